@@ -1,0 +1,52 @@
+/**
+ * Renders a trace report as the readable failure summary printed by `workerscope run` and shown
+ * in the editor's output channel (coloured there by syntaxes/workerscope-trace.tmLanguage.json).
+ */
+import type { TraceFailure, TraceFrame, TraceReport } from './report';
+
+const HEADLINE: Record<string, string> = {
+  exception: 'task raised',
+  killed: 'worker killed',
+  exited: 'worker exited',
+  swallowed: 'exception never retrieved',
+  'thread-exception': 'thread raised',
+  hang: 'pool hang',
+};
+
+export function formatSummary(report: TraceReport): string {
+  const lines: string[] = [];
+  const { failures, races } = report;
+  if (failures.length === 0 && races.length === 0) {
+    lines.push(`workerscope: no worker failures (${report.processes.length} process${report.processes.length === 1 ? '' : 'es'} traced, exit code ${report.exitCode ?? 'unknown'})`);
+    return `${lines.join('\n')}\n`;
+  }
+  lines.push(`workerscope: ${failures.length} failure${failures.length === 1 ? '' : 's'}, ${races.length} race${races.length === 1 ? '' : 's'} (exit code ${report.exitCode ?? 'unknown'})`);
+  failures.forEach((failure, i) => lines.push(...formatFailure(failure, i + 1)));
+  for (const race of races) {
+    lines.push(`  race: unlocked read-modify-write of ${race.object ?? 'shared object'} at ${race.file}:${race.line} (${race.count}×, pids ${(race.pids ?? []).join(', ')})`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export function formatFailure(failure: TraceFailure, ordinal: number): string[] {
+  const lines: string[] = [];
+  const who = [failure.worker ?? failure.thread ?? 'process', failure.pid !== undefined ? `(pid ${failure.pid})` : ''].filter(Boolean).join(' ');
+  lines.push(`[${ordinal}] ${HEADLINE[failure.kind] ?? failure.kind} in ${who}`);
+  const task = failure.task;
+  if (task?.function) {
+    const args = [...(task.args ?? []), ...Object.entries(task.kwargs ?? {}).map(([k, v]) => `${k}=${v}`)].join(', ');
+    const index = task.index !== undefined ? ` [item ${task.index}]` : '';
+    const where = task.submittedAt ? ` submitted at ${task.submittedAt.file}:${task.submittedAt.line}` : '';
+    lines.push(`    task: ${task.function}(${args})${index}${where}`);
+  }
+  if (failure.exception) lines.push(`    ${failure.exception.type}: ${failure.exception.message}`);
+  if (failure.signal) lines.push(`    signal: ${failure.signal}${failure.exitCode !== undefined ? ` (exit code ${failure.exitCode})` : ''}`);
+  else if (failure.kind === 'exited' && failure.exitCode !== undefined) lines.push(`    exit code: ${failure.exitCode}`);
+  const frame = innermost(failure.frames);
+  if (frame) lines.push(`    at ${frame.function} (${frame.file}:${frame.line})`);
+  return lines;
+}
+
+function innermost(frames: readonly TraceFrame[] | undefined): TraceFrame | undefined {
+  return frames && frames.length > 0 ? frames[frames.length - 1] : undefined;
+}

@@ -1,0 +1,62 @@
+// Builds the four bundles (client, language server, debug adapter, CLI) into dist/ and copies
+// the tree-sitter .wasm files next to them. Flags: --watch rebuilds on change, --production minifies.
+import * as esbuild from 'esbuild';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+
+const require = createRequire(import.meta.url);
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+// web-tree-sitter's ESM build reads import.meta.url, which is empty in a CommonJS bundle;
+// its CommonJS build locates files through __dirname instead, so bundle that one.
+const treeSitterCjs = require.resolve('web-tree-sitter').replace(/\.js$/, '.cjs');
+
+const wasmFiles = [
+  path.join(path.dirname(require.resolve('web-tree-sitter')), 'web-tree-sitter.wasm'),
+  require.resolve('@vscode/tree-sitter-wasm/wasm/tree-sitter-python.wasm'),
+];
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  sourcemap: !production,
+  minify: production,
+  logLevel: 'info',
+  alias: { 'web-tree-sitter': treeSitterCjs },
+  define: { WORKERSCOPE_VERSION: JSON.stringify(JSON.parse(readFileSync('package.json', 'utf8')).version) },
+};
+
+const builds = [
+  { entryPoints: { client: 'client/src/extension.ts' }, external: ['vscode'] },
+  { entryPoints: { server: 'server/src/lsp/main.ts' } },
+  { entryPoints: { debugAdapter: 'debug-adapter/src/debugAdapter.ts' }, external: ['vscode'] },
+  { entryPoints: { cli: 'server/src/cli/main.ts' } },
+];
+
+mkdirSync('dist', { recursive: true });
+for (const file of wasmFiles) copyFileSync(file, path.join('dist', path.basename(file)));
+
+// The stdlib-only tracer travels as source: the runtime puts dist/python on the program's PYTHONPATH.
+rmSync('dist/python', { recursive: true, force: true });
+for (const dir of ['workerscope_tracer', 'bootstrap']) {
+  const from = path.join('debug-adapter', 'python', dir);
+  if (!existsSync(from)) continue;
+  cpSync(from, path.join('dist', 'python', dir), {
+    recursive: true,
+    filter: (src) => !src.includes('__pycache__') && !src.endsWith('.pyc'),
+  });
+}
+
+const contexts = await Promise.all(
+  builds.map((b) => esbuild.context({ ...common, ...b, outdir: 'dist' })),
+);
+if (watch) {
+  await Promise.all(contexts.map((c) => c.watch()));
+} else {
+  await Promise.all(contexts.map((c) => c.rebuild()));
+  await Promise.all(contexts.map((c) => c.dispose()));
+}

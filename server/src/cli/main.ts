@@ -1,0 +1,63 @@
+/**
+ * The `workerscope` command: dispatches to `check` (static analysis) and `run` (the tracer),
+ * mapping usage errors to exit status 2 with a one-line message.
+ */
+import { UsageError } from './args';
+import { CHECK_USAGE, runCheck } from './check';
+import { RUN_USAGE, runTraced } from './run';
+
+declare const WORKERSCOPE_VERSION: string | undefined;
+const version = typeof WORKERSCOPE_VERSION === 'string' ? WORKERSCOPE_VERSION : '0.0.0-dev';
+
+const USAGE = `workerscope ${version} — find and explain parallel-code bugs
+
+Commands:
+  workerscope check [paths...] [--format text|json|sarif] [--rule ID]...
+      Analyse Python files for unguarded entry points, unpicklable pool tasks,
+      unlocked shared counters and more.
+  workerscope run [--report FILE] [--hang-timeout S] [--detect-races] [--python PATH] -- script.py [args...]
+      Run a Python program under the tracer: worker crashes, killed workers,
+      swallowed exceptions and hangs are reported on stderr and in a JSON report.
+
+Options: --help, --version. Run "workerscope <command> --help" for details.`;
+
+async function main(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const io = { out: (t: string) => process.stdout.write(t), err: (t: string) => process.stderr.write(t), version };
+  try {
+    switch (command) {
+      case undefined:
+      case '--help':
+      case '-h':
+      case 'help':
+        io.out(`${USAGE}\n`);
+        return command === undefined ? 2 : 0;
+      case '--version':
+        io.out(`${version}\n`);
+        return 0;
+      case 'check':
+        return await runCheck(rest, io);
+      case 'run':
+        return await runTraced(rest, io);
+      default:
+        throw new UsageError(`unknown command "${command}"`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError) {
+      const help = command === 'check' ? CHECK_USAGE : command === 'run' ? RUN_USAGE : USAGE;
+      io.err(`workerscope: ${error.message}\n\n${help}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`workerscope: internal error: ${error instanceof Error ? error.stack : String(error)}\n`);
+    process.exitCode = 2;
+  },
+);

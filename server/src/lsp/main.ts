@@ -1,0 +1,115 @@
+/**
+ * The language server's entry: wires the LSP connection to the document store, the settings
+ * cache and the analysis engine. Runs over stdio (`--stdio`) or node IPC, as the client chooses.
+ */
+import {
+  createConnection,
+  DidChangeConfigurationNotification,
+  ProposedFeatures,
+  TextDocumentSyncKind,
+  type InitializeResult,
+} from 'vscode-languageserver/node';
+import { analyzePythonTree, createPythonParser, RULES } from '../engine';
+import { checkAnalysable } from '../common/inputGuard';
+import { AnalysisScheduler } from './analysisScheduler';
+import { toCodeActions, toDiagnostic } from './convert';
+import { DocumentStore } from './documentStore';
+import { SettingsCache } from './settings';
+
+const ANALYSIS_DELAY_MS = 10;
+
+const connection = createConnection(ProposedFeatures.all);
+const documents = new DocumentStore();
+const docsUrls = new Map(RULES.map((rule) => [rule.id, rule.docsUrl]));
+const parserReady = createPythonParser();
+const skippedNotified = new Set<string>();
+let configurationSupported = false;
+const settings = new SettingsCache(connection, () => configurationSupported);
+
+const scheduler = new AnalysisScheduler(ANALYSIS_DELAY_MS, analyse, (uri, error) => {
+  connection.console.error(`Workerscope could not analyse ${uri}: ${error instanceof Error ? error.stack : String(error)}`);
+});
+
+connection.onInitialize((params): InitializeResult => {
+  configurationSupported = params.capabilities.workspace?.configuration === true;
+  return {
+    capabilities: {
+      textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+      codeActionProvider: { codeActionKinds: ['quickfix'] },
+    },
+    serverInfo: { name: 'workerscope', version: '0.1.0' },
+  };
+});
+
+connection.onInitialized(() => {
+  if (configurationSupported) {
+    void connection.client.register(DidChangeConfigurationNotification.type, { section: 'workerscope' });
+  }
+});
+
+connection.onDidChangeConfiguration(() => {
+  settings.forget();
+  for (const doc of documents.all()) scheduler.schedule(doc.uri);
+});
+
+connection.onDidOpenTextDocument(({ textDocument }) => {
+  if (!isPython(textDocument.languageId, textDocument.uri)) return;
+  documents.open(textDocument.uri, textDocument.languageId, textDocument.version, textDocument.text);
+  scheduler.schedule(textDocument.uri);
+});
+
+connection.onDidChangeTextDocument(({ textDocument, contentChanges }) => {
+  if (documents.change(textDocument.uri, textDocument.version, contentChanges)) scheduler.schedule(textDocument.uri);
+});
+
+connection.onDidCloseTextDocument(({ textDocument }) => {
+  scheduler.cancel(textDocument.uri);
+  documents.close(textDocument.uri);
+  settings.forget(textDocument.uri);
+  void connection.sendDiagnostics({ uri: textDocument.uri, diagnostics: [] });
+});
+
+connection.onCodeAction(({ textDocument, context }) => {
+  const doc = documents.get(textDocument.uri);
+  if (!doc) return [];
+  const lines = doc.text.getText().split(/\r?\n/);
+  return toCodeActions(textDocument.uri, context.diagnostics, (line) => lines[line] ?? '');
+});
+
+connection.onShutdown(() => scheduler.dispose());
+
+async function analyse(uri: string): Promise<void> {
+  const doc = documents.get(uri);
+  if (!doc) return;
+  const version = doc.text.version;
+  const [docSettings, parser] = await Promise.all([settings.get(uri), parserReady]);
+  // The document may have changed or closed while settings were fetched: a newer run is queued.
+  if (documents.get(uri) !== doc || doc.text.version !== version) return;
+  const source = doc.text.getText();
+  const verdict = checkAnalysable(source);
+  if (!docSettings.enable || !verdict.ok) {
+    if (!verdict.ok && !skippedNotified.has(uri)) {
+      skippedNotified.add(uri);
+      connection.console.warn(`Workerscope skipped ${uri}: ${verdict.reason}.`);
+      void connection.window.showWarningMessage(`Workerscope skipped ${uri.split('/').pop()}: ${verdict.reason}.`);
+    }
+    await connection.sendDiagnostics({ uri, version, diagnostics: [] });
+    return;
+  }
+  const tree = documents.parse(doc, parser);
+  if (!tree) return;
+  const findings = analyzePythonTree(tree, source, {
+    file: uri,
+    severities: docSettings.rules,
+    isCancelled: () => doc.text.version !== version,
+  });
+  if (doc.text.version !== version) return;
+  const diagnostics = findings.map((f) => toDiagnostic(f, uri, docsUrls.get(f.rule)));
+  await connection.sendDiagnostics({ uri, version, diagnostics });
+}
+
+function isPython(languageId: string, uri: string): boolean {
+  return languageId === 'python' || uri.endsWith('.py') || uri.endsWith('.pyw');
+}
+
+connection.listen();
