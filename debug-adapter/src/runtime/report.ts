@@ -81,14 +81,25 @@ export function parseReport(json: unknown, source = 'report'): TraceReport {
   return {
     version: 1,
     program: r.program,
+    // The tracer writes null for fields it does not know; the types say "absent".
+
     argv: Array.isArray(r.argv) ? r.argv : [],
     python: r.python,
     startMethod: r.startMethod,
     exitCode: typeof r.exitCode === 'number' ? r.exitCode : null,
-    processes: r.processes ?? [],
-    failures: r.failures ?? [],
-    races: r.races ?? [],
+    processes: (r.processes ?? []).map(withoutNulls),
+    failures: (r.failures ?? []).map((f) => {
+      const failure = withoutNulls(f);
+      if (failure.task) failure.task = withoutNulls(failure.task);
+      if (failure.frames) failure.frames = failure.frames.map(withoutNulls);
+      return failure;
+    }),
+    races: (r.races ?? []).map(withoutNulls),
   };
+}
+
+function withoutNulls<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null)) as T;
 }
 
 export function loadReport(file: string): TraceReport {

@@ -56,11 +56,13 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
     const tracerArgs = ['-m', 'workerscope_tracer', '--channel', channelDir, '--no-summary', '--report', path.join(channelDir, 'report.json')];
     if (options.hangTimeout !== undefined) tracerArgs.push('--hang-timeout', String(options.hangTimeout));
     if (options.detectRaces) tracerArgs.push('--detect-races');
-    if (options.pauseOnFailure) tracerArgs.push('--pause-on-failure');
     tracerArgs.push('--', options.program, ...(options.args ?? []));
 
     const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
     env.PYTHONPATH = [tracerPythonPath(), env.PYTHONPATH].filter(Boolean).join(path.delimiter);
+    // Read by the tracer in every process of the program: a failing worker waits for `resume()`.
+    if (options.pauseOnFailure) env.WORKERSCOPE_PAUSE = '1';
+    else delete env.WORKERSCOPE_PAUSE;
 
     this.ownProcessGroup = options.stdio === 'pipe';
     this.reader = new ChannelReader(channelDir, (record) => this.emit('record', record));
@@ -105,7 +107,8 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
         reject(new Error('the worker did not answer in time'));
       }, timeoutMs);
       const onRecord = (record: ChannelRecord): void => {
-        if (record.kind !== 'evaluate-result' || record.pid !== pid || record.seq !== seq) return;
+        // The tracer echoes the request's sequence number as a string (it is the request's file name).
+        if (record.kind !== 'evaluate-result' || record.pid !== pid || String(record.seq) !== String(seq)) return;
         clearTimeout(timer);
         this.off('record', onRecord);
         resolve(record);

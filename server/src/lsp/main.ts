@@ -5,7 +5,9 @@
 import {
   createConnection,
   DidChangeConfigurationNotification,
+  MessageType,
   ProposedFeatures,
+  ShowMessageNotification,
   TextDocumentSyncKind,
   type InitializeResult,
 } from 'vscode-languageserver/node';
@@ -91,7 +93,11 @@ async function analyse(uri: string): Promise<void> {
     if (!verdict.ok && !skippedNotified.has(uri)) {
       skippedNotified.add(uri);
       connection.console.warn(`Workerscope skipped ${uri}: ${verdict.reason}.`);
-      void connection.window.showWarningMessage(`Workerscope skipped ${uri.split('/').pop()}: ${verdict.reason}.`);
+      // A notification, not a request: a client that cannot show messages must not fail the analysis.
+      void connection.sendNotification(ShowMessageNotification.type, {
+        type: MessageType.Warning,
+        message: `Workerscope skipped ${uri.split('/').pop()}: ${verdict.reason}.`,
+      });
     }
     await connection.sendDiagnostics({ uri, version, diagnostics: [] });
     return;
@@ -111,5 +117,10 @@ async function analyse(uri: string): Promise<void> {
 function isPython(languageId: string, uri: string): boolean {
   return languageId === 'python' || uri.endsWith('.py') || uri.endsWith('.pyw');
 }
+
+// Bad input must never take the server down: log what escaped and keep serving.
+process.on('unhandledRejection', (reason) => {
+  connection.console.error(`Workerscope: unhandled rejection: ${reason instanceof Error ? reason.stack : String(reason)}`);
+});
 
 connection.listen();

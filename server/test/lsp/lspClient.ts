@@ -15,6 +15,8 @@ export class TestLspClient {
   private readonly latest = new Map<string, PublishDiagnosticsParams>();
   private readonly waiters: Array<() => void> = [];
   readonly stderr: string[] = [];
+  /** `window/showMessage` texts, in order. */
+  readonly messages: string[] = [];
 
   private constructor(readonly process: ChildProcess, settings: unknown) {
     this.connection = createMessageConnection(new StreamMessageReader(process.stdout!), new StreamMessageWriter(process.stdin!));
@@ -26,7 +28,9 @@ export class TestLspClient {
     this.connection.onRequest('workspace/configuration', (params: { items: unknown[] }) => params.items.map(() => settings));
     this.connection.onRequest('client/registerCapability', () => null);
     this.connection.onNotification('window/logMessage', () => undefined);
-    this.connection.onNotification('window/showMessage', () => undefined);
+    this.connection.onNotification('window/showMessage', (params: { message: string }) => {
+      this.messages.push(params.message);
+    });
     this.connection.listen();
   }
 

@@ -40,6 +40,7 @@ test('server survives binary and deeply nested input and still answers', async (
     const binary = 'file:///tmp/workerscope-test/binary.py';
     await client.open(binary, 'import multiprocessing\n\0\0\0garbage');
     assert.deepEqual(await client.diagnostics(binary), []);
+    assert.match(client.messages.join('\n'), /skipped binary\.py: file contains NUL bytes/);
     const nested = 'file:///tmp/workerscope-test/nested.py';
     await client.open(nested, `import multiprocessing\nx = ${'('.repeat(1000)}1${')'.repeat(1000)}\n`);
     await client.diagnostics(nested);

@@ -1,0 +1,75 @@
+/**
+ * The `workerscope` DebugConfigurationProvider: gathers the editor's state (trust, active Python
+ * file, settings, the Python extension's interpreter) and lets configuration.ts decide.
+ */
+import * as vscode from 'vscode';
+import { DEBUG_TYPE, dynamicConfigurations, resolveLaunchConfiguration, type WorkerscopeLaunchConfig } from './configuration';
+
+export class WorkerscopeConfigurationProvider implements vscode.DebugConfigurationProvider {
+  constructor(private readonly log: vscode.OutputChannel) {}
+
+  provideDebugConfigurations(): vscode.DebugConfiguration[] {
+    const files = [vscode.window.activeTextEditor, ...vscode.window.visibleTextEditors]
+      .map((editor) => editor?.document)
+      .filter((doc): doc is vscode.TextDocument => !!doc && doc.languageId === 'python' && doc.uri.scheme === 'file')
+      .map((doc) => doc.uri.fsPath);
+    return dynamicConfigurations(files);
+  }
+
+  async resolveDebugConfiguration(folder: vscode.WorkspaceFolder | undefined, config: vscode.DebugConfiguration): Promise<vscode.DebugConfiguration | undefined | null> {
+    const active = vscode.window.activeTextEditor?.document;
+    const activePythonFile = active && active.languageId === 'python' && active.uri.scheme === 'file' ? active.uri.fsPath : undefined;
+    const resource = folder?.uri ?? active?.uri;
+    const result = await resolveLaunchConfiguration(config as Partial<WorkerscopeLaunchConfig>, {
+      trusted: vscode.workspace.isTrusted,
+      activePythonFile,
+      workspaceFolder: folder?.uri.fsPath,
+      interpreterSetting: vscode.workspace.getConfiguration('workerscope', resource).get<string>('python.interpreter', ''),
+      pythonFromExtension: () => pythonFromExtension(resource, this.log),
+    });
+    if (result.kind === 'error') {
+      void vscode.window.showErrorMessage(result.message);
+      return undefined; // Abort the launch without opening launch.json.
+    }
+    return result.config;
+  }
+}
+
+export function registerConfigurationProvider(context: vscode.ExtensionContext, log: vscode.OutputChannel): void {
+  const provider = new WorkerscopeConfigurationProvider(log);
+  context.subscriptions.push(
+    vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, provider, vscode.DebugConfigurationProviderTriggerKind.Initial),
+    vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, provider, vscode.DebugConfigurationProviderTriggerKind.Dynamic),
+  );
+}
+
+/** The subset of the Python extension's API used here (ms-python.python, 2023+ and older). */
+interface PythonExtensionApi {
+  environments?: {
+    getActiveEnvironmentPath(resource?: vscode.Uri): { id: string; path: string };
+    resolveEnvironment(env: { id: string; path: string } | string): Promise<{ executable: { uri?: vscode.Uri } } | undefined>;
+  };
+  settings?: {
+    getExecutionDetails(resource?: vscode.Uri): { execCommand: string[] | undefined };
+  };
+}
+
+/** The interpreter selected in the Python extension, when it is installed and has one. */
+async function pythonFromExtension(resource: vscode.Uri | undefined, log: vscode.OutputChannel): Promise<string | undefined> {
+  const extension = vscode.extensions.getExtension<PythonExtensionApi>('ms-python.python');
+  if (!extension) return undefined;
+  try {
+    const api = extension.isActive ? extension.exports : await extension.activate();
+    if (api?.environments) {
+      const envPath = api.environments.getActiveEnvironmentPath(resource);
+      const resolved = await api.environments.resolveEnvironment(envPath);
+      const executable = resolved?.executable.uri?.fsPath ?? envPath.path;
+      if (executable) return executable;
+    }
+    const command = api?.settings?.getExecutionDetails(resource).execCommand;
+    return command && command.length > 0 ? command[0] : undefined;
+  } catch (error) {
+    log.appendLine(`Could not ask the Python extension for its interpreter: ${(error as Error).message}`);
+    return undefined;
+  }
+}

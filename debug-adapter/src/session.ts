@@ -1,0 +1,542 @@
+/**
+ * The Workerscope debug session: translates DAP requests into calls on the trace runtime and the
+ * trace model's events into DAP events, nothing else. Processes and threads become DAP threads,
+ * worker failures become `stopped` events on them, captured frames and locals become stacks and
+ * variables. A launch either runs a program under the tracer (live) or opens a saved report
+ * (post-mortem).
+ */
+import * as path from 'node:path';
+import { constants as osConstants } from 'node:os';
+import {
+  Breakpoint, ContinuedEvent, Event, ExitedEvent, Handles, InitializedEvent, Logger, logger, LoggingDebugSession,
+  OutputEvent, Scope, Source, StackFrame, StoppedEvent, TerminatedEvent, Thread, ThreadEvent,
+} from '@vscode/debugadapter';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import { loadReport, type TraceFailure, type TraceRace, type TraceReport } from './runtime/report';
+import { formatFailure, formatSummary } from './runtime/summary';
+import { TraceModel, type ModelFailure, type ModelThread } from './runtime/traceModel';
+import { TraceRuntime, type RunEnd } from './runtime/traceRuntime';
+import type { ChannelRecord } from './runtime/channelReader';
+import { FAILURE_EVENT, SUMMARY_EVENT, type FailureEventBody, type SummaryEventBody } from './session/customEvents';
+import { describeFailure, exceptionId, taskText, threadLabel, tracebackText } from './session/describe';
+import { EVALUATE_RESULT } from './wire';
+
+export interface WorkerscopeLaunchArguments extends DebugProtocol.LaunchRequestArguments {
+  program?: string;
+  args?: string[];
+  cwd?: string;
+  env?: Record<string, string>;
+  python?: string;
+  stopOnWorkerFailure?: boolean;
+  detectRaces?: boolean;
+  hangTimeout?: number;
+  /** Open this saved trace report post-mortem instead of running a program. */
+  report?: string;
+  /** Log the DAP traffic to the adapter's stderr. */
+  trace?: boolean;
+}
+
+/** A DAP stack frame: a worker-side frame (index into the tracer's outermost-first list) or the submission site. */
+interface FrameRef {
+  failure: ModelFailure;
+  index: number | 'submitted';
+}
+
+type VariablesRef =
+  | { kind: 'locals'; frame: FrameRef }
+  | { kind: 'task'; failure: ModelFailure }
+  | { kind: 'items'; items: Array<[string, string]> };
+
+const CONFIGURATION_DONE_TIMEOUT_MS = 5000;
+
+export class WorkerscopeSession extends LoggingDebugSession {
+  private model = new TraceModel();
+  private runtime: TraceRuntime | undefined;
+  private postMortem = false;
+  private stopOnFailure = true;
+  private program = '';
+  private ended = false;
+  private readonly announced = new Set<number>();
+  private readonly listed = new Set<number>();
+  /** Failures each thread is stopped at; the head is the one shown. */
+  private readonly stops = new Map<number, ModelFailure[]>();
+  /** Post-mortem: the failures still to stop at, in report order. */
+  private postMortemQueue: ModelFailure[] = [];
+  private report: TraceReport | undefined;
+  private readonly frames = new Handles<FrameRef>();
+  private readonly variables = new Handles<VariablesRef>();
+  /** Evaluations are sent one at a time per process, so a result belongs to the oldest request. */
+  private readonly evaluations = new Map<number, Promise<unknown>>();
+  private configurationDone!: () => void;
+  private readonly configured = new Promise<void>((resolve) => (this.configurationDone = resolve));
+
+  constructor() {
+    super();
+    this.setDebuggerLinesStartAt1(true);
+    this.setDebuggerColumnsStartAt1(true);
+  }
+
+  // ---- DAP requests ------------------------------------------------------------------------
+
+  protected initializeRequest(response: DebugProtocol.InitializeResponse): void {
+    response.body = {
+      ...response.body,
+      supportsConfigurationDoneRequest: true,
+      supportsExceptionInfoRequest: true,
+      supportsEvaluateForHovers: false,
+      supportsTerminateRequest: true,
+      supportsSetVariable: false,
+      supportsStepBack: false,
+      supportsRestartRequest: false,
+      supportsConditionalBreakpoints: false,
+      supportsFunctionBreakpoints: false,
+      supportsDelayedStackTraceLoading: false,
+      supportTerminateDebuggee: true,
+      exceptionBreakpointFilters: [],
+    };
+    this.sendResponse(response);
+    this.sendEvent(new InitializedEvent());
+  }
+
+  protected configurationDoneRequest(response: DebugProtocol.ConfigurationDoneResponse): void {
+    this.configurationDone();
+    this.sendResponse(response);
+  }
+
+  protected async launchRequest(response: DebugProtocol.LaunchResponse, args: WorkerscopeLaunchArguments): Promise<void> {
+    logger.setup(args.trace ? Logger.LogLevel.Verbose : Logger.LogLevel.Stop, false);
+    await Promise.race([this.configured, new Promise((resolve) => setTimeout(resolve, CONFIGURATION_DONE_TIMEOUT_MS))]);
+    if (typeof args.report === 'string' && args.report !== '') {
+      this.launchReport(response, args.report);
+      return;
+    }
+    if (typeof args.program !== 'string' || args.program === '') {
+      this.sendErrorResponse(response, 3001, 'Workerscope: the launch configuration needs "program" (a Python file) or "report" (a saved trace report).');
+      return;
+    }
+    await this.launchProgram(response, args);
+  }
+
+  protected setBreakPointsRequest(response: DebugProtocol.SetBreakpointsResponse, args: DebugProtocol.SetBreakpointsArguments): void {
+    const requested = args.breakpoints ?? (args.lines ?? []).map((line) => ({ line }));
+    response.body = {
+      breakpoints: requested.map((bp) => {
+        const breakpoint: DebugProtocol.Breakpoint = new Breakpoint(false, bp.line);
+        breakpoint.message = 'Workerscope does not break at lines: it stops where workers fail. Use the Python debugger for breakpoints.';
+        return breakpoint;
+      }),
+    };
+    this.sendResponse(response);
+  }
+
+  protected threadsRequest(response: DebugProtocol.ThreadsResponse): void {
+    response.body = {
+      threads: this.model.threads.filter((t) => this.listed.has(t.id)).map((t) => new Thread(t.id, threadLabel(t))),
+    };
+    this.sendResponse(response);
+  }
+
+  protected stackTraceRequest(response: DebugProtocol.StackTraceResponse, args: DebugProtocol.StackTraceArguments): void {
+    const failure = this.failureShownOn(args.threadId);
+    const all: DebugProtocol.StackFrame[] = [];
+    if (failure) {
+      const frames = failure.frames ?? [];
+      for (let index = frames.length - 1; index >= 0; index--) {
+        const frame = frames[index];
+        const id = this.frames.create({ failure, index });
+        all.push(new StackFrame(id, frame.function, sourceOf(frame.file), this.convertDebuggerLineToClient(frame.line)));
+      }
+      const submittedAt = failure.task?.submittedAt;
+      if (submittedAt) {
+        const id = this.frames.create({ failure, index: 'submitted' });
+        const frame: DebugProtocol.StackFrame = new StackFrame(id, `task submitted here: ${taskText(failure.task) ?? 'task'}`, sourceOf(submittedAt.file), this.convertDebuggerLineToClient(submittedAt.line));
+        frame.presentationHint = 'label';
+        all.push(frame);
+      }
+    }
+    const start = args.startFrame ?? 0;
+    const end = args.levels ? start + args.levels : all.length;
+    response.body = { stackFrames: all.slice(start, end), totalFrames: all.length };
+    this.sendResponse(response);
+  }
+
+  protected scopesRequest(response: DebugProtocol.ScopesResponse, args: DebugProtocol.ScopesArguments): void {
+    const frame = this.frames.get(args.frameId);
+    const scopes: DebugProtocol.Scope[] = [];
+    if (frame) {
+      if (frame.index !== 'submitted') {
+        const locals = frame.failure.frames?.[frame.index]?.locals;
+        const scope: DebugProtocol.Scope = new Scope('Locals', this.variables.create({ kind: 'locals', frame }), false);
+        scope.presentationHint = 'locals';
+        scope.namedVariables = locals ? Object.keys(locals).length : 0;
+        scopes.push(scope);
+      }
+      scopes.push(new Scope('Task', this.variables.create({ kind: 'task', failure: frame.failure }), false));
+    }
+    response.body = { scopes };
+    this.sendResponse(response);
+  }
+
+  protected variablesRequest(response: DebugProtocol.VariablesResponse, args: DebugProtocol.VariablesArguments): void {
+    const ref = this.variables.get(args.variablesReference);
+    let items: Array<[string, string, VariablesRef?]> = [];
+    if (ref?.kind === 'locals' && ref.frame.index !== 'submitted') {
+      items = Object.entries(ref.frame.failure.frames?.[ref.frame.index]?.locals ?? {});
+    } else if (ref?.kind === 'task') {
+      items = taskVariables(ref.failure);
+    } else if (ref?.kind === 'items') {
+      items = ref.items;
+    }
+    response.body = {
+      variables: items.map(([name, value, child]) => ({
+        name,
+        value,
+        variablesReference: child ? this.variables.create(child) : 0,
+      })),
+    };
+    this.sendResponse(response);
+  }
+
+  protected exceptionInfoRequest(response: DebugProtocol.ExceptionInfoResponse, args: DebugProtocol.ExceptionInfoArguments): void {
+    const failure = this.failureShownOn(args.threadId);
+    if (!failure) {
+      this.sendErrorResponse(response, 3002, 'This thread is not stopped at a failure.');
+      return;
+    }
+    response.body = {
+      exceptionId: exceptionId(failure),
+      description: describeFailure(failure),
+      breakMode: 'unhandled',
+      details: {
+        message: failure.exception?.message ?? describeFailure(failure),
+        typeName: failure.exception?.type,
+        fullTypeName: failure.exception?.type,
+        stackTrace: tracebackText(failure),
+      },
+    };
+    this.sendResponse(response);
+  }
+
+  protected async evaluateRequest(response: DebugProtocol.EvaluateResponse, args: DebugProtocol.EvaluateArguments): Promise<void> {
+    const frame = args.frameId !== undefined ? this.frames.get(args.frameId) : undefined;
+    if (!frame || frame.index === 'submitted') {
+      this.sendErrorResponse(response, 3003, 'Select a frame of a failed worker in the Call Stack to evaluate there.', undefined, undefined);
+      return;
+    }
+    const { failure, index } = frame;
+    const runtime = this.runtime;
+    if (!failure.paused || !runtime || failure.pid === undefined) {
+      // Only the captured reprs are left: answer a bare local name from them.
+      const locals = failure.frames?.[index]?.locals ?? {};
+      const name = args.expression.trim();
+      if (Object.prototype.hasOwnProperty.call(locals, name)) {
+        response.body = { result: locals[name], variablesReference: 0 };
+        this.sendResponse(response);
+        return;
+      }
+      this.sendErrorResponse(response, 3004, `The worker is not paused, so only its captured locals can be shown (${Object.keys(locals).join(', ') || 'none'}).`);
+      return;
+    }
+    try {
+      const record = await this.evaluateInWorker(runtime, failure.pid, failure.id, index, args.expression);
+      if (record.ok === true) {
+        response.body = { result: typeof record.value === 'string' ? record.value : String(record.value), variablesReference: 0 };
+        this.sendResponse(response);
+      } else {
+        this.sendErrorResponse(response, 3005, typeof record.error === 'string' ? record.error : 'evaluation failed');
+      }
+    } catch (error) {
+      this.sendErrorResponse(response, 3006, `Cannot evaluate in the worker: ${(error as Error).message}`);
+    }
+  }
+
+  protected continueRequest(response: DebugProtocol.ContinueResponse, args: DebugProtocol.ContinueArguments): void {
+    response.body = { allThreadsContinued: false };
+    this.sendResponse(response);
+    if (this.postMortem) {
+      this.continuePostMortem();
+      return;
+    }
+    const queue = this.stops.get(args.threadId);
+    const head = queue?.shift();
+    if (head?.paused && head.pid !== undefined && this.runtime) {
+      head.paused = false;
+      try {
+        this.runtime.resume(head.pid);
+      } catch (error) {
+        this.sendEvent(new OutputEvent(`Workerscope could not resume ${head.worker ?? `pid ${head.pid}`}: ${(error as Error).message}\n`, 'important'));
+      }
+    }
+    if (queue && queue.length > 0) this.sendStopped(queue[0]);
+  }
+
+  protected pauseRequest(response: DebugProtocol.PauseResponse): void {
+    this.sendErrorResponse(response, 3007, 'Workerscope cannot pause running Python code: it stops where workers fail. Use the Python debugger to pause.');
+  }
+
+  protected nextRequest(response: DebugProtocol.NextResponse): void {
+    this.sendErrorResponse(response, 3008, 'Workerscope cannot step: the failing worker is stopped after its exception. Use Continue.');
+  }
+
+  protected stepInRequest(response: DebugProtocol.StepInResponse): void {
+    this.sendErrorResponse(response, 3008, 'Workerscope cannot step: the failing worker is stopped after its exception. Use Continue.');
+  }
+
+  protected stepOutRequest(response: DebugProtocol.StepOutResponse): void {
+    this.sendErrorResponse(response, 3008, 'Workerscope cannot step: the failing worker is stopped after its exception. Use Continue.');
+  }
+
+  protected terminateRequest(response: DebugProtocol.TerminateResponse): void {
+    this.sendResponse(response);
+    this.stopEverything();
+  }
+
+  protected disconnectRequest(response: DebugProtocol.DisconnectResponse): void {
+    this.stopEverything();
+    this.sendResponse(response);
+  }
+
+  // ---- launch --------------------------------------------------------------------------------
+
+  private async launchProgram(response: DebugProtocol.LaunchResponse, args: WorkerscopeLaunchArguments): Promise<void> {
+    const cwd = args.cwd || path.dirname(path.resolve(args.program ?? '.'));
+    this.program = path.resolve(cwd, args.program ?? '');
+    this.stopOnFailure = args.stopOnWorkerFailure !== false;
+    this.watchModel();
+    const runtime = new TraceRuntime();
+    this.runtime = runtime;
+    runtime.on('record', (record: ChannelRecord) => this.model.push(record));
+    runtime.on('output', (stream, text) => this.sendEvent(new OutputEvent(text, stream)));
+    runtime.on('error', (error) => this.sendEvent(new OutputEvent(`Workerscope: ${error.message}\n`, 'important')));
+    runtime.on('end', (end) => this.onRunEnd(end));
+    try {
+      await runtime.launch({
+        program: this.program,
+        args: args.args ?? [],
+        cwd,
+        env: args.env,
+        python: args.python || undefined,
+        hangTimeout: args.hangTimeout,
+        detectRaces: args.detectRaces === true,
+        pauseOnFailure: this.stopOnFailure,
+        stdio: 'pipe',
+      });
+    } catch (error) {
+      this.runtime = undefined;
+      this.sendErrorResponse(response, 3010, `Workerscope could not start ${this.program}: ${(error as Error).message}`);
+      return;
+    }
+    this.sendResponse(response);
+  }
+
+  private launchReport(response: DebugProtocol.LaunchResponse, file: string): void {
+    let report: TraceReport;
+    try {
+      report = loadReport(path.resolve(file));
+    } catch (error) {
+      this.sendErrorResponse(response, 3020, `Workerscope could not open the trace report: ${(error as Error).message}`);
+      return;
+    }
+    this.postMortem = true;
+    this.report = report;
+    this.program = report.program;
+    this.model = TraceModel.fromReport(report);
+    this.sendResponse(response);
+    for (const thread of this.model.threads) this.announce(thread);
+    const summary = formatSummary(report);
+    this.sendEvent(new OutputEvent(`Workerscope: opened trace report ${file} (program ${report.program}, exit code ${report.exitCode ?? 'unknown'})\n${summary}`, 'console'));
+    this.sendSummaryEvent(summary, report.exitCode);
+    for (const failure of this.model.failures) this.sendFailureEvent(failure);
+    this.postMortemQueue = this.model.failures.filter(isStoppable);
+    if (this.postMortemQueue.length > 0) this.sendStopped(this.postMortemQueue[0]);
+    else this.endPostMortem();
+  }
+
+  private continuePostMortem(): void {
+    this.postMortemQueue.shift();
+    if (this.postMortemQueue.length > 0) this.sendStopped(this.postMortemQueue[0]);
+    else this.endPostMortem();
+  }
+
+  private endPostMortem(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.sendEvent(new ExitedEvent(this.report?.exitCode ?? 0));
+    this.sendEvent(new TerminatedEvent());
+  }
+
+  // ---- model and runtime events -> DAP events --------------------------------------------------
+
+  private watchModel(): void {
+    this.model.on('processStarted', (thread) => this.announce(thread));
+    this.model.on('processExited', (thread) => {
+      if (this.model.failures.some((f) => f.threadId === thread.id)) return; // Keep failed ones inspectable.
+      if (!this.listed.delete(thread.id)) return;
+      this.sendEvent(new ThreadEvent('exited', thread.id));
+    });
+    this.model.on('failure', (failure) => this.onFailure(failure));
+    this.model.on('resumed', (failure, reason) => {
+      if (reason === 'continue') return;
+      // The tracer let the worker go on by itself (safety timeout, channel gone).
+      const queue = this.stops.get(failure.threadId);
+      if (!queue || queue[0] !== failure) return;
+      queue.shift();
+      this.sendEvent(new OutputEvent(`Workerscope: ${failure.worker ?? `pid ${failure.pid}`} resumed by itself (${reason}).\n`, 'console'));
+      this.sendEvent(new ContinuedEvent(failure.threadId, false));
+      if (queue.length > 0) this.sendStopped(queue[0]);
+    });
+    this.model.on('race', (race) => this.sendEvent(new OutputEvent(`Workerscope: ${raceText(race)}\n`, 'important')));
+  }
+
+  private announce(thread: ModelThread): void {
+    this.listed.add(thread.id);
+    if (this.announced.has(thread.id)) return;
+    this.announced.add(thread.id);
+    this.sendEvent(new ThreadEvent('started', thread.id));
+  }
+
+  private onFailure(failure: ModelFailure): void {
+    const thread = this.model.thread(failure.threadId);
+    if (thread) this.announce(thread);
+    this.sendFailureEvent(failure);
+    if (!this.stopOnFailure || !isStoppable(failure)) {
+      const lines = formatFailure(failure, this.model.failures.indexOf(failure) + 1);
+      this.sendEvent(new OutputEvent(`Workerscope: ${lines.join('\n')}\n`, 'important'));
+      return;
+    }
+    const queue = this.stops.get(failure.threadId) ?? [];
+    this.stops.set(failure.threadId, queue);
+    queue.push(failure);
+    if (queue.length === 1) this.sendStopped(failure);
+  }
+
+  private onRunEnd(end: RunEnd): void {
+    this.model.flush();
+    const report = end.report;
+    const text = report ? formatSummary(report) : `workerscope: no trace report (${end.reportError ?? 'unknown reason'})\n`;
+    this.sendEvent(new OutputEvent(text, 'console'));
+    const exitCode = end.exitCode ?? signalExitCode(end.signal) ?? report?.exitCode ?? 1;
+    this.sendSummaryEvent(text, exitCode);
+    this.runtime = undefined;
+    this.ended = true;
+    this.sendEvent(new ExitedEvent(exitCode));
+    this.sendEvent(new TerminatedEvent());
+  }
+
+  private sendStopped(failure: ModelFailure): void {
+    const description = describeFailure(failure);
+    const event = new StoppedEvent('exception', failure.threadId, description) as DebugProtocol.StoppedEvent;
+    event.body.description = description;
+    event.body.allThreadsStopped = false;
+    event.body.preserveFocusHint = false;
+    this.sendEvent(event);
+  }
+
+  private sendFailureEvent(failure: ModelFailure): void {
+    const thread = this.model.thread(failure.threadId);
+    const plain: Partial<ModelFailure> = { ...failure };
+    delete plain.id;
+    delete plain.threadId;
+    delete plain.paused;
+    const body: FailureEventBody = {
+      id: failure.id,
+      threadId: failure.threadId,
+      threadName: thread ? threadLabel(thread) : `pid ${failure.pid}`,
+      failure: plain as TraceFailure,
+      postMortem: this.postMortem,
+    };
+    this.sendEvent(new Event(FAILURE_EVENT, body));
+  }
+
+  private sendSummaryEvent(text: string, exitCode: number | null): void {
+    const body: SummaryEventBody = { text, program: this.program, exitCode, postMortem: this.postMortem };
+    this.sendEvent(new Event(SUMMARY_EVENT, body));
+  }
+
+  private stopEverything(): void {
+    if (this.runtime) {
+      this.runtime.terminate();
+      return; // `end` follows and sends exited/terminated.
+    }
+    if (this.postMortem) this.endPostMortem();
+  }
+
+  /** The failure a thread is stopped at, else its last one (failed threads stay inspectable). */
+  private failureShownOn(threadId: number): ModelFailure | undefined {
+    if (this.postMortem) {
+      const head = this.postMortemQueue[0];
+      if (head?.threadId === threadId) return head;
+    } else {
+      const head = this.stops.get(threadId)?.[0];
+      if (head) return head;
+    }
+    const own = this.model.failures.filter((f) => f.threadId === threadId);
+    return own[own.length - 1];
+  }
+
+  /**
+   * Asks the paused worker to evaluate, one request at a time per process. The result is taken
+   * from the runtime's answer or, as a fallback, from the first `evaluate-result` record of that
+   * worker for this failure after the request (the tracer names the request by its file stem).
+   */
+  private evaluateInWorker(runtime: TraceRuntime, pid: number, failureId: string, frame: number, expression: string): Promise<Record<string, unknown>> {
+    const previous = this.evaluations.get(pid) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(() => new Promise<Record<string, unknown>>((resolve, reject) => {
+      const onRecord = (record: ChannelRecord): void => {
+        if (record.kind !== EVALUATE_RESULT || record.pid !== pid || record.id !== failureId) return;
+        done();
+        resolve(record);
+      };
+      const done = (): void => {
+        runtime.off('record', onRecord);
+      };
+      runtime.on('record', onRecord);
+      runtime.evaluate(pid, frame, expression).then(
+        (record) => { done(); resolve(record); },
+        (error: Error) => { done(); reject(error); },
+      );
+    }));
+    this.evaluations.set(pid, next);
+    return next;
+  }
+}
+
+function isStoppable(failure: ModelFailure): boolean {
+  return failure.kind !== 'swallowed' && failure.kind !== 'hang';
+}
+
+function sourceOf(file: string): Source | undefined {
+  if (!file || file.startsWith('<')) return undefined;
+  return new Source(path.basename(file), file);
+}
+
+function taskVariables(failure: ModelFailure): Array<[string, string, VariablesRef?]> {
+  const items: Array<[string, string, VariablesRef?]> = [];
+  const task = failure.task;
+  if (task?.function) items.push(['function', task.function]);
+  if (task?.args) {
+    items.push(['args', `(${task.args.join(', ')}${task.args.length === 1 ? ',' : ''})`, task.args.length > 0 ? { kind: 'items', items: task.args.map((a, i) => [`[${i}]`, a]) } : undefined]);
+  }
+  if (task?.kwargs && Object.keys(task.kwargs).length > 0) {
+    items.push(['kwargs', `{${Object.entries(task.kwargs).map(([k, v]) => `'${k}': ${v}`).join(', ')}}`, { kind: 'items', items: Object.entries(task.kwargs) }]);
+  }
+  if (task?.index !== undefined) items.push(['index', String(task.index)]);
+  if (task?.submittedAt) items.push(['submitted at', `${task.submittedAt.file}:${task.submittedAt.line}`]);
+  if (failure.worker) items.push(['worker', failure.worker]);
+  if (failure.pid !== undefined) items.push(['pid', String(failure.pid)]);
+  if (failure.thread) items.push(['thread', failure.thread]);
+  if (failure.exception) items.push(['exception', `${failure.exception.type}: ${failure.exception.message}`]);
+  if (failure.signal) items.push(['signal', failure.signal]);
+  if (failure.exitCode !== undefined) items.push(['exit code', String(failure.exitCode)]);
+  return items;
+}
+
+function raceText(race: TraceRace): string {
+  return `race: unlocked read-modify-write of ${race.object ?? 'shared object'} at ${race.file}:${race.line}`;
+}
+
+function signalExitCode(signal: NodeJS.Signals | null): number | undefined {
+  if (!signal) return undefined;
+  const n = (osConstants.signals as Record<string, number | undefined>)[signal];
+  return n !== undefined ? 128 + n : undefined;
+}

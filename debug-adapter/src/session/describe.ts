@@ -1,0 +1,81 @@
+/**
+ * Words the debug session shows for processes, threads and failures: thread names, stop
+ * descriptions, exception details. Plain functions over the model, no DAP, so they are unit-tested.
+ */
+import type { TraceFailure, TraceTask } from '../runtime/report';
+import type { ModelThread } from '../runtime/traceModel';
+
+/**
+ * The DAP thread name: `main (pid 4700)`, `ForkPoolWorker-2 (pid 4711)`, `executor SpawnProcess-1
+ * (pid 4712)`, `process Process-1 (pid 4713)`, `thread Thread-1 (pid 4700)`.
+ */
+export function threadLabel(thread: ModelThread): string {
+  const pid = `(pid ${thread.pid})`;
+  switch (thread.role) {
+    case 'main':
+      return `main ${pid}`;
+    case 'pool-worker':
+      return `${thread.name} ${pid}`;
+    case 'executor-worker':
+      return `executor ${thread.name} ${pid}`;
+    case 'thread':
+      return `thread ${thread.name} ${pid}`;
+    default:
+      return `process ${thread.name} ${pid}`;
+  }
+}
+
+/** `module.work(7, flag=True) [item 7]`, or undefined when the failure has no task. */
+export function taskText(task: TraceTask | undefined): string | undefined {
+  if (!task?.function) return undefined;
+  const args = [...(task.args ?? []), ...Object.entries(task.kwargs ?? {}).map(([k, v]) => `${k}=${v}`)].join(', ');
+  const index = task.index !== undefined ? ` [item ${task.index}]` : '';
+  return `${task.function}(${args})${index}`;
+}
+
+/** One line for the `stopped` event and the Worker Failures view. */
+export function describeFailure(failure: TraceFailure): string {
+  const task = taskText(failure.task);
+  const inTask = task ? ` in task ${task}` : '';
+  const exception = failure.exception ? `${failure.exception.type}: ${failure.exception.message}` : undefined;
+  switch (failure.kind) {
+    case 'exception':
+      return `${exception ?? 'exception'}${inTask}`;
+    case 'thread-exception':
+      return `${exception ?? 'exception'} in thread ${failure.thread ?? 'unknown'}`;
+    case 'killed':
+      return `worker killed by ${failure.signal ?? 'a signal'}${task ? ` while running task ${task}` : ''}`;
+    case 'exited':
+      return `worker exited${failure.exitCode !== undefined ? ` with code ${failure.exitCode}` : ''}${task ? ` while running task ${task}` : ''}`;
+    case 'swallowed':
+      return `exception never retrieved: ${exception ?? 'exception'}${inTask}`;
+    case 'hang':
+      return `pool hang${failure.worker ? ` after ${failure.worker} was lost` : ''}${task ? ` (task ${task})` : ''}`;
+    default:
+      return exception ?? String(failure.kind);
+  }
+}
+
+/** The DAP `exceptionInfo` id: the exception type, else the signal, else the failure kind. */
+export function exceptionId(failure: TraceFailure): string {
+  return failure.exception?.type ?? failure.signal ?? failure.kind;
+}
+
+/** A Python-style traceback of the failure, innermost last, followed by the task. */
+export function tracebackText(failure: TraceFailure): string {
+  const lines: string[] = [];
+  const frames = failure.frames ?? [];
+  if (frames.length > 0) {
+    lines.push(failure.kind === 'killed' || failure.kind === 'exited' ? 'Last frames known (most recent call last):' : 'Traceback (most recent call last):');
+    for (const frame of frames) lines.push(`  File "${frame.file}", line ${frame.line}, in ${frame.function}`);
+  }
+  if (failure.exception) lines.push(`${failure.exception.type}: ${failure.exception.message}`);
+  if (failure.signal) lines.push(`killed by ${failure.signal}${failure.exitCode !== undefined ? ` (exit code ${failure.exitCode})` : ''}`);
+  const task = taskText(failure.task);
+  if (task) {
+    const where = failure.task?.submittedAt ? `, submitted at ${failure.task.submittedAt.file}:${failure.task.submittedAt.line}` : '';
+    lines.push(`task: ${task}${where}`);
+  }
+  if (failure.worker || failure.pid !== undefined) lines.push(`worker: ${failure.worker ?? 'unknown'}${failure.pid !== undefined ? ` (pid ${failure.pid})` : ''}`);
+  return lines.join('\n');
+}

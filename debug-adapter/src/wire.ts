@@ -1,0 +1,302 @@
+/**
+ * Event wire format of the tracer channel; mirrors debug-adapter/python/workerscope_tracer/wire.py.
+ *
+ * Every traced process appends one JSON object per line to `<channel>/<pid>.jsonl`. Each record has
+ * at least `v` (WIRE_VERSION), `kind` (one of EVENT_KINDS), `pid` and `t` (seconds since the epoch);
+ * the remaining fields per kind are declared below, once as types and once as `EVENT_FIELDS` (which
+ * the round-trip test in debug-adapter/test/wire.test.ts compares with wire.py).
+ */
+
+export const WIRE_VERSION = 1;
+
+// File names inside the channel directory (all relative to it).
+export const EVENTS_SUFFIX = '.jsonl';
+export const SLOT_SUFFIX = '.slot';
+export const FAULT_SUFFIX = '.fault';
+export const CTL_DIR = 'ctl';
+
+// Slot layout: four little-endian signed 64-bit integers.
+export const SLOT_FORMAT = '<qqqq';
+export const SLOT_SIZE = 32;
+export const SLOT_BUSY = 0;
+export const SLOT_KEY = 1;
+export const SLOT_CHUNK = 2;
+export const SLOT_POS = 3;
+
+// Roles of processes (report "processes[].role").
+export const ROLE_MAIN = 'main';
+export const ROLE_POOL_WORKER = 'pool-worker';
+export const ROLE_EXECUTOR_WORKER = 'executor-worker';
+export const ROLE_PROCESS = 'process';
+export type WireRole = typeof ROLE_MAIN | typeof ROLE_POOL_WORKER | typeof ROLE_EXECUTOR_WORKER | typeof ROLE_PROCESS;
+
+export const PROCESS_START = 'process-start';
+export const PROCESS_EXIT = 'process-exit';
+export const START_METHOD = 'start-method';
+export const CHILD_EXIT = 'child-exit';
+export const SUBMIT = 'submit';
+export const TASK_EXCEPTION = 'task-exception';
+export const PROCESS_EXCEPTION = 'process-exception';
+export const THREAD_EXCEPTION = 'thread-exception';
+export const WORKER_LOST = 'worker-lost';
+export const SWALLOWED = 'swallowed';
+export const RACE = 'race';
+export const HANG = 'hang';
+export const PAUSED = 'paused';
+export const RESUMED = 'resumed';
+export const EVALUATE_RESULT = 'evaluate-result';
+
+/** In wire.py's order. */
+export const EVENT_KINDS = [
+  PROCESS_START, PROCESS_EXIT, START_METHOD, CHILD_EXIT, SUBMIT, TASK_EXCEPTION,
+  PROCESS_EXCEPTION, THREAD_EXCEPTION, WORKER_LOST, SWALLOWED, RACE, HANG,
+  PAUSED, RESUMED, EVALUATE_RESULT,
+] as const;
+export type EventKind = (typeof EVENT_KINDS)[number];
+
+// Control requests (ctl/<pid>/<seq>.json, written by the debug adapter; seq sorts numerically).
+export const CMD_EVALUATE = 'evaluate';
+export const CMD_CONTINUE = 'continue';
+
+// ---- shapes shared by several kinds --------------------------------------------------------
+
+export interface WireLocation {
+  file: string;
+  line: number;
+}
+
+export interface WireFrame {
+  file: string;
+  line: number;
+  function: string;
+  /** Bounded `repr()` of each local; absent for frames parsed from a faulthandler dump. */
+  locals?: Record<string, string>;
+}
+
+export interface WireTask {
+  function?: string;
+  args?: string[];
+  kwargs?: Record<string, string>;
+  index?: number;
+  submittedAt?: WireLocation | null;
+}
+
+export interface WireException {
+  type: string;
+  message: string;
+}
+
+/** Fields every record carries. */
+export interface WireRecordBase {
+  v: number;
+  kind: string;
+  pid: number;
+  t: number;
+}
+
+// ---- event kinds and their fields (besides v, kind, pid, t) -----------------------------------
+
+export interface ProcessStartEvent extends WireRecordBase {
+  kind: typeof PROCESS_START;
+  ppid: number;
+  /** Pid that created the Process object (differs from ppid under forkserver). */
+  owner: number | null;
+  role: WireRole;
+  name: string;
+}
+
+export interface ProcessExitEvent extends WireRecordBase {
+  kind: typeof PROCESS_EXIT;
+  /** Value returned by Process._bootstrap; not sent when the process is killed. */
+  exitCode: number;
+}
+
+export interface StartMethodEvent extends WireRecordBase {
+  kind: typeof START_METHOD;
+  method: 'fork' | 'spawn' | 'forkserver';
+}
+
+/** Parent side. */
+export interface ChildExitEvent extends WireRecordBase {
+  kind: typeof CHILD_EXIT;
+  child: number;
+  name: string;
+  role: WireRole;
+  exitCode: number;
+  /** Ended by the parent's own terminate()/kill(). */
+  terminated: boolean;
+}
+
+/** Parent side. Element index = indexBase + chunk * chunksize + pos. */
+export interface SubmitEvent extends WireRecordBase {
+  kind: typeof SUBMIT;
+  key: string;
+  api: string;
+  function: string;
+  chunksize: number;
+  indexBase: number;
+  indexed: boolean;
+  submittedAt: WireLocation | null;
+}
+
+/** Worker side. */
+export interface TaskExceptionEvent extends WireRecordBase {
+  kind: typeof TASK_EXCEPTION;
+  id: string;
+  key: string;
+  chunk: number;
+  pos: number;
+  thread: string;
+  worker: string;
+  role: string;
+  task: WireTask;
+  exception: WireException;
+  frames: WireFrame[];
+  paused: boolean;
+}
+
+/** A multiprocessing.Process target raised. */
+export interface ProcessExceptionEvent extends WireRecordBase {
+  kind: typeof PROCESS_EXCEPTION;
+  id: string;
+  thread: string;
+  worker: string;
+  role: string;
+  task: WireTask;
+  exception: WireException;
+  frames: WireFrame[];
+  paused: boolean;
+}
+
+export interface ThreadExceptionEvent extends WireRecordBase {
+  kind: typeof THREAD_EXCEPTION;
+  id: string;
+  thread: string;
+  worker: string;
+  role: string;
+  exception: WireException;
+  frames: WireFrame[];
+  paused: boolean;
+}
+
+/** Parent side; frames are parsed from the worker's faulthandler file (no locals). */
+export interface WorkerLostEvent extends WireRecordBase {
+  kind: typeof WORKER_LOST;
+  child: number;
+  worker: string;
+  role: string;
+  exitCode: number;
+  signal: string | null;
+  key: string;
+  chunk: number;
+  pos: number;
+  task: WireTask;
+  frames: WireFrame[];
+}
+
+/** Parent side, at exit. */
+export interface SwallowedEvent extends WireRecordBase {
+  kind: typeof SWALLOWED;
+  key: string;
+  chunk: number;
+  api: string;
+  task: WireTask;
+  exception: WireException;
+}
+
+export interface RaceEvent extends WireRecordBase {
+  kind: typeof RACE;
+  file: string;
+  line: number;
+  // wire.py documents a `kind: "unlocked-read-modify-write"` field too, but a record's `kind` is its
+  // event kind, so the race kind cannot travel in the record; the report carries it.
+  object: string;
+  /** Per process. */
+  count: number;
+}
+
+/** Written in the supervisor's own file. */
+export interface HangEvent extends WireRecordBase {
+  kind: typeof HANG;
+  key: string | null;
+  worker: string | null;
+  child: number | null;
+  task: WireTask | null;
+  timeout: number;
+  lostAt: number;
+}
+
+export interface PausedEvent extends WireRecordBase {
+  kind: typeof PAUSED;
+  /** Failure id. */
+  id: string;
+}
+
+export interface ResumedEvent extends WireRecordBase {
+  kind: typeof RESUMED;
+  id: string;
+  reason: 'continue' | 'timeout' | 'channel-gone';
+}
+
+export interface EvaluateResultEvent extends WireRecordBase {
+  kind: typeof EVALUATE_RESULT;
+  id: string;
+  /** The request file's stem: a string, although the adapter wrote a number. */
+  seq: string;
+  frame: number;
+  ok: boolean;
+  value: string | null;
+  error: string | null;
+}
+
+export type WireEvent =
+  | ProcessStartEvent | ProcessExitEvent | StartMethodEvent | ChildExitEvent | SubmitEvent
+  | TaskExceptionEvent | ProcessExceptionEvent | ThreadExceptionEvent | WorkerLostEvent
+  | SwallowedEvent | RaceEvent | HangEvent | PausedEvent | ResumedEvent | EvaluateResultEvent;
+
+/** The fields of each kind besides v, kind, pid and t, in wire.py's documented order. */
+export const EVENT_FIELDS: Readonly<Record<EventKind, readonly string[]>> = {
+  [PROCESS_START]: ['ppid', 'owner', 'role', 'name'],
+  [PROCESS_EXIT]: ['exitCode'],
+  [START_METHOD]: ['method'],
+  [CHILD_EXIT]: ['child', 'name', 'role', 'exitCode', 'terminated'],
+  [SUBMIT]: ['key', 'api', 'function', 'chunksize', 'indexBase', 'indexed', 'submittedAt'],
+  [TASK_EXCEPTION]: ['id', 'key', 'chunk', 'pos', 'thread', 'worker', 'role', 'task', 'exception', 'frames', 'paused'],
+  [PROCESS_EXCEPTION]: ['id', 'thread', 'worker', 'role', 'task', 'exception', 'frames', 'paused'],
+  [THREAD_EXCEPTION]: ['id', 'thread', 'worker', 'role', 'exception', 'frames', 'paused'],
+  [WORKER_LOST]: ['child', 'worker', 'role', 'exitCode', 'signal', 'key', 'chunk', 'pos', 'task', 'frames'],
+  [SWALLOWED]: ['key', 'chunk', 'api', 'task', 'exception'],
+  [RACE]: ['file', 'line', 'object', 'count'],
+  [HANG]: ['key', 'worker', 'child', 'task', 'timeout', 'lostAt'],
+  [PAUSED]: ['id'],
+  [RESUMED]: ['id', 'reason'],
+  [EVALUATE_RESULT]: ['id', 'seq', 'frame', 'ok', 'value', 'error'],
+};
+
+export function isEventKind(kind: unknown): kind is EventKind {
+  return typeof kind === 'string' && (EVENT_KINDS as readonly string[]).includes(kind);
+}
+
+/** One complete line, as wire.py's `encode` writes it (ASCII only, compact). */
+export function encode(event: Record<string, unknown>): string {
+  const json = JSON.stringify(event).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return `${json}\n`;
+}
+
+/** Parses complete lines like wire.py's `decode_lines`: torn, junk or other-version lines are skipped. */
+export function decodeLines(data: string): WireRecordBase[] {
+  const events: WireRecordBase[] = [];
+  for (const raw of data.split('\n')) {
+    if (raw.trim() === '') continue;
+    let obj: unknown;
+    try {
+      obj = JSON.parse(raw);
+    } catch {
+      continue;
+    }
+    if (obj !== null && typeof obj === 'object' && !Array.isArray(obj) && (obj as { v?: unknown }).v === WIRE_VERSION) {
+      events.push(obj as WireRecordBase);
+    }
+  }
+  return events;
+}

@@ -1,0 +1,170 @@
+/** The trace model built from channel records (live) and from saved reports (post-mortem). */
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import type { ChannelRecord } from '../src/runtime/channelReader';
+import { parseReport } from '../src/runtime/report';
+import { TraceModel, type ModelFailure, type ModelThread } from '../src/runtime/traceModel';
+
+const FILE = '/abs/prog.py';
+
+function rec(kind: string, pid: number, fields: Record<string, unknown> = {}): ChannelRecord {
+  return { v: 1, kind, pid, t: 0, ...fields };
+}
+
+function record(model: TraceModel): { started: ModelThread[]; exited: ModelThread[]; failures: ModelFailure[]; resumed: string[] } {
+  const seen = { started: [] as ModelThread[], exited: [] as ModelThread[], failures: [] as ModelFailure[], resumed: [] as string[] };
+  model.on('processStarted', (t) => seen.started.push(t));
+  model.on('processExited', (t) => seen.exited.push(t));
+  model.on('failure', (f) => seen.failures.push(f));
+  model.on('resumed', (f, reason) => seen.resumed.push(`${f.id}:${reason}`));
+  return seen;
+}
+
+const poolStart = [
+  rec('start-method', 100, { method: 'fork' }),
+  rec('process-start', 101, { ppid: 100, owner: 100, role: 'pool-worker', name: 'ForkPoolWorker-1' }),
+  rec('process-start', 102, { ppid: 100, owner: 100, role: 'pool-worker', name: 'ForkPoolWorker-2' }),
+];
+
+const taskException = rec('task-exception', 101, {
+  id: '101-1', key: '100:pool:0', chunk: 2, pos: 1, thread: 'MainThread', worker: 'ForkPoolWorker-1', role: 'pool-worker',
+  task: { function: '__main__.work', args: ['7'], kwargs: {} },
+  exception: { type: 'ValueError', message: 'bad item 7' },
+  frames: [{ file: FILE, line: 5, function: 'outer', locals: {} }, { file: FILE, line: 9, function: 'work', locals: { x: '7', scaled: '70' }, user: true }],
+  paused: true,
+});
+
+const submit = rec('submit', 100, {
+  key: '100:pool:0', api: 'map', function: '__main__.work', chunksize: 3, indexBase: 0, indexed: true, submittedAt: { file: FILE, line: 16 },
+});
+
+test('processes become threads; the main process shows itself through what it does as a parent', () => {
+  const model = new TraceModel();
+  const seen = record(model);
+  for (const r of poolStart) model.apply(r);
+  assert.deepEqual(seen.started.map((t) => [t.pid, t.role, t.name]), [[100, 'main', 'MainProcess'], [101, 'pool-worker', 'ForkPoolWorker-1'], [102, 'pool-worker', 'ForkPoolWorker-2']]);
+  assert.deepEqual(new Set(model.threads.map((t) => t.id)).size, 3);
+  model.apply(rec('process-exit', 101, { exitCode: 0 }));
+  model.apply(rec('child-exit', 100, { child: 101, name: 'ForkPoolWorker-1', role: 'pool-worker', exitCode: 0, terminated: false }));
+  model.apply(rec('child-exit', 100, { child: 102, name: 'ForkPoolWorker-2', role: 'pool-worker', exitCode: -9, terminated: true }));
+  assert.deepEqual(seen.exited.map((t) => t.pid), [101, 102], 'each process exits once');
+  assert.equal(model.threads.find((t) => t.pid === 102)?.signal, 'SIGKILL');
+});
+
+test('a task failure gets its element index from the submit record, even when that record comes later in the batch', async () => {
+  const model = new TraceModel();
+  const seen = record(model);
+  // The reader hands over the worker's file (101.jsonl) before... the parent's (100.jsonl) here.
+  for (const r of [...poolStart.slice(1), taskException, poolStart[0], submit]) model.push(r);
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(seen.failures.length, 1);
+  const failure = seen.failures[0];
+  assert.equal(failure.id, '101-1');
+  assert.equal(failure.kind, 'exception');
+  assert.equal(failure.paused, true);
+  assert.equal(failure.worker, 'ForkPoolWorker-1');
+  assert.deepEqual(failure.task, { function: '__main__.work', args: ['7'], kwargs: {}, index: 7, submittedAt: { file: FILE, line: 16 } });
+  assert.equal(failure.frames?.[1]?.locals?.scaled, '70');
+  assert.equal(model.thread(failure.threadId)?.pid, 101);
+});
+
+test('a submit record that arrives in a later batch still completes the task', () => {
+  const model = new TraceModel();
+  for (const r of poolStart) model.apply(r);
+  model.apply(taskException);
+  assert.equal(model.failures[0].task?.index, undefined);
+  model.apply(submit);
+  assert.equal(model.failures[0].task?.index, 7);
+});
+
+test('paused and resumed records follow the failure; resumed is announced with its reason', () => {
+  const model = new TraceModel();
+  const seen = record(model);
+  for (const r of [...poolStart, submit, taskException]) model.apply(r);
+  model.apply(rec('paused', 101, { id: '101-1' }));
+  assert.equal(model.failure('101-1')?.paused, true);
+  model.apply(rec('resumed', 101, { id: '101-1', reason: 'timeout' }));
+  assert.equal(model.failure('101-1')?.paused, false);
+  assert.deepEqual(seen.resumed, ['101-1:timeout']);
+});
+
+test('a lost worker is a killed failure on the worker, attributed to its task', () => {
+  const model = new TraceModel();
+  const seen = record(model);
+  model.apply(rec('process-start', 201, { ppid: 200, owner: 200, role: 'executor-worker', name: 'ForkProcess-1' }));
+  model.apply(rec('worker-lost', 200, {
+    child: 201, worker: 'ForkProcess-1', role: 'executor-worker', exitCode: -9, signal: 'SIGKILL', key: '200:exec:2', chunk: 0, pos: 0,
+    task: { function: '__main__.work', args: ['2'], kwargs: {}, index: 2, submittedAt: { file: FILE, line: 17 } }, frames: [],
+  }));
+  const failure = seen.failures[0];
+  assert.equal(failure.kind, 'killed');
+  assert.equal(failure.signal, 'SIGKILL');
+  assert.equal(failure.pid, 201);
+  assert.equal(failure.task?.index, 2);
+  assert.equal(model.thread(failure.threadId)?.name, 'ForkProcess-1');
+  assert.equal(model.thread(failure.threadId)?.alive, false);
+  assert.deepEqual(seen.exited.map((t) => t.pid), [201]);
+});
+
+test('a thread exception gets a thread of its own inside its process', () => {
+  const model = new TraceModel();
+  model.apply(rec('thread-exception', 300, {
+    id: '300-1', thread: 'Crasher', worker: 'MainProcess', role: 'main',
+    exception: { type: 'RuntimeError', message: 'boom' }, frames: [{ file: FILE, line: 7, function: 'crash', locals: { n: '41' } }], paused: false,
+  }));
+  const failure = model.failures[0];
+  assert.equal(failure.kind, 'thread-exception');
+  const thread = model.thread(failure.threadId);
+  assert.equal(thread?.role, 'thread');
+  assert.equal(thread?.name, 'Crasher');
+  assert.equal(thread?.pid, 300);
+  assert.ok(model.threads.some((t) => t.pid === 300 && t.role === 'main'), 'its process is listed too');
+});
+
+test('race records of the same place merge across processes', () => {
+  const model = new TraceModel();
+  const races: unknown[] = [];
+  model.on('race', (r) => races.push(r));
+  model.apply(rec('race', 401, { file: FILE, line: 7, object: 'counter', count: 10 }));
+  model.apply(rec('race', 402, { file: FILE, line: 7, object: 'counter', count: 5 }));
+  assert.equal(races.length, 1);
+  assert.deepEqual(model.races, [{ file: FILE, line: 7, kind: 'unlocked-read-modify-write', object: 'counter', count: 15, pids: [401, 402] }]);
+});
+
+test('a saved report builds the same model: processes, failures on their threads, nulls left out', () => {
+  const report = parseReport({
+    version: 1, program: FILE, argv: [], python: '3.11.7', startMethod: 'fork', exitCode: 4,
+    processes: [
+      { pid: 500, ppid: 1, role: 'main', name: 'MainProcess', exitCode: 4 },
+      { pid: 501, ppid: 500, role: 'executor-worker', name: 'ForkProcess-1', exitCode: -9 },
+    ],
+    failures: [
+      { kind: 'killed', pid: 501, thread: 'MainThread', worker: 'ForkProcess-1', task: { function: 'm.work', args: ['2'], kwargs: {}, index: 2, submittedAt: null }, exception: null, signal: 'SIGKILL', exitCode: -9, frames: [] },
+      { kind: 'thread-exception', pid: 500, thread: 'Thread-1', worker: 'MainProcess', task: null, exception: { type: 'KeyError', message: "'k'" }, signal: null, exitCode: null, frames: [] },
+    ],
+    races: [{ file: FILE, line: 3, kind: 'unlocked-read-modify-write', object: 'n', count: 2, pids: [500] }],
+  });
+  const model = TraceModel.fromReport(report);
+  assert.deepEqual(model.threads.map((t) => [t.pid, t.role, t.name]), [[500, 'main', 'MainProcess'], [501, 'executor-worker', 'ForkProcess-1'], [500, 'thread', 'Thread-1']]);
+  const [killed, thread] = model.failures;
+  assert.equal(model.thread(killed.threadId)?.pid, 501);
+  assert.equal(killed.exception, undefined);
+  assert.deepEqual(killed.task, { function: 'm.work', args: ['2'], kwargs: {}, index: 2 });
+  assert.equal(model.thread(thread.threadId)?.role, 'thread');
+  assert.equal(thread.signal, undefined);
+  assert.notEqual(killed.id, thread.id);
+  assert.equal(model.races.length, 1);
+});
+
+test('a swallowed record folds into the worker failure of the same task, as the report does', () => {
+  const model = new TraceModel();
+  const seen = record(model);
+  for (const r of [...poolStart, submit, taskException]) model.apply(r);
+  model.apply(rec('swallowed', 100, { key: '100:pool:0', chunk: 2, api: 'apply_async', task: { function: '__main__.work', args: ['7'] }, exception: { type: 'ValueError', message: 'bad item 7' } }));
+  assert.equal(model.failures.length, 1);
+  assert.equal(model.failures[0].kind, 'swallowed');
+  assert.equal(model.failures[0].worker, 'ForkPoolWorker-1');
+  assert.deepEqual(seen.failures.map((f) => f.id), ['101-1', '101-1'], 'announced again with its new kind');
+  model.apply(rec('swallowed', 100, { key: 'other', chunk: 0, api: 'submit', task: { function: 'm.f', args: [] }, exception: { type: 'KeyError', message: 'k' } }));
+  assert.equal(model.failures.length, 2, 'a swallowed result with no worker failure seen stands alone');
+});

@@ -1,0 +1,62 @@
+// `npm run bench`: the product's speed figures in one run — `workerscope check` over CPython
+// 3.13's stdlib, edit-to-diagnostics latency through the real language server, and the tracer's
+// overhead on a Pool.map of 10,000 small tasks (plain, traced, and debugpy when installed).
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+
+const results = { machine: `${os.cpus().length} cores, ${os.cpus()[0]?.model ?? 'unknown cpu'}`, date: new Date().toISOString() };
+
+function sh(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 512 * 1024 * 1024, ...opts });
+  if (r.error) throw r.error;
+  return r;
+}
+
+sh('node', ['esbuild.mjs'], { stdio: 'inherit' });
+sh('npx', ['tsc', '-p', 'tsconfig.test.json'], { stdio: 'inherit' });
+
+// 1. check over the stdlib.
+const stdlib = process.env.BENCH_STDLIB ?? '/root/.pyenv/versions/3.13.0/lib/python3.13';
+if (existsSync(stdlib)) {
+  const runs = [];
+  let findings = 0;
+  for (let i = 0; i < 3; i++) {
+    const started = process.hrtime.bigint();
+    const r = sh('node', ['dist/cli.js', 'check', stdlib, '--format', 'json']);
+    runs.push(Number(process.hrtime.bigint() - started) / 1e9);
+    findings = JSON.parse(r.stdout).length;
+  }
+  runs.sort((a, b) => a - b);
+  const files = sh('bash', ['-c', `find ${stdlib} -name '*.py' | wc -l`]).stdout.trim();
+  results.checkStdlib = { path: stdlib, pyFiles: Number(files), medianSeconds: +runs[1].toFixed(2), findings };
+  console.log(`check over ${stdlib}: ${files} files, median ${runs[1].toFixed(2)} s, ${findings} findings`);
+} else {
+  console.log(`skipping the stdlib check: ${stdlib} not found`);
+}
+
+// 2. edit-to-diagnostics latency.
+const lsp = sh('node', ['out/scripts/bench/lspLatency.js'], { stdio: ['ignore', 'pipe', 'inherit'] });
+results.lspLatency = JSON.parse(lsp.stdout.trim().split('\n').pop());
+console.log(`edit -> diagnostics on a ${results.lspLatency.lines}-line file: p50 ${results.lspLatency.p50Ms} ms, p95 ${results.lspLatency.p95Ms} ms`);
+
+// 3. tracer overhead. Debian's python3-debugpy is installed for the comparison when we may (root),
+// so all three variants run on Debian's own /usr/bin/python3.
+if (existsSync('debug-adapter/python/bench_overhead.py')) {
+  const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+  if (python === '/usr/bin/python3' && sh(python, ['-c', 'import debugpy']).status !== 0 && process.getuid?.() === 0) {
+    console.log('installing Debian python3-debugpy for the comparison');
+    sh('bash', ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-debugpy'], { stdio: 'inherit' });
+  }
+  const r = sh(python, ['debug-adapter/python/bench_overhead.py', '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    results.tracerOverhead = JSON.parse(r.stdout.trim().split('\n').pop());
+  } catch {
+    results.tracerOverhead = { output: r.stdout };
+  }
+  console.log(`tracer overhead: ${JSON.stringify(results.tracerOverhead)}`);
+}
+
+mkdirSync('bench-results', { recursive: true });
+writeFileSync('bench-results/latest.json', `${JSON.stringify(results, null, 2)}\n`);
+console.log('\nwrote bench-results/latest.json');

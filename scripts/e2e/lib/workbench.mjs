@@ -1,0 +1,119 @@
+// Drives the VS Code workbench in Chromium the way a user would: the command palette, Quick Open,
+// the Problems panel, the light bulb. Every wait polls for a visible state with a deadline.
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { CACHE, waitFor } from './codeServer.mjs';
+
+const require = createRequire(path.join(CACHE, 'playwright', 'package.json'));
+
+export const SCREENSHOTS = path.resolve('out', 'e2e', 'screenshots');
+
+export async function launchBrowser() {
+  const { chromium } = require('playwright-core');
+  const profile = mkdtempSync(path.join(os.tmpdir(), 'workerscope-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    viewport: { width: 1400, height: 900 },
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  return context;
+}
+
+export async function openWorkbench(context, url) {
+  const page = context.pages()[0] ?? (await context.newPage());
+  await page.goto(url);
+  await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+  // The status bar appears once the workbench has restored its parts.
+  await page.waitForSelector('.statusbar', { timeout: 60_000 });
+  return page;
+}
+
+export async function screenshot(page, name) {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  const file = path.join(SCREENSHOTS, `${name}.png`);
+  await page.screenshot({ path: file });
+  return file;
+}
+
+async function pickFromQuickInput(page, text, matches, { timeoutMs = 30_000 } = {}) {
+  const input = page.locator('.quick-input-widget input.input');
+  await input.waitFor({ state: 'visible', timeout: 10_000 });
+  await input.fill(text);
+  const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: matches });
+  await row.first().waitFor({ state: 'visible', timeout: timeoutMs });
+  await row.first().click();
+}
+
+/** Runs a command from the palette by its label; retries while contributions are still loading. */
+export async function runCommand(page, label, { timeoutMs = 30_000 } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('F1');
+    try {
+      await pickFromQuickInput(page, `>${label}`, label, { timeoutMs: 3000 });
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw new Error(`command "${label}" never appeared in the palette: ${error.message}`);
+    }
+  }
+}
+
+export async function openFile(page, name) {
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Control+P');
+  await pickFromQuickInput(page, name, name);
+  await page.locator(`.tab.active[aria-label*="${name}"]`).waitFor({ timeout: 15_000 });
+  await page.locator('.monaco-editor .view-lines').first().waitFor({ timeout: 15_000 });
+}
+
+/** Rows of the Problems panel as their accessible labels (message, source, code, position). */
+export async function problemRows(page) {
+  return page.locator('.markers-panel .monaco-list-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('aria-label') ?? r.textContent ?? ''));
+}
+
+export async function showProblems(page) {
+  await runCommand(page, 'View: Focus on Problems View');
+  await page.locator('.markers-panel').waitFor({ timeout: 15_000 });
+}
+
+export async function waitForProblems(page, predicate, { timeoutMs = 30_000, what = 'problems' } = {}) {
+  let rows = [];
+  await waitFor(async () => {
+    rows = await problemRows(page);
+    return predicate(rows);
+  }, { timeoutMs, what: `${what} (last rows: ${JSON.stringify(rows)})` });
+  return rows;
+}
+
+/** Moves the cursor with "Go to Line/Column…". */
+export async function goToLine(page, line, column = 1) {
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Control+G');
+  const input = page.locator('.quick-input-widget input.input');
+  await input.waitFor({ state: 'visible', timeout: 10_000 });
+  await input.fill(`${line}:${column}`);
+  await page.keyboard.press('Enter');
+}
+
+/** Opens the quick-fix menu at the cursor and applies the action whose title matches. */
+export async function applyQuickFix(page, title, { timeoutMs = 20_000 } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+.');
+    const item = page.locator('.action-widget .monaco-list-row', { hasText: title });
+    try {
+      await item.first().waitFor({ state: 'visible', timeout: 3000 });
+      await item.first().click();
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw new Error(`quick fix "${title}" not offered: ${error.message}`);
+    }
+  }
+}
+
+export { waitFor };

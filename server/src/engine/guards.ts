@@ -1,0 +1,84 @@
+/**
+ * Where code runs: at import time of the module, under an `if __name__ == "__main__":` guard, or
+ * inside a function body. Walks parents iteratively.
+ */
+import type { Node } from 'web-tree-sitter';
+import { unparen } from './scopes';
+
+export type ExecutionContext =
+  | { at: 'import' }
+  | { at: 'guarded' }
+  | { at: 'function'; def: Node }
+  | { at: 'deferred' }; // lambda or class body: not run at import time for our purposes
+
+/** `__name__ == "__main__"` in any spelling: +1 for `==`, -1 for `!=`, 0 otherwise. */
+export function mainGuardPolarity(condition: Node | null): number {
+  if (!condition) return 0;
+  const c = unparen(condition);
+  if (c.type === 'boolean_operator') {
+    const op = c.children.find((ch) => !ch.isNamed)?.type;
+    if (op === 'and') {
+      const left = mainGuardPolarity(c.childForFieldName('left'));
+      const right = mainGuardPolarity(c.childForFieldName('right'));
+      return left === 1 || right === 1 ? 1 : 0;
+    }
+    return 0;
+  }
+  if (c.type !== 'comparison_operator') return 0;
+  const operands = c.namedChildren.map(unparen);
+  const ops = c.children.filter((ch) => !ch.isNamed).map((ch) => ch.type);
+  if (operands.length !== 2 || ops.length !== 1) return 0;
+  const [a, b] = operands as [Node, Node];
+  const isName = (n: Node): boolean => n.type === 'identifier' && n.text === '__name__';
+  const isMain = (n: Node): boolean => n.type === 'string' && /^[rRuUbB]*(['"])\1?\1?__main__\1?\1?\1$/.test(n.text);
+  if (!((isName(a) && isMain(b)) || (isName(b) && isMain(a)))) return 0;
+  if (ops[0] === '==' || ops[0] === 'is') return 1;
+  if (ops[0] === '!=' || ops[0] === 'is not') return -1;
+  return 0;
+}
+
+export function executionContext(node: Node): ExecutionContext {
+  let prev = node;
+  for (let cur = node.parent; cur; prev = cur, cur = cur.parent) {
+    switch (cur.type) {
+      case 'function_definition': {
+        const body = cur.childForFieldName('body');
+        if (body && body.id === prev.id) return { at: 'function', def: cur };
+        break;
+      }
+      case 'lambda': {
+        const body = cur.childForFieldName('body');
+        if (body && body.id === prev.id) return { at: 'deferred' };
+        break;
+      }
+      case 'class_definition': {
+        const body = cur.childForFieldName('body');
+        if (body && body.id === prev.id) return { at: 'deferred' };
+        break;
+      }
+      case 'if_statement': {
+        const polarity = mainGuardPolarity(cur.childForFieldName('condition'));
+        if (polarity === 0) break;
+        const consequence = cur.childForFieldName('consequence');
+        const inConsequence = !!consequence && consequence.id === prev.id;
+        const inAlternative = prev.type === 'else_clause' || prev.type === 'elif_clause';
+        if ((polarity === 1 && inConsequence) || (polarity === -1 && inAlternative && prev.type === 'else_clause')) return { at: 'guarded' };
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  return { at: 'import' };
+}
+
+/** The statement directly under the module that contains `node`. */
+export function topLevelStatement(node: Node): Node | undefined {
+  let cur: Node | null = node;
+  while (cur && cur.parent && cur.parent.type !== 'module') cur = cur.parent;
+  return cur && cur.parent?.type === 'module' ? cur : undefined;
+}
+
+export function isMainGuard(stmt: Node): boolean {
+  return stmt.type === 'if_statement' && mainGuardPolarity(stmt.childForFieldName('condition')) === 1;
+}

@@ -1,0 +1,78 @@
+/**
+ * The analysis engine's entry points, shared by the language server, the CLI and the tests.
+ *
+ * Architecture invariant: nothing under `engine/` or `rules/` imports `vscode` or
+ * `vscode-languageserver`; the engine is plain TypeScript over a tree-sitter tree.
+ */
+import type { Tree } from 'web-tree-sitter';
+import { RULES as RULE_LIST, RULE_IMPLEMENTATIONS } from '../rules';
+import { Model } from './model';
+import { PARALLEL_HINT } from './names';
+import { NodeIndex } from './scopes';
+import { createPythonParser } from './parser';
+import type { Report, RuleMeta } from './rule';
+import { isSuppressed } from './text';
+import type { AnalysisOptions, Finding } from './types';
+
+export * from './types';
+export type { RuleMeta } from './rule';
+export { loadPython, createPythonParser } from './parser';
+
+export const RULES: readonly RuleMeta[] = RULE_LIST;
+
+/**
+ * Cheap textual prefilter: false means no rule can fire (the file names no parallelism module),
+ * so callers may skip parsing it.
+ */
+export function mightUseParallelism(source: string): boolean {
+  return PARALLEL_HINT.test(source);
+}
+
+/** Analyses an already parsed tree of `source`. Never throws on odd input; returns findings sorted by position. */
+export function analyzePythonTree(tree: Tree, source: string, options: AnalysisOptions): Finding[] {
+  if (!mightUseParallelism(source)) return [];
+  const index = new NodeIndex(tree.rootNode);
+  if (!index.importsParallelism()) return [];
+  const model = new Model(tree, source, { index });
+  const findings: Finding[] = [];
+  for (const rule of RULE_IMPLEMENTATIONS) {
+    const id = rule.meta.id;
+    if (options.onlyRules && !options.onlyRules.includes(id)) continue;
+    const setting = options.severities?.[id];
+    if (setting === 'off') continue;
+    if (options.isCancelled?.()) return [];
+    const severity = setting ?? rule.meta.defaultSeverity;
+    const seen = new Set<string>();
+    const report = (r: Report): void => {
+      const key = `${r.range.start.line}:${r.range.start.character}:${r.range.end.line}:${r.range.end.character}:${r.message}`;
+      if (seen.has(key)) return;
+      seen.add(key);
+      if (isSuppressed(model.lines.line(r.range.start.line), id)) return;
+      findings.push({ rule: id, severity, message: r.message, range: r.range, related: r.related ?? [], fixes: r.fixes ?? [] });
+    };
+    try {
+      rule.check({ model, file: options.file, report });
+    } catch (error) {
+      // A rule bug must not take the server down; the other rules still report.
+      if (process.env['WORKERSCOPE_DEBUG']) throw error;
+    }
+  }
+  findings.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.rule.localeCompare(b.rule));
+  return findings;
+}
+
+let sharedParser: Promise<Awaited<ReturnType<typeof createPythonParser>>> | undefined;
+
+/** Parses `source` with a shared parser, then analyses it. */
+export async function analyzePythonSource(source: string, options: AnalysisOptions): Promise<Finding[]> {
+  if (!mightUseParallelism(source)) return [];
+  sharedParser ??= createPythonParser();
+  const parser = await sharedParser;
+  const tree = parser.parse(source);
+  if (!tree) return [];
+  try {
+    return analyzePythonTree(tree, source, options);
+  } finally {
+    tree.delete();
+  }
+}

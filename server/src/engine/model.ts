@@ -1,0 +1,811 @@
+/**
+ * The semantic model the rules query: what an expression may evaluate to (library objects by
+ * canonical name, same-file functions, classes, lambdas, partials), simple data flow from call
+ * sites and pool submissions into parameters, the same-file call graph, and every place work is
+ * handed to a pool, process or thread.
+ *
+ * Architecture invariant: the model never reports findings; rules do. Everything here is bounded
+ * (evaluation depth, cached results, iterative walks), so bad input degrades to "unknown".
+ */
+import type { Node, Tree } from 'web-tree-sitter';
+import {
+  callResult, canonical, isContextAttribute, managerMethodResult, POOL_TASK_METHODS, type ObjectKind,
+  type StartMethod,
+} from './names';
+import { type Binding, NodeIndex, Scopes, unparen } from './scopes';
+import { LineIndex } from './text';
+
+export type Value =
+  | { t: 'unknown' }
+  | { t: 'ref'; qname: string; start?: StartMethod }
+  | { t: 'obj'; kind: ObjectKind; qname: string; node: Node; start?: StartMethod; noLock?: boolean }
+  | { t: 'func'; def: Node }
+  | { t: 'lambda'; node: Node }
+  | { t: 'class'; def: Node }
+  | { t: 'inst'; cls: Node; node: Node }
+  | { t: 'method'; cls: Node; def: Node; bound: boolean }
+  | { t: 'partial'; node: Node; func: Node | undefined; args: (Node | undefined)[]; keywords: Map<string, Node> };
+
+const UNKNOWN: Value = { t: 'unknown' };
+const CREATION_NAMES = new Set(['Pool', 'ThreadPool', 'ProcessPoolExecutor', 'ThreadPoolExecutor', 'Process', 'Thread', 'Timer', 'DummyProcess', 'Manager', 'SyncManager']);
+const MAX_DEPTH = 30;
+const MAX_VALUES = 16;
+
+/** Positional and keyword arguments one invocation passes to a callable. */
+export interface ArgPack {
+  positional: (Node | undefined)[];
+  keywords: Map<string, Node>;
+  /** The argument expression at the submission site this pack came from (for ranges). */
+  site?: Node;
+}
+
+export type TaskRole = 'task' | 'target' | 'initializer';
+
+/** One place work is handed to a pool, a process or a thread. */
+export interface TaskCall {
+  /** The call expression: `pool.map(...)`, `Process(...)`, `Pool(initializer=...)`. */
+  site: Node;
+  role: TaskRole;
+  /** The executing object: a pool, process or thread creation. */
+  executor: Extract<Value, { t: 'obj' }>;
+  /** `map`, `submit`, `Process`, `initializer`… for messages. */
+  method: string;
+  callable: Node;
+  packs: ArgPack[];
+}
+
+/** A same-file call: the call node, what it invokes, and how its arguments line up with parameters. */
+export interface CallSite {
+  call: Node;
+  callee: Value;
+  pack: ArgPack;
+}
+
+export interface ModelOptions {
+  packageName?: string;
+  /** A node index already built for this tree. */
+  index?: NodeIndex;
+}
+
+export class Model {
+  readonly root: Node;
+  readonly scopes: Scopes;
+  readonly lines: LineIndex;
+  readonly calls: Node[];
+  /** The start method set for the whole program with `set_start_method(...)`, if any. */
+  readonly globalStart: StartMethod | undefined;
+  /** Local names bound to imported library callables the engine models (`from x import Pool as P`). */
+  private readonly creationNames = new Set<string>();
+  private readonly cache = new Map<number, Value[]>();
+  private readonly flowCache = new Map<number, Value[]>();
+  private readonly inProgress = new Set<number>();
+  private noFlow = false;
+  private directCalls: CallSite[] | undefined;
+  private callsByCallee: Map<number, CallSite[]> | undefined;
+  private callsByName: Map<string, Node[]> | undefined;
+  private readonly directByCall = new Map<number, CallSite[]>();
+  private localTasks: TaskCall[] | undefined;
+  /** Argument packs that task submissions send to each function, keyed by its node id. */
+  private computingLocalTasks = false;
+  private taskPacksByDef: Map<number, { pack: ArgPack; shift: number }[]> | undefined;
+  private allTasks: TaskCall[] | undefined;
+  private readonly selfAttrs = new Map<number, Map<string, Node[]>>();
+  private readonly methodTables = new Map<number, Map<string, Node>>();
+  private readonly baseCache = new Map<number, Value[]>();
+  private readonly enclosingDefCache = new Map<number, Node | null>();
+
+  readonly index: NodeIndex;
+
+  constructor(readonly tree: Tree, readonly source: string, options: ModelOptions = {}) {
+    this.root = tree.rootNode;
+    this.index = options.index ?? new NodeIndex(this.root);
+    this.scopes = new Scopes(this.root, options.packageName ?? '', this.index);
+    this.lines = new LineIndex(source);
+    this.calls = this.index.of('call');
+    let start: StartMethod | undefined;
+    for (const call of this.calls) {
+      const fn = call.childForFieldName('function');
+      if (!fn || !/set_start_method$/.test(fn.text)) continue;
+      const method = stringValue(firstArg(call, 0, 'method'));
+      if (method === 'fork' || method === 'spawn' || method === 'forkserver') start = method;
+    }
+    this.globalStart = start;
+    for (const scope of this.scopes.allScopes()) {
+      for (const [name, bindings] of scope.bindings) {
+        if (bindings.some((b) => b.k === 'import' && (callResult(b.qname) !== undefined || CREATION_NAMES.has(b.qname.slice(b.qname.lastIndexOf('.') + 1))))) this.creationNames.add(name);
+      }
+    }
+  }
+
+  /** Whether a call's callee name may create a pool, process, thread or manager. */
+  mayCreateWorkers(call: Node): boolean {
+    const fn = call.childForFieldName('function');
+    const name = fn?.type === 'attribute' ? fn.childForFieldName('attribute')?.text : fn?.type === 'identifier' ? fn.text : undefined;
+    return !!name && (CREATION_NAMES.has(name) || this.creationNames.has(name));
+  }
+
+  text(node: Node): string {
+    return this.source.slice(node.startIndex, node.endIndex);
+  }
+
+  // ---------------------------------------------------------------- evaluation
+
+  /** What `expr` may evaluate to; several values when data flow merges call sites. */
+  eval(expr: Node | null | undefined, depth = 0): Value[] {
+    if (!expr) return [UNKNOWN];
+    if (depth > MAX_DEPTH) return [UNKNOWN];
+    const cache = this.noFlow ? this.cache : this.flowCache;
+    const cached = cache.get(expr.id);
+    if (cached) return cached;
+    if (this.inProgress.has(expr.id)) return [UNKNOWN];
+    this.inProgress.add(expr.id);
+    let result: Value[];
+    try {
+      result = dedupe(this.evalUncached(expr, depth));
+    } finally {
+      this.inProgress.delete(expr.id);
+    }
+    cache.set(expr.id, result);
+    return result;
+  }
+
+  private evalUncached(expr: Node, depth: number): Value[] {
+    switch (expr.type) {
+      case 'parenthesized_expression': return this.eval(unparen(expr) === expr ? null : unparen(expr), depth + 1);
+      case 'identifier': return this.evalName(expr, depth);
+      case 'attribute': {
+        const object = expr.childForFieldName('object');
+        const attr = expr.childForFieldName('attribute');
+        if (!object || !attr) return [UNKNOWN];
+        return this.eval(object, depth + 1).flatMap((v) => this.attributeOf(v, attr.text, depth));
+      }
+      case 'call': return this.evalCall(expr, depth);
+      case 'lambda': return [{ t: 'lambda', node: expr }];
+      case 'generator_expression': return [{ t: 'obj', kind: 'generator', qname: 'generator', node: expr }];
+      case 'conditional_expression': {
+        const parts = expr.namedChildren;
+        return [...this.eval(parts[0], depth + 1), ...this.eval(parts[2], depth + 1)];
+      }
+      case 'boolean_operator':
+        return [...this.eval(expr.childForFieldName('left'), depth + 1), ...this.eval(expr.childForFieldName('right'), depth + 1)];
+      case 'named_expression': return this.eval(expr.childForFieldName('value'), depth + 1);
+      case 'await': return [UNKNOWN];
+      default: return [UNKNOWN];
+    }
+  }
+
+  private evalName(id: Node, depth: number): Value[] {
+    const bindings = this.lookup(id);
+    if (bindings === undefined) {
+      const name = id.text;
+      for (const module of this.scopes.starImports) {
+        const qname = `${module}.${name}`;
+        if (callResult(qname) || module === 'multiprocessing' || module === 'concurrent.futures') return [{ t: 'ref', qname: canonical(qname) }];
+      }
+      return [{ t: 'ref', qname: `builtins.${name}` }];
+    }
+    return bindings.flatMap((b) => this.bindingValues(b, depth));
+  }
+
+  /** The bindings `id` may refer to, innermost scope first; undefined when nothing binds it in this file. */
+  lookup(id: Node): Binding[] | undefined {
+    const name = id.text;
+    const at = id.startIndex;
+    const first = this.scopes.scopeOf(id);
+    let scope: typeof first | undefined = first;
+    if (first.globals.has(name)) scope = this.scopes.module;
+    for (; scope; scope = scope.parent) {
+      if (scope !== first && scope.kind === 'class') continue;
+      const list = scope.bindings.get(name);
+      if (!list || list.length === 0) continue;
+      if (scope === first && scope.kind !== 'module') {
+        // Simple flow: the last binding before the use, else every binding (loops, closures).
+        let last: Binding | undefined;
+        for (const b of list) if (b.pos < at && !containsPos(b, at)) last = b;
+        if (last && last.k !== 'unknown') return [last];
+        if (last) return list.filter((b) => b.pos < at);
+      }
+      return list;
+    }
+    return undefined;
+  }
+
+  private bindingValues(b: Binding, depth: number): Value[] {
+    switch (b.k) {
+      case 'value': return this.eval(b.value, depth + 1);
+      case 'import': return [{ t: 'ref', qname: canonical(b.qname) }];
+      case 'def': return [{ t: 'func', def: b.def }];
+      case 'class': return [{ t: 'class', def: b.def }];
+      case 'param': return this.paramValues(b, depth);
+      case 'element': return this.elementsOf(b.iter, depth).flatMap((e) => this.eval(e, depth + 1));
+      case 'unknown': return [UNKNOWN];
+    }
+  }
+
+  private attributeOf(v: Value, name: string, depth: number): Value[] {
+    switch (v.t) {
+      case 'ref': return [{ t: 'ref', qname: canonical(`${v.qname}.${name}`), ...(v.start ? { start: v.start } : {}) }];
+      case 'obj':
+        if (v.kind === 'context' && isContextAttribute(name)) {
+          return [{ t: 'ref', qname: canonical(`multiprocessing.${name}`), ...(v.start ? { start: v.start } : {}) }];
+        }
+        if ((v.kind === 'manager' || v.kind === 'managerUnstarted') && managerMethodResult(name)) return [{ t: 'ref', qname: `manager.${name}` }];
+        return [UNKNOWN];
+      case 'inst': {
+        const method = this.findMethod(v.cls, name);
+        if (method) return [{ t: 'method', cls: v.cls, def: method, bound: !isStaticMethod(method) }];
+        const assigned = this.selfAttributes(v.cls).get(name);
+        if (assigned) return assigned.flatMap((n) => this.eval(n, depth + 1));
+        return [UNKNOWN];
+      }
+      case 'class': {
+        const method = this.findMethod(v.def, name);
+        if (method) return [{ t: 'method', cls: v.def, def: method, bound: isClassMethod(method) }];
+        return [UNKNOWN];
+      }
+      default: return [UNKNOWN];
+    }
+  }
+
+  private evalCall(call: Node, depth: number): Value[] {
+    const fn = call.childForFieldName('function');
+    const out: Value[] = [];
+    for (const callee of this.eval(fn, depth + 1)) {
+      switch (callee.t) {
+        case 'ref': {
+          const kind = callee.qname.startsWith('manager.')
+            ? managerMethodResult(callee.qname.slice('manager.'.length))
+            : callResult(callee.qname);
+          if (!kind) { out.push(UNKNOWN); break; }
+          if (kind === 'partial') {
+            const args = argumentNodes(call);
+            out.push({ t: 'partial', node: call, func: args.positional[0], args: args.positional.slice(1), keywords: args.keywords });
+          } else if (kind === 'context') {
+            const method = stringValue(firstArg(call, 0, 'method'));
+            const start = method === 'fork' || method === 'spawn' || method === 'forkserver' ? method : undefined;
+            out.push({ t: 'obj', kind, qname: callee.qname, node: call, ...(start ? { start } : {}) });
+          } else {
+            const lockArg = keywordArg(call, 'lock');
+            const noLock = (kind === 'value' || kind === 'array') && lockArg?.text === 'False';
+            out.push({ t: 'obj', kind, qname: callee.qname, node: call, ...(callee.start ? { start: callee.start } : {}), ...(noLock ? { noLock } : {}) });
+          }
+          break;
+        }
+        case 'func': out.push(...this.returnValues(callee.def, depth)); break;
+        case 'method': out.push(...this.returnValues(callee.def, depth)); break;
+        case 'class': out.push({ t: 'inst', cls: callee.def, node: call }); break;
+        default: out.push(UNKNOWN);
+      }
+    }
+    return out;
+  }
+
+  private returnValues(def: Node, depth: number): Value[] {
+    if (this.isGenerator(def)) return [{ t: 'obj', kind: 'generator', qname: 'generator', node: def }];
+    const body = def.childForFieldName('body');
+    if (!body || depth > MAX_DEPTH / 2) return [UNKNOWN];
+    const out: Value[] = [];
+    for (const ret of body.descendantsOfType('return_statement')) {
+      if (this.enclosingDef(ret)?.id !== def.id) continue;
+      const value = ret.namedChildren[0];
+      if (value) out.push(...this.eval(value, depth + 1));
+      if (out.length > MAX_VALUES) break;
+    }
+    return out.length > 0 ? out : [UNKNOWN];
+  }
+
+  isGenerator(def: Node): boolean {
+    const body = def.childForFieldName('body');
+    if (!body) return false;
+    return body.descendantsOfType('yield').some((y) => this.enclosingDef(y, true)?.id === def.id);
+  }
+
+  /** The nearest enclosing `def` (or lambda, when `lambdas`), or null at module level. */
+  enclosingDef(node: Node, lambdas = false): Node | null {
+    if (!lambdas) {
+      const cached = this.enclosingDefCache.get(node.id);
+      if (cached !== undefined) return cached;
+    }
+    let found: Node | null = null;
+    for (let cur = node.parent; cur; cur = cur.parent) {
+      if (cur.type === 'function_definition' || (lambdas && cur.type === 'lambda')) { found = cur; break; }
+    }
+    if (!lambdas) this.enclosingDefCache.set(node.id, found);
+    return found;
+  }
+
+  findMethod(cls: Node, name: string, seen = 0): Node | undefined {
+    let methods = this.methodTables.get(cls.id);
+    if (!methods) {
+      methods = new Map();
+      for (const stmt of cls.childForFieldName('body')?.namedChildren ?? []) {
+        const def = stmt.type === 'decorated_definition' ? stmt.childForFieldName('definition') : stmt;
+        const defName = def?.type === 'function_definition' ? def.childForFieldName('name')?.text : undefined;
+        if (def && defName && !methods.has(defName)) methods.set(defName, def);
+      }
+      this.methodTables.set(cls.id, methods);
+    }
+    const own = methods.get(name);
+    if (own) return own;
+    if (seen > 5) return undefined;
+    for (const base of this.baseClasses(cls)) {
+      if (base.t === 'class') {
+        const found = this.findMethod(base.def, name, seen + 1);
+        if (found) return found;
+      }
+    }
+    return undefined;
+  }
+
+  baseClasses(cls: Node): Value[] {
+    const cached = this.baseCache.get(cls.id);
+    if (cached) return cached;
+    this.baseCache.set(cls.id, []);
+    const supers = cls.childForFieldName('superclasses');
+    const bases = supers ? supers.namedChildren.filter((c) => c.type !== 'keyword_argument').flatMap((c) => this.withoutFlow(() => this.eval(c))) : [];
+    this.baseCache.set(cls.id, bases);
+    return bases;
+  }
+
+  /** Whether a same-file class derives from `multiprocessing.Process` (or a context's Process). */
+  isProcessClass(cls: Node, seen = 0): boolean {
+    if (seen > 5) return false;
+    return this.baseClasses(cls).some((b) =>
+      (b.t === 'ref' && canonical(b.qname) === 'multiprocessing.Process' && b.start !== 'fork') || (b.t === 'class' && this.isProcessClass(b.def, seen + 1)));
+  }
+
+  /** `self.<name> = value` assignments in the methods of a class, by attribute name. */
+  private selfAttributes(cls: Node): Map<string, Node[]> {
+    let map = this.selfAttrs.get(cls.id);
+    if (map) return map;
+    map = new Map();
+    this.selfAttrs.set(cls.id, map);
+    for (const assign of cls.childForFieldName('body')?.descendantsOfType('assignment') ?? []) {
+      const left = assign.childForFieldName('left');
+      const right = assign.childForFieldName('right');
+      const object = left?.type === 'attribute' ? left.childForFieldName('object') : null;
+      const attr = left?.childForFieldName('attribute');
+      if (!right || !attr || object?.type !== 'identifier' || object.text !== 'self') continue;
+      const list = map.get(attr.text);
+      if (list) list.push(right);
+      else map.set(attr.text, [right]);
+    }
+    return map;
+  }
+
+  /** Static elements of an iterable expression: literals, comprehensions, `[x] * n`, `repeat(x)`. */
+  elementsOf(expr: Node | null | undefined, depth = 0, follow = 2): Node[] {
+    if (!expr || depth > 8) return [];
+    const e = unparen(expr);
+    switch (e.type) {
+      case 'list': case 'tuple': case 'set':
+        return e.namedChildren.filter((c) => c.type !== 'comment' && c.type !== 'list_splat');
+      case 'list_comprehension': case 'set_comprehension': case 'generator_expression': {
+        const body = e.childForFieldName('body');
+        return body ? [body] : [];
+      }
+      case 'binary_operator': {
+        const left = e.childForFieldName('left');
+        const right = e.childForFieldName('right');
+        return [...this.elementsOf(left, depth + 1, follow), ...this.elementsOf(right, depth + 1, follow)];
+      }
+      case 'call': {
+        const fn = e.childForFieldName('function');
+        const name = fn?.type === 'attribute' ? fn.childForFieldName('attribute')?.text : fn?.text;
+        const args = argumentNodes(e).positional;
+        if (name === 'repeat' && args[0]) return [args[0]];
+        if ((name === 'list' || name === 'tuple' || name === 'iter') && args[0]) return this.elementsOf(args[0], depth + 1, follow);
+        return [];
+      }
+      case 'identifier': {
+        if (follow <= 0) return [];
+        const bindings = this.lookup(e) ?? [];
+        return bindings.flatMap((b) => (b.k === 'value' ? this.elementsOf(b.value, depth + 1, follow - 1) : []));
+      }
+      default: return [];
+    }
+  }
+
+  private withoutFlow<T>(fn: () => T): T {
+    const previous = this.noFlow;
+    this.noFlow = true;
+    try {
+      return fn();
+    } finally {
+      this.noFlow = previous;
+    }
+  }
+
+  // ---------------------------------------------------------------- data flow
+
+  /** Values a parameter receives from same-file calls and task submissions. */
+  private paramValues(b: Extract<Binding, { k: 'param' }>, depth: number): Value[] {
+    const def = b.def;
+    // `self` and `cls` of methods.
+    const parent = def.parent?.type === 'decorated_definition' ? def.parent.parent : def.parent;
+    const cls = parent?.type === 'block' && parent.parent?.type === 'class_definition' ? parent.parent : undefined;
+    if (cls && b.index === 0 && b.star === '' && def.type === 'function_definition' && !isStaticMethod(def)) {
+      return isClassMethod(def) ? [{ t: 'class', def: cls }] : [{ t: 'inst', cls, node: def }];
+    }
+    if (this.noFlow || b.star !== '') return [UNKNOWN];
+    const out: Value[] = [];
+    let sawSite = false;
+    for (const { pack, shift } of this.incoming(def)) {
+      sawSite = true;
+      const arg = pack.positional[b.index + shift] ?? pack.keywords.get(b.name);
+      if (arg) out.push(...this.eval(arg, depth + 1));
+      else if (b.defaultValue) out.push(...this.eval(b.defaultValue, depth + 1));
+      else out.push(UNKNOWN);
+      if (out.length > MAX_VALUES) break;
+    }
+    if (!sawSite && b.defaultValue) out.push(...this.eval(b.defaultValue, depth + 1));
+    return out.length > 0 ? out : [UNKNOWN];
+  }
+
+  /** Argument packs that reach `def`, with the shift of a bound `self`. */
+  incoming(def: Node): { pack: ArgPack; shift: number }[] {
+    const out: { pack: ArgPack; shift: number }[] = [];
+    for (const site of this.callSitesOf(def)) {
+      out.push({ pack: site.pack, shift: site.callee.t === 'method' && site.callee.bound ? 1 : 0 });
+    }
+    out.push(...(this.taskPacksIndex().get(def.id) ?? []));
+    return out;
+  }
+
+  /** Built once per analysis: resolving every task's target per parameter lookup was quadratic. */
+  private taskPacksIndex(): Map<number, { pack: ArgPack; shift: number }[]> {
+    if (this.taskPacksByDef) return this.taskPacksByDef;
+    // While the local task list is being computed it is empty on purpose; don't cache that state.
+    if (this.localTasks && this.localTasks.length === 0 && this.computingLocalTasks) return new Map();
+    const index = new Map<number, { pack: ArgPack; shift: number }[]>();
+    this.taskPacksByDef = index;
+    for (const task of this.localTasks ?? this.computeLocalTasks()) {
+      for (const target of this.taskTargets(task, true)) {
+        const list = index.get(target.def.id) ?? [];
+        for (const pack of target.packs) list.push({ pack, shift: target.shift });
+        index.set(target.def.id, list);
+      }
+    }
+    return index;
+  }
+
+  /** Same-file calls whose callee is `def` (directly, as a bound method, or via its class). */
+  callSitesOf(def: Node): CallSite[] {
+    this.callsByCallee ??= new Map();
+    const cached = this.callsByCallee.get(def.id);
+    if (cached) return cached;
+    const name = def.childForFieldName('name')?.text ?? '';
+    let candidates = this.callIndex().get(name) ?? [];
+    if (name === '__init__') {
+      const body = def.parent?.type === 'decorated_definition' ? def.parent.parent : def.parent;
+      const cls = body?.parent;
+      const className = cls?.type === 'class_definition' ? cls.childForFieldName('name')?.text : undefined;
+      if (className) candidates = [...candidates, ...(this.callIndex().get(className) ?? [])];
+    }
+    const sites = candidates.flatMap((call) => this.resolveDirectCall(call)).filter((s) => (s.callee.t === 'func' || s.callee.t === 'method') && s.callee.def.id === def.id);
+    this.callsByCallee.set(def.id, sites);
+    return sites;
+  }
+
+  /** Calls by the last name of their callee (`f(...)`, `obj.f(...)`): a cheap textual index. */
+  private callIndex(): Map<string, Node[]> {
+    if (this.callsByName) return this.callsByName;
+    this.callsByName = new Map();
+    for (const call of this.calls) {
+      const fn = call.childForFieldName('function');
+      const name = fn?.type === 'identifier' ? fn.text : fn?.type === 'attribute' ? fn.childForFieldName('attribute')?.text : undefined;
+      if (!name) continue;
+      const list = this.callsByName.get(name);
+      if (list) list.push(call);
+      else this.callsByName.set(name, [call]);
+    }
+    return this.callsByName;
+  }
+
+  private resolveDirectCall(call: Node): CallSite[] {
+    const cached = this.directByCall.get(call.id);
+    if (cached) return cached;
+    const sites: CallSite[] = [];
+    this.withoutFlow(() => {
+      const fn = call.childForFieldName('function');
+      if (!fn || (fn.type !== 'identifier' && fn.type !== 'attribute')) return;
+      for (const callee of this.eval(fn)) {
+        if (callee.t === 'func' || callee.t === 'method') sites.push({ call, callee, pack: argumentNodes(call) });
+        else if (callee.t === 'class') {
+          const init = this.findMethod(callee.def, '__init__');
+          if (init) sites.push({ call, callee: { t: 'method', cls: callee.def, def: init, bound: true }, pack: argumentNodes(call) });
+        }
+      }
+    });
+    this.directByCall.set(call.id, sites);
+    return sites;
+  }
+
+  /** Every call whose callee is a same-file function, method, or class (as its `__init__`). */
+  directCallSites(): CallSite[] {
+    if (this.directCalls) return this.directCalls;
+    const defNames = new Set<string>();
+    for (const def of this.index.of('function_definition', 'class_definition')) {
+      const name = def.childForFieldName('name')?.text;
+      if (name) defNames.add(name);
+    }
+    const sites: CallSite[] = [];
+    for (const [name, calls] of this.callIndex()) {
+      if (!defNames.has(name)) continue;
+      for (const call of calls) sites.push(...this.resolveDirectCall(call));
+    }
+    sites.sort((a, b) => a.call.startIndex - b.call.startIndex);
+    this.directCalls = sites;
+    return sites;
+  }
+
+  // ---------------------------------------------------------------- tasks
+
+  private computeLocalTasks(): TaskCall[] {
+    this.localTasks = [];
+    this.computingLocalTasks = true;
+    try {
+      this.localTasks = this.withoutFlow(() => this.findTasks());
+    } finally {
+      this.computingLocalTasks = false;
+    }
+    return this.localTasks;
+  }
+
+  /** Every submission of work to a pool, process or thread in the file. */
+  tasks(): TaskCall[] {
+    if (this.allTasks) return this.allTasks;
+    if (!this.localTasks) this.computeLocalTasks();
+    this.allTasks = this.findTasks();
+    return this.allTasks;
+  }
+
+  private findTasks(): TaskCall[] {
+    const tasks: TaskCall[] = [];
+    for (const call of this.calls) {
+      const fn = call.childForFieldName('function');
+      if (!fn) continue;
+      const method = fn.type === 'attribute' ? fn.childForFieldName('attribute')?.text : undefined;
+      if (method && (POOL_TASK_METHODS.has(method) || method === 'run_in_executor')) {
+        const args = argumentNodes(call);
+        const isExecutorHop = method === 'run_in_executor';
+        const poolExpr = isExecutorHop ? args.positional[0] : fn.childForFieldName('object');
+        for (const pool of this.eval(poolExpr)) {
+          if (pool.t !== 'obj' || !['processPool', 'threadPool', 'cloudPool'].includes(pool.kind)) continue;
+          const task = isExecutorHop
+            ? this.executorTask(call, pool, { positional: args.positional.slice(1), keywords: args.keywords })
+            : this.poolTask(call, pool, method, args);
+          if (task) tasks.push(task);
+        }
+        continue;
+      }
+      if (!this.mayCreateWorkers(call)) continue;
+      for (const created of this.evalCall(call, 0)) {
+        if (created.t !== 'obj') continue;
+        const args = argumentNodes(call);
+        if (created.kind === 'process' || created.kind === 'thread') {
+          const isTimer = canonical(created.qname) === 'threading.Timer';
+          const target = isTimer ? args.positional[1] ?? args.keywords.get('function') : args.keywords.get('target') ?? args.positional[1];
+          if (!target) continue;
+          const targetArgs = isTimer ? args.positional[2] ?? args.keywords.get('args') : args.keywords.get('args') ?? args.positional[3];
+          const targetKw = isTimer ? args.positional[3] ?? args.keywords.get('kwargs') : args.keywords.get('kwargs') ?? args.positional[4];
+          tasks.push({ site: call, role: 'target', executor: created, method: isTimer ? 'Timer' : created.kind === 'process' ? 'Process' : 'Thread', callable: target, packs: [packFrom(targetArgs, targetKw)] });
+        } else if (created.kind === 'processPool' || created.kind === 'threadPool' || created.kind === 'cloudPool') {
+          const isExecutor = created.qname.endsWith('Executor');
+          const init = args.keywords.get('initializer') ?? args.positional[isExecutor ? 2 : 1];
+          if (!init) continue;
+          const initargs = args.keywords.get('initargs') ?? args.positional[isExecutor ? 3 : 2];
+          tasks.push({ site: call, role: 'initializer', executor: created, method: 'initializer', callable: init, packs: [packFrom(initargs, undefined)] });
+        }
+      }
+    }
+    return tasks;
+  }
+
+  private executorTask(call: Node, pool: Extract<Value, { t: 'obj' }>, args: ArgPack): TaskCall | undefined {
+    const callable = args.positional[0];
+    if (!callable) return undefined;
+    return { site: call, role: 'task', executor: pool, method: 'run_in_executor', callable, packs: [{ positional: args.positional.slice(1), keywords: new Map() }] };
+  }
+
+  private poolTask(call: Node, pool: Extract<Value, { t: 'obj' }>, method: string, args: ArgPack): TaskCall | undefined {
+    const callable = args.positional[0] ?? args.keywords.get('func') ?? args.keywords.get('fn');
+    if (!callable) return undefined;
+    const isExecutor = pool.qname.endsWith('Executor') || pool.kind === 'cloudPool';
+    const packs: ArgPack[] = [];
+    switch (method) {
+      case 'submit':
+        packs.push({ positional: args.positional.slice(1), keywords: args.keywords });
+        break;
+      case 'apply': case 'apply_async':
+        packs.push(packFrom(args.positional[1] ?? args.keywords.get('args'), args.positional[2] ?? args.keywords.get('kwds')));
+        break;
+      case 'starmap': case 'starmap_async': {
+        const iterable = args.positional[1] ?? args.keywords.get('iterable');
+        packs.push(...this.starPacks(iterable));
+        break;
+      }
+      default: {
+        // map / imap / imap_unordered / map_async: one iterable for Pool, several for executors.
+        const iterables = isExecutor ? args.positional.slice(1) : [args.positional[1] ?? args.keywords.get('iterable')];
+        iterables.forEach((iterable, i) => {
+          for (const element of this.elementsOf(iterable)) {
+            const positional: (Node | undefined)[] = [];
+            positional[i] = element;
+            packs.push({ positional, keywords: new Map(), ...(iterable ? { site: iterable } : {}) });
+          }
+        });
+      }
+    }
+    return { site: call, role: 'task', executor: pool, method, callable, packs };
+  }
+
+  private starPacks(iterable: Node | undefined): ArgPack[] {
+    if (!iterable) return [];
+    const e = unparen(iterable);
+    const fn = e.type === 'call' ? e.childForFieldName('function') : null;
+    if (fn && (fn.text === 'zip' || fn.text.endsWith('.zip'))) {
+      const packs: ArgPack[] = [];
+      argumentNodes(e).positional.forEach((arg, i) => {
+        for (const element of this.elementsOf(arg)) {
+          const positional: (Node | undefined)[] = [];
+          positional[i] = element;
+          packs.push({ positional, keywords: new Map(), site: iterable });
+        }
+      });
+      return packs;
+    }
+    return this.elementsOf(iterable).map((element) => {
+      const tuple = unparen(element);
+      const positional = tuple.type === 'tuple' || tuple.type === 'list' ? tuple.namedChildren.filter((c) => c.type !== 'comment') : [];
+      return { positional, keywords: new Map(), site: iterable };
+    });
+  }
+
+  /**
+   * What a task's callable resolves to, with the argument packs its parameters receive
+   * (partials unwrapped: their bound arguments come first).
+   */
+  taskTargets(task: TaskCall, local = false): { value: Value; def: Node; shift: number; packs: ArgPack[]; via?: Extract<Value, { t: 'partial' }> }[] {
+    const out: { value: Value; def: Node; shift: number; packs: ArgPack[]; via?: Extract<Value, { t: 'partial' }> }[] = [];
+    const run = (): void => {
+      for (const v of this.eval(task.callable)) {
+        if (v.t === 'partial') {
+          for (const inner of this.eval(v.func)) {
+            const def = defOf(inner);
+            if (!def) continue;
+            const packs = (task.packs.length > 0 ? task.packs : [{ positional: [], keywords: new Map<string, Node>() }]).map((p) => ({
+              positional: [...v.args, ...p.positional],
+              keywords: new Map([...v.keywords, ...p.keywords]),
+              ...(p.site ? { site: p.site } : {}),
+            }));
+            out.push({ value: inner, def, shift: inner.t === 'method' && inner.bound ? 1 : 0, packs, via: v });
+          }
+          continue;
+        }
+        const def = defOf(v);
+        if (def) out.push({ value: v, def, shift: v.t === 'method' && v.bound ? 1 : 0, packs: task.packs });
+      }
+    };
+    if (local) this.withoutFlow(run);
+    else run();
+    return out;
+  }
+}
+
+function defOf(v: Value): Node | undefined {
+  if (v.t === 'func' || v.t === 'method') return v.def;
+  if (v.t === 'lambda') return v.node;
+  return undefined;
+}
+
+function containsPos(b: Binding, at: number): boolean {
+  // A binding whose statement encloses the use (e.g. `x = f(x)`) does not precede it.
+  let stmt: Node | null = b.node;
+  while (stmt && stmt.parent && !['block', 'module'].includes(stmt.parent.type)) stmt = stmt.parent;
+  return !!stmt && stmt.startIndex <= at && at < stmt.endIndex && b.k !== 'param';
+}
+
+function dedupe(values: Value[]): Value[] {
+  if (values.length <= 1) return values;
+  const seen = new Set<string>();
+  const out: Value[] = [];
+  for (const v of values) {
+    const key = valueKey(v);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(v);
+    if (out.length >= MAX_VALUES) break;
+  }
+  return out;
+}
+
+function valueKey(v: Value): string {
+  switch (v.t) {
+    case 'unknown': return 'u';
+    case 'ref': return `r:${v.qname}:${v.start ?? ''}`;
+    case 'obj': return `o:${v.kind}:${v.node.id}`;
+    case 'func': return `f:${v.def.id}`;
+    case 'lambda': return `l:${v.node.id}`;
+    case 'class': return `c:${v.def.id}`;
+    case 'inst': return `i:${v.cls.id}:${v.node.id}`;
+    case 'method': return `m:${v.def.id}:${v.bound}`;
+    case 'partial': return `p:${v.node.id}`;
+  }
+}
+
+/** Positional arguments (undefined after a `*args`) and keyword arguments of a call. */
+export function argumentNodes(call: Node): ArgPack {
+  const list = call.childForFieldName('arguments');
+  const positional: (Node | undefined)[] = [];
+  const keywords = new Map<string, Node>();
+  if (!list || list.type !== 'argument_list') return { positional, keywords };
+  let starred = false;
+  for (const arg of list.namedChildren) {
+    if (arg.type === 'comment') continue;
+    if (arg.type === 'keyword_argument') {
+      const name = arg.childForFieldName('name');
+      const value = arg.childForFieldName('value');
+      if (name && value) keywords.set(name.text, value);
+    } else if (arg.type === 'list_splat' || arg.type === 'dictionary_splat') {
+      if (arg.type === 'list_splat') starred = true;
+    } else if (!starred) positional.push(arg);
+  }
+  return { positional, keywords };
+}
+
+function keywordArg(call: Node, name: string): Node | undefined {
+  return argumentNodes(call).keywords.get(name);
+}
+
+export function firstArg(call: Node, index: number, keyword: string): Node | undefined {
+  const args = argumentNodes(call);
+  return args.keywords.get(keyword) ?? args.positional[index];
+}
+
+/** The argument pack of an `args=(...)` tuple and `kwargs={...}` dict, as far as it is static. */
+function packFrom(argsExpr: Node | undefined, kwargsExpr: Node | undefined): ArgPack {
+  const positional: (Node | undefined)[] = [];
+  const keywords = new Map<string, Node>();
+  if (argsExpr) {
+    const e = unparen(argsExpr);
+    if (e.type === 'tuple' || e.type === 'list') {
+      for (const c of e.namedChildren) if (c.type !== 'comment') positional.push(c.type === 'list_splat' ? undefined : c);
+    } else if (argsExpr.type === 'parenthesized_expression') positional.push(e); // `args=(x)`: a common slip, still one value
+  }
+  if (kwargsExpr) {
+    const e = unparen(kwargsExpr);
+    if (e.type === 'dictionary') {
+      for (const pair of e.namedChildren) {
+        if (pair.type !== 'pair') continue;
+        const key = stringValue(pair.childForFieldName('key') ?? undefined);
+        const value = pair.childForFieldName('value');
+        if (key && value) keywords.set(key, value);
+      }
+    } else if (e.type === 'call' && e.childForFieldName('function')?.text === 'dict') {
+      for (const [k, v] of argumentNodes(e).keywords) keywords.set(k, v);
+    }
+  }
+  return { positional, keywords, ...(argsExpr ? { site: argsExpr } : {}) };
+}
+
+export function stringValue(node: Node | undefined): string | undefined {
+  if (!node || node.type !== 'string') return undefined;
+  const content = node.namedChildren.filter((c) => c.type === 'string_content');
+  if (node.namedChildren.some((c) => c.type === 'interpolation')) return undefined;
+  return content.map((c) => c.text).join('');
+}
+
+function decorators(def: Node): string[] {
+  const parent = def.parent;
+  if (parent?.type !== 'decorated_definition') return [];
+  return parent.namedChildren.filter((c) => c.type === 'decorator').map((d) => d.text.replace(/^@\s*/, ''));
+}
+
+export function isStaticMethod(def: Node): boolean {
+  return decorators(def).some((d) => d === 'staticmethod' || d.endsWith('.staticmethod'));
+}
+
+export function isClassMethod(def: Node): boolean {
+  return decorators(def).some((d) => d === 'classmethod' || d.endsWith('.classmethod'));
+}

@@ -1,0 +1,228 @@
+/**
+ * ## What it does
+ * Checks for process pools, `Process.start()`, `ProcessPoolExecutor`s and `Manager()`s created
+ * while the module is being imported: at module level outside an `if __name__ == "__main__":`
+ * guard, directly or through a function called at module level.
+ *
+ * ## Why is this bad?
+ * Under the `spawn` start method (the default on Windows and macOS) and `forkserver` (the Linux
+ * default from Python 3.14), every child process starts by importing the main module again. Without
+ * a guard, each child tries to start its own children while still bootstrapping and fails with
+ * `RuntimeError: An attempt has been made to start a new process before the current process has
+ * finished its bootstrapping phase`; a `Pool` keeps replacing the dead workers, so the program
+ * floods the machine with processes instead of doing its work.
+ *
+ * Thread pools and threads are not affected, and an explicit `fork` context does not re-import
+ * the module.
+ *
+ * ## Example
+ * ```python
+ * import multiprocessing as mp
+ *
+ * def square(x):
+ *     return x * x
+ *
+ * with mp.Pool() as pool:
+ *     print(pool.map(square, range(10)))
+ * ```
+ *
+ * Use instead:
+ * ```python
+ * import multiprocessing as mp
+ *
+ * def square(x):
+ *     return x * x
+ *
+ * if __name__ == "__main__":
+ *     with mp.Pool() as pool:
+ *         print(pool.map(square, range(10)))
+ * ```
+ *
+ * ## References
+ * - [Python docs: multiprocessing programming guidelines, "Safe importing of main module"](https://docs.python.org/3/library/multiprocessing.html#multiprocessing-safe-main-import)
+ * - [Python docs: contexts and start methods](https://docs.python.org/3/library/multiprocessing.html#contexts-and-start-methods)
+ */
+import type { Node } from 'web-tree-sitter';
+import { executionContext, isMainGuard, topLevelStatement } from '../engine/guards';
+import { stringInteriorLines, wrapLines } from '../engine/fixes';
+import type { Model } from '../engine/model';
+import { docsUrl, type Rule, type RuleContext } from '../engine/rule';
+import { nodeRange } from '../engine/text';
+import type { Fix } from '../engine/types';
+import { RULE_DOCS } from './docs.generated';
+
+const ID = 'unguarded-entry-point';
+
+interface StartEvent {
+  node: Node;
+  /** e.g. "`mp.Pool()` creates a process pool". */
+  what: string;
+}
+
+const CONSEQUENCE = 'under the spawn and forkserver start methods every child re-imports this module and fails with the "bootstrapping phase" RuntimeError (a Pool keeps respawning them)';
+
+function shortCall(model: Model, call: Node): string {
+  const fn = call.childForFieldName('function');
+  return `${fn ? model.text(fn) : '…'}(${call.childForFieldName('arguments')?.namedChildCount ? '…' : ''})`;
+}
+
+/** Whether `call` starts worker processes (or a manager process) when it runs. */
+function startEvent(model: Model, call: Node): StartEvent | undefined {
+  if (model.globalStart === 'fork') return undefined;
+  const fn = call.childForFieldName('function');
+  if (!fn) return undefined;
+  if (fn.type === 'attribute' && fn.childForFieldName('attribute')?.text === 'start') {
+    for (const v of model.eval(fn.childForFieldName('object'))) {
+      if (v.t === 'obj' && v.kind === 'process' && v.start !== 'fork') return { node: call, what: `\`${model.text(call)}\` starts a process` };
+      if (v.t === 'obj' && v.kind === 'managerUnstarted' && v.start !== 'fork') return { node: call, what: `\`${model.text(call)}\` starts a manager process` };
+      if (v.t === 'inst' && model.isProcessClass(v.cls)) return { node: call, what: `\`${model.text(call)}\` starts a process` };
+    }
+    return undefined;
+  }
+  if (!model.mayCreateWorkers(call)) return undefined;
+  for (const v of model.eval(call)) {
+    if (v.t !== 'obj' || v.node.id !== call.id || v.start === 'fork') continue;
+    if (v.kind === 'processPool') return { node: call, what: `\`${shortCall(model, call)}\` creates a process pool` };
+    if (v.kind === 'manager') return { node: call, what: `\`${shortCall(model, call)}\` starts a manager process` };
+  }
+  return undefined;
+}
+
+function check({ model, report }: RuleContext): void {
+  const direct: StartEvent[] = [];
+  const inFunction = new Map<number, StartEvent>();
+  for (const call of model.calls) {
+    const event = startEvent(model, call);
+    if (!event) continue;
+    const where = executionContext(call);
+    if (where.at === 'import') direct.push(event);
+    else if (where.at === 'function' && !inFunction.has(where.def.id)) inFunction.set(where.def.id, event);
+  }
+
+  // Import-time calls of same-file functions that (transitively) start processes.
+  const chained: { call: Node; callee: string; event: StartEvent }[] = [];
+  if (inFunction.size > 0) {
+    const reach = reachability(model, inFunction);
+    for (const site of model.directCallSites()) {
+      if (site.callee.t !== 'func' && site.callee.t !== 'method') continue;
+      const event = reach(site.callee.def);
+      if (!event || executionContext(site.call).at !== 'import') continue;
+      chained.push({ call: site.call, callee: site.callee.def.childForFieldName('name')?.text ?? 'function', event });
+    }
+  }
+
+  const fixes = new WrapFixes(model);
+  for (const event of direct) {
+    report({
+      message: `${event.what} at import time without an \`if __name__ == "__main__":\` guard: ${CONSEQUENCE}.`,
+      range: nodeRange(event.node),
+      fixes: fixes.for(event.node),
+    });
+  }
+  for (const { call, callee, event } of chained) {
+    report({
+      message: `\`${shortCall(model, call)}\` runs at import time and starts worker processes (\`${callee}\` reaches \`${shortCall(model, event.node)}\`) without an \`if __name__ == "__main__":\` guard: ${CONSEQUENCE}.`,
+      range: nodeRange(call),
+      related: [{ range: nodeRange(event.node), message: `${event.what} here` }],
+      fixes: fixes.for(call),
+    });
+  }
+}
+
+/** For a function, the first process start it reaches through same-file calls. */
+function reachability(model: Model, inFunction: Map<number, StartEvent>): (def: Node) => StartEvent | undefined {
+  const callees = new Map<number, Node[]>();
+  for (const site of model.directCallSites()) {
+    if (site.callee.t !== 'func' && site.callee.t !== 'method') continue;
+    const where = executionContext(site.call);
+    if (where.at !== 'function') continue;
+    const list = callees.get(where.def.id);
+    if (list) list.push(site.callee.def);
+    else callees.set(where.def.id, [site.callee.def]);
+  }
+  const memo = new Map<number, StartEvent | null>();
+  return (start: Node) => {
+    const cached = memo.get(start.id);
+    if (cached !== undefined) return cached ?? undefined;
+    // Breadth-first over the call graph, iteratively.
+    const seen = new Set<number>([start.id]);
+    const queue: Node[] = [start];
+    let found: StartEvent | undefined;
+    while (queue.length > 0 && !found) {
+      const def = queue.shift()!;
+      found = inFunction.get(def.id);
+      for (const next of callees.get(def.id) ?? []) {
+        if (!seen.has(next.id)) { seen.add(next.id); queue.push(next); }
+      }
+    }
+    memo.set(start.id, found ?? null);
+    return found;
+  };
+}
+
+/**
+ * The guard fix: wrap the run of module-level statements that starts with the first offending
+ * statement and continues up to the next definition, import or existing guard (definitions must
+ * stay importable by the children). All findings in one run share the same fix.
+ */
+class WrapFixes {
+  private readonly runs = new Map<number, Fix | null>();
+
+  constructor(private readonly model: Model) {}
+
+  for(node: Node): Fix[] {
+    const stmt = topLevelStatement(node);
+    if (!stmt || executionContext(node).at !== 'import' || stmt.startPosition.column !== 0 || isMainGuard(stmt)) return [];
+    const first = this.runStart(stmt);
+    let fix = this.runs.get(first.id);
+    if (fix === undefined) {
+      fix = this.build(first);
+      this.runs.set(first.id, fix);
+    }
+    return fix ? [fix] : [];
+  }
+
+  private static breaksRun(stmt: Node): boolean {
+    return ['function_definition', 'class_definition', 'decorated_definition', 'import_statement', 'import_from_statement', 'future_import_statement'].includes(stmt.type) || isMainGuard(stmt);
+  }
+
+  /** The first offending statement of the run containing `stmt`. */
+  private runStart(stmt: Node): Node {
+    let first = stmt;
+    for (let prev = stmt.previousNamedSibling; prev && !WrapFixes.breaksRun(prev); prev = prev.previousNamedSibling) {
+      if (prev.type !== 'comment' && this.offends(prev)) first = prev;
+    }
+    return first;
+  }
+
+  private offends(stmt: Node): boolean {
+    return this.model.calls.some((c) => c.startIndex >= stmt.startIndex && c.endIndex <= stmt.endIndex && startEvent(this.model, c) !== undefined && executionContext(c).at === 'import')
+      || this.model.directCallSites().some((s) => s.call.startIndex >= stmt.startIndex && s.call.endIndex <= stmt.endIndex && executionContext(s.call).at === 'import');
+  }
+
+  private build(first: Node): Fix | null {
+    let last = first;
+    for (let next = first.nextNamedSibling; next && !WrapFixes.breaksRun(next); next = next.nextNamedSibling) {
+      if (next.type !== 'comment') last = next;
+    }
+    if (this.model.root.hasError && (first.hasError || last.hasError)) return null;
+    const interior = new Set<number>();
+    for (let s: Node | null = first; s; s = s.nextNamedSibling) {
+      for (const l of stringInteriorLines(s)) interior.add(l);
+      if (s.id === last.id) break;
+    }
+    const edits = wrapLines(this.model, first.startPosition.row, last.endPosition.row, 'if __name__ == "__main__":', interior);
+    return { title: 'Move the work under `if __name__ == "__main__":`', edits, isPreferred: true };
+  }
+}
+
+export const rule: Rule = {
+  meta: {
+    id: ID,
+    defaultSeverity: 'error',
+    summary: 'A process pool, Process, ProcessPoolExecutor or Manager is started at import time without an `if __name__ == "__main__":` guard.',
+    docsUrl: docsUrl(ID),
+    docs: RULE_DOCS[ID] ?? '',
+  },
+  check,
+};

@@ -1,0 +1,333 @@
+/**
+ * ## What it does
+ * Checks for read-modify-writes (`+=`, `x.value = x.value + 1`, `d[k] = d.get(k, 0) + 1`) of
+ * shared state in code that runs in workers, without holding a lock:
+ * a `multiprocessing.Value`/`Array` (or `RawValue`/`RawArray`), a Manager proxy (`Value`, `dict`,
+ * `list`, `Namespace`) reaching a pool task or `Process` target, or a module global updated in a
+ * thread target or thread-pool task.
+ *
+ * Recognised locks: `with lock:`, `with v.get_lock():`, and `lock.acquire()` followed by the
+ * update (typically in `try:`/`finally: lock.release()`).
+ *
+ * ## Why is this bad?
+ * `counter.value += 1` is a read, an addition and a write. Two workers can read the same value and
+ * both write back value + 1, so one update is lost; the final count is silently wrong, and more so
+ * the more workers there are. A synchronized `Value` only locks each single read and write, not
+ * the pair. Manager proxies make the read and the write two separate calls to the manager process.
+ * Threads race on globals the same way: the GIL does not make `+=` atomic.
+ *
+ * ## Example
+ * ```python
+ * from multiprocessing import Pool, Value
+ *
+ * def init(v):
+ *     global counter
+ *     counter = v
+ *
+ * def work(x):
+ *     counter.value += 1
+ *
+ * if __name__ == "__main__":
+ *     counter = Value("i", 0)
+ *     with Pool(initializer=init, initargs=(counter,)) as pool:
+ *         pool.map(work, range(1000))
+ * ```
+ *
+ * Use instead:
+ * ```python
+ * from multiprocessing import Pool, Value
+ *
+ * def init(v):
+ *     global counter
+ *     counter = v
+ *
+ * def work(x):
+ *     with counter.get_lock():
+ *         counter.value += 1
+ *
+ * if __name__ == "__main__":
+ *     counter = Value("i", 0)
+ *     with Pool(initializer=init, initargs=(counter,)) as pool:
+ *         pool.map(work, range(1000))
+ * ```
+ *
+ * ## References
+ * - [Python docs: sharing state between processes](https://docs.python.org/3/library/multiprocessing.html#sharing-state-between-processes)
+ * - [Python docs: `multiprocessing.Value` (the `+=` note)](https://docs.python.org/3/library/multiprocessing.html#multiprocessing.Value)
+ * - [Python docs: managers](https://docs.python.org/3/library/multiprocessing.html#managers)
+ */
+import type { Node } from 'web-tree-sitter';
+import { ownsItsLines } from '../engine/fixes';
+import { argumentNodes, type Model, type Value } from '../engine/model';
+import { canonical } from '../engine/names';
+import { docsUrl, type Rule, type RuleContext } from '../engine/rule';
+import { unparen } from '../engine/scopes';
+import { indentOf, indentUnit, nodeRange } from '../engine/text';
+import type { Fix } from '../engine/types';
+import { RULE_DOCS } from './docs.generated';
+
+const ID = 'unlocked-shared-counter';
+const LOCK_NAME = /(lock|mutex|mtx|sem|semaphore|cond|condition|guard)\w*$/i;
+
+interface WorkerInfo {
+  process: boolean;
+  thread: boolean;
+}
+
+/** Functions that run in workers: task targets and what they call in this file. */
+function workerFunctions(model: Model): Map<number, { def: Node; info: WorkerInfo }> {
+  const workers = new Map<number, { def: Node; info: WorkerInfo }>();
+  const queue: Node[] = [];
+  const mark = (def: Node, info: WorkerInfo): void => {
+    const existing = workers.get(def.id);
+    if (existing) {
+      const before = `${existing.info.process}${existing.info.thread}`;
+      existing.info.process ||= info.process;
+      existing.info.thread ||= info.thread;
+      if (before !== `${existing.info.process}${existing.info.thread}`) queue.push(def);
+      return;
+    }
+    workers.set(def.id, { def, info: { ...info } });
+    queue.push(def);
+  };
+  for (const task of model.tasks()) {
+    const kind = task.executor.kind;
+    if (singleWorker(task.executor.node)) continue; // one worker cannot race with itself
+    const info = { process: kind === 'processPool' || kind === 'process' || kind === 'cloudPool', thread: kind === 'threadPool' || kind === 'thread' };
+    for (const target of model.taskTargets(task)) mark(target.def, info);
+  }
+  const callees = new Map<number, Node[]>();
+  for (const site of model.directCallSites()) {
+    if (site.callee.t !== 'func' && site.callee.t !== 'method') continue;
+    const caller = model.enclosingDef(site.call, true);
+    if (!caller) continue;
+    const list = callees.get(caller.id);
+    if (list) list.push(site.callee.def);
+    else callees.set(caller.id, [site.callee.def]);
+  }
+  for (let guard = 0; queue.length > 0 && guard < 10_000; guard++) {
+    const def = queue.shift()!;
+    const info = workers.get(def.id)!.info;
+    for (const callee of callees.get(def.id) ?? []) mark(callee, info);
+  }
+  return workers;
+}
+
+/** `Pool(1)`, `Pool(processes=1)`, `ProcessPoolExecutor(max_workers=1)`. */
+function singleWorker(creation: Node): boolean {
+  if (creation.type !== 'call') return false;
+  const args = argumentNodes(creation);
+  const count = args.keywords.get('processes') ?? args.keywords.get('max_workers') ?? args.positional[0];
+  return count?.type === 'integer' && count.text === '1';
+}
+
+type SharedKind = 'value' | 'array' | 'raw' | 'proxy' | 'global';
+
+interface Shared {
+  kind: SharedKind;
+  label: string;
+  /** The expression holding the shared object (`counter` in `counter.value`). */
+  holder: Node;
+  created?: Node;
+}
+
+function sharedTarget(model: Model, target: Node, def: Node, info: WorkerInfo): Shared | undefined {
+  const t = unparen(target);
+  if (t.type === 'attribute' || t.type === 'subscript') {
+    const holder = t.type === 'attribute' ? t.childForFieldName('object') : t.childForFieldName('value');
+    const attr = t.type === 'attribute' ? t.childForFieldName('attribute')?.text : undefined;
+    if (!holder) return undefined;
+    for (const v of model.eval(holder)) {
+      const shared = sharedObject(v, t.type, attr, holder);
+      if (shared) return shared;
+    }
+    // A module-level dict or list updated by threads.
+    if (t.type === 'subscript' && info.thread && holder.type === 'identifier') {
+      const bindings = model.lookup(holder);
+      if (bindings && bindings.length > 0 && bindings.every((b) => model.scopes.scopeOf(b.node).kind === 'module' && b.k === 'value' && isContainer(model, b.value))) {
+        return { kind: 'global', label: `the module-level container \`${holder.text}\``, holder };
+      }
+    }
+    return undefined;
+  }
+  if (t.type === 'identifier' && info.thread) {
+    const scope = model.scopes.scopeFor(def);
+    if (scope.globals.has(t.text)) return { kind: 'global', label: `the module global \`${t.text}\``, holder: t };
+  }
+  return undefined;
+}
+
+function isContainer(model: Model, value: Node): boolean {
+  const v = unparen(value);
+  if (['dictionary', 'list', 'dictionary_comprehension', 'list_comprehension'].includes(v.type)) return true;
+  if (v.type !== 'call') return false;
+  const fn = v.childForFieldName('function');
+  return !!fn && /^(dict|list|(collections\.)?(defaultdict|Counter|OrderedDict))$/.test(model.text(fn));
+}
+
+function sharedObject(v: Value, access: string, attr: string | undefined, holder: Node): Shared | undefined {
+  if (v.t !== 'obj') return undefined;
+  const short = canonical(v.qname).slice(canonical(v.qname).lastIndexOf('.') + 1);
+  if (access === 'attribute') {
+    if (attr === 'value' && v.kind === 'value') return { kind: v.noLock ? 'raw' : 'value', label: `a shared \`Value\`${v.noLock ? ' created with `lock=False`' : ''}`, holder, created: v.node };
+    if (attr === 'value' && v.kind === 'rawValue') return { kind: 'raw', label: 'a shared `RawValue`', holder, created: v.node };
+    if (attr === 'value' && v.kind === 'proxyValue') return { kind: 'proxy', label: 'a Manager `Value` proxy', holder, created: v.node };
+    if (v.kind === 'proxyNamespace') return { kind: 'proxy', label: 'a Manager `Namespace` proxy', holder, created: v.node };
+    return undefined;
+  }
+  switch (v.kind) {
+    case 'array': return { kind: v.noLock ? 'raw' : 'array', label: `a shared \`Array\` element${v.noLock ? ' (created with `lock=False`)' : ''}`, holder, created: v.node };
+    case 'rawArray': return { kind: 'raw', label: 'a shared `RawArray` element', holder, created: v.node };
+    case 'proxyDict': case 'proxyList': case 'proxyArray':
+      return { kind: 'proxy', label: `a Manager \`${short}\` proxy`, holder, created: v.node };
+    default: return undefined;
+  }
+}
+
+/** Whether the right side of `target = right` reads the target (a read-modify-write). */
+function readsTarget(model: Model, target: Node, right: Node): boolean {
+  const t = unparen(target);
+  const wanted = model.text(t).replace(/\s+/g, '');
+  const holder = t.type === 'subscript' ? t.childForFieldName('value') : undefined;
+  const holderText = holder ? model.text(holder).replace(/\s+/g, '') : undefined;
+  for (const n of right.descendantsOfType(['identifier', 'attribute', 'subscript', 'call'])) {
+    if (n.type === 'call') {
+      const fn = n.childForFieldName('function');
+      if (holderText && fn?.type === 'attribute' && ['get', 'setdefault'].includes(fn.childForFieldName('attribute')?.text ?? '')) {
+        const obj = fn.childForFieldName('object');
+        if (obj && model.text(obj).replace(/\s+/g, '') === holderText) return true;
+      }
+      continue;
+    }
+    if (model.text(n).replace(/\s+/g, '') === wanted) return true;
+  }
+  return false;
+}
+
+function isLockExpression(model: Model, expr: Node): boolean {
+  const e = unparen(expr);
+  if (e.type === 'call') {
+    const fn = e.childForFieldName('function');
+    if (fn?.type === 'attribute' && fn.childForFieldName('attribute')?.text === 'get_lock') return true;
+  }
+  for (const v of model.eval(e)) {
+    if (v.t === 'obj' && ['lock', 'proxyLock', 'value', 'array'].includes(v.kind)) return true;
+  }
+  const last = e.type === 'attribute' ? e.childForFieldName('attribute')?.text : e.type === 'identifier' ? e.text : e.type === 'call' ? model.text(e.childForFieldName('function') ?? e) : undefined;
+  return !!last && LOCK_NAME.test(last);
+}
+
+/** Whether `stmt` runs while a lock is held within `def`. */
+function lockHeld(model: Model, stmt: Node, def: Node): boolean {
+  let prev = stmt;
+  for (let cur = stmt.parent; cur && cur.id !== def.id; prev = cur, cur = cur.parent) {
+    if (cur.type === 'with_statement') {
+      for (const item of cur.descendantsOfType('with_item')) {
+        if (item.parent?.parent?.id !== cur.id) continue;
+        const value = item.childForFieldName('value');
+        const expr = value?.type === 'as_pattern' ? value.namedChildren[0] : value;
+        if (expr && isLockExpression(model, expr)) return true;
+      }
+    }
+    if (cur.type === 'if_statement' || cur.type === 'while_statement') {
+      const condition = cur.childForFieldName('condition');
+      if (condition && /\.acquire\s*\(/.test(model.text(condition)) && prev.id !== condition.id) return true;
+    }
+    if (cur.type === 'block' || cur.type === 'module') {
+      // `lock.acquire()` earlier in the same block, not released before this statement.
+      let held = false;
+      for (const sibling of cur.namedChildren) {
+        if (sibling.id === prev.id) break;
+        const text = model.text(sibling);
+        if (sibling.type === 'expression_statement' && /\.acquire\s*\(/.test(text)) held = true;
+        else if (sibling.type === 'expression_statement' && /\.release\s*\(/.test(text)) held = false;
+      }
+      if (held) return true;
+    }
+  }
+  return false;
+}
+
+/** Whether every same-file call of `def` holds a lock around it. */
+function callersHoldLock(model: Model, def: Node): boolean {
+  const sites = model.callSitesOf(def);
+  if (sites.length === 0) return false;
+  return sites.every((site) => {
+    const caller = model.enclosingDef(site.call);
+    return !!caller && lockHeld(model, site.call, caller);
+  });
+}
+
+function check({ model, report }: RuleContext): void {
+  const workers = workerFunctions(model);
+  if (workers.size === 0) return;
+  const unit = indentUnit(model.lines);
+  for (const { def, info } of workers.values()) {
+    const body = def.childForFieldName('body');
+    if (!body || def.type !== 'function_definition') continue;
+    let callersLocked: boolean | undefined;
+    for (const node of body.descendantsOfType(['augmented_assignment', 'assignment'])) {
+      if (model.enclosingDef(node, true)?.id !== def.id) continue;
+      const target = node.childForFieldName('left');
+      const right = node.childForFieldName('right');
+      if (!target || !right) continue;
+      if (node.type === 'assignment' && !readsTarget(model, target, right)) continue;
+      const shared = sharedTarget(model, target, def, info);
+      if (!shared) continue;
+      const stmt = node.parent?.type === 'expression_statement' ? node.parent : node;
+      if (lockHeld(model, stmt, def)) continue;
+      callersLocked ??= callersHoldLock(model, def);
+      if (callersLocked) continue;
+      report({
+        message: messageFor(model, node, shared),
+        range: nodeRange(target),
+        related: shared.created && !(shared.created.startIndex >= def.startIndex && shared.created.endIndex <= def.endIndex)
+          ? [{ range: nodeRange(shared.created), message: 'shared object created here' }] : [],
+        fixes: lockFix(model, stmt, shared, unit),
+      });
+    }
+  }
+}
+
+function messageFor(model: Model, node: Node, shared: Shared): string {
+  let text = model.text(node).replace(/\s+/g, ' ');
+  if (text.length > 60) text = `${text.slice(0, 57)}…`;
+  const base = `\`${text}\` is a read-modify-write of ${shared.label} without a lock`;
+  switch (shared.kind) {
+    case 'value': case 'array':
+      return `${base}: concurrent workers lose updates. Hold \`${model.text(shared.holder)}.get_lock()\` around it.`;
+    case 'raw':
+      return `${base}, and it has no lock of its own: concurrent workers lose updates. Guard it with a \`multiprocessing.Lock()\` shared with the workers.`;
+    case 'proxy':
+      return `${base}: the read and the write are separate calls to the manager, so concurrent workers lose updates. Guard it with a \`Manager().Lock()\` passed to the workers (proxies have no \`get_lock()\`).`;
+    case 'global':
+      return `${base}: threads interleave between the read and the write and lose updates. Guard it with a \`threading.Lock()\`.`;
+  }
+}
+
+/** `counter.value += 1` → `with counter.get_lock():` around it, for synchronized Value/Array only. */
+function lockFix(model: Model, stmt: Node, shared: Shared, unit: string): Fix[] {
+  if (shared.kind !== 'value' && shared.kind !== 'array') return [];
+  const holder = unparen(shared.holder);
+  if (holder.type !== 'identifier' && holder.type !== 'attribute') return [];
+  if (stmt.startPosition.row !== stmt.endPosition.row || !ownsItsLines(model, stmt)) return [];
+  const line = model.lines.line(stmt.startPosition.row);
+  const indent = indentOf(line);
+  const name = model.text(holder);
+  return [{
+    title: `Hold \`${name}.get_lock()\` around the update`,
+    isPreferred: true,
+    edits: [{ range: nodeRange(stmt), newText: `with ${name}.get_lock():\n${indent}${unit}${model.text(stmt)}` }],
+  }];
+}
+
+export const rule: Rule = {
+  meta: {
+    id: ID,
+    defaultSeverity: 'warning',
+    summary: 'A shared Value, Array, Manager proxy or thread-shared global is read-modify-written in worker code without a lock.',
+    docsUrl: docsUrl(ID),
+    docs: RULE_DOCS[ID] ?? '',
+  },
+  check,
+};

@@ -1,0 +1,166 @@
+/**
+ * ## What it does
+ * Checks for locks, `multiprocessing` queues, shared `Value`/`Array` objects, open files,
+ * sockets, generators, database connections and pools passed as task arguments of a pickle-based
+ * pool: elements of a `map`/`starmap` iterable, `apply_async` args, `submit` arguments, or the
+ * bound arguments of a `functools.partial` used as the task.
+ *
+ * ## Why is this bad?
+ * Task arguments travel to the workers through `pickle`. `multiprocessing` locks, queues and
+ * shared ctypes refuse it with `RuntimeError: ... objects should only be shared between processes
+ * through inheritance`; threading locks, files, sockets, generators and connections raise
+ * `TypeError: cannot pickle ...`. The task fails before it runs (with `map`, the whole call fails).
+ *
+ * Passing these objects to `Process(args=...)` or through the pool's `initializer=`/`initargs=`
+ * is fine: that is inheritance. A `Manager().Queue()` or `Manager().Lock()` is a picklable proxy.
+ *
+ * ## Example
+ * ```python
+ * import multiprocessing as mp
+ *
+ * def work(q, x):
+ *     q.put(x * x)
+ *
+ * if __name__ == "__main__":
+ *     q = mp.Queue()
+ *     with mp.Pool() as pool:
+ *         pool.starmap(work, [(q, x) for x in range(10)])
+ * ```
+ *
+ * Use instead:
+ * ```python
+ * import multiprocessing as mp
+ *
+ * def work(q, x):
+ *     q.put(x * x)
+ *
+ * if __name__ == "__main__":
+ *     q = mp.Manager().Queue()
+ *     with mp.Pool() as pool:
+ *         pool.starmap(work, [(q, x) for x in range(10)])
+ * ```
+ *
+ * ## References
+ * - [Python docs: multiprocessing programming guidelines, "Explicitly pass resources to child processes"](https://docs.python.org/3/library/multiprocessing.html#programming-guidelines)
+ * - [Python docs: managers](https://docs.python.org/3/library/multiprocessing.html#managers)
+ * - [Python docs: what can be pickled and unpickled?](https://docs.python.org/3/library/pickle.html#what-can-be-pickled-and-unpickled)
+ */
+import type { Node } from 'web-tree-sitter';
+import { executionContext } from '../engine/guards';
+import type { ArgPack, Model, TaskCall, Value } from '../engine/model';
+import { canonical } from '../engine/names';
+import { docsUrl, type Rule, type RuleContext } from '../engine/rule';
+import { nodeRange } from '../engine/text';
+import type { Fix } from '../engine/types';
+import { RULE_DOCS } from './docs.generated';
+
+const ID = 'unserializable-argument';
+
+type Obj = Extract<Value, { t: 'obj' }>;
+
+function describe(v: Obj): { what: string; why: string } | undefined {
+  const name = canonical(v.qname);
+  const short = name.slice(name.lastIndexOf('.') + 1);
+  const inherit = 'can only be shared with worker processes through inheritance: the task fails with RuntimeError before it runs. Pass it through the pool\'s `initializer`/`initargs`';
+  switch (v.kind) {
+    case 'lock':
+      if (name.startsWith('threading.')) return { what: `a \`threading.${short}\``, why: 'thread locks cannot be pickled: the task fails with TypeError before it runs' };
+      return { what: `a \`multiprocessing.${short}\``, why: `${inherit} or use a \`Manager().${short}()\`` };
+    case 'mpQueue': return { what: `a \`multiprocessing.${short}\``, why: `${inherit} or use a \`Manager().Queue()\`` };
+    case 'value': case 'array': return { what: `a shared \`multiprocessing.${short}\``, why: inherit };
+    case 'file': return { what: 'an open file', why: 'file objects cannot be pickled: the task fails with TypeError before it runs; pass the path instead' };
+    case 'socket': return { what: 'a socket', why: 'sockets cannot be pickled: the task fails with TypeError before it runs' };
+    case 'db': return { what: 'a database connection', why: 'connections cannot be pickled: the task fails with TypeError before it runs; connect inside the worker' };
+    case 'generator': return { what: 'a generator', why: 'generators cannot be pickled: the task fails with TypeError before it runs; pass a list' };
+    case 'processPool': case 'threadPool': return { what: 'a pool', why: 'pool objects cannot be passed to workers: the task fails with NotImplementedError' };
+    default: return undefined;
+  }
+}
+
+const MANAGER_CAPABLE = new Set(['Queue', 'JoinableQueue', 'Lock', 'RLock', 'Semaphore', 'BoundedSemaphore', 'Condition', 'Event', 'Barrier']);
+
+function check({ model, report }: RuleContext): void {
+  for (const task of model.tasks()) {
+    if (task.executor.kind !== 'processPool' || task.role !== 'task') continue;
+    for (const { arg, at } of taskArguments(model, task)) {
+      for (const v of model.eval(arg)) {
+        if (v.t !== 'obj') continue;
+        const d = describe(v);
+        if (!d) continue;
+        const pool = task.executor.qname.slice(task.executor.qname.lastIndexOf('.') + 1);
+        const inside = v.node.startIndex >= task.site.startIndex && v.node.endIndex <= task.site.endIndex;
+        const fix = managerFix(model, v);
+        report({
+          message: `\`${model.text(at)}\` is ${d.what} passed as a task argument of \`${pool}.${task.method}\`: ${d.why}.`,
+          range: nodeRange(at),
+          related: inside ? [] : [{ range: nodeRange(v.node), message: 'created here' }],
+          fixes: fix ? [fix] : [],
+        });
+        break;
+      }
+    }
+  }
+}
+
+/** Every argument expression a task's invocation receives, with the node to report at the call site. */
+function taskArguments(model: Model, task: TaskCall): { arg: Node; at: Node }[] {
+  const out: { arg: Node; at: Node }[] = [];
+  const seen = new Set<number>();
+  const add = (arg: Node | undefined, pack: ArgPack | undefined): void => {
+    if (!arg || seen.has(arg.id)) return;
+    seen.add(arg.id);
+    const inCall = arg.startIndex >= task.site.startIndex && arg.endIndex <= task.site.endIndex;
+    out.push({ arg, at: inCall ? arg : pack?.site ?? task.callable });
+  };
+  for (const pack of task.packs) {
+    for (const arg of pack.positional) add(arg, pack);
+    for (const arg of pack.keywords.values()) add(arg, pack);
+  }
+  for (const v of model.eval(task.callable)) {
+    if (v.t !== 'partial') continue;
+    for (const arg of v.args) add(arg, undefined);
+    for (const arg of v.keywords.values()) add(arg, undefined);
+  }
+  return out;
+}
+
+/** `mp.Queue()` → `mp.Manager().Queue()`, when the creation runs in the parent and can name `Manager`. */
+function managerFix(model: Model, v: Obj): Fix | undefined {
+  if (v.kind !== 'lock' && v.kind !== 'mpQueue') return undefined;
+  const short = canonical(v.qname).slice(canonical(v.qname).lastIndexOf('.') + 1);
+  if (!MANAGER_CAPABLE.has(short) || !canonical(v.qname).startsWith('multiprocessing.')) return undefined;
+  if (v.node.type !== 'call' || executionContext(v.node).at === 'import') return undefined;
+  const fn = v.node.childForFieldName('function');
+  if (!fn) return undefined;
+  let replacement: string | undefined;
+  if (fn.type === 'attribute') {
+    const object = fn.childForFieldName('object');
+    const attr = fn.childForFieldName('attribute')?.text;
+    if (!object || attr !== short) return undefined;
+    const isModule = model.eval(object).some((o) => (o.t === 'ref' && o.qname === 'multiprocessing') || (o.t === 'obj' && o.kind === 'context'));
+    if (isModule) replacement = `${model.text(object)}.Manager().${short}`;
+  } else if (fn.type === 'identifier') {
+    for (const [name, bindings] of model.scopes.module.bindings) {
+      const qname = bindings.length === 1 && bindings[0]?.k === 'import' ? bindings[0].qname : undefined;
+      if (qname === 'multiprocessing.Manager') { replacement = `${name}().${short}`; break; }
+      if (qname === 'multiprocessing') replacement ??= `${name}.Manager().${short}`;
+    }
+  }
+  if (!replacement) return undefined;
+  return {
+    title: `Create it with \`${replacement}()\` (a picklable proxy)`,
+    isPreferred: true,
+    edits: [{ range: nodeRange(fn), newText: replacement }],
+  };
+}
+
+export const rule: Rule = {
+  meta: {
+    id: ID,
+    defaultSeverity: 'error',
+    summary: 'A lock, multiprocessing Queue, shared Value, open file, socket, generator or connection is passed as a pool task argument.',
+    docsUrl: docsUrl(ID),
+    docs: RULE_DOCS[ID] ?? '',
+  },
+  check,
+};

@@ -1,0 +1,241 @@
+/**
+ * ## What it does
+ * Checks for lambdas, nested functions, locally defined classes (their instances and methods),
+ * and `functools.partial`s of these, passed as a task, a `Process` target or an `initializer` to a
+ * pickle-based pool: `multiprocessing.Pool` (also from a context), `ProcessPoolExecutor`, and
+ * `multiprocessing.Process` unless it is explicitly started by `fork`.
+ *
+ * ## Why is this bad?
+ * These pools send the callable to the worker with `pickle`, which stores functions and classes
+ * by their importable, module-level name. A lambda, a function defined inside another function or
+ * a class defined inside a function has no such name, so the submission fails with
+ * `PicklingError` (or `AttributeError: Can't pickle local object`) before any worker runs it.
+ *
+ * Thread pools (`ThreadPoolExecutor`, `multiprocessing.dummy`, `ThreadPool`) do not pickle, and
+ * joblib/loky, `multiprocess`, pathos, Ray and Dask use cloudpickle or dill, which handle these
+ * objects: they are not flagged. Module-level functions, builtins and bound methods of module-level
+ * classes pickle fine.
+ *
+ * ## Example
+ * ```python
+ * from concurrent.futures import ProcessPoolExecutor
+ *
+ * def main():
+ *     with ProcessPoolExecutor() as ex:
+ *         print(list(ex.map(lambda x: x * x, range(10))))
+ * ```
+ *
+ * Use instead:
+ * ```python
+ * from concurrent.futures import ProcessPoolExecutor
+ *
+ * def square(x):
+ *     return x * x
+ *
+ * def main():
+ *     with ProcessPoolExecutor() as ex:
+ *         print(list(ex.map(square, range(10))))
+ * ```
+ *
+ * ## References
+ * - [Python docs: what can be pickled and unpickled?](https://docs.python.org/3/library/pickle.html#what-can-be-pickled-and-unpickled)
+ * - [Python docs: multiprocessing programming guidelines](https://docs.python.org/3/library/multiprocessing.html#programming-guidelines)
+ */
+import type { Node } from 'web-tree-sitter';
+import { capturesLocals, NameAllocator, ownsItsLines, stringInteriorLines } from '../engine/fixes';
+import { topLevelStatement } from '../engine/guards';
+import type { Model, TaskCall, Value } from '../engine/model';
+import { docsUrl, type Rule, type RuleContext } from '../engine/rule';
+import { indentOf, indentUnit, nodeRange, pos } from '../engine/text';
+import type { Fix, RelatedLocation, TextEdit } from '../engine/types';
+import { RULE_DOCS } from './docs.generated';
+
+const ID = 'unserializable-callable';
+
+interface Problem {
+  what: string;
+  /** Where the unpicklable object is defined. */
+  definedAt: Node;
+  /** The lambda or nested def itself, when a fix may move it. */
+  movable?: Node;
+}
+
+/** Whether the task's callable is pickled on its way to the worker. */
+export function isPickledSubmission(model: Model, task: TaskCall): boolean {
+  const kind = task.executor.kind;
+  const fork = task.executor.start === 'fork' || (task.executor.start === undefined && model.globalStart === 'fork');
+  if (kind === 'processPool') return task.role === 'task' || !fork;
+  if (kind === 'process') return !fork;
+  return false;
+}
+
+function nameOf(def: Node): string {
+  return def.childForFieldName('name')?.text ?? '?';
+}
+
+/** Why a value cannot be pickled by reference, if it cannot. */
+function problemOf(model: Model, v: Value, depth = 0): Problem | undefined {
+  switch (v.t) {
+    case 'lambda': return { what: '`lambda`', definedAt: v.node, movable: v.node };
+    case 'func':
+      if (model.enclosingDef(v.def)) return { what: `Nested function \`${nameOf(v.def)}\``, definedAt: v.def, movable: v.def };
+      return undefined;
+    case 'class':
+      if (model.enclosingDef(v.def)) return { what: `Locally defined class \`${nameOf(v.def)}\``, definedAt: v.def };
+      return undefined;
+    case 'inst':
+      if (model.enclosingDef(v.cls)) return { what: `Instance of locally defined class \`${nameOf(v.cls)}\``, definedAt: v.cls };
+      return undefined;
+    case 'method':
+      if (model.enclosingDef(v.cls)) return { what: `Method \`${nameOf(v.cls)}.${nameOf(v.def)}\` of a locally defined class`, definedAt: v.cls };
+      return undefined;
+    case 'partial': {
+      if (depth > 3) return undefined;
+      for (const inner of [v.func, ...v.args, ...v.keywords.values()]) {
+        if (!inner) continue;
+        for (const iv of model.eval(inner)) {
+          const p = problemOf(model, iv, depth + 1);
+          if (p) return { what: `\`functools.partial\` of ${p.what.charAt(0).toLowerCase()}${p.what.slice(1)}`.replace('of `lambda`', 'of a `lambda`'), definedAt: p.definedAt };
+        }
+      }
+      return undefined;
+    }
+    default: return undefined;
+  }
+}
+
+function poolName(task: TaskCall): string {
+  const q = task.executor.qname;
+  return q.slice(q.lastIndexOf('.') + 1);
+}
+
+function message(task: TaskCall, what: string): string {
+  if (task.role === 'target') {
+    return `${what} used as the \`Process\` target cannot be pickled: under the spawn and forkserver start methods \`start()\` fails with PicklingError.`;
+  }
+  if (task.role === 'initializer') {
+    return `${what} passed as \`initializer\` to \`${poolName(task)}\` cannot be pickled: under the spawn and forkserver start methods starting the workers fails with PicklingError.`;
+  }
+  return `${what} passed to \`${poolName(task)}.${task.method}\` cannot be pickled: the task fails with PicklingError before it reaches a worker.`;
+}
+
+function check({ model, report }: RuleContext): void {
+  let names: NameAllocator | undefined;
+  const movedDefs = new Map<number, Fix | null>();
+  const claimed = new Set<string>();
+  for (const task of model.tasks()) {
+    if (!isPickledSubmission(model, task)) continue;
+    if (task.role === 'target' && neverStarted(model, task.site)) continue;
+    let problem: Problem | undefined;
+    for (const v of model.eval(task.callable)) {
+      problem = problemOf(model, v);
+      if (problem) break;
+    }
+    if (!problem) continue;
+    const related: RelatedLocation[] = [];
+    const inside = problem.definedAt.startIndex >= task.callable.startIndex && problem.definedAt.endIndex <= task.callable.endIndex;
+    if (!inside) related.push({ range: nodeRange(problem.definedAt.childForFieldName('name') ?? problem.definedAt), message: 'defined here, inside a function' });
+    const fixes: Fix[] = [];
+    const movable = problem.movable;
+    if (movable?.type === 'lambda' && movable.id === task.callable.id) {
+      names ??= new NameAllocator(model);
+      const fix = lambdaFix(model, movable, names);
+      if (fix) fixes.push(fix);
+    } else if (movable?.type === 'function_definition') {
+      let fix = movedDefs.get(movable.id);
+      if (fix === undefined) {
+        names ??= new NameAllocator(model);
+        fix = nestedDefFix(model, movable, claimed) ?? null;
+        movedDefs.set(movable.id, fix);
+      }
+      if (fix) fixes.push(fix);
+    }
+    report({ message: message(task, problem.what), range: nodeRange(task.callable), related, fixes });
+  }
+}
+
+/**
+ * A `Process(...)` that is bound to a name that is never started nor handed elsewhere: nothing is
+ * pickled. Anything else (started inline, stored in a list, passed on) counts as started.
+ */
+function neverStarted(model: Model, creation: Node): boolean {
+  const parent = creation.parent;
+  if (parent?.type !== 'assignment' || parent.childForFieldName('right')?.id !== creation.id) return false;
+  const left = parent.childForFieldName('left');
+  if (left?.type !== 'identifier') return false;
+  const scopeNode = model.enclosingDef(creation) ?? model.root;
+  for (const id of scopeNode.descendantsOfType('identifier')) {
+    if (id.text !== left.text || id.id === left.id) continue;
+    const use = id.parent;
+    if (use?.type === 'attribute' && use.childForFieldName('object')?.id === id.id) {
+      if (use.childForFieldName('attribute')?.text === 'start') return false;
+      continue;
+    }
+    return false;
+  }
+  return true;
+}
+
+/** `lambda x: expr` → a module-level `def` inserted before the enclosing top-level statement. */
+function lambdaFix(model: Model, lambda: Node, names: NameAllocator): Fix | undefined {
+  if (capturesLocals(model, lambda)) return undefined;
+  const top = topLevelStatement(lambda);
+  const body = lambda.childForFieldName('body');
+  if (!top || !body || top.startPosition.column !== 0 || lambda.hasError) return undefined;
+  const name = names.allocate('_task');
+  const params = lambda.childForFieldName('parameters');
+  const bodyText = model.text(body);
+  const unit = indentUnit(model.lines);
+  const returned = bodyText.includes('\n') && body.type !== 'parenthesized_expression' ? `(${bodyText})` : bodyText;
+  const def = `def ${name}(${params ? model.text(params) : ''}):\n${unit}return ${returned}\n\n\n`;
+  return {
+    title: `Turn the lambda into a module-level function \`${name}\``,
+    isPreferred: true,
+    edits: [
+      { range: { start: pos(top.startPosition.row, 0), end: pos(top.startPosition.row, 0) }, newText: def },
+      { range: nodeRange(lambda), newText: name },
+    ],
+  };
+}
+
+/** Moves a nested `def` that captures nothing out of its function, before the top-level statement. */
+function nestedDefFix(model: Model, def: Node, claimed: Set<string>): Fix | undefined {
+  const block = def.parent;
+  const outer = block?.parent;
+  if (block?.type !== 'block' || outer?.type !== 'function_definition') return undefined;
+  if (block.namedChildren.filter((c) => c.type !== 'comment').length < 2) return undefined;
+  if (def.hasError || !ownsItsLines(model, def) || capturesLocals(model, def)) return undefined;
+  const name = nameOf(def);
+  if (model.scopes.module.bindings.has(name) || claimed.has(name)) return undefined;
+  const outerBindings = model.scopes.scopeFor(outer).bindings.get(name) ?? [];
+  if (outerBindings.length !== 1) return undefined;
+  const top = topLevelStatement(def);
+  if (!top || top.startPosition.column !== 0) return undefined;
+  const firstLine = def.startPosition.row;
+  const lastLine = def.endPosition.row;
+  const indent = indentOf(model.lines.line(firstLine));
+  const interior = stringInteriorLines(def);
+  const moved: string[] = [];
+  for (let l = firstLine; l <= lastLine; l++) {
+    const text = model.lines.line(l);
+    moved.push(interior.has(l) || !text.startsWith(indent) ? text : text.slice(indent.length));
+  }
+  const deleteEnd = lastLine + 1 < model.lines.lineCount ? pos(lastLine + 1, 0) : pos(lastLine, model.lines.line(lastLine).length);
+  const edits: TextEdit[] = [
+    { range: { start: pos(top.startPosition.row, 0), end: pos(top.startPosition.row, 0) }, newText: `${moved.join('\n')}\n\n\n` },
+    { range: { start: pos(firstLine, 0), end: deleteEnd }, newText: '' },
+  ];
+  claimed.add(name);
+  return { title: `Move \`${name}\` to module level`, isPreferred: true, edits };
+}
+
+export const rule: Rule = {
+  meta: {
+    id: ID,
+    defaultSeverity: 'error',
+    summary: 'A lambda, nested function, local class or partial of one is sent to a pickle-based pool or Process.',
+    docsUrl: docsUrl(ID),
+    docs: RULE_DOCS[ID] ?? '',
+  },
+  check,
+};

@@ -1,0 +1,39 @@
+"""Fixture: pools created in functions that module-level code calls."""
+import multiprocessing
+from multiprocessing import get_context
+
+
+def work(x):
+    return x
+
+
+def run_pool():
+    with multiprocessing.Pool() as pool:
+        return pool.map(work, range(4))
+
+
+def main():
+    return run_pool()
+
+
+class Runner:
+    def __init__(self):
+        self.ctx = get_context("spawn")
+
+    def go(self):
+        proc = self.ctx.Process(target=work, args=(1,))
+        proc.start()
+
+
+def start_runner():
+    Runner().go()
+
+
+if __name__ != "__main__":
+    pass
+else:
+    main()  # fine: this branch is the main guard
+
+if __name__ == "__main__":
+    main()  # [unguarded-entry-point]
+    start_runner()  # [unguarded-entry-point]
