@@ -14,13 +14,18 @@ import {
   waitForProblems,
 } from './lib/workbench.mjs';
 
-async function withWorkbench(options, body) {
+async function withWorkbench(name, options, body) {
   const server = await startCodeServer(options);
   let context;
+  let page;
   try {
     context = await launchBrowser();
-    const page = await openWorkbench(context, server.url);
+    page = await openWorkbench(context, server.url);
     await body(page, server);
+  } catch (error) {
+    // What the user would have seen when it went wrong is the most useful artifact.
+    if (page) await screenshot(page, `${name}-failure`).catch(() => undefined);
+    throw error;
   } finally {
     await context?.close().catch(() => undefined);
     server.stop();
@@ -33,7 +38,7 @@ export const SCENARIOS = [
   {
     name: 'diagnostics in the Problems panel and the main-guard quick fix',
     async run({ vsix, workspaceSource }) {
-      await withWorkbench({ vsix, workspaceSource }, async (page) => {
+      await withWorkbench('problems', { vsix, workspaceSource }, async (page) => {
         await openFile(page, 'three_bugs.py');
         await showProblems(page);
         const rows = await waitForProblems(page, (r) => rulesIn(r).length >= 3, { what: 'three Workerscope problems' });

@@ -70,13 +70,13 @@ export async function openFile(page, name) {
   await page.locator('.monaco-editor .view-lines').first().waitFor({ timeout: 15_000 });
 }
 
-/** Rows of the Problems panel as their accessible labels (message, source, code, position). */
+/** Rows of the Problems panel as displayed: message, then `workerscope(rule-id)` and the position. */
 export async function problemRows(page) {
-  return page.locator('.markers-panel .monaco-list-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('aria-label') ?? r.textContent ?? ''));
+  return page.locator('.markers-panel .monaco-list-row').evaluateAll((rows) => rows.map((r) => r.textContent ?? ''));
 }
 
 export async function showProblems(page) {
-  await runCommand(page, 'View: Focus on Problems View');
+  await runCommand(page, 'Problems: Focus on Problems View');
   await page.locator('.markers-panel').waitFor({ timeout: 15_000 });
 }
 
@@ -92,6 +92,8 @@ export async function waitForProblems(page, predicate, { timeoutMs = 30_000, wha
 /** Moves the cursor with "Go to Line/Column…". */
 export async function goToLine(page, line, column = 1) {
   await page.keyboard.press('Escape');
+  // Focus the editor first: after using a panel, keys would go to the panel.
+  await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click();
   await page.keyboard.press('Control+G');
   const input = page.locator('.quick-input-widget input.input');
   await input.waitFor({ state: 'visible', timeout: 10_000 });

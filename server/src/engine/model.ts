@@ -77,6 +77,7 @@ export class Model {
   /** Local names bound to imported library callables the engine models (`from x import Pool as P`). */
   private readonly creationNames = new Set<string>();
   private readonly cache = new Map<number, Value[]>();
+  private readonly callees = new Map<number, { fn: Node | null; name: string | undefined; isAttribute: boolean }>();
   private readonly flowCache = new Map<number, Value[]>();
   private readonly inProgress = new Set<number>();
   private noFlow = false;
@@ -119,9 +120,24 @@ export class Model {
 
   /** Whether a call's callee name may create a pool, process, thread or manager. */
   mayCreateWorkers(call: Node): boolean {
-    const fn = call.childForFieldName('function');
-    const name = fn?.type === 'attribute' ? fn.childForFieldName('attribute')?.text : fn?.type === 'identifier' ? fn.text : undefined;
+    const { name } = this.calleeOf(call);
     return !!name && (CREATION_NAMES.has(name) || this.creationNames.has(name));
+  }
+
+  /**
+   * A call's callee expression and the name it ends in (`f` for `f()`, `map` for `pool.map()`),
+   * computed once per call: several passes ask, and each tree access crosses into wasm.
+   */
+  calleeOf(call: Node): { fn: Node | null; name: string | undefined; isAttribute: boolean } {
+    let info = this.callees.get(call.id);
+    if (!info) {
+      const fn = call.childForFieldName('function');
+      const isAttribute = fn?.type === 'attribute';
+      const name = isAttribute ? fn!.childForFieldName('attribute')?.text : fn?.type === 'identifier' ? fn.text : undefined;
+      info = { fn, name, isAttribute };
+      this.callees.set(call.id, info);
+    }
+    return info;
   }
 
   text(node: Node): string {
@@ -360,7 +376,8 @@ export class Model {
     if (map) return map;
     map = new Map();
     this.selfAttrs.set(cls.id, map);
-    for (const assign of cls.childForFieldName('body')?.descendantsOfType('assignment') ?? []) {
+    const body = cls.childForFieldName('body');
+    for (const assign of body ? this.index.within('assignment', body) : []) {
       const left = assign.childForFieldName('left');
       const right = assign.childForFieldName('right');
       const object = left?.type === 'attribute' ? left.childForFieldName('object') : null;
@@ -492,8 +509,7 @@ export class Model {
     if (this.callsByName) return this.callsByName;
     this.callsByName = new Map();
     for (const call of this.calls) {
-      const fn = call.childForFieldName('function');
-      const name = fn?.type === 'identifier' ? fn.text : fn?.type === 'attribute' ? fn.childForFieldName('attribute')?.text : undefined;
+      const { name } = this.calleeOf(call);
       if (!name) continue;
       const list = this.callsByName.get(name);
       if (list) list.push(call);
@@ -563,9 +579,9 @@ export class Model {
   private findTasks(): TaskCall[] {
     const tasks: TaskCall[] = [];
     for (const call of this.calls) {
-      const fn = call.childForFieldName('function');
+      const { fn, name, isAttribute } = this.calleeOf(call);
       if (!fn) continue;
-      const method = fn.type === 'attribute' ? fn.childForFieldName('attribute')?.text : undefined;
+      const method = isAttribute ? name : undefined;
       if (method && (POOL_TASK_METHODS.has(method) || method === 'run_in_executor')) {
         const args = argumentNodes(call);
         const isExecutorHop = method === 'run_in_executor';
@@ -699,11 +715,19 @@ function defOf(v: Value): Node | undefined {
   return undefined;
 }
 
+const statementSpans = new WeakMap<Binding, { start: number; end: number } | null>();
+
 function containsPos(b: Binding, at: number): boolean {
   // A binding whose statement encloses the use (e.g. `x = f(x)`) does not precede it.
-  let stmt: Node | null = b.node;
-  while (stmt && stmt.parent && !['block', 'module'].includes(stmt.parent.type)) stmt = stmt.parent;
-  return !!stmt && stmt.startIndex <= at && at < stmt.endIndex && b.k !== 'param';
+  if (b.k === 'param') return false;
+  let span = statementSpans.get(b);
+  if (span === undefined) {
+    let stmt: Node | null = b.node;
+    while (stmt && stmt.parent && !['block', 'module'].includes(stmt.parent.type)) stmt = stmt.parent;
+    span = stmt ? { start: stmt.startIndex, end: stmt.endIndex } : null;
+    statementSpans.set(b, span);
+  }
+  return !!span && span.start <= at && at < span.end;
 }
 
 function dedupe(values: Value[]): Value[] {

@@ -57,6 +57,23 @@ export class NodeIndex {
     }
   }
 
+  /** Nodes of one type that lie inside `outer` (document order), found by binary search. */
+  within(type: string, outer: Node): Node[] {
+    const list = this.byType.get(type) ?? [];
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (list[mid]!.startIndex < outer.startIndex) lo = mid + 1;
+      else hi = mid;
+    }
+    const out: Node[] = [];
+    for (let i = lo; i < list.length && list[i]!.startIndex < outer.endIndex; i++) {
+      if (list[i]!.endIndex <= outer.endIndex) out.push(list[i]!);
+    }
+    return out;
+  }
+
   /** Nodes of the given types in document order. */
   of(...types: string[]): Node[] {
     if (types.length === 1) return this.byType.get(types[0]!) ?? [];

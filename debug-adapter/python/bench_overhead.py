@@ -1,0 +1,100 @@
+"""Wall-time overhead of the tracer on a Pool.map of 10,000 small tasks (stdlib only).
+
+Runs the same workload plain, under ``python -m workerscope_tracer`` and, when importable,
+under ``python -m debugpy`` with subProcess tracing, N times each (interleaved), and prints
+medians and overhead percentages.  Usage: python3 bench_overhead.py [--runs N] [--tasks N]
+[--start-method M] [--python PATH]
+"""
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from typing import Dict, List, Optional
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+WORKLOAD = '''
+import multiprocessing, sys
+
+def sq(x):
+    return x * x
+
+if __name__ == "__main__":
+    method = sys.argv[1] if len(sys.argv) > 1 and sys.argv[1] != "default" else None
+    if method:
+        multiprocessing.set_start_method(method)
+    with multiprocessing.Pool(2) as pool:
+        total = sum(pool.map(sq, range(int(sys.argv[2]))))
+    print(total)
+'''
+
+
+def debugpy_available(python: str) -> bool:
+    probe = subprocess.run([python, "-c", "import debugpy"], stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
+    return probe.returncode == 0
+
+
+def timed(cmd: List[str], env: Dict[str, str]) -> float:
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    elapsed = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise SystemExit("command failed (%d): %s\n%s" % (proc.returncode, " ".join(cmd),
+                                                          proc.stderr.decode(errors="replace")))
+    return elapsed
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--tasks", type=int, default=10000)
+    parser.add_argument("--start-method", default="default")
+    parser.add_argument("--python", default=sys.executable)
+    opts = parser.parse_args(argv)
+
+    workdir = tempfile.mkdtemp(prefix="workerscope-bench-")
+    script = os.path.join(workdir, "pool_map_bench.py")
+    with open(script, "w") as f:
+        f.write(WORKLOAD)
+    env = dict(os.environ)
+    env.pop("WORKERSCOPE_CHANNEL", None)
+    traced_env = dict(env, PYTHONPATH=HERE + (os.pathsep + env["PYTHONPATH"]
+                                              if env.get("PYTHONPATH") else ""))
+    args = [script, opts.start_method, str(opts.tasks)]
+    variants = {
+        "plain": ([opts.python] + args, env),
+        "workerscope": ([opts.python, "-m", "workerscope_tracer", "--no-summary", "--"] + args,
+                        traced_env),
+        "workerscope-S": ([opts.python, "-S", os.path.join(HERE, "workerscope_supervise.py"),
+                           "--no-summary", "--"] + args, env),
+    }
+    if debugpy_available(opts.python):
+        port = "5678"
+        variants["debugpy"] = ([opts.python, "-m", "debugpy", "--listen", "127.0.0.1:" + port,
+                                "--configure-subProcess", "true"] + args, env)
+    else:
+        print("debugpy: not importable by %s, skipped" % opts.python)
+
+    times: Dict[str, List[float]] = {name: [] for name in variants}
+    for name, (cmd, venv) in variants.items():  # warm-up (page cache, .pyc files)
+        timed(cmd, venv)
+    for _ in range(opts.runs):
+        for name, (cmd, venv) in variants.items():
+            times[name].append(timed(cmd, venv))
+    plain = statistics.median(times["plain"])
+    print("python %s, %d tasks, start method %s, %d runs (median wall time)" % (
+        opts.python, opts.tasks, opts.start_method, opts.runs))
+    for name, values in times.items():
+        med = statistics.median(values)
+        print("  %-12s %8.1f ms   overhead %+6.1f %%" % (name, med * 1000,
+                                                        (med / plain - 1) * 100))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,263 @@
+"""End-to-end: each fixture program under ``python -m workerscope_tracer`` per start method.
+
+Asserts on the report (kind, worker, task, exception, innermost frame and a local, signal,
+hang timing, swallowed exactly when not retrieved) and that stdout and the exit status are
+the same as in a plain run.  Start methods: all three on the default python3, spawn only
+elsewhere (WORKERSCOPE_FULL=1 forces all, WORKERSCOPE_QUICK=1 forces one).
+"""
+
+import os
+import re
+import unittest
+
+from tests.helpers import program, run_plain, run_traced, start_methods
+
+WORKER = {"fork": r"ForkPoolWorker-\d+", "spawn": r"SpawnPoolWorker-\d+",
+          "forkserver": r"ForkServerPoolWorker-\d+"}
+EXEC_WORKER = {"fork": r"ForkProcess-\d+", "spawn": r"SpawnProcess-\d+",
+               "forkserver": r"ForkServerProcess-\d+"}
+HANG_TIMEOUT = 2.0
+
+
+class Base(unittest.TestCase):
+    maxDiff = None
+
+    def traced(self, name, method, *options, compare=True):
+        proc, report, elapsed = run_traced(name, method, *options)
+        self.assertIsNotNone(report, proc.stderr.decode(errors="replace"))
+        self.assertEqual(report["version"], 1)
+        self.assertEqual(report["startMethod"], method if name not in ("thread_exception",)
+                         else None)
+        self.assertTrue(report["processes"][0]["role"] == "main")
+        if compare:
+            plain = run_plain(name, method)
+            self.assertEqual(proc.returncode, plain.returncode)
+            self.assertEqual(report["exitCode"], plain.returncode)
+            self.assertEqual(proc.stdout, plain.stdout)
+        return proc, report, elapsed
+
+    def only(self, report, kind):
+        found = [f for f in report["failures"] if f["kind"] == kind]
+        self.assertEqual(len(found), 1, report["failures"])
+        return found[0]
+
+    def check_frame(self, failure, file_name, line, local=None):
+        inner = failure["frames"][-1] if failure["frames"] else None
+        user = [f for f in failure["frames"] if f["file"] == program(file_name)]
+        self.assertTrue(user, failure["frames"])
+        self.assertEqual(user[-1]["line"], line)
+        if local:
+            self.assertEqual(user[-1]["locals"].get(local[0]), local[1])
+        return inner
+
+
+def scenario(func):
+    """Turn test_x(self, method) into one test per start method."""
+    func.__scenario__ = True
+    return func
+
+
+class Scenarios(Base):
+    @scenario
+    def pool_map_raises(self, m):
+        _, r, _ = self.traced("pool_map_raises", m)
+        f = self.only(r, "exception")
+        self.assertRegex(f["worker"], WORKER[m])
+        self.assertIsInstance(f["pid"], int)
+        self.assertEqual(f["task"]["function"], "__main__.parse_record")
+        self.assertEqual((f["task"]["args"], f["task"]["index"]), (["7"], 7))
+        self.assertEqual(f["exception"], {"type": "ValueError", "message": "bad record 7"})
+        self.assertEqual(f["task"]["submittedAt"]["line"], 18)
+        self.check_frame(f, "pool_map_raises", 10, ("scaled", "70"))
+        self.assertEqual(len(f["frames"]), 1)  # pool internals dropped
+
+    @scenario
+    def pool_imap_raises(self, m):
+        _, r, _ = self.traced("pool_imap_raises", m)
+        f = self.only(r, "exception")
+        self.assertEqual((f["task"]["function"], f["task"]["args"], f["task"]["index"]),
+                         ("__main__.lookup", ["4"], 4))
+        self.assertEqual(f["exception"]["type"], "KeyError")
+        self.check_frame(f, "pool_imap_raises", 9, ("key", "4"))
+
+    @scenario
+    def pool_starmap_raises(self, m):
+        proc, r, _ = self.traced("pool_starmap_raises", m)
+        self.assertEqual(proc.returncode, 1)
+        f = self.only(r, "exception")
+        self.assertEqual((f["task"]["args"], f["task"]["index"]), (["3", "0"], 3))
+        self.assertEqual(f["exception"]["type"], "ZeroDivisionError")
+        self.check_frame(f, "pool_starmap_raises", 8, ("denominator", "0"))
+        self.assertIn(b"ZeroDivisionError", proc.stderr)
+
+    @scenario
+    def pool_apply_async_raises(self, m):
+        _, r, _ = self.traced("pool_apply_async_raises", m)
+        f = self.only(r, "exception")
+        self.assertEqual(f["task"]["args"], ["'b'"])
+        self.assertEqual(f["task"]["kwargs"], {"width": "-1"})
+        self.assertIsNone(f["task"]["index"])
+        self.assertEqual(f["exception"]["type"], "RuntimeError")
+        self.assertEqual([x["kind"] for x in r["failures"]], ["exception"])
+
+    @scenario
+    def executor_submit_raises(self, m):
+        _, r, _ = self.traced("executor_submit_raises", m)
+        f = self.only(r, "exception")
+        self.assertRegex(f["worker"], EXEC_WORKER[m])
+        self.assertEqual(f["task"]["args"], ["'corrupt'", "10"])
+        self.assertEqual(f["exception"]["type"], "OSError")
+        self.check_frame(f, "executor_submit_raises", 11, ("total", "45"))
+        roles = {p["role"] for p in r["processes"]}
+        self.assertIn("executor-worker", roles)
+
+    @scenario
+    def executor_map_raises(self, m):
+        proc, r, _ = self.traced("executor_map_raises", m)
+        self.assertEqual(proc.returncode, 1)
+        f = self.only(r, "exception")
+        self.assertEqual((f["task"]["function"], f["task"]["args"], f["task"]["index"]),
+                         ("__main__.invert", ["9"], 9))
+        self.check_frame(f, "executor_map_raises", 10, ("shifted", "0"))
+
+    @scenario
+    def pool_worker_sigkill(self, m):
+        proc, r, elapsed = self.traced("pool_worker_sigkill", m, "--hang-timeout",
+                                       str(HANG_TIMEOUT), compare=False)
+        self.assertEqual(proc.returncode, 124)
+        self.assertLess(elapsed, HANG_TIMEOUT + 15)
+        f = self.only(r, "killed")
+        self.assertEqual((f["signal"], f["exitCode"]), ("SIGKILL", -9))
+        self.assertRegex(f["worker"], WORKER[m])
+        self.assertEqual((f["task"]["function"], f["task"]["args"], f["task"]["index"]),
+                         ("__main__.load_shard", ["3"], 3))
+        h = self.only(r, "hang")
+        self.assertEqual(h["task"]["index"], 3)
+        self.assertEqual(proc.stdout, b"")
+
+    @scenario
+    def executor_worker_sigkill(self, m):
+        _, r, _ = self.traced("executor_worker_sigkill", m)
+        f = self.only(r, "killed")
+        self.assertEqual(f["signal"], "SIGKILL")
+        self.assertEqual((f["task"]["args"], f["task"]["index"]), (["2"], 2))
+        self.assertEqual([x["kind"] for x in r["failures"]], ["killed"])
+
+    @scenario
+    def pool_worker_segfault(self, m):
+        proc, r, _ = self.traced("pool_worker_segfault", m, "--hang-timeout",
+                                 str(HANG_TIMEOUT), compare=False)
+        self.assertEqual(proc.returncode, 124)
+        f = self.only(r, "killed")
+        self.assertEqual((f["signal"], f["exitCode"]), ("SIGSEGV", -11))
+        self.assertEqual(f["task"]["args"], ["16"])
+        self.check_frame(f, "pool_worker_segfault", 10)
+
+    @scenario
+    def pool_worker_os_exit(self, m):
+        proc, r, _ = self.traced("pool_worker_os_exit", m, "--hang-timeout", str(HANG_TIMEOUT),
+                                 compare=False)
+        self.assertEqual(proc.returncode, 124)
+        f = self.only(r, "exited")
+        self.assertEqual((f["exitCode"], f["task"]["args"], f["task"]["index"]), (3, ["1"], 1))
+        self.only(r, "hang")
+
+    @scenario
+    def swallowed_apply_async(self, m):
+        _, r, _ = self.traced("swallowed_apply_async", m)
+        f = self.only(r, "swallowed")
+        self.assertEqual(f["task"]["args"], ["'alice'"])
+        self.assertEqual(f["exception"]["type"], "ValueError")
+        self.check_frame(f, "swallowed_apply_async", 9, ("address", "'alice'"))
+        retrieved = sorted(x["task"]["args"][0] for x in r["failures"] if x["kind"] == "exception")
+        self.assertEqual(retrieved, ["'bob'", "'carol'"])
+
+    @scenario
+    def swallowed_future(self, m):
+        _, r, _ = self.traced("swallowed_future", m)
+        f = self.only(r, "swallowed")
+        self.assertEqual(f["task"]["args"], ["'a.tmp'"])
+        self.assertEqual(f["exception"]["type"], "PermissionError")
+        self.assertEqual(len([x for x in r["failures"] if x["kind"] == "exception"]), 2)
+
+    @scenario
+    def process_target_raises(self, m):
+        proc, r, _ = self.traced("process_target_raises", m)
+        f = self.only(r, "exception")
+        self.assertEqual(f["worker"], "migrator")
+        self.assertEqual(f["task"]["function"], "__main__.migrate")
+        self.assertEqual(f["task"]["kwargs"], {"batch": "7"})
+        self.check_frame(f, "process_target_raises", 9, ("remaining", "0"))
+        self.assertIn(b"Process migrator:", proc.stderr)
+        child = [p for p in r["processes"] if p["name"] == "migrator"][0]
+        self.assertEqual((child["role"], child["exitCode"]), ("process", 1))
+
+    @scenario
+    def thread_in_pool_worker(self, m):
+        proc, r, _ = self.traced("thread_in_pool_worker", m)
+        f = self.only(r, "thread-exception")
+        self.assertEqual(f["thread"], "heartbeat-5")
+        self.assertRegex(f["worker"], WORKER[m])
+        self.check_frame(f, "thread_in_pool_worker", 10, ("n", "5"))
+        self.assertIn(b"Exception in thread heartbeat-5", proc.stderr)
+
+    @scenario
+    def executor_in_process(self, m):
+        _, r, _ = self.traced("executor_in_process", m)
+        f = self.only(r, "exception")
+        self.assertEqual(f["task"]["args"], ["'too short'"])
+        self.assertEqual(f["exception"]["type"], "IndexError")
+        roles = sorted(p["role"] for p in r["processes"])
+        self.assertIn("process", roles)
+        self.assertIn("executor-worker", roles)
+
+    @scenario
+    def unlocked_counter(self, m):
+        _, r, _ = self.traced("unlocked_counter", m, "--detect-races")
+        self.assertEqual(len(r["races"]), 1, r["races"])
+        race = r["races"][0]
+        self.assertEqual((race["file"], race["line"], race["object"]),
+                         (program("unlocked_counter"), 9, "counter"))
+        self.assertEqual(race["kind"], "unlocked-read-modify-write")
+        self.assertEqual(race["count"], 400)
+        self.assertEqual(len(race["pids"]), 2)
+
+    @scenario
+    def clean_exit(self, m):
+        proc, r, _ = self.traced("clean_exit", m, "--no-summary")
+        self.assertEqual(proc.returncode, 3)
+        self.assertEqual(r["failures"], [])
+        self.assertEqual(proc.stderr, b"done\n")
+        workers = [p for p in r["processes"] if p["role"] == "pool-worker"]
+        self.assertEqual(len(workers), 2)
+
+
+class NoMultiprocessing(Base):
+    def test_thread_exception(self):
+        proc, r, _ = self.traced("thread_exception", "spawn", "--no-summary")
+        f = self.only(r, "thread-exception")
+        self.assertEqual(f["thread"], "sensor-4")
+        self.check_frame(f, "thread_exception", 7, ("reading", "None"))
+        plain = run_plain("thread_exception", "spawn")
+        self.assertEqual(proc.stderr, plain.stderr)  # identical traceback text
+
+    def test_no_races_without_flag(self):
+        _, r, _ = self.traced("unlocked_counter", "fork")
+        self.assertEqual(r["races"], [])
+
+
+def _install():
+    for name, func in list(vars(Scenarios).items()):
+        if getattr(func, "__scenario__", False):
+            delattr(Scenarios, name)
+            for method in start_methods():
+                def test(self, _func=func, _m=method):
+                    _func(self, _m)
+                test.__name__ = "test_%s_%s" % (name, method)
+                setattr(Scenarios, test.__name__, test)
+
+
+_install()
+
+if __name__ == "__main__":
+    unittest.main()

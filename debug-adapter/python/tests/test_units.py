@@ -1,0 +1,136 @@
+"""Unit tests: wire encoding, channel, bounded repr, frames, faulthandler parsing, CLI args."""
+
+import json
+import os
+import stat
+import sys
+import tempfile
+import unittest
+
+from workerscope_tracer import channel, frames, safe_repr, supervisor, wire
+
+
+class WireTest(unittest.TestCase):
+    def test_roundtrip_ascii_one_line(self):
+        event = {"v": 1, "kind": wire.SUBMIT, "pid": 1, "t": 1.5, "s": "h\u00e9\"\n\u2603",
+                 "n": None, "b": False, "l": [1, (2, 3)], "d": {"k": {}}, "nan": float("nan"),
+                 "obj": object}
+        line = wire.encode(event)
+        self.assertTrue(line.endswith(b"\n"))
+        self.assertEqual(line.count(b"\n"), 1)
+        line.decode("ascii")
+        back = json.loads(line)
+        self.assertEqual(back["s"], event["s"])
+        self.assertEqual(back["l"], [1, [2, 3]])
+        self.assertIsNone(back["nan"])
+        self.assertIsInstance(back["obj"], str)
+
+    def test_decode_skips_torn_and_foreign_lines(self):
+        data = wire.encode({"v": 1, "kind": "a"}) + b'{"v": 2}\nnot json\n' + b'{"v":1,"ki'
+        self.assertEqual([e["kind"] for e in wire.decode_lines(data)], ["a"])
+
+    def test_every_kind_declared_once(self):
+        self.assertEqual(len(set(wire.EVENT_KINDS)), len(wire.EVENT_KINDS))
+
+
+class ChannelTest(unittest.TestCase):
+    def test_emit_appends_private_file(self):
+        with tempfile.TemporaryDirectory() as d:
+            ch = channel.Channel(d)
+            self.assertTrue(ch.emit("x", a=1))
+            self.assertTrue(ch.emit("y"))
+            path = ch.path_for(os.getpid())
+            self.assertEqual(stat.S_IMODE(os.stat(path).st_mode), 0o600)
+            with open(path, "rb") as f:
+                events = wire.decode_lines(f.read())
+            self.assertEqual([e["kind"] for e in events], ["x", "y"])
+            self.assertEqual(events[0]["pid"], os.getpid())
+            self.assertIn("t", events[0])
+
+    def test_write_failure_disables_silently(self):
+        d = tempfile.mkdtemp()
+        os.rmdir(d)
+        ch = channel.Channel(d)
+        self.assertFalse(ch.emit("x"))
+        self.assertTrue(ch.disabled)
+        self.assertFalse(ch.emit("y"))
+
+
+class SafeReprTest(unittest.TestCase):
+    def test_bounded(self):
+        text = safe_repr.safe_repr("x" * 10000)
+        self.assertLessEqual(len(text), safe_repr.LIMIT)
+        self.assertLessEqual(len(safe_repr.safe_repr(list(range(10000)))), safe_repr.LIMIT)
+
+    def test_raising_repr(self):
+        class Bad:
+            def __repr__(self):
+                raise RuntimeError("no")
+        self.assertIn("Bad", safe_repr.safe_repr(Bad()))
+        self.assertEqual(safe_repr.repr_locals({"a": 1, "__b__": 2}), {"a": "1"})
+
+
+class FramesTest(unittest.TestCase):
+    def test_frames_from_traceback_have_locals_innermost_last(self):
+        def inner(value):
+            doubled = value * 2
+            raise ValueError(doubled)
+
+        def outer():
+            inner(21)
+        try:
+            outer()
+        except ValueError as exc:
+            records, live = frames.frames_from_traceback(exc.__traceback__)
+        self.assertEqual([r["function"] for r in records][-2:], ["outer", "inner"])
+        self.assertEqual(records[-1]["locals"]["doubled"], "42")
+        self.assertEqual(records[-1]["file"], os.path.abspath(__file__))
+        self.assertEqual(len(live), len(records))
+
+    def test_parse_faulthandler(self):
+        text = ("Fatal Python error: Segmentation fault\n\n"
+                "Thread 0x00007f1 (most recent call first):\n"
+                '  File "/x/other.py", line 3 in idle\n\n'
+                "Current thread 0x00007f2 (most recent call first):\n"
+                '  File "/usr/lib/python3.11/ctypes/__init__.py", line 519 in string_at\n'
+                '  File "/w/job.py", line 10 in parse\n'
+                '  File "/usr/lib/python3.11/multiprocessing/pool.py", line 125 in worker\n')
+        out = frames.parse_faulthandler(text)
+        self.assertEqual([(f["file"], f["line"]) for f in out],
+                         [("/w/job.py", 10), ("/usr/lib/python3.11/ctypes/__init__.py", 519)])
+
+    def test_describe_callable(self):
+        import functools
+        self.assertEqual(frames.describe_callable(os.path.join), "posixpath.join")
+        self.assertIn("posixpath.join", frames.describe_callable(functools.partial(os.path.join)))
+
+
+class SupervisorArgsTest(unittest.TestCase):
+    def test_parse(self):
+        opts = supervisor.parse_args(["--report", "r.json", "--hang-timeout=2.5", "--detect-races",
+                                      "--", "s.py", "--report", "x"])
+        self.assertEqual(opts["report"], "r.json")
+        self.assertEqual(opts["hang_timeout"], 2.5)
+        self.assertTrue(opts["detect_races"])
+        self.assertEqual((opts["program"], opts["args"]), ("s.py", ["--report", "x"]))
+        with self.assertRaises(supervisor.UsageError):
+            supervisor.parse_args(["--bogus", "--", "s.py"])
+        with self.assertRaises(supervisor.UsageError):
+            supervisor.parse_args([])
+
+    def test_channel_dir_must_be_private(self):
+        with tempfile.TemporaryDirectory() as d:
+            os.chmod(d, 0o755)
+            with self.assertRaises(supervisor.UsageError):
+                supervisor.check_private_dir(d)
+            os.chmod(d, 0o700)
+            supervisor.check_private_dir(d)
+        made = supervisor.make_private_dir()
+        try:
+            self.assertEqual(stat.S_IMODE(os.stat(made).st_mode), 0o700)
+        finally:
+            os.rmdir(made)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,99 @@
+"""Per-process append-only event file in the private channel directory.
+
+Each event is one ``os.write`` of one complete line on an ``O_APPEND`` descriptor, so a
+record survives the process being SIGKILLed right after.  Any failure disables the
+channel for this process silently: tracing must never break, block or print.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+from . import wire
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing costs milliseconds at startup in every traced process
+    from typing import Any, Dict, Optional
+
+
+def _new_lock() -> Any:
+    import _thread  # not threading: a process that never imports it should not pay for it
+    return _thread.allocate_lock()
+
+
+class Channel:
+    """Lazily opened writer for ``<directory>/<pid>.jsonl``."""
+
+    def __init__(self, directory: str) -> None:
+        self.directory = directory
+        self.disabled = False
+        self._fd = -1
+        self._pid = -1
+        self._lock = _new_lock()
+
+    def reset_after_fork(self) -> None:
+        # The inherited descriptor points at the parent's file; the child opens its own.
+        # The lock may have been held by another thread of the parent at fork time.
+        if self._fd >= 0:
+            try:
+                os.close(self._fd)
+            except OSError:
+                pass
+        self._fd = -1
+        self._pid = -1
+        self._lock = _new_lock()
+
+    def path_for(self, pid: int, suffix: str = wire.EVENTS_SUFFIX) -> str:
+        return os.path.join(self.directory, "%d%s" % (pid, suffix))
+
+    def _open(self) -> int:
+        pid = os.getpid()
+        if self._fd < 0 or self._pid != pid:
+            self._fd = os.open(self.path_for(pid),
+                               os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_CLOEXEC", 0),
+                               0o600)
+            self._pid = pid
+        return self._fd
+
+    def emit(self, kind: str, **fields: Any) -> bool:
+        """Write one event; returns False (and disables the channel) on any failure."""
+        if self.disabled:
+            return False
+        event: Dict[str, Any] = {"v": wire.WIRE_VERSION, "kind": kind, "pid": os.getpid(),
+                                 "t": time.time()}
+        event.update(fields)
+        try:
+            line = wire.encode(event)
+            with self._lock:
+                fd = self._open()
+                written = os.write(fd, line)
+            if written != len(line):
+                raise OSError("short write")
+            return True
+        except Exception:
+            self.disabled = True
+            return False
+
+    def alive(self) -> bool:
+        return not self.disabled and os.path.isdir(self.directory)
+
+
+_channel: Optional[Channel] = None
+
+
+def get() -> Optional[Channel]:
+    return _channel
+
+
+def configure(directory: Optional[str]) -> Optional[Channel]:
+    global _channel
+    _channel = Channel(directory) if directory else None
+    return _channel
+
+
+def emit(kind: str, **fields: Any) -> bool:
+    ch = _channel
+    if ch is None:
+        return False
+    return ch.emit(kind, **fields)

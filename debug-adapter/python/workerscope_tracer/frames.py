@@ -1,0 +1,163 @@
+"""Frame extraction: traceback frames with bounded locals, faulthandler dumps, call sites.
+
+Frames are reported outermost first, innermost last, starting at the first frame of user
+code: the leading frames of multiprocessing, concurrent.futures, threading and the tracer
+itself (pool/executor/process internals) are dropped.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from types import FrameType, TracebackType
+
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing costs milliseconds at startup in every traced process
+    from typing import Any, Dict, List, Optional, Tuple
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+def _stdlib_dirs() -> Tuple[str, ...]:
+    import sysconfig  # slow-ish: only when a failure is being described
+    dirs = set()
+    for key in ("stdlib", "platstdlib"):
+        try:
+            path = sysconfig.get_paths().get(key)
+        except Exception:
+            path = None
+        if path:
+            dirs.add(os.path.realpath(path))
+    return tuple(dirs)
+
+
+_STDLIB: Optional[Tuple[str, ...]] = None
+_INTERNAL_TAILS = (
+    os.sep + "multiprocessing" + os.sep,
+    os.sep + "concurrent" + os.sep + "futures" + os.sep,
+    os.sep + "threading.py",
+    os.sep + "runpy.py",
+)
+_internal_cache: Dict[str, bool] = {}
+_user_cache: Dict[str, bool] = {}
+
+
+def is_internal(filename: str) -> bool:
+    """True for pool/executor/process/thread machinery and the tracer's own files."""
+    hit = _internal_cache.get(filename)
+    if hit is None:
+        hit = (filename.startswith("<") or filename.startswith(_PACKAGE_DIR)
+               or any(tail in filename for tail in _INTERNAL_TAILS))
+        _internal_cache[filename] = hit
+    return hit
+
+
+def is_user(filename: str) -> bool:
+    """True for the user's own code: not the stdlib, not site-packages, not the tracer."""
+    global _STDLIB
+    hit = _user_cache.get(filename)
+    if hit is None:
+        if _STDLIB is None:
+            _STDLIB = _stdlib_dirs()
+        real = os.path.realpath(filename) if not filename.startswith("<") else filename
+        hit = not (filename.startswith("<") or real.startswith(_PACKAGE_DIR)
+                   or "site-packages" in real or "dist-packages" in real
+                   or any(real.startswith(d + os.sep) for d in _STDLIB))
+        _user_cache[filename] = hit
+    return hit
+
+
+def frame_record(frame: FrameType, lineno: int, with_locals: bool = True) -> Dict[str, Any]:
+    code = frame.f_code
+    rec: Dict[str, Any] = {"file": os.path.abspath(code.co_filename), "line": lineno,
+                           "function": code.co_name}
+    if with_locals:
+        from .safe_repr import repr_locals
+        try:
+            rec["locals"] = repr_locals(frame.f_locals)
+        except Exception:
+            rec["locals"] = {}
+    else:
+        rec["locals"] = {}
+    rec["user"] = is_user(code.co_filename)
+    return rec
+
+
+def frames_from_traceback(tb: Optional[TracebackType], with_locals: bool = True
+                          ) -> Tuple[List[Dict[str, Any]], List[FrameType]]:
+    """Records and the live frame objects (same order) from the first non-internal frame."""
+    entries: List[Tuple[FrameType, int]] = []
+    while tb is not None:
+        entries.append((tb.tb_frame, tb.tb_lineno))
+        tb = tb.tb_next
+    start = 0
+    while start < len(entries) and is_internal(entries[start][0].f_code.co_filename):
+        start += 1
+    if start == len(entries):
+        start = 0  # everything internal: keep it all rather than nothing
+    kept = entries[start:]
+    return [frame_record(f, n, with_locals) for f, n in kept], [f for f, _ in kept]
+
+
+_FAULT_LINE = r'^\s+File "(.*)", line (\d+) in (.*)$'
+
+
+def parse_faulthandler(text: str) -> List[Dict[str, Any]]:
+    """Frames of the crashing thread in a faulthandler dump, outermost first."""
+    import re
+    pattern = re.compile(_FAULT_LINE)
+    section: List[Dict[str, Any]] = []
+    sections: List[List[Dict[str, Any]]] = []
+    current_first: Optional[int] = None
+    for line in text.splitlines():
+        if line.startswith("Current thread") or line.startswith("Thread 0x") \
+                or line.startswith("Stack (most recent call first)"):
+            if line.startswith("Current thread") or line.startswith("Stack"):
+                current_first = len(sections)
+            section = []
+            sections.append(section)
+            continue
+        m = pattern.match(line)
+        if m and sections:
+            section.append({"file": m.group(1), "line": int(m.group(2)),
+                            "function": m.group(3).strip(), "locals": {},
+                            "user": is_user(m.group(1))})
+    if not sections:
+        return []
+    chosen = sections[current_first if current_first is not None else 0]
+    chosen = list(reversed(chosen))
+    start = 0
+    while start < len(chosen) and is_internal(chosen[start]["file"]):
+        start += 1
+    return chosen[start:] if start < len(chosen) else chosen
+
+
+def describe_callable(func: Any) -> str:
+    try:
+        if isinstance(func, functools.partial):
+            return "functools.partial(%s)" % describe_callable(func.func)
+        module = getattr(func, "__module__", None) or "?"
+        if module == "__mp_main__":  # spawn/forkserver children import the script under this name
+            module = "__main__"
+        qual = getattr(func, "__qualname__", None) or getattr(func, "__name__", None)
+        if qual is None:
+            qual = type(func).__qualname__
+        return "%s.%s" % (module, qual)
+    except Exception:
+        return "<callable>"
+
+
+def call_site(skip: int = 2) -> Optional[Dict[str, Any]]:
+    """First caller frame outside multiprocessing/concurrent/threading/the tracer."""
+    try:
+        frame: Optional[FrameType] = sys._getframe(skip)
+    except ValueError:
+        return None
+    while frame is not None:
+        name = frame.f_code.co_filename
+        if not is_internal(name):
+            return {"file": os.path.abspath(name), "line": frame.f_lineno}
+        frame = frame.f_back
+    return None

@@ -1,0 +1,323 @@
+"""Hooks on ``concurrent.futures``: ProcessPoolExecutor task attribution and unretrieved Futures.
+
+Worker side: ``_process_worker`` is replaced by a same-named function wrapping the call
+queue (slot + counting generator for ``map`` chunks); the task's exception is captured in
+``_ExceptionWithTraceback.__init__`` before CPython clears its traceback.  Parent side:
+``submit``/``map`` record each work item; when the pool breaks, the dead worker's slot
+names the task that killed it; failed Futures whose ``result()``/``exception()`` is never
+called are reported at exit as ``swallowed``.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+import threading
+
+from . import hooks_process, runtime, wire
+from .frames import call_site, describe_callable
+from .runtime import state
+from .safe_repr import repr_args, repr_kwargs, safe_repr
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing costs milliseconds at startup in every traced process
+    from typing import Any, Dict, List, Optional, Tuple
+
+_tls = threading.local()
+_tasks: Dict[Tuple[str, int], Dict[str, Any]] = {}     # (executor key, work id) -> task info
+_procs: Dict[str, Any] = {}                            # executor key -> its processes dict
+_broken_done: set = set()
+_unretrieved: Dict[Tuple[str, int], Dict[str, Any]] = {}
+_groups_retrieved: set = set()
+_cfp: Any = None
+
+# Worker side: [work_id, user_func, chunk_items or None, args, kwargs]
+_current: List[Any] = [None] * 5
+_fallback_slot = [0, 0, 0, 0]
+
+
+def _worker_key() -> str:
+    mpp = sys.modules.get("multiprocessing.process")
+    return getattr(mpp.current_process(), "_workerscope_key", "?") if mpp else "?"
+
+
+def _counting(items: Any, slot: Any) -> Any:
+    n = 0
+    for item in items:
+        slot[wire.SLOT_POS] = n
+        yield item
+        n += 1
+
+
+class _CallQueue:
+    __slots__ = ("_q",)
+
+    def __init__(self, q: Any) -> None:
+        self._q = q
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._q, name)
+
+    def get(self, *args: Any, **kwargs: Any) -> Any:
+        item = self._q.get(*args, **kwargs)
+        if item is None:
+            return item
+        try:
+            fn = item.fn
+            runtime.slot_begin(item.work_id, 0)
+            if isinstance(fn, functools.partial) and fn.func is _cfp._process_chunk and fn.args:
+                slot = state.slot if state.slot is not None else _fallback_slot
+                slot[wire.SLOT_POS] = 0
+                items = item.args[0]
+                _current[:] = [item.work_id, fn.args[0], items, None, None]
+                item.args = (_counting(items, slot),) + tuple(item.args[1:])
+            else:
+                _current[:] = [item.work_id, fn, None, item.args, item.kwargs]
+        except Exception:
+            pass
+        return item
+
+
+def _task_failed(exc: BaseException, tb: Any) -> None:
+    cur = list(_current)
+    if cur[0] is None or not isinstance(exc, BaseException):
+        return
+    pos = 0
+    if cur[2] is not None:
+        slot = state.slot if state.slot is not None else _fallback_slot
+        pos = int(slot[wire.SLOT_POS])
+        try:
+            args = repr_args(cur[2][pos])
+        except Exception:
+            args = []
+        kwargs: Dict[str, str] = {}
+    else:
+        args, kwargs = repr_args(cur[3] or ()), repr_kwargs(cur[4])
+    runtime.report_failure(wire.TASK_EXCEPTION, exc, tb, key="%s:%s" % (_worker_key(), cur[0]),
+                           chunk=0, pos=pos,
+                           task={"function": describe_callable(cur[1]), "args": args,
+                                 "kwargs": kwargs})
+
+
+def _rename_like(func: Any, original: Any) -> Any:
+    func.__module__ = original.__module__
+    func.__name__ = original.__name__
+    func.__qualname__ = original.__qualname__
+    func.__doc__ = original.__doc__
+    return func
+
+
+def patch_process(module: Any) -> None:
+    """Patch concurrent.futures.process (called right after it is imported)."""
+    global _cfp
+    if getattr(module, "_workerscope_patched", False):
+        return
+    module._workerscope_patched = True
+    _cfp = module
+    original_worker = module._process_worker
+    module._workerscope_original_process_worker = original_worker
+
+    def _process_worker(call_queue: Any, *args: Any, **kwargs: Any) -> Any:
+        if state.helper or runtime.channel.get() is None:
+            return original_worker(call_queue, *args, **kwargs)
+        return original_worker(_CallQueue(call_queue), *args, **kwargs)
+
+    module._process_worker = _rename_like(_process_worker, original_worker)
+
+    original_sendback = module._sendback_result
+
+    def _sendback_result(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return original_sendback(*args, **kwargs)
+        finally:
+            runtime.slot_end()
+            _current[0] = None
+
+    module._sendback_result = _rename_like(_sendback_result, original_sendback)
+
+    base_ewt = module._ExceptionWithTraceback
+
+    class _ExceptionWithTraceback(base_ewt):  # type: ignore[misc, valid-type]
+        def __init__(self, exc: BaseException, tb: Any) -> None:
+            try:
+                _task_failed(exc, tb)
+            except Exception:
+                pass
+            base_ewt.__init__(self, exc, tb)
+
+    _ExceptionWithTraceback.__module__ = base_ewt.__module__
+    _ExceptionWithTraceback.__qualname__ = base_ewt.__qualname__
+    module._ExceptionWithTraceback = _ExceptionWithTraceback
+
+    executor = module.ProcessPoolExecutor
+    orig_submit = executor.submit
+    orig_map = executor.map
+
+    def submit(*args: Any, **kwargs: Any) -> Any:
+        self, fn = args[0], args[1] if len(args) > 1 else kwargs.get("fn")
+        work_id = getattr(self, "_queue_count", None)
+        future = orig_submit(*args, **kwargs)
+        try:
+            _record_submit(self, fn, args[2:], kwargs, work_id, future)
+        except Exception:
+            pass
+        return future
+
+    def map(self: Any, fn: Any, *iterables: Any, **kwargs: Any) -> Any:
+        chunksize = kwargs.get("chunksize", 1)
+        _tls.map = {"fn": fn, "chunksize": chunksize if isinstance(chunksize, int) else 1,
+                    "n": 0, "site": call_site(), "group": object()}
+        try:
+            return orig_map(self, fn, *iterables, **kwargs)
+        finally:
+            _tls.map = None
+
+    executor.submit = _rename_like(submit, orig_submit)
+    executor.map = _rename_like(map, orig_map)
+    hooks_process.add_exit_hook(_emit_swallowed)
+
+
+def _record_submit(executor: Any, fn: Any, args: Tuple[Any, ...], kwargs: Dict[str, Any],
+                   work_id: Optional[int], future: Any) -> None:
+    if work_id is None:
+        return
+    key = "%d:exec%d" % (os.getpid(), id(executor._call_queue))
+    ctx = getattr(_tls, "map", None)
+    if ctx is not None:
+        user, chunksize, api, site = ctx["fn"], ctx["chunksize"], "map", ctx["site"]
+        base = ctx["n"] * chunksize
+        ctx["n"] += 1
+        group = id(ctx["group"])
+    else:
+        user, chunksize, api, site, base, group = fn, 1, "submit", call_site(3), 0, None
+    info = {"key": "%s:%d" % (key, work_id), "api": api, "function": describe_callable(user),
+            "chunksize": 1, "indexBase": base, "indexed": ctx is not None, "submittedAt": site}
+    _tasks[(key, work_id)] = dict(info, args=args, kwargs=kwargs, chunked=ctx is not None,
+                                  group=group)
+    _procs[key] = executor._processes
+    future._workerscope = (key, work_id, group)
+    runtime.emit(wire.SUBMIT, **info)
+
+
+def _task_repr(info: Dict[str, Any], pos: int) -> Dict[str, Any]:
+    if info.get("chunked"):
+        try:
+            args = repr_args(info["args"][0][pos])
+        except Exception:
+            args = []
+        kwargs: Dict[str, str] = {}
+        index: Optional[int] = info["indexBase"] + pos
+    else:
+        args, kwargs, index = repr_args(info.get("args") or ()), repr_kwargs(info.get("kwargs")), None
+    return {"function": info.get("function"), "args": args, "kwargs": kwargs, "index": index,
+            "submittedAt": info.get("submittedAt")}
+
+
+def _pool_broken(key: str) -> None:
+    """The executor reported BrokenProcessPool: name the task its dead worker was running."""
+    if key in _broken_done:
+        return
+    _broken_done.add(key)
+    procs = _procs.get(key) or {}
+    for pid, proc in list(procs.items()):
+        try:
+            if getattr(proc, "_workerscope_terminated", False):
+                continue
+            code = hooks_process.exit_code_soon(proc)
+            if code is None:
+                continue
+            slot = runtime.read_slot(pid)
+            if slot is None or not slot[wire.SLOT_BUSY]:
+                continue
+            work_id, pos = slot[wire.SLOT_KEY], slot[wire.SLOT_POS]
+            info = _tasks.get((key, work_id)) or {}
+            runtime.emit(wire.WORKER_LOST, child=pid, worker=proc.name,
+                         role=wire.ROLE_EXECUTOR_WORKER, exitCode=code,
+                         signal=hooks_process.signal_name(code), key="%s:%d" % (key, work_id),
+                         chunk=0, pos=pos, task=_task_repr(info, pos),
+                         frames=hooks_process.fault_frames(pid))
+        except Exception:
+            pass
+
+
+def _emit_swallowed() -> None:
+    for k, item in list(_unretrieved.items()):
+        _unretrieved.pop(k, None)
+        if item.pop("group", None) in _groups_retrieved:
+            continue
+        runtime.emit(wire.SWALLOWED, **item)
+
+
+def patch_base(module: Any) -> None:
+    """Patch concurrent.futures._base.Future (called right after it is imported)."""
+    future_cls = module.Future
+    if getattr(future_cls, "_workerscope_patched", False):
+        return
+    future_cls._workerscope_patched = True
+    orig_set_exception = future_cls.set_exception
+    orig_set_result = future_cls.set_result
+    readers = {future_cls.exception.__code__}
+    getter = getattr(future_cls, "_Future__get_result", None)
+    if getter is not None:
+        readers.add(getter.__code__)
+    else:
+        readers.add(future_cls.result.__code__)
+
+    def set_exception(self: Any, exception: Any) -> None:
+        tag = getattr(self, "_workerscope", None)
+        broken = False
+        if tag is not None:
+            try:
+                key, work_id, group = tag
+                info = _tasks.get((key, work_id)) or {}
+                broken = type(exception).__name__ == "BrokenProcessPool"
+                if not broken:
+                    # Registered before the future completes: a waiter or done-callback may
+                    # retrieve it from inside orig_set_exception.
+                    task = _task_repr(info, 0)
+                    if info.get("chunked"):
+                        task["args"], task["index"] = [], None
+                    _unretrieved[(key, work_id)] = {
+                        "key": "%s:%d" % (key, work_id), "chunk": 0, "api": info.get("api"),
+                        "task": task, "exception": runtime.exception_info(exception),
+                        "group": group}
+                else:
+                    _pool_broken(key)
+            except Exception:
+                pass
+        orig_set_exception(self, exception)
+        if tag is not None:
+            _tasks.pop((tag[0], tag[1]), None)
+            if self.__dict__.get("_workerscope_retrieved"):
+                _unretrieved.pop((tag[0], tag[1]), None)
+
+    def set_result(self: Any, result: Any) -> None:
+        orig_set_result(self, result)
+        tag = getattr(self, "_workerscope", None)
+        if tag is not None:
+            _tasks.pop((tag[0], tag[1]), None)
+
+    # Retrieval is seen when result()/exception() read _exception: a property, so no tracer
+    # frame appears in the traceback of the exception result() re-raises.
+    def _get_exception(self: Any) -> Any:
+        value = self.__dict__.get("_exception")
+        if value is not None:
+            try:
+                tag = self.__dict__.get("_workerscope")
+                if tag is not None and sys._getframe(1).f_code in readers:
+                    if True:
+                        self.__dict__["_workerscope_retrieved"] = True
+                        _unretrieved.pop((tag[0], tag[1]), None)
+                        if tag[2] is not None:
+                            _groups_retrieved.add(tag[2])
+            except Exception:
+                pass
+        return value
+
+    def _set_exception_attr(self: Any, value: Any) -> None:
+        self.__dict__["_exception"] = value
+
+    future_cls.set_exception = _rename_like(set_exception, orig_set_exception)
+    future_cls.set_result = _rename_like(set_result, orig_set_result)
+    future_cls._exception = property(_get_exception, _set_exception_attr)

@@ -1,0 +1,357 @@
+"""Hooks on ``multiprocessing.pool``: task attribution in workers, submits and losses in the parent.
+
+Worker side: ``pool.worker`` is replaced by a function with the same module/name (so it
+pickles by reference) that wraps the worker's queues; ``get`` marks the task slot busy and
+feeds chunked ``map`` tasks through a counting generator, ``put`` of a failed result emits
+``task-exception`` with live frames.  No extra frame enters any traceback the user sees.
+Parent side: submits are recorded (function, chunksize, call site), sent tasks are kept
+until their result arrives so a worker death can be attributed, and failed AsyncResults
+that are never retrieved are reported at exit as ``swallowed``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+
+from . import hooks_process, runtime, wire
+from .frames import call_site, describe_callable
+from .runtime import state
+from .safe_repr import repr_args, repr_kwargs, safe_repr
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing costs milliseconds at startup in every traced process
+    from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple
+
+_tls = threading.local()
+_jobs: Dict[int, Dict[str, Any]] = {}                      # job -> submit info (parent)
+_sent: Dict[Tuple[int, int], Tuple[Any, Any, Any]] = {}    # (job, chunk) -> (func, args, kwds)
+_unretrieved: Dict[int, Dict[str, Any]] = {}               # job -> swallowed candidate
+_mod: Any = None
+
+# Worker-side current task: [job, chunk, user_func, chunk_items, star, args, kwds]
+_current: List[Any] = [None] * 7
+_fallback_slot = [0, 0, 0, 0]
+
+
+def _key(owner: Any, job: Any) -> str:
+    return "%s:pool:%s" % (owner, job)
+
+
+# ---- worker side ------------------------------------------------------------------------
+
+def _counting(items: Iterable[Any], slot: Any) -> Iterator[Any]:
+    # Publishes the element position before each call so a SIGKILL can be attributed.
+    n = 0
+    for item in items:
+        slot[wire.SLOT_POS] = n
+        yield item
+        n += 1
+
+
+class _InQueue:
+    __slots__ = ("_q",)
+
+    def __init__(self, q: Any) -> None:
+        self._q = q
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._q, name)
+
+    def get(self, *args: Any, **kwargs: Any) -> Any:
+        task = self._q.get(*args, **kwargs)
+        if task is None:
+            return task
+        try:
+            job, i, func, fargs, kwds = task
+            slot = state.slot if state.slot is not None else _fallback_slot
+            runtime.slot_begin(job, i)
+            if func is _mod.mapstar or func is _mod.starmapstar:
+                user, items = fargs[0]
+                _current[:] = [job, i, user, items, func is _mod.starmapstar, None, None]
+                slot[wire.SLOT_POS] = 0
+                return (job, i, func, ((user, _counting(items, slot)),), kwds)
+            _current[:] = [job, i, func, None, False, fargs, kwds]
+        except Exception:
+            pass
+        return task
+
+
+class _OutQueue:
+    __slots__ = ("_q",)
+
+    def __init__(self, q: Any) -> None:
+        self._q = q
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._q, name)
+
+    def put(self, obj: Any) -> Any:
+        try:
+            job, i, (success, value) = obj
+            if not success:
+                _task_failed(job, i, value)
+        except Exception:
+            pass
+        try:
+            return self._q.put(obj)
+        finally:
+            runtime.slot_end()
+
+
+def _task_failed(job: int, i: int, value: Any) -> None:
+    exc = value
+    ewt = getattr(_mod, "ExceptionWithTraceback", None)
+    if ewt is not None and isinstance(value, ewt):
+        exc = value.exc
+    if not isinstance(exc, BaseException):
+        return
+    cur = list(_current)
+    pos = 0
+    if cur[0] == job and cur[1] == i and cur[3] is not None:
+        slot = state.slot if state.slot is not None else _fallback_slot
+        pos = int(slot[wire.SLOT_POS])
+        try:
+            element = cur[3][pos]
+            args = repr_args(element) if cur[4] else [safe_repr(element)]
+        except Exception:
+            args = []
+        task = {"function": describe_callable(cur[2]), "args": args, "kwargs": {}}
+    elif cur[0] == job and cur[1] == i:
+        task = {"function": describe_callable(cur[2]), "args": repr_args(cur[5] or ()),
+                "kwargs": repr_kwargs(cur[6])}
+    else:
+        task = {"function": None, "args": [], "kwargs": {}}
+    mpp = sys.modules.get("multiprocessing.process")
+    owner = getattr(mpp.current_process(), "_parent_pid", None) if mpp is not None else None
+    runtime.report_failure(wire.TASK_EXCEPTION, exc, exc.__traceback__, key=_key(owner, job),
+                           chunk=i, pos=pos, task=task)
+
+
+def _make_worker(original: Any) -> Any:
+    def worker(inqueue: Any, outqueue: Any, *args: Any, **kwargs: Any) -> Any:
+        if (state.helper or runtime.channel.get() is None
+                or threading.current_thread() is not threading.main_thread()):
+            return original(inqueue, outqueue, *args, **kwargs)  # ThreadPool: untouched
+        return original(_InQueue(inqueue), _OutQueue(outqueue), *args, **kwargs)
+
+    # Same identity for pickle (spawn/forkserver pickle the Process target by reference).
+    worker.__module__ = original.__module__
+    worker.__name__ = original.__name__
+    worker.__qualname__ = original.__qualname__
+    worker.__doc__ = original.__doc__
+    return worker
+
+
+# ---- parent side -------------------------------------------------------------------------
+
+def _register(job: Optional[int], api: str, func: Any, chunksize: int, indexed: bool,
+              site: Optional[Dict[str, Any]]) -> None:
+    if job is None:
+        return
+    info = {"key": _key(os.getpid(), job), "api": api, "function": describe_callable(func),
+            "chunksize": chunksize, "indexBase": 0, "indexed": indexed, "submittedAt": site,
+            "star": api.startswith("starmap")}
+    _jobs[job] = info
+    runtime.emit(wire.SUBMIT, **{k: v for k, v in info.items() if k != "star"})
+
+
+def _task_args(info: Optional[Dict[str, Any]], sent: Optional[Tuple[Any, Any, Any]],
+               pos: int) -> Tuple[List[str], Dict[str, str]]:
+    if sent is None:
+        return [], {}
+    func, fargs, kwds = sent
+    if _mod is not None and (func is _mod.mapstar or func is _mod.starmapstar):
+        try:
+            element = fargs[0][1][pos]
+        except Exception:
+            return [], {}
+        return (repr_args(element) if func is _mod.starmapstar else [safe_repr(element)]), {}
+    return repr_args(fargs or ()), repr_kwargs(kwds)
+
+
+def task_for(job: int, chunk: int, pos: int) -> Dict[str, Any]:
+    info = _jobs.get(job) or {}
+    args, kwargs = _task_args(info, _sent.get((job, chunk)), pos)
+    chunksize = info.get("chunksize") or 1
+    return {"function": info.get("function"), "args": args, "kwargs": kwargs,
+            "index": (chunk * chunksize + pos) if info.get("indexed") else None,
+            "submittedAt": info.get("submittedAt")}
+
+
+def _worker_lost(proc: Any, code: int, slot: List[int]) -> None:
+    job, chunk, pos = slot[wire.SLOT_KEY], slot[wire.SLOT_CHUNK], slot[wire.SLOT_POS]
+    runtime.emit(wire.WORKER_LOST, child=proc.pid, worker=proc.name, role=wire.ROLE_POOL_WORKER,
+                 exitCode=code, signal=hooks_process.signal_name(code), key=_key(os.getpid(), job),
+                 chunk=chunk, pos=pos, task=task_for(job, chunk, pos),
+                 frames=hooks_process.fault_frames(proc.pid))
+
+
+def _emit_swallowed() -> None:
+    for job, item in list(_unretrieved.items()):
+        _unretrieved.pop(job, None)
+        runtime.emit(wire.SWALLOWED, **item)
+
+
+def patch(module: Any) -> None:
+    """Patch multiprocessing.pool (called right after it is imported)."""
+    global _mod
+    if getattr(module, "_workerscope_patched", False):
+        return
+    module._workerscope_patched = True
+    _mod = module
+    pool_cls = module.Pool
+
+    original_worker = module.worker
+    module._workerscope_original_worker = original_worker
+    module.worker = _make_worker(original_worker)
+
+    orig_setup = pool_cls._setup_queues
+
+    def _setup_queues(self: Any) -> None:
+        orig_setup(self)
+        quick_put = self._quick_put
+
+        def recording_put(task: Any) -> Any:
+            if task is not None:
+                try:
+                    _sent[(task[0], task[1])] = (task[2], task[3], task[4])
+                except Exception:
+                    pass
+            return quick_put(task)
+        self._quick_put = recording_put
+
+    pool_cls._setup_queues = _setup_queues
+
+    for cls in (module.ApplyResult, module.IMapIterator):
+        _wrap_init(cls)
+
+    orig_map_async = pool_cls._map_async
+
+    def _map_async(self: Any, func: Any, iterable: Any, mapper: Any, chunksize: Any = None,
+                   callback: Any = None, error_callback: Any = None) -> Any:
+        size = chunksize
+        try:
+            if not hasattr(iterable, "__len__"):
+                iterable = list(iterable)
+            if size is None:
+                size, extra = divmod(len(iterable), len(self._pool) * 4)
+                if extra:
+                    size += 1
+            api = sys._getframe(1).f_code.co_name
+        except Exception:
+            api = "map"
+        result = orig_map_async(self, func, iterable, mapper, chunksize, callback, error_callback)
+        if api not in ("map", "map_async", "starmap", "starmap_async"):
+            api = "starmap_async" if mapper is module.starmapstar else "map_async"
+        _register(getattr(result, "_job", None), api, func, size or 1, True, call_site())
+        return result
+
+    pool_cls._map_async = _map_async
+
+    for name in ("imap", "imap_unordered"):
+        _wrap_imap(pool_cls, name)
+
+    orig_apply_async = pool_cls.apply_async
+
+    def apply_async(self: Any, func: Any, args: Any = (), kwds: Any = {}, callback: Any = None,
+                    error_callback: Any = None) -> Any:
+        result = orig_apply_async(self, func, args, kwds, callback, error_callback)
+        try:
+            caller = sys._getframe(1).f_code.co_name
+            _register(result._job, "apply" if caller == "apply" else "apply_async", func, 1,
+                      False, call_site())
+        except Exception:
+            pass
+        return result
+
+    pool_cls.apply_async = apply_async
+    _patch_results(module)
+    hooks_process._worker_lost_hooks[wire.ROLE_POOL_WORKER] = _worker_lost
+    hooks_process.add_exit_hook(_emit_swallowed)
+
+
+def _wrap_init(cls: Any) -> None:
+    orig_init = cls.__init__
+
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        orig_init(self, *args, **kwargs)
+        _tls.last_job = getattr(self, "_job", None)
+
+    cls.__init__ = __init__
+
+
+def _wrap_imap(pool_cls: Any, name: str) -> None:
+    orig = getattr(pool_cls, name)
+
+    def imap(self: Any, func: Any, iterable: Any, chunksize: int = 1) -> Any:
+        _tls.last_job = None
+        result = orig(self, func, iterable, chunksize)
+        try:
+            _register(_tls.last_job, name, func, chunksize, True, call_site())
+        except Exception:
+            pass
+        return result
+
+    imap.__name__ = imap.__qualname__ = name
+    setattr(pool_cls, name, imap)
+
+
+def _patch_results(module: Any) -> None:
+    apply_cls, map_cls = module.ApplyResult, module.MapResult
+    get_code = apply_cls.get.__code__
+    successful_code = apply_cls.successful.__code__
+
+    for cls in (apply_cls, map_cls, module.IMapIterator):
+        _wrap_set(cls, track=cls is not module.IMapIterator)
+
+    # Retrieval is observed by reading _success from get()/successful(): a property instead
+    # of a wrapper method, so no tracer frame ever appears in a re-raised traceback.
+    def _get_success(self: Any) -> Any:
+        value = self.__dict__.get("_success")
+        if value is False:
+            try:
+                code = sys._getframe(1).f_code
+                if code is get_code or code is successful_code:
+                    self.__dict__["_workerscope_retrieved"] = True
+                    _unretrieved.pop(self._job, None)
+            except Exception:
+                pass
+        return value
+
+    def _set_success(self: Any, value: Any) -> None:
+        self.__dict__["_success"] = value
+
+    apply_cls._success = property(_get_success, _set_success)
+
+
+def _wrap_set(cls: Any, track: bool) -> None:
+    orig_set = cls.__dict__["_set"]
+
+    def _set(self: Any, i: int, obj: Any) -> None:
+        job = self._job
+        sent = _sent.pop((job, i), None)
+        orig_set(self, i, obj)
+        if not track:
+            return
+        try:
+            if self.__dict__.get("_success") is False and job not in _unretrieved \
+                    and self._error_callback is None and not getattr(self, "_workerscope_seen", 0) \
+                    and not self.__dict__.get("_workerscope_retrieved"):
+                self._workerscope_seen = 1
+                value = self._value
+                info = _jobs.get(job) or {}
+                args, kwargs = _task_args(info, sent, 0) if not info.get("indexed") else ([], {})
+                _unretrieved[job] = {
+                    "key": _key(os.getpid(), job), "chunk": i, "api": info.get("api"),
+                    "task": {"function": info.get("function"), "args": args, "kwargs": kwargs,
+                             "index": None, "submittedAt": info.get("submittedAt")},
+                    "exception": runtime.exception_info(value)
+                    if isinstance(value, BaseException) else None}
+                if self.__dict__.get("_workerscope_retrieved"):  # read while we registered
+                    _unretrieved.pop(job, None)
+        except Exception:
+            pass
+
+    cls._set = _set

@@ -1,0 +1,287 @@
+"""Hooks on ``multiprocessing.process.BaseProcess``: child roles, start method, exits.
+
+In the parent: tag each Process with its role before ``start()``, report the start method
+and every child exit it observes (``exitcode``/``join``), noticing pool workers that died
+mid-task.  In the child: ``_bootstrap`` reports process start/exit, opens the task slot and
+faulthandler file of pool/executor workers, and catches an uncaught ``Process`` target
+exception at the moment CPython prints it (so the printed traceback is untouched).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import threading
+
+from . import channel, runtime, wire
+from .frames import describe_callable
+from .runtime import state
+from .safe_repr import repr_args, repr_kwargs
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing costs milliseconds at startup in every traced process
+    from typing import Any, Callable, Dict, List, Optional
+
+_exit_hooks: List[Callable[[], None]] = []
+_exit_hooks_ran_in: List[int] = []
+_fault_file: Any = None
+_bootstrap_code: Any = None
+_worker_lost_hooks: Dict[str, Callable[[Any, int, List[int]], None]] = {}
+
+
+def add_exit_hook(hook: Callable[[], None]) -> None:
+    if hook not in _exit_hooks:
+        _exit_hooks.append(hook)
+
+
+def run_exit_hooks() -> None:
+    """Once per process: flush swallowed results, race counts (atexit or end of _bootstrap)."""
+    pid = os.getpid()
+    if pid in _exit_hooks_ran_in:
+        return
+    _exit_hooks_ran_in.append(pid)
+    for hook in list(_exit_hooks):
+        try:
+            hook()
+        except Exception:
+            pass
+
+
+def role_for_target(target: Any) -> str:
+    pool = sys.modules.get("multiprocessing.pool")
+    if pool is not None and (target is getattr(pool, "worker", None)
+                             or target is getattr(pool, "_workerscope_original_worker", None)):
+        return wire.ROLE_POOL_WORKER
+    cfp = sys.modules.get("concurrent.futures.process")
+    if cfp is not None and (target is getattr(cfp, "_process_worker", None)
+                            or target is getattr(cfp, "_workerscope_original_process_worker", None)):
+        return wire.ROLE_EXECUTOR_WORKER
+    return wire.ROLE_PROCESS
+
+
+def signal_name(code: Optional[int]) -> Optional[str]:
+    if code is None or code >= 0:
+        return None
+    try:
+        return signal.Signals(-code).name
+    except ValueError:
+        return "SIG%d" % -code
+
+
+def _start_method_of(proc: Any) -> Optional[str]:
+    module = type(getattr(proc, "_popen", None)).__module__ or ""
+    for suffix, name in (("popen_forkserver", "forkserver"), ("popen_spawn", "spawn"),
+                         ("popen_fork", "fork")):
+        if suffix in module:
+            return name
+    return getattr(proc, "_start_method", None)
+
+
+def is_exiting(proc: Any) -> bool:
+    """Sentinel closed: the process is dead or dying even if waitpid cannot reap it yet."""
+    try:
+        from multiprocessing.connection import wait
+        return bool(wait([proc.sentinel], 0))
+    except Exception:
+        return False
+
+
+def exit_code_soon(proc: Any, timeout: float = 2.0) -> Optional[int]:
+    """Exit code of a process whose sentinel is closed (the kernel may not have reaped it)."""
+    code = proc.exitcode
+    if code is None and is_exiting(proc):
+        try:
+            proc._popen.wait(timeout)
+        except Exception:
+            pass
+        code = proc.exitcode
+    return code
+
+
+def observe_exit(proc: Any, code: Optional[int]) -> None:
+    """First time the parent sees a child's exit status: child-exit (+ worker-lost)."""
+    if code is None or getattr(proc, "_workerscope_exit_seen", False):
+        return
+    try:
+        proc._workerscope_exit_seen = True
+        role = getattr(proc, "_workerscope_role", wire.ROLE_PROCESS)
+        terminated = bool(getattr(proc, "_workerscope_terminated", False))
+        pid = proc.pid
+        runtime.emit(wire.CHILD_EXIT, child=pid, name=proc.name, role=role, exitCode=code,
+                     terminated=terminated)
+        if role == wire.ROLE_POOL_WORKER and not terminated:
+            slot = runtime.read_slot(pid)
+            hook = _worker_lost_hooks.get(role)
+            if slot is not None and slot[wire.SLOT_BUSY] and hook is not None:
+                hook(proc, code, slot)
+    except Exception:
+        pass
+
+
+def fault_frames(pid: int) -> List[Dict[str, Any]]:
+    ch = channel.get()
+    if ch is None:
+        return []
+    try:
+        from .frames import parse_faulthandler
+        with open(ch.path_for(pid, wire.FAULT_SUFFIX), "r", errors="replace") as f:
+            return parse_faulthandler(f.read())
+    except OSError:
+        return []
+
+
+def _enable_faulthandler() -> None:
+    global _fault_file
+    ch = channel.get()
+    if ch is None:
+        return
+    try:
+        import faulthandler
+        if faulthandler.is_enabled() and _fault_file is None:
+            return  # the user's own faulthandler: leave their output alone
+        _fault_file = open(ch.path_for(os.getpid(), wire.FAULT_SUFFIX), "w")
+        faulthandler.enable(file=_fault_file, all_threads=False)
+    except Exception:
+        _fault_file = None
+
+
+def _child_started(proc: Any) -> None:
+    if state.helper or channel.get() is None:
+        return
+    role = getattr(proc, "_workerscope_role", wire.ROLE_PROCESS)
+    state.role = role
+    if role in (wire.ROLE_POOL_WORKER, wire.ROLE_EXECUTOR_WORKER):
+        runtime.open_slot()
+        _enable_faulthandler()
+    _patch_print_exc()
+    state.started_reported = True
+    runtime.emit(wire.PROCESS_START, ppid=os.getppid(), owner=getattr(proc, "_parent_pid", None),
+                 role=role, name=proc.name)
+
+
+def _patch_print_exc() -> None:
+    import traceback
+    original = traceback.print_exc
+    if getattr(original, "_workerscope", False):
+        return
+
+    def print_exc(*args: Any, **kwargs: Any) -> Any:
+        try:
+            caller = sys._getframe(1)
+            if caller.f_code is _bootstrap_code:
+                exc = sys.exc_info()[1]
+                proc = caller.f_locals.get("self")
+                if exc is not None and not isinstance(exc, (SystemExit, KeyboardInterrupt)):
+                    task = {"function": describe_callable(getattr(proc, "_target", None)),
+                            "args": repr_args(getattr(proc, "_args", ())),
+                            "kwargs": repr_kwargs(getattr(proc, "_kwargs", {}))}
+                    runtime.report_failure(wire.PROCESS_EXCEPTION, exc, exc.__traceback__,
+                                           task=task)
+        except Exception:
+            pass
+        return original(*args, **kwargs)
+
+    print_exc._workerscope = True  # type: ignore[attr-defined]
+    traceback.print_exc = print_exc
+
+
+def patch(module: Any) -> None:
+    """Patch multiprocessing.process (called right after it is imported)."""
+    global _bootstrap_code
+    base = module.BaseProcess
+    if getattr(base, "_workerscope_patched", False):
+        return
+    base._workerscope_patched = True
+    orig_start = base.start
+    orig_bootstrap = base._bootstrap
+    orig_join = base.join
+    orig_terminate = base.terminate
+    orig_kill = getattr(base, "kill", None)
+    exitcode_prop = base.exitcode
+    _bootstrap_code = orig_bootstrap.__code__
+
+    def start(self: Any) -> None:
+        try:
+            self._workerscope_role = role_for_target(getattr(self, "_target", None))
+            if self._workerscope_role == wire.ROLE_EXECUTOR_WORKER:
+                self._workerscope_key = "%d:exec%d" % (os.getpid(), id(self._args[0]))
+        except Exception:
+            pass
+        orig_start(self)
+        if not state.start_method_reported:
+            state.start_method_reported = True
+            runtime.emit(wire.START_METHOD, method=_start_method_of(self))
+
+    def _bootstrap(self: Any, *args: Any, **kwargs: Any) -> int:
+        try:
+            _child_started(self)
+        except Exception:
+            pass
+        code = orig_bootstrap(self, *args, **kwargs)
+        try:
+            run_exit_hooks()
+            runtime.emit(wire.PROCESS_EXIT, exitCode=code)
+        except Exception:
+            pass
+        return code
+
+    def exitcode(self: Any) -> Optional[int]:
+        code = exitcode_prop.fget(self)
+        if code is not None and not getattr(self, "_workerscope_exit_seen", True):
+            observe_exit(self, code)
+        return code
+
+    def join(self: Any, timeout: Optional[float] = None) -> None:
+        orig_join(self, timeout)
+        try:
+            popen = self._popen
+            if popen is not None and popen.returncode is not None:
+                observe_exit(self, popen.returncode)
+        except Exception:
+            pass
+
+    orig_is_alive = base.is_alive
+
+    def is_alive(self: Any) -> bool:
+        alive = orig_is_alive(self)
+        if not alive and not getattr(self, "_workerscope_exit_seen", True):
+            popen = getattr(self, "_popen", None)
+            if popen is not None and popen.returncode is not None:
+                observe_exit(self, popen.returncode)
+        return alive
+
+    base.is_alive = is_alive
+
+    def _mark_terminated(self: Any) -> None:
+        try:
+            if self._popen is not None and self._popen.poll() is None and not is_exiting(self):
+                self._workerscope_terminated = True
+        except Exception:
+            pass
+
+    def terminate(self: Any) -> None:
+        _mark_terminated(self)
+        orig_terminate(self)
+
+    start.__wrapped__ = orig_start  # type: ignore[attr-defined]
+    base.start = start
+    base._bootstrap = _bootstrap
+    base.exitcode = property(exitcode, doc=exitcode_prop.__doc__)
+    base.join = join
+    base.terminate = terminate
+    if orig_kill is not None:
+        def kill(self: Any) -> None:
+            _mark_terminated(self)
+            orig_kill(self)
+        base.kill = kill
+    # Only the parent's own children get an "exit seen" flag of False, so exitcode on
+    # unrelated objects (e.g. current_process()) costs one getattr.
+    base._workerscope_exit_seen = True
+    _orig_init_start = base.start
+
+    def start_and_track(self: Any) -> None:
+        self._workerscope_exit_seen = False
+        _orig_init_start(self)
+
+    base.start = start_and_track

@@ -1,0 +1,152 @@
+"""Installs the tracer in a process: channel, fork handling and lazy module patching.
+
+A meta-path finder patches multiprocessing, concurrent.futures and threading right after
+they are first imported (nothing is imported eagerly), so a program that never uses them
+pays only for one set lookup per import.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from . import channel, runtime
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing costs milliseconds at startup in every traced process
+    from typing import Any, Callable, Dict, Optional, Set
+
+_installed = False
+
+
+_TARGETS = {
+    "threading": "hooks_threading:patch",
+    "multiprocessing.process": "hooks_process:patch",
+    "multiprocessing.pool": "hooks_pool:patch",
+    "concurrent.futures._base": "hooks_futures:patch_base",
+    "concurrent.futures.process": "hooks_futures:patch_process",
+}
+_RACE_TARGETS = {
+    "multiprocessing.sharedctypes": "races:patch_sharedctypes",
+    "multiprocessing.synchronize": "races:patch_synchronize",
+    "multiprocessing.managers": "races:patch_managers",
+}
+
+
+def _lazy(target: str) -> Callable[[Any], None]:
+    """The hook module is imported only when the module it patches is imported."""
+    module_name, func_name = target.split(":")
+
+    def patcher(module: Any) -> None:
+        import importlib
+        hooks = importlib.import_module("." + module_name, __package__)
+        getattr(hooks, func_name)(module)
+    return patcher
+
+
+def _patchers() -> Dict[str, Callable[[Any], None]]:
+    table: Dict[str, Callable[[Any], None]] = {name: _lazy(t) for name, t in _TARGETS.items()}
+    table["multiprocessing.resource_tracker"] = _patch_helper_main
+    table["multiprocessing.forkserver"] = _patch_helper_main
+    if runtime.state.detect_races:
+        table.update({name: _lazy(t) for name, t in _RACE_TARGETS.items()})
+    return table
+
+
+def _patch_helper_main(module: Any) -> None:
+    """Resource tracker and forkserver server processes stay silent (their forks do not)."""
+    original = getattr(module, "main", None)
+    if original is None or getattr(original, "_workerscope", False):
+        return
+
+    def main(*args: Any, **kwargs: Any) -> Any:
+        runtime.state.helper = True
+        return original(*args, **kwargs)
+
+    main._workerscope = True  # type: ignore[attr-defined]
+    main.__module__, main.__name__, main.__qualname__ = original.__module__, "main", "main"
+    module.main = main
+
+
+class _PatchingLoader:
+    def __init__(self, loader: Any, patcher: Callable[[Any], None]) -> None:
+        self._loader = loader
+        self._patcher = patcher
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._loader, name)
+
+    def create_module(self, spec: Any) -> Any:
+        create = getattr(self._loader, "create_module", None)
+        return create(spec) if create is not None else None
+
+    def exec_module(self, module: Any) -> None:
+        self._loader.exec_module(module)
+        try:
+            self._patcher(module)
+        except Exception:
+            pass
+
+
+class _Finder:
+    def __init__(self, patchers: Dict[str, Callable[[Any], None]]) -> None:
+        self._patchers = patchers
+        self._busy: Set[str] = set()
+
+    def find_spec(self, name: str, path: Any = None, target: Any = None) -> Any:
+        patcher = self._patchers.get(name)
+        if patcher is None or name in self._busy:
+            return None
+        self._busy.add(name)
+        try:
+            for finder in sys.meta_path:
+                if finder is self:
+                    continue
+                find = getattr(finder, "find_spec", None)
+                if find is None:
+                    continue
+                spec = find(name, path, target)
+                if spec is not None:
+                    break
+            else:
+                return None
+            if spec.loader is None or not hasattr(spec.loader, "exec_module"):
+                return spec
+            spec.loader = _PatchingLoader(spec.loader, patcher)
+            return spec
+        finally:
+            self._busy.discard(name)
+
+    def invalidate_caches(self) -> None:
+        pass
+
+
+def install(directory: Optional[str], env: Optional[Dict[str, str]] = None) -> bool:
+    """Set up tracing for this process; safe to call more than once."""
+    global _installed
+    if _installed or not directory:
+        return False
+    _installed = True
+    env = dict(os.environ) if env is None else env
+    runtime.configure_from_env(env)
+    channel.configure(directory)
+    if hasattr(os, "register_at_fork"):
+        os.register_at_fork(after_in_child=runtime.reset_after_fork)
+    patchers = _patchers()
+    sys.meta_path.insert(0, _Finder(patchers))
+    for name, patcher in patchers.items():
+        module = sys.modules.get(name)
+        if module is not None:
+            try:
+                patcher(module)
+            except Exception:
+                pass
+    import atexit
+    atexit.register(_run_exit_hooks)
+    return True
+
+
+def _run_exit_hooks() -> None:
+    hooks = sys.modules.get(__package__ + ".hooks_process")
+    if hooks is not None:  # no hook module loaded: nothing was traced, nothing to flush
+        hooks.run_exit_hooks()

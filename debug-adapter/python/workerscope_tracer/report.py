@@ -1,0 +1,246 @@
+"""Aggregates the channel's event files into the trace report (version 1) and its summary.
+
+Pure functions over decoded events so they can be tested with synthetic input; the same
+joins (worker-side failure + parent-side submit) are what the debug adapter does live.
+"""
+
+import os
+from typing import Any, Dict, Iterable, List, Optional, Tuple
+
+from . import wire
+
+FAILURE_FIELDS = ("kind", "pid", "thread", "worker", "task", "exception", "signal", "exitCode",
+                  "frames")
+
+
+def load_events(directory: str) -> List[Dict[str, Any]]:
+    events: List[Dict[str, Any]] = []
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return events
+    for name in names:
+        if not name.endswith(wire.EVENTS_SUFFIX):
+            continue
+        try:
+            with open(os.path.join(directory, name), "rb") as f:
+                events.extend(wire.decode_lines(f.read()))
+        except OSError:
+            continue
+    events.sort(key=lambda e: (e.get("t") or 0))
+    return events
+
+
+def _frames(raw: Any) -> List[Dict[str, Any]]:
+    out = []
+    for fr in raw or []:
+        if isinstance(fr, dict):
+            out.append({"file": fr.get("file"), "line": fr.get("line"),
+                        "function": fr.get("function"), "locals": fr.get("locals") or {}})
+    return out
+
+
+def innermost_user_frame(raw: Any) -> Optional[Dict[str, Any]]:
+    frames = [f for f in (raw or []) if isinstance(f, dict)]
+    for fr in reversed(frames):
+        if fr.get("user", True):
+            return fr
+    return frames[-1] if frames else None
+
+
+def _index(submit: Optional[Dict[str, Any]], chunk: Any, pos: Any) -> Optional[int]:
+    if not submit or not submit.get("indexed"):
+        return None
+    try:
+        return int(submit.get("indexBase") or 0) + int(chunk or 0) * int(
+            submit.get("chunksize") or 1) + int(pos or 0)
+    except (TypeError, ValueError):
+        return None
+
+
+def _task(base: Optional[Dict[str, Any]], submit: Optional[Dict[str, Any]], chunk: Any = 0,
+          pos: Any = 0) -> Optional[Dict[str, Any]]:
+    if base is None and submit is None:
+        return None
+    base = base or {}
+    submit = submit or {}
+    index = base.get("index")
+    if index is None:
+        index = _index(submit, chunk, pos)
+    return {"function": base.get("function") or submit.get("function"),
+            "args": list(base.get("args") or []), "kwargs": dict(base.get("kwargs") or {}),
+            "index": index, "submittedAt": base.get("submittedAt") or submit.get("submittedAt")}
+
+
+def _submit_for(submits: Dict[str, Dict[str, Any]], key: Any) -> Optional[Dict[str, Any]]:
+    return submits.get(key) if isinstance(key, str) else None
+
+
+def _failure(kind: str, **fields: Any) -> Dict[str, Any]:
+    out = {name: None for name in FAILURE_FIELDS}
+    out["kind"] = kind
+    out.update(fields)
+    out["frames"] = _frames(fields.get("frames"))
+    if fields.get("frames"):
+        out["_at"] = innermost_user_frame(fields.get("frames"))
+    return out
+
+
+def build_report(events: Iterable[Dict[str, Any]], *, program: str, argv: List[str],
+                 python: str, exit_code: Optional[int], root_pid: int, root_ppid: int,
+                 root_exit: Optional[int] = None) -> Dict[str, Any]:
+    events = list(events)
+    submits: Dict[str, Dict[str, Any]] = {}
+    swallowed: Dict[Tuple[Any, Any], Dict[str, Any]] = {}
+    for e in events:
+        if e.get("kind") == wire.SUBMIT and isinstance(e.get("key"), str):
+            submits[e["key"]] = e
+        elif e.get("kind") == wire.SWALLOWED:
+            swallowed[(e.get("key"), e.get("chunk"))] = e
+
+    processes: Dict[int, Dict[str, Any]] = {
+        root_pid: {"pid": root_pid, "ppid": root_ppid, "role": wire.ROLE_MAIN,
+                   "name": "MainProcess", "exitCode": root_exit}}
+    failures: List[Dict[str, Any]] = []
+    races: Dict[Tuple[Any, ...], Dict[str, Any]] = {}
+    start_methods: Dict[int, str] = {}
+    used_swallowed = set()
+
+    for e in events:
+        kind, pid = e.get("kind"), e.get("pid")
+        if kind == wire.PROCESS_START and isinstance(pid, int):
+            proc = processes.setdefault(pid, {"pid": pid, "exitCode": None})
+            proc.update({"ppid": e.get("ppid"), "role": e.get("role"), "name": e.get("name")})
+        elif kind == wire.PROCESS_EXIT and isinstance(pid, int):
+            processes.setdefault(pid, {"pid": pid, "ppid": None, "role": None, "name": None})
+            processes[pid]["exitCode"] = e.get("exitCode")
+        elif kind == wire.CHILD_EXIT and isinstance(e.get("child"), int):
+            proc = processes.setdefault(e["child"], {"pid": e["child"], "ppid": pid,
+                                                     "role": e.get("role"), "name": e.get("name"),
+                                                     "exitCode": None})
+            proc["exitCode"] = e.get("exitCode")
+        elif kind == wire.START_METHOD and isinstance(pid, int) and e.get("method"):
+            start_methods.setdefault(pid, e["method"])
+        elif kind == wire.TASK_EXCEPTION:
+            skey = (e.get("key"), e.get("chunk"))
+            sw = swallowed.get(skey)
+            if sw is not None:
+                used_swallowed.add(skey)
+            task = e.get("task") or {}
+            submit = _submit_for(submits, e.get("key"))
+            failures.append(_failure(
+                wire.SWALLOWED if sw is not None else "exception", pid=pid,
+                thread=e.get("thread"), worker=e.get("worker"),
+                task=_task(task, submit, e.get("chunk"), e.get("pos")),
+                exception=e.get("exception"), frames=e.get("frames"), _t=e.get("t")))
+        elif kind == wire.PROCESS_EXCEPTION:
+            failures.append(_failure("exception", pid=pid, thread=e.get("thread"),
+                                     worker=e.get("worker"), task=_task(e.get("task"), None),
+                                     exception=e.get("exception"), frames=e.get("frames"),
+                                     _t=e.get("t")))
+        elif kind == wire.THREAD_EXCEPTION:
+            failures.append(_failure("thread-exception", pid=pid,
+                                     thread=e.get("threadName") or e.get("thread"),
+                                     worker=e.get("worker"), exception=e.get("exception"),
+                                     frames=e.get("frames"), _t=e.get("t")))
+        elif kind == wire.WORKER_LOST:
+            code = e.get("exitCode")
+            lost_kind = "killed" if isinstance(code, int) and code < 0 else "exited"
+            task = _task(e.get("task"), _submit_for(submits, e.get("key")), e.get("chunk"),
+                         e.get("pos"))
+            failures.append(_failure(lost_kind, pid=e.get("child"), thread="MainThread",
+                                     worker=e.get("worker"), task=task, signal=e.get("signal"),
+                                     exitCode=code, frames=e.get("frames"), _t=e.get("t")))
+            if isinstance(e.get("child"), int):
+                proc = processes.setdefault(e["child"], {"pid": e["child"], "ppid": pid,
+                                                         "role": e.get("role"),
+                                                         "name": e.get("worker")})
+                proc["exitCode"] = code
+        elif kind == wire.HANG:
+            failures.append(_failure("hang", pid=e.get("owner"), thread="MainThread",
+                                     worker=e.get("worker"), task=e.get("task"),
+                                     signal=e.get("signal"), exitCode=e.get("exitCode"),
+                                     _t=e.get("t")))
+        elif kind == wire.RACE:
+            rkey = (e.get("file"), e.get("line"), e.get("raceKind") or "unlocked-read-modify-write",
+                    e.get("object"))
+            race = races.setdefault(rkey, {"file": rkey[0], "line": rkey[1], "kind": rkey[2],
+                                           "object": rkey[3], "count": 0, "pids": []})
+            race["count"] += int(e.get("count") or 0)
+            if pid not in race["pids"]:
+                race["pids"].append(pid)
+
+    for skey, e in swallowed.items():
+        if skey in used_swallowed:
+            continue
+        failures.append(_failure(wire.SWALLOWED, pid=e.get("pid"), thread="MainThread",
+                                 worker=None, task=_task(e.get("task"),
+                                                         _submit_for(submits, e.get("key"))),
+                                 exception=e.get("exception"), _t=e.get("t")))
+
+    failures.sort(key=lambda f: f.get("_t") or 0)
+    for f in failures:
+        f.pop("_t", None)
+    for race in races.values():
+        race["pids"].sort()
+    start = start_methods.get(root_pid) or next(iter(start_methods.values()), None)
+    return {"version": 1, "program": program, "argv": list(argv), "python": python,
+            "startMethod": start, "exitCode": exit_code,
+            "processes": [{k: p.get(k) for k in ("pid", "ppid", "role", "name", "exitCode")}
+                          for p in sorted(processes.values(), key=lambda p: p["pid"] != root_pid)],
+            "failures": failures, "races": list(races.values())}
+
+
+def public(report: Dict[str, Any]) -> Dict[str, Any]:
+    """The report without private keys (the summary's innermost user frame)."""
+    out = dict(report)
+    out["failures"] = [{k: v for k, v in f.items() if not k.startswith("_")}
+                       for f in report.get("failures", [])]
+    return out
+
+
+def summary(report: Dict[str, Any], report_path: Optional[str] = None) -> str:
+    failures = report.get("failures") or []
+    races = report.get("races") or []
+    lines = []
+    if not failures and not races:
+        lines.append("workerscope: no worker failures (exit status %s)" % report.get("exitCode"))
+    else:
+        lines.append("workerscope: %d failure%s, %d race%s (exit status %s)" % (
+            len(failures), "" if len(failures) == 1 else "s", len(races),
+            "" if len(races) == 1 else "s", report.get("exitCode")))
+    for f in failures:
+        who = "%s (pid %s)" % (f.get("worker") or f.get("thread") or "?", f.get("pid"))
+        if f["kind"] == "thread-exception":
+            who = "thread %s in %s" % (f.get("thread"), who)
+        line = "  [%s] %s" % (f["kind"], who)
+        task = f.get("task")
+        if task and task.get("function"):
+            line += " task %s(%s)" % (task["function"], ", ".join(
+                list(task.get("args") or []) +
+                ["%s=%s" % kv for kv in (task.get("kwargs") or {}).items()]))
+            if task.get("index") is not None:
+                line += " index %s" % task["index"]
+        lines.append(line)
+        exc = f.get("exception")
+        if exc:
+            lines.append("      %s: %s" % (exc.get("type"), exc.get("message")))
+        elif f["kind"] == "hang":
+            lines.append("      pool could not finish after the worker was lost; program ended")
+        elif f.get("signal") or f.get("exitCode") is not None:
+            lines.append("      %s" % (("killed by " + f["signal"]) if f.get("signal")
+                                       else "exited with status %s" % f.get("exitCode")))
+        at = f.get("_at")
+        if at:
+            lines.append("      at %s:%s in %s" % (at.get("file"), at.get("line"),
+                                                  at.get("function")))
+        elif task and task.get("submittedAt"):
+            sa = task["submittedAt"]
+            lines.append("      submitted at %s:%s" % (sa.get("file"), sa.get("line")))
+    for r in races:
+        lines.append("  [race] %s:%s %s on %s x%s in pids %s" % (
+            r["file"], r["line"], r["kind"], r["object"], r["count"],
+            ",".join(str(p) for p in r["pids"])))
+    if report_path:
+        lines.append("workerscope: report written to %s" % report_path)
+    return "\n".join(lines) + "\n"

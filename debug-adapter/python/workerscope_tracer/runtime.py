@@ -1,0 +1,154 @@
+"""Process-wide tracer state shared by the hooks: role, options, task slot, failure events.
+
+Kept free of multiprocessing imports so that installing the tracer costs nothing in
+processes that never use it.
+"""
+
+from __future__ import annotations
+
+import os
+from types import TracebackType
+
+from . import channel, wire
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing costs milliseconds at startup in every traced process
+    from typing import Any, Dict, List, Optional
+
+
+class _State:
+    def __init__(self) -> None:
+        self.role = wire.ROLE_MAIN
+        self.helper = False          # resource tracker / forkserver server: stay silent
+        self.detect_races = False
+        self.pause = False
+        self.failure_seq = 0
+        self.slot: Any = None        # memoryview('q') over the mmap'd slot file, workers only
+        self.started_reported = False
+        self.start_method_reported = False
+
+
+state = _State()
+
+
+def configure_from_env(env: Dict[str, str]) -> None:
+    state.detect_races = env.get("WORKERSCOPE_DETECT_RACES") == "1"
+    state.pause = env.get("WORKERSCOPE_PAUSE") == "1"
+
+
+def reset_after_fork() -> None:
+    state.slot = None
+    state.started_reported = False
+    state.start_method_reported = False
+    state.failure_seq = 0
+    state.helper = False  # a child forked by the forkserver is a real worker
+    ch = channel.get()
+    if ch is not None:
+        ch.reset_after_fork()
+
+
+def emit(kind: str, **fields: Any) -> bool:
+    if state.helper:
+        return False
+    return channel.emit(kind, **fields)
+
+
+def next_failure_id() -> str:
+    state.failure_seq += 1
+    return "%d-%d" % (os.getpid(), state.failure_seq)
+
+
+def exception_info(exc: BaseException) -> Dict[str, str]:
+    try:
+        message = str(exc)
+    except Exception:
+        from .safe_repr import safe_repr
+        message = safe_repr(exc)
+    return {"type": type(exc).__qualname__, "message": message}
+
+
+def worker_name() -> str:
+    try:
+        import multiprocessing.process as mpp  # already imported in any worker
+        return mpp.current_process().name
+    except Exception:
+        return "MainProcess"
+
+
+# ---- task slot (workers only) ------------------------------------------------------------
+
+def open_slot() -> None:
+    ch = channel.get()
+    if ch is None or state.helper:
+        return
+    try:
+        import mmap
+        fd = os.open(ch.path_for(os.getpid(), wire.SLOT_SUFFIX),
+                     os.O_RDWR | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0), 0o600)
+        try:
+            os.ftruncate(fd, wire.SLOT_SIZE)
+            mapped = mmap.mmap(fd, wire.SLOT_SIZE)
+        finally:
+            os.close(fd)
+        state.slot = memoryview(mapped).cast("q")
+    except Exception:
+        state.slot = None
+
+
+def slot_begin(key: int, chunk: int) -> None:
+    slot = state.slot
+    if slot is not None:
+        slot[wire.SLOT_KEY] = key
+        slot[wire.SLOT_CHUNK] = chunk
+        slot[wire.SLOT_POS] = 0
+        slot[wire.SLOT_BUSY] = 1
+
+
+def slot_end() -> None:
+    slot = state.slot
+    if slot is not None:
+        slot[wire.SLOT_BUSY] = 0
+
+
+def read_slot(pid: int) -> Optional[List[int]]:
+    """[busy, key, chunk, pos] of another process's slot file, or None."""
+    ch = channel.get()
+    if ch is None:
+        return None
+    try:
+        import struct
+        with open(ch.path_for(pid, wire.SLOT_SUFFIX), "rb") as f:
+            data = f.read(wire.SLOT_SIZE)
+        if len(data) != wire.SLOT_SIZE:
+            return None
+        return list(struct.unpack(wire.SLOT_FORMAT, data))
+    except Exception:
+        return None
+
+
+# ---- failures ----------------------------------------------------------------------------
+
+def report_failure(kind: str, exc: BaseException, tb: Optional[TracebackType],
+                   **fields: Any) -> None:
+    """Emit a failure event with worker-side frames; pause for the debugger if asked."""
+    if state.helper or channel.get() is None:
+        return
+    try:
+        import threading
+        from .frames import frames_from_traceback
+        records, live = frames_from_traceback(tb)
+        failure_id = next_failure_id()
+        paused = state.pause and (state.role != wire.ROLE_MAIN or kind == wire.THREAD_EXCEPTION)
+        event: Dict[str, Any] = {
+            "id": failure_id, "thread": threading.current_thread().name,
+            "worker": worker_name(), "role": state.role,
+            "exception": exception_info(exc), "frames": records, "paused": bool(paused),
+        }
+        event.update(fields)
+        if not emit(kind, **event):
+            return
+        if paused:
+            from . import pause
+            pause.wait_for_debugger(failure_id, live)
+    except Exception:
+        pass

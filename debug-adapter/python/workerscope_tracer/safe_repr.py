@@ -1,0 +1,64 @@
+"""Bounded, exception-proof ``repr`` for task arguments and frame locals.
+
+Uses ``reprlib`` so huge containers are abbreviated, then truncates to ``LIMIT``
+characters; a ``__repr__`` that raises yields a placeholder instead of propagating.
+"""
+
+from __future__ import annotations
+
+import reprlib
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing costs milliseconds at startup in every traced process
+    from typing import Any, Dict, Iterable, List
+
+LIMIT = 200
+MAX_LOCALS = 50
+
+_repr = reprlib.Repr()
+_repr.maxstring = LIMIT
+_repr.maxother = LIMIT
+_repr.maxlist = _repr.maxtuple = _repr.maxset = _repr.maxdict = 20
+_repr.maxlevel = 4
+
+
+def safe_repr(value: Any, limit: int = LIMIT) -> str:
+    try:
+        text = _repr.repr(value)
+    except Exception as exc:  # a user __repr__ may raise anything
+        try:
+            name = type(value).__name__
+        except Exception:
+            name = "object"
+        text = "<%s instance (repr raised %s)>" % (name, type(exc).__name__)
+    if not isinstance(text, str):
+        text = "<unrepresentable>"
+    if len(text) > limit:
+        text = text[: limit - 3] + "..."
+    return text
+
+
+def repr_args(args: Iterable[Any]) -> List[str]:
+    try:
+        return [safe_repr(a) for a in args]
+    except Exception:
+        return ["<unavailable>"]
+
+
+def repr_kwargs(kwargs: Any) -> Dict[str, str]:
+    try:
+        return {str(k): safe_repr(v) for k, v in dict(kwargs or {}).items()}
+    except Exception:
+        return {}
+
+
+def repr_locals(namespace: Any) -> Dict[str, str]:
+    out: Dict[str, str] = {}
+    try:
+        items = list(namespace.items())
+    except Exception:
+        return out
+    for name, value in items[:MAX_LOCALS]:
+        if isinstance(name, str) and not (name.startswith("__") and name.endswith("__")):
+            out[name] = safe_repr(value)
+    return out

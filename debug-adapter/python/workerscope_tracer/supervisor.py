@@ -1,0 +1,350 @@
+"""``python -m workerscope_tracer``: runs a program under the tracer and writes the report.
+
+The program runs as a child in its own session with stdin/stdout/stderr inherited; the
+supervisor forwards SIGINT/SIGTERM to the child's process group, watches the channel for
+pool workers lost mid-task (CPython gh-66587 hangs), and exits with the program's status.
+Imports are kept minimal: the supervisor's own startup is part of the measured overhead.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+try:  # the C module: "signal" itself imports enum, a few ms of startup we do not need
+    import _signal as signal
+except ImportError:  # pragma: no cover
+    import signal  # type: ignore[no-redef]
+
+from . import wire
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Dict, List, Optional, Tuple
+
+USAGE = ("usage: python -m workerscope_tracer [--report FILE] [--hang-timeout S] "
+         "[--detect-races] [--python PATH] [--channel DIR] [--no-summary] [--events] "
+         "-- script.py [args...]\n")
+HANG_EXIT_CODE = 124
+BOOTSTRAP_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                             "bootstrap")
+
+
+class UsageError(Exception):
+    pass
+
+
+def parse_args(argv: List[str]) -> Dict[str, Any]:
+    opts: Dict[str, Any] = {"report": None, "hang_timeout": 10.0, "detect_races": False,
+                            "python": None, "channel": None, "summary": True, "events": False,
+                            "program": None, "args": []}
+    valued = {"--report": "report", "--hang-timeout": "hang_timeout", "--python": "python",
+              "--channel": "channel"}
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--":
+            rest = argv[i + 1:]
+            break
+        if arg in ("-h", "--help"):
+            raise UsageError("")
+        name, eq, value = arg.partition("=")
+        if name in valued:
+            if not eq:
+                i += 1
+                if i >= len(argv):
+                    raise UsageError("%s needs a value" % name)
+                value = argv[i]
+            opts[valued[name]] = value
+        elif arg == "--detect-races":
+            opts["detect_races"] = True
+        elif arg == "--no-summary":
+            opts["summary"] = False
+        elif arg == "--events":
+            opts["events"] = True
+        elif arg.startswith("-"):
+            raise UsageError("unknown option %s" % arg)
+        else:
+            rest = argv[i:]
+            break
+        i += 1
+    else:
+        rest = []
+    if not rest:
+        raise UsageError("no program given")
+    opts["program"], opts["args"] = rest[0], rest[1:]
+    try:
+        opts["hang_timeout"] = float(opts["hang_timeout"])
+    except ValueError:
+        raise UsageError("--hang-timeout must be a number of seconds")
+    return opts
+
+
+def make_private_dir() -> str:
+    """Like tempfile.mkdtemp (mode 0700, unpredictable name) without importing tempfile."""
+    base = os.environ.get("TMPDIR") or "/tmp"
+    if not os.path.isdir(base):
+        import tempfile
+        base = tempfile.gettempdir()
+    for _ in range(100):
+        path = os.path.join(base, "workerscope-" + os.urandom(8).hex())
+        try:
+            os.mkdir(path, 0o700)
+            return path
+        except FileExistsError:
+            continue
+    raise OSError("cannot create a private channel directory in %s" % base)
+
+
+def check_private_dir(path: str) -> None:
+    """A --channel directory must exist, be ours and be private (0700)."""
+    import stat
+    st = os.lstat(path)
+    if not stat.S_ISDIR(st.st_mode):
+        raise UsageError("--channel %s is not a directory" % path)
+    if hasattr(os, "getuid") and st.st_uid != os.getuid():
+        raise UsageError("--channel %s is not owned by the current user" % path)
+    if st.st_mode & 0o077:
+        raise UsageError("--channel %s must have mode 0700" % path)
+
+
+class Tail:
+    """Incremental reader of the channel's event files (for live hang detection)."""
+
+    def __init__(self, directory: str) -> None:
+        self.directory = directory
+        self.offsets: Dict[str, int] = {}
+        self.partial: Dict[str, bytes] = {}
+
+    def poll(self) -> List[Dict[str, Any]]:
+        out: List[Dict[str, Any]] = []
+        try:
+            names = os.listdir(self.directory)
+        except OSError:
+            return out
+        for name in names:
+            if not name.endswith(wire.EVENTS_SUFFIX):
+                continue
+            path = os.path.join(self.directory, name)
+            try:
+                with open(path, "rb") as f:
+                    f.seek(self.offsets.get(name, 0))
+                    data = f.read()
+            except OSError:
+                continue
+            if not data:
+                continue
+            self.offsets[name] = self.offsets.get(name, 0) + len(data)
+            data = self.partial.pop(name, b"") + data
+            cut = data.rfind(b"\n") + 1
+            if cut < len(data):
+                self.partial[name] = data[cut:]
+            out.extend(wire.decode_lines(data[:cut]))
+        return out
+
+
+def _spawn(python: str, argv: List[str], env: Dict[str, str]) -> int:
+    sigdef = [s for s in (getattr(signal, "SIGPIPE", None), getattr(signal, "SIGXFSZ", None)) if s]
+    spawn = os.posix_spawnp if os.sep not in python else os.posix_spawn
+    kwargs: Dict[str, Any] = {"setsigmask": (), "setsigdef": sigdef}
+    try:
+        return spawn(python, argv, env, setsid=True, **kwargs)
+    except (TypeError, NotImplementedError):
+        return spawn(python, argv, env, setpgroup=0, **kwargs)
+
+
+def _kill_group(pid: int, sig: int) -> None:
+    try:
+        os.killpg(pid, sig)
+    except OSError:
+        try:
+            os.kill(pid, sig)
+        except OSError:
+            pass
+
+
+def _wait(pid: int, tail: Tail, hang_timeout: float, supervisor_channel: Any
+          ) -> Tuple[int, Optional[Dict[str, Any]]]:
+    """Wait for the child; returns (raw wait status, hang event or None)."""
+    watched = [signal.SIGCHLD, signal.SIGINT, signal.SIGTERM]
+    use_sigwait = hasattr(signal, "sigtimedwait") and hasattr(signal, "pthread_sigmask")
+    if use_sigwait:
+        signal.pthread_sigmask(signal.SIG_BLOCK, watched)
+    else:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda s, f: _kill_group(pid, s))
+    lost: Optional[Dict[str, Any]] = None
+    try:
+        while True:
+            got, status = os.waitpid(pid, os.WNOHANG)
+            if got == pid:
+                return status, None
+            for e in tail.poll():
+                if (e.get("kind") == wire.WORKER_LOST and e.get("role") == wire.ROLE_POOL_WORKER
+                        and lost is None):
+                    lost = e
+            if lost is not None and time.time() >= float(lost.get("t") or 0) + hang_timeout:
+                hang = {"owner": lost.get("pid"), "child": lost.get("child"),
+                        "worker": lost.get("worker"), "key": lost.get("key"),
+                        "task": lost.get("task"), "timeout": hang_timeout,
+                        "lostAt": lost.get("t"), "signal": "SIGKILL"}
+                supervisor_channel.emit(wire.HANG, **hang)
+                _kill_group(pid, signal.SIGKILL)
+                _, status = os.waitpid(pid, 0)
+                return status, hang
+            timeout = 0.25 if lost is None else 0.05
+            if use_sigwait:
+                info = signal.sigtimedwait(watched, timeout)
+                if info is not None and info.si_signo in (signal.SIGINT, signal.SIGTERM):
+                    _kill_group(pid, info.si_signo)
+            else:
+                time.sleep(min(timeout, 0.01))
+    finally:
+        if use_sigwait:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, watched)
+
+
+def _python_version(python: str) -> str:
+    if os.path.realpath(python) == os.path.realpath(sys.executable):
+        return "%d.%d.%d" % sys.version_info[:3]
+    import subprocess
+    try:
+        out = subprocess.run([python, "-c", "import platform;print(platform.python_version())"],
+                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, timeout=30,
+                             env=dict(os.environ, PYTHONPATH=""))
+        return out.stdout.decode().strip() or "unknown"
+    except Exception:
+        return "unknown"
+
+
+def ensure_bytecode(python: str) -> None:
+    """Compile the tracer's modules once even under PYTHONDONTWRITEBYTECODE.
+
+    Every traced process (each pool worker under spawn) imports them; compiling from
+    source each time would cost milliseconds per process.
+    """
+    if os.path.realpath(python) != os.path.realpath(sys.executable):
+        return  # another interpreter has another cache tag; it compiles (or caches) itself
+    tag = getattr(sys.implementation, "cache_tag", None)
+    if not tag or getattr(sys, "pycache_prefix", None):
+        return
+    package = os.path.dirname(os.path.abspath(__file__))
+    sources = [os.path.join(package, n) for n in os.listdir(package) if n.endswith(".py")]
+    sources.append(os.path.join(BOOTSTRAP_DIR, "sitecustomize.py"))
+    stale = []
+    for src in sources:
+        folder, name = os.path.split(src)
+        cached = os.path.join(folder, "__pycache__", "%s.%s.pyc" % (name[:-3], tag))
+        try:
+            if os.stat(cached).st_mtime < os.stat(src).st_mtime:
+                stale.append((src, cached))
+        except OSError:
+            stale.append((src, cached))
+    if stale:
+        import py_compile
+        for src, cached in stale:
+            try:
+                py_compile.compile(src, cfile=cached, doraise=True)
+            except Exception:
+                pass
+
+
+def _remove_tree(path: str) -> None:
+    try:
+        for root, dirs, files in os.walk(path, topdown=False):
+            for name in files:
+                os.unlink(os.path.join(root, name))
+            for name in dirs:
+                os.rmdir(os.path.join(root, name))
+        os.rmdir(path)
+    except OSError:
+        pass
+
+
+def main(argv: List[str]) -> int:
+    try:
+        opts = parse_args(argv)
+        if opts["channel"]:
+            check_private_dir(opts["channel"])
+    except UsageError as exc:
+        sys.stderr.write(("workerscope: %s\n" % exc if str(exc) else "") + USAGE)
+        return 2
+    except OSError as exc:
+        sys.stderr.write("workerscope: --channel: %s\n" % exc)
+        return 2
+
+    created = opts["channel"] is None
+    if created:
+        directory = make_private_dir()
+    else:
+        directory = os.path.abspath(opts["channel"])
+
+    python = opts["python"] or sys.executable
+    ensure_bytecode(python)
+    env = dict(os.environ)
+    env["PYTHONPATH"] = BOOTSTRAP_DIR + (os.pathsep + env["PYTHONPATH"]
+                                         if env.get("PYTHONPATH") else "")
+    env["WORKERSCOPE_CHANNEL"] = directory
+    if opts["detect_races"]:
+        env["WORKERSCOPE_DETECT_RACES"] = "1"
+    child_argv = [python, opts["program"]] + list(opts["args"])
+
+    from .channel import Channel
+    own = Channel(directory)
+    tail = Tail(directory)
+    try:
+        pid = _spawn(python, child_argv, env)
+    except OSError as exc:
+        sys.stderr.write("workerscope: cannot run %s: %s\n" % (python, exc))
+        if created:
+            _remove_tree(directory)
+        return 127
+    status, hang = _wait(pid, tail, opts["hang_timeout"], own)
+
+    term_signal = os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
+    program_code = -term_signal if term_signal else os.WEXITSTATUS(status)
+    exit_code = HANG_EXIT_CODE if hang else program_code
+
+    try:
+        _finish(opts, directory, pid, python, exit_code, program_code)
+    except Exception as exc:  # never hide the program's status because of the report
+        sys.stderr.write("workerscope: could not build the report: %s\n" % exc)
+    if created:
+        _remove_tree(directory)
+
+    if hang:
+        return HANG_EXIT_CODE
+    if term_signal:
+        sys.stdout.flush()
+        try:
+            signal.signal(term_signal, signal.SIG_DFL)
+        except (OSError, ValueError, RuntimeError):
+            pass
+        os.kill(os.getpid(), term_signal)
+        return 128 + term_signal
+    return program_code
+
+
+def _finish(opts: Dict[str, Any], directory: str, pid: int, python: str, exit_code: int,
+            program_code: int) -> None:
+    if not (opts["report"] or opts["summary"] or opts["events"]):
+        return
+    import json
+    from .report import build_report, load_events, public, summary
+    events = load_events(directory)
+    report = build_report(events, program=os.path.abspath(opts["program"]), argv=opts["args"],
+                          python=_python_version(python), exit_code=exit_code, root_pid=pid,
+                          root_ppid=os.getpid(), root_exit=program_code)
+    if opts["report"]:
+        path = os.path.abspath(opts["report"])
+        tmp = path + ".tmp%d" % os.getpid()
+        with open(tmp, "w") as f:
+            json.dump(public(report), f, indent=2)
+            f.write("\n")
+        os.replace(tmp, path)
+    if opts["events"]:
+        for e in events:
+            sys.stderr.write(json.dumps(e) + "\n")
+    if opts["summary"] and (report["failures"] or report["races"] or opts["report"]):
+        sys.stderr.write(summary(report, opts["report"]))

@@ -1,0 +1,152 @@
+"""Event wire format of the tracer channel; mirrors debug-adapter/src/wire.ts.
+
+Every traced process appends one JSON object per line to ``<channel>/<pid>.jsonl``.
+Each record has at least ``v`` (WIRE_VERSION), ``kind`` (one of EVENT_KINDS),
+``pid`` and ``t`` (``time.time()``); the remaining fields per kind are listed below.
+"""
+
+from __future__ import annotations
+
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing costs milliseconds at startup in every traced process
+    from typing import Any, Dict, List
+
+WIRE_VERSION = 1
+
+# File names inside the channel directory (all relative to it).
+EVENTS_SUFFIX = ".jsonl"   # <pid>.jsonl: append-only event stream of one process
+SLOT_SUFFIX = ".slot"      # <pid>.slot: 32-byte mmap'd "current task" slot of a worker
+FAULT_SUFFIX = ".fault"    # <pid>.fault: faulthandler output of a worker (fatal signals)
+CTL_DIR = "ctl"            # ctl/<pid>/<seq>.json: requests to a paused process
+
+# Slot layout: four little-endian signed 64-bit integers.
+SLOT_FORMAT = "<qqqq"
+SLOT_SIZE = 32
+SLOT_BUSY, SLOT_KEY, SLOT_CHUNK, SLOT_POS = 0, 1, 2, 3
+
+# Roles of processes (report "processes[].role").
+ROLE_MAIN = "main"
+ROLE_POOL_WORKER = "pool-worker"
+ROLE_EXECUTOR_WORKER = "executor-worker"
+ROLE_PROCESS = "process"
+
+# ---- event kinds and their fields (besides v, kind, pid, t) ----------------------------
+# process-start: ppid:int, owner:int|null (pid that created the Process object), role:str,
+#                name:str (e.g. "ForkPoolWorker-2")
+PROCESS_START = "process-start"
+# process-exit: exitCode:int (value returned by Process._bootstrap; not sent when killed)
+PROCESS_EXIT = "process-exit"
+# start-method: method:"fork"|"spawn"|"forkserver" (first child started by this process)
+START_METHOD = "start-method"
+# child-exit (parent side): child:int, name:str, role:str, exitCode:int,
+#                terminated:bool (ended by the parent's own terminate()/kill())
+CHILD_EXIT = "child-exit"
+# submit (parent side): key:str, api:str ("map", "imap", "apply_async", "submit", ...),
+#                function:str, chunksize:int, indexBase:int, indexed:bool,
+#                submittedAt:{file,line}|null.  Element index = indexBase + chunk*chunksize + pos.
+SUBMIT = "submit"
+# task-exception (worker side): id:str, key:str, chunk:int, pos:int, thread:str, worker:str,
+#                role:str, task:{function,args,kwargs}, exception:{type,message},
+#                frames:[{file,line,function,locals}], paused:bool
+TASK_EXCEPTION = "task-exception"
+# process-exception: id, thread, worker, role:"process", task:{function,args,kwargs},
+#                exception, frames, paused — a multiprocessing.Process target raised
+PROCESS_EXCEPTION = "process-exception"
+# thread-exception: id, thread:str, worker:str, role, exception, frames, paused
+THREAD_EXCEPTION = "thread-exception"
+# worker-lost (parent side): child:int, worker:str, role:str, exitCode:int, signal:str|null,
+#                key:str, chunk:int, pos:int, task:{function,args,kwargs,index,submittedAt},
+#                frames (parsed from the worker's faulthandler file; no locals)
+WORKER_LOST = "worker-lost"
+# swallowed (parent side, at exit): key:str, chunk:int, api:str,
+#                task:{function,args,kwargs,index,submittedAt}, exception:{type,message}
+SWALLOWED = "swallowed"
+# race: file, line, kind:"unlocked-read-modify-write", object:str, count:int (per process)
+RACE = "race"
+# hang (supervisor's own file): key:str|null, worker:str|null, child:int|null,
+#                task:{...}|null, timeout:float, lostAt:float
+HANG = "hang"
+# paused / resumed: id:str (failure id); reason:"continue"|"timeout"|"channel-gone" on resumed
+PAUSED = "paused"
+RESUMED = "resumed"
+# evaluate-result: id:str, seq:str, frame:int, ok:bool, value:str|null, error:str|null
+EVALUATE_RESULT = "evaluate-result"
+
+EVENT_KINDS = (
+    PROCESS_START, PROCESS_EXIT, START_METHOD, CHILD_EXIT, SUBMIT, TASK_EXCEPTION,
+    PROCESS_EXCEPTION, THREAD_EXCEPTION, WORKER_LOST, SWALLOWED, RACE, HANG,
+    PAUSED, RESUMED, EVALUATE_RESULT,
+)
+
+# Control requests (ctl/<pid>/<seq>.json, written by the debug adapter; seq sorts numerically):
+#   {"cmd": "evaluate", "frame": k, "expression": "..."}  -> evaluate-result event
+#   {"cmd": "continue"}                                   -> resumed event, worker goes on
+CMD_EVALUATE = "evaluate"
+CMD_CONTINUE = "continue"
+
+Event = dict  # Dict[str, Any]
+
+
+def _encode_value(value: Any, out: List[str], escape: Any) -> None:
+    if isinstance(value, str):
+        out.append(escape(value))
+    elif value is None or value is True or value is False:
+        out.append("null" if value is None else ("true" if value else "false"))
+    elif isinstance(value, int):
+        out.append(int.__repr__(value))
+    elif isinstance(value, float):
+        out.append(float.__repr__(value) if value == value and value not in (
+            float("inf"), float("-inf")) else "null")
+    elif isinstance(value, dict):
+        out.append("{")
+        first = True
+        for k, v in value.items():
+            if not first:
+                out.append(",")
+            first = False
+            out.append(escape(k if isinstance(k, str) else str(k)))
+            out.append(":")
+            _encode_value(v, out, escape)
+        out.append("}")
+    elif isinstance(value, (list, tuple)):
+        out.append("[")
+        for i, v in enumerate(value):
+            if i:
+                out.append(",")
+            _encode_value(v, out, escape)
+        out.append("]")
+    else:
+        out.append(escape(repr(value)))
+
+
+def encode(event: Event) -> bytes:
+    """One complete line of compact JSON, ASCII only so no byte is ever split.
+
+    Hand-rolled over ``_json``'s C string escaper: importing ``json`` costs several
+    milliseconds in every pool worker, which is most of the tracer's startup budget.
+    """
+    try:
+        from _json import encode_basestring_ascii as escape
+    except ImportError:  # pragma: no cover - every CPython has _json
+        from json.encoder import py_encode_basestring_ascii as escape
+    out: List[str] = []
+    _encode_value(event, out, escape)
+    out.append("\n")
+    return "".join(out).encode("ascii")
+
+
+def decode_lines(data: bytes) -> List[Event]:
+    """Parse complete lines; a torn last line (no newline) or junk line is skipped."""
+    import json
+    events = []
+    for raw in data.split(b"\n"):
+        if not raw.strip():
+            continue
+        try:
+            obj = json.loads(raw.decode("utf-8", "replace"))
+        except ValueError:
+            continue
+        if isinstance(obj, dict) and obj.get("v") == WIRE_VERSION:
+            events.append(obj)
+    return events
