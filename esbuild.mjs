@@ -42,6 +42,8 @@ for (const file of wasmFiles) copyFileSync(file, path.join('dist', path.basename
 
 // The stdlib-only tracer travels as source: the runtime puts dist/python on the program's PYTHONPATH.
 rmSync('dist/python', { recursive: true, force: true });
+mkdirSync('dist/python', { recursive: true });
+copyFileSync(path.join('debug-adapter', 'python', 'workerscope_supervise.py'), path.join('dist', 'python', 'workerscope_supervise.py'));
 for (const dir of ['workerscope_tracer', 'bootstrap']) {
   const from = path.join('debug-adapter', 'python', dir);
   if (!existsSync(from)) continue;

@@ -55,6 +55,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--tasks", type=int, default=10000)
     parser.add_argument("--start-method", default="default")
     parser.add_argument("--python", default=sys.executable)
+    parser.add_argument("--json", action="store_true",
+                        help="also print the medians and overheads as one JSON line")
     opts = parser.parse_args(argv)
 
     workdir = tempfile.mkdtemp(prefix="workerscope-bench-")
@@ -89,10 +91,17 @@ def main(argv: Optional[List[str]] = None) -> int:
     plain = statistics.median(times["plain"])
     print("python %s, %d tasks, start method %s, %d runs (median wall time)" % (
         opts.python, opts.tasks, opts.start_method, opts.runs))
+    summary = {}
     for name, values in times.items():
         med = statistics.median(values)
+        summary[name] = {"medianMs": round(med * 1000, 1),
+                         "overheadPercent": round((med / plain - 1) * 100, 1)}
         print("  %-12s %8.1f ms   overhead %+6.1f %%" % (name, med * 1000,
                                                         (med / plain - 1) * 100))
+    if opts.json:
+        import json
+        print(json.dumps({"python": opts.python, "tasks": opts.tasks, "runs": opts.runs,
+                          "startMethod": opts.start_method, "variants": summary}))
     return 0
 
 

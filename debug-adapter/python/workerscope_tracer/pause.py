@@ -71,12 +71,18 @@ def wait_for_debugger(failure_id: str, frames: List[FrameType],
         return "channel-gone"
     directory = ctl_dir(ch.directory, os.getpid())
     deadline = time.monotonic() + (_timeout() if timeout is None else timeout)
+    # mkdir, not makedirs: if the channel directory is already gone, recreating it would keep
+    # this worker waiting for a debugger that has left.  Created before "paused" is announced,
+    # so requests sent in answer to it have somewhere to go.
+    for part in (os.path.dirname(directory), directory):
+        try:
+            os.mkdir(part, 0o700)
+        except FileExistsError:
+            pass
+        except OSError:
+            break
     ch.emit(wire.PAUSED, id=failure_id)
     reason = "timeout"
-    try:
-        os.makedirs(directory, mode=0o700, exist_ok=True)
-    except OSError:
-        pass
     while time.monotonic() < deadline:
         if not ch.alive():
             reason = "channel-gone"

@@ -45,6 +45,8 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
   private reader: ChannelReader | undefined;
   private channelDir: string | undefined;
   private ownProcessGroup = false;
+  /** The program's main process: the supervisor starts it as the leader of its own process group. */
+  private programPid: number | undefined;
   private controlSeq = 0;
 
   /** Starts the program; resolves once it is spawned. `end` follows when it exits. */
@@ -53,19 +55,25 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
     fs.chmodSync(channelDir, 0o700);
     this.channelDir = channelDir;
     const python = options.python || 'python3';
-    const tracerArgs = ['-m', 'workerscope_tracer', '--channel', channelDir, '--no-summary', '--report', path.join(channelDir, 'report.json')];
+    // `-S` and the launcher script skip site-packages for the supervisor's own interpreter: its
+    // start-up is most of the tracer's fixed cost. The program itself starts normally.
+    const launcher = path.join(tracerPythonPath(), 'workerscope_supervise.py');
+    const tracerArgs = ['-S', launcher, '--channel', channelDir, '--no-summary', '--report', path.join(channelDir, 'report.json')];
     if (options.hangTimeout !== undefined) tracerArgs.push('--hang-timeout', String(options.hangTimeout));
     if (options.detectRaces) tracerArgs.push('--detect-races');
     tracerArgs.push('--', options.program, ...(options.args ?? []));
 
     const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
-    env.PYTHONPATH = [tracerPythonPath(), env.PYTHONPATH].filter(Boolean).join(path.delimiter);
     // Read by the tracer in every process of the program: a failing worker waits for `resume()`.
     if (options.pauseOnFailure) env.WORKERSCOPE_PAUSE = '1';
     else delete env.WORKERSCOPE_PAUSE;
 
     this.ownProcessGroup = options.stdio === 'pipe';
-    this.reader = new ChannelReader(channelDir, (record) => this.emit('record', record));
+    this.programPid = undefined;
+    this.reader = new ChannelReader(channelDir, (record) => {
+      if (record.kind === 'process-start' && record.role === 'main' && this.programPid === undefined) this.programPid = record.pid;
+      this.emit('record', record);
+    });
     this.reader.start();
     return new Promise((resolve, reject) => {
       const child = spawn(python, tracerArgs, {
@@ -127,11 +135,16 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
     } catch {
       return;
     }
+    const programGroup = this.programPid;
     const escalate = setTimeout(() => {
-      try {
-        process.kill(target, 'SIGKILL');
-      } catch {
-        // Already gone.
+      // A program that ignores the SIGTERM the supervisor forwards must not outlive Stop.
+      for (const group of [target, programGroup === undefined ? undefined : -programGroup]) {
+        if (group === undefined) continue;
+        try {
+          process.kill(group, 'SIGKILL');
+        } catch {
+          // Already gone.
+        }
       }
     }, 2000);
     child.once('close', () => clearTimeout(escalate));

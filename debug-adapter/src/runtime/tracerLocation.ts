@@ -12,7 +12,7 @@ export function tracerPythonPath(): string {
     path.resolve(__dirname, '..', '..', '..', '..', 'debug-adapter', 'python'),
   ];
   for (const dir of candidates) {
-    if (fs.existsSync(path.join(dir, 'workerscope_tracer', '__init__.py'))) return dir;
+    if (fs.existsSync(path.join(dir, 'workerscope_supervise.py'))) return dir;
   }
   throw new Error(`Workerscope's Python tracer was not found (looked in ${candidates.join(', ')})`);
 }
