@@ -310,3 +310,15 @@ def not_a_pool(xs):
 def process_never_started():
     proc = mp.Process(target=lambda: None)
     return proc.name
+
+
+def name_rebound_to_a_thread_pool(xs):
+    def inner(x):
+        return x + 1
+
+    with ProcessPoolExecutor() as ex:
+        ex.submit(square, 1)
+    with ThreadPoolExecutor() as ex:
+        ex.submit(inner, 1)
+    for ex in [ThreadPoolExecutor()]:
+        ex.submit(inner, 2)

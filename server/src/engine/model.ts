@@ -722,9 +722,18 @@ function containsPos(b: Binding, at: number): boolean {
   if (b.k === 'param') return false;
   let span = statementSpans.get(b);
   if (span === undefined) {
-    let stmt: Node | null = b.node;
-    while (stmt && stmt.parent && !['block', 'module'].includes(stmt.parent.type)) stmt = stmt.parent;
-    span = stmt ? { start: stmt.startIndex, end: stmt.endIndex } : null;
+    // The span runs from the statement's start to the first body block after the binding:
+    // the body of `with … as x:`, `for x in …:` or `except … as x:` sees x.
+    let stmt: Node = b.node;
+    let end = Number.POSITIVE_INFINITY;
+    for (let cur: Node | null = b.node; cur; cur = cur.parent) {
+      for (const child of cur.children) {
+        if (child.type === 'block' && child.startIndex >= b.node.endIndex) end = Math.min(end, child.startIndex);
+      }
+      stmt = cur;
+      if (!cur.parent || ['block', 'module'].includes(cur.parent.type)) break;
+    }
+    span = { start: stmt.startIndex, end: Math.min(end, stmt.endIndex) };
     statementSpans.set(b, span);
   }
   return !!span && span.start <= at && at < span.end;
