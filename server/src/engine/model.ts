@@ -217,7 +217,10 @@ export class Model {
       if (scope === first && scope.kind !== 'module') {
         // Simple flow: the last binding before the use, else every binding (loops, closures).
         let last: Binding | undefined;
-        for (const b of list) if (b.pos < at && !containsPos(b, at)) last = b;
+        for (let i = list.length - 1; i >= 0 && !last; i--) {
+          const b = list[i]!;
+          if (b.pos < at && !containsPos(b, at)) last = b;
+        }
         if (last && last.k !== 'unknown') return [last];
         if (last) return list.filter((b) => b.pos < at);
       }
@@ -717,6 +720,14 @@ function defOf(v: Value): Node | undefined {
 
 const statementSpans = new WeakMap<Binding, { start: number; end: number } | null>();
 
+/** Statements whose body sees the names they bind, and how to find that body. */
+const BINDING_BODY: Record<string, (n: Node) => Node | null> = {
+  with_statement: (n) => n.childForFieldName('body'),
+  for_statement: (n) => n.childForFieldName('body'),
+  except_clause: (n) => n.lastChild,
+  except_group_clause: (n) => n.lastChild,
+};
+
 function containsPos(b: Binding, at: number): boolean {
   // A binding whose statement encloses the use (e.g. `x = f(x)`) does not precede it.
   if (b.k === 'param') return false;
@@ -727,9 +738,8 @@ function containsPos(b: Binding, at: number): boolean {
     let stmt: Node = b.node;
     let end = Number.POSITIVE_INFINITY;
     for (let cur: Node | null = b.node; cur; cur = cur.parent) {
-      for (const child of cur.children) {
-        if (child.type === 'block' && child.startIndex >= b.node.endIndex) end = Math.min(end, child.startIndex);
-      }
+      const body = BINDING_BODY[cur.type]?.(cur);
+      if (body?.type === 'block' && body.startIndex >= b.node.endIndex) end = Math.min(end, body.startIndex);
       stmt = cur;
       if (!cur.parent || ['block', 'module'].includes(cur.parent.type)) break;
     }
@@ -768,7 +778,25 @@ function valueKey(v: Value): string {
 }
 
 /** Positional arguments (undefined after a `*args`) and keyword arguments of a call. */
+/** Parsed argument lists per tree: rules ask for the same calls' arguments many times. */
+const argumentCache = new WeakMap<object, Map<number, ArgPack>>();
+
+/** A call's positional and keyword arguments. The result is shared: callers must not modify it. */
 export function argumentNodes(call: Node): ArgPack {
+  let perTree = argumentCache.get(call.tree);
+  if (!perTree) {
+    perTree = new Map();
+    argumentCache.set(call.tree, perTree);
+  }
+  let pack = perTree.get(call.id);
+  if (!pack) {
+    pack = parseArguments(call);
+    perTree.set(call.id, pack);
+  }
+  return pack;
+}
+
+function parseArguments(call: Node): ArgPack {
   const list = call.childForFieldName('arguments');
   const positional: (Node | undefined)[] = [];
   const keywords = new Map<string, Node>();

@@ -18,7 +18,8 @@ import { toCodeActions, toDiagnostic } from './convert';
 import { DocumentStore } from './documentStore';
 import { SettingsCache } from './settings';
 
-const ANALYSIS_DELAY_MS = 10;
+// Edits closer together than this (faster than key repeat) are coalesced into one analysis.
+const ANALYSIS_BURST_MS = 25;
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new DocumentStore();
@@ -28,7 +29,7 @@ const skippedNotified = new Set<string>();
 let configurationSupported = false;
 const settings = new SettingsCache(connection, () => configurationSupported);
 
-const scheduler = new AnalysisScheduler(ANALYSIS_DELAY_MS, analyse, (uri, error) => {
+const scheduler = new AnalysisScheduler(ANALYSIS_BURST_MS, analyse, (uri, error) => {
   connection.console.error(`Workerscope could not analyse ${uri}: ${error instanceof Error ? error.stack : String(error)}`);
 });
 
