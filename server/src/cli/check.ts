@@ -5,13 +5,19 @@
 import * as fs from 'node:fs';
 import { analyzePythonTree, createPythonParser, mightUseParallelism, RULES } from '../engine';
 import { checkAnalysable } from '../common/inputGuard';
+import { concatenateCells, mapFinding, readIpynb } from '../common/notebookSource';
+import type { Finding } from '../engine/types';
+import type { Parser } from 'web-tree-sitter';
 import { parseArgs, UsageError } from './args';
 import { formatJson, formatSarif, formatText, type FileFindings } from './formats';
 import { collectPythonFiles, decodePythonSource } from './sourceFiles';
 
 export const CHECK_USAGE = `Usage: workerscope check [paths...] [--format text|json|sarif] [--rule ID]...
 
-Analyses Python files (directories are searched recursively) for parallel-code bugs.
+Analyses Python files and Jupyter notebooks (directories are searched recursively) for
+parallel-code bugs. A notebook's code cells are analysed together, as the kernel runs them;
+its findings name the cell (1-based, markdown cells counted) and the line within it:
+\`nb.ipynb:cell 3:2:5\` in text, a \`cell\` field in JSON.
   --format FORMAT   text (default), json (array of findings) or sarif (SARIF 2.1.0)
   --rule ID         only report this rule (repeatable); ids: ${RULES.map((r) => r.id).join(', ')}
 Exit status: 0 no findings, 1 findings, 2 usage or I/O error.`;
@@ -57,6 +63,12 @@ export async function runCheck(argv: readonly string[], io: CheckIo): Promise<nu
       ioError = true;
       continue;
     }
+    if (file.toLowerCase().endsWith('.ipynb')) {
+      const notebook = analyseNotebook(parser, file, bytes, onlyRules);
+      if (!notebook.ok) io.err(`workerscope: skipped ${file}: ${notebook.reason}\n`);
+      else if (notebook.result) results.push(notebook.result);
+      continue;
+    }
     const decoded = decodePythonSource(bytes);
     if (!decoded.ok) {
       io.err(`workerscope: skipped ${file}: ${decoded.reason}\n`);
@@ -83,6 +95,33 @@ export async function runCheck(argv: readonly string[], io: CheckIo): Promise<nu
   else io.out(formatText(results));
   if (ioError) return 2;
   return results.length > 0 ? 1 : 0;
+}
+
+/** A notebook's code cells, concatenated and analysed as one module, with findings mapped to their cells. */
+function analyseNotebook(parser: Parser, file: string, bytes: Buffer, onlyRules: readonly string[] | undefined): { ok: true; result?: FileFindings } | { ok: false; reason: string } {
+  const decoded = decodePythonSource(bytes);
+  if (!decoded.ok) return decoded;
+  const read = readIpynb(decoded.text);
+  if (!read.ok) return read;
+  const nb = concatenateCells(read.cells.map((c) => ({ key: c.index, text: c.text })));
+  if (!mightUseParallelism(nb.source)) return { ok: true };
+  const verdict = checkAnalysable(nb.source);
+  if (!verdict.ok) return verdict;
+  const tree = parser.parse(nb.source);
+  if (!tree) return { ok: true };
+  try {
+    const findings: Finding[] = [];
+    const cells: number[] = [];
+    for (const f of analyzePythonTree(tree, nb.source, { file, onlyRules })) {
+      const mapped = mapFinding(nb, f, (index) => `${file}#cell${index + 1}`);
+      if (!mapped) continue;
+      findings.push(mapped.finding);
+      cells.push(mapped.key + 1);
+    }
+    return { ok: true, ...(findings.length > 0 ? { result: { file, findings, cells } } : {}) };
+  } finally {
+    tree.delete();
+  }
 }
 
 function describe(error: unknown): string {

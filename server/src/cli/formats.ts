@@ -10,10 +10,14 @@ import type { RuleMeta } from '../engine';
 export interface FileFindings {
   file: string;
   findings: Finding[];
+  /** For a notebook: the 1-based cell (index in the notebook's `cells`) of each finding; lines are then within that cell. */
+  cells?: number[];
 }
 
 export interface JsonFinding {
   file: string;
+  /** Notebooks only: the 1-based index of the cell in the notebook's `cells` list (markdown cells count). */
+  cell?: number;
   line: number;
   column: number;
   endLine: number;
@@ -24,9 +28,10 @@ export interface JsonFinding {
 }
 
 export function toJsonFindings(results: readonly FileFindings[]): JsonFinding[] {
-  return results.flatMap(({ file, findings }) =>
-    findings.map((f) => ({
+  return results.flatMap(({ file, findings, cells }) =>
+    findings.map((f, i) => ({
       file,
+      ...(cells?.[i] !== undefined ? { cell: cells[i] } : {}),
       line: f.range.start.line + 1,
       column: f.range.start.character + 1,
       endLine: f.range.end.line + 1,
@@ -40,7 +45,7 @@ export function toJsonFindings(results: readonly FileFindings[]): JsonFinding[] 
 
 export function formatText(results: readonly FileFindings[]): string {
   const lines = toJsonFindings(results).map(
-    (f) => `${f.file}:${f.line}:${f.column}: ${f.severity} [${f.rule}] ${f.message}`,
+    (f) => `${f.file}${f.cell !== undefined ? `:cell ${f.cell}` : ''}:${f.line}:${f.column}: ${f.severity} [${f.rule}] ${f.message}`,
   );
   return lines.length > 0 ? `${lines.join('\n')}\n` : '';
 }
@@ -76,7 +81,8 @@ export function formatSarif(results: readonly FileFindings[], rules: readonly Ru
           ruleId: f.rule,
           ...(ruleIndex.has(f.rule) ? { ruleIndex: ruleIndex.get(f.rule) } : {}),
           level: SARIF_LEVEL[f.severity],
-          message: { text: f.message },
+          message: { text: f.cell !== undefined ? `Cell ${f.cell}: ${f.message}` : f.message },
+          ...(f.cell !== undefined ? { properties: { cell: f.cell } } : {}),
           locations: [
             {
               physicalLocation: {

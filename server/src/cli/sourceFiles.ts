@@ -6,9 +6,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 const SKIPPED_DIRS = new Set(['node_modules', '__pycache__', '.git', '.hg', '.svn', '.tox', '.nox', '.mypy_cache', '.ruff_cache', '.pytest_cache']);
-const PYTHON_EXTENSIONS = new Set(['.py', '.pyw']);
+const PYTHON_EXTENSIONS = new Set(['.py', '.pyw', '.ipynb']);
 
-/** Expands files and directories into Python files, sorted for stable output. Throws on a missing path. */
+/** Expands files and directories into Python files and Jupyter notebooks, sorted for stable output. Throws on a missing path. */
 export function collectPythonFiles(paths: readonly string[]): string[] {
   const found: string[] = [];
   for (const given of paths) {

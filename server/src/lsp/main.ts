@@ -9,13 +9,16 @@ import {
   ProposedFeatures,
   ShowMessageNotification,
   TextDocumentSyncKind,
+  type Diagnostic,
   type InitializeResult,
 } from 'vscode-languageserver/node';
-import { analyzePythonTree, createPythonParser, RULES } from '../engine';
+import { analyzePythonTree, createPythonParser, RULES, type Finding } from '../engine';
 import { checkAnalysable } from '../common/inputGuard';
 import { AnalysisScheduler } from './analysisScheduler';
 import { toCodeActions, toDiagnostic } from './convert';
 import { DocumentStore } from './documentStore';
+import { DiagnosticHovers } from './hover';
+import { NotebookSync } from './notebooks';
 import { SettingsCache } from './settings';
 
 // Edits closer together than this (faster than key repeat) are coalesced into one analysis.
@@ -28,9 +31,15 @@ const parserReady = createPythonParser();
 const skippedNotified = new Set<string>();
 let configurationSupported = false;
 const settings = new SettingsCache(connection, () => configurationSupported);
+const hovers = new DiagnosticHovers(RULES);
 
 const scheduler = new AnalysisScheduler(ANALYSIS_BURST_MS, analyse, (uri, error) => {
   connection.console.error(`Workerscope could not analyse ${uri}: ${error instanceof Error ? error.stack : String(error)}`);
+});
+const notebooks = new NotebookSync(connection, (uri) => scheduler.schedule(uri), (uri, cells) => {
+  scheduler.cancel(uri);
+  settings.forget(uri);
+  for (const cell of cells) publish(cell, undefined, []);
 });
 
 connection.onInitialize((params): InitializeResult => {
@@ -39,6 +48,8 @@ connection.onInitialize((params): InitializeResult => {
     capabilities: {
       textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
       codeActionProvider: { codeActionKinds: ['quickfix'] },
+      hoverProvider: true,
+      notebookDocumentSync: { notebookSelector: [{ notebook: '*', cells: [{ language: 'python' }] }] },
     },
     serverInfo: { name: 'workerscope', version: '0.1.0' },
   };
@@ -53,10 +64,11 @@ connection.onInitialized(() => {
 connection.onDidChangeConfiguration(() => {
   settings.forget();
   for (const doc of documents.all()) scheduler.schedule(doc.uri);
+  for (const uri of notebooks.uris()) scheduler.schedule(uri);
 });
 
 connection.onDidOpenTextDocument(({ textDocument }) => {
-  if (!isPython(textDocument.languageId, textDocument.uri)) return;
+  if (!isPython(textDocument.languageId, textDocument.uri) || textDocument.uri.startsWith('vscode-notebook-cell:')) return;
   documents.open(textDocument.uri, textDocument.languageId, textDocument.version, textDocument.text);
   scheduler.schedule(textDocument.uri);
 });
@@ -69,19 +81,27 @@ connection.onDidCloseTextDocument(({ textDocument }) => {
   scheduler.cancel(textDocument.uri);
   documents.close(textDocument.uri);
   settings.forget(textDocument.uri);
-  void connection.sendDiagnostics({ uri: textDocument.uri, diagnostics: [] });
+  publish(textDocument.uri, undefined, []);
 });
 
 connection.onCodeAction(({ textDocument, context }) => {
-  const doc = documents.get(textDocument.uri);
-  if (!doc) return [];
-  const lines = doc.text.getText().split(/\r?\n/);
+  const text = documents.get(textDocument.uri)?.text.getText() ?? notebooks.cellText(textDocument.uri);
+  if (text === undefined) return [];
+  const lines = text.split(/\r?\n/);
   return toCodeActions(textDocument.uri, context.diagnostics, (line) => lines[line] ?? '');
 });
 
+connection.onHover(({ textDocument, position }) => hovers.hover(textDocument.uri, position));
+
 connection.onShutdown(() => scheduler.dispose());
 
+function publish(uri: string, version: number | undefined, diagnostics: Diagnostic[]): void {
+  hovers.remember(uri, diagnostics);
+  void connection.sendDiagnostics({ uri, ...(version === undefined ? {} : { version }), diagnostics });
+}
+
 async function analyse(uri: string): Promise<void> {
+  if (notebooks.has(uri)) return analyseNotebook(uri);
   const doc = documents.get(uri);
   if (!doc) return;
   const version = doc.text.version;
@@ -100,7 +120,7 @@ async function analyse(uri: string): Promise<void> {
         message: `Workerscope skipped ${uri.split('/').pop()}: ${verdict.reason}.`,
       });
     }
-    await connection.sendDiagnostics({ uri, version, diagnostics: [] });
+    publish(uri, version, []);
     return;
   }
   const tree = documents.parse(doc, parser);
@@ -112,7 +132,29 @@ async function analyse(uri: string): Promise<void> {
   });
   if (doc.text.version !== version) return;
   const diagnostics = findings.map((f) => toDiagnostic(f, uri, docsUrls.get(f.rule)));
-  await connection.sendDiagnostics({ uri, version, diagnostics });
+  publish(uri, version, diagnostics);
+}
+
+/** Analyses a notebook's code cells as one module and publishes the findings on their cells. */
+async function analyseNotebook(uri: string): Promise<void> {
+  const before = notebooks.snapshot(uri);
+  if (!before) return;
+  const [docSettings, parser] = await Promise.all([settings.get(uri), parserReady]);
+  const snapshot = notebooks.snapshot(uri);
+  if (!snapshot || snapshot.version !== before.version) return;
+  const source = snapshot.concatenated.source;
+  let findings: Finding[] = [];
+  if (docSettings.enable && checkAnalysable(source).ok) {
+    const tree = parser.parse(source);
+    if (!tree) return;
+    try {
+      findings = analyzePythonTree(tree, source, { file: uri, severities: docSettings.rules });
+    } finally {
+      tree.delete();
+    }
+  }
+  const byCell = notebooks.distribute(snapshot, findings, (f, cell) => toDiagnostic(f, cell, docsUrls.get(f.rule)));
+  for (const [cell, diagnostics] of byCell) publish(cell, undefined, diagnostics);
 }
 
 function isPython(languageId: string, uri: string): boolean {

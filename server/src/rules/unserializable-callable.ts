@@ -44,7 +44,7 @@
 import type { Node } from 'web-tree-sitter';
 import { capturesLocals, NameAllocator, ownsItsLines, stringInteriorLines } from '../engine/fixes';
 import { topLevelStatement } from '../engine/guards';
-import type { Model, TaskCall, Value } from '../engine/model';
+import { argumentNodes, type Model, type TaskCall, type Value } from '../engine/model';
 import { docsUrl, type Rule, type RuleContext } from '../engine/rule';
 import { indentOf, indentUnit, nodeRange, pos } from '../engine/text';
 import type { Fix, RelatedLocation, TextEdit } from '../engine/types';
@@ -119,7 +119,8 @@ function message(task: TaskCall, what: string): string {
   return `${what} passed to \`${poolName(task)}.${task.method}\` cannot be pickled: the task fails with PicklingError before it reaches a worker.`;
 }
 
-function check({ model, report }: RuleContext): void {
+function check({ model, report, file }: RuleContext): void {
+  if (isNotebook(file)) checkNotebook(model, report);
   let names: NameAllocator | undefined;
   const movedDefs = new Map<number, Fix | null>();
   const claimed = new Set<string>();
@@ -151,6 +152,42 @@ function check({ model, report }: RuleContext): void {
       if (fix) fixes.push(fix);
     }
     report({ message: message(task, problem.what), range: nodeRange(task.callable), related, fixes });
+  }
+}
+
+/** Whether the analysed source is a notebook's code cells (an `.ipynb` file or its cells). */
+function isNotebook(file: string): boolean {
+  return /\.ipynb$/i.test(file) || file.startsWith('vscode-notebook-cell:');
+}
+
+/** The start method a task's workers are created by, when the program says so explicitly. */
+function explicitStart(model: Model, task: TaskCall): string | undefined {
+  if (task.executor.start) return task.executor.start;
+  const mpContext = task.executor.node.type === 'call' ? argumentNodes(task.executor.node).keywords.get('mp_context') : undefined;
+  for (const v of model.eval(mpContext)) if (v.t === 'obj' && v.kind === 'context' && v.start) return v.start;
+  return model.globalStart;
+}
+
+/**
+ * In a notebook, module-level functions and classes live in the kernel's `__main__`: under spawn
+ * and forkserver a worker re-imports `__main__`, which there is the kernel, not the notebook.
+ */
+function checkNotebook(model: Model, report: RuleContext['report']): void {
+  for (const task of model.tasks()) {
+    if (!isPickledSubmission(model, task)) continue;
+    const start = explicitStart(model, task);
+    if (start !== 'spawn' && start !== 'forkserver') continue;
+    for (const v of model.eval(task.callable)) {
+      const def = v.t === 'func' || v.t === 'class' ? v.def : v.t === 'method' || v.t === 'inst' ? v.cls : undefined;
+      if (!def || model.enclosingDef(def)) continue;
+      const name = def.childForFieldName('name')?.text ?? '?';
+      report({
+        message: `\`${name}\` is defined in the notebook, that is in the kernel's \`__main__\`, and is sent to worker processes started by ${start}: each worker re-imports \`__main__\`, which in a kernel is the kernel's launcher, not the notebook, so it cannot find \`${name}\` (AttributeError: Can't get attribute '${name}' on <module '__main__'>). macOS and Windows default to spawn, and Linux to forkserver from Python 3.14. Move \`${name}\` into a .py module and import it.`,
+        range: nodeRange(task.callable),
+        related: [{ range: nodeRange(def.childForFieldName('name') ?? def), message: 'defined in a notebook cell' }],
+      });
+      break;
+    }
   }
 }
 

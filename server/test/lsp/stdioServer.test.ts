@@ -21,7 +21,7 @@ test('server publishes diagnostics with rule ids, follows edits and exits cleanl
       { range: { start: { line: 5, character: 0 }, end: { line: 5, character: 0 } }, text: 'if __name__ == "__main__":\n    ' },
     ]);
     const second = await client.diagnostics(uri, (p) => p.version === 2);
-    assert.deepEqual(second, []);
+    assert.deepEqual(second.map((d) => d.code), ['unclosed-pool']);
 
     const actions = await client.connection.sendRequest('textDocument/codeAction', {
       textDocument: { uri },
@@ -47,6 +47,51 @@ test('server survives binary and deeply nested input and still answers', async (
     const ok = 'file:///tmp/workerscope-test/ok.py';
     await client.open(ok, UNGUARDED);
     assert.equal((await client.diagnostics(ok)).length, 1);
+  } finally {
+    assert.equal(await client.stop(), 0);
+  }
+});
+
+test('hover over a diagnostic shows the rule documentation', async () => {
+  const client = await TestLspClient.start();
+  try {
+    const uri = 'file:///tmp/workerscope-test/hover.py';
+    await client.open(uri, UNGUARDED);
+    const [d] = await client.diagnostics(uri, (p) => p.diagnostics.length > 0);
+    const hover = await client.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: d!.range.start }) as { contents: { kind: string; value: string } } | null;
+    assert.ok(hover);
+    assert.equal(hover.contents.kind, 'markdown');
+    assert.match(hover.contents.value, /## What it does/);
+    assert.doesNotMatch(hover.contents.value, /## Example/);
+    assert.match(hover.contents.value, /docs\/rules\/unguarded-entry-point\.md/);
+    const none = await client.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 2, character: 0 } });
+    assert.equal(none, null);
+  } finally {
+    assert.equal(await client.stop(), 0);
+  }
+});
+
+test('notebook cells are analysed together and diagnostics land on the right cell', async () => {
+  const client = await TestLspClient.start();
+  try {
+    const nb = 'file:///tmp/workerscope-test/analysis.ipynb';
+    const cell1 = 'vscode-notebook-cell:/tmp/workerscope-test/analysis.ipynb#W0sZmlsZQ%3D%3D';
+    const cell2 = 'vscode-notebook-cell:/tmp/workerscope-test/analysis.ipynb#W1sZmlsZQ%3D%3D';
+    await client.connection.sendNotification('notebookDocument/didOpen', {
+      notebookDocument: { uri: nb, notebookType: 'jupyter-notebook', version: 1, cells: [{ kind: 2, document: cell1 }, { kind: 2, document: cell2 }] },
+      cellTextDocuments: [
+        { uri: cell1, languageId: 'python', version: 1, text: '%matplotlib inline\nimport multiprocessing as mp\n\ndef square(x):\n    return x * x\n' },
+        { uri: cell2, languageId: 'python', version: 1, text: 'ctx = mp.get_context("spawn")\nwith ctx.Pool(2) as pool:\n    print(pool.map(square, range(3)))\n' },
+      ],
+    });
+    const second = await client.diagnostics(cell2, (p) => p.diagnostics.length > 0);
+    const codes = second.map((d) => d.code);
+    assert.ok(codes.includes('unserializable-callable'), JSON.stringify(second));
+    const callable = second.find((d) => d.code === 'unserializable-callable')!;
+    assert.equal(callable.range.start.line, 2);
+    assert.match(String(callable.message), /defined in the notebook/);
+    assert.equal(callable.relatedInformation?.[0]?.location.uri, cell1);
+    assert.deepEqual(await client.diagnostics(cell1), []);
   } finally {
     assert.equal(await client.stop(), 0);
   }

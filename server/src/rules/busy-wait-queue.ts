@@ -1,0 +1,206 @@
+/**
+ * ## What it does
+ * Checks for loops that poll a queue with `q.empty()` and go around again while it is empty:
+ * `while q.empty(): time.sleep(...)`, or `if q.empty(): continue` (or `sleep`) inside a
+ * `while` loop, or `if not q.empty(): item = q.get()` in a loop that does nothing else while the
+ * queue is empty. A drain loop that stops when the queue is empty
+ * (`while not q.empty(): q.get()`), a single check outside a loop, and a loop that blocks on
+ * `get()` anyway are not flagged.
+ *
+ * ## Why is this bad?
+ * A polling loop burns a CPU core (or, with a `sleep`, adds up to one sleep of latency to every
+ * item) while the worker that should fill the queue competes for the same cores. `empty()` is
+ * also unreliable across processes: the documentation warns that because of multithreading and
+ * multiprocessing semantics its answer may already be wrong when it returns. A blocking `get()`
+ * waits without using the CPU and wakes as soon as an item arrives; a sentinel value (such as
+ * `None`) put by the producer tells the consumer when to stop.
+ *
+ * ## Example
+ * ```python
+ * import time
+ *
+ * def consume(q):
+ *     while True:
+ *         if q.empty():
+ *             time.sleep(0.01)
+ *             continue
+ *         item = q.get()
+ *         if item is None:
+ *             break
+ *         handle(item)
+ * ```
+ *
+ * Use instead:
+ * ```python
+ * def consume(q):
+ *     while True:
+ *         item = q.get()  # blocks until the producer puts something
+ *         if item is None:  # the producer's sentinel
+ *             break
+ *         handle(item)
+ * ```
+ *
+ * ## References
+ * - [Python docs: `multiprocessing.Queue.empty` (not reliable)](https://docs.python.org/3/library/multiprocessing.html#multiprocessing.Queue.empty)
+ * - [Python docs: `queue.Queue.get` (blocking) and `Queue.empty`](https://docs.python.org/3/library/queue.html#queue.Queue.get)
+ */
+import type { Node } from 'web-tree-sitter';
+import { ownsItsLines } from '../engine/fixes';
+import type { Model } from '../engine/model';
+import { exitsLoop, methodCall } from '../engine/references';
+import { unparen } from '../engine/scopes';
+import { docsUrl, type Rule, type RuleContext } from '../engine/rule';
+import { nodeRange, pos } from '../engine/text';
+import type { Fix } from '../engine/types';
+import { RULE_DOCS } from './docs.generated';
+
+const ID = 'busy-wait-queue';
+
+const QUEUE_KINDS = new Set(['mpQueue', 'proxyQueue']);
+const QUEUE_CLASSES = /^(queue\.(Queue|LifoQueue|PriorityQueue|SimpleQueue)|asyncio\.(Queue|LifoQueue|PriorityQueue)|asyncio\.queues\.Queue|gevent\.queue\.\w+)$/;
+const QUEUE_NAME = /(^|_)(q|qs|queue|queues|inbox|outbox|mailbox|jobs|tasks|results?)$|queue/i;
+
+function check({ model, report }: RuleContext): void {
+  for (const call of model.calls) {
+    const { name, isAttribute } = model.calleeOf(call);
+    if (!isAttribute || name !== 'empty') continue;
+    const m = methodCall(call);
+    if (!m || (call.childForFieldName('arguments')?.namedChildren.length ?? 0) > 0) continue;
+    if (!isQueue(model, m.receiver)) continue;
+    const verdict = pollingLoop(call, model.text(m.receiver));
+    if (!verdict) continue;
+    const q = model.text(m.receiver);
+    const fix = removalFix(model, verdict.removable, q);
+    report({
+      message: `\`${q}.empty()\` is polled in a loop that goes around again while the queue is empty: a busy wait that burns CPU (and \`empty()\` is unreliable across processes). Block on \`${q}.get()\` instead and stop on a sentinel value.`,
+      range: nodeRange(call),
+      fixes: fix ? [fix] : [],
+    });
+  }
+}
+
+/** Whether `expr` is a queue: a known queue object, else a receiver named like one. */
+function isQueue(model: Model, expr: Node): boolean {
+  const values = model.eval(expr);
+  if (values.some((v) => v.t === 'obj' && QUEUE_KINDS.has(v.kind))) return true;
+  if (values.some((v) => v.t !== 'unknown')) return false;
+  if (expr.type === 'identifier') {
+    for (const b of model.lookup(expr) ?? []) {
+      if (b.k !== 'value' || b.value.type !== 'call') continue;
+      for (const callee of model.eval(b.value.childForFieldName('function'))) {
+        if (callee.t === 'ref' && QUEUE_CLASSES.test(callee.qname)) return true;
+      }
+    }
+  }
+  const last = expr.type === 'attribute' ? expr.childForFieldName('attribute')?.text ?? '' : expr.text;
+  return QUEUE_NAME.test(last);
+}
+
+interface Verdict {
+  /** A statement whose removal leaves a blocking `get()` to do the waiting. */
+  removable?: Node;
+}
+
+/** The polling loop `call` belongs to, if it keeps spinning while the queue is empty. */
+function pollingLoop(call: Node, queue: string): Verdict | undefined {
+  // Climb to the condition of an `if`/`elif`/`while`, tracking negation.
+  let negated = false;
+  let cur: Node = call;
+  for (;;) {
+    const parent = cur.parent;
+    if (!parent) return undefined;
+    if (parent.type === 'parenthesized_expression' || (parent.type === 'boolean_operator' && parent.children.some((c) => c.type === 'and'))) { cur = parent; continue; }
+    if (parent.type === 'not_operator') { negated = !negated; cur = parent; continue; }
+    if (parent.type === 'while_statement' || parent.type === 'if_statement' || parent.type === 'elif_clause') {
+      if (parent.childForFieldName('condition')?.id !== cur.id) return undefined;
+      cur = parent;
+      break;
+    }
+    return undefined;
+  }
+  const onEmpty = !negated;
+  if (cur.type === 'while_statement') {
+    if (!onEmpty) return undefined; // `while not q.empty(): ...` drains the queue
+    const body = cur.childForFieldName('body');
+    return { ...(body && onlyWaits(body) && unparen(cur.childForFieldName('condition') ?? cur).id === call.id ? { removable: cur } : {}) };
+  }
+  // An `if`/`elif` test: it must sit directly in a `while` loop's body.
+  const ifStmt = cur.type === 'elif_clause' ? cur.parent : cur;
+  const loopBody = ifStmt?.parent;
+  const loop = loopBody?.parent;
+  if (!ifStmt || loopBody?.type !== 'block' || loop?.type !== 'while_statement' || loop.childForFieldName('body')?.id !== loopBody.id) return undefined;
+  const after = loopBody.namedChildren.filter((s) => s.startIndex > ifStmt.endIndex);
+  // The rest of the loop body waits on its own, or always leaves the loop.
+  const restBlocks = after.some((s) => blocksOn(s, queue) || ['break_statement', 'return_statement', 'raise_statement'].includes(s.type));
+  if (onEmpty) {
+    const branch = cur.childForFieldName('consequence');
+    if (!branch || exitsLoop(branch)) return undefined;
+    const skips = branch.descendantsOfType('continue_statement').length > 0;
+    if (!skips && restBlocks) return undefined;
+    const plain = cur.type === 'if_statement' && !ifStmt.namedChildren.some((c) => c.type === 'else_clause' || c.type === 'elif_clause');
+    return plain && onlyWaits(branch) && unparen(cur.childForFieldName('condition') ?? cur).id === call.id ? { removable: ifStmt } : {};
+  }
+  // `if not q.empty(): ...`: what happens when the queue is empty is the `else` (or nothing).
+  if (cur.type !== 'if_statement') return undefined;
+  const alternative = cur.namedChildren.find((c) => c.type === 'else_clause' || c.type === 'elif_clause');
+  if (alternative) {
+    if (alternative.type !== 'else_clause') return undefined;
+    const body = alternative.childForFieldName('body');
+    if (!body || exitsLoop(body) || (!onlyWaits(body) && restBlocks)) return undefined;
+    return {};
+  }
+  return restBlocks ? undefined : {};
+}
+
+/** A block that only waits or skips: `pass`, `continue`, `time.sleep(...)`, `await asyncio.sleep(...)`. */
+function onlyWaits(block: Node): boolean {
+  const stmts = block.namedChildren.filter((s) => s.type !== 'comment');
+  return stmts.length > 0 && stmts.every((s) => s.type === 'pass_statement' || s.type === 'continue_statement' || (s.type === 'expression_statement' && /^(await\s+)?[\w.]*sleep\s*\(/.test(s.text)));
+}
+
+const WAITS = new Set(['wait', 'recv', 'recv_bytes', 'join', 'accept', 'select']);
+
+/** Whether a statement waits: a blocking `get()` on the queue (no `block=False`), or another blocking call. */
+function blocksOn(stmt: Node, queue: string): boolean {
+  for (const call of stmt.descendantsOfType('call')) {
+    const m = methodCall(call);
+    if (!m) continue;
+    const args = call.childForFieldName('arguments')?.namedChildren.filter((a) => a.type !== 'comment') ?? [];
+    if (m.method === 'get') {
+      if (m.receiver.text !== queue && args.length > 0) continue; // `d.get(key)`
+      const nonBlocking = args.some((a) => a.text.replace(/\s/g, '') === 'block=False' || a.text === 'False') && !args.some((a) => a.type === 'keyword_argument' && a.childForFieldName('name')?.text === 'timeout');
+      if (!nonBlocking) return true;
+    } else if (WAITS.has(m.method) && m.receiver.text !== queue) return true;
+  }
+  return false;
+}
+
+/** Deletes a polling statement whose waiting a following blocking `get()` already does. */
+function removalFix(model: Model, stmt: Node | undefined, queue: string): Fix | undefined {
+  if (!stmt || !ownsItsLines(model, stmt) || stmt.hasError) return undefined;
+  const block = stmt.parent;
+  if (!block) return undefined;
+  const siblings = block.namedChildren.filter((s) => s.type !== 'comment');
+  const i = siblings.findIndex((s) => s.id === stmt.id);
+  const next = siblings[i + 1];
+  if (!next || !blocksOn(next, queue)) return undefined;
+  if (siblings.length < 2) return undefined;
+  const first = stmt.startPosition.row;
+  const last = stmt.endPosition.row;
+  return {
+    title: `Remove the polling: \`${queue}.get()\` blocks until an item arrives`,
+    isPreferred: true,
+    edits: [{ range: { start: pos(first, 0), end: pos(last + 1, 0) }, newText: '' }],
+  };
+}
+
+export const rule: Rule = {
+  meta: {
+    id: ID,
+    defaultSeverity: 'warning',
+    summary: 'A loop polls q.empty() instead of blocking on get() with a sentinel.',
+    docsUrl: docsUrl(ID),
+    docs: RULE_DOCS[ID] ?? '',
+  },
+  check,
+};

@@ -1,0 +1,124 @@
+/**
+ * ## What it does
+ * Checks for `apply_async`, `map_async` and `starmap_async` calls on a `multiprocessing` pool
+ * and `submit` calls on an executor whose result (`AsyncResult`/`Future`) is dropped: the call
+ * is a statement of its own, or its result is bound to a name that is never read again, and no
+ * `error_callback` is given. Results that are kept, returned, collected in a list, passed to
+ * `as_completed`/`wait`, or given a done callback are not flagged.
+ *
+ * ## Why is this bad?
+ * A task's exception does not propagate to the caller: it is stored in the `AsyncResult` or
+ * `Future`, and is raised only by `get()`/`result()`. When nobody keeps the result, the failure
+ * is silently lost; the program carries on as if the task had succeeded, with missing output
+ * and no traceback anywhere.
+ *
+ * ## Example
+ * ```python
+ * from multiprocessing import Pool
+ *
+ * def main(paths):
+ *     with Pool() as pool:
+ *         for path in paths:
+ *             pool.apply_async(convert, (path,))
+ *         pool.close()
+ *         pool.join()
+ * ```
+ *
+ * Use instead:
+ * ```python
+ * from multiprocessing import Pool
+ *
+ * def main(paths):
+ *     with Pool() as pool:
+ *         results = [pool.apply_async(convert, (path,)) for path in paths]
+ *         for result in results:
+ *             result.get()  # re-raises the task's exception here
+ * ```
+ *
+ * ## References
+ * - [Python docs: `Pool.apply_async` and `error_callback`](https://docs.python.org/3/library/multiprocessing.html#multiprocessing.pool.Pool.apply_async)
+ * - [Python docs: `Future.result` and `Future.exception`](https://docs.python.org/3/library/concurrent.futures.html#future-objects)
+ */
+import type { Node } from 'web-tree-sitter';
+import type { Model } from '../engine/model';
+import { outermostParen, referencesTo } from '../engine/references';
+import { docsUrl, type Rule, type RuleContext } from '../engine/rule';
+import { nodeRange } from '../engine/text';
+import type { Fix } from '../engine/types';
+import { RULE_DOCS } from './docs.generated';
+
+const ID = 'discarded-task-result';
+
+const METHODS = new Set(['apply_async', 'map_async', 'starmap_async', 'submit']);
+
+function check({ model, report }: RuleContext): void {
+  const seen = new Set<number>();
+  for (const task of model.tasks()) {
+    if (task.role !== 'task' || !METHODS.has(task.method) || seen.has(task.site.id)) continue;
+    if (task.executor.kind !== 'processPool' && task.executor.kind !== 'threadPool') continue;
+    seen.add(task.site.id);
+    const args = task.site.childForFieldName('arguments');
+    if (!args || args.namedChildren.some((a) => a.type === 'dictionary_splat')) continue;
+    const isFuture = task.method === 'submit';
+    if (!isFuture && args.namedChildren.some((a) => a.type === 'keyword_argument' && a.childForFieldName('name')?.text === 'error_callback')) continue;
+    if (!isDiscarded(model, task.site)) continue;
+    const fn = model.text(task.callable);
+    const receiver = task.site.childForFieldName('function')?.childForFieldName('object');
+    const call = `${receiver ? model.text(receiver) : 'pool'}.${task.method}`;
+    const message = isFuture
+      ? `The \`Future\` returned by \`${call}(${fn}, ...)\` is discarded: if the task raises, the exception is stored in the Future and never seen. Keep the Future and call \`result()\`, or add a done callback that checks \`exception()\`.`
+      : `The \`AsyncResult\` of \`${call}(${fn}, ...)\` is discarded and there is no \`error_callback\`: if the task raises, the exception is silently lost. Keep the result and call \`get()\`, or pass \`error_callback=\`.`;
+    const fix = isFuture ? undefined : errorCallbackFix(args);
+    report({ message, range: nodeRange(task.site), fixes: fix ? [fix] : [] });
+  }
+}
+
+/** Whether the value of `call` is dropped: a bare statement, a bare comprehension of it, or a name never read. */
+function isDiscarded(model: Model, call: Node): boolean {
+  let node = outermostParen(call);
+  let parent = node.parent;
+  // `[pool.apply_async(f, (x,)) for x in xs]` as a statement drops every result.
+  if (parent && (parent.type === 'list_comprehension' || parent.type === 'generator_expression' || parent.type === 'set_comprehension') && parent.childForFieldName('body')?.id === node.id) {
+    node = outermostParen(parent);
+    parent = node.parent;
+  }
+  if (!parent) return false;
+  if (parent.type === 'expression_statement') return true;
+  if (parent.type === 'assignment' && parent.childForFieldName('right')?.id === node.id && parent.parent?.type === 'expression_statement') {
+    const left = parent.childForFieldName('left');
+    if (left?.type !== 'identifier') return false;
+    const scope = model.scopes.scopeOf(left);
+    if (scope.kind === 'module' || scope.kind === 'class' || scope.globals.has(left.text) || scope.nonlocals.has(left.text)) return false;
+    return referencesTo(model, scope, left.text).every((id) => isAssignedTarget(id));
+  }
+  return false;
+}
+
+function isAssignedTarget(id: Node): boolean {
+  const parent = id.parent;
+  return (parent?.type === 'assignment' || parent?.type === 'augmented_assignment') && parent.childForFieldName('left')?.id === id.id && parent.type === 'assignment';
+}
+
+/** Adds `error_callback=print` to the call: the task's exception is then at least reported. */
+function errorCallbackFix(args: Node): Fix | undefined {
+  const items = args.namedChildren.filter((c) => c.type !== 'comment');
+  const last = items[items.length - 1];
+  if (!last || args.hasError) return undefined;
+  const at = nodeRange(last).end;
+  return {
+    title: 'Add `error_callback=print` so that the task\'s exception is reported',
+    isPreferred: true,
+    edits: [{ range: { start: at, end: at }, newText: ', error_callback=print' }],
+  };
+}
+
+export const rule: Rule = {
+  meta: {
+    id: ID,
+    defaultSeverity: 'warning',
+    summary: 'The AsyncResult or Future of apply_async/submit is dropped without an error_callback: the task\'s exception is lost.',
+    docsUrl: docsUrl(ID),
+    docs: RULE_DOCS[ID] ?? '',
+  },
+  check,
+};

@@ -1,0 +1,176 @@
+/**
+ * ## What it does
+ * Checks for results of `imap`, `imap_unordered`, `map_async`, `starmap_async` or `apply_async`
+ * obtained inside a `with Pool(...) as pool:` block (also `ThreadPool` and pools from a context)
+ * and consumed after the block: iterated, passed on, or asked for `.get()`; or returned out of
+ * the block unconsumed.
+ *
+ * Consuming the results inside the block (`for r in pool.imap(...)`, `list(pool.imap(...))`,
+ * `pool.map_async(...).get()`) is fine, and so are `concurrent.futures` executors, whose `with`
+ * waits for every task.
+ *
+ * ## Why is this bad?
+ * Leaving a `with Pool()` block calls `terminate()`, not `close()` and `join()`: the workers
+ * are killed at once and the pool's result handler stops. Results not yet delivered never arrive,
+ * so iterating the `imap` iterator or calling `get()` on the `AsyncResult` afterwards blocks
+ * forever (or times out), depending on how far the workers had got: a timing-dependent hang.
+ *
+ * ## Example
+ * ```python
+ * from multiprocessing import Pool
+ *
+ * def main(paths):
+ *     with Pool() as pool:
+ *         sizes = pool.imap(measure, paths)
+ *     for size in sizes:
+ *         print(size)
+ * ```
+ *
+ * Use instead:
+ * ```python
+ * from multiprocessing import Pool
+ *
+ * def main(paths):
+ *     with Pool() as pool:
+ *         sizes = pool.imap(measure, paths)
+ *         for size in sizes:
+ *             print(size)
+ * ```
+ *
+ * ## References
+ * - [Python docs: `multiprocessing.pool.Pool` (`__exit__` calls `terminate()`)](https://docs.python.org/3/library/multiprocessing.html#multiprocessing.pool.Pool)
+ * - [Python docs: `Pool.imap`](https://docs.python.org/3/library/multiprocessing.html#multiprocessing.pool.Pool.imap)
+ */
+import type { Node } from 'web-tree-sitter';
+import { stringInteriorLines } from '../engine/fixes';
+import type { Model, Value } from '../engine/model';
+import { contains, enclosingStatement, methodCall, outermostParen, referencesTo } from '../engine/references';
+import { docsUrl, type Rule, type RuleContext } from '../engine/rule';
+import { indentOf, nodeRange, pos } from '../engine/text';
+import type { Fix, TextEdit } from '../engine/types';
+import { RULE_DOCS } from './docs.generated';
+
+const ID = 'iterator-outlives-pool';
+
+const LAZY = new Set(['imap', 'imap_unordered', 'map_async', 'starmap_async', 'apply_async']);
+
+type Obj = Extract<Value, { t: 'obj' }>;
+
+function check({ model, report }: RuleContext): void {
+  if (!model.calls.some((c) => LAZY.has(model.calleeOf(c).name ?? ''))) return;
+  for (const withStmt of model.root.descendantsOfType('with_statement')) {
+    const pools = poolsOf(model, withStmt);
+    if (pools.length === 0) continue;
+    const body = withStmt.childForFieldName('body');
+    if (!body) continue;
+    for (const call of model.index.within('call', body)) {
+      const m = methodCall(call);
+      if (!m || !LAZY.has(m.method)) continue;
+      if (!model.eval(m.receiver).some((v) => v.t === 'obj' && pools.some((p) => p.node.id === v.node.id))) continue;
+      if (model.enclosingDef(call)?.id !== model.enclosingDef(withStmt)?.id) continue;
+      const kind = m.method.startsWith('imap') ? 'iterator' : 'AsyncResult';
+      const what = `\`${model.text(m.receiver)}.${m.method}(...)\``;
+      const outer = escapeTarget(call);
+      if (outer?.type === 'return_statement') {
+        report({
+          message: `The ${kind} from ${what} is returned out of the \`with\` block, which terminates the pool on the way out: the caller waits forever for results that never arrive. Consume it inside the block (e.g. \`list(...)\`, or \`.get()\`).`,
+          range: nodeRange(call),
+        });
+        continue;
+      }
+      if (outer?.type !== 'identifier') continue;
+      const use = useAfter(model, outer, withStmt);
+      if (!use) continue;
+      const fix = moveInsideFix(model, withStmt, body, use);
+      report({
+        message: `\`${outer.text}\` (the ${kind} from ${what}) is used after the \`with\` block that terminates the pool: results not yet delivered never arrive, so this may block forever. Consume it inside the \`with\` block.`,
+        range: nodeRange(use),
+        related: [{ range: nodeRange(call), message: 'created inside the with block here' }],
+        fixes: fix ? [fix] : [],
+      });
+    }
+  }
+}
+
+/** `multiprocessing` pools (not executors) managed by this `with` statement. */
+function poolsOf(model: Model, withStmt: Node): Obj[] {
+  const out: Obj[] = [];
+  for (const item of withStmt.descendantsOfType('with_item')) {
+    if (item.parent?.parent?.id !== withStmt.id && item.parent?.id !== withStmt.id) continue;
+    const value = item.childForFieldName('value');
+    const expr = value?.type === 'as_pattern' ? value.namedChildren[0] : value;
+    for (const v of model.eval(expr)) {
+      if (v.t === 'obj' && (v.kind === 'processPool' || v.kind === 'threadPool') && !v.qname.endsWith('Executor')) out.push(v);
+    }
+  }
+  return out;
+}
+
+/** Where the lazy result goes: the name it is bound to, a `return`, or nothing we follow. */
+function escapeTarget(call: Node): Node | undefined {
+  let node = outermostParen(call);
+  let parent = node.parent;
+  // A list of AsyncResults: `[pool.apply_async(f, (x,)) for x in xs]`.
+  if (parent?.type === 'list_comprehension' && parent.childForFieldName('body')?.id === node.id) {
+    node = outermostParen(parent);
+    parent = node.parent;
+  }
+  if (parent?.type === 'return_statement') return parent;
+  if (parent?.type === 'assignment' && parent.childForFieldName('right')?.id === node.id) {
+    const left = parent.childForFieldName('left');
+    return left?.type === 'identifier' ? left : undefined;
+  }
+  return undefined;
+}
+
+/** The first read of `name` after the `with` statement, unless it is rebound (consumed) inside it first. */
+function useAfter(model: Model, name: Node, withStmt: Node): Node | undefined {
+  const scope = model.scopes.scopeOf(name);
+  const refs = referencesTo(model, scope, name.text).filter((r) => r.id !== name.id);
+  for (const r of refs) {
+    // Rebound inside the block (e.g. `it = list(it)`): what survives is no longer lazy.
+    if (contains(withStmt, r) && r.startIndex > name.startIndex && isRebound(r)) return undefined;
+  }
+  return refs.find((r) => r.startIndex >= withStmt.endIndex && !isRebound(r));
+}
+
+function isRebound(id: Node): boolean {
+  const parent = id.parent;
+  return parent?.type === 'assignment' && parent.childForFieldName('left')?.id === id.id;
+}
+
+/** Indents the statements from the end of the `with` through the one using the result into the block. */
+function moveInsideFix(model: Model, withStmt: Node, body: Node, use: Node): Fix | undefined {
+  const block = withStmt.parent;
+  const useStmt = enclosingStatement(use);
+  if (!block || !useStmt || useStmt.parent?.id !== block.id) return undefined;
+  const firstBodyLine = body.namedChildren[0]?.startPosition.row;
+  if (firstBodyLine === undefined || firstBodyLine === withStmt.startPosition.row) return undefined;
+  const withIndent = indentOf(model.lines.line(withStmt.startPosition.row));
+  const bodyIndent = indentOf(model.lines.line(firstBodyLine));
+  if (!bodyIndent.startsWith(withIndent) || bodyIndent === withIndent) return undefined;
+  const unit = bodyIndent.slice(withIndent.length);
+  // Everything between the block and the use moves too; so must the uses of the name after it.
+  const siblings = block.namedChildren;
+  const from = siblings.findIndex((s) => s.id === withStmt.id);
+  const to = siblings.findIndex((s) => s.id === useStmt.id);
+  if (from === -1 || to <= from) return undefined;
+  const interior = stringInteriorLines(block);
+  const edits: TextEdit[] = [];
+  for (let l = withStmt.endPosition.row + 1; l <= useStmt.endPosition.row; l++) {
+    if (interior.has(l) || model.lines.line(l).trim() === '') continue;
+    edits.push({ range: { start: pos(l, 0), end: pos(l, 0) }, newText: unit });
+  }
+  return { title: 'Consume the results inside the `with` block', isPreferred: true, edits };
+}
+
+export const rule: Rule = {
+  meta: {
+    id: ID,
+    defaultSeverity: 'warning',
+    summary: 'imap/map_async/apply_async results are consumed after the with Pool() block that terminates the pool.',
+    docsUrl: docsUrl(ID),
+    docs: RULE_DOCS[ID] ?? '',
+  },
+  check,
+};

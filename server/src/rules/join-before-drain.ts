@@ -1,0 +1,190 @@
+/**
+ * ## What it does
+ * Checks for `p.join()` on a `multiprocessing.Process` whose target puts items on a
+ * `multiprocessing` queue, when the same function reads that queue only after the join.
+ *
+ * Joining after the queue has been drained, joining a process that never puts to a queue, a
+ * `Manager().Queue()` (a proxy without a feeder thread), a queue on which `cancel_join_thread()`
+ * is called, and `join(timeout)` are not flagged.
+ *
+ * ## Why is this bad?
+ * `Queue.put()` hands the item to a background feeder thread that writes it into a pipe. A
+ * process that has put items waits, before it exits, until that thread has flushed them all into
+ * the pipe, and a pipe holds only a few kilobytes. If the parent joins the child before reading
+ * the queue, the child waits for the parent to read and the parent waits for the child to exit:
+ * a deadlock. It works in testing with small results and hangs in production with large ones.
+ * The documentation calls this out explicitly under "Joining processes that use queues".
+ *
+ * ## Example
+ * ```python
+ * import multiprocessing as mp
+ *
+ * def work(q):
+ *     q.put([0] * 1_000_000)
+ *
+ * if __name__ == "__main__":
+ *     q = mp.Queue()
+ *     p = mp.Process(target=work, args=(q,))
+ *     p.start()
+ *     p.join()
+ *     data = q.get()
+ * ```
+ *
+ * Use instead:
+ * ```python
+ * import multiprocessing as mp
+ *
+ * def work(q):
+ *     q.put([0] * 1_000_000)
+ *
+ * if __name__ == "__main__":
+ *     q = mp.Queue()
+ *     p = mp.Process(target=work, args=(q,))
+ *     p.start()
+ *     data = q.get()
+ *     p.join()
+ * ```
+ *
+ * ## References
+ * - [Python docs: multiprocessing programming guidelines, "Joining processes that use queues"](https://docs.python.org/3/library/multiprocessing.html#programming-guidelines)
+ * - [Python docs: pipes and queues](https://docs.python.org/3/library/multiprocessing.html#pipes-and-queues)
+ */
+import type { Node } from 'web-tree-sitter';
+import { ownsItsLines } from '../engine/fixes';
+import type { Model, Value } from '../engine/model';
+import { contains, enclosingStatement, methodCall } from '../engine/references';
+import { docsUrl, type Rule, type RuleContext } from '../engine/rule';
+import { nodeRange, pos } from '../engine/text';
+import type { Fix } from '../engine/types';
+import { RULE_DOCS } from './docs.generated';
+
+const ID = 'join-before-drain';
+
+type Obj = Extract<Value, { t: 'obj' }>;
+
+function check({ model, report }: RuleContext): void {
+  // Process creations and the multiprocessing queues their targets put to.
+  const putsBy = new Map<number, Obj[]>();
+  for (const task of model.tasks()) {
+    if (task.role !== 'target' || task.executor.kind !== 'process') continue;
+    const queues: Obj[] = [];
+    for (const target of model.taskTargets(task)) {
+      const body = target.def.childForFieldName('body');
+      if (!body) continue;
+      for (const call of model.index.within('call', body)) {
+        const m = methodCall(call);
+        if (!m || (m.method !== 'put' && m.method !== 'put_nowait')) continue;
+        for (const v of model.eval(m.receiver)) if (v.t === 'obj' && v.kind === 'mpQueue') queues.push(v);
+      }
+    }
+    if (queues.length > 0) putsBy.set(task.site.id, [...(putsBy.get(task.site.id) ?? []), ...queues]);
+  }
+  if (putsBy.size === 0) return;
+  const cancelled = new Set<number>();
+  const getsByQueue = new Map<number, Node[]>();
+  for (const call of model.calls) {
+    const m = methodCall(call);
+    if (!m || (m.method !== 'cancel_join_thread' && m.method !== 'get' && m.method !== 'get_nowait')) continue;
+    for (const v of model.eval(m.receiver)) {
+      if (v.t !== 'obj' || v.kind !== 'mpQueue') continue;
+      if (m.method === 'cancel_join_thread') cancelled.add(v.node.id);
+      else getsByQueue.set(v.node.id, [...(getsByQueue.get(v.node.id) ?? []), call]);
+    }
+  }
+  for (const call of model.calls) {
+    const m = methodCall(call);
+    if (!m || m.method !== 'join' || (call.childForFieldName('arguments')?.namedChildren.length ?? 0) > 0) continue;
+    const scope = model.enclosingDef(call) ?? model.root;
+    for (const proc of processesOf(model, m.receiver)) {
+      const queue = (putsBy.get(proc.node.id) ?? []).find((q) => {
+        if (cancelled.has(q.node.id)) return false;
+        const gets = (getsByQueue.get(q.node.id) ?? []).filter((g) => contains(scope, g) && (model.enclosingDef(g) ?? model.root).id === scope.id);
+        // Drained before the join (or in the same loop): fine. Read only after it: the deadlock.
+        return gets.length > 0 && gets.every((g) => g.startIndex > call.endIndex && !sameLoop(g, call));
+      });
+      if (!queue) continue;
+      const gets = getsByQueue.get(queue.node.id)!.filter((g) => g.startIndex > call.endIndex && contains(scope, g));
+      const q = model.text(methodCall(gets[0]!)!.receiver);
+      const fix = moveJoinFix(model, call, gets);
+      report({
+        message: `\`${model.text(call)}\` waits for a process that puts to \`${q}\` before \`${q}\` is read: a child that has put items cannot exit until they are read, so the join deadlocks once the data exceeds the pipe's buffer. Read the queue first, then join.`,
+        range: nodeRange(call),
+        related: [{ range: nodeRange(gets[0]!), message: 'the queue is read only here, after the join' }],
+        fixes: fix ? [fix] : [],
+      });
+      break;
+    }
+  }
+}
+
+/** Process objects a `join` receiver may be: directly, or elements of a list built by `append`. */
+function processesOf(model: Model, receiver: Node): Obj[] {
+  const direct = model.eval(receiver).filter((v): v is Obj => v.t === 'obj' && v.kind === 'process');
+  if (direct.length > 0 || receiver.type !== 'identifier') return direct;
+  // `for p in procs: p.join()` where `procs.append(Process(...))` or `procs.append(p)`.
+  const loop = (model.lookup(receiver) ?? []).find((b) => b.k === 'element');
+  if (!loop || loop.k !== 'element' || loop.iter.type !== 'identifier') return [];
+  const out: Obj[] = [];
+  const scope = model.enclosingDef(receiver) ?? model.root;
+  for (const call of model.index.within('call', scope)) {
+    const m = methodCall(call);
+    if (!m || m.method !== 'append' || m.receiver.text !== loop.iter.text) continue;
+    const arg = call.childForFieldName('arguments')?.namedChildren[0];
+    for (const v of model.eval(arg)) if (v.t === 'obj' && v.kind === 'process') out.push(v);
+  }
+  return out;
+}
+
+function sameLoop(a: Node, b: Node): boolean {
+  for (let cur = a.parent; cur; cur = cur.parent) {
+    if (cur.type === 'function_definition') return false;
+    if ((cur.type === 'for_statement' || cur.type === 'while_statement') && contains(cur, b)) return true;
+  }
+  return false;
+}
+
+/** Moves the join statement (or its `for p in procs: p.join()` loop) after the last read of the queue. */
+function moveJoinFix(model: Model, join: Node, gets: Node[]): Fix | undefined {
+  let stmt = enclosingStatement(join);
+  if (!stmt) return undefined;
+  if (stmt.type === 'expression_statement' && stmt.namedChildren[0]?.id !== join.id) return undefined;
+  const parentBlock = stmt.parent;
+  // `for p in procs: p.join()` moves as a whole.
+  if (parentBlock?.type === 'block' && parentBlock.parent?.type === 'for_statement' && parentBlock.namedChildren.filter((c) => c.type !== 'comment').length === 1) stmt = parentBlock.parent;
+  const block = stmt.parent;
+  if (!block || !ownsItsLines(model, stmt) || stmt.hasError) return undefined;
+  const siblings = block.namedChildren;
+  const at = siblings.findIndex((s) => s.id === stmt.id);
+  let last = -1;
+  for (const g of gets) {
+    const i = siblings.findIndex((s, k) => k > at && contains(s, g));
+    if (i === -1) return undefined;
+    last = Math.max(last, i);
+  }
+  const target = siblings[last]!;
+  if (!ownsItsLines(model, target) || target.type === 'return_statement' || target.type === 'raise_statement') return undefined;
+  const lines: string[] = [];
+  for (let l = stmt.startPosition.row; l <= stmt.endPosition.row; l++) lines.push(model.lines.line(l));
+  const insertAt = target.endPosition.row + 1;
+  const insertText = `${lines.join('\n')}\n`;
+  const insert = insertAt < model.lines.lineCount ? { range: { start: pos(insertAt, 0), end: pos(insertAt, 0) }, newText: insertText } : { range: { start: pos(target.endPosition.row, model.lines.line(target.endPosition.row).length), end: pos(target.endPosition.row, model.lines.line(target.endPosition.row).length) }, newText: `\n${lines.join('\n')}` };
+  return {
+    title: 'Join after draining the queue',
+    isPreferred: true,
+    edits: [
+      { range: { start: pos(stmt.startPosition.row, 0), end: pos(stmt.endPosition.row + 1, 0) }, newText: '' },
+      insert,
+    ],
+  };
+}
+
+export const rule: Rule = {
+  meta: {
+    id: ID,
+    defaultSeverity: 'warning',
+    summary: 'A process that puts to a multiprocessing Queue is joined before the queue is drained (documented deadlock).',
+    docsUrl: docsUrl(ID),
+    docs: RULE_DOCS[ID] ?? '',
+  },
+  check,
+};

@@ -1,0 +1,219 @@
+/**
+ * ## What it does
+ * Checks for module globals read by a process pool's task function (or a same-file function it
+ * calls) that the parent process only sets at run time: assigned under the
+ * `if __name__ == "__main__":` guard or inside a function run in the parent (through `global`),
+ * or, under the `fork` start method, reassigned after the pool was created.
+ *
+ * Constants set at import time, globals the pool's `initializer` (or the task itself) sets in the
+ * worker, thread pools, and cloudpickle-based pools (joblib/loky, Ray, Dask) are not flagged.
+ *
+ * ## Why is this bad?
+ * Worker processes do not share the parent's memory. Under the `spawn` start method (the default
+ * on Windows and macOS) and `forkserver` (the Linux default from Python 3.14), each worker starts
+ * a fresh interpreter and re-imports the main module without running the main guard: it sees the
+ * import-time value of the global, or none at all (`NameError`). Under `fork`, a worker copies the
+ * parent's memory once, when the pool starts its workers: assignments made afterwards never reach
+ * it. Either way the task silently computes with stale configuration, or fails only on some
+ * platforms.
+ *
+ * ## Example
+ * ```python
+ * from multiprocessing import Pool
+ *
+ * SCALE = 1
+ *
+ * def work(x):
+ *     return x * SCALE
+ *
+ * if __name__ == "__main__":
+ *     SCALE = 10
+ *     with Pool() as pool:
+ *         print(pool.map(work, range(5)))  # [0, 1, 2, 3, 4] on macOS and Windows
+ * ```
+ *
+ * Use instead:
+ * ```python
+ * from functools import partial
+ * from multiprocessing import Pool
+ *
+ * def work(x, scale):
+ *     return x * scale
+ *
+ * if __name__ == "__main__":
+ *     with Pool() as pool:
+ *         print(pool.map(partial(work, scale=10), range(5)))
+ * ```
+ *
+ * Or set the global in each worker with the pool's `initializer=` and `initargs=`.
+ *
+ * ## References
+ * - [Python docs: contexts and start methods](https://docs.python.org/3/library/multiprocessing.html#contexts-and-start-methods)
+ * - [Python docs: multiprocessing programming guidelines, "Safe importing of main module" and "Explicitly pass resources to child processes"](https://docs.python.org/3/library/multiprocessing.html#programming-guidelines)
+ * - [Python docs: `Pool(initializer=..., initargs=...)`](https://docs.python.org/3/library/multiprocessing.html#multiprocessing.pool.Pool)
+ */
+import type { Node } from 'web-tree-sitter';
+import { executionContext } from '../engine/guards';
+import type { Model, TaskCall } from '../engine/model';
+import { isNameUse } from '../engine/references';
+import type { Binding } from '../engine/scopes';
+import { docsUrl, type Rule, type RuleContext } from '../engine/rule';
+import { nodeRange } from '../engine/text';
+import type { RelatedLocation } from '../engine/types';
+import { RULE_DOCS } from './docs.generated';
+
+const ID = 'stale-global-in-worker';
+const MAX_CALL_DEPTH = 3;
+
+type Where = 'import' | 'parent' | 'worker' | 'other';
+
+function check({ model, report }: RuleContext): void {
+  const poolTasks = model.tasks().filter((t) => t.role === 'task' && t.executor.kind === 'processPool');
+  if (poolTasks.length === 0) return;
+  // Functions that run in the workers: task targets, initializers, and what they call.
+  const workerDefs = new Set<number>();
+  for (const task of model.tasks()) {
+    if (task.role === 'target' || task.executor.kind === 'threadPool') continue;
+    for (const target of model.taskTargets(task)) for (const def of reachable(model, target.def)) workerDefs.add(def.id);
+  }
+  const reported = new Set<string>();
+  for (const task of poolTasks) {
+    const fork = task.executor.start === 'fork' || (task.executor.start === undefined && model.globalStart === 'fork');
+    for (const target of model.taskTargets(task)) {
+      for (const def of reachable(model, target.def)) {
+        for (const read of globalReads(model, def)) {
+          const key = `${def.id}:${read.text}`;
+          if (reported.has(key)) continue;
+          const problem = staleness(model, read.text, task, fork, workerDefs);
+          if (!problem) continue;
+          reported.add(key);
+          const related: RelatedLocation[] = [
+            { range: nodeRange(problem.binding.node), message: problem.afterCreation ? 'reassigned here, after the pool was created' : 'set here, at run time in the parent' },
+            { range: nodeRange(task.site), message: 'the task is submitted here' },
+          ];
+          report({ message: message(read.text, def, problem), range: nodeRange(read), related });
+        }
+      }
+    }
+  }
+}
+
+interface Problem {
+  binding: Binding;
+  afterCreation: boolean;
+  fork: boolean;
+  hasImportValue: boolean;
+}
+
+function message(name: string, def: Node, p: Problem): string {
+  const fn = def.type === 'function_definition' ? `\`${def.childForFieldName('name')?.text ?? '?'}\`` : 'the task';
+  if (p.fork) {
+    return `Global \`${name}\` read by ${fn} in a worker process is reassigned in the parent after the pool was created: forked workers keep the value from when the pool started. Pass the value as an argument, or through the pool's \`initializer\`.`;
+  }
+  const seen = p.hasImportValue ? 'its import-time value' : 'no value at all (NameError)';
+  return `Global \`${name}\` read by ${fn} in a worker process is only set at run time in the parent: under the spawn and forkserver start methods (the default on macOS and Windows, and on Linux from Python 3.14) workers re-import the module and see ${seen}. Pass the value as an argument, or through the pool's \`initializer\`.`;
+}
+
+/** `def` and the same-file functions it calls, a few levels deep. */
+function reachable(model: Model, def: Node): Node[] {
+  const out: Node[] = [def];
+  const seen = new Set<number>([def.id]);
+  for (let i = 0, depth = 0; i < out.length && depth <= MAX_CALL_DEPTH; depth++) {
+    const end = out.length;
+    for (; i < end; i++) {
+      const body = out[i]!.type === 'lambda' ? out[i]! : out[i]!.childForFieldName('body');
+      if (!body) continue;
+      for (const call of model.index.within('call', body)) {
+        if (!model.calleeOf(call).name) continue;
+        for (const site of sitesByCall(model).get(call.id) ?? []) {
+          const callee = site.callee.t === 'func' || site.callee.t === 'method' ? site.callee.def : undefined;
+          if (callee && !seen.has(callee.id)) { seen.add(callee.id); out.push(callee); }
+        }
+      }
+    }
+  }
+  return out;
+}
+
+const siteIndex = new WeakMap<Model, Map<number, ReturnType<Model['directCallSites']>>>();
+
+function sitesByCall(model: Model): Map<number, ReturnType<Model['directCallSites']>> {
+  let index = siteIndex.get(model);
+  if (!index) {
+    index = new Map();
+    for (const site of model.directCallSites()) {
+      const list = index.get(site.call.id);
+      if (list) list.push(site);
+      else index.set(site.call.id, [site]);
+    }
+    siteIndex.set(model, index);
+  }
+  return index;
+}
+
+/** Identifiers in `def` that read a module global (not assigned in `def` itself). */
+function globalReads(model: Model, def: Node): Node[] {
+  const module = model.scopes.module;
+  const out: Node[] = [];
+  const body = def.childForFieldName('body');
+  if (!body) return out;
+  for (const id of body.descendantsOfType('identifier')) {
+    if (!isNameUse(id)) continue;
+    const parent = id.parent;
+    if (parent?.type === 'global_statement' || parent?.type === 'nonlocal_statement') continue;
+    if ((parent?.type === 'assignment' || parent?.type === 'augmented_assignment') && parent.childForFieldName('left')?.id === id.id) continue;
+    const list = module.bindings.get(id.text);
+    if (!list) continue;
+    const found = model.lookup(id);
+    if (found !== list) continue;
+    out.push(id);
+  }
+  return out;
+}
+
+function staleness(model: Model, name: string, task: TaskCall, fork: boolean, workerDefs: Set<number>): Problem | undefined {
+  const bindings = model.scopes.module.bindings.get(name) ?? [];
+  let hasImportValue = false;
+  const parentSets: Binding[] = [];
+  for (const b of bindings) {
+    if (b.k === 'def' || b.k === 'class' || b.k === 'import') return undefined; // a definition, not configuration
+    const where = whereBound(model, b, workerDefs);
+    if (where === 'worker' || where === 'other') return undefined;
+    if (where === 'import') hasImportValue = true;
+    else parentSets.push(b);
+  }
+  if (parentSets.length === 0) return undefined;
+  const created = task.executor.node.startIndex;
+  if (fork) {
+    const late = parentSets.find((b) => b.pos > created);
+    return late ? { binding: late, afterCreation: true, fork, hasImportValue } : undefined;
+  }
+  return { binding: parentSets[0]!, afterCreation: false, fork, hasImportValue };
+}
+
+/** Where a module binding runs: at import, in the parent at run time, or in the workers. */
+function whereBound(model: Model, b: Binding, workerDefs: Set<number>): Where {
+  const ctx = executionContext(b.node);
+  switch (ctx.at) {
+    case 'import': return 'import';
+    case 'guarded': return 'parent';
+    case 'deferred': return 'other';
+    case 'function': {
+      if (workerDefs.has(ctx.def.id)) return 'worker';
+      // A setter called while the module is imported runs in the workers too.
+      const importCalls = model.callSitesOf(ctx.def).some((s) => executionContext(s.call).at === 'import');
+      return importCalls ? 'import' : 'parent';
+    }
+  }
+}
+
+export const rule: Rule = {
+  meta: {
+    id: ID,
+    defaultSeverity: 'warning',
+    summary: 'A process pool task reads a module global that the parent only sets at run time, so workers see a stale value or none.',
+    docsUrl: docsUrl(ID),
+    docs: RULE_DOCS[ID] ?? '',
+  },
+  check,
+};
