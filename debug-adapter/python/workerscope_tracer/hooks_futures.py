@@ -42,22 +42,10 @@ def _worker_key() -> str:
     return getattr(mpp.current_process(), "_workerscope_key", "?") if mpp else "?"
 
 
-def _counting(items: Any, slot: Any) -> Any:
-    n = 0
-    for item in items:
-        slot[wire.SLOT_POS] = n
-        yield item
-        n += 1
 
 
-class _CallQueue:
-    __slots__ = ("_q",)
-
-    def __init__(self, q: Any) -> None:
-        self._q = q
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._q, name)
+class _CallQueue(runtime.QueueProxy):
+    __slots__ = ()
 
     def get(self, *args: Any, **kwargs: Any) -> Any:
         item = self._q.get(*args, **kwargs)
@@ -71,7 +59,7 @@ class _CallQueue:
                 slot[wire.SLOT_POS] = 0
                 items = item.args[0]
                 _current[:] = [item.work_id, fn.args[0], items, None, None]
-                item.args = (_counting(items, slot),) + tuple(item.args[1:])
+                item.args = (runtime.counting(items, slot),) + tuple(item.args[1:])
             else:
                 _current[:] = [item.work_id, fn, None, item.args, item.kwargs]
         except Exception:

@@ -22,7 +22,7 @@ from .safe_repr import repr_args, repr_kwargs, safe_repr
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs milliseconds at startup in every traced process
-    from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple
+    from typing import Any, Dict, List, Optional, Tuple
 
 _tls = threading.local()
 _jobs: Dict[int, Dict[str, Any]] = {}                      # job -> submit info (parent)
@@ -41,23 +41,8 @@ def _key(owner: Any, job: Any) -> str:
 
 # ---- worker side ------------------------------------------------------------------------
 
-def _counting(items: Iterable[Any], slot: Any) -> Iterator[Any]:
-    # Publishes the element position before each call so a SIGKILL can be attributed.
-    n = 0
-    for item in items:
-        slot[wire.SLOT_POS] = n
-        yield item
-        n += 1
-
-
-class _InQueue:
-    __slots__ = ("_q",)
-
-    def __init__(self, q: Any) -> None:
-        self._q = q
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._q, name)
+class _InQueue(runtime.QueueProxy):
+    __slots__ = ()
 
     def get(self, *args: Any, **kwargs: Any) -> Any:
         task = self._q.get(*args, **kwargs)
@@ -71,21 +56,15 @@ class _InQueue:
                 user, items = fargs[0]
                 _current[:] = [job, i, user, items, func is _mod.starmapstar, None, None]
                 slot[wire.SLOT_POS] = 0
-                return (job, i, func, ((user, _counting(items, slot)),), kwds)
+                return (job, i, func, ((user, runtime.counting(items, slot)),), kwds)
             _current[:] = [job, i, func, None, False, fargs, kwds]
         except Exception:
             pass
         return task
 
 
-class _OutQueue:
-    __slots__ = ("_q",)
-
-    def __init__(self, q: Any) -> None:
-        self._q = q
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._q, name)
+class _OutQueue(runtime.QueueProxy):
+    __slots__ = ()
 
     def put(self, obj: Any) -> Any:
         try:

@@ -13,7 +13,7 @@ from . import channel, wire
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs milliseconds at startup in every traced process
-    from typing import Any, Dict, List, Optional
+    from typing import Any, Dict, Iterable, Iterator, List, Optional
 
 
 class _State:
@@ -108,6 +108,29 @@ def slot_end() -> None:
     slot = state.slot
     if slot is not None:
         slot[wire.SLOT_BUSY] = 0
+
+
+def counting(items: Iterable[Any], slot: Any) -> Iterator[Any]:
+    """Yields the items of a chunk, publishing each one's position in the worker's task slot
+    first, so that a worker killed mid-chunk is attributed to the element it was running."""
+    n = 0
+    for item in items:
+        slot[wire.SLOT_POS] = n
+        yield item
+        n += 1
+
+
+class QueueProxy:
+    """Stands in for a worker's task queue: everything is forwarded, and subclasses wrap
+    ``get`` to note which task the worker takes before it runs it."""
+
+    __slots__ = ("_q",)
+
+    def __init__(self, q: Any) -> None:
+        self._q = q
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._q, name)
 
 
 def read_slot(pid: int) -> Optional[List[int]]:
