@@ -3,15 +3,26 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { test } from 'node:test';
+import { afterEach, test } from 'node:test';
 import { runCheck } from '../../src/cli/check';
+
+const made: string[] = [];
+afterEach(() => {
+  for (const dir of made.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function tempDir(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'workerscope-nb-'));
+  made.push(dir);
+  return dir;
+}
 
 function notebook(cells: { cell_type: string; source: string[] }[]): string {
   return JSON.stringify({ cells, metadata: { language_info: { name: 'python' } }, nbformat: 4, nbformat_minor: 5 });
 }
 
 test('findings in a notebook name the cell and the line within it', async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'workerscope-nb-'));
+  const dir = tempDir();
   const file = path.join(dir, 'analysis.ipynb');
   fs.writeFileSync(file, notebook([
     { cell_type: 'markdown', source: ['# Squares'] },
@@ -30,7 +41,7 @@ test('findings in a notebook name the cell and the line within it', async () => 
 });
 
 test('a broken notebook is skipped with a reason, not a crash', async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'workerscope-nb-'));
+  const dir = tempDir();
   fs.writeFileSync(path.join(dir, 'broken.ipynb'), '{ not json');
   let err = '';
   const status = await runCheck([dir], { out: () => undefined, err: (t) => { err += t; }, version: 'test' });
