@@ -1,6 +1,6 @@
 // Drives the VS Code workbench in Chromium the way a user would: the command palette, Quick Open,
 // the Problems panel, the light bulb. Every wait polls for a visible state with a deadline.
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,6 +19,16 @@ export async function launchBrowser() {
     viewport: { width: 1400, height: 900 },
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
+  // Closing the browser also removes its throwaway profile (Chromium may still be flushing it).
+  const close = context.close.bind(context);
+  context.close = async () => {
+    await close();
+    try {
+      rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+    } catch {
+      // A leftover temp folder is not worth failing a scenario for.
+    }
+  };
   return context;
 }
 
@@ -41,10 +51,12 @@ export async function screenshot(page, name) {
 async function pickFromQuickInput(page, text, matches, { timeoutMs = 30_000 } = {}) {
   const input = page.locator('.quick-input-widget input.input');
   await input.waitFor({ state: 'visible', timeout: 10_000 });
-  await input.fill(text);
+  // Short timeouts: the widget can close under us (focus moving to a stopped debug location), and
+  // the caller's retry loop reopens it.
+  await input.fill(text, { timeout: 3000 });
   const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: matches });
   await row.first().waitFor({ state: 'visible', timeout: timeoutMs });
-  await row.first().click();
+  await row.first().click({ timeout: 3000 });
 }
 
 /** Runs a command from the palette by its label; retries while contributions are still loading. */
