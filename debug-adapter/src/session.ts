@@ -18,7 +18,7 @@ import { TraceModel, type ModelFailure, type ModelThread } from './runtime/trace
 import { TraceRuntime, type RunEnd } from './runtime/traceRuntime';
 import type { ChannelRecord } from './runtime/channelReader';
 import { FAILURE_EVENT, SUMMARY_EVENT, type FailureEventBody, type SummaryEventBody } from './session/customEvents';
-import { describeFailure, exceptionId, taskText, threadLabel, tracebackText } from './session/describe';
+import { describeFailure, exceptionId, stopBadge, taskText, threadLabel, tracebackText } from './session/describe';
 import { EVALUATE_RESULT } from './wire';
 
 export interface WorkerscopeLaunchArguments extends DebugProtocol.LaunchRequestArguments {
@@ -424,9 +424,10 @@ export class WorkerscopeSession extends LoggingDebugSession {
   }
 
   private sendStopped(failure: ModelFailure): void {
-    const description = describeFailure(failure);
-    const event = new StoppedEvent('exception', failure.threadId, description) as DebugProtocol.StoppedEvent;
-    event.body.description = description;
+    // VS Code shows `description` as the thread's badge in the Call Stack: keep it short, so the
+    // thread's name stays readable; `text` carries the whole story.
+    const event = new StoppedEvent('exception', failure.threadId, describeFailure(failure)) as DebugProtocol.StoppedEvent;
+    event.body.description = stopBadge(failure);
     event.body.allThreadsStopped = false;
     event.body.preserveFocusHint = false;
     this.sendEvent(event);

@@ -166,7 +166,8 @@ describe('debug adapter (built dist/debugAdapter.js)', { timeout: 5 * LIVE_TIMEO
     await s.launch({ report: file });
     const first = await s.waitFor<DebugProtocol.StoppedEvent>('stopped');
     assert.equal(first.body.reason, 'exception');
-    assert.match(first.body.description ?? '', /ValueError: bad item 3 in task __main__\.work\(3\) \[item 3\]/);
+    assert.match(first.body.text ?? '', /ValueError: bad item 3 in task __main__\.work\(3\) \[item 3\]/);
+    assert.equal(first.body.description, 'ValueError', 'the Call Stack badge stays short');
     const threads = (await s.dc.threadsRequest()).body.threads.map((t) => t.name);
     assert.deepEqual(threads, ['main (pid 4700)', 'ForkPoolWorker-2 (pid 4711)', 'executor ForkProcess-1 (pid 4712)']);
     const frames = await topFrame(s, first.body.threadId!);
@@ -187,7 +188,7 @@ describe('debug adapter (built dist/debugAdapter.js)', { timeout: 5 * LIVE_TIMEO
 
     await s.dc.continueRequest({ threadId: first.body.threadId! });
     const second = await s.waitFor<DebugProtocol.StoppedEvent>('stopped', (e) => e !== first);
-    assert.match(second.body.description ?? '', /killed by SIGKILL while running task __main__\.work\(2\) \[item 2\]/);
+    assert.match(second.body.text ?? '', /killed by SIGKILL while running task __main__\.work\(2\) \[item 2\]/);
     const killedFrames = await topFrame(s, second.body.threadId!);
     assert.equal(killedFrames[0].line, 16, 'a killed worker without frames shows where its task was submitted');
     await s.dc.continueRequest({ threadId: second.body.threadId! });
@@ -203,7 +204,7 @@ describe('debug adapter (built dist/debugAdapter.js)', { timeout: 5 * LIVE_TIMEO
         const stopped = await s.waitFor<DebugProtocol.StoppedEvent>('stopped');
         assert.equal(stopped.body.reason, 'exception');
         assert.equal(stopped.body.allThreadsStopped, false);
-        assert.match(stopped.body.description ?? '', /ValueError: bad record 7 in task __main__\.parse_record\(7\) \[item 7\]/);
+        assert.match(stopped.body.text ?? '', /ValueError: bad record 7 in task __main__\.parse_record\(7\) \[item 7\]/);
         const threadId = stopped.body.threadId!;
         const thread = (await s.dc.threadsRequest()).body.threads.find((x) => x.id === threadId);
         assert.match(thread?.name ?? '', /^(Fork|Spawn|ForkServer)?PoolWorker-\d+ \(pid \d+\)$/);
@@ -236,7 +237,7 @@ describe('debug adapter (built dist/debugAdapter.js)', { timeout: 5 * LIVE_TIMEO
       await s.launch({ program: program('executor_worker_sigkill.py'), python: PYTHON });
       const stopped = await s.waitFor<DebugProtocol.StoppedEvent>('stopped');
       assert.equal(stopped.body.reason, 'exception');
-      assert.match(stopped.body.description ?? '', /killed by SIGKILL while running task __main__\.load_shard\(2\) \[item 2\]/);
+      assert.match(stopped.body.text ?? '', /killed by SIGKILL while running task __main__\.load_shard\(2\) \[item 2\]/);
       const info = await s.dc.exceptionInfoRequest({ threadId: stopped.body.threadId! });
       assert.equal(info.body.exceptionId, 'SIGKILL');
       const frames = await topFrame(s, stopped.body.threadId!);
@@ -252,7 +253,7 @@ describe('debug adapter (built dist/debugAdapter.js)', { timeout: 5 * LIVE_TIMEO
     await t.test('an uncaught thread exception stops on that thread', () => withSession(async (s) => {
       await s.launch({ program: program('thread_exception.py'), python: PYTHON });
       const stopped = await s.waitFor<DebugProtocol.StoppedEvent>('stopped');
-      assert.match(stopped.body.description ?? '', /TypeError: .* in thread sensor-4/);
+      assert.match(stopped.body.text ?? '', /TypeError: .* in thread sensor-4/);
       const thread = (await s.dc.threadsRequest()).body.threads.find((x) => x.id === stopped.body.threadId);
       assert.match(thread?.name ?? '', /^thread sensor-4 \(pid \d+\)$/);
       const frames = await topFrame(s, stopped.body.threadId!);
@@ -307,7 +308,7 @@ describe('debug adapter (built dist/debugAdapter.js)', { timeout: 5 * LIVE_TIMEO
       assert.equal(run.status, 0, run.stderr);
       await s.launch({ report });
       const stopped = await s.waitFor<DebugProtocol.StoppedEvent>('stopped');
-      assert.match(stopped.body.description ?? '', /\[item 7\]/);
+      assert.match(stopped.body.text ?? '', /\[item 7\]/);
       const frames = await topFrame(s, stopped.body.threadId!);
       assert.equal(frames[0].name, 'parse_record');
       assert.equal((await localsOf(s, frames[0].id)).scaled, '70');

@@ -1,7 +1,7 @@
 /** Thread names, stop descriptions and exception details the debug session shows. */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { describeFailure, exceptionId, threadLabel, tracebackText } from '../src/session/describe';
+import { describeFailure, exceptionId, stopBadge, threadLabel, tracebackText } from '../src/session/describe';
 import type { ModelThread } from '../src/runtime/traceModel';
 
 const thread = (role: ModelThread['role'], name: string, pid = 4711): ModelThread => ({ id: 1, pid, role, name, alive: true });
@@ -39,4 +39,11 @@ test('the traceback text lists frames outermost first, then the exception and th
     'task: m.work(1), submitted at /a.py:3',
     'worker: ForkPoolWorker-1 (pid 9)',
   ].join('\n'));
+});
+
+test('stop badges stay short so the thread name beside them stays readable', () => {
+  assert.equal(stopBadge({ kind: 'exception', exception: { type: 'ValueError', message: 'could not convert string to float' } }), 'ValueError');
+  assert.equal(stopBadge({ kind: 'killed', signal: 'SIGKILL', exitCode: -9 }), 'killed by SIGKILL');
+  assert.equal(stopBadge({ kind: 'exited', exitCode: 3 }), 'exited with 3');
+  assert.equal(stopBadge({ kind: 'thread-exception', exception: { type: 'KeyError', message: "'k'" } }), 'KeyError');
 });

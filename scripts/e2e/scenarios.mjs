@@ -2,7 +2,7 @@
 // asserts what the user would see, and leaves a screenshot behind.
 import assert from 'node:assert/strict';
 import { startCodeServer } from './lib/codeServer.mjs';
-import { callStackRows, continueToEnd, expandScope, failureViewRows, showRunAndDebug, startDebugging, variableRows } from './lib/debugView.mjs';
+import { callStackRows, continueToEnd, expandScope, expandThread, failureViewRows, showRunAndDebug, startDebugging, variableRows } from './lib/debugView.mjs';
 import { runNeovimSmoke } from './neovim.mjs';
 import {
   applyQuickFix,
@@ -66,9 +66,13 @@ export const SCENARIOS = [
         let stack = [];
         await waitFor(async () => {
           stack = await callStackRows(page);
-          return stack.some((r) => /PoolWorker-\d+ \(pid \d+\)/.test(r));
-        }, { timeoutMs: 30_000, what: `a pool worker thread in the Call Stack (rows: ${JSON.stringify(stack)})` });
-        assert.ok(stack.some((r) => /parse_record/.test(r)), `the worker's frame parse_record is listed: ${JSON.stringify(stack)}`);
+          return stack.some((r) => /PoolWorker-\d+ \(pid \d+\)\s*ValueError/.test(r));
+        }, { timeoutMs: 30_000, what: `the stopped pool worker, badged ValueError, in the Call Stack (rows: ${JSON.stringify(stack)})` });
+        await expandThread(page, /PoolWorker-\d+ \(pid \d+\)\s*ValueError/);
+        await waitFor(async () => {
+          stack = await callStackRows(page);
+          return stack.some((r) => /parse_record/.test(r));
+        }, { timeoutMs: 15_000, what: `the worker's frame parse_record in the Call Stack (rows: ${JSON.stringify(stack)})` });
         await page.locator('.debug-top-stack-frame-line').first().waitFor({ timeout: 15_000 });
         await waitFor(async () => /Ln 7,/.test((await page.locator('.statusbar').textContent()) ?? ''), { timeoutMs: 10_000, what: 'the cursor on the raising line 7' });
         await expandScope(page, 'Locals');

@@ -34,6 +34,25 @@ export function taskText(task: TraceTask | undefined): string | undefined {
 }
 
 /** One line for the `stopped` event and the Worker Failures view. */
+/**
+ * The short label VS Code shows as the stopped thread's badge in the Call Stack; the thread's
+ * name stays readable beside it, and the full story is in the description and exceptionInfo.
+ */
+export function stopBadge(failure: TraceFailure): string {
+  switch (failure.kind) {
+    case 'killed':
+      return `killed by ${failure.signal ?? 'a signal'}`;
+    case 'exited':
+      return failure.exitCode !== undefined ? `exited with ${failure.exitCode}` : 'exited';
+    case 'hang':
+      return 'pool hang';
+    case 'swallowed':
+      return `unretrieved ${failure.exception?.type ?? 'exception'}`;
+    default:
+      return failure.exception?.type ?? 'exception';
+  }
+}
+
 export function describeFailure(failure: TraceFailure): string {
   const task = taskText(failure.task);
   const inTask = task ? ` in task ${task}` : '';

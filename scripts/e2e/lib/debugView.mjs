@@ -19,6 +19,13 @@ export function callStackRows(page) {
   return rowsText(page, '.debug-call-stack .monaco-list-row');
 }
 
+/** Expands a thread in the Call Stack (a stopped thread is not always expanded for us). */
+export async function expandThread(page, name) {
+  const row = page.locator('.debug-call-stack .monaco-list-row', { hasText: name }).first();
+  await row.waitFor({ timeout: 15_000 });
+  if ((await row.getAttribute('aria-expanded')) === 'false') await row.locator('.monaco-tl-twistie').click();
+}
+
 export function variableRows(page) {
   return rowsText(page, '.debug-variables .monaco-list-row');
 }
