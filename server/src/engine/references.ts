@@ -16,13 +16,32 @@ export function isNameUse(id: Node): boolean {
   return true;
 }
 
+const IDENTIFIER_CHAR = /[\p{L}\p{N}_]/u;
+
+/**
+ * Identifier nodes spelled `name` inside `within`. The source text is searched first and only the
+ * matches are looked up in the tree: listing every identifier of a large scope costs far more.
+ */
+export function identifiersNamed(model: Model, name: string, within: Node): Node[] {
+  const out: Node[] = [];
+  const end = within.endIndex;
+  for (let at = model.source.indexOf(name, within.startIndex); at !== -1 && at + name.length <= end; at = model.source.indexOf(name, at + name.length)) {
+    const before = at > 0 ? model.source[at - 1]! : '';
+    const after = model.source[at + name.length] ?? '';
+    if (IDENTIFIER_CHAR.test(before) || IDENTIFIER_CHAR.test(after)) continue;
+    const node = within.descendantForIndex(at, at + name.length);
+    if (node?.type === 'identifier' && node.startIndex === at && node.endIndex === at + name.length) out.push(node);
+  }
+  return out;
+}
+
 /** Identifiers under `within` named `name` that resolve to a binding of `scope`. */
 export function referencesTo(model: Model, scope: Scope, name: string, within: Node = scope.node): Node[] {
   const own = scope.bindings.get(name);
   if (!own || own.length === 0) return [];
   const out: Node[] = [];
-  for (const id of within.descendantsOfType('identifier')) {
-    if (id.text !== name || !isNameUse(id)) continue;
+  for (const id of identifiersNamed(model, name, within)) {
+    if (!isNameUse(id)) continue;
     const found = model.lookup(id);
     if (found && found.some((b) => own.includes(b))) out.push(id);
   }

@@ -55,7 +55,7 @@
 import type { Node } from 'web-tree-sitter';
 import { executionContext } from '../engine/guards';
 import type { Model, TaskCall } from '../engine/model';
-import { isNameUse } from '../engine/references';
+import { identifiersNamed, isNameUse } from '../engine/references';
 import type { Binding } from '../engine/scopes';
 import { docsUrl, type Rule, type RuleContext } from '../engine/rule';
 import { nodeRange } from '../engine/text';
@@ -151,19 +151,29 @@ function sitesByCall(model: Model): Map<number, ReturnType<Model['directCallSite
   return index;
 }
 
+/** Module-level names bound only as variables, per analysis. */
+const variableNames = new WeakMap<Model, string[]>();
+
 /** Identifiers in `def` that read a module global (not assigned in `def` itself). */
 function globalReads(model: Model, def: Node): Node[] {
   const module = model.scopes.module;
   const out: Node[] = [];
   const body = def.childForFieldName('body');
   if (!body) return out;
-  for (const id of body.descendantsOfType('identifier')) {
+  // Names the module binds by def, class or import are definitions, never stale configuration;
+  // the few variables left are searched for in the body's text rather than listing every identifier.
+  let candidates = variableNames.get(model);
+  if (!candidates) {
+    candidates = [...module.bindings].filter(([, list]) => list.length > 0 && !list.some((b) => b.k === 'def' || b.k === 'class' || b.k === 'import')).map(([name]) => name);
+    variableNames.set(model, candidates);
+  }
+  const ids = candidates.flatMap((name) => identifiersNamed(model, name, body)).sort((a, b) => a.startIndex - b.startIndex);
+  for (const id of ids) {
+    const list = module.bindings.get(id.text)!;
     if (!isNameUse(id)) continue;
     const parent = id.parent;
     if (parent?.type === 'global_statement' || parent?.type === 'nonlocal_statement') continue;
     if ((parent?.type === 'assignment' || parent?.type === 'augmented_assignment') && parent.childForFieldName('left')?.id === id.id) continue;
-    const list = module.bindings.get(id.text);
-    if (!list) continue;
     const found = model.lookup(id);
     if (found !== list) continue;
     out.push(id);
