@@ -27,6 +27,8 @@ export type Value =
   | { t: 'partial'; node: Node; func: Node | undefined; args: (Node | undefined)[]; keywords: Map<string, Node> };
 
 const UNKNOWN: Value = { t: 'unknown' };
+/** An identifier followed by an opening parenthesis: where calls can be. */
+const CALL_NAME = /([\p{L}_][\p{L}\p{N}_]*)\s*\(/gu;
 const CREATION_NAMES = new Set(['Pool', 'ThreadPool', 'ProcessPoolExecutor', 'ThreadPoolExecutor', 'Process', 'Thread', 'Timer', 'DummyProcess', 'Manager', 'SyncManager']);
 const MAX_DEPTH = 30;
 const MAX_VALUES = 16;
@@ -71,7 +73,10 @@ export class Model {
   readonly root: Node;
   readonly scopes: Scopes;
   readonly lines: LineIndex;
-  readonly calls: Node[];
+  private allCalls: Node[] | undefined;
+  /** Call nodes by the name their callee ends in, found through the source text (see callsNamed). */
+  private readonly callsByName = new Map<string, Node[]>();
+  private callNamePositions: Map<string, number[]> | undefined;
   /** The start method set for the whole program with `set_start_method(...)`, if any. */
   readonly globalStart: StartMethod | undefined;
   /** Local names bound to imported library callables the engine models (`from x import Pool as P`). */
@@ -83,7 +88,6 @@ export class Model {
   private noFlow = false;
   private directCalls: CallSite[] | undefined;
   private callsByCallee: Map<number, CallSite[]> | undefined;
-  private callsByName: Map<string, Node[]> | undefined;
   private readonly directByCall = new Map<number, CallSite[]>();
   private localTasks: TaskCall[] | undefined;
   /** Argument packs that task submissions send to each function, keyed by its node id. */
@@ -102,11 +106,8 @@ export class Model {
     this.index = options.index ?? new NodeIndex(this.root);
     this.scopes = new Scopes(this.root, options.packageName ?? '', this.index);
     this.lines = new LineIndex(source);
-    this.calls = this.index.of('call');
     let start: StartMethod | undefined;
-    for (const call of this.calls) {
-      const fn = call.childForFieldName('function');
-      if (!fn || !/set_start_method$/.test(fn.text)) continue;
+    for (const call of this.callsNamed('set_start_method')) {
       const method = stringValue(firstArg(call, 0, 'method'));
       if (method === 'fork' || method === 'spawn' || method === 'forkserver') start = method;
     }
@@ -116,6 +117,61 @@ export class Model {
         if (bindings.some((b) => b.k === 'import' && (callResult(b.qname) !== undefined || CREATION_NAMES.has(b.qname.slice(b.qname.lastIndexOf('.') + 1))))) this.creationNames.add(name);
       }
     }
+  }
+
+  /** Every call in the file (costly on large files: prefer callsNamed). */
+  get calls(): Node[] {
+    this.allCalls ??= this.index.of('call');
+    return this.allCalls;
+  }
+
+  /**
+   * Calls whose callee is a name or attribute ending in one of `names` (`f(...)`, `obj.f(...)`),
+   * in document order. Found by scanning the source text for `name(` and looking only those
+   * places up in the tree: materialising every call node of a large file costs milliseconds.
+   */
+  callsNamed(...names: string[]): Node[] {
+    if (names.length !== 1) {
+      const seen = new Set<number>();
+      return names.flatMap((n) => this.callsNamed(n)).filter((c) => !seen.has(c.id) && seen.add(c.id) !== undefined).sort((a, b) => a.startIndex - b.startIndex);
+    }
+    const name = names[0]!;
+    let calls = this.callsByName.get(name);
+    if (calls) return calls;
+    calls = [];
+    for (const at of this.callNameIndex().get(name) ?? []) {
+      const id = this.root.descendantForIndex(at, at + name.length);
+      if (id?.type !== 'identifier' || id.startIndex !== at || id.endIndex !== at + name.length) continue;
+      const parent = id.parent;
+      let call: Node | null = null;
+      if (parent?.type === 'call' && parent.childForFieldName('function')?.id === id.id) call = parent;
+      else if (parent?.type === 'attribute' && parent.childForFieldName('attribute')?.id === id.id) {
+        const outer = parent.parent;
+        if (outer?.type === 'call' && outer.childForFieldName('function')?.id === parent.id) call = outer;
+      }
+      if (call) calls.push(call);
+    }
+    this.callsByName.set(name, calls);
+    return calls;
+  }
+
+  /** Positions of every `name` followed by `(` in the source, by name: one scan per analysis. */
+  private callNameIndex(): Map<string, number[]> {
+    if (this.callNamePositions) return this.callNamePositions;
+    const index = new Map<string, number[]>();
+    for (const m of this.source.matchAll(CALL_NAME)) {
+      const name = m[1]!;
+      const list = index.get(name);
+      if (list) list.push(m.index!);
+      else index.set(name, [m.index!]);
+    }
+    this.callNamePositions = index;
+    return index;
+  }
+
+  /** Names whose calls may create a pool, process, thread or manager in this file. */
+  creationCallNames(): string[] {
+    return [...CREATION_NAMES, ...this.creationNames];
   }
 
   /** Whether a call's callee name may create a pool, process, thread or manager. */
@@ -495,30 +551,16 @@ export class Model {
     const cached = this.callsByCallee.get(def.id);
     if (cached) return cached;
     const name = def.childForFieldName('name')?.text ?? '';
-    let candidates = this.callIndex().get(name) ?? [];
+    let candidates = this.callsNamed(name);
     if (name === '__init__') {
       const body = def.parent?.type === 'decorated_definition' ? def.parent.parent : def.parent;
       const cls = body?.parent;
       const className = cls?.type === 'class_definition' ? cls.childForFieldName('name')?.text : undefined;
-      if (className) candidates = [...candidates, ...(this.callIndex().get(className) ?? [])];
+      if (className) candidates = [...candidates, ...this.callsNamed(className)];
     }
     const sites = candidates.flatMap((call) => this.resolveDirectCall(call)).filter((s) => (s.callee.t === 'func' || s.callee.t === 'method') && s.callee.def.id === def.id);
     this.callsByCallee.set(def.id, sites);
     return sites;
-  }
-
-  /** Calls by the last name of their callee (`f(...)`, `obj.f(...)`): a cheap textual index. */
-  private callIndex(): Map<string, Node[]> {
-    if (this.callsByName) return this.callsByName;
-    this.callsByName = new Map();
-    for (const call of this.calls) {
-      const { name } = this.calleeOf(call);
-      if (!name) continue;
-      const list = this.callsByName.get(name);
-      if (list) list.push(call);
-      else this.callsByName.set(name, [call]);
-    }
-    return this.callsByName;
   }
 
   private resolveDirectCall(call: Node): CallSite[] {
@@ -549,9 +591,8 @@ export class Model {
       if (name) defNames.add(name);
     }
     const sites: CallSite[] = [];
-    for (const [name, calls] of this.callIndex()) {
-      if (!defNames.has(name)) continue;
-      for (const call of calls) sites.push(...this.resolveDirectCall(call));
+    for (const name of defNames) {
+      for (const call of this.callsNamed(name)) sites.push(...this.resolveDirectCall(call));
     }
     sites.sort((a, b) => a.call.startIndex - b.call.startIndex);
     this.directCalls = sites;
@@ -581,7 +622,7 @@ export class Model {
 
   private findTasks(): TaskCall[] {
     const tasks: TaskCall[] = [];
-    for (const call of this.calls) {
+    for (const call of this.callsNamed(...POOL_TASK_METHODS, 'run_in_executor', ...this.creationCallNames())) {
       const { fn, name, isAttribute } = this.calleeOf(call);
       if (!fn) continue;
       const method = isAttribute ? name : undefined;

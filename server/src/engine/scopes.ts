@@ -48,8 +48,10 @@ const BINDING_TYPES = [
 export class NodeIndex {
   private readonly byType = new Map<string, Node[]>();
 
-  constructor(root: Node) {
-    const types = [...new Set([...BINDING_TYPES, ...Object.keys(SCOPE_TYPES), 'call', 'decorated_definition'])].filter((t) => t !== 'module');
+  constructor(private readonly root: Node) {
+    // Calls are not collected here: there are many, and the engine finds the few it needs by name
+    // (Model.callsNamed); `of('call')` lists them all on demand.
+    const types = [...new Set([...BINDING_TYPES, ...Object.keys(SCOPE_TYPES), 'decorated_definition'])].filter((t) => t !== 'module');
     for (const n of root.descendantsOfType(types)) {
       const list = this.byType.get(n.type);
       if (list) list.push(n);
@@ -59,6 +61,7 @@ export class NodeIndex {
 
   /** Nodes of one type that lie inside `outer` (document order), found by binary search. */
   within(type: string, outer: Node): Node[] {
+    if (type === 'call') this.loadCalls();
     const list = this.byType.get(type) ?? [];
     let lo = 0;
     let hi = list.length;
@@ -74,8 +77,13 @@ export class NodeIndex {
     return out;
   }
 
+  private loadCalls(): void {
+    if (!this.byType.has('call')) this.byType.set('call', this.root.descendantsOfType('call'));
+  }
+
   /** Nodes of the given types in document order. */
   of(...types: string[]): Node[] {
+    if (types.includes('call')) this.loadCalls();
     if (types.length === 1) return this.byType.get(types[0]!) ?? [];
     return types.flatMap((t) => this.byType.get(t) ?? []).sort((a, b) => a.startIndex - b.startIndex);
   }

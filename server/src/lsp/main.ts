@@ -21,7 +21,7 @@ import { DiagnosticHovers } from './hover';
 import { NotebookSync } from './notebooks';
 import { SettingsCache } from './settings';
 
-// Edits closer together than this (faster than key repeat) are coalesced into one analysis.
+// A burst of edits (arriving before their analysis could start) is analysed this long after its last edit.
 const ANALYSIS_BURST_MS = 25;
 
 const connection = createConnection(ProposedFeatures.all);

@@ -61,7 +61,7 @@ const QUEUE_CLASSES = /^(queue\.(Queue|LifoQueue|PriorityQueue|SimpleQueue)|asyn
 const QUEUE_NAME = /(^|_)(q|qs|queue|queues|inbox|outbox|mailbox|jobs|tasks|results?)$|queue/i;
 
 function check({ model, report }: RuleContext): void {
-  for (const call of model.calls) {
+  for (const call of model.callsNamed('empty')) {
     const { name, isAttribute } = model.calleeOf(call);
     if (!isAttribute || name !== 'empty') continue;
     const m = methodCall(call);

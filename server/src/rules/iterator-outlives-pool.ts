@@ -57,7 +57,7 @@ const LAZY = new Set(['imap', 'imap_unordered', 'map_async', 'starmap_async', 'a
 type Obj = Extract<Value, { t: 'obj' }>;
 
 function check({ model, report }: RuleContext): void {
-  if (!model.calls.some((c) => LAZY.has(model.calleeOf(c).name ?? ''))) return;
+  if (model.callsNamed(...LAZY).length === 0) return;
   for (const withStmt of model.root.descendantsOfType('with_statement')) {
     const pools = poolsOf(model, withStmt);
     if (pools.length === 0) continue;

@@ -82,7 +82,7 @@ function check({ model, report }: RuleContext): void {
   if (putsBy.size === 0) return;
   const cancelled = new Set<number>();
   const getsByQueue = new Map<number, Node[]>();
-  for (const call of model.calls) {
+  for (const call of model.callsNamed('cancel_join_thread', 'get', 'get_nowait')) {
     const m = methodCall(call);
     if (!m || (m.method !== 'cancel_join_thread' && m.method !== 'get' && m.method !== 'get_nowait')) continue;
     for (const v of model.eval(m.receiver)) {
@@ -91,7 +91,7 @@ function check({ model, report }: RuleContext): void {
       else getsByQueue.set(v.node.id, [...(getsByQueue.get(v.node.id) ?? []), call]);
     }
   }
-  for (const call of model.calls) {
+  for (const call of model.callsNamed('join')) {
     const m = methodCall(call);
     if (!m || m.method !== 'join' || (call.childForFieldName('arguments')?.namedChildren.length ?? 0) > 0) continue;
     const scope = model.enclosingDef(call) ?? model.root;

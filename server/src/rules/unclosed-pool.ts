@@ -65,7 +65,7 @@ type Verdict = { flag: false } | { flag: true; assignment?: Node; name?: string;
 function check({ model, report, file }: RuleContext): void {
   // Notebook cells run at module level, yet each re-run leaks another pool: no import-time pass.
   const notebook = /\.ipynb$/i.test(file) || file.startsWith('vscode-notebook-cell:');
-  for (const call of model.calls) {
+  for (const call of model.callsNamed(...model.creationCallNames())) {
     if (!model.mayCreateWorkers(call)) continue;
     const pool = model.eval(call).find((v): v is Obj => v.t === 'obj' && (v.kind === 'processPool' || v.kind === 'threadPool'));
     if (!pool) continue;

@@ -88,10 +88,15 @@ function startEvent(model: Model, call: Node): StartEvent | undefined {
   return undefined;
 }
 
+/** The calls startEvent can accept: `x.start()` and the creation calls. */
+function startCandidates(model: Model): Node[] {
+  return model.callsNamed('start', ...model.creationCallNames());
+}
+
 function check({ model, report }: RuleContext): void {
   const direct: StartEvent[] = [];
   const inFunction = new Map<number, StartEvent>();
-  for (const call of model.calls) {
+  for (const call of startCandidates(model)) {
     const event = startEvent(model, call);
     if (!event) continue;
     const where = executionContext(call);
@@ -196,7 +201,7 @@ class WrapFixes {
   }
 
   private offends(stmt: Node): boolean {
-    return this.model.calls.some((c) => c.startIndex >= stmt.startIndex && c.endIndex <= stmt.endIndex && startEvent(this.model, c) !== undefined && executionContext(c).at === 'import')
+    return startCandidates(this.model).some((c) => c.startIndex >= stmt.startIndex && c.endIndex <= stmt.endIndex && startEvent(this.model, c) !== undefined && executionContext(c).at === 'import')
       || this.model.directCallSites().some((s) => s.call.startIndex >= stmt.startIndex && s.call.endIndex <= stmt.endIndex && executionContext(s.call).at === 'import');
   }
 
