@@ -155,6 +155,11 @@ export class Model {
     return calls;
   }
 
+  /** callsNamed, restricted to the calls inside `node`. */
+  callsNamedWithin(node: Node, ...names: string[]): Node[] {
+    return this.callsNamed(...names).filter((c) => c.startIndex >= node.startIndex && c.endIndex <= node.endIndex);
+  }
+
   /** Positions of every `name` followed by `(` in the source, by name: one scan per analysis. */
   private callNameIndex(): Map<string, number[]> {
     if (this.callNamePositions) return this.callNamePositions;

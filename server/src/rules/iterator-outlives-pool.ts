@@ -57,13 +57,15 @@ const LAZY = new Set(['imap', 'imap_unordered', 'map_async', 'starmap_async', 'a
 type Obj = Extract<Value, { t: 'obj' }>;
 
 function check({ model, report }: RuleContext): void {
-  if (model.callsNamed(...LAZY).length === 0) return;
+  const lazyCalls = model.callsNamed(...LAZY);
+  if (lazyCalls.length === 0) return;
   for (const withStmt of model.root.descendantsOfType('with_statement')) {
     const pools = poolsOf(model, withStmt);
     if (pools.length === 0) continue;
     const body = withStmt.childForFieldName('body');
     if (!body) continue;
-    for (const call of model.index.within('call', body)) {
+    for (const call of lazyCalls) {
+      if (call.startIndex < body.startIndex || call.endIndex > body.endIndex) continue;
       const m = methodCall(call);
       if (!m || !LAZY.has(m.method)) continue;
       if (!model.eval(m.receiver).some((v) => v.t === 'obj' && pools.some((p) => p.node.id === v.node.id))) continue;

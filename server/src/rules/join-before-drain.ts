@@ -71,7 +71,7 @@ function check({ model, report }: RuleContext): void {
     for (const target of model.taskTargets(task)) {
       const body = target.def.childForFieldName('body');
       if (!body) continue;
-      for (const call of model.index.within('call', body)) {
+      for (const call of model.callsNamedWithin(body, 'put', 'put_nowait')) {
         const m = methodCall(call);
         if (!m || (m.method !== 'put' && m.method !== 'put_nowait')) continue;
         for (const v of model.eval(m.receiver)) if (v.t === 'obj' && v.kind === 'mpQueue') queues.push(v);
@@ -126,7 +126,7 @@ function processesOf(model: Model, receiver: Node): Obj[] {
   if (!loop || loop.k !== 'element' || loop.iter.type !== 'identifier') return [];
   const out: Obj[] = [];
   const scope = model.enclosingDef(receiver) ?? model.root;
-  for (const call of model.index.within('call', scope)) {
+  for (const call of model.callsNamedWithin(scope, 'append')) {
     const m = methodCall(call);
     if (!m || m.method !== 'append' || m.receiver.text !== loop.iter.text) continue;
     const arg = call.childForFieldName('arguments')?.namedChildren[0];

@@ -123,32 +123,14 @@ function reachable(model: Model, def: Node): Node[] {
     for (; i < end; i++) {
       const body = out[i]!.type === 'lambda' ? out[i]! : out[i]!.childForFieldName('body');
       if (!body) continue;
-      for (const call of model.index.within('call', body)) {
-        if (!model.calleeOf(call).name) continue;
-        for (const site of sitesByCall(model).get(call.id) ?? []) {
-          const callee = site.callee.t === 'func' || site.callee.t === 'method' ? site.callee.def : undefined;
-          if (callee && !seen.has(callee.id)) { seen.add(callee.id); out.push(callee); }
-        }
+      for (const site of model.directCallSites()) {
+        if (site.call.startIndex < body.startIndex || site.call.endIndex > body.endIndex) continue;
+        const callee = site.callee.t === 'func' || site.callee.t === 'method' ? site.callee.def : undefined;
+        if (callee && !seen.has(callee.id)) { seen.add(callee.id); out.push(callee); }
       }
     }
   }
   return out;
-}
-
-const siteIndex = new WeakMap<Model, Map<number, ReturnType<Model['directCallSites']>>>();
-
-function sitesByCall(model: Model): Map<number, ReturnType<Model['directCallSites']>> {
-  let index = siteIndex.get(model);
-  if (!index) {
-    index = new Map();
-    for (const site of model.directCallSites()) {
-      const list = index.get(site.call.id);
-      if (list) list.push(site);
-      else index.set(site.call.id, [site]);
-    }
-    siteIndex.set(model, index);
-  }
-  return index;
 }
 
 /** Module-level names bound only as variables, per analysis. */
