@@ -27,8 +27,22 @@ export type Value =
   | { t: 'partial'; node: Node; func: Node | undefined; args: (Node | undefined)[]; keywords: Map<string, Node> };
 
 const UNKNOWN: Value = { t: 'unknown' };
-/** An identifier followed by an opening parenthesis: where calls can be. */
-const CALL_NAME = /([\p{L}_][\p{L}\p{N}_]*)\s*\(/gu;
+const NON_ASCII_NAME_CHAR = /[\p{L}\p{N}\p{Mn}\p{Mc}\p{Pc}]/u;
+
+function isBlank(c: number): boolean {
+  return c === 32 || c === 9 || c === 10 || c === 13 || c === 12;
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+function isNameChar(src: string, i: number): boolean {
+  const c = src.charCodeAt(i);
+  if (c < 128) return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || isDigit(c) || c === 95;
+  // Surrogate halves and other non-ASCII: let Unicode decide (rare in source code).
+  return NON_ASCII_NAME_CHAR.test(src[i]!) || (c >= 0xd800 && c <= 0xdfff);
+}
 const CREATION_NAMES = new Set(['Pool', 'ThreadPool', 'ProcessPoolExecutor', 'ThreadPoolExecutor', 'Process', 'Thread', 'Timer', 'DummyProcess', 'Manager', 'SyncManager']);
 const MAX_DEPTH = 30;
 const MAX_VALUES = 16;
@@ -160,15 +174,30 @@ export class Model {
     return this.callsNamed(...names).filter((c) => c.startIndex >= node.startIndex && c.endIndex <= node.endIndex);
   }
 
-  /** Positions of every `name` followed by `(` in the source, by name: one scan per analysis. */
+  /**
+   * Positions of every identifier followed by `(` in the source, by name: one pass per analysis
+   * that hops from parenthesis to parenthesis and reads the name backwards (a regex over the whole
+   * text cost several times more on large files).
+   */
   private callNameIndex(): Map<string, number[]> {
     if (this.callNamePositions) return this.callNamePositions;
     const index = new Map<string, number[]>();
-    for (const m of this.source.matchAll(CALL_NAME)) {
-      const name = m[1]!;
+    const src = this.source;
+    for (let paren = src.indexOf('('); paren !== -1; paren = src.indexOf('(', paren + 1)) {
+      let end = paren;
+      // Blanks, and backslash line continuations, may stand between a callee and its `(`.
+      for (;;) {
+        const c = end > 0 ? src.charCodeAt(end - 1) : -1;
+        if (isBlank(c) || (c === 92 && (src.charCodeAt(end) === 10 || src.charCodeAt(end) === 13))) end--;
+        else break;
+      }
+      let start = end;
+      while (start > 0 && isNameChar(src, start - 1)) start--;
+      if (start === end || isDigit(src.charCodeAt(start))) continue;
+      const name = src.slice(start, end);
       const list = index.get(name);
-      if (list) list.push(m.index!);
-      else index.set(name, [m.index!]);
+      if (list) list.push(start);
+      else index.set(name, [start]);
     }
     this.callNamePositions = index;
     return index;
