@@ -56,10 +56,19 @@ const LAZY = new Set(['imap', 'imap_unordered', 'map_async', 'starmap_async', 'a
 
 type Obj = Extract<Value, { t: 'obj' }>;
 
+/** The `with` statements around the given calls, outermost first (found by walking up, not by scanning the tree). */
+function enclosingWithStatements(calls: readonly Node[]): Node[] {
+  const found = new Map<number, Node>();
+  for (const call of calls) {
+    for (let cur = call.parent; cur; cur = cur.parent) if (cur.type === 'with_statement') found.set(cur.id, cur);
+  }
+  return [...found.values()].sort((a, b) => a.startIndex - b.startIndex);
+}
+
 function check({ model, report }: RuleContext): void {
   const lazyCalls = model.callsNamed(...LAZY);
   if (lazyCalls.length === 0) return;
-  for (const withStmt of model.root.descendantsOfType('with_statement')) {
+  for (const withStmt of enclosingWithStatements(lazyCalls)) {
     const pools = poolsOf(model, withStmt);
     if (pools.length === 0) continue;
     const body = withStmt.childForFieldName('body');
