@@ -19,19 +19,10 @@ import { TraceRuntime, type RunEnd } from './runtime/traceRuntime';
 import type { ChannelRecord } from './runtime/channelReader';
 import { FAILURE_EVENT, SUMMARY_EVENT, type FailureEventBody, type SummaryEventBody } from './session/customEvents';
 import { describeFailure, exceptionId, stopBadge, taskText, threadLabel, tracebackText } from './session/describe';
+import type { LaunchAttributes } from './session/launchAttributes';
 import { EVALUATE_RESULT } from './wire';
 
-export interface WorkerscopeLaunchArguments extends DebugProtocol.LaunchRequestArguments {
-  program?: string;
-  args?: string[];
-  cwd?: string;
-  env?: Record<string, string>;
-  python?: string;
-  stopOnWorkerFailure?: boolean;
-  detectRaces?: boolean;
-  hangTimeout?: number;
-  /** Open this saved trace report post-mortem instead of running a program. */
-  report?: string;
+export interface WorkerscopeLaunchArguments extends DebugProtocol.LaunchRequestArguments, LaunchAttributes {
   /** Log the DAP traffic to the adapter's stderr. */
   trace?: boolean;
 }

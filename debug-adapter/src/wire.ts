@@ -139,44 +139,34 @@ export interface SubmitEvent extends WireRecordBase {
   submittedAt: WireLocation | null;
 }
 
-/** Worker side. */
-export interface TaskExceptionEvent extends WireRecordBase {
-  kind: typeof TASK_EXCEPTION;
+/** What every failure raised in a traced process carries (worker side). */
+interface RaisedFailureFields {
   id: string;
+  thread: string;
+  worker: string;
+  role: string;
+  exception: WireException;
+  frames: WireFrame[];
+  paused: boolean;
+}
+
+/** Worker side. */
+export interface TaskExceptionEvent extends WireRecordBase, RaisedFailureFields {
+  kind: typeof TASK_EXCEPTION;
   key: string;
   chunk: number;
   pos: number;
-  thread: string;
-  worker: string;
-  role: string;
   task: WireTask;
-  exception: WireException;
-  frames: WireFrame[];
-  paused: boolean;
 }
 
 /** A multiprocessing.Process target raised. */
-export interface ProcessExceptionEvent extends WireRecordBase {
+export interface ProcessExceptionEvent extends WireRecordBase, RaisedFailureFields {
   kind: typeof PROCESS_EXCEPTION;
-  id: string;
-  thread: string;
-  worker: string;
-  role: string;
   task: WireTask;
-  exception: WireException;
-  frames: WireFrame[];
-  paused: boolean;
 }
 
-export interface ThreadExceptionEvent extends WireRecordBase {
+export interface ThreadExceptionEvent extends WireRecordBase, RaisedFailureFields {
   kind: typeof THREAD_EXCEPTION;
-  id: string;
-  thread: string;
-  worker: string;
-  role: string;
-  exception: WireException;
-  frames: WireFrame[];
-  paused: boolean;
 }
 
 /** Parent side; frames are parsed from the worker's faulthandler file (no locals). */

@@ -4,22 +4,14 @@
  * ResolveContext and applies the result.
  */
 import * as path from 'node:path';
+import type { LaunchAttributes } from '../../../debug-adapter/src/session/launchAttributes';
 
 export const DEBUG_TYPE = 'workerscope';
 
-export interface WorkerscopeLaunchConfig {
+export interface WorkerscopeLaunchConfig extends LaunchAttributes {
   type: string;
   request: string;
   name: string;
-  program?: string;
-  args?: string[];
-  cwd?: string;
-  env?: Record<string, string>;
-  python?: string;
-  stopOnWorkerFailure?: boolean;
-  detectRaces?: boolean;
-  hangTimeout?: number;
-  report?: string;
   [key: string]: unknown;
 }
 

@@ -1,0 +1,17 @@
+/**
+ * The `workerscope` launch attributes (package.json, contributes.debuggers), declared once for
+ * the client that resolves configurations and the session that runs them.
+ */
+
+export interface LaunchAttributes {
+  program?: string;
+  args?: string[];
+  cwd?: string;
+  env?: Record<string, string>;
+  python?: string;
+  stopOnWorkerFailure?: boolean;
+  detectRaces?: boolean;
+  hangTimeout?: number;
+  /** Open this saved trace report post-mortem instead of running a program. */
+  report?: string;
+}
