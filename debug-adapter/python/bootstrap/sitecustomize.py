@@ -28,6 +28,12 @@ def _workerscope_bootstrap():
         except Exception:
             pass  # tracing must never stop the program
     _chain(here)
+    # This directory reached us through PYTHONPATH, which child processes inherit; the program
+    # itself should see the sys.path it would have had (and its imports skip one directory).
+    for i, entry in enumerate(sys.path):
+        if entry and os.path.abspath(entry) == here:
+            del sys.path[i]
+            break
 
 
 def _chain(here):

@@ -228,6 +228,7 @@ class Scenarios(Base):
         self.assertEqual(proc.returncode, 3)
         self.assertEqual(r["failures"], [])
         self.assertEqual(proc.stderr, b"done\n")
+        self.assertEqual(proc.stdout, run_plain("clean_exit", m).stdout)  # sys.path included
         workers = [p for p in r["processes"] if p["role"] == "pool-worker"]
         self.assertEqual(len(workers), 2)
 

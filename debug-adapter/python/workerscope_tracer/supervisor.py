@@ -283,8 +283,12 @@ def main(argv: List[str]) -> int:
     python = opts["python"] or sys.executable
     ensure_bytecode(python)
     env = dict(os.environ)
-    env["PYTHONPATH"] = BOOTSTRAP_DIR + (os.pathsep + env["PYTHONPATH"]
-                                         if env.get("PYTHONPATH") else "")
+    # The bootstrap finds the tracer package itself and leaves sys.path as the program would
+    # have had it, so the directory this supervisor was run from is not passed on.
+    own = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    inherited = [p for p in env.get("PYTHONPATH", "").split(os.pathsep)
+                 if p and os.path.abspath(p) != own]
+    env["PYTHONPATH"] = os.pathsep.join([BOOTSTRAP_DIR] + inherited)
     env["WORKERSCOPE_CHANNEL"] = directory
     if opts["detect_races"]:
         env["WORKERSCOPE_DETECT_RACES"] = "1"
