@@ -264,3 +264,13 @@ def name_rebound_to_a_thread_pool(xs):
         ex.submit(inner, 1)
     for ex in [ThreadPoolExecutor()]:
         ex.submit(inner, 2)
+
+
+if __name__ == "__main__":
+    # A module-level name rebound from a pickle pool to a dill-based one: the second binding counts.
+    import multiprocess as mpx
+
+    with mp.Pool() as rebound:
+        rebound.map(square, range(3))
+    with mpx.Pool() as rebound:
+        rebound.map(lambda x: x, range(3))

@@ -304,8 +304,10 @@ export class Model {
       if (scope !== first && scope.kind === 'class') continue;
       const list = scope.bindings.get(name);
       if (!list || list.length === 0) continue;
-      if (scope === first && scope.kind !== 'module') {
-        // Simple flow: the last binding before the use, else every binding (loops, closures).
+      if (scope === first) {
+        // Simple flow: code runs top to bottom in its own scope (a function's globals are looked up
+        // in the module instead, where every binding counts): the last binding before the use,
+        // else every binding (loops, closures).
         let last: Binding | undefined;
         for (let i = list.length - 1; i >= 0 && !last; i--) {
           const b = list[i]!;
