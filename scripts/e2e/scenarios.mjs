@@ -2,19 +2,30 @@
 // asserts what the user would see, and leaves a screenshot behind.
 import assert from 'node:assert/strict';
 import { startCodeServer } from './lib/codeServer.mjs';
-import { callStackRows, continueToEnd, expandScope, expandThread, failureViewRows, showRunAndDebug, startDebugging, variableRows } from './lib/debugView.mjs';
+import {
+  continueToEnd,
+  debugConsoleLines,
+  debugToolbar,
+  expandPane,
+  expandRow,
+  panelEditorTokens,
+  selectedOutputChannel,
+  showRunAndDebug,
+  startDebugging,
+  waitForPaneRows,
+} from './lib/debugView.mjs';
 import { runNeovimSmoke } from './neovim.mjs';
 import {
   applyQuickFix,
   goToLine,
-  runCommand,
-  waitFor,
   launchBrowser,
   openFile,
   openWorkbench,
   problemRows,
+  runCommand,
   screenshot,
   showProblems,
+  waitFor,
   waitForProblems,
 } from './lib/workbench.mjs';
 
@@ -34,6 +45,28 @@ async function withWorkbench(name, options, body) {
     await context?.close().catch(() => undefined);
     server.stop();
   }
+}
+
+/** The Call Stack thread of the pool worker whose task raised: `ForkPoolWorker-N (pid N)`, stopped on ValueError. */
+const FAILED_WORKER = /^Thread (ForkPoolWorker-\d+ \(pid \d+\)) ValueError$/;
+
+/**
+ * Opens crashing_pool.py, starts the `workerscope` configuration of .vscode/launch.json from the
+ * Run and Debug view, and waits until the debugger stops in the worker whose task raised.
+ * Returns the worker's thread name as the Call Stack shows it.
+ */
+async function debugCrashingPoolUntilStopped(page) {
+  await openFile(page, 'crashing_pool.py');
+  await showRunAndDebug(page);
+  await startDebugging(page);
+  const threads = await waitForPaneRows(page, 'Call Stack', (rows) => rows.some((r) => FAILED_WORKER.test(r.label)), { what: 'a ForkPoolWorker thread stopped on ValueError in the Call Stack' });
+  return FAILED_WORKER.exec(threads.find((r) => FAILED_WORKER.test(r.label)).label)[1];
+}
+
+/** The vertical position of line `line` of the active editor, from its line number in the gutter. */
+async function lineNumberTop(page, line) {
+  const number = page.locator('.editor-group-container.active .monaco-editor .margin-view-overlays .line-numbers').filter({ hasText: new RegExp(`^${line}$`) });
+  return (await number.first().boundingBox())?.y;
 }
 
 const rulesIn = (rows) => rows.map((r) => /unguarded-entry-point|unserializable-callable|unserializable-argument|unlocked-shared-counter/.exec(r)?.[0]).filter(Boolean).sort();
@@ -56,81 +89,128 @@ export const SCENARIOS = [
     },
   },
   {
-    name: 'debugging a crashing pool stops in the worker; Worker Failures view and coloured trace output',
+    name: 'debugging a crashing pool stops in the failing worker',
     async run({ vsix, workspaceSource }) {
-      await withWorkbench('debug', { vsix, workspaceSource }, async (page) => {
-        await openFile(page, 'crashing_pool.py');
-        await startDebugging(page);
-        await showRunAndDebug(page);
-        // The Call Stack lists the failing worker as a thread, and the editor marks the raising line.
-        let stack = [];
+      await withWorkbench('debug-crashing-pool', { vsix, workspaceSource }, async (page) => {
+        const worker = await debugCrashingPoolUntilStopped(page);
+
+        // The editor shows the exception where the worker raised it: line 7, `price = float(fields[1])`.
+        const widget = page.locator('.exception-widget');
+        await widget.waitFor({ timeout: 15_000 });
+        const widgetText = await widget.innerText();
+        assert.match(widgetText, /ValueError/);
+        assert.match(widgetText, /parse_record\('plum,n\/a'\)/);
+        assert.match(widgetText, new RegExp(`worker: ${worker.replace(/[()]/g, '\\$&')}`));
+        const topFrameLine = page.locator('.editor-group-container.active .monaco-editor .debug-top-stack-frame-line');
+        await topFrameLine.first().waitFor({ timeout: 15_000 });
         await waitFor(async () => {
-          stack = await callStackRows(page);
-          return stack.some((r) => /PoolWorker-\d+ \(pid \d+\)\s*ValueError/.test(r));
-        }, { timeoutMs: 30_000, what: `the stopped pool worker, badged ValueError, in the Call Stack (rows: ${JSON.stringify(stack)})` });
-        await expandThread(page, /PoolWorker-\d+ \(pid \d+\)\s*ValueError/);
-        await waitFor(async () => {
-          stack = await callStackRows(page);
-          return stack.some((r) => /parse_record/.test(r));
-        }, { timeoutMs: 15_000, what: `the worker's frame parse_record in the Call Stack (rows: ${JSON.stringify(stack)})` });
-        await page.locator('.debug-top-stack-frame-line').first().waitFor({ timeout: 15_000 });
-        await waitFor(async () => /Ln 7,/.test((await page.locator('.statusbar').textContent()) ?? ''), { timeoutMs: 10_000, what: 'the cursor on the raising line 7' });
-        await expandScope(page, 'Locals');
-        let vars = [];
-        await waitFor(async () => {
-          vars = await variableRows(page);
-          return vars.some((r) => /\bline\b.*'plum,n\/a'/.test(r));
-        }, { timeoutMs: 15_000, what: `the local line = 'plum,n/a' in Variables (rows: ${JSON.stringify(vars)})` });
+          const highlighted = (await topFrameLine.first().boundingBox())?.y;
+          const line7 = await lineNumberTop(page, 7);
+          return highlighted !== undefined && line7 !== undefined && Math.abs(highlighted - line7) < 2;
+        }, { timeoutMs: 10_000, what: 'the top stack frame highlight on line 7' });
+        const highlightedText = await page.locator('.editor-group-container.active .monaco-editor .view-line').evaluateAll((lines, top) => {
+          const hit = lines.find((l) => Math.abs(l.getBoundingClientRect().y - top) < 2);
+          return hit?.textContent?.replace(/\u00a0/g, ' ').trim();
+        }, await topFrameLine.first().boundingBox().then((b) => b.y));
+        assert.equal(highlightedText, 'price = float(fields[1])');
+
+        // The Call Stack opens the stopped worker on the task's frame.
+        await expandRow(page, 'Call Stack', FAILED_WORKER);
+        await waitForPaneRows(page, 'Call Stack', (rows) => rows.some((r) => /parse_record/.test(r.label) && /crashing_pool\.py/.test(r.label + r.text) && /\b7\b/.test(r.label + r.text)), { what: 'the parse_record frame at crashing_pool.py:7' });
+
+        // The task's locals: "Locals" starts collapsed.
+        await expandRow(page, 'Variables', /^Scope Locals$/);
+        const vars = await waitForPaneRows(page, 'Variables', (rows) => rows.some((r) => r.label === "line, value 'plum,n/a'"), { what: "line = 'plum,n/a' in Locals" });
+        assert.ok(vars.some((r) => r.label === "fields, value ['plum', 'n/a']"), `fields in Locals: ${JSON.stringify(vars.map((r) => r.label))}`);
         await screenshot(page, 'debug-stopped-in-worker');
 
+        // Continue: the pool re-raises in the main process and the program exits with status 1.
         await continueToEnd(page);
-        // The failure stays listed in the Worker Failures view after the session.
-        let failures = [];
+        await runCommand(page, 'Debug Console: Focus on Debug Console View');
+        let lines = [];
         await waitFor(async () => {
-          failures = await failureViewRows(page);
-          return failures.some((r) => /ValueError/.test(r));
-        }, { timeoutMs: 15_000, what: `ValueError in the Worker Failures view (rows: ${JSON.stringify(failures)})` });
-        assert.ok(failures.some((r) => /PoolWorker/.test(r)), `the failing worker is named: ${JSON.stringify(failures)}`);
+          lines = await debugConsoleLines(page);
+          return lines.some((l) => /workerscope: 1 failure, 0 races \(exit code 1\)/.test(l));
+        }, { timeoutMs: 15_000, what: 'the run summary with exit code 1 in the Debug Console' }).catch((error) => {
+          throw new Error(`${error.message} (Debug Console: ${JSON.stringify(lines)})`);
+        });
+        assert.ok(lines.some((l) => /ValueError: could not convert string to float: 'n\/a'/.test(l)), `the traceback in the Debug Console: ${JSON.stringify(lines)}`);
+        await screenshot(page, 'debug-session-ended');
+      });
+    },
+  },
+  {
+    name: 'Worker Failures view and the coloured Workerscope Trace output',
+    async run({ vsix, workspaceSource }) {
+      await withWorkbench('worker-failures', { vsix, workspaceSource }, async (page) => {
+        const worker = await debugCrashingPoolUntilStopped(page);
+        await continueToEnd(page);
+
+        // Worker Failures (Run and Debug side bar): the session, and under it the failure.
+        await expandPane(page, 'Worker Failures');
+        await expandRow(page, 'Worker Failures', /^Workerscope: trace current file/);
+        const failureLabel = new RegExp(`^raised: ${worker.replace(/[()]/g, '\\$&')}`);
+        // A row's text is its label followed by its description.
+        const rows = await waitForPaneRows(page, 'Worker Failures', (r) => r.some((row) => failureLabel.test(row.text)), { what: `the failure of ${worker} in Worker Failures` });
+        const session = rows.find((r) => /^Workerscope: trace current file/.test(r.text));
+        assert.match(session.text, /1 failure\b/);
+        const failure = rows.find((r) => failureLabel.test(r.text));
+        assert.match(failure.text, /ValueError: could not convert string to float: 'n\/a'/);
         await screenshot(page, 'worker-failures-view');
 
-        // The trace output channel shows the summary, with the exception type coloured apart from plain text.
-        await runCommand(page, 'Output: Show Output Channels...');
-        const input = page.locator('.quick-input-widget input.input');
-        await input.fill('Workerscope Trace');
-        await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Workerscope Trace' }).first().click();
-        const output = page.locator('.panel .output-view, .panel [id="workbench.panel.output"]').first();
-        let text = '';
+        // The "Workerscope Trace" output channel comes forward with the summary, coloured by the grammar.
+        await waitFor(async () => (await selectedOutputChannel(page)) === 'Workerscope Trace', { timeoutMs: 15_000, what: 'the Workerscope Trace channel in the Output view' });
+        let tokens = [];
+        const text = () => tokens.map((spans) => spans.map((s) => s.text).join('').replace(/\u00a0/g, ' '));
         await waitFor(async () => {
-          text = (await output.locator('.view-lines').textContent()) ?? '';
-          return /ValueError/.test(text) && /PoolWorker/.test(text);
-        }, { timeoutMs: 15_000, what: `the summary in the Workerscope Trace output (text: ${text.slice(0, 300)})` });
-        const classes = await output.locator('.view-lines span[class^="mtk"]').evaluateAll((spans) => spans.map((s) => [s.textContent, s.className]));
-        const typeClass = classes.find(([t]) => t?.includes('ValueError'))?.[1];
-        const plainClass = classes.find(([t]) => t?.includes('task'))?.[1] ?? classes[0]?.[1];
-        assert.ok(typeClass && typeClass !== plainClass, `ValueError is coloured (${typeClass}) unlike plain text (${plainClass})`);
+          tokens = await panelEditorTokens(page);
+          return text().some((l) => /^\s*ValueError: could not convert string to float: 'n\/a'/.test(l));
+        }, { timeoutMs: 15_000, what: 'the summary in the Workerscope Trace output' }).catch((error) => {
+          throw new Error(`${error.message} (output: ${JSON.stringify(text())})`);
+        });
+        const shown = text();
+        // Long lines wrap in the panel (also inside paths), continuing indented: check those on the
+        // whole text without its white space.
+        const compact = shown.join('').replace(/\s+/g, '');
+        assert.match(compact, /^---Workerscope:Workerscope:tracecurrentfile·\d{4}-\d\d-\d\d\d\d:\d\d:\d\d---/, `session header: ${JSON.stringify(shown)}`);
+        assert.ok(shown.some((l) => l === 'workerscope: 1 failure, 0 races (exit code 1)'), `headline: ${JSON.stringify(shown)}`);
+        assert.ok(shown.some((l) => l.startsWith(`[1] task raised in ${worker}`)), `failure line: ${JSON.stringify(shown)}`);
+        assert.match(compact, /task:__main__\.parse_record\('plum,n\/a'\)\[item2\]submittedat\S*\/crashing_pool\.py:14/, `task line: ${JSON.stringify(shown)}`);
+        assert.match(compact, /atparse_record\(\S*\/crashing_pool\.py:7\)/, `frame line: ${JSON.stringify(shown)}`);
+        // Colour: Monaco renders each token as a span with an `mtkN` class; mtk1 is the plain foreground.
+        const exceptionLine = tokens.find((spans) => spans.some((s) => s.text === 'ValueError'));
+        const exceptionType = exceptionLine.find((s) => s.text === 'ValueError');
+        const message = exceptionLine.find((s) => /could not convert/.test(s.text));
+        assert.notEqual(exceptionType.cls, 'mtk1', `ValueError is coloured: ${JSON.stringify(exceptionLine)}`);
+        assert.notEqual(exceptionType.cls, message?.cls, `ValueError stands out from its message: ${JSON.stringify(exceptionLine)}`);
+        const headline = tokens.find((spans) => spans.map((s) => s.text).join('').startsWith('workerscope:'));
+        assert.notEqual(headline.find((s) => s.text === 'workerscope').cls, 'mtk1', `the headline keyword is coloured: ${JSON.stringify(headline)}`);
         await screenshot(page, 'trace-output-channel');
       });
     },
   },
   {
-    name: 'an untrusted workspace gets diagnostics but no debugging',
+    name: 'untrusted workspace: diagnostics yes, debugging refused',
     async run({ vsix, workspaceSource }) {
       await withWorkbench('untrusted', { vsix, workspaceSource, trusted: false }, async (page) => {
+        await page.locator('.statusbar', { hasText: 'Restricted Mode' }).waitFor({ timeout: 15_000 });
         await openFile(page, 'three_bugs.py');
         await showProblems(page);
-        await waitForProblems(page, (r) => rulesIn(r).length >= 3, { what: 'Workerscope problems in restricted mode' });
-        await runCommand(page, 'Debug: Start Debugging');
-        let toasts = [];
-        await waitFor(async () => {
-          toasts = await page.locator('.notifications-toasts .notification-toast, .monaco-dialog-box').evaluateAll((n) => n.map((e) => e.textContent ?? ''));
-          return toasts.some((t) => /trust|restricted/i.test(t));
-        }, { timeoutMs: 20_000, what: `a message refusing to debug (toasts: ${JSON.stringify(toasts)})` });
+        const rows = await waitForProblems(page, (r) => rulesIn(r).length >= 3, { what: 'three Workerscope problems in restricted mode' });
+        assert.deepEqual(rulesIn(rows), ['unguarded-entry-point', 'unlocked-shared-counter', 'unserializable-callable']);
+
+        await startDebugging(page);
+        // VS Code asks for trust before any debug configuration is resolved; the user declines.
+        const dialog = page.locator('.monaco-dialog-box');
+        await dialog.waitFor({ timeout: 15_000 });
+        const dialogText = await dialog.innerText();
+        assert.match(dialogText, /Do you trust the authors of the files in this folder\?/);
+        assert.match(dialogText, /Debugging executes build tasks and program code from your workspace/);
         await screenshot(page, 'untrusted-debugging-refused');
-        // Declining to trust the folder leaves the program unrun and the diagnostics in place.
-        await page.locator('.monaco-dialog-box .monaco-button', { hasText: 'Cancel' }).click();
-        await page.locator('.monaco-dialog-box').waitFor({ state: 'hidden', timeout: 10_000 });
-        assert.equal(await page.locator('.debug-toolbar').isVisible(), false, 'no debug session started');
-        assert.equal(rulesIn(await problemRows(page)).length, 3);
+        await dialog.getByRole('button', { name: 'Cancel' }).click();
+        await dialog.waitFor({ state: 'hidden', timeout: 10_000 });
+        assert.equal(await debugToolbar(page).isVisible(), false, 'no debug session started');
+        assert.equal(await page.locator('.statusbar', { hasText: 'Restricted Mode' }).isVisible(), true, 'still in Restricted Mode');
       });
     },
   },

@@ -1,66 +1,122 @@
-// The Run and Debug side bar as a user sees it: starting a session, the Call Stack, Variables,
-// the Worker Failures view, and continuing to the end. Waits poll with deadlines.
+// Drives VS Code's debugging UI the way a user would: the Run and Debug side bar (its Call Stack,
+// Variables and extension views), the floating debug toolbar, the Debug Console and the Output
+// panel. Every wait polls for a visible state with a deadline.
 import { runCommand, waitFor } from './workbench.mjs';
 
-const rowsText = (page, selector) => page.locator(selector).evaluateAll((rows) => rows.map((r) => r.textContent ?? ''));
-
-/** Starts the selected launch configuration; retries while debug contributions are still loading. */
-export async function startDebugging(page) {
-  await runCommand(page, 'Debug: Start Debugging');
-  await page.locator('.debug-toolbar').waitFor({ state: 'visible', timeout: 30_000 });
-}
-
+/** Opens the Run and Debug side bar (Ctrl+Shift+D) and waits for its panes. */
 export async function showRunAndDebug(page) {
   await runCommand(page, 'View: Show Run and Debug');
-  await page.locator('.debug-call-stack').first().waitFor({ timeout: 15_000 });
+  await page.locator('.pane-header[aria-label^="Call Stack"]').waitFor({ timeout: 15_000 });
 }
 
-export function callStackRows(page) {
-  return rowsText(page, '.debug-call-stack .monaco-list-row');
+/** "Debug: Start Debugging" (F5) with the launch configuration selected in the Run and Debug view. */
+export async function startDebugging(page) {
+  // Debug commands appear in the palette a few seconds after the workbench loads: runCommand retries.
+  await runCommand(page, 'Debug: Start Debugging');
 }
 
-/** Expands a thread in the Call Stack (a stopped thread is not always expanded for us). */
-export async function expandThread(page, name) {
-  const row = page.locator('.debug-call-stack .monaco-list-row', { hasText: name }).first();
-  await row.waitFor({ timeout: 15_000 });
-  if ((await row.getAttribute('aria-expanded')) === 'false') await row.locator('.monaco-tl-twistie').click();
-}
-
-export function variableRows(page) {
-  return rowsText(page, '.debug-variables .monaco-list-row');
-}
-
-/** Expands a collapsed scope (Variables' "Locals" starts collapsed) and waits for its children. */
-export async function expandScope(page, name) {
-  const row = page.locator('.debug-variables .monaco-list-row', { hasText: name }).first();
-  await row.waitFor({ timeout: 15_000 });
-  if ((await row.getAttribute('aria-expanded')) === 'false') await row.click();
-  await waitFor(async () => (await row.getAttribute('aria-expanded')) === 'true', { timeoutMs: 10_000, what: `${name} to expand` });
-}
-
-/** Presses Continue until the session ends (the debug toolbar goes away). */
-export async function continueToEnd(page, { timeoutMs = 60_000 } = {}) {
-  await waitFor(async () => {
-    if (!(await page.locator('.debug-toolbar').isVisible())) return true;
-    const button = page.locator('.debug-toolbar .action-label.codicon-debug-continue');
-    if (await button.isVisible() && !(await button.getAttribute('class'))?.includes('disabled')) await button.click();
-    return false;
-  }, { timeoutMs, what: 'the debug session to end' });
+/** The floating debug toolbar: visible exactly while a debug session runs. */
+export function debugToolbar(page) {
+  return page.locator('.debug-toolbar');
 }
 
 /**
- * Opens the Worker Failures view (it starts collapsed below Breakpoints), expands the session
- * nodes, and lists the rows' text.
+ * Presses Continue on the debug toolbar until the session ends (the toolbar goes away). While the
+ * program runs, the button shows Pause instead, so only a stopped thread is ever continued.
  */
-export async function failureViewRows(page) {
-  const header = page.locator('.pane-header', { hasText: 'Worker Failures' }).first();
-  await header.waitFor({ timeout: 10_000 });
-  if ((await header.getAttribute('aria-expanded')) === 'false') await header.click();
-  const rows = page.locator('.pane', { has: page.locator('.pane-header', { hasText: 'Worker Failures' }) }).locator('.monaco-list-row');
-  const count = await rows.count();
-  for (let i = 0; i < count; i++) {
-    const row = rows.nth(i);
-    if ((await row.getAttribute('aria-level')) === '1' && (await row.getAttribute('aria-expanded')) === 'false') await row.click();
+export async function continueToEnd(page, { timeoutMs = 30_000 } = {}) {
+  const toolbar = debugToolbar(page);
+  await waitFor(async () => {
+    if (!(await toolbar.isVisible())) return true;
+    const button = toolbar.locator('.action-label.codicon-debug-continue:not(.disabled)');
+    if (await button.isVisible()) await button.click({ timeout: 2000 }).catch(() => undefined);
+    return false;
+  }, { timeoutMs, what: 'the debug session to end after Continue' });
+}
+
+/** The `.pane` of the side bar whose header has this title. */
+export function pane(page, title) {
+  return page.locator('.pane').filter({ has: page.locator(`.pane-header[aria-label^="${title}"]`) });
+}
+
+/** Expands a side-bar pane (Worker Failures starts collapsed) and returns it. */
+export async function expandPane(page, title) {
+  const header = page.locator(`.pane-header[aria-label^="${title}"]`).first();
+  await header.waitFor({ timeout: 15_000 });
+  if ((await header.getAttribute('aria-expanded')) !== 'true') {
+    await header.click();
+    await page.locator(`.pane-header[aria-label^="${title}"][aria-expanded="true"]`).first().waitFor({ timeout: 10_000 });
   }
-  return rows.evaluateAll((list) => list.map((r) => r.textContent ?? ''));
+  return pane(page, title);
+}
+
+/** Rows of a tree in a pane, as their accessible labels (`aria-label`) and visible text. */
+export async function paneRows(page, title) {
+  return pane(page, title)
+    .locator('.monaco-list-rows > .monaco-list-row')
+    .evaluateAll((rows) =>
+      rows
+        .map((r) => ({ index: Number(r.dataset.index), label: r.getAttribute('aria-label') ?? '', text: r.innerText ?? '', expanded: r.getAttribute('aria-expanded') }))
+        // The list positions its rows absolutely: DOM order is not display order.
+        .sort((a, b) => a.index - b.index),
+    );
+}
+
+/** Polls a pane's rows until `predicate(rows)` holds; returns those rows. */
+export async function waitForPaneRows(page, title, predicate, { timeoutMs = 30_000, what } = {}) {
+  let rows = [];
+  try {
+    await waitFor(async () => {
+      rows = await paneRows(page, title);
+      return predicate(rows);
+    }, { timeoutMs, what: what ?? `rows in "${title}"` });
+  } catch (error) {
+    throw new Error(`${error.message} (last rows: ${JSON.stringify(rows.map((r) => r.label || r.text))})`);
+  }
+  return rows;
+}
+
+/** Expands the tree row whose accessible label or text matches (a scope, a thread, a failure), once visible. */
+export async function expandRow(page, title, labelPattern, { timeoutMs = 15_000 } = {}) {
+  let rows = [];
+  try {
+    await waitFor(async () => {
+      rows = await paneRows(page, title);
+      const found = rows.find((r) => labelPattern.test(r.label) || labelPattern.test(r.text));
+      if (!found) return false;
+      if (found.expanded === 'true') return true;
+      const index = found.index;
+      // A collapsed row expands when its twistie is clicked; give it time to load its children
+      // before looking again, so a slow expansion is not toggled back.
+      const target = pane(page, title).locator(`.monaco-list-rows > .monaco-list-row[data-index="${index}"]`);
+      await target.locator('.monaco-tl-twistie').click({ timeout: 2000 });
+      await pane(page, title).locator(`.monaco-list-rows > .monaco-list-row[data-index="${index}"][aria-expanded="true"]`).waitFor({ timeout: 5000 }).catch(() => undefined);
+      return false;
+    }, { timeoutMs, what: `row ${labelPattern} in "${title}" to expand` });
+  } catch (error) {
+    throw new Error(`${error.message} (last rows: ${JSON.stringify(rows.map((r) => r.label || r.text))})`);
+  }
+}
+
+/** Lines of text shown in the Debug Console. */
+export async function debugConsoleLines(page) {
+  return page.locator('.repl .monaco-list-row').evaluateAll((rows) => rows.map((r) => r.innerText ?? ''));
+}
+
+/**
+ * The lines of the editor shown in the bottom panel (the Output view), each as its rendered token
+ * spans: [{ text, cls }] where `cls` is the `mtkN` colour class Monaco gives the token.
+ */
+export async function panelEditorTokens(page) {
+  return page.locator('.part.panel .monaco-editor .view-lines .view-line').evaluateAll((lines) =>
+    lines
+      .map((line) => ({ top: parseFloat(line.style.top || '0'), spans: [...line.querySelectorAll('span > span')].map((s) => ({ text: s.textContent ?? '', cls: [...s.classList].find((c) => /^mtk\d+$/.test(c)) ?? '' })) }))
+      .sort((a, b) => a.top - b.top)
+      .map((l) => l.spans),
+  );
+}
+
+/** The channel selected in the Output view's drop-down. */
+export async function selectedOutputChannel(page) {
+  return page.locator('.part.panel select.monaco-select-box').first().evaluate((s) => s.options[s.selectedIndex]?.text ?? '').catch(() => '');
 }
