@@ -34,7 +34,7 @@ test('server publishes diagnostics with rule ids, follows edits and exits cleanl
   }
 });
 
-test('server survives binary and deeply nested input and still answers', async () => {
+test('server survives binary, deeply nested and 10 MB input and still answers', async () => {
   const client = await TestLspClient.start();
   try {
     const binary = 'file:///tmp/workerscope-test/binary.py';
@@ -44,6 +44,10 @@ test('server survives binary and deeply nested input and still answers', async (
     const nested = 'file:///tmp/workerscope-test/nested.py';
     await client.open(nested, `import multiprocessing\nx = ${'('.repeat(1000)}1${')'.repeat(1000)}\n`);
     await client.diagnostics(nested);
+    const huge = 'file:///tmp/workerscope-test/huge.py';
+    await client.open(huge, `import multiprocessing\n${'x = 1\n'.repeat(1_800_000)}`);
+    assert.deepEqual(await client.diagnostics(huge), []);
+    assert.match(client.messages.join('\n'), /skipped huge\.py: file is 10\.3 MB/);
     const ok = 'file:///tmp/workerscope-test/ok.py';
     await client.open(ok, UNGUARDED);
     assert.equal((await client.diagnostics(ok)).length, 1);
