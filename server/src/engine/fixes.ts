@@ -4,25 +4,27 @@
  */
 import type { Node } from 'web-tree-sitter';
 import type { Model } from './model';
+import { identifiersNamed } from './references';
 import { indentOf, indentUnit, pos } from './text';
 import type { TextEdit } from './types';
 
-/** Allocates names no identifier in the file uses, stable within one analysis. */
+/**
+ * Allocates names no identifier in the file uses, stable within one analysis. Candidates are
+ * looked up in the source text, so a fix on a large file does not list every identifier.
+ */
 export class NameAllocator {
-  private readonly used = new Set<string>();
+  private readonly allocated = new Set<string>();
 
-  constructor(model: Model) {
-    for (const id of model.root.descendantsOfType('identifier')) this.used.add(id.text);
-  }
+  constructor(private readonly model: Model) {}
 
   has(name: string): boolean {
-    return this.used.has(name);
+    return this.allocated.has(name) || identifiersNamed(this.model, name, this.model.root).length > 0;
   }
 
   allocate(base: string): string {
     let name = base;
-    for (let i = 2; this.used.has(name); i++) name = `${base}_${i}`;
-    this.used.add(name);
+    for (let i = 2; this.has(name); i++) name = `${base}_${i}`;
+    this.allocated.add(name);
     return name;
   }
 }
