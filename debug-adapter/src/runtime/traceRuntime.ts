@@ -96,11 +96,6 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
     });
   }
 
-  /** Writes standard input to a piped program. */
-  writeStdin(text: string): void {
-    this.child?.stdin?.write(text);
-  }
-
   /** Lets a paused failing worker go on. */
   resume(pid: number): void {
     this.sendControl(pid, { cmd: 'continue' });
