@@ -79,7 +79,8 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
       const child = spawn(python, tracerArgs, {
         cwd: options.cwd,
         env,
-        stdio: options.stdio === 'inherit' ? 'inherit' : ['pipe', 'pipe', 'pipe'],
+        // A debug session has no terminal to type into: stdin reads end at once instead of hanging.
+        stdio: options.stdio === 'inherit' ? 'inherit' : ['ignore', 'pipe', 'pipe'],
         // A piped run has no terminal: give it its own process group so Stop can end the whole tree.
         detached: this.ownProcessGroup,
       });
