@@ -111,6 +111,9 @@ function message(name: string, def: Node, p: Problem): string {
     return `Global \`${name}\` read by ${fn} in a worker process is reassigned in the parent after the pool was created: forked workers keep the value from when the pool started. Pass the value as an argument, or through the pool's \`initializer\`.`;
   }
   const seen = p.hasImportValue ? 'its import-time value' : 'no value at all (NameError)';
+  if (p.afterCreation) {
+    return `Global \`${name}\` read by ${fn} in a worker process is reassigned in the parent after the pool was created: no worker sees the new value (forked workers keep the value from when the pool started; under spawn and forkserver, the default on macOS and Windows and on Linux from Python 3.14, workers re-import the module and see ${seen}). Pass the value as an argument, or through the pool's \`initializer\`.`;
+  }
   return `Global \`${name}\` read by ${fn} in a worker process is only set at run time in the parent: under the spawn and forkserver start methods (the default on macOS and Windows, and on Linux from Python 3.14) workers re-import the module and see ${seen}. Pass the value as an argument, or through the pool's \`initializer\`.`;
 }
 
