@@ -183,7 +183,10 @@ function staleness(model: Model, name: string, task: TaskCall, fork: boolean, wo
     const late = parentSets.find((b) => b.pos > created);
     return late ? { binding: late, afterCreation: true, fork, hasImportValue } : undefined;
   }
-  return { binding: parentSets[0]!, afterCreation: false, fork, hasImportValue };
+  // Under spawn and forkserver every run-time assignment is lost; one made after the pool was
+  // created is lost under fork too, which is the more telling thing to point at.
+  const late = parentSets.find((b) => b.pos > created);
+  return late ? { binding: late, afterCreation: true, fork, hasImportValue } : { binding: parentSets[0]!, afterCreation: false, fork, hasImportValue };
 }
 
 /** Where a module binding runs: at import, in the parent at run time, or in the workers. */
