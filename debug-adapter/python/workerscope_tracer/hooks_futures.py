@@ -99,9 +99,8 @@ def _rename_like(func: Any, original: Any) -> Any:
 def patch_process(module: Any) -> None:
     """Patch concurrent.futures.process (called right after it is imported)."""
     global _cfp
-    if getattr(module, "_workerscope_patched", False):
+    if not runtime.claim(module):
         return
-    module._workerscope_patched = True
     _cfp = module
     original_worker = module._process_worker
     module._workerscope_original_process_worker = original_worker
@@ -240,9 +239,8 @@ def _emit_swallowed() -> None:
 def patch_base(module: Any) -> None:
     """Patch concurrent.futures._base.Future (called right after it is imported)."""
     future_cls = module.Future
-    if getattr(future_cls, "_workerscope_patched", False):
+    if not runtime.claim(future_cls):
         return
-    future_cls._workerscope_patched = True
     orig_set_exception = future_cls.set_exception
     orig_set_result = future_cls.set_result
     readers = {future_cls.exception.__code__}

@@ -176,9 +176,8 @@ def _emit_swallowed() -> None:
 def patch(module: Any) -> None:
     """Patch multiprocessing.pool (called right after it is imported)."""
     global _mod
-    if getattr(module, "_workerscope_patched", False):
+    if not runtime.claim(module):
         return
-    module._workerscope_patched = True
     _mod = module
     pool_cls = module.Pool
 

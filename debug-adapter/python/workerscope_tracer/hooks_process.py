@@ -190,9 +190,8 @@ def patch(module: Any) -> None:
     """Patch multiprocessing.process (called right after it is imported)."""
     global _bootstrap_code
     base = module.BaseProcess
-    if getattr(base, "_workerscope_patched", False):
+    if not runtime.claim(base):
         return
-    base._workerscope_patched = True
     orig_start = base.start
     orig_bootstrap = base._bootstrap
     orig_join = base.join

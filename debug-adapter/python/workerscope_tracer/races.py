@@ -126,9 +126,8 @@ def _no_lock(obj: Any) -> Any:
 
 
 def patch_sharedctypes(module: Any) -> None:
-    if getattr(module, "_workerscope_races", False):
+    if not runtime.claim(module, "_workerscope_races"):
         return
-    module._workerscope_races = True
     _wrap_property(module.Synchronized, "value", _own_lock)
     _wrap_items(module.SynchronizedArray, _own_lock)
     from .hooks_process import add_exit_hook
@@ -137,9 +136,8 @@ def patch_sharedctypes(module: Any) -> None:
 
 def patch_synchronize(module: Any) -> None:
     cls = module.SemLock
-    if getattr(cls, "_workerscope_races", False):
+    if not runtime.claim(cls, "_workerscope_races"):
         return
-    cls._workerscope_races = True
     make_methods = cls._make_methods
 
     def _make_methods(self: Any) -> None:
@@ -162,9 +160,8 @@ def _counting(method: Callable[..., Any], delta: int) -> Callable[..., Any]:
 
 
 def patch_managers(module: Any) -> None:
-    if getattr(module, "_workerscope_races", False):
+    if not runtime.claim(module, "_workerscope_races"):
         return
-    module._workerscope_races = True
     _wrap_property(module.ValueProxy, "value", _no_lock)
     for name in ("ListProxy", "DictProxy"):
         cls = getattr(module, name, None)

@@ -95,6 +95,15 @@ def open_slot() -> None:
         state.slot = None
 
 
+def claim(target: Any, flag: str = "_workerscope_patched") -> bool:
+    """Marks ``target`` as patched under ``flag``; False if it already was, so a hook that
+    runs again (a module imported twice, a hook installed twice) patches nothing twice."""
+    if getattr(target, flag, False):
+        return False
+    setattr(target, flag, True)
+    return True
+
+
 def slot_begin(key: int, chunk: int) -> None:
     slot = state.slot
     if slot is not None:
