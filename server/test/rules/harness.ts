@@ -3,20 +3,10 @@
  * optional caret line `#   ^^^ [rule-id]` pinning columns), the `# OK` section, and golden
  * `.fixed.py` files for quick fixes.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { LineIndex } from '../../src/engine/text';
 import type { Finding, TextEdit } from '../../src/engine/types';
 
-export function repoRoot(): string {
-  let dir = __dirname;
-  while (!fs.existsSync(path.join(dir, 'package.json')) || !fs.existsSync(path.join(dir, 'test-fixtures'))) {
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error('repository root not found');
-    dir = parent;
-  }
-  return dir;
-}
+export { repoRoot } from '../../../scripts/gen-rule-docs';
 
 export interface Expectation {
   line: number;
