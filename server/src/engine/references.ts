@@ -62,6 +62,20 @@ export function enclosingStatement(node: Node): Node | undefined {
   return cur && cur.parent ? cur : undefined;
 }
 
+/**
+ * The index of the last statement in `siblings`, after index `after`, that holds one of `nodes`;
+ * -1 when some node lies in none of them (the fixes that move code within a block need all).
+ */
+export function lastSiblingHolding(siblings: readonly Node[], after: number, nodes: readonly Node[]): number {
+  let last = -1;
+  for (const node of nodes) {
+    const i = siblings.findIndex((s, k) => k > after && contains(s, node));
+    if (i === -1) return -1;
+    last = Math.max(last, i);
+  }
+  return last;
+}
+
 /** Whether `inner` lies within `outer` (or is it). */
 export function contains(outer: Node, inner: Node): boolean {
   return inner.startIndex >= outer.startIndex && inner.endIndex <= outer.endIndex;

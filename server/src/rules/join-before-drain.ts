@@ -52,7 +52,7 @@
 import type { Node } from 'web-tree-sitter';
 import { ownsItsLines } from '../engine/fixes';
 import type { Model, Value } from '../engine/model';
-import { contains, enclosingStatement, methodCall } from '../engine/references';
+import { contains, enclosingStatement, lastSiblingHolding, methodCall } from '../engine/references';
 import { docsUrl, type Rule, type RuleContext } from '../engine/rule';
 import { nodeRange, pos } from '../engine/text';
 import type { Fix } from '../engine/types';
@@ -155,12 +155,8 @@ function moveJoinFix(model: Model, join: Node, gets: Node[]): Fix | undefined {
   if (!block || !ownsItsLines(model, stmt) || stmt.hasError) return undefined;
   const siblings = block.namedChildren;
   const at = siblings.findIndex((s) => s.id === stmt.id);
-  let last = -1;
-  for (const g of gets) {
-    const i = siblings.findIndex((s, k) => k > at && contains(s, g));
-    if (i === -1) return undefined;
-    last = Math.max(last, i);
-  }
+  const last = lastSiblingHolding(siblings, at, gets);
+  if (last === -1) return undefined;
   const target = siblings[last]!;
   if (!ownsItsLines(model, target) || target.type === 'return_statement' || target.type === 'raise_statement') return undefined;
   const lines: string[] = [];

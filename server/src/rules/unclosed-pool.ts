@@ -41,7 +41,7 @@ import type { Node } from 'web-tree-sitter';
 import { ownsItsLines, stringInteriorLines } from '../engine/fixes';
 import { executionContext } from '../engine/guards';
 import type { Model, Value } from '../engine/model';
-import { contains, enclosingScopeNode, isNameUse, outermostParen, referencesTo } from '../engine/references';
+import { enclosingScopeNode, isNameUse, lastSiblingHolding, outermostParen, referencesTo } from '../engine/references';
 import { docsUrl, type Rule, type RuleContext } from '../engine/rule';
 import { indentUnit, nodeRange, pos } from '../engine/text';
 import type { Fix, TextEdit } from '../engine/types';
@@ -170,13 +170,9 @@ function withFix(model: Model, call: Node, assignment: Node, name: string, uses:
   if (!ownsItsLines(model, stmt) || stmt.hasError || uses.length === 0) return undefined;
   const siblings = block.namedChildren;
   const at = siblings.findIndex((s) => s.id === stmt.id);
-  let last = -1;
-  for (const use of uses) {
-    const i = siblings.findIndex((s, k) => k > at && contains(s, use));
-    if (i === -1) return undefined;
-    last = Math.max(last, i);
-    if (!isExecutor && !waitsForResults(use)) return undefined;
-  }
+  if (!isExecutor && !uses.every((use) => waitsForResults(use))) return undefined;
+  const last = lastSiblingHolding(siblings, at, uses);
+  if (last === -1) return undefined;
   const lastStmt = siblings[last]!;
   const interior = stringInteriorLines(block);
   const unit = indentUnit(model.lines);
