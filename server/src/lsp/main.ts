@@ -87,8 +87,10 @@ connection.onDidCloseTextDocument(({ textDocument }) => {
 connection.onCodeAction(({ textDocument, context }) => {
   const text = documents.get(textDocument.uri)?.text.getText() ?? notebooks.cellText(textDocument.uri);
   if (text === undefined) return [];
-  const lines = text.split(/\r?\n/);
-  return toCodeActions(textDocument.uri, context.diagnostics, (line) => lines[line] ?? '');
+  // Editors ask for code actions on every cursor move; split the text only when one of our
+  // diagnostics is in the request and its line is needed.
+  let lines: string[] | undefined;
+  return toCodeActions(textDocument.uri, context.diagnostics, (line) => (lines ??= text.split(/\r?\n/))[line] ?? '');
 });
 
 connection.onHover(({ textDocument, position }) => hovers.hover(textDocument.uri, position));
