@@ -1,6 +1,7 @@
 """Wall-time overhead of the tracer on a Pool.map of 10,000 small tasks (stdlib only).
 
-Runs the same workload plain, under ``python -m workerscope_tracer`` and, when importable,
+Runs the same workload plain, under the tracer (as typed in a terminal, as started by the
+editor with its report, and with a second interpreter for the program) and, when importable,
 under ``python -m debugpy`` with subProcess tracing, N times each (interleaved), and prints
 medians and overhead percentages.  Usage: python3 bench_overhead.py [--runs N] [--tasks N]
 [--start-method M] [--python PATH]
@@ -68,12 +69,18 @@ def main(argv: Optional[List[str]] = None) -> int:
     traced_env = dict(env, PYTHONPATH=HERE + (os.pathsep + env["PYTHONPATH"]
                                               if env.get("PYTHONPATH") else ""))
     args = [script, opts.start_method, str(opts.tasks)]
+    report = os.path.join(workdir, "report.json")
     variants = {
         "plain": ([opts.python] + args, env),
+        # What a terminal user types: the supervisor forks its interpreter into the program.
         "workerscope": ([opts.python, "-m", "workerscope_tracer", "--no-summary", "--"] + args,
                         traced_env),
-        "workerscope-S": ([opts.python, "-S", os.path.join(HERE, "workerscope_supervise.py"),
-                           "--no-summary", "--"] + args, env),
+        # What the editor and `workerscope run` start: the same, plus the JSON report.
+        "workerscope+report": ([opts.python, os.path.join(HERE, "workerscope_supervise.py"),
+                                "--no-summary", "--report", report, "--"] + args, env),
+        # A second interpreter for the program (used for another --python or a zip app).
+        "workerscope-fresh": ([opts.python, "-m", "workerscope_tracer", "--no-summary", "--"]
+                              + args, dict(traced_env, WORKERSCOPE_FRESH_INTERPRETER="1")),
     }
     if debugpy_available(opts.python):
         port = "5678"
@@ -96,7 +103,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         med = statistics.median(values)
         summary[name] = {"medianMs": round(med * 1000, 1),
                          "overheadPercent": round((med / plain - 1) * 100, 1)}
-        print("  %-12s %8.1f ms   overhead %+6.1f %%" % (name, med * 1000,
+        print("  %-20s %8.1f ms   overhead %+6.1f %%" % (name, med * 1000,
                                                         (med / plain - 1) * 100))
     if opts.json:
         import json

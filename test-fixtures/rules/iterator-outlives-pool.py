@@ -36,6 +36,21 @@ def apply_async_list_after(paths):
     return [r.get() for r in pending]  # [iterator-outlives-pool]
 
 
+def closed_but_not_joined(paths):
+    with Pool() as pool:
+        lazy = pool.imap(measure, paths)
+        pool.close()
+    return sum(lazy)  # [iterator-outlives-pool]
+
+
+def other_pool_joined(paths, other):
+    with Pool() as pool:
+        lazy = pool.imap(measure, paths)
+        other.close()
+        other.join()
+    return sum(lazy)  # [iterator-outlives-pool]
+
+
 def returned_from_with(paths):
     with Pool() as pool:
         return pool.imap(measure, paths)  # [iterator-outlives-pool]
@@ -102,3 +117,12 @@ def closed_not_with(paths):
     out = list(it)
     pool.join()
     return out
+
+
+def closed_and_joined_inside(paths):
+    # join() returns once every task is done and its result delivered: nothing left to lose.
+    with mp.Pool() as pool:
+        lazy = pool.imap_unordered(measure, paths)
+        pool.close()
+        pool.join()
+    return sum(lazy)

@@ -64,6 +64,23 @@ if __name__ == "__main__":
     print(queue.get())
     worker.join()  # [join-before-drain]
 
+class Loader(mp.Process):
+    def __init__(self, q):
+        super().__init__()
+        self.q = q
+
+    def run(self):
+        self.q.put([0] * 1_000_000)
+
+
+def subclass_joined_first():
+    q = mp.Queue()
+    loader = Loader(q)
+    loader.start()
+    loader.join()  # [join-before-drain]
+    return q.get()
+
+
 # OK
 
 
@@ -135,3 +152,12 @@ def thread_queue():
     t.start()
     t.join()
     return q.get()
+
+
+def subclass_drained_first():
+    q = mp.Queue()
+    loader = Loader(q)
+    loader.start()
+    data = q.get()
+    loader.join()
+    return data

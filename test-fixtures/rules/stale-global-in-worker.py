@@ -63,6 +63,22 @@ if __name__ == "__main__":
         print(pool.map(scale, range(5)))
     main(["a", "b"])
 
+
+EXPORT_DIR = "/tmp/export"
+
+
+def exporter():
+    print("writing to", EXPORT_DIR)  # [stale-global-in-worker]
+
+
+def start_exporter(path):
+    global EXPORT_DIR
+    EXPORT_DIR = path
+    p = mp.get_context("spawn").Process(target=exporter)
+    p.start()
+    p.join()
+
+
 # OK
 
 
@@ -139,3 +155,19 @@ def run_more(xs):
     with Pool() as pool:
         pool.map(local_shadow, xs)
         pool.map(uses_startup, xs)
+
+
+LOG_LEVEL = "info"
+
+
+def logger_process():
+    print("level", LOG_LEVEL)
+
+
+def start_logger(level):
+    # Forked at start(), after the assignment: the child has the new value.
+    global LOG_LEVEL
+    LOG_LEVEL = level
+    p = mp.get_context("fork").Process(target=logger_process)
+    p.start()
+    p.join()

@@ -100,6 +100,44 @@ def starts_everything(xs):
         tex.submit(thread_dict, "k")
 
 
+def after_release(counter, lock):
+    lock.acquire()
+    try:
+        seen = counter.value
+    finally:
+        lock.release()
+    if seen:
+        with counter.get_lock():
+            counter.value += 1  # [unlocked-shared-counter]
+
+
+def manager_value_get_lock(mv):
+    with mv.get_lock():  # proxies have no get_lock(): AttributeError, and no lock
+        mv.value += 1  # [unlocked-shared-counter]
+
+
+class Tally(threading.Thread):
+    def run(self):
+        global total
+        total += 1  # [unlocked-shared-counter]
+
+
+def histogram(hist, n):
+    with hist.get_lock():
+        hist[n] += 1  # [unlocked-shared-counter]
+
+
+def starts_more(sizes):
+    counter = Value("i", 0)
+    mp.Process(target=after_release, args=(counter, mp.Lock())).start()
+    with Manager() as manager:
+        mp.Process(target=manager_value_get_lock, args=(manager.Value("i", 0),)).start()
+    Tally().start()
+    hist = Array("i", 10)
+    for n in sizes:
+        mp.Process(target=histogram, args=(hist, n)).start()
+
+
 # OK
 
 def locked_value(counter, lock):
@@ -166,3 +204,29 @@ def main_only():
     mp.Process(target=reads_only, args=(counter, [])).start()
     threading.Thread(target=thread_global_locked).start()
     mp.Process(target=process_global).start()
+
+
+def own_slot(sums, i):
+    sums[i] += i * i  # task i is the only writer of slot i
+
+
+def own_slot_from_map(i):
+    shared_sums[i] += 1
+
+
+shared_sums = Array("q", 8)
+
+
+def own_slots():
+    sums = Array("q", 8)
+    for i in range(8):
+        mp.Process(target=own_slot, args=(sums, i)).start()
+    with Pool() as pool:
+        pool.map(own_slot_from_map, range(8))
+
+
+class Idle(threading.Thread):
+    def run(self):
+        with total_lock:
+            global total
+            total += 1

@@ -65,12 +65,6 @@ def open_file_with(path):
         pool.apply_async(work, (fh,))  # [unserializable-argument]
 
 
-def socket_arg():
-    s = socket.socket()
-    with ProcessPoolExecutor() as ex:
-        ex.submit(work, s)  # [unserializable-argument]
-
-
 def generator_args():
     with Pool() as pool:
         pool.apply_async(work, ((x for x in range(3)),))  # [unserializable-argument]
@@ -100,6 +94,19 @@ def from_import_queue_and_lock():
 def pool_passed():
     with Pool() as pool:
         pool.apply_async(work, (pool,))  # [unserializable-argument]
+
+
+class Collector:
+    def __init__(self, results):
+        self.results = results
+
+    def submit(self, pool):
+        pool.apply_async(work, (self.results, 1))  # [unserializable-argument]
+
+
+def collector_with_queue():
+    with Pool() as pool:
+        Collector(Manager().Queue()).submit(pool)
 
 
 # OK
@@ -154,3 +161,10 @@ def joblib_is_not_pickle():
     from joblib import Parallel, delayed
     lock = threading.Lock()
     Parallel(n_jobs=2)(delayed(work)(lock) for _ in range(2))
+
+
+def socket_arg():
+    # multiprocessing registers a reducer for sockets: their descriptor is duplicated across.
+    s = socket.socket()
+    with ProcessPoolExecutor() as ex:
+        ex.submit(work, s)

@@ -172,6 +172,43 @@ async def run_in_executor(loop, xs):
         return await loop.run_in_executor(ex, lambda: 1)  # [unserializable-callable]
 
 
+class Hasher:
+    def __init__(self):
+        self.executor = ProcessPoolExecutor(2)
+
+    def digest(self, data):
+        return hash(data)
+
+    def digest_all(self, blobs):
+        return list(self.executor.map(self.digest, blobs))  # [unserializable-callable]
+
+
+class Crawler:
+    def __init__(self, lock):
+        self.lock = lock
+
+    def fetch(self, url):
+        return url
+
+
+def crawl(urls):
+    crawler = Crawler(mp.Lock())
+    with P() as pool:
+        return pool.map(crawler.fetch, urls)  # [unserializable-callable]
+
+
+class Scheduler:
+    def __init__(self):
+        self.pool = P(2)
+
+    def tick(self):
+        pass
+
+    def start_ticker(self):
+        ctx = mp.get_context("spawn")
+        ctx.Process(target=self.tick).start()  # [unserializable-callable]
+
+
 # OK
 
 def module_function(xs):
@@ -274,3 +311,44 @@ if __name__ == "__main__":
         rebound.map(square, range(3))
     with mpx.Pool() as rebound:
         rebound.map(lambda x: x, range(3))
+
+
+class PicklesItself:
+    def __init__(self):
+        self.pool = P(2)
+
+    def __getstate__(self):
+        return {}
+
+    def work(self, x):
+        return x
+
+    def run(self, xs):
+        return self.pool.map(self.work, xs)
+
+
+class PlainConfig:
+    def __init__(self, scale):
+        self.scale = scale
+
+    def apply(self, x):
+        return x * self.scale
+
+
+def plain_bound_method(xs):
+    with P() as pool:
+        return pool.map(PlainConfig(2).apply, xs)
+
+
+class QueueWorker:
+    # A Process target is pickled while the process starts: its multiprocessing queue and
+    # lock are inherited, as with Process(args=...).
+    def __init__(self):
+        self.queue = mp.JoinableQueue()
+        self.output_lock = mp.Lock()
+
+    def child(self):
+        self.queue.get()
+
+    def start(self):
+        mp.get_context("spawn").Process(target=self.child).start()

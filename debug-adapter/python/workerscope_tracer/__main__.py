@@ -2,7 +2,7 @@
 
 import sys
 
-from .supervisor import main
+from .supervisor import exit_now, main
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    exit_now(main(sys.argv[1:]))

@@ -25,7 +25,7 @@ if TYPE_CHECKING:  # typing costs milliseconds at startup in every traced proces
 
 _exit_hooks: List[Callable[[], None]] = []
 _exit_hooks_ran_in: List[int] = []
-_fault_file: Any = None
+_fault_fd: Optional[int] = None  # faulthandler output of this worker
 _bootstrap_code: Any = None
 _worker_lost_hooks: Dict[str, Callable[[Any, int, List[int]], None]] = {}
 
@@ -132,18 +132,21 @@ def fault_frames(pid: int) -> List[Dict[str, Any]]:
 
 
 def _enable_faulthandler() -> None:
-    global _fault_file
+    global _fault_fd
     ch = channel.get()
     if ch is None:
         return
     try:
         import faulthandler
-        if faulthandler.is_enabled() and _fault_file is None:
+        if faulthandler.is_enabled() and _fault_fd is None:
             return  # the user's own faulthandler: leave their output alone
-        _fault_file = open(ch.path_for(os.getpid(), wire.FAULT_SUFFIX), "w")
-        faulthandler.enable(file=_fault_file, all_threads=False)
+        # A bare descriptor: a text file object would cost an io stack per worker.
+        _fault_fd = os.open(ch.path_for(os.getpid(), wire.FAULT_SUFFIX),
+                            os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0),
+                            0o600)
+        faulthandler.enable(file=_fault_fd, all_threads=False)
     except Exception:
-        _fault_file = None
+        _fault_fd = None
 
 
 def _child_started(proc: Any) -> None:
@@ -205,6 +208,11 @@ def patch(module: Any) -> None:
             self._workerscope_role = role_for_target(getattr(self, "_target", None))
             if self._workerscope_role == wire.ROLE_EXECUTOR_WORKER:
                 self._workerscope_key = "%d:exec%d" % (os.getpid(), id(self._args[0]))
+            if (self._workerscope_role != wire.ROLE_PROCESS
+                    and getattr(self, "_start_method", None) == "fork"):
+                # The task slot needs mmap: loading it once here costs a fraction of what
+                # each forked worker would pay (its first touch of the inherited pages).
+                import mmap  # noqa: F401
         except Exception:
             pass
         orig_start(self)

@@ -4,10 +4,15 @@ Pure functions over decoded events so they can be tested with synthetic input; t
 joins (worker-side failure + parent-side submit) are what the debug adapter does live.
 """
 
+from __future__ import annotations
+
 import os
-from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from . import wire
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing costs milliseconds in the supervisor, after the program has ended
+    from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 FAILURE_FIELDS = ("kind", "pid", "thread", "worker", "task", "exception", "signal", "exitCode",
                   "frames")

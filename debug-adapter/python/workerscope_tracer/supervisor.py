@@ -29,6 +29,7 @@ USAGE = ("usage: python -m workerscope_tracer [--report FILE] [--hang-timeout S]
 HANG_EXIT_CODE = 124
 BOOTSTRAP_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                              "bootstrap")
+LAUNCHER = os.path.join(os.path.dirname(BOOTSTRAP_DIR), "workerscope_supervise.py")
 
 
 class UsageError(Exception):
@@ -38,9 +39,9 @@ class UsageError(Exception):
 def parse_args(argv: List[str]) -> Dict[str, Any]:
     opts: Dict[str, Any] = {"report": None, "hang_timeout": 10.0, "detect_races": False,
                             "python": None, "channel": None, "summary": True, "events": False,
-                            "program": None, "args": []}
+                            "program": None, "args": [], "adopt": None, "remove_channel": False}
     valued = {"--report": "report", "--hang-timeout": "hang_timeout", "--python": "python",
-              "--channel": "channel"}
+              "--channel": "channel", "--adopt": "adopt"}
     i = 0
     while i < len(argv):
         arg = argv[i]
@@ -63,6 +64,8 @@ def parse_args(argv: List[str]) -> Dict[str, Any]:
             opts["summary"] = False
         elif arg == "--events":
             opts["events"] = True
+        elif arg == "--remove-channel":
+            opts["remove_channel"] = True
         elif arg.startswith("-"):
             raise UsageError("unknown option %s" % arg)
         else:
@@ -78,6 +81,10 @@ def parse_args(argv: List[str]) -> Dict[str, Any]:
         opts["hang_timeout"] = float(opts["hang_timeout"])
     except ValueError:
         raise UsageError("--hang-timeout must be a number of seconds")
+    if opts["adopt"] is not None:
+        if not opts["channel"] or not opts["adopt"].isdigit():
+            raise UsageError("--adopt needs a pid and --channel")
+        opts["adopt"] = int(opts["adopt"])
     return opts
 
 
@@ -236,10 +243,7 @@ def ensure_bytecode(python: str) -> None:
     for src in sources:
         folder, name = os.path.split(src)
         cached = os.path.join(folder, "__pycache__", "%s.%s.pyc" % (name[:-3], tag))
-        try:
-            if os.stat(cached).st_mtime < os.stat(src).st_mtime:
-                stale.append((src, cached))
-        except OSError:
+        if not _bytecode_matches(src, cached):
             stale.append((src, cached))
     if stale:
         import py_compile
@@ -248,6 +252,24 @@ def ensure_bytecode(python: str) -> None:
                 py_compile.compile(src, cfile=cached, doraise=True)
             except Exception:
                 pass
+
+
+def _bytecode_matches(src: str, cached: str) -> bool:
+    """The interpreter's own test: the .pyc header records the source's mtime and size (file
+    times alone mislead once a tree has been copied)."""
+    try:
+        with open(cached, "rb") as f:
+            head = f.read(16)
+        st = os.stat(src)
+    except OSError:
+        return False
+    magic = getattr(sys.modules.get("_frozen_importlib_external"), "MAGIC_NUMBER", None)
+    if len(head) < 16 or head[:4] != magic:
+        return False
+    if int.from_bytes(head[4:8], "little") & 1:
+        return True  # hash-based .pyc: validated (or deliberately not) by the interpreter
+    return (int.from_bytes(head[8:12], "little") == int(st.st_mtime) & 0xFFFFFFFF
+            and int.from_bytes(head[12:16], "little") == st.st_size & 0xFFFFFFFF)
 
 
 def _remove_tree(path: str) -> None:
@@ -274,14 +296,22 @@ def main(argv: List[str]) -> int:
         sys.stderr.write("workerscope: --channel: %s\n" % exc)
         return 2
 
-    created = opts["channel"] is None
-    if created:
+    created = opts["channel"] is None or opts["remove_channel"]
+    if opts["channel"] is None:
         directory = make_private_dir()
     else:
         directory = os.path.abspath(opts["channel"])
 
     python = opts["python"] or sys.executable
-    ensure_bytecode(python)
+    if opts["adopt"] is not None:  # second stage of an in-place run: the program is running
+        ensure_bytecode(python)  # for the processes it spawns later, off its critical path
+        from .channel import Channel
+        return _supervise(opts, directory, created, python, opts["adopt"], Channel(directory),
+                          Tail(directory))
+    from . import inplace
+    in_place = inplace.can_run_in_place(opts["program"], python)
+    if not in_place:
+        ensure_bytecode(python)
     env = dict(os.environ)
     # The bootstrap finds the tracer package itself and leaves sys.path as the program would
     # have had it, so the directory this supervisor was run from is not passed on.
@@ -295,6 +325,14 @@ def main(argv: List[str]) -> int:
     child_argv = [python, opts["program"]] + list(opts["args"])
 
     from .channel import Channel
+    if in_place:
+        changes = {key: env.get(key) for key in set(env) | set(os.environ)
+                   if env.get(key) != os.environ.get(key)}
+        pid = inplace.fork_program(opts["program"], opts["args"], changes, directory)
+        _exec_second_stage(opts, directory, created, pid)  # returns only if exec failed
+        ensure_bytecode(python)
+        return _supervise(opts, directory, created, python, pid, Channel(directory),
+                          Tail(directory))
     own = Channel(directory)
     tail = Tail(directory)
     try:
@@ -304,6 +342,39 @@ def main(argv: List[str]) -> int:
         if created:
             _remove_tree(directory)
         return 127
+    return _supervise(opts, directory, created, python, pid, own, tail)
+
+
+def _exec_second_stage(opts: Dict[str, Any], directory: str, created: bool, pid: int) -> None:
+    """Replace this interpreter by a ``-S`` one that adopts the forked program.
+
+    The program was forked from this process: while both share their pages, each page the
+    program writes is copied first (thousands of faults over its life, its exit included).
+    An exec gives them all back, and the small supervisor starts on the other core while
+    the program runs."""
+    argv = [sys.executable, "-S", LAUNCHER, "--adopt", str(pid), "--channel", directory,
+            "--hang-timeout", repr(opts["hang_timeout"])]
+    if created:
+        argv.append("--remove-channel")
+    for flag, key in (("--report", "report"), ("--python", "python")):
+        if opts[key]:
+            argv += [flag, os.path.abspath(opts[key]) if key == "report" else opts[key]]
+    for flag, key in (("--detect-races", "detect_races"), ("--events", "events")):
+        if opts[key]:
+            argv.append(flag)
+    if not opts["summary"]:
+        argv.append("--no-summary")
+    argv += ["--", opts["program"]] + list(opts["args"])
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.execv(sys.executable, argv)
+    except OSError:
+        pass  # supervise from this interpreter instead
+
+
+def _supervise(opts: Dict[str, Any], directory: str, created: bool, python: str, pid: int,
+               own: Any, tail: Tail) -> int:
     status, hang = _wait(pid, tail, opts["hang_timeout"], own)
 
     term_signal = os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
@@ -328,6 +399,16 @@ def main(argv: List[str]) -> int:
         os.kill(os.getpid(), term_signal)
         return 128 + term_signal
     return program_code
+
+
+def exit_now(code: int) -> None:
+    """The supervisor's own exit: nothing of ours needs finalising, and the interpreter's
+    teardown would only delay the moment the caller sees the program's status."""
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    finally:
+        os._exit(code & 0xFF if code >= 0 else 1)
 
 
 def _finish(opts: Dict[str, Any], directory: str, pid: int, python: str, exit_code: int,

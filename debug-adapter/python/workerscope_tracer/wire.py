@@ -120,16 +120,25 @@ def _encode_value(value: Any, out: List[str], escape: Any) -> None:
         out.append(escape(repr(value)))
 
 
-def encode(event: Event) -> bytes:
-    """One complete line of compact JSON, ASCII only so no byte is ever split.
-
-    Hand-rolled over ``_json``'s C string escaper: importing ``json`` costs several
-    milliseconds in every pool worker, which is most of the tracer's startup budget.
-    """
+def _escape(text: str) -> str:
+    """A JSON string literal; plain ASCII text (names, paths, most messages) needs no escaper,
+    so a worker that only reports its start never loads ``_json``'s shared library."""
+    if text.isascii() and text.isprintable() and '"' not in text and "\\" not in text:
+        return '"' + text + '"'
     try:
         from _json import encode_basestring_ascii as escape
     except ImportError:  # pragma: no cover - every CPython has _json
         from json.encoder import py_encode_basestring_ascii as escape
+    return escape(text)
+
+
+def encode(event: Event) -> bytes:
+    """One complete line of compact JSON, ASCII only so no byte is ever split.
+
+    Hand-rolled: importing ``json`` costs several milliseconds in every pool worker, which
+    is most of the tracer's startup budget.
+    """
+    escape = _escape
     out: List[str] = []
     _encode_value(event, out, escape)
     out.append("\n")

@@ -55,10 +55,10 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
     fs.chmodSync(channelDir, 0o700);
     this.channelDir = channelDir;
     const python = options.python || 'python3';
-    // `-S` and the launcher script skip site-packages for the supervisor's own interpreter: its
-    // start-up is most of the tracer's fixed cost. The program itself starts normally.
+    // Started like the program itself (with site): the supervisor forks its interpreter into
+    // the program rather than starting a second one, the bulk of the tracer's fixed cost.
     const launcher = path.join(tracerPythonPath(), 'workerscope_supervise.py');
-    const tracerArgs = ['-S', launcher, '--channel', channelDir, '--no-summary', '--report', path.join(channelDir, 'report.json')];
+    const tracerArgs = [launcher, '--channel', channelDir, '--no-summary', '--report', path.join(channelDir, 'report.json')];
     if (options.hangTimeout !== undefined) tracerArgs.push('--hang-timeout', String(options.hangTimeout));
     if (options.detectRaces) tracerArgs.push('--detect-races');
     tracerArgs.push('--', options.program, ...(options.args ?? []));

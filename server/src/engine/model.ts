@@ -88,6 +88,7 @@ export class Model {
   readonly scopes: Scopes;
   readonly lines: LineIndex;
   private allCalls: Node[] | undefined;
+  private workerClassList: { cls: Node; run: Node; kind: 'thread' | 'process' }[] | undefined;
   /** Call nodes by the name their callee ends in, found through the source text (see callsNamed). */
   private readonly callsByName = new Map<string, Node[]>();
   private callNamePositions: Map<string, number[]> | undefined;
@@ -465,6 +466,53 @@ export class Model {
       (b.t === 'ref' && canonical(b.qname) === 'multiprocessing.Process' && b.start !== 'fork') || (b.t === 'class' && this.isProcessClass(b.def, seen + 1)));
   }
 
+  /** `thread` or `process` for a same-file class deriving from `threading.Thread` or
+   * `multiprocessing.Process` (directly or through same-file bases), any start method. */
+  workerClassKind(cls: Node, seen = 0): 'thread' | 'process' | undefined {
+    if (seen > 5) return undefined;
+    for (const b of this.baseClasses(cls)) {
+      if (b.t === 'ref') {
+        const name = canonical(b.qname);
+        if (name === 'multiprocessing.Process') return 'process';
+        if (name === 'threading.Thread') return 'thread';
+      } else if (b.t === 'class') {
+        const kind = this.workerClassKind(b.def, seen + 1);
+        if (kind) return kind;
+      }
+    }
+    return undefined;
+  }
+
+  /** Same-file Thread/Process subclasses with their own `run()`: code that runs in the worker. */
+  workerClasses(): { cls: Node; run: Node; kind: 'thread' | 'process' }[] {
+    if (this.workerClassList) return this.workerClassList;
+    const out: { cls: Node; run: Node; kind: 'thread' | 'process' }[] = [];
+    // Cheap text test first: most files define no such class.
+    if (/\b(Thread|Process)\b/.test(this.source)) {
+      for (const cls of this.index.of('class_definition')) {
+        if (!cls.childForFieldName('superclasses')) continue;
+        const kind = this.workerClassKind(cls);
+        const run = kind ? this.findMethod(cls, 'run') : undefined;
+        if (kind && run) out.push({ cls, run, kind });
+      }
+    }
+    this.workerClassList = out;
+    return out;
+  }
+
+  /** The first `self.<name> = value` of a class whose value is one of `kinds` (e.g. a pool that
+   * makes a bound method unpicklable), unless the class controls its own pickling. */
+  selfAttributeOfKind(cls: Node, kinds: ReadonlySet<string>, except?: (v: Extract<Value, { t: 'obj' }>) => boolean): { name: string; value: Extract<Value, { t: 'obj' }>; at: Node } | undefined {
+    if (['__getstate__', '__reduce__', '__reduce_ex__'].some((m) => this.findMethod(cls, m))) return undefined;
+    for (const [name, rights] of this.selfAttributes(cls)) {
+      for (const right of rights) {
+        const value = this.eval(right).find((v): v is Extract<Value, { t: 'obj' }> => v.t === 'obj' && kinds.has(v.kind) && !except?.(v));
+        if (value) return { name, value, at: right };
+      }
+    }
+    return undefined;
+  }
+
   /** `self.<name> = value` assignments in the methods of a class, by attribute name. */
   private selfAttributes(cls: Node): Map<string, Node[]> {
     let map = this.selfAttrs.get(cls.id);
@@ -544,7 +592,8 @@ export class Model {
     let sawSite = false;
     for (const { pack, shift } of this.incoming(def)) {
       sawSite = true;
-      const arg = pack.positional[b.index + shift] ?? pack.keywords.get(b.name);
+      // A bound call supplies `self` itself: its first argument is the second parameter.
+      const arg = pack.positional[b.index - shift] ?? pack.keywords.get(b.name);
       if (arg) out.push(...this.eval(arg, depth + 1));
       else if (b.defaultValue) out.push(...this.eval(b.defaultValue, depth + 1));
       else out.push(UNKNOWN);

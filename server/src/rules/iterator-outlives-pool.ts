@@ -6,8 +6,9 @@
  * the block unconsumed.
  *
  * Consuming the results inside the block (`for r in pool.imap(...)`, `list(pool.imap(...))`,
- * `pool.map_async(...).get()`) is fine, and so are `concurrent.futures` executors, whose `with`
- * waits for every task.
+ * `pool.map_async(...).get()`) is fine, and so is a block that calls `pool.close()` and
+ * `pool.join()` after starting the tasks (every result has arrived by then). `concurrent.futures`
+ * executors are not concerned: their `with` waits for every task.
  *
  * ## Why is this bad?
  * Leaving a `with Pool()` block calls `terminate()`, not `close()` and `join()`: the workers
@@ -73,12 +74,15 @@ function check({ model, report }: RuleContext): void {
     if (pools.length === 0) continue;
     const body = withStmt.childForFieldName('body');
     if (!body) continue;
+    const joins = model.callsNamedWithin(body, 'join');
     for (const call of lazyCalls) {
       if (call.startIndex < body.startIndex || call.endIndex > body.endIndex) continue;
       const m = methodCall(call);
       if (!m || !LAZY.has(m.method)) continue;
-      if (!model.eval(m.receiver).some((v) => v.t === 'obj' && pools.some((p) => p.node.id === v.node.id))) continue;
+      const pool = model.eval(m.receiver).find((v): v is Obj => v.t === 'obj' && pools.some((p) => p.node.id === v.node.id));
+      if (!pool) continue;
       if (model.enclosingDef(call)?.id !== model.enclosingDef(withStmt)?.id) continue;
+      if (joinedAfter(model, joins, pool, call)) continue;
       const kind = m.method.startsWith('imap') ? 'iterator' : 'AsyncResult';
       const what = `\`${model.text(m.receiver)}.${m.method}(...)\``;
       const outer = escapeTarget(call);
@@ -101,6 +105,17 @@ function check({ model, report }: RuleContext): void {
       });
     }
   }
+}
+
+/** `pool.join()` after the call, in the same function: every task has finished and its result
+ * has been delivered before the `with` block terminates the pool. */
+function joinedAfter(model: Model, joins: readonly Node[], pool: Obj, call: Node): boolean {
+  const def = model.enclosingDef(call)?.id;
+  return joins.some((j) => {
+    if (j.startIndex < call.endIndex || model.enclosingDef(j)?.id !== def) return false;
+    const m = methodCall(j);
+    return !!m && m.method === 'join' && model.eval(m.receiver).some((v) => v.t === 'obj' && v.node.id === pool.node.id);
+  });
 }
 
 /** `multiprocessing` pools (not executors) managed by this `with` statement. */

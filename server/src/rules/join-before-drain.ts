@@ -67,19 +67,17 @@ function check({ model, report }: RuleContext): void {
   const putsBy = new Map<number, Obj[]>();
   for (const task of model.tasks()) {
     if (task.role !== 'target' || task.executor.kind !== 'process') continue;
-    const queues: Obj[] = [];
-    for (const target of model.taskTargets(task)) {
-      const body = target.def.childForFieldName('body');
-      if (!body) continue;
-      for (const call of model.callsNamedWithin(body, 'put', 'put_nowait')) {
-        const m = methodCall(call);
-        if (!m || (m.method !== 'put' && m.method !== 'put_nowait')) continue;
-        for (const v of model.eval(m.receiver)) if (v.t === 'obj' && v.kind === 'mpQueue') queues.push(v);
-      }
-    }
+    const queues = model.taskTargets(task).flatMap((target) => queuesPutBy(model, target.def));
     if (queues.length > 0) putsBy.set(task.site.id, [...(putsBy.get(task.site.id) ?? []), ...queues]);
   }
-  if (putsBy.size === 0) return;
+  // `class Loader(Process): def run(self): self.q.put(...)`: every instance puts to those queues.
+  const putsByClass = new Map<number, Obj[]>();
+  for (const { cls, run, kind } of model.workerClasses()) {
+    if (kind !== 'process') continue;
+    const queues = queuesPutBy(model, run);
+    if (queues.length > 0) putsByClass.set(cls.id, queues);
+  }
+  if (putsBy.size === 0 && putsByClass.size === 0) return;
   const cancelled = new Set<number>();
   const getsByQueue = new Map<number, Node[]>();
   for (const call of model.callsNamed('cancel_join_thread', 'get', 'get_nowait')) {
@@ -96,7 +94,8 @@ function check({ model, report }: RuleContext): void {
     if (!m || m.method !== 'join' || (call.childForFieldName('arguments')?.namedChildren.length ?? 0) > 0) continue;
     const scope = model.enclosingDef(call) ?? model.root;
     for (const proc of processesOf(model, m.receiver)) {
-      const queue = (putsBy.get(proc.node.id) ?? []).find((q) => {
+      const puts = proc.t === 'obj' ? putsBy.get(proc.node.id) : putsByClass.get(proc.cls.id);
+      const queue = (puts ?? []).find((q) => {
         if (cancelled.has(q.node.id)) return false;
         const gets = (getsByQueue.get(q.node.id) ?? []).filter((g) => contains(scope, g) && (model.enclosingDef(g) ?? model.root).id === scope.id);
         // Drained before the join (or in the same loop): fine. Read only after it: the deadlock.
@@ -117,20 +116,40 @@ function check({ model, report }: RuleContext): void {
   }
 }
 
+/** The `multiprocessing` queues a function puts to. */
+function queuesPutBy(model: Model, def: Node): Obj[] {
+  const body = def.childForFieldName('body');
+  if (!body) return [];
+  const queues: Obj[] = [];
+  for (const call of model.callsNamedWithin(body, 'put', 'put_nowait')) {
+    const m = methodCall(call);
+    if (!m || (m.method !== 'put' && m.method !== 'put_nowait')) continue;
+    for (const v of model.eval(m.receiver)) if (v.t === 'obj' && v.kind === 'mpQueue') queues.push(v);
+  }
+  return queues;
+}
+
+type Proc = Obj | Inst;
+type Inst = Extract<Value, { t: 'inst' }>;
+
+function isProc(model: Model, v: Value): v is Proc {
+  return (v.t === 'obj' && v.kind === 'process') || (v.t === 'inst' && model.workerClassKind(v.cls) === 'process');
+}
+
 /** Process objects a `join` receiver may be: directly, or elements of a list built by `append`. */
-function processesOf(model: Model, receiver: Node): Obj[] {
-  const direct = model.eval(receiver).filter((v): v is Obj => v.t === 'obj' && v.kind === 'process');
+function processesOf(model: Model, receiver: Node): Proc[] {
+  const direct = model.eval(receiver).filter((v): v is Proc => isProc(model, v));
   if (direct.length > 0 || receiver.type !== 'identifier') return direct;
   // `for p in procs: p.join()` where `procs.append(Process(...))` or `procs.append(p)`.
   const loop = (model.lookup(receiver) ?? []).find((b) => b.k === 'element');
   if (!loop || loop.k !== 'element' || loop.iter.type !== 'identifier') return [];
-  const out: Obj[] = [];
+  const out: Proc[] = [];
   const scope = model.enclosingDef(receiver) ?? model.root;
   for (const call of model.callsNamedWithin(scope, 'append')) {
     const m = methodCall(call);
     if (!m || m.method !== 'append' || m.receiver.text !== loop.iter.text) continue;
     const arg = call.childForFieldName('arguments')?.namedChildren[0];
-    for (const v of model.eval(arg)) if (v.t === 'obj' && v.kind === 'process') out.push(v);
+    for (const v of model.eval(arg)) if (isProc(model, v)) out.push(v);
   }
   return out;
 }

@@ -1,7 +1,7 @@
 /**
  * ## What it does
- * Checks for module globals read by a process pool's task function (or a same-file function it
- * calls) that the parent process only sets at run time: assigned under the
+ * Checks for module globals read by a process pool's task function or a `Process` target (or a
+ * same-file function they call) that the parent process only sets at run time: assigned under the
  * `if __name__ == "__main__":` guard or inside a function run in the parent (through `global`),
  * or, under the `fork` start method, reassigned after the pool was created.
  *
@@ -68,17 +68,20 @@ const MAX_CALL_DEPTH = 3;
 type Where = 'import' | 'parent' | 'worker' | 'other';
 
 function check({ model, report }: RuleContext): void {
-  const poolTasks = model.tasks().filter((t) => t.role === 'task' && t.executor.kind === 'processPool');
+  const poolTasks = model.tasks().filter((t) => (t.role === 'task' && t.executor.kind === 'processPool') || (t.role === 'target' && t.executor.kind === 'process'));
   if (poolTasks.length === 0) return;
   // Functions that run in the workers: task targets, initializers, and what they call.
   const workerDefs = new Set<number>();
   for (const task of model.tasks()) {
-    if (task.role === 'target' || task.executor.kind === 'threadPool') continue;
+    if (task.executor.kind === 'threadPool' || task.executor.kind === 'thread') continue;
     for (const target of model.taskTargets(task)) for (const def of reachable(model, target.def)) workerDefs.add(def.id);
   }
   const reported = new Set<string>();
   for (const task of poolTasks) {
     const fork = task.executor.start === 'fork' || (task.executor.start === undefined && model.globalStart === 'fork');
+    // A forked Process copies the parent at `start()`, which we do not place: only spawn and
+    // forkserver (and the platform default) are judged for it.
+    if (fork && task.role === 'target') continue;
     for (const target of model.taskTargets(task)) {
       for (const def of reachable(model, target.def)) {
         for (const read of globalReads(model, def)) {
@@ -87,11 +90,12 @@ function check({ model, report }: RuleContext): void {
           const problem = staleness(model, read.text, task, fork, workerDefs);
           if (!problem) continue;
           reported.add(key);
+          const process = task.role === 'target';
           const related: RelatedLocation[] = [
-            { range: nodeRange(problem.binding.node), message: problem.afterCreation ? 'reassigned here, after the pool was created' : 'set here, at run time in the parent' },
-            { range: nodeRange(task.site), message: 'the task is submitted here' },
+            { range: nodeRange(problem.binding.node), message: problem.afterCreation ? `reassigned here, after the ${process ? 'process' : 'pool'} was created` : 'set here, at run time in the parent' },
+            { range: nodeRange(task.site), message: process ? 'the process is created here' : 'the task is submitted here' },
           ];
-          report({ message: message(read.text, def, problem), range: nodeRange(read), related });
+          report({ message: message(read.text, def, problem, process), range: nodeRange(read), related });
         }
       }
     }
@@ -105,8 +109,12 @@ interface Problem {
   hasImportValue: boolean;
 }
 
-function message(name: string, def: Node, p: Problem): string {
+function message(name: string, def: Node, p: Problem, process: boolean): string {
   const fn = def.type === 'function_definition' ? `\`${def.childForFieldName('name')?.text ?? '?'}\`` : 'the task';
+  if (process) {
+    const seen = p.hasImportValue ? 'its import-time value' : 'no value at all (NameError)';
+    return `Global \`${name}\` read by ${fn} in a child process is only set at run time in the parent: under the spawn and forkserver start methods (the default on macOS and Windows, and on Linux from Python 3.14) the child re-imports the module and sees ${seen}. Pass the value in the Process \`args\`.`;
+  }
   if (p.fork) {
     return `Global \`${name}\` read by ${fn} in a worker process is reassigned in the parent after the pool was created: forked workers keep the value from when the pool started. Pass the value as an argument, or through the pool's \`initializer\`.`;
   }

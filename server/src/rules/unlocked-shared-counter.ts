@@ -61,6 +61,7 @@ import { ownsItsLines } from '../engine/fixes';
 import { argumentNodes, type Model, type Value } from '../engine/model';
 import { canonical } from '../engine/names';
 import { docsUrl, type Rule, type RuleContext } from '../engine/rule';
+import { contains } from '../engine/references';
 import { unparen } from '../engine/scopes';
 import { indentOf, indentUnit, nodeRange } from '../engine/text';
 import type { Fix } from '../engine/types';
@@ -96,6 +97,8 @@ function workerFunctions(model: Model): Map<number, { def: Node; info: WorkerInf
     const info = { process: kind === 'processPool' || kind === 'process' || kind === 'cloudPool', thread: kind === 'threadPool' || kind === 'thread' };
     for (const target of model.taskTargets(task)) mark(target.def, info);
   }
+  // `class Worker(threading.Thread): def run(self): ...` runs in its thread (or process).
+  for (const { run, kind } of model.workerClasses()) mark(run, { process: kind === 'process', thread: kind === 'thread' });
   const callees = new Map<number, Node[]>();
   for (const site of model.directCallSites()) {
     if (site.callee.t !== 'func' && site.callee.t !== 'method') continue;
@@ -204,8 +207,19 @@ function readsTarget(model: Model, target: Node, right: Node): boolean {
   return false;
 }
 
+/** `v.get_lock()` on a Manager proxy: proxies have no such method (AttributeError), so no lock. */
+function proxyGetLock(model: Model, expr: Node): Node | undefined {
+  const e = unparen(expr);
+  if (e.type !== 'call') return undefined;
+  const fn = e.childForFieldName('function');
+  if (fn?.type !== 'attribute' || fn.childForFieldName('attribute')?.text !== 'get_lock') return undefined;
+  const holder = fn.childForFieldName('object');
+  return holder && model.eval(holder).some((v) => v.t === 'obj' && v.kind.startsWith('proxy')) ? e : undefined;
+}
+
 function isLockExpression(model: Model, expr: Node): boolean {
   const e = unparen(expr);
+  if (proxyGetLock(model, e)) return false;
   if (e.type === 'call') {
     const fn = e.childForFieldName('function');
     if (fn?.type === 'attribute' && fn.childForFieldName('attribute')?.text === 'get_lock') return true;
@@ -241,11 +255,78 @@ function lockHeld(model: Model, stmt: Node, def: Node): boolean {
         const text = model.text(sibling);
         if (sibling.type === 'expression_statement' && /\.acquire\s*\(/.test(text)) held = true;
         else if (sibling.type === 'expression_statement' && /\.release\s*\(/.test(text)) held = false;
+        // `try: ... finally: lock.release()` ends the locked region too.
+        else if (held && sibling.type === 'try_statement' && releasedInFinally(model, sibling)) held = false;
       }
       if (held) return true;
     }
   }
   return false;
+}
+
+function releasedInFinally(model: Model, tryStmt: Node): boolean {
+  const fin = tryStmt.namedChildren.find((c) => c.type === 'finally_clause');
+  return !!fin && /\.release\s*\(/.test(model.text(fin));
+}
+
+/** A `with v.get_lock():` on a Manager proxy around `stmt`, if any. */
+function proxyLockAround(model: Model, stmt: Node, def: Node): Node | undefined {
+  for (let cur = stmt.parent; cur && cur.id !== def.id; cur = cur.parent) {
+    if (cur.type !== 'with_statement') continue;
+    for (const item of cur.descendantsOfType('with_item')) {
+      if (item.parent?.parent?.id !== cur.id) continue;
+      const value = item.childForFieldName('value');
+      const found = value && proxyGetLock(model, value.type === 'as_pattern' ? value.namedChildren[0]! : value);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+const MAP_METHODS = new Set(['map', 'imap', 'imap_unordered', 'map_async']);
+
+/**
+ * `arr[i] += ...` where `i` is the worker's own parameter and every submission gives each worker
+ * a different `i` (`pool.map(f, range(n))`, `Process(target=f, args=(arr, i))` in
+ * `for i in range(n)`): each slot has a single writer, so no update can be lost.
+ */
+function ownSlot(model: Model, target: Node, def: Node): boolean {
+  const t = unparen(target);
+  const index = t.type === 'subscript' ? t.childForFieldName('subscript') : null;
+  if (index?.type !== 'identifier') return false;
+  const binding = model.lookup(index)?.[0];
+  if (!binding || binding.k !== 'param' || binding.def.id !== def.id || binding.star !== '') return false;
+  if (model.scopes.scopeFor(def).bindings.get(index.text)?.length !== 1) return false; // reassigned in the body
+  let submissions = 0;
+  for (const task of model.tasks()) {
+    for (const tt of model.taskTargets(task)) {
+      if (tt.def.id !== def.id) continue;
+      submissions++;
+      const pos = binding.index - tt.shift;
+      if (tt.via) return false;
+      if (task.role === 'task' && MAP_METHODS.has(task.method)) {
+        if (pos !== 0 || !isRange(argumentNodes(task.site).positional[1])) return false;
+      } else if (task.role === 'target' && task.executor.kind === 'process') {
+        if (tt.packs.length === 0 || !tt.packs.every((p) => rangeLoopVariable(model, p.positional[pos]))) return false;
+      } else {
+        return false;
+      }
+    }
+  }
+  return submissions > 0;
+}
+
+function isRange(expr: Node | undefined): boolean {
+  const e = expr ? unparen(expr) : undefined;
+  return e?.type === 'call' && e.childForFieldName('function')?.text === 'range';
+}
+
+/** `i` bound by the `for i in range(...)` loop the submission sits in. */
+function rangeLoopVariable(model: Model, arg: Node | undefined): boolean {
+  if (arg?.type !== 'identifier') return false;
+  const bindings = model.lookup(arg);
+  return !!bindings && bindings.length === 1 && bindings[0]!.k === 'element' && isRange(bindings[0]!.iter)
+    && !!bindings[0]!.node.parent && contains(bindings[0]!.node.parent, arg);
 }
 
 /** Whether every same-file call of `def` holds a lock around it. */
@@ -274,12 +355,16 @@ function check({ model, report }: RuleContext): void {
       if (node.type === 'assignment' && !readsTarget(model, target, right)) continue;
       const shared = sharedTarget(model, target, def, info);
       if (!shared) continue;
+      if ((shared.kind === 'array' || shared.kind === 'raw') && ownSlot(model, target, def)) continue;
       const stmt = node.parent?.type === 'expression_statement' ? node.parent : node;
       if (lockHeld(model, stmt, def)) continue;
       callersLocked ??= callersHoldLock(model, def);
       if (callersLocked) continue;
+      const badLock = proxyLockAround(model, stmt, def);
       report({
-        message: messageFor(model, node, shared),
+        message: badLock
+          ? `\`${model.text(badLock)}\` does not exist on ${shared.label} (AttributeError), so \`${model.text(node).replace(/\s+/g, ' ')}\` is not protected: concurrent workers lose updates once that is fixed. Guard it with a \`Manager().Lock()\` passed to the workers.`
+          : messageFor(model, node, shared),
         range: nodeRange(target),
         related: shared.created && !(shared.created.startIndex >= def.startIndex && shared.created.endIndex <= def.endIndex)
           ? [{ range: nodeRange(shared.created), message: 'shared object created here' }] : [],

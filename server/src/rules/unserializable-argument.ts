@@ -1,18 +1,19 @@
 /**
  * ## What it does
  * Checks for locks, `multiprocessing` queues, shared `Value`/`Array` objects, open files,
- * sockets, generators, database connections and pools passed as task arguments of a pickle-based
+ * generators, database connections and pools passed as task arguments of a pickle-based
  * pool: elements of a `map`/`starmap` iterable, `apply_async` args, `submit` arguments, or the
  * bound arguments of a `functools.partial` used as the task.
  *
  * ## Why is this bad?
  * Task arguments travel to the workers through `pickle`. `multiprocessing` locks, queues and
  * shared ctypes refuse it with `RuntimeError: ... objects should only be shared between processes
- * through inheritance`; threading locks, files, sockets, generators and connections raise
+ * through inheritance`; threading locks, files, generators and connections raise
  * `TypeError: cannot pickle ...`. The task fails before it runs (with `map`, the whole call fails).
  *
  * Passing these objects to `Process(args=...)` or through the pool's `initializer=`/`initargs=`
  * is fine: that is inheritance. A `Manager().Queue()` or `Manager().Lock()` is a picklable proxy.
+ * Sockets are fine too: `multiprocessing` registers a reducer that duplicates their descriptor.
  *
  * ## Example
  * ```python
@@ -69,7 +70,6 @@ function describe(v: Obj): { what: string; why: string } | undefined {
     case 'mpQueue': return { what: `a \`multiprocessing.${short}\``, why: `${inherit} or use a \`Manager().Queue()\`` };
     case 'value': case 'array': return { what: `a shared \`multiprocessing.${short}\``, why: inherit };
     case 'file': return { what: 'an open file', why: 'file objects cannot be pickled: the task fails with TypeError before it runs; pass the path instead' };
-    case 'socket': return { what: 'a socket', why: 'sockets cannot be pickled: the task fails with TypeError before it runs' };
     case 'db': return { what: 'a database connection', why: 'connections cannot be pickled: the task fails with TypeError before it runs; connect inside the worker' };
     case 'generator': return { what: 'a generator', why: 'generators cannot be pickled: the task fails with TypeError before it runs; pass a list' };
     case 'processPool': case 'threadPool': return { what: 'a pool', why: 'pool objects cannot be passed to workers: the task fails with NotImplementedError' };
@@ -158,7 +158,7 @@ export const rule: Rule = {
   meta: {
     id: ID,
     defaultSeverity: 'error',
-    summary: 'A lock, multiprocessing Queue, shared Value, open file, socket, generator or connection is passed as a pool task argument.',
+    summary: 'A lock, multiprocessing Queue, shared Value, open file, generator or connection is passed as a pool task argument.',
     docsUrl: docsUrl(ID),
     docs: RULE_DOCS[ID] ?? '',
   },

@@ -14,7 +14,11 @@
  * Thread pools (`ThreadPoolExecutor`, `multiprocessing.dummy`, `ThreadPool`) do not pickle, and
  * joblib/loky, `multiprocess`, pathos, Ray and Dask use cloudpickle or dill, which handle these
  * objects: they are not flagged. Module-level functions, builtins and bound methods of module-level
- * classes pickle fine.
+ * classes pickle fine, unless the instance holds something that does not: a bound method is
+ * pickled with its instance, so `pool.map(self.work, xs)` fails when `self` keeps the pool or
+ * executor itself, a lock, an open file or a connection (a class with `__getstate__` or
+ * `__reduce__` decides for itself). `multiprocessing` locks and queues held by the instance are
+ * fine for a `Process` target or `initializer`, which are pickled while the process starts.
  *
  * ## Example
  * ```python
@@ -45,6 +49,7 @@ import type { Node } from 'web-tree-sitter';
 import { capturesLocals, NameAllocator, ownsItsLines, stringInteriorLines } from '../engine/fixes';
 import { topLevelStatement } from '../engine/guards';
 import { argumentNodes, type Model, type TaskCall, type Value } from '../engine/model';
+import { canonical } from '../engine/names';
 import { docsUrl, type Rule, type RuleContext } from '../engine/rule';
 import { indentOf, indentUnit, nodeRange, pos } from '../engine/text';
 import type { Fix, RelatedLocation, TextEdit } from '../engine/types';
@@ -58,6 +63,9 @@ interface Problem {
   definedAt: Node;
   /** The lambda or nested def itself, when a fix may move it. */
   movable?: Node;
+  /** Why, when it is not the callable itself that is unpicklable. */
+  because?: string;
+  relatedMessage?: string;
 }
 
 /** Whether the task's callable is pickled on its way to the worker. */
@@ -74,7 +82,7 @@ function nameOf(def: Node): string {
 }
 
 /** Why a value cannot be pickled by reference, if it cannot. */
-function problemOf(model: Model, v: Value, depth = 0): Problem | undefined {
+function problemOf(model: Model, v: Value, spawning: boolean, depth = 0): Problem | undefined {
   switch (v.t) {
     case 'lambda': return { what: '`lambda`', definedAt: v.node, movable: v.node };
     case 'func':
@@ -86,16 +94,27 @@ function problemOf(model: Model, v: Value, depth = 0): Problem | undefined {
     case 'inst':
       if (model.enclosingDef(v.cls)) return { what: `Instance of locally defined class \`${nameOf(v.cls)}\``, definedAt: v.cls };
       return undefined;
-    case 'method':
+    case 'method': {
       if (model.enclosingDef(v.cls)) return { what: `Method \`${nameOf(v.cls)}.${nameOf(v.def)}\` of a locally defined class`, definedAt: v.cls };
-      return undefined;
+      if (!v.bound) return undefined;
+      // A bound method pickles its instance, and with it every attribute.
+      const held = model.selfAttributeOfKind(v.cls, UNPICKLABLE_ATTRIBUTE, spawning ? inheritable : undefined);
+      if (!held) return undefined;
+      const short = held.value.qname.slice(held.value.qname.lastIndexOf('.') + 1);
+      return {
+        what: `Bound method \`${nameOf(v.cls)}.${nameOf(v.def)}\``,
+        because: `pickling it pickles the instance, whose \`${held.name}\` attribute is a \`${short}\``,
+        definedAt: held.at,
+        relatedMessage: `\`self.${held.name}\` is assigned here`,
+      };
+    }
     case 'partial': {
       if (depth > 3) return undefined;
       for (const inner of [v.func, ...v.args, ...v.keywords.values()]) {
         if (!inner) continue;
         for (const iv of model.eval(inner)) {
-          const p = problemOf(model, iv, depth + 1);
-          if (p) return { what: `\`functools.partial\` of ${p.what.charAt(0).toLowerCase()}${p.what.slice(1)}`.replace('of `lambda`', 'of a `lambda`'), definedAt: p.definedAt };
+          const p = problemOf(model, iv, spawning, depth + 1);
+          if (p) return { ...p, what: `\`functools.partial\` of ${p.what.charAt(0).toLowerCase()}${p.what.slice(1)}`.replace('of `lambda`', 'of a `lambda`'), movable: undefined };
         }
       }
       return undefined;
@@ -104,19 +123,31 @@ function problemOf(model: Model, v: Value, depth = 0): Problem | undefined {
   }
 }
 
+/** Objects whose presence in an instance's attributes makes the instance unpicklable. */
+const UNPICKLABLE_ATTRIBUTE: ReadonlySet<string> = new Set(['processPool', 'threadPool', 'cloudPool', 'lock', 'mpQueue', 'file', 'db', 'generator', 'value', 'array']);
+
+/** `multiprocessing` locks, queues and shared values pickle while a process is being started
+ * (a `Process` target, an `initializer`): that is how they are inherited. */
+function inheritable(v: Extract<Value, { t: 'obj' }>): boolean {
+  return ['lock', 'mpQueue', 'value', 'array'].includes(v.kind) && !canonical(v.qname).startsWith('threading.');
+}
+
 function poolName(task: TaskCall): string {
   const q = task.executor.qname;
   return q.slice(q.lastIndexOf('.') + 1);
 }
 
-function message(task: TaskCall, what: string): string {
+function message(task: TaskCall, problem: Problem): string {
+  const what = problem.what;
+  const why = problem.because ? ` (${problem.because})` : '';
+  const error = problem.because ? 'a pickling error' : 'PicklingError';
   if (task.role === 'target') {
-    return `${what} used as the \`Process\` target cannot be pickled: under the spawn and forkserver start methods \`start()\` fails with PicklingError.`;
+    return `${what} used as the \`Process\` target cannot be pickled${why}: under the spawn and forkserver start methods \`start()\` fails with ${error}.`;
   }
   if (task.role === 'initializer') {
-    return `${what} passed as \`initializer\` to \`${poolName(task)}\` cannot be pickled: under the spawn and forkserver start methods starting the workers fails with PicklingError.`;
+    return `${what} passed as \`initializer\` to \`${poolName(task)}\` cannot be pickled${why}: under the spawn and forkserver start methods starting the workers fails with ${error}.`;
   }
-  return `${what} passed to \`${poolName(task)}.${task.method}\` cannot be pickled: the task fails with PicklingError before it reaches a worker.`;
+  return `${what} passed to \`${poolName(task)}.${task.method}\` cannot be pickled${why}: the task fails with ${error} before it reaches a worker.`;
 }
 
 function check({ model, report, file }: RuleContext): void {
@@ -129,13 +160,13 @@ function check({ model, report, file }: RuleContext): void {
     if (task.role === 'target' && neverStarted(model, task.site)) continue;
     let problem: Problem | undefined;
     for (const v of model.eval(task.callable)) {
-      problem = problemOf(model, v);
+      problem = problemOf(model, v, task.role !== 'task');
       if (problem) break;
     }
     if (!problem) continue;
     const related: RelatedLocation[] = [];
     const inside = problem.definedAt.startIndex >= task.callable.startIndex && problem.definedAt.endIndex <= task.callable.endIndex;
-    if (!inside) related.push({ range: nodeRange(problem.definedAt.childForFieldName('name') ?? problem.definedAt), message: 'defined here, inside a function' });
+    if (!inside) related.push({ range: nodeRange(problem.definedAt.childForFieldName('name') ?? problem.definedAt), message: problem.relatedMessage ?? 'defined here, inside a function' });
     const fixes: Fix[] = [];
     const movable = problem.movable;
     if (movable?.type === 'lambda' && movable.id === task.callable.id) {
@@ -151,7 +182,7 @@ function check({ model, report, file }: RuleContext): void {
       }
       if (fix) fixes.push(fix);
     }
-    report({ message: message(task, problem.what), range: nodeRange(task.callable), related, fixes });
+    report({ message: message(task, problem), range: nodeRange(task.callable), related, fixes });
   }
 }
 
