@@ -82,3 +82,77 @@ export function topLevelStatement(node: Node): Node | undefined {
 export function isMainGuard(stmt: Node): boolean {
   return stmt.type === 'if_statement' && mainGuardPolarity(stmt.childForFieldName('condition')) === 1;
 }
+
+interface ContextInterval {
+  start: number;
+  end: number;
+  context: ExecutionContext;
+  parent: number;
+}
+
+/**
+ * `executionContext` for many nodes of one tree without walking parents (a search from the root in
+ * web-tree-sitter): the bodies of functions, lambdas and classes and the guarded branches of main
+ * guards as nested source intervals, the innermost one containing a node deciding.
+ */
+export class ContextIndex {
+  private readonly intervals: ContextInterval[] = [];
+
+  constructor(root: Node, source: string, defs: readonly Node[]) {
+    for (const n of defs) {
+      const body = n.childForFieldName('body');
+      if (!body) continue;
+      const context: ExecutionContext = n.type === 'function_definition' ? { at: 'function', def: n } : { at: 'deferred' };
+      this.intervals.push({ start: body.startIndex, end: body.endIndex, context, parent: -1 });
+    }
+    for (const branch of mainGuardBranches(root, source)) this.intervals.push({ start: branch.startIndex, end: branch.endIndex, context: { at: 'guarded' }, parent: -1 });
+    const list = this.intervals;
+    list.sort((a, b) => a.start - b.start || b.end - a.end);
+    const stack: number[] = [];
+    list.forEach((iv, i) => {
+      while (stack.length > 0 && list[stack[stack.length - 1]!]!.end <= iv.start) stack.pop();
+      iv.parent = stack.length > 0 ? stack[stack.length - 1]! : -1;
+      stack.push(i);
+    });
+  }
+
+  of(node: Node): ExecutionContext {
+    const at = node.startIndex;
+    const end = node.endIndex;
+    const list = this.intervals;
+    let lo = 0;
+    let hi = list.length - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (list[mid]!.start <= at) { found = mid; lo = mid + 1; } else hi = mid - 1;
+    }
+    for (let i = found; i !== -1; i = list[i]!.parent) {
+      const iv = list[i]!;
+      if (iv.start <= at && end <= iv.end) return iv.context;
+    }
+    return { at: 'import' };
+  }
+}
+
+/** The blocks a main guard runs only in the main module: the consequence of `== "__main__"`,
+ * the `else` of `!= "__main__"`. Found from the few `__name__` occurrences in the text. */
+function mainGuardBranches(root: Node, source: string): Node[] {
+  const out: Node[] = [];
+  const seen = new Set<number>();
+  for (let i = source.indexOf('__name__'); i !== -1; i = source.indexOf('__name__', i + 8)) {
+    let cur: Node | null = root.descendantForIndex(i);
+    for (let depth = 0; cur && depth < 8 && cur.type !== 'if_statement'; depth++) cur = cur.parent;
+    if (!cur || cur.type !== 'if_statement' || seen.has(cur.id)) continue;
+    seen.add(cur.id);
+    const polarity = mainGuardPolarity(cur.childForFieldName('condition'));
+    if (polarity === 1) {
+      const consequence = cur.childForFieldName('consequence');
+      if (consequence) out.push(consequence);
+    } else if (polarity === -1) {
+      const alternative = cur.namedChildren.find((c) => c.type === 'else_clause');
+      if (alternative) out.push(alternative);
+    }
+  }
+  return out;
+}

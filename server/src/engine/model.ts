@@ -12,6 +12,7 @@ import {
   callResult, canonical, isContextAttribute, managerMethodResult, POOL_TASK_METHODS, type ObjectKind,
   type StartMethod,
 } from './names';
+import { ContextIndex, type ExecutionContext } from './guards';
 import { type Binding, NodeIndex, Scopes, unparen } from './scopes';
 import { LineIndex } from './text';
 
@@ -88,10 +89,14 @@ export class Model {
   readonly scopes: Scopes;
   readonly lines: LineIndex;
   private allCalls: Node[] | undefined;
+  private contexts: ContextIndex | undefined;
   private workerClassList: { cls: Node; run: Node; kind: 'thread' | 'process' }[] | undefined;
   /** Call nodes by the name their callee ends in, found through the source text (see callsNamed). */
   private readonly callsByName = new Map<string, Node[]>();
   private callNamePositions: Map<string, number[]> | undefined;
+  private readonly callsByPosition = new Map<number, Node | null>();
+  /** For each name start in callNameIndex, where its `(` is. */
+  private readonly parenAfter = new Map<number, number>();
   /** The start method set for the whole program with `set_start_method(...)`, if any. */
   readonly globalStart: StartMethod | undefined;
   /** Local names bound to imported library callables the engine models (`from x import Pool as P`). */
@@ -155,24 +160,55 @@ export class Model {
     if (calls) return calls;
     calls = [];
     for (const at of this.callNameIndex().get(name) ?? []) {
-      const id = this.root.descendantForIndex(at, at + name.length);
-      if (id?.type !== 'identifier' || id.startIndex !== at || id.endIndex !== at + name.length) continue;
-      const parent = id.parent;
-      let call: Node | null = null;
-      if (parent?.type === 'call' && parent.childForFieldName('function')?.id === id.id) call = parent;
-      else if (parent?.type === 'attribute' && parent.childForFieldName('attribute')?.id === id.id) {
-        const outer = parent.parent;
-        if (outer?.type === 'call' && outer.childForFieldName('function')?.id === parent.id) call = outer;
-      }
+      const call = this.callAt(name, at);
       if (call) calls.push(call);
     }
     this.callsByName.set(name, calls);
     return calls;
   }
 
-  /** callsNamed, restricted to the calls inside `node`. */
+  /** The call whose callee name `name` starts at `at` in the source, if that is what is there. */
+  private callAt(name: string, at: number): Node | null {
+    const cached = this.callsByPosition.get(at);
+    if (cached !== undefined) return cached;
+    // The smallest node spanning the name and its `(` is the call, if this is one (walking up
+    // from the identifier would cost a search from the root per step).
+    const paren = this.parenAfter.get(at) ?? at + name.length;
+    const node = this.root.descendantForIndex(at, paren + 1);
+    let call: Node | null = null;
+    if (node?.type === 'call') {
+      const fn = node.childForFieldName('function');
+      const end = at + name.length;
+      if (fn && fn.endIndex === end && (fn.type === 'identifier' ? fn.startIndex === at : fn.type === 'attribute' && fn.childForFieldName('attribute')?.startIndex === at)) call = node;
+    }
+    this.callsByPosition.set(at, call);
+    return call;
+  }
+
+  /** callsNamed, restricted to the calls inside `node`; only those places are looked up in the tree. */
   callsNamedWithin(node: Node, ...names: string[]): Node[] {
-    return this.callsNamed(...names).filter((c) => c.startIndex >= node.startIndex && c.endIndex <= node.endIndex);
+    const index = this.callNameIndex();
+    const out: Node[] = [];
+    for (const name of new Set(names)) {
+      const cached = this.callsByName.get(name);
+      if (cached) {
+        for (const c of cached) if (c.startIndex >= node.startIndex && c.endIndex <= node.endIndex) out.push(c);
+        continue;
+      }
+      const positions = index.get(name) ?? [];
+      let lo = 0;
+      let hi = positions.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (positions[mid]! < node.startIndex) lo = mid + 1;
+        else hi = mid;
+      }
+      for (let i = lo; i < positions.length && positions[i]! < node.endIndex; i++) {
+        const call = this.callAt(name, positions[i]!);
+        if (call && call.startIndex >= node.startIndex && call.endIndex <= node.endIndex) out.push(call);
+      }
+    }
+    return out.sort((a, b) => a.startIndex - b.startIndex);
   }
 
   /**
@@ -199,6 +235,7 @@ export class Model {
       const list = index.get(name);
       if (list) list.push(start);
       else index.set(name, [start]);
+      this.parenAfter.set(start, paren);
     }
     this.callNamePositions = index;
     return index;
@@ -413,15 +450,18 @@ export class Model {
   }
 
   /** The nearest enclosing `def` (or lambda, when `lambdas`), or null at module level. */
+  /** Where `node` runs: at import, under the main guard, in a function, or deferred. */
+  executionContext(node: Node): ExecutionContext {
+    this.contexts ??= new ContextIndex(this.root, this.source, this.index.of('function_definition', 'lambda', 'class_definition'));
+    return this.contexts.of(node);
+  }
+
   enclosingDef(node: Node, lambdas = false): Node | null {
     if (!lambdas) {
       const cached = this.enclosingDefCache.get(node.id);
       if (cached !== undefined) return cached;
     }
-    let found: Node | null = null;
-    for (let cur = node.parent; cur; cur = cur.parent) {
-      if (cur.type === 'function_definition' || (lambdas && cur.type === 'lambda')) { found = cur; break; }
-    }
+    const found = this.index.innermost(node, lambdas ? DEF_OR_LAMBDA : DEF_ONLY);
     if (!lambdas) this.enclosingDefCache.set(node.id, found);
     return found;
   }
@@ -670,18 +710,62 @@ export class Model {
   /** Every call whose callee is a same-file function, method, or class (as its `__init__`). */
   directCallSites(): CallSite[] {
     if (this.directCalls) return this.directCalls;
-    const defNames = new Set<string>();
-    for (const def of this.index.of('function_definition', 'class_definition')) {
-      const name = def.childForFieldName('name')?.text;
-      if (name) defNames.add(name);
-    }
     const sites: CallSite[] = [];
-    for (const name of defNames) {
+    for (const name of this.defNames()) {
       for (const call of this.callsNamed(name)) sites.push(...this.resolveDirectCall(call));
     }
     sites.sort((a, b) => a.call.startIndex - b.call.startIndex);
     this.directCalls = sites;
     return sites;
+  }
+
+  /**
+   * directCallSites inside `node`, resolving only the calls `keep` accepts (resolution is the
+   * costly part; most rules need the calls of a few functions, not the whole file's).
+   */
+  directCallSitesWithin(node: Node, keep?: (call: Node) => boolean): CallSite[] {
+    if (this.directCalls) return this.directCalls.filter((s) => s.call.startIndex >= node.startIndex && s.call.endIndex <= node.endIndex && (!keep || keep(s.call)));
+    const positions = this.defCallPositions();
+    let lo = 0;
+    let hi = positions.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (positions[mid]!.at < node.startIndex) lo = mid + 1;
+      else hi = mid;
+    }
+    const sites: CallSite[] = [];
+    for (let i = lo; i < positions.length && positions[i]!.at < node.endIndex; i++) {
+      const call = this.callAt(positions[i]!.name, positions[i]!.at);
+      if (!call || call.startIndex < node.startIndex || call.endIndex > node.endIndex) continue;
+      if (!keep || keep(call)) sites.push(...this.resolveDirectCall(call));
+    }
+    return sites;
+  }
+
+  private defCalls: { at: number; name: string }[] | undefined;
+
+  /** Source positions of every `name(` whose name is a same-file function or class, in order. */
+  private defCallPositions(): { at: number; name: string }[] {
+    if (this.defCalls) return this.defCalls;
+    const index = this.callNameIndex();
+    const out: { at: number; name: string }[] = [];
+    for (const name of this.defNames()) for (const at of index.get(name) ?? []) out.push({ at, name });
+    out.sort((a, b) => a.at - b.at);
+    this.defCalls = out;
+    return out;
+  }
+
+  private defNameSet: Set<string> | undefined;
+
+  /** Names of the functions and classes defined in this file. */
+  private defNames(): Set<string> {
+    if (this.defNameSet) return this.defNameSet;
+    this.defNameSet = new Set();
+    for (const def of this.index.of('function_definition', 'class_definition')) {
+      const name = def.childForFieldName('name')?.text;
+      if (name) this.defNameSet.add(name);
+    }
+    return this.defNameSet;
   }
 
   // ---------------------------------------------------------------- tasks
@@ -844,6 +928,9 @@ function defOf(v: Value): Node | undefined {
   return undefined;
 }
 
+const DEF_ONLY = ['function_definition'];
+const DEF_OR_LAMBDA = ['function_definition', 'lambda'];
+
 const statementSpans = new WeakMap<Binding, { start: number; end: number } | null>();
 
 /** Statements whose body sees the names they bind, and how to find that body. */
@@ -857,6 +944,7 @@ const BINDING_BODY: Record<string, (n: Node) => Node | null> = {
 function containsPos(b: Binding, at: number): boolean {
   // A binding whose statement encloses the use (e.g. `x = f(x)`) does not precede it.
   if (b.k === 'param') return false;
+  if (b.until !== undefined) return at < b.until;
   let span = statementSpans.get(b);
   if (span === undefined) {
     // The span runs from the statement's start to the first body block after the binding:

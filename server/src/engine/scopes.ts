@@ -6,14 +6,18 @@ import type { Node } from 'web-tree-sitter';
 
 export type ScopeKind = 'module' | 'function' | 'class' | 'lambda' | 'comprehension';
 
-export type Binding =
+export type Binding = (
   | { k: 'value'; pos: number; node: Node; value: Node }
   | { k: 'element'; pos: number; node: Node; iter: Node }
   | { k: 'import'; pos: number; node: Node; qname: string }
   | { k: 'def'; pos: number; node: Node; def: Node }
   | { k: 'class'; pos: number; node: Node; def: Node }
   | { k: 'param'; pos: number; node: Node; def: Node; index: number; name: string; star: '' | '*' | '**'; defaultValue?: Node }
-  | { k: 'unknown'; pos: number; node: Node };
+  | { k: 'unknown'; pos: number; node: Node }
+) & {
+  /** Where code starts to see the binding: the end of `x = f(x)`, the body of `for x in …:`. */
+  until?: number;
+};
 
 export interface Scope {
   node: Node;
@@ -57,6 +61,44 @@ export class NodeIndex {
       if (list) list.push(n);
       else this.byType.set(n.type, [n]);
     }
+  }
+
+  private readonly nestings = new Map<string, { start: number; end: number; node: Node; parent: number }[]>();
+
+  /**
+   * The innermost node of one of `types` (indexed types only) that strictly contains `node`, found
+   * through the nodes' source intervals: `node.parent` costs a search from the root in
+   * web-tree-sitter, which adds up on large modules.
+   */
+  innermost(node: Node, types: readonly string[]): Node | null {
+    const key = types.join(',');
+    let list = this.nestings.get(key);
+    if (!list) {
+      list = types.flatMap((t) => this.byType.get(t) ?? []).map((n) => ({ start: n.startIndex, end: n.endIndex, node: n, parent: -1 }));
+      list.sort((a, b) => a.start - b.start || b.end - a.end);
+      const stack: number[] = [];
+      list.forEach((iv, i) => {
+        while (stack.length > 0 && list![stack[stack.length - 1]!]!.end <= iv.start) stack.pop();
+        iv.parent = stack.length > 0 ? stack[stack.length - 1]! : -1;
+        stack.push(i);
+      });
+      this.nestings.set(key, list);
+    }
+    const at = node.startIndex;
+    const end = node.endIndex;
+    let lo = 0;
+    let hi = list.length - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (list[mid]!.start <= at) { found = mid; lo = mid + 1; } else hi = mid - 1;
+    }
+    for (let i = found; i !== -1; i = list[i]!.parent) {
+      const iv = list[i]!;
+      // Same span, another node: the candidate lies inside `node` (a block holding only a def).
+      if (iv.start <= at && end <= iv.end && iv.node.id !== node.id && !(iv.start === at && iv.end === end)) return iv.node;
+    }
+    return null;
   }
 
   /** Nodes of one type that lie inside `outer` (document order), found by binary search. */
@@ -196,6 +238,7 @@ export class Scopes {
   }
 
   private bind(scope: Scope, name: string, binding: Binding): void {
+    if (this.until !== undefined && binding.k !== 'param') binding.until = this.until;
     let target = scope;
     if (scope.globals.has(name)) target = this.module;
     else if (scope.nonlocals.has(name)) {
@@ -237,7 +280,19 @@ export class Scopes {
     }
   }
 
+  /** Set while `collect` handles one node: the offset from which its bindings are visible. */
+  private until: number | undefined;
+
   private collect(n: Node): void {
+    this.until = visibleFrom(n);
+    try {
+      this.collectBindings(n);
+    } finally {
+      this.until = undefined;
+    }
+  }
+
+  private collectBindings(n: Node): void {
     const pos = n.startIndex;
     switch (n.type) {
       case 'import_statement': {
@@ -374,6 +429,26 @@ export class Scopes {
       this.bind(scope, nameNode.text, { k: 'param', pos: def.startIndex, node: nameNode, def, index, name: nameNode.text, star, defaultValue });
       if (star === '') index++;
     }
+  }
+}
+
+/**
+ * The offset from which the names a binding node binds are visible to later code in the same
+ * scope: after the whole statement for `x = f(x)` (whose `f(x)` still sees the old `x`), at the
+ * body for `for`/`except`, after the item for `with … as x` (later items see it).
+ */
+function visibleFrom(n: Node): number | undefined {
+  switch (n.type) {
+    case 'assignment': case 'augmented_assignment': case 'named_expression': case 'with_item':
+    case 'import_statement': case 'import_from_statement': case 'function_definition': case 'class_definition':
+    case 'for_in_clause':
+      return n.endIndex;
+    case 'for_statement':
+      return (n.childForFieldName('body') ?? n).startIndex;
+    case 'except_clause':
+      return (n.lastChild ?? n).startIndex;
+    default:
+      return undefined;
   }
 }
 

@@ -53,7 +53,6 @@
  * - [Python docs: `Pool(initializer=..., initargs=...)`](https://docs.python.org/3/library/multiprocessing.html#multiprocessing.pool.Pool)
  */
 import type { Node } from 'web-tree-sitter';
-import { executionContext } from '../engine/guards';
 import type { Model, TaskCall } from '../engine/model';
 import { identifiersNamed, isNameUse } from '../engine/references';
 import type { Binding } from '../engine/scopes';
@@ -134,8 +133,7 @@ function reachable(model: Model, def: Node): Node[] {
     for (; i < end; i++) {
       const body = out[i]!.type === 'lambda' ? out[i]! : out[i]!.childForFieldName('body');
       if (!body) continue;
-      for (const site of model.directCallSites()) {
-        if (site.call.startIndex < body.startIndex || site.call.endIndex > body.endIndex) continue;
+      for (const site of model.directCallSitesWithin(body)) {
         const callee = site.callee.t === 'func' || site.callee.t === 'method' ? site.callee.def : undefined;
         if (callee && !seen.has(callee.id)) { seen.add(callee.id); out.push(callee); }
       }
@@ -199,7 +197,7 @@ function staleness(model: Model, name: string, task: TaskCall, fork: boolean, wo
 
 /** Where a module binding runs: at import, in the parent at run time, or in the workers. */
 function whereBound(model: Model, b: Binding, workerDefs: Set<number>): Where {
-  const ctx = executionContext(b.node);
+  const ctx = model.executionContext(b.node);
   switch (ctx.at) {
     case 'import': return 'import';
     case 'guarded': return 'parent';
@@ -207,7 +205,7 @@ function whereBound(model: Model, b: Binding, workerDefs: Set<number>): Where {
     case 'function': {
       if (workerDefs.has(ctx.def.id)) return 'worker';
       // A setter called while the module is imported runs in the workers too.
-      const importCalls = model.callSitesOf(ctx.def).some((s) => executionContext(s.call).at === 'import');
+      const importCalls = model.callSitesOf(ctx.def).some((s) => model.executionContext(s.call).at === 'import');
       return importCalls ? 'import' : 'parent';
     }
   }

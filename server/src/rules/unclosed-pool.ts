@@ -39,7 +39,6 @@
  */
 import type { Node } from 'web-tree-sitter';
 import { ownsItsLines, stringInteriorLines } from '../engine/fixes';
-import { executionContext } from '../engine/guards';
 import type { Model, Value } from '../engine/model';
 import { enclosingScopeNode, isNameUse, lastSiblingHolding, outermostParen, referencesTo } from '../engine/references';
 import { docsUrl, type Rule, type RuleContext } from '../engine/rule';
@@ -72,7 +71,7 @@ function check({ model, report, file }: RuleContext): void {
     // A pool created at import time is a module-level resource whose lifetime is the program's
     // (and starting it there is unguarded-entry-point's finding). Under the main guard a pool is
     // the script's own work, and leaving it open is the classic leak this rule is about.
-    const at = executionContext(call).at;
+    const at = model.executionContext(call).at;
     if (!notebook && at === 'import') continue;
     const verdict = judge(model, call);
     if (!verdict.flag) continue;

@@ -43,7 +43,7 @@
  * - [Python docs: contexts and start methods](https://docs.python.org/3/library/multiprocessing.html#contexts-and-start-methods)
  */
 import type { Node } from 'web-tree-sitter';
-import { executionContext, isMainGuard, topLevelStatement } from '../engine/guards';
+import { isMainGuard, topLevelStatement } from '../engine/guards';
 import { stringInteriorLines, wrapLines } from '../engine/fixes';
 import type { Model } from '../engine/model';
 import { docsUrl, type Rule, type RuleContext } from '../engine/rule';
@@ -99,7 +99,7 @@ function check({ model, report }: RuleContext): void {
   for (const call of startCandidates(model)) {
     const event = startEvent(model, call);
     if (!event) continue;
-    const where = executionContext(call);
+    const where = model.executionContext(call);
     if (where.at === 'import') direct.push(event);
     else if (where.at === 'function' && !inFunction.has(where.def.id)) inFunction.set(where.def.id, event);
   }
@@ -108,10 +108,10 @@ function check({ model, report }: RuleContext): void {
   const chained: { call: Node; callee: string; event: StartEvent }[] = [];
   if (inFunction.size > 0) {
     const reach = reachability(model, inFunction);
-    for (const site of model.directCallSites()) {
+    for (const site of model.directCallSitesWithin(model.root, (call) => model.executionContext(call).at === 'import')) {
       if (site.callee.t !== 'func' && site.callee.t !== 'method') continue;
       const event = reach(site.callee.def);
-      if (!event || executionContext(site.call).at !== 'import') continue;
+      if (!event) continue;
       chained.push({ call: site.call, callee: site.callee.def.childForFieldName('name')?.text ?? 'function', event });
     }
   }
@@ -136,15 +136,20 @@ function check({ model, report }: RuleContext): void {
 
 /** For a function, the first process start it reaches through same-file calls. */
 function reachability(model: Model, inFunction: Map<number, StartEvent>): (def: Node) => StartEvent | undefined {
-  const callees = new Map<number, Node[]>();
-  for (const site of model.directCallSites()) {
-    if (site.callee.t !== 'func' && site.callee.t !== 'method') continue;
-    const where = executionContext(site.call);
-    if (where.at !== 'function') continue;
-    const list = callees.get(where.def.id);
-    if (list) list.push(site.callee.def);
-    else callees.set(where.def.id, [site.callee.def]);
-  }
+  // The functions each function calls in its own body, resolved only for functions the search
+  // reaches from module-level calls.
+  const calleeCache = new Map<number, Node[]>();
+  const callees = (def: Node): Node[] => {
+    let list = calleeCache.get(def.id);
+    if (list) return list;
+    list = [];
+    const body = def.childForFieldName('body');
+    for (const site of body ? model.directCallSitesWithin(body, (call) => { const at = model.executionContext(call); return at.at === 'function' && at.def.id === def.id; }) : []) {
+      if (site.callee.t === 'func' || site.callee.t === 'method') list.push(site.callee.def);
+    }
+    calleeCache.set(def.id, list);
+    return list;
+  };
   const memo = new Map<number, StartEvent | null>();
   return (start: Node) => {
     const cached = memo.get(start.id);
@@ -156,7 +161,7 @@ function reachability(model: Model, inFunction: Map<number, StartEvent>): (def: 
     while (queue.length > 0 && !found) {
       const def = queue.shift()!;
       found = inFunction.get(def.id);
-      for (const next of callees.get(def.id) ?? []) {
+      for (const next of callees(def)) {
         if (!seen.has(next.id)) { seen.add(next.id); queue.push(next); }
       }
     }
@@ -177,7 +182,7 @@ class WrapFixes {
 
   for(node: Node): Fix[] {
     const stmt = topLevelStatement(node);
-    if (!stmt || executionContext(node).at !== 'import' || stmt.startPosition.column !== 0 || isMainGuard(stmt)) return [];
+    if (!stmt || this.model.executionContext(node).at !== 'import' || stmt.startPosition.column !== 0 || isMainGuard(stmt)) return [];
     const first = this.runStart(stmt);
     let fix = this.runs.get(first.id);
     if (fix === undefined) {
@@ -201,8 +206,8 @@ class WrapFixes {
   }
 
   private offends(stmt: Node): boolean {
-    return startCandidates(this.model).some((c) => c.startIndex >= stmt.startIndex && c.endIndex <= stmt.endIndex && startEvent(this.model, c) !== undefined && executionContext(c).at === 'import')
-      || this.model.directCallSites().some((s) => s.call.startIndex >= stmt.startIndex && s.call.endIndex <= stmt.endIndex && executionContext(s.call).at === 'import');
+    return startCandidates(this.model).some((c) => c.startIndex >= stmt.startIndex && c.endIndex <= stmt.endIndex && startEvent(this.model, c) !== undefined && this.model.executionContext(c).at === 'import')
+      || this.model.directCallSitesWithin(stmt, (call) => this.model.executionContext(call).at === 'import').length > 0;
   }
 
   private build(first: Node): Fix | null {

@@ -99,19 +99,17 @@ function workerFunctions(model: Model): Map<number, { def: Node; info: WorkerInf
   }
   // `class Worker(threading.Thread): def run(self): ...` runs in its thread (or process).
   for (const { run, kind } of model.workerClasses()) mark(run, { process: kind === 'process', thread: kind === 'thread' });
-  const callees = new Map<number, Node[]>();
-  for (const site of model.directCallSites()) {
-    if (site.callee.t !== 'func' && site.callee.t !== 'method') continue;
-    const caller = model.enclosingDef(site.call, true);
-    if (!caller) continue;
-    const list = callees.get(caller.id);
-    if (list) list.push(site.callee.def);
-    else callees.set(caller.id, [site.callee.def]);
-  }
+  // Same-file functions each worker function calls in its own body (not in nested functions).
+  const callees = (def: Node): Node[] => {
+    const body = def.type === 'lambda' ? def : def.childForFieldName('body');
+    if (!body) return [];
+    return model.directCallSitesWithin(body, (call) => model.enclosingDef(call, true)?.id === def.id)
+      .flatMap((site) => (site.callee.t === 'func' || site.callee.t === 'method' ? [site.callee.def] : []));
+  };
   for (let guard = 0; queue.length > 0 && guard < 10_000; guard++) {
     const def = queue.shift()!;
     const info = workers.get(def.id)!.info;
-    for (const callee of callees.get(def.id) ?? []) mark(callee, info);
+    for (const callee of callees(def)) mark(callee, info);
   }
   return workers;
 }
@@ -236,8 +234,7 @@ function lockHeld(model: Model, stmt: Node, def: Node): boolean {
   let prev = stmt;
   for (let cur = stmt.parent; cur && cur.id !== def.id; prev = cur, cur = cur.parent) {
     if (cur.type === 'with_statement') {
-      for (const item of cur.descendantsOfType('with_item')) {
-        if (item.parent?.parent?.id !== cur.id) continue;
+      for (const item of withItems(cur)) {
         const value = item.childForFieldName('value');
         const expr = value?.type === 'as_pattern' ? value.namedChildren[0] : value;
         if (expr && isLockExpression(model, expr)) return true;
@@ -273,8 +270,7 @@ function releasedInFinally(model: Model, tryStmt: Node): boolean {
 function proxyLockAround(model: Model, stmt: Node, def: Node): Node | undefined {
   for (let cur = stmt.parent; cur && cur.id !== def.id; cur = cur.parent) {
     if (cur.type !== 'with_statement') continue;
-    for (const item of cur.descendantsOfType('with_item')) {
-      if (item.parent?.parent?.id !== cur.id) continue;
+    for (const item of withItems(cur)) {
       const value = item.childForFieldName('value');
       const found = value && proxyGetLock(model, value.type === 'as_pattern' ? value.namedChildren[0]! : value);
       if (found) return found;
@@ -329,6 +325,12 @@ function rangeLoopVariable(model: Model, arg: Node | undefined): boolean {
     && !!bindings[0]!.node.parent && contains(bindings[0]!.node.parent, arg);
 }
 
+/** The items of a `with` statement (`with a, b:` and `with (a, b):`). */
+function withItems(withStmt: Node): Node[] {
+  const clause = withStmt.namedChildren.find((c) => c.type === 'with_clause');
+  return clause ? clause.namedChildren.filter((c) => c.type === 'with_item') : [];
+}
+
 /** Whether every same-file call of `def` holds a lock around it. */
 function callersHoldLock(model: Model, def: Node): boolean {
   const sites = model.callSitesOf(def);
@@ -347,11 +349,14 @@ function check({ model, report }: RuleContext): void {
     const body = def.childForFieldName('body');
     if (!body || def.type !== 'function_definition') continue;
     let callersLocked: boolean | undefined;
-    for (const node of body.descendantsOfType(['augmented_assignment', 'assignment'])) {
-      if (model.enclosingDef(node, true)?.id !== def.id) continue;
+    const updates = [...model.index.within('augmented_assignment', body), ...model.index.within('assignment', body)];
+    for (const node of updates) {
       const target = node.childForFieldName('left');
+      // Only attributes and subscripts (and, in threads, globals) can name shared state.
+      if (!target || (target.type === 'identifier' ? !info.thread : target.type !== 'attribute' && target.type !== 'subscript' && target.type !== 'parenthesized_expression')) continue;
+      if (model.enclosingDef(node, true)?.id !== def.id) continue;
       const right = node.childForFieldName('right');
-      if (!target || !right) continue;
+      if (!right) continue;
       if (node.type === 'assignment' && !readsTarget(model, target, right)) continue;
       const shared = sharedTarget(model, target, def, info);
       if (!shared) continue;

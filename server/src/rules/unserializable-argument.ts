@@ -47,7 +47,6 @@
  * - [Python docs: what can be pickled and unpickled?](https://docs.python.org/3/library/pickle.html#what-can-be-pickled-and-unpickled)
  */
 import type { Node } from 'web-tree-sitter';
-import { executionContext } from '../engine/guards';
 import type { ArgPack, Model, TaskCall, Value } from '../engine/model';
 import { canonical } from '../engine/names';
 import { docsUrl, type Rule, type RuleContext } from '../engine/rule';
@@ -129,7 +128,7 @@ function managerFix(model: Model, v: Obj): Fix | undefined {
   if (v.kind !== 'lock' && v.kind !== 'mpQueue') return undefined;
   const short = canonical(v.qname).slice(canonical(v.qname).lastIndexOf('.') + 1);
   if (!MANAGER_CAPABLE.has(short) || !canonical(v.qname).startsWith('multiprocessing.')) return undefined;
-  if (v.node.type !== 'call' || executionContext(v.node).at === 'import') return undefined;
+  if (v.node.type !== 'call' || model.executionContext(v.node).at === 'import') return undefined;
   const fn = v.node.childForFieldName('function');
   if (!fn) return undefined;
   let replacement: string | undefined;

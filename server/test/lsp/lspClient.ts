@@ -35,7 +35,7 @@ export class TestLspClient {
   }
 
   static async start(settings: unknown = { enable: true, rules: {} }): Promise<TestLspClient> {
-    const child = spawn(process.execPath, [SERVER_BUNDLE, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...(process.env['WORKERSCOPE_SERVER_NODE_ARGS']?.split(' ').filter(Boolean) ?? []), SERVER_BUNDLE, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
     const client = new TestLspClient(child, settings);
     await client.connection.sendRequest('initialize', {
       processId: process.pid,
