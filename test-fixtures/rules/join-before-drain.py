@@ -81,6 +81,14 @@ def subclass_joined_first():
     return q.get()
 
 
+def joined_without_timeout():
+    q = mp.Queue()
+    p = mp.Process(target=produce, args=(q, 10))
+    p.start()
+    p.join(timeout=None)  # [join-before-drain]
+    return q.get()
+
+
 # OK
 
 
@@ -161,3 +169,11 @@ def subclass_drained_first():
     data = q.get()
     loader.join()
     return data
+
+
+def joined_with_timeout():
+    q = mp.Queue()
+    p = mp.Process(target=produce, args=(q, 10))
+    p.start()
+    p.join(timeout=5)
+    return q.get()

@@ -79,6 +79,19 @@ def start_exporter(path):
     p.join()
 
 
+SETTINGS = {"scale": 1}
+
+
+def scaled(x):
+    return x * SETTINGS["scale"]  # [stale-global-in-worker]
+
+
+def configure_and_run(xs):
+    SETTINGS.update(scale=10)
+    with Pool() as pool:
+        return pool.map(scaled, xs)
+
+
 # OK
 
 
@@ -171,3 +184,16 @@ def start_logger(level):
     p = mp.get_context("fork").Process(target=logger_process)
     p.start()
     p.join()
+
+
+REGISTRY = {}
+REGISTRY["default"] = 1
+
+
+def uses_registry(x):
+    return x * REGISTRY["default"]
+
+
+def run_registry(xs):
+    with Pool() as pool:
+        return pool.map(uses_registry, xs)

@@ -81,9 +81,11 @@ def starts_everything(xs):
     for p in procs:
         p.start()
     mp.Process(target=assign_increment, args=(counter, 2)).start()
-    mp.Process(target=array_element, args=(Array("i", 4), 0)).start()
-    mp.Process(target=raw_counter, args=(RawValue("i", 0),)).start()
-    mp.Process(target=unlocked_value, args=(Value("i", 0, lock=False),)).start()
+    arr, rv, v = Array("i", 4), RawValue("i", 0), Value("i", 0, lock=False)
+    for _ in range(2):
+        mp.Process(target=array_element, args=(arr, 0)).start()
+        mp.Process(target=raw_counter, args=(rv,)).start()
+        mp.Process(target=unlocked_value, args=(v,)).start()
     mp.Process(target=calls_helper, args=(counter,)).start()
     with Manager() as manager:
         d = manager.dict()
@@ -129,13 +131,27 @@ def histogram(hist, n):
 
 def starts_more(sizes):
     counter = Value("i", 0)
-    mp.Process(target=after_release, args=(counter, mp.Lock())).start()
+    lock = mp.Lock()
+    workers = [mp.Process(target=after_release, args=(counter, lock)) for _ in range(2)]
     with Manager() as manager:
-        mp.Process(target=manager_value_get_lock, args=(manager.Value("i", 0),)).start()
+        mv = manager.Value("i", 0)
+        workers += [mp.Process(target=manager_value_get_lock, args=(mv,)) for _ in range(2)]
     Tally().start()
     hist = Array("i", 10)
     for n in sizes:
         mp.Process(target=histogram, args=(hist, n)).start()
+
+
+def fresh_lock(v):
+    with threading.Lock():  # a new lock per call excludes nobody
+        with v.get_lock():
+            v.value += 1  # [unlocked-shared-counter]
+
+
+def starts_fresh_lock():
+    v = Value("i", 0)
+    for _ in range(4):
+        mp.Process(target=fresh_lock, args=(v,)).start()
 
 
 # OK
@@ -230,3 +246,26 @@ class Idle(threading.Thread):
         with total_lock:
             global total
             total += 1
+
+
+def sole_writer(received):
+    received.value += 1024  # one process writes, the parent only reads: nothing to lose
+
+
+def start_sole_writer():
+    received = Value("q", 0, lock=False)
+    p = mp.Process(target=sole_writer, args=(received,))
+    p.start()
+    p.join()
+    return received.value
+
+
+def own_slot_progress(slot, progress):
+    progress[slot] += 1
+
+
+def own_slots_comprehension():
+    progress = Array("i", 4)
+    procs = [mp.Process(target=own_slot_progress, args=(i, progress)) for i in range(4)]
+    for p in procs:
+        p.start()

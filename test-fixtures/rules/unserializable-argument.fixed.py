@@ -109,6 +109,14 @@ def collector_with_queue():
         Collector(Manager().Queue()).submit(pool)
 
 
+def connections_appended(batches):
+    conns = []
+    for _ in batches:
+        conns.append(sqlite3.connect(":memory:"))
+    with Pool() as pool:
+        pool.starmap(work, zip(conns, batches))  # [unserializable-argument]
+
+
 # OK
 
 def manager_objects(xs):
@@ -168,3 +176,11 @@ def socket_arg():
     s = socket.socket()
     with ProcessPoolExecutor() as ex:
         ex.submit(work, s)
+
+
+def paths_appended(batches):
+    paths = []
+    for b in batches:
+        paths.append(str(b))
+    with Pool() as pool:
+        pool.starmap(work, zip(paths, batches))

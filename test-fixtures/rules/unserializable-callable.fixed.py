@@ -267,6 +267,22 @@ class Scheduler:
         ctx.Process(target=self.tick).start()  # [unserializable-callable]
 
 
+def logged(fn):
+    def wrapper(*args):
+        return fn(*args)
+    return wrapper
+
+
+@logged
+def logged_square(x):
+    return x * x
+
+
+def map_logged(xs):
+    with P() as pool:
+        return pool.map(logged_square, xs)  # [unserializable-callable]
+
+
 # OK
 
 def module_function(xs):
@@ -410,3 +426,22 @@ class QueueWorker:
 
     def start(self):
         mp.get_context("spawn").Process(target=self.child).start()
+
+
+def retry(times):
+    def decorate(fn):
+        @functools.wraps(fn)
+        def wrapper(*args):
+            return fn(*args)
+        return wrapper
+    return decorate
+
+
+@retry(3)
+def retried_square(x):
+    return x * x
+
+
+def map_retried(xs):
+    with P() as pool:
+        return pool.map(retried_square, xs)

@@ -600,10 +600,32 @@ export class Model {
       case 'identifier': {
         if (follow <= 0) return [];
         const bindings = this.lookup(e) ?? [];
-        return bindings.flatMap((b) => (b.k === 'value' ? this.elementsOf(b.value, depth + 1, follow - 1) : []));
+        const out = bindings.flatMap((b) => (b.k === 'value' ? this.elementsOf(b.value, depth + 1, follow - 1) : []));
+        // `xs = []` filled by `xs.append(x)` (or `extend`, `insert`) in the same scope.
+        if (bindings.some((b) => b.k === 'value' && (unparen(b.value).type === 'list' || isEmptyListCall(unparen(b.value))))) {
+          out.push(...this.appendedTo(e, bindings, depth, follow));
+        }
+        return out;
       }
       default: return [];
     }
+  }
+
+  private appendedTo(name: Node, bindings: readonly Binding[], depth: number, follow: number): Node[] {
+    const scope = this.scopes.scopeOf(bindings[0]!.node).node;
+    const out: Node[] = [];
+    for (const call of this.callsNamedWithin(scope, 'append', 'extend', 'insert')) {
+      const fn = call.childForFieldName('function');
+      const receiver = fn?.type === 'attribute' ? fn.childForFieldName('object') : null;
+      if (receiver?.type !== 'identifier' || receiver.text !== name.text) continue;
+      if (!(this.lookup(receiver) ?? []).some((b) => bindings.includes(b))) continue;
+      const method = fn!.childForFieldName('attribute')?.text;
+      const args = argumentNodes(call).positional;
+      if (method === 'append' && args[0]) out.push(args[0]);
+      else if (method === 'insert' && args[1]) out.push(args[1]);
+      else if (method === 'extend' && args[0]) out.push(...this.elementsOf(args[0], depth + 1, follow - 1));
+    }
+    return out;
   }
 
   private withoutFlow<T>(fn: () => T): T {
@@ -920,6 +942,11 @@ export class Model {
     else run();
     return out;
   }
+}
+
+/** `list()` with no argument. */
+function isEmptyListCall(node: Node): boolean {
+  return node.type === 'call' && node.childForFieldName('function')?.text === 'list' && argumentNodes(node).positional.length === 0;
 }
 
 function defOf(v: Value): Node | undefined {

@@ -171,7 +171,7 @@ export const POOL_TASK_METHODS: ReadonlySet<string> = new Set([
 ]);
 
 /** Module-qualified names whose modules are parallelism modules; the cheap prefilter keys on these. */
-export const PARALLEL_HINT = /multiprocessing|concurrent|threading|_thread|Executor|\bPool\b/;
+export const PARALLEL_HINT = /multiprocess|concurrent|threading|_thread|Executor|\bPool\b/;
 
 export const SHARED_KINDS: ReadonlySet<ObjectKind> = new Set([
   'value', 'array', 'rawValue', 'rawArray', 'proxyValue', 'proxyArray', 'proxyDict', 'proxyList', 'proxyNamespace',

@@ -5,7 +5,8 @@
  *
  * Joining after the queue has been drained, joining a process that never puts to a queue, a
  * `Manager().Queue()` (a proxy without a feeder thread), a queue on which `cancel_join_thread()`
- * is called, and `join(timeout)` are not flagged.
+ * is called, and `join(timeout)` are not flagged (`join(None)` waits forever, like `join()`).
+ * `Process` subclasses that put in `run()` are followed too.
  *
  * ## Why is this bad?
  * `Queue.put()` hands the item to a background feeder thread that writes it into a pipe. A
@@ -91,7 +92,7 @@ function check({ model, report }: RuleContext): void {
   }
   for (const call of model.callsNamed('join')) {
     const m = methodCall(call);
-    if (!m || m.method !== 'join' || (call.childForFieldName('arguments')?.namedChildren.length ?? 0) > 0) continue;
+    if (!m || m.method !== 'join' || !waitsForever(call)) continue;
     const scope = model.enclosingDef(call) ?? model.root;
     for (const proc of processesOf(model, m.receiver)) {
       const puts = proc.t === 'obj' ? putsBy.get(proc.node.id) : putsByClass.get(proc.cls.id);
@@ -114,6 +115,16 @@ function check({ model, report }: RuleContext): void {
       break;
     }
   }
+}
+
+/** `join()`, `join(None)`, `join(timeout=None)`: no timeout to return after. */
+function waitsForever(call: Node): boolean {
+  const args = call.childForFieldName('arguments')?.namedChildren.filter((c) => c.type !== 'comment') ?? [];
+  if (args.length === 0) return true;
+  if (args.length > 1) return false;
+  const arg = args[0]!;
+  const value = arg.type === 'keyword_argument' && arg.childForFieldName('name')?.text === 'timeout' ? arg.childForFieldName('value') : arg.type === 'keyword_argument' ? null : arg;
+  return value?.type === 'none';
 }
 
 /** The `multiprocessing` queues a function puts to. */

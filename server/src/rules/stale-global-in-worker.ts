@@ -3,7 +3,8 @@
  * Checks for module globals read by a process pool's task function or a `Process` target (or a
  * same-file function they call) that the parent process only sets at run time: assigned under the
  * `if __name__ == "__main__":` guard or inside a function run in the parent (through `global`),
- * or, under the `fork` start method, reassigned after the pool was created.
+ * or, under the `fork` start method, reassigned after the pool was created. A global container
+ * changed in place at run time (`SETTINGS.update(...)`, `SETTINGS["k"] = v`) is stale the same way.
  *
  * Constants set at import time, globals the pool's `initializer` (or the task itself) sets in the
  * worker, thread pools, and cloudpickle-based pools (joblib/loky, Ray, Dask) are not flagged.
@@ -91,7 +92,7 @@ function check({ model, report }: RuleContext): void {
           reported.add(key);
           const process = task.role === 'target';
           const related: RelatedLocation[] = [
-            { range: nodeRange(problem.binding.node), message: problem.afterCreation ? `reassigned here, after the ${process ? 'process' : 'pool'} was created` : 'set here, at run time in the parent' },
+            { range: nodeRange(problem.binding.node), message: problem.afterCreation ? `${problem.mutated ? 'changed' : 'reassigned'} here, after the ${process ? 'process' : 'pool'} was created` : `${problem.mutated ? 'changed' : 'set'} here, at run time in the parent` },
             { range: nodeRange(task.site), message: process ? 'the process is created here' : 'the task is submitted here' },
           ];
           report({ message: message(read.text, def, problem, process), range: nodeRange(read), related });
@@ -102,7 +103,9 @@ function check({ model, report }: RuleContext): void {
 }
 
 interface Problem {
-  binding: Binding;
+  /** Where the parent sets (or, `mutated`, changes in place) the global. */
+  binding: { node: Node; pos: number };
+  mutated: boolean;
   afterCreation: boolean;
   fork: boolean;
   hasImportValue: boolean;
@@ -110,18 +113,19 @@ interface Problem {
 
 function message(name: string, def: Node, p: Problem, process: boolean): string {
   const fn = def.type === 'function_definition' ? `\`${def.childForFieldName('name')?.text ?? '?'}\`` : 'the task';
+  const setAtRunTime = p.mutated ? 'only changed (in place) at run time in the parent' : 'only set at run time in the parent';
+  const reassigned = p.mutated ? 'changed in place in the parent' : 'reassigned in the parent';
+  const seen = p.mutated ? 'its import-time contents' : p.hasImportValue ? 'its import-time value' : 'no value at all (NameError)';
   if (process) {
-    const seen = p.hasImportValue ? 'its import-time value' : 'no value at all (NameError)';
-    return `Global \`${name}\` read by ${fn} in a child process is only set at run time in the parent: under the spawn and forkserver start methods (the default on macOS and Windows, and on Linux from Python 3.14) the child re-imports the module and sees ${seen}. Pass the value in the Process \`args\`.`;
+    return `Global \`${name}\` read by ${fn} in a child process is ${setAtRunTime}: under the spawn and forkserver start methods (the default on macOS and Windows, and on Linux from Python 3.14) the child re-imports the module and sees ${seen}. Pass the value in the Process \`args\`.`;
   }
   if (p.fork) {
-    return `Global \`${name}\` read by ${fn} in a worker process is reassigned in the parent after the pool was created: forked workers keep the value from when the pool started. Pass the value as an argument, or through the pool's \`initializer\`.`;
+    return `Global \`${name}\` read by ${fn} in a worker process is ${reassigned} after the pool was created: forked workers keep the value from when the pool started. Pass the value as an argument, or through the pool's \`initializer\`.`;
   }
-  const seen = p.hasImportValue ? 'its import-time value' : 'no value at all (NameError)';
   if (p.afterCreation) {
-    return `Global \`${name}\` read by ${fn} in a worker process is reassigned in the parent after the pool was created: no worker sees the new value (forked workers keep the value from when the pool started; under spawn and forkserver, the default on macOS and Windows and on Linux from Python 3.14, workers re-import the module and see ${seen}). Pass the value as an argument, or through the pool's \`initializer\`.`;
+    return `Global \`${name}\` read by ${fn} in a worker process is ${reassigned} after the pool was created: no worker sees the new value (forked workers keep the value from when the pool started; under spawn and forkserver, the default on macOS and Windows and on Linux from Python 3.14, workers re-import the module and see ${seen}). Pass the value as an argument, or through the pool's \`initializer\`.`;
   }
-  return `Global \`${name}\` read by ${fn} in a worker process is only set at run time in the parent: under the spawn and forkserver start methods (the default on macOS and Windows, and on Linux from Python 3.14) workers re-import the module and see ${seen}. Pass the value as an argument, or through the pool's \`initializer\`.`;
+  return `Global \`${name}\` read by ${fn} in a worker process is ${setAtRunTime}: under the spawn and forkserver start methods (the default on macOS and Windows, and on Linux from Python 3.14) workers re-import the module and see ${seen}. Pass the value as an argument, or through the pool's \`initializer\`.`;
 }
 
 /** `def` and the same-file functions it calls, a few levels deep. */
@@ -175,29 +179,61 @@ function globalReads(model: Model, def: Node): Node[] {
 function staleness(model: Model, name: string, task: TaskCall, fork: boolean, workerDefs: Set<number>): Problem | undefined {
   const bindings = model.scopes.module.bindings.get(name) ?? [];
   let hasImportValue = false;
-  const parentSets: Binding[] = [];
+  let parentSets: { node: Node; pos: number }[] = [];
   for (const b of bindings) {
     if (b.k === 'def' || b.k === 'class' || b.k === 'import') return undefined; // a definition, not configuration
-    const where = whereBound(model, b, workerDefs);
+    const where = whereBound(model, b.node, workerDefs);
     if (where === 'worker' || where === 'other') return undefined;
     if (where === 'import') hasImportValue = true;
     else parentSets.push(b);
+  }
+  let mutated = false;
+  if (parentSets.length === 0 && hasImportValue) {
+    // `SETTINGS.update(...)` or `SETTINGS["k"] = v` in the parent: changed in place, not rebound.
+    for (const m of mutationsOf(model, name, bindings)) {
+      const where = whereBound(model, m, workerDefs);
+      if (where === 'worker' || where === 'other') return undefined;
+      if (where === 'parent') parentSets.push({ node: m, pos: m.startIndex });
+    }
+    parentSets = parentSets.sort((a, b) => a.pos - b.pos);
+    mutated = parentSets.length > 0;
   }
   if (parentSets.length === 0) return undefined;
   const created = task.executor.node.startIndex;
   if (fork) {
     const late = parentSets.find((b) => b.pos > created);
-    return late ? { binding: late, afterCreation: true, fork, hasImportValue } : undefined;
+    return late ? { binding: late, mutated, afterCreation: true, fork, hasImportValue } : undefined;
   }
   // Under spawn and forkserver every run-time assignment is lost; one made after the pool was
   // created is lost under fork too, which is the more telling thing to point at.
   const late = parentSets.find((b) => b.pos > created);
-  return late ? { binding: late, afterCreation: true, fork, hasImportValue } : { binding: parentSets[0]!, afterCreation: false, fork, hasImportValue };
+  return late ? { binding: late, mutated, afterCreation: true, fork, hasImportValue } : { binding: parentSets[0]!, mutated, afterCreation: false, fork, hasImportValue };
 }
 
-/** Where a module binding runs: at import, in the parent at run time, or in the workers. */
-function whereBound(model: Model, b: Binding, workerDefs: Set<number>): Where {
-  const ctx = model.executionContext(b.node);
+const MUTATORS = ['update', 'append', 'extend', 'insert', 'setdefault', 'add', 'clear', 'pop', 'popitem', 'remove', 'discard'];
+
+/** In-place changes of the module global `name`: `name.update(...)`, `name[k] = v`, `del name[k]`. */
+function mutationsOf(model: Model, name: string, bindings: readonly Binding[]): Node[] {
+  const isGlobal = (id: Node | null | undefined): boolean => {
+    if (id?.type !== 'identifier' || id.text !== name) return false;
+    const found = model.lookup(id);
+    return !!found && found.length > 0 && found.every((b) => bindings.includes(b));
+  };
+  const out: Node[] = [];
+  for (const call of model.callsNamed(...MUTATORS)) {
+    const fn = call.childForFieldName('function');
+    if (fn?.type === 'attribute' && isGlobal(fn.childForFieldName('object'))) out.push(call);
+  }
+  for (const assign of model.index.of('assignment', 'augmented_assignment')) {
+    const left = assign.childForFieldName('left');
+    if (left?.type === 'subscript' && isGlobal(left.childForFieldName('value'))) out.push(assign);
+  }
+  return out;
+}
+
+/** Where a module binding (or change) runs: at import, in the parent at run time, or in the workers. */
+function whereBound(model: Model, node: Node, workerDefs: Set<number>): Where {
+  const ctx = model.executionContext(node);
   switch (ctx.at) {
     case 'import': return 'import';
     case 'guarded': return 'parent';

@@ -2,7 +2,8 @@
  * ## What it does
  * Checks for process pools, `Process.start()`, `ProcessPoolExecutor`s and `Manager()`s created
  * while the module is being imported: at module level outside an `if __name__ == "__main__":`
- * guard, directly or through a function called at module level.
+ * guard, directly or through a function called at module level. Pools of the dill-based
+ * `multiprocess` package count too: it starts children the way `multiprocessing` does.
  *
  * ## Why is this bad?
  * Under the `spawn` start method (the default on Windows and macOS) and `forkserver` (the Linux
@@ -82,7 +83,9 @@ function startEvent(model: Model, call: Node): StartEvent | undefined {
   if (!model.mayCreateWorkers(call)) return undefined;
   for (const v of model.eval(call)) {
     if (v.t !== 'obj' || v.node.id !== call.id || v.start === 'fork') continue;
-    if (v.kind === 'processPool') return { node: call, what: `\`${shortCall(model, call)}\` creates a process pool` };
+    // dill changes how tasks travel, not how children start: `multiprocess` re-imports the main
+    // module under spawn and forkserver exactly as multiprocessing does.
+    if (v.kind === 'processPool' || (v.kind === 'cloudPool' && /^multiprocess\.(pool\.)?Pool$/.test(v.qname))) return { node: call, what: `\`${shortCall(model, call)}\` creates a process pool` };
     if (v.kind === 'manager') return { node: call, what: `\`${shortCall(model, call)}\` starts a manager process` };
   }
   return undefined;

@@ -7,7 +7,13 @@
  * thread target or thread-pool task.
  *
  * Recognised locks: `with lock:`, `with v.get_lock():`, and `lock.acquire()` followed by the
- * update (typically in `try:`/`finally: lock.release()`).
+ * update (typically in `try:`/`finally: lock.release()`; code after the `finally` is unlocked
+ * again). `with threading.Lock():` (a new lock per call) and `v.get_lock()` on a Manager proxy
+ * (no such method) protect nothing and are reported as such.
+ *
+ * Not flagged: an object written by a single `Process` (not started in a loop) and by no other
+ * worker function, since one writer loses nothing; and `arr[i] += ...` where every worker gets
+ * its own `i` from `range` (`pool.map(f, range(n))`, a `Process` per `for i in range(n)`).
  *
  * ## Why is this bad?
  * `counter.value += 1` is a read, an addition and a write. Two workers can read the same value and
@@ -73,6 +79,8 @@ const LOCK_NAME = /(lock|mutex|mtx|sem|semaphore|cond|condition|guard)\w*$/i;
 interface WorkerInfo {
   process: boolean;
   thread: boolean;
+  /** How many processes may run it at once: 1 for a single `Process`, 2 meaning "several". */
+  instances: number;
 }
 
 /** Functions that run in workers: task targets and what they call in this file. */
@@ -82,10 +90,11 @@ function workerFunctions(model: Model): Map<number, { def: Node; info: WorkerInf
   const mark = (def: Node, info: WorkerInfo): void => {
     const existing = workers.get(def.id);
     if (existing) {
-      const before = `${existing.info.process}${existing.info.thread}`;
+      const before = `${existing.info.process}${existing.info.thread}${existing.info.instances}`;
       existing.info.process ||= info.process;
       existing.info.thread ||= info.thread;
-      if (before !== `${existing.info.process}${existing.info.thread}`) queue.push(def);
+      existing.info.instances = Math.min(2, existing.info.instances + info.instances);
+      if (before !== `${existing.info.process}${existing.info.thread}${existing.info.instances}`) queue.push(def);
       return;
     }
     workers.set(def.id, { def, info: { ...info } });
@@ -94,11 +103,12 @@ function workerFunctions(model: Model): Map<number, { def: Node; info: WorkerInf
   for (const task of model.tasks()) {
     const kind = task.executor.kind;
     if (singleWorker(task.executor.node)) continue; // one worker cannot race with itself
-    const info = { process: kind === 'processPool' || kind === 'process' || kind === 'cloudPool', thread: kind === 'threadPool' || kind === 'thread' };
+    const single = kind === 'process' && task.role === 'target' && !repeated(task.site);
+    const info = { process: kind === 'processPool' || kind === 'process' || kind === 'cloudPool', thread: kind === 'threadPool' || kind === 'thread', instances: single ? 1 : 2 };
     for (const target of model.taskTargets(task)) mark(target.def, info);
   }
   // `class Worker(threading.Thread): def run(self): ...` runs in its thread (or process).
-  for (const { run, kind } of model.workerClasses()) mark(run, { process: kind === 'process', thread: kind === 'thread' });
+  for (const { run, kind } of model.workerClasses()) mark(run, { process: kind === 'process', thread: kind === 'thread', instances: 2 });
   // Same-file functions each worker function calls in its own body (not in nested functions).
   const callees = (def: Node): Node[] => {
     const body = def.type === 'lambda' ? def : def.childForFieldName('body');
@@ -112,6 +122,16 @@ function workerFunctions(model: Model): Map<number, { def: Node; info: WorkerInf
     for (const callee of callees(def)) mark(callee, info);
   }
   return workers;
+}
+
+const REPEATING = new Set(['for_statement', 'while_statement', 'list_comprehension', 'set_comprehension', 'dictionary_comprehension', 'generator_expression']);
+
+/** Whether a creation runs more than once: in a loop or a comprehension of its function. */
+function repeated(site: Node): boolean {
+  for (let cur = site.parent; cur && cur.type !== 'function_definition' && cur.type !== 'module'; cur = cur.parent) {
+    if (REPEATING.has(cur.type)) return true;
+  }
+  return false;
 }
 
 /** `Pool(1)`, `Pool(processes=1)`, `ProcessPoolExecutor(max_workers=1)`. */
@@ -217,7 +237,7 @@ function proxyGetLock(model: Model, expr: Node): Node | undefined {
 
 function isLockExpression(model: Model, expr: Node): boolean {
   const e = unparen(expr);
-  if (proxyGetLock(model, e)) return false;
+  if (proxyGetLock(model, e) || freshLock(model, e)) return false;
   if (e.type === 'call') {
     const fn = e.childForFieldName('function');
     if (fn?.type === 'attribute' && fn.childForFieldName('attribute')?.text === 'get_lock') return true;
@@ -266,14 +286,23 @@ function releasedInFinally(model: Model, tryStmt: Node): boolean {
   return !!fin && /\.release\s*\(/.test(model.text(fin));
 }
 
-/** A `with v.get_lock():` on a Manager proxy around `stmt`, if any. */
-function proxyLockAround(model: Model, stmt: Node, def: Node): Node | undefined {
+/** `with threading.Lock():` creates a lock on the spot: every caller gets its own, nobody waits. */
+function freshLock(model: Model, e: Node): boolean {
+  return e.type === 'call' && model.eval(e).some((v) => v.t === 'obj' && (v.kind === 'lock' || v.kind === 'proxyLock') && v.node.id === e.id);
+}
+
+/** A `with` around `stmt` that looks like a lock and is not: `v.get_lock()` on a Manager proxy,
+ * or a lock created on the spot. */
+function uselessLockAround(model: Model, stmt: Node, def: Node): { node: Node; fresh: boolean } | undefined {
   for (let cur = stmt.parent; cur && cur.id !== def.id; cur = cur.parent) {
     if (cur.type !== 'with_statement') continue;
     for (const item of withItems(cur)) {
       const value = item.childForFieldName('value');
-      const found = value && proxyGetLock(model, value.type === 'as_pattern' ? value.namedChildren[0]! : value);
-      if (found) return found;
+      const expr = value?.type === 'as_pattern' ? value.namedChildren[0] : value;
+      if (!expr) continue;
+      const proxy = proxyGetLock(model, expr);
+      if (proxy) return { node: proxy, fresh: false };
+      if (freshLock(model, unparen(expr))) return { node: unparen(expr), fresh: true };
     }
   }
   return undefined;
@@ -321,8 +350,11 @@ function isRange(expr: Node | undefined): boolean {
 function rangeLoopVariable(model: Model, arg: Node | undefined): boolean {
   if (arg?.type !== 'identifier') return false;
   const bindings = model.lookup(arg);
-  return !!bindings && bindings.length === 1 && bindings[0]!.k === 'element' && isRange(bindings[0]!.iter)
-    && !!bindings[0]!.node.parent && contains(bindings[0]!.node.parent, arg);
+  if (!bindings || bindings.length !== 1 || bindings[0]!.k !== 'element' || !isRange(bindings[0]!.iter)) return false;
+  // The loop, or the comprehension whose `for` clause binds it.
+  const clause = bindings[0]!.node.parent;
+  const loop = clause?.type === 'for_in_clause' ? clause.parent : clause;
+  return !!loop && contains(loop, arg);
 }
 
 /** The items of a `with` statement (`with a, b:` and `with (a, b):`). */
@@ -345,6 +377,7 @@ function check({ model, report }: RuleContext): void {
   const workers = workerFunctions(model);
   if (workers.size === 0) return;
   const unit = indentUnit(model.lines);
+  const candidates: { def: Node; info: WorkerInfo; shared: Shared; finding: Parameters<RuleContext['report']>[0] }[] = [];
   for (const { def, info } of workers.values()) {
     const body = def.childForFieldName('body');
     if (!body || def.type !== 'function_definition') continue;
@@ -365,17 +398,34 @@ function check({ model, report }: RuleContext): void {
       if (lockHeld(model, stmt, def)) continue;
       callersLocked ??= callersHoldLock(model, def);
       if (callersLocked) continue;
-      const badLock = proxyLockAround(model, stmt, def);
-      report({
-        message: badLock
-          ? `\`${model.text(badLock)}\` does not exist on ${shared.label} (AttributeError), so \`${model.text(node).replace(/\s+/g, ' ')}\` is not protected: concurrent workers lose updates once that is fixed. Guard it with a \`Manager().Lock()\` passed to the workers.`
-          : messageFor(model, node, shared),
+      const badLock = uselessLockAround(model, stmt, def);
+      const update = `\`${model.text(node).replace(/\s+/g, ' ')}\``;
+      candidates.push({ def, info, shared, finding: {
+        message: badLock?.fresh
+          ? `\`with ${model.text(badLock.node)}:\` creates a new lock every time, so it excludes no other worker: ${update} is a read-modify-write of ${shared.label} without a lock and concurrent workers lose updates. Create the lock once and share it.`
+          : badLock
+            ? `\`${model.text(badLock.node)}\` does not exist on ${shared.label} (AttributeError), so ${update} is not protected: concurrent workers lose updates once that is fixed. Guard it with a \`Manager().Lock()\` passed to the workers.`
+            : messageFor(model, node, shared),
         range: nodeRange(target),
         related: shared.created && !(shared.created.startIndex >= def.startIndex && shared.created.endIndex <= def.endIndex)
           ? [{ range: nodeRange(shared.created), message: 'shared object created here' }] : [],
         fixes: lockFix(model, stmt, shared, unit),
-      });
+      } });
     }
+  }
+  // A process-shared object updated by a single `Process` (its one writer) loses nothing, unless
+  // another worker function updates the same object too.
+  const writers = new Map<number, Set<number>>();
+  for (const c of candidates) {
+    if (!c.shared.created) continue;
+    const set = writers.get(c.shared.created.id) ?? new Set<number>();
+    set.add(c.def.id);
+    writers.set(c.shared.created.id, set);
+  }
+  for (const c of candidates) {
+    const soleWriter = c.info.instances === 1 && !c.info.thread && c.shared.kind !== 'global' && !!c.shared.created
+      && writers.get(c.shared.created.id)?.size === 1;
+    if (!soleWriter) report(c.finding);
   }
 }
 

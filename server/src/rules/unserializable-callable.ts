@@ -3,7 +3,9 @@
  * Checks for lambdas, nested functions, locally defined classes (their instances and methods),
  * and `functools.partial`s of these, passed as a task, a `Process` target or an `initializer` to a
  * pickle-based pool: `multiprocessing.Pool` (also from a context), `ProcessPoolExecutor`, and
- * `multiprocessing.Process` unless it is explicitly started by `fork`.
+ * `multiprocessing.Process` unless it is explicitly started by `fork`. A module-level function
+ * whose same-file decorator replaces it with a nested wrapper lacking `functools.wraps` counts
+ * too: pickle looks the wrapper up as `decorator.<locals>.wrapper`.
  *
  * ## Why is this bad?
  * These pools send the callable to the worker with `pickle`, which stores functions and classes
@@ -85,9 +87,17 @@ function nameOf(def: Node): string {
 function problemOf(model: Model, v: Value, spawning: boolean, depth = 0): Problem | undefined {
   switch (v.t) {
     case 'lambda': return { what: '`lambda`', definedAt: v.node, movable: v.node };
-    case 'func':
+    case 'func': {
       if (model.enclosingDef(v.def)) return { what: `Nested function \`${nameOf(v.def)}\``, definedAt: v.def, movable: v.def };
-      return undefined;
+      const wrapper = unwrappedDecoration(model, v.def);
+      if (!wrapper) return undefined;
+      return {
+        what: `\`${nameOf(v.def)}\``,
+        because: `its decorator \`${wrapper.decorator}\` replaces it with the nested function \`${nameOf(wrapper.def)}\` without \`functools.wraps\`, which pickle cannot find by name`,
+        definedAt: wrapper.def,
+        relatedMessage: 'the wrapper that replaces the function, defined here',
+      };
+    }
     case 'class':
       if (model.enclosingDef(v.def)) return { what: `Locally defined class \`${nameOf(v.def)}\``, definedAt: v.def };
       return undefined;
@@ -130,6 +140,50 @@ const UNPICKLABLE_ATTRIBUTE: ReadonlySet<string> = new Set(['processPool', 'thre
  * (a `Process` target, an `initializer`): that is how they are inherited. */
 function inheritable(v: Extract<Value, { t: 'obj' }>): boolean {
   return ['lock', 'mpQueue', 'value', 'array'].includes(v.kind) && !canonical(v.qname).startsWith('threading.');
+}
+
+/**
+ * A same-file decorator on a module-level function that returns one of its own nested functions
+ * without `functools.wraps`: the module name then holds `decorator.<locals>.wrapper`.
+ */
+function unwrappedDecoration(model: Model, def: Node): { decorator: string; def: Node } | undefined {
+  const decorated = def.parent?.type === 'decorated_definition' ? def.parent : undefined;
+  if (!decorated) return undefined;
+  for (const decorator of decorated.namedChildren.filter((c) => c.type === 'decorator')) {
+    const expr = decorator.namedChildren[0];
+    if (!expr) continue;
+    // `@logged` is the decorator; `@retry(3)` returns it.
+    const factory = expr.type === 'call';
+    for (const v of model.eval(factory ? expr.childForFieldName('function') : expr)) {
+      if (v.t !== 'func') continue;
+      const decoratorDef = factory ? returnedNestedDef(model, v.def) : v.def;
+      const wrapper = decoratorDef && returnedNestedDef(model, decoratorDef);
+      if (wrapper && !copiesIdentity(model, wrapper, decoratorDef)) return { decorator: model.text(expr), def: wrapper };
+    }
+  }
+  return undefined;
+}
+
+/** The nested function `def` returns by name (`return wrapper`), if any. */
+function returnedNestedDef(model: Model, def: Node): Node | undefined {
+  const body = def.childForFieldName('body');
+  if (!body) return undefined;
+  for (const ret of body.descendantsOfType('return_statement')) {
+    if (model.enclosingDef(ret)?.id !== def.id) continue;
+    const value = ret.namedChildren[0];
+    if (value?.type !== 'identifier') continue;
+    for (const v of model.eval(value)) {
+      if (v.t === 'func' && model.enclosingDef(v.def)?.id === def.id) return v.def;
+    }
+  }
+  return undefined;
+}
+
+/** `@functools.wraps(fn)` on the wrapper, or `functools.update_wrapper(wrapper, fn)` in the decorator. */
+function copiesIdentity(model: Model, wrapper: Node, decoratorDef: Node): boolean {
+  const decorated = wrapper.parent?.type === 'decorated_definition' ? wrapper.parent : undefined;
+  if (decorated?.namedChildren.some((c) => c.type === 'decorator' && /\bwraps\s*\(/.test(model.text(c)))) return true;
+  return /\bupdate_wrapper\s*\(/.test(model.text(decoratorDef)) || /\.__qualname__\s*=/.test(model.text(decoratorDef));
 }
 
 function poolName(task: TaskCall): string {

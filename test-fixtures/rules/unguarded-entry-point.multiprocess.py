@@ -1,0 +1,12 @@
+"""Fixture: dill-based `multiprocess` pools start children exactly as multiprocessing's do."""
+import multiprocess as mpd
+
+
+def square(x):
+    return x * x
+
+
+pool = mpd.Pool(4)  # [unguarded-entry-point]
+print(pool.map(square, range(10)))
+pool.close()
+pool.join()
