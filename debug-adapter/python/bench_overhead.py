@@ -56,6 +56,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--tasks", type=int, default=10000)
     parser.add_argument("--start-method", default="default")
     parser.add_argument("--python", default=sys.executable)
+    parser.add_argument("--no-debugpy", action="store_true",
+                        help="skip the debugpy variant (it takes minutes on large runs)")
     parser.add_argument("--json", action="store_true",
                         help="also print the medians and overheads as one JSON line")
     opts = parser.parse_args(argv)
@@ -82,7 +84,9 @@ def main(argv: Optional[List[str]] = None) -> int:
         "workerscope-fresh": ([opts.python, "-m", "workerscope_tracer", "--no-summary", "--"]
                               + args, dict(traced_env, WORKERSCOPE_FRESH_INTERPRETER="1")),
     }
-    if debugpy_available(opts.python):
+    if opts.no_debugpy:
+        pass
+    elif debugpy_available(opts.python):
         port = "5678"
         variants["debugpy"] = ([opts.python, "-m", "debugpy", "--listen", "127.0.0.1:" + port,
                                 "--configure-subProcess", "true"] + args, env)

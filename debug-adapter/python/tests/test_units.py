@@ -25,6 +25,16 @@ class WireTest(unittest.TestCase):
         self.assertIsNone(back["nan"])
         self.assertIsInstance(back["obj"], str)
 
+    def test_loads_and_pretty_match_the_json_module(self):
+        import json
+        obj = {"a": 1, "b": [1, 2.5, {"c": None, "d": True}], "e": "q\"b\\s\u00e9\u2028\n",
+               "f": {}, "g": [], "h": -3e-7, "i": 10 ** 20}
+        self.assertEqual(wire.loads(wire.encode(obj).decode("ascii")), obj)
+        self.assertEqual(wire.dumps_pretty(obj), json.dumps(obj, indent=2))
+        for bad in ("", "{", '{"a": 1} x', "nul"):
+            with self.assertRaises(ValueError):
+                wire.loads(bad)
+
     def test_decode_skips_torn_and_foreign_lines(self):
         data = wire.encode({"v": 1, "kind": "a"}) + b'{"v": 2}\nnot json\n' + b'{"v":1,"ki'
         self.assertEqual([e["kind"] for e in wire.decode_lines(data)], ["a"])

@@ -415,7 +415,6 @@ def _finish(opts: Dict[str, Any], directory: str, pid: int, python: str, exit_co
             program_code: int) -> None:
     if not (opts["report"] or opts["summary"] or opts["events"]):
         return
-    import json
     from .report import build_report, load_events, public, summary
     events = load_events(directory)
     report = build_report(events, program=os.path.abspath(opts["program"]), argv=opts["args"],
@@ -425,11 +424,10 @@ def _finish(opts: Dict[str, Any], directory: str, pid: int, python: str, exit_co
         path = os.path.abspath(opts["report"])
         tmp = path + ".tmp%d" % os.getpid()
         with open(tmp, "w") as f:
-            json.dump(public(report), f, indent=2)
-            f.write("\n")
+            f.write(wire.dumps_pretty(public(report)) + "\n")
         os.replace(tmp, path)
     if opts["events"]:
         for e in events:
-            sys.stderr.write(json.dumps(e) + "\n")
+            sys.stderr.write(wire.encode(e).decode("ascii"))
     if opts["summary"] and (report["failures"] or report["races"] or opts["report"]):
         sys.stderr.write(summary(report, opts["report"]))
