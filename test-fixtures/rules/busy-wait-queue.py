@@ -148,3 +148,12 @@ def for_loop_check(qs):
 def mp_queue_nonloop():
     q = mp.Queue()
     return q.empty()
+
+
+def ui_loop(results, running, draw):
+    # Draws a frame every pass and only picks up results in passing: not a busy wait.
+    while running():
+        if not results.empty():
+            print(results.get_nowait())
+        draw()
+        time.sleep(1 / 60)

@@ -63,6 +63,14 @@ def context_pool(paths):
         print("submitted")
         print(chunks.get(timeout=60))  # [iterator-outlives-pool]
 
+def appended_results(xs):
+    pending = []
+    with Pool(2) as pool:
+        for x in xs:
+            pending.append(pool.apply_async(measure, (x,)))
+        return [r.get(timeout=5) for r in pending]  # [iterator-outlives-pool]
+
+
 # OK
 
 
@@ -126,3 +134,13 @@ def closed_and_joined_inside(paths):
         pool.close()
         pool.join()
     return sum(lazy)
+
+
+def appended_and_read_inside(xs):
+    pending = []
+    with Pool(2) as pool:
+        for x in xs:
+            pending.append(pool.apply_async(measure, (x,)))
+        values = [r.get() for r in pending]
+    print(len(pending))
+    return values

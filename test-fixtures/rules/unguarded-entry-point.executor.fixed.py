@@ -12,9 +12,9 @@ def banner():
     return "text"
 
 
+executor = ProcessPoolExecutor()  # no process yet: they start at the first submit
 if __name__ == "__main__":
-    executor = ProcessPoolExecutor()  # [unguarded-entry-point]
-    futures = [executor.submit(job, i) for i in range(3)]
+    futures = [executor.submit(job, i) for i in range(3)]  # [unguarded-entry-point]
     manager = Manager()  # [unguarded-entry-point]
     shared = manager.dict()
     text = """a

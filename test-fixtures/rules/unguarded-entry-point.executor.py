@@ -12,8 +12,8 @@ def banner():
     return "text"
 
 
-executor = ProcessPoolExecutor()  # [unguarded-entry-point]
-futures = [executor.submit(job, i) for i in range(3)]
+executor = ProcessPoolExecutor()  # no process yet: they start at the first submit
+futures = [executor.submit(job, i) for i in range(3)]  # [unguarded-entry-point]
 manager = Manager()  # [unguarded-entry-point]
 shared = manager.dict()
 text = """a

@@ -25,6 +25,7 @@ class Holder:
 
 
 # OK
+shared_executor = ProcessPoolExecutor()  # starts no process until its first submit
 threads = ThreadPoolExecutor()
 tp = ThreadPool(2)
 dp = ThreadBackedPool(2)
@@ -36,6 +37,7 @@ handler = lambda: mp.Pool()  # noqa: E731
 if __name__ == "__main__":
     with mp.Pool() as pool:
         pool.map(work, range(3))
+    print(list(shared_executor.map(work, range(3))))
 
 if '__main__' == __name__:
     mp.Process(target=work, args=(1,)).start()

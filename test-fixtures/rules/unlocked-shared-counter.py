@@ -146,6 +146,42 @@ def starts_fresh_lock():
         mp.Process(target=fresh_lock, args=(v,)).start()
 
 
+fetched = 0
+fetch_slots = threading.BoundedSemaphore(5)
+
+
+def fetch_page(url):
+    global fetched
+    with fetch_slots:  # five threads at a time: no mutual exclusion
+        fetched += 1  # [unlocked-shared-counter]
+
+
+def visit(args):
+    counter, page = args
+    counter.value += page  # [unlocked-shared-counter]
+
+
+def count_up(counter):
+    counter.value += 1  # [unlocked-shared-counter]
+
+
+def run_target(target):
+    counter = Value("i", 0)
+    procs = [mp.Process(target=target, args=(counter,)) for _ in range(4)]
+    for p in procs:
+        p.start()
+
+
+def starts_indirect(urls):
+    with ThreadPoolExecutor() as tex:
+        list(tex.map(fetch_page, urls))
+    with Manager() as manager:
+        shared = manager.Value("i", 0)
+        with Pool() as pool:
+            pool.map(visit, [(shared, p) for p in range(10)])
+    run_target(count_up)
+
+
 # OK
 
 def locked_value(counter, lock):

@@ -367,8 +367,37 @@ export class Model {
       case 'class': return [{ t: 'class', def: b.def }];
       case 'param': return this.paramValues(b, depth);
       case 'element': return this.elementsOf(b.iter, depth).flatMap((e) => this.eval(e, depth + 1));
+      case 'unpack': return this.unpackedValues(b.source, b.index, depth);
       case 'unknown': return [UNKNOWN];
     }
+  }
+
+  /** Element `index` of the tuples `source` may hold: `counter, page = args` in a task whose
+   * argument packs carry `(counter, p)` tuples. */
+  private unpackedValues(source: Node, index: number, depth: number): Value[] {
+    const out: Value[] = [];
+    for (const node of this.nodesHeldBy(source)) {
+      const t = unparen(node);
+      const element = (t.type === 'tuple' || t.type === 'list') ? t.namedChildren.filter((c) => c.type !== 'comment')[index] : undefined;
+      out.push(...(element ? this.eval(element, depth + 1) : [UNKNOWN]));
+      if (out.length > MAX_VALUES) break;
+    }
+    return out.length > 0 ? out : [UNKNOWN];
+  }
+
+  /** The expressions a name may hold: its assigned values, or the arguments its parameter receives. */
+  private nodesHeldBy(name: Node): Node[] {
+    const out: Node[] = [];
+    for (const b of this.lookup(name) ?? []) {
+      if (b.k === 'value') out.push(b.value);
+      else if (b.k === 'param' && !this.noFlow && b.star === '') {
+        for (const { pack, shift } of this.incoming(b.def)) {
+          const arg = pack.positional[b.index - shift] ?? pack.keywords.get(b.name);
+          if (arg) out.push(arg);
+        }
+      }
+    }
+    return out;
   }
 
   private attributeOf(v: Value, name: string, depth: number): Value[] {
@@ -628,6 +657,16 @@ export class Model {
     return out;
   }
 
+  private withFlow<T>(fn: () => T): T {
+    const previous = this.noFlow;
+    this.noFlow = false;
+    try {
+      return fn();
+    } finally {
+      this.noFlow = previous;
+    }
+  }
+
   private withoutFlow<T>(fn: () => T): T {
     const previous = this.noFlow;
     this.noFlow = true;
@@ -682,13 +721,23 @@ export class Model {
     if (this.localTasks && this.localTasks.length === 0 && this.computingLocalTasks) return new Map();
     const index = new Map<number, { pack: ArgPack; shift: number }[]>();
     this.taskPacksByDef = index;
+    let complete = true;
     for (const task of this.localTasks ?? this.computeLocalTasks()) {
-      for (const target of this.taskTargets(task, true)) {
+      let targets = this.taskTargets(task, true);
+      // `Process(target=fn)` where `fn` is a parameter: resolve it through the callers (the
+      // partly built index answers any lookup this makes in the meantime).
+      if (targets.length === 0 && task.callable.type === 'identifier') {
+        // Asked for while that very callable is being evaluated: answer, but build again later.
+        if (this.inProgress.has(task.callable.id)) complete = false;
+        else targets = this.withFlow(() => this.taskTargets(task));
+      }
+      for (const target of targets) {
         const list = index.get(target.def.id) ?? [];
         for (const pack of target.packs) list.push({ pack, shift: target.shift });
         index.set(target.def.id, list);
       }
     }
+    if (!complete) this.taskPacksByDef = undefined;
     return index;
   }
 

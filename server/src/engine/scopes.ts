@@ -14,6 +14,8 @@ export type Binding = (
   | { k: 'class'; pos: number; node: Node; def: Node }
   | { k: 'param'; pos: number; node: Node; def: Node; index: number; name: string; star: '' | '*' | '**'; defaultValue?: Node }
   | { k: 'unknown'; pos: number; node: Node }
+  /** `a, b = source`: element `index` of whatever `source` holds (a tuple passed in, say). */
+  | { k: 'unpack'; pos: number; node: Node; source: Node; index: number }
 ) & {
   /** Where code starts to see the binding: the end of `x = f(x)`, the body of `for x in …:`. */
   until?: number;
@@ -253,18 +255,20 @@ export class Scopes {
 
   /** Binds every identifier of an assignment target; `value` only for a plain name. */
   private bindTarget(scope: Scope, target: Node, value: Node | undefined, pos: number): void {
-    const stack: { node: Node; value: Node | undefined }[] = [{ node: target, value }];
+    const stack: { node: Node; value: Node | undefined; unpack?: { source: Node; index: number } }[] = [{ node: target, value }];
     while (stack.length > 0) {
-      const { node: t, value: v } = stack.pop()!;
+      const { node: t, value: v, unpack } = stack.pop()!;
       switch (t.type) {
         case 'identifier':
-          this.bind(scope, t.text, v ? { k: 'value', pos, node: t, value: v } : { k: 'unknown', pos, node: t });
+          this.bind(scope, t.text, v ? { k: 'value', pos, node: t, value: v } : unpack ? { k: 'unpack', pos, node: t, ...unpack } : { k: 'unknown', pos, node: t });
           break;
         case 'pattern_list': case 'tuple_pattern': case 'list_pattern': case 'tuple': case 'list': case 'expression_list': {
           const targets = t.namedChildren;
           const values = v && ['tuple', 'list', 'expression_list', 'parenthesized_expression'].includes(v.type) ? unparen(v).namedChildren : undefined;
+          const literal = !!values && values.length === targets.length;
+          const starred = targets.some((c) => c.type === 'list_splat_pattern');
           targets.forEach((child, i) => {
-            stack.push({ node: child, value: values && values.length === targets.length ? values[i] : undefined });
+            stack.push({ node: child, value: literal ? values![i] : undefined, unpack: !literal && v && v.type === 'identifier' && !starred ? { source: v, index: i } : undefined });
           });
           break;
         }

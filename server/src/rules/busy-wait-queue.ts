@@ -3,7 +3,8 @@
  * Checks for loops that poll a queue with `q.empty()` and go around again while it is empty:
  * `while q.empty(): time.sleep(...)`, or `if q.empty(): continue` (or `sleep`) inside a
  * `while` loop, or `if not q.empty(): item = q.get()` in a loop that does nothing else while the
- * queue is empty. A drain loop that stops when the queue is empty
+ * queue is empty (a loop that also does work of its own, such as drawing a frame, is not a busy
+ * wait). A drain loop that stops when the queue is empty
  * (`while not q.empty(): q.get()`), a single check outside a loop, and a loop that blocks on
  * `get()` anyway are not flagged.
  *
@@ -149,13 +150,21 @@ function pollingLoop(call: Node, queue: string): Verdict | undefined {
     if (!body || exitsLoop(body) || (!onlyWaits(body) && restBlocks)) return undefined;
     return {};
   }
-  return restBlocks ? undefined : {};
+  // No `else`: when the queue is empty the loop runs the rest of its body. A body that does work
+  // of its own there (a UI loop drawing frames, say) only checks the queue in passing.
+  const otherWork = loopBody.namedChildren.some((s) => s.id !== ifStmt.id && s.type !== 'comment' && !isWait(s));
+  return restBlocks || otherWork ? undefined : {};
 }
 
 /** A block that only waits or skips: `pass`, `continue`, `time.sleep(...)`, `await asyncio.sleep(...)`. */
 function onlyWaits(block: Node): boolean {
   const stmts = block.namedChildren.filter((s) => s.type !== 'comment');
-  return stmts.length > 0 && stmts.every((s) => s.type === 'pass_statement' || s.type === 'continue_statement' || (s.type === 'expression_statement' && /^(await\s+)?[\w.]*sleep\s*\(/.test(s.text)));
+  return stmts.length > 0 && stmts.every(isWait);
+}
+
+/** `pass`, `continue`, or a `sleep(...)` call. */
+function isWait(s: Node): boolean {
+  return s.type === 'pass_statement' || s.type === 'continue_statement' || (s.type === 'expression_statement' && /^(await\s+)?[\w.]*sleep\s*\(/.test(s.text));
 }
 
 const WAITS = new Set(['wait', 'recv', 'recv_bytes', 'join', 'accept', 'select']);

@@ -142,6 +142,13 @@ function escapeTarget(call: Node): Node | undefined {
     parent = node.parent;
   }
   if (parent?.type === 'return_statement') return parent;
+  // `pending.append(pool.apply_async(...))`: the results live in `pending`.
+  if (parent?.type === 'argument_list' && parent.namedChildren.length === 1) {
+    const call = parent.parent;
+    const fn = call?.type === 'call' ? call.childForFieldName('function') : null;
+    const receiver = fn?.type === 'attribute' && fn.childForFieldName('attribute')?.text === 'append' ? fn.childForFieldName('object') : null;
+    if (receiver?.type === 'identifier') return receiver;
+  }
   if (parent?.type === 'assignment' && parent.childForFieldName('right')?.id === node.id) {
     const left = parent.childForFieldName('left');
     return left?.type === 'identifier' ? left : undefined;
@@ -153,11 +160,25 @@ function escapeTarget(call: Node): Node | undefined {
 function useAfter(model: Model, name: Node, withStmt: Node): Node | undefined {
   const scope = model.scopes.scopeOf(name);
   const refs = referencesTo(model, scope, name.text).filter((r) => r.id !== name.id);
+  const appended = isAppendReceiver(name);
   for (const r of refs) {
     // Rebound inside the block (e.g. `it = list(it)`): what survives is no longer lazy.
     if (contains(withStmt, r) && r.startIndex > name.startIndex && isRebound(r)) return undefined;
+    // A list of results read inside the block too (beyond more appends): taken as consumed there.
+    if (appended && contains(withStmt, r) && !isAppendReceiver(r) && !isLengthOnly(r)) return undefined;
   }
   return refs.find((r) => r.startIndex >= withStmt.endIndex && !isRebound(r));
+}
+
+/** `len(pending)`: counting the results reads none of them. */
+function isLengthOnly(id: Node): boolean {
+  const call = id.parent?.type === 'argument_list' ? id.parent.parent : null;
+  return call?.type === 'call' && call.childForFieldName('function')?.text === 'len';
+}
+
+function isAppendReceiver(id: Node): boolean {
+  const parent = id.parent;
+  return parent?.type === 'attribute' && parent.childForFieldName('object')?.id === id.id && parent.childForFieldName('attribute')?.text === 'append';
 }
 
 function isRebound(id: Node): boolean {

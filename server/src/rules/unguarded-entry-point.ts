@@ -1,6 +1,7 @@
 /**
  * ## What it does
- * Checks for process pools, `Process.start()`, `ProcessPoolExecutor`s and `Manager()`s created
+ * Checks for process pools, `Process.start()`, work submitted to a `ProcessPoolExecutor` (which
+ * starts its processes at the first `submit`/`map`, not when created) and `Manager()`s created
  * while the module is being imported: at module level outside an `if __name__ == "__main__":`
  * guard, directly or through a function called at module level. Pools of the dill-based
  * `multiprocess` package count too: it starts children the way `multiprocessing` does.
@@ -46,7 +47,7 @@
 import type { Node } from 'web-tree-sitter';
 import { isMainGuard, topLevelStatement } from '../engine/guards';
 import { stringInteriorLines, wrapLines } from '../engine/fixes';
-import type { Model } from '../engine/model';
+import type { Model, Value } from '../engine/model';
 import { docsUrl, type Rule, type RuleContext } from '../engine/rule';
 import { nodeRange } from '../engine/text';
 import type { Fix } from '../engine/types';
@@ -72,7 +73,16 @@ function startEvent(model: Model, call: Node): StartEvent | undefined {
   if (model.globalStart === 'fork') return undefined;
   const fn = call.childForFieldName('function');
   if (!fn) return undefined;
-  if (fn.type === 'attribute' && fn.childForFieldName('attribute')?.text === 'start') {
+  const method = fn.type === 'attribute' ? fn.childForFieldName('attribute')?.text : undefined;
+  if (method === 'submit' || method === 'map' || method === 'run_in_executor') {
+    // A ProcessPoolExecutor starts its workers at its first submit, not when it is created.
+    const executor = method === 'run_in_executor' ? call.childForFieldName('arguments')?.namedChildren[0] : fn.childForFieldName('object');
+    for (const v of model.eval(executor)) {
+      if (v.t === 'obj' && isProcessExecutor(v) && v.start !== 'fork') return { node: call, what: `\`${shortCall(model, call)}\` starts the worker processes of a \`ProcessPoolExecutor\`` };
+    }
+    return undefined;
+  }
+  if (method === 'start') {
     for (const v of model.eval(fn.childForFieldName('object'))) {
       if (v.t === 'obj' && v.kind === 'process' && v.start !== 'fork') return { node: call, what: `\`${model.text(call)}\` starts a process` };
       if (v.t === 'obj' && v.kind === 'managerUnstarted' && v.start !== 'fork') return { node: call, what: `\`${model.text(call)}\` starts a manager process` };
@@ -85,15 +95,20 @@ function startEvent(model: Model, call: Node): StartEvent | undefined {
     if (v.t !== 'obj' || v.node.id !== call.id || v.start === 'fork') continue;
     // dill changes how tasks travel, not how children start: `multiprocess` re-imports the main
     // module under spawn and forkserver exactly as multiprocessing does.
+    if (isProcessExecutor(v)) continue; // no process until the first submit
     if (v.kind === 'processPool' || (v.kind === 'cloudPool' && /^multiprocess\.(pool\.)?Pool$/.test(v.qname))) return { node: call, what: `\`${shortCall(model, call)}\` creates a process pool` };
     if (v.kind === 'manager') return { node: call, what: `\`${shortCall(model, call)}\` starts a manager process` };
   }
   return undefined;
 }
 
-/** The calls startEvent can accept: `x.start()` and the creation calls. */
+function isProcessExecutor(v: Extract<Value, { t: 'obj' }>): boolean {
+  return v.kind === 'processPool' && v.qname.endsWith('Executor');
+}
+
+/** The calls startEvent can accept: `x.start()`, an executor's `submit`/`map`, and the creation calls. */
 function startCandidates(model: Model): Node[] {
-  return model.callsNamed('start', ...model.creationCallNames());
+  return model.callsNamed('start', 'submit', 'map', 'run_in_executor', ...model.creationCallNames());
 }
 
 function check({ model, report }: RuleContext): void {

@@ -74,7 +74,7 @@ import type { Fix } from '../engine/types';
 import { RULE_DOCS } from './docs.generated';
 
 const ID = 'unlocked-shared-counter';
-const LOCK_NAME = /(lock|mutex|mtx|sem|semaphore|cond|condition|guard)\w*$/i;
+const LOCK_NAME = /(lock|mutex|mtx|cond|condition|guard)\w*$/i;
 
 interface WorkerInfo {
   process: boolean;
@@ -242,7 +242,10 @@ function isLockExpression(model: Model, expr: Node): boolean {
     const fn = e.childForFieldName('function');
     if (fn?.type === 'attribute' && fn.childForFieldName('attribute')?.text === 'get_lock') return true;
   }
-  for (const v of model.eval(e)) {
+  const values = model.eval(e);
+  // `Semaphore(5)` lets five holders in at once: no mutual exclusion.
+  if (values.some((v) => v.t === 'obj' && admitsSeveral(v))) return false;
+  for (const v of values) {
     if (v.t === 'obj' && ['lock', 'proxyLock', 'value', 'array'].includes(v.kind)) return true;
   }
   const last = e.type === 'attribute' ? e.childForFieldName('attribute')?.text : e.type === 'identifier' ? e.text : e.type === 'call' ? model.text(e.childForFieldName('function') ?? e) : undefined;
@@ -284,6 +287,13 @@ function lockHeld(model: Model, stmt: Node, def: Node): boolean {
 function releasedInFinally(model: Model, tryStmt: Node): boolean {
   const fin = tryStmt.namedChildren.find((c) => c.type === 'finally_clause');
   return !!fin && /\.release\s*\(/.test(model.text(fin));
+}
+
+/** A semaphore created with a count other than 1 (or one we cannot read). */
+function admitsSeveral(v: Extract<Value, { t: 'obj' }>): boolean {
+  if (!/Semaphore$/.test(v.qname) || v.node.type !== 'call') return false;
+  const count = argumentNodes(v.node).positional[0] ?? argumentNodes(v.node).keywords.get('value');
+  return !!count && count.text !== '1';
 }
 
 /** `with threading.Lock():` creates a lock on the spot: every caller gets its own, nobody waits. */
