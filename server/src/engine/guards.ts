@@ -3,6 +3,7 @@
  * inside a function body. Walks parents iteratively.
  */
 import type { Node } from 'web-tree-sitter';
+import { type Interval, IntervalNest } from './intervals';
 import { unparen } from './scopes';
 
 export type ExecutionContext =
@@ -83,55 +84,27 @@ export function isMainGuard(stmt: Node): boolean {
   return stmt.type === 'if_statement' && mainGuardPolarity(stmt.childForFieldName('condition')) === 1;
 }
 
-interface ContextInterval {
-  start: number;
-  end: number;
-  context: ExecutionContext;
-  parent: number;
-}
-
 /**
  * `executionContext` for many nodes of one tree without walking parents (a search from the root in
  * web-tree-sitter): the bodies of functions, lambdas and classes and the guarded branches of main
  * guards as nested source intervals, the innermost one containing a node deciding.
  */
 export class ContextIndex {
-  private readonly intervals: ContextInterval[] = [];
+  private readonly nest: IntervalNest<ExecutionContext>;
 
   constructor(root: Node, source: string, defs: readonly Node[]) {
+    const list: Interval<ExecutionContext>[] = [];
     for (const n of defs) {
       const body = n.childForFieldName('body');
       if (!body) continue;
-      const context: ExecutionContext = n.type === 'function_definition' ? { at: 'function', def: n } : { at: 'deferred' };
-      this.intervals.push({ start: body.startIndex, end: body.endIndex, context, parent: -1 });
+      list.push({ start: body.startIndex, end: body.endIndex, value: n.type === 'function_definition' ? { at: 'function', def: n } : { at: 'deferred' } });
     }
-    for (const branch of mainGuardBranches(root, source)) this.intervals.push({ start: branch.startIndex, end: branch.endIndex, context: { at: 'guarded' }, parent: -1 });
-    const list = this.intervals;
-    list.sort((a, b) => a.start - b.start || b.end - a.end);
-    const stack: number[] = [];
-    list.forEach((iv, i) => {
-      while (stack.length > 0 && list[stack[stack.length - 1]!]!.end <= iv.start) stack.pop();
-      iv.parent = stack.length > 0 ? stack[stack.length - 1]! : -1;
-      stack.push(i);
-    });
+    for (const branch of mainGuardBranches(root, source)) list.push({ start: branch.startIndex, end: branch.endIndex, value: { at: 'guarded' } });
+    this.nest = new IntervalNest(list);
   }
 
   of(node: Node): ExecutionContext {
-    const at = node.startIndex;
-    const end = node.endIndex;
-    const list = this.intervals;
-    let lo = 0;
-    let hi = list.length - 1;
-    let found = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (list[mid]!.start <= at) { found = mid; lo = mid + 1; } else hi = mid - 1;
-    }
-    for (let i = found; i !== -1; i = list[i]!.parent) {
-      const iv = list[i]!;
-      if (iv.start <= at && end <= iv.end) return iv.context;
-    }
-    return { at: 'import' };
+    return this.nest.innermost(node.startIndex, node.endIndex)?.value ?? { at: 'import' };
   }
 }
 

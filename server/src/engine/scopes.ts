@@ -3,6 +3,7 @@
  * (iteratively: deeply nested code must not exhaust the stack).
  */
 import type { Node } from 'web-tree-sitter';
+import { type Interval, IntervalNest } from './intervals';
 
 export type ScopeKind = 'module' | 'function' | 'class' | 'lambda' | 'comprehension';
 
@@ -65,7 +66,7 @@ export class NodeIndex {
     }
   }
 
-  private readonly nestings = new Map<string, { start: number; end: number; node: Node; parent: number }[]>();
+  private readonly nestings = new Map<string, IntervalNest<Node>>();
 
   /**
    * The innermost node of one of `types` (indexed types only) that strictly contains `node`, found
@@ -74,33 +75,15 @@ export class NodeIndex {
    */
   innermost(node: Node, types: readonly string[]): Node | null {
     const key = types.join(',');
-    let list = this.nestings.get(key);
-    if (!list) {
-      list = types.flatMap((t) => this.byType.get(t) ?? []).map((n) => ({ start: n.startIndex, end: n.endIndex, node: n, parent: -1 }));
-      list.sort((a, b) => a.start - b.start || b.end - a.end);
-      const stack: number[] = [];
-      list.forEach((iv, i) => {
-        while (stack.length > 0 && list![stack[stack.length - 1]!]!.end <= iv.start) stack.pop();
-        iv.parent = stack.length > 0 ? stack[stack.length - 1]! : -1;
-        stack.push(i);
-      });
-      this.nestings.set(key, list);
+    let nest = this.nestings.get(key);
+    if (!nest) {
+      nest = new IntervalNest(types.flatMap((t) => this.byType.get(t) ?? []).map((n) => ({ start: n.startIndex, end: n.endIndex, value: n })));
+      this.nestings.set(key, nest);
     }
     const at = node.startIndex;
     const end = node.endIndex;
-    let lo = 0;
-    let hi = list.length - 1;
-    let found = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (list[mid]!.start <= at) { found = mid; lo = mid + 1; } else hi = mid - 1;
-    }
-    for (let i = found; i !== -1; i = list[i]!.parent) {
-      const iv = list[i]!;
-      // Same span, another node: the candidate lies inside `node` (a block holding only a def).
-      if (iv.start <= at && end <= iv.end && iv.node.id !== node.id && !(iv.start === at && iv.end === end)) return iv.node;
-    }
-    return null;
+    // Same span, another node: the candidate lies inside `node` (a block holding only a def).
+    return nest.innermost(at, end, (iv) => iv.value.id !== node.id && !(iv.start === at && iv.end === end))?.value ?? null;
   }
 
   /** Nodes of one type that lie inside `outer` (document order), found by binary search. */
@@ -191,43 +174,23 @@ export class Scopes {
    */
   scopeOf(node: Node): Scope {
     const at = node.startIndex;
-    const end = node.endIndex;
-    const intervals = this.intervals();
-    // Last interval starting at or before `at`, then up its parents until one contains `at`.
-    let lo = 0;
-    let hi = intervals.length - 1;
-    let found = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (intervals[mid]!.start <= at) { found = mid; lo = mid + 1; } else hi = mid - 1;
-    }
-    for (let i = found; i !== -1; i = intervals[i]!.parent) {
-      const iv = intervals[i]!;
-      if (at >= iv.start && end <= iv.end && at < iv.end && iv.node.id !== node.id) return this.scopeFor(iv.node);
-    }
-    return this.module;
+    const found = this.intervals().innermost(at, node.endIndex, (iv) => at < iv.end && iv.value.id !== node.id);
+    return found ? this.scopeFor(found.value) : this.module;
   }
 
-  private scopeIntervals: { start: number; end: number; node: Node; parent: number }[] | undefined;
+  private scopeIntervals: IntervalNest<Node> | undefined;
 
-  private intervals(): { start: number; end: number; node: Node; parent: number }[] {
+  private intervals(): IntervalNest<Node> {
     if (this.scopeIntervals) return this.scopeIntervals;
-    const list: { start: number; end: number; node: Node; parent: number }[] = [];
+    const list: Interval<Node>[] = [];
     for (const n of this.index.of(...Object.keys(SCOPE_TYPES).filter((t) => t !== 'module'))) {
       let start = n.startIndex;
       if (n.type === 'function_definition') start = (n.childForFieldName('parameters') ?? n.childForFieldName('body') ?? n).startIndex;
       else if (n.type === 'class_definition') start = (n.childForFieldName('body') ?? n).startIndex;
-      list.push({ start, end: n.endIndex, node: n, parent: -1 });
+      list.push({ start, end: n.endIndex, value: n });
     }
-    list.sort((a, b) => a.start - b.start || b.end - a.end);
-    const stack: number[] = [];
-    list.forEach((iv, i) => {
-      while (stack.length > 0 && list[stack[stack.length - 1]!]!.end <= iv.start) stack.pop();
-      iv.parent = stack.length > 0 ? stack[stack.length - 1]! : -1;
-      stack.push(i);
-    });
-    this.scopeIntervals = list;
-    return list;
+    this.scopeIntervals = new IntervalNest(list);
+    return this.scopeIntervals;
   }
 
   private create(node: Node, parent: Scope | undefined): Scope {

@@ -1,0 +1,44 @@
+/**
+ * Nested source intervals (functions, classes, guarded blocks...) with the innermost one containing
+ * a range found by binary search and a climb through enclosing intervals: the engine's substitute
+ * for walking `node.parent`, which web-tree-sitter answers by searching from the root.
+ */
+export interface Interval<T> {
+  start: number;
+  end: number;
+  value: T;
+}
+
+export class IntervalNest<T> {
+  private readonly items: (Interval<T> & { parent: number })[];
+
+  /** Intervals must nest (or be disjoint), as syntax nodes do. */
+  constructor(intervals: Iterable<Interval<T>>) {
+    const list = [...intervals].map((iv) => ({ ...iv, parent: -1 }));
+    list.sort((a, b) => a.start - b.start || b.end - a.end);
+    const stack: number[] = [];
+    list.forEach((iv, i) => {
+      while (stack.length > 0 && list[stack[stack.length - 1]!]!.end <= iv.start) stack.pop();
+      iv.parent = stack.length > 0 ? stack[stack.length - 1]! : -1;
+      stack.push(i);
+    });
+    this.items = list;
+  }
+
+  /** The innermost interval containing [start, end) that `accept` takes, if any. */
+  innermost(start: number, end: number, accept: (iv: Interval<T>) => boolean = () => true): Interval<T> | undefined {
+    const list = this.items;
+    let lo = 0;
+    let hi = list.length - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (list[mid]!.start <= start) { found = mid; lo = mid + 1; } else hi = mid - 1;
+    }
+    for (let i = found; i !== -1; i = list[i]!.parent) {
+      const iv = list[i]!;
+      if (iv.start <= start && end <= iv.end && accept(iv)) return iv;
+    }
+    return undefined;
+  }
+}
