@@ -42,3 +42,15 @@ export class IntervalNest<T> {
     return undefined;
   }
 }
+
+/** The first index `i` in [0, n) with `key(i) >= value`, for keys sorted ascending (n if none). */
+export function lowerBound(n: number, key: (i: number) => number, value: number): number {
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (key(mid) < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

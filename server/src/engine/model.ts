@@ -13,6 +13,7 @@ import {
   type StartMethod,
 } from './names';
 import { ContextIndex, type ExecutionContext } from './guards';
+import { lowerBound } from './intervals';
 import { type Binding, NodeIndex, Scopes, unparen } from './scopes';
 import { LineIndex } from './text';
 
@@ -196,14 +197,7 @@ export class Model {
         continue;
       }
       const positions = index.get(name) ?? [];
-      let lo = 0;
-      let hi = positions.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (positions[mid]! < node.startIndex) lo = mid + 1;
-        else hi = mid;
-      }
-      for (let i = lo; i < positions.length && positions[i]! < node.endIndex; i++) {
+      for (let i = lowerBound(positions.length, (k) => positions[k]!, node.startIndex); i < positions.length && positions[i]! < node.endIndex; i++) {
         const call = this.callAt(name, positions[i]!);
         if (call && call.startIndex >= node.startIndex && call.endIndex <= node.endIndex) out.push(call);
       }
@@ -797,15 +791,8 @@ export class Model {
   directCallSitesWithin(node: Node, keep?: (call: Node) => boolean): CallSite[] {
     if (this.directCalls) return this.directCalls.filter((s) => s.call.startIndex >= node.startIndex && s.call.endIndex <= node.endIndex && (!keep || keep(s.call)));
     const positions = this.defCallPositions();
-    let lo = 0;
-    let hi = positions.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (positions[mid]!.at < node.startIndex) lo = mid + 1;
-      else hi = mid;
-    }
     const sites: CallSite[] = [];
-    for (let i = lo; i < positions.length && positions[i]!.at < node.endIndex; i++) {
+    for (let i = lowerBound(positions.length, (k) => positions[k]!.at, node.startIndex); i < positions.length && positions[i]!.at < node.endIndex; i++) {
       const call = this.callAt(positions[i]!.name, positions[i]!.at);
       if (!call || call.startIndex < node.startIndex || call.endIndex > node.endIndex) continue;
       if (!keep || keep(call)) sites.push(...this.resolveDirectCall(call));

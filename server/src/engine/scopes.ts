@@ -3,7 +3,7 @@
  * (iteratively: deeply nested code must not exhaust the stack).
  */
 import type { Node } from 'web-tree-sitter';
-import { type Interval, IntervalNest } from './intervals';
+import { type Interval, IntervalNest, lowerBound } from './intervals';
 
 export type ScopeKind = 'module' | 'function' | 'class' | 'lambda' | 'comprehension';
 
@@ -90,15 +90,8 @@ export class NodeIndex {
   within(type: string, outer: Node): Node[] {
     if (type === 'call') this.loadCalls();
     const list = this.byType.get(type) ?? [];
-    let lo = 0;
-    let hi = list.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (list[mid]!.startIndex < outer.startIndex) lo = mid + 1;
-      else hi = mid;
-    }
     const out: Node[] = [];
-    for (let i = lo; i < list.length && list[i]!.startIndex < outer.endIndex; i++) {
+    for (let i = lowerBound(list.length, (k) => list[k]!.startIndex, outer.startIndex); i < list.length && list[i]!.startIndex < outer.endIndex; i++) {
       if (list[i]!.endIndex <= outer.endIndex) out.push(list[i]!);
     }
     return out;
