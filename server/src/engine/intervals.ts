@@ -7,6 +7,8 @@ export interface Interval<T> {
   start: number;
   end: number;
   value: T;
+  /** The syntax node's id, for `innermost(…, exclude)`. */
+  id?: number;
 }
 
 export class IntervalNest<T> {
@@ -25,8 +27,12 @@ export class IntervalNest<T> {
     this.items = list;
   }
 
-  /** The innermost interval containing [start, end) that `accept` takes, if any. */
-  innermost(start: number, end: number, accept: (iv: Interval<T>) => boolean = () => true): Interval<T> | undefined {
+  /**
+   * The innermost interval containing [start, end), if any, other than the one of node `exclude`
+   * (the node asked about); with `sameSpanInside`, also other intervals of exactly that span (for
+   * syntax nodes they lie inside it). No callback: this runs for every name the engine looks up.
+   */
+  innermost(start: number, end: number, exclude?: number, sameSpanInside = false): Interval<T> | undefined {
     const list = this.items;
     let lo = 0;
     let hi = list.length - 1;
@@ -37,7 +43,8 @@ export class IntervalNest<T> {
     }
     for (let i = found; i !== -1; i = list[i]!.parent) {
       const iv = list[i]!;
-      if (iv.start <= start && end <= iv.end && accept(iv)) return iv;
+      if (iv.start <= start && end <= iv.end && start < iv.end
+        && (exclude === undefined || iv.id !== exclude) && !(sameSpanInside && iv.start === start && iv.end === end)) return iv;
     }
     return undefined;
   }

@@ -77,13 +77,11 @@ export class NodeIndex {
     const key = types.join(',');
     let nest = this.nestings.get(key);
     if (!nest) {
-      nest = new IntervalNest(types.flatMap((t) => this.byType.get(t) ?? []).map((n) => ({ start: n.startIndex, end: n.endIndex, value: n })));
+      nest = new IntervalNest(types.flatMap((t) => this.byType.get(t) ?? []).map((n) => ({ start: n.startIndex, end: n.endIndex, value: n, id: n.id })));
       this.nestings.set(key, nest);
     }
-    const at = node.startIndex;
-    const end = node.endIndex;
     // Same span, another node: the candidate lies inside `node` (a block holding only a def).
-    return nest.innermost(at, end, (iv) => iv.value.id !== node.id && !(iv.start === at && iv.end === end))?.value ?? null;
+    return nest.innermost(node.startIndex, node.endIndex, node.id, true)?.value ?? null;
   }
 
   /** Nodes of one type that lie inside `outer` (document order), found by binary search. */
@@ -166,8 +164,7 @@ export class Scopes {
    * through the tree is needed.
    */
   scopeOf(node: Node): Scope {
-    const at = node.startIndex;
-    const found = this.intervals().innermost(at, node.endIndex, (iv) => at < iv.end && iv.value.id !== node.id);
+    const found = this.intervals().innermost(node.startIndex, node.endIndex, node.id);
     return found ? this.scopeFor(found.value) : this.module;
   }
 
@@ -180,7 +177,7 @@ export class Scopes {
       let start = n.startIndex;
       if (n.type === 'function_definition') start = (n.childForFieldName('parameters') ?? n.childForFieldName('body') ?? n).startIndex;
       else if (n.type === 'class_definition') start = (n.childForFieldName('body') ?? n).startIndex;
-      list.push({ start, end: n.endIndex, value: n });
+      list.push({ start, end: n.endIndex, value: n, id: n.id });
     }
     this.scopeIntervals = new IntervalNest(list);
     return this.scopeIntervals;
