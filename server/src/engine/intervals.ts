@@ -12,11 +12,12 @@ export interface Interval<T> {
 }
 
 export class IntervalNest<T> {
-  private readonly items: (Interval<T> & { parent: number })[];
+  private readonly items: { start: number; end: number; value: T; id: number; parent: number }[];
 
   /** Intervals must nest (or be disjoint), as syntax nodes do. */
   constructor(intervals: Iterable<Interval<T>>) {
-    const list = [...intervals].map((iv) => ({ ...iv, parent: -1 }));
+    // One object shape for every item, whatever the caller passed: the lookup loop stays monomorphic.
+    const list = [...intervals].map((iv) => ({ start: iv.start, end: iv.end, value: iv.value, id: iv.id ?? -1, parent: -1 }));
     list.sort((a, b) => a.start - b.start || b.end - a.end);
     const stack: number[] = [];
     list.forEach((iv, i) => {
@@ -32,7 +33,7 @@ export class IntervalNest<T> {
    * (the node asked about); with `sameSpanInside`, also other intervals of exactly that span (for
    * syntax nodes they lie inside it). No callback: this runs for every name the engine looks up.
    */
-  innermost(start: number, end: number, exclude?: number, sameSpanInside = false): Interval<T> | undefined {
+  innermost(start: number, end: number, exclude = -2, sameSpanInside = false): Interval<T> | undefined {
     const list = this.items;
     let lo = 0;
     let hi = list.length - 1;
@@ -44,7 +45,7 @@ export class IntervalNest<T> {
     for (let i = found; i !== -1; i = list[i]!.parent) {
       const iv = list[i]!;
       if (iv.start <= start && end <= iv.end && start < iv.end
-        && (exclude === undefined || iv.id !== exclude) && !(sameSpanInside && iv.start === start && iv.end === end)) return iv;
+        && iv.id !== exclude && !(sameSpanInside && iv.start === start && iv.end === end)) return iv;
     }
     return undefined;
   }
