@@ -1,6 +1,6 @@
 /**
  * Where code runs: at import time of the module, under an `if __name__ == "__main__":` guard, or
- * inside a function body. Walks parents iteratively.
+ * inside a function body, answered from source intervals (`ContextIndex`).
  */
 import type { Node } from 'web-tree-sitter';
 import { type Interval, IntervalNest } from './intervals';
@@ -38,40 +38,6 @@ export function mainGuardPolarity(condition: Node | null): number {
   return 0;
 }
 
-export function executionContext(node: Node): ExecutionContext {
-  let prev = node;
-  for (let cur = node.parent; cur; prev = cur, cur = cur.parent) {
-    switch (cur.type) {
-      case 'function_definition': {
-        const body = cur.childForFieldName('body');
-        if (body && body.id === prev.id) return { at: 'function', def: cur };
-        break;
-      }
-      case 'lambda': {
-        const body = cur.childForFieldName('body');
-        if (body && body.id === prev.id) return { at: 'deferred' };
-        break;
-      }
-      case 'class_definition': {
-        const body = cur.childForFieldName('body');
-        if (body && body.id === prev.id) return { at: 'deferred' };
-        break;
-      }
-      case 'if_statement': {
-        const polarity = mainGuardPolarity(cur.childForFieldName('condition'));
-        if (polarity === 0) break;
-        const consequence = cur.childForFieldName('consequence');
-        const inConsequence = !!consequence && consequence.id === prev.id;
-        const inAlternative = prev.type === 'else_clause' || prev.type === 'elif_clause';
-        if ((polarity === 1 && inConsequence) || (polarity === -1 && inAlternative && prev.type === 'else_clause')) return { at: 'guarded' };
-        break;
-      }
-      default:
-        break;
-    }
-  }
-  return { at: 'import' };
-}
 
 /** The statement directly under the module that contains `node`. */
 export function topLevelStatement(node: Node): Node | undefined {

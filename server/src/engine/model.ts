@@ -652,18 +652,16 @@ export class Model {
   }
 
   private withFlow<T>(fn: () => T): T {
-    const previous = this.noFlow;
-    this.noFlow = false;
-    try {
-      return fn();
-    } finally {
-      this.noFlow = previous;
-    }
+    return this.inFlowMode(false, fn);
   }
 
   private withoutFlow<T>(fn: () => T): T {
+    return this.inFlowMode(true, fn);
+  }
+
+  private inFlowMode<T>(noFlow: boolean, fn: () => T): T {
     const previous = this.noFlow;
-    this.noFlow = true;
+    this.noFlow = noFlow;
     try {
       return fn();
     } finally {
@@ -994,36 +992,10 @@ function defOf(v: Value): Node | undefined {
 const DEF_ONLY = ['function_definition'];
 const DEF_OR_LAMBDA = ['function_definition', 'lambda'];
 
-const statementSpans = new WeakMap<Binding, { start: number; end: number } | null>();
-
-/** Statements whose body sees the names they bind, and how to find that body. */
-const BINDING_BODY: Record<string, (n: Node) => Node | null> = {
-  with_statement: (n) => n.childForFieldName('body'),
-  for_statement: (n) => n.childForFieldName('body'),
-  except_clause: (n) => n.lastChild,
-  except_group_clause: (n) => n.lastChild,
-};
-
+/** A binding whose statement encloses the use (the `f(x)` of `x = f(x)`) does not precede it;
+ * Scopes records, per binding, the offset from which code sees it. */
 function containsPos(b: Binding, at: number): boolean {
-  // A binding whose statement encloses the use (e.g. `x = f(x)`) does not precede it.
-  if (b.k === 'param') return false;
-  if (b.until !== undefined) return at < b.until;
-  let span = statementSpans.get(b);
-  if (span === undefined) {
-    // The span runs from the statement's start to the first body block after the binding:
-    // the body of `with … as x:`, `for x in …:` or `except … as x:` sees x.
-    let stmt: Node = b.node;
-    let end = Number.POSITIVE_INFINITY;
-    for (let cur: Node | null = b.node; cur; cur = cur.parent) {
-      const body = BINDING_BODY[cur.type]?.(cur);
-      if (body?.type === 'block' && body.startIndex >= b.node.endIndex) end = Math.min(end, body.startIndex);
-      stmt = cur;
-      if (!cur.parent || ['block', 'module'].includes(cur.parent.type)) break;
-    }
-    span = { start: stmt.startIndex, end: Math.min(end, stmt.endIndex) };
-    statementSpans.set(b, span);
-  }
-  return !!span && span.start <= at && at < span.end;
+  return b.k !== 'param' && b.until !== undefined && at < b.until;
 }
 
 function dedupe(values: Value[]): Value[] {

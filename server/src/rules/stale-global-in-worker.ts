@@ -212,23 +212,36 @@ function staleness(model: Model, name: string, task: TaskCall, fork: boolean, wo
 
 const MUTATORS = ['update', 'append', 'extend', 'insert', 'setdefault', 'add', 'clear', 'pop', 'popitem', 'remove', 'discard'];
 
-/** In-place changes of the module global `name`: `name.update(...)`, `name[k] = v`, `del name[k]`. */
+/** Per analysis: statements that may change a named object in place, by that name. */
+const mutationSites = new WeakMap<Model, Map<string, { site: Node; name: Node }[]>>();
+
+/** In-place changes of the module global `name`: `name.update(...)` and the like, `name[k] = v`. */
 function mutationsOf(model: Model, name: string, bindings: readonly Binding[]): Node[] {
-  const isGlobal = (id: Node | null | undefined): boolean => {
-    if (id?.type !== 'identifier' || id.text !== name) return false;
-    const found = model.lookup(id);
-    return !!found && found.length > 0 && found.every((b) => bindings.includes(b));
-  };
-  const out: Node[] = [];
-  for (const call of model.callsNamed(...MUTATORS)) {
-    const fn = call.childForFieldName('function');
-    if (fn?.type === 'attribute' && isGlobal(fn.childForFieldName('object'))) out.push(call);
+  let sites = mutationSites.get(model);
+  if (!sites) {
+    // Collected once: every global read of a worker asks, and most ask about constants.
+    const found = new Map<string, { site: Node; name: Node }[]>();
+    const add = (site: Node, id: Node | null | undefined): void => {
+      if (id?.type !== 'identifier') return;
+      const list = found.get(id.text);
+      if (list) list.push({ site, name: id });
+      else found.set(id.text, [{ site, name: id }]);
+    };
+    for (const call of model.callsNamed(...MUTATORS)) {
+      const fn = call.childForFieldName('function');
+      if (fn?.type === 'attribute') add(call, fn.childForFieldName('object'));
+    }
+    for (const assign of model.index.of('assignment', 'augmented_assignment')) {
+      const left = assign.childForFieldName('left');
+      if (left?.type === 'subscript') add(assign, left.childForFieldName('value'));
+    }
+    sites = found;
+    mutationSites.set(model, sites);
   }
-  for (const assign of model.index.of('assignment', 'augmented_assignment')) {
-    const left = assign.childForFieldName('left');
-    if (left?.type === 'subscript' && isGlobal(left.childForFieldName('value'))) out.push(assign);
-  }
-  return out;
+  return (sites.get(name) ?? []).filter(({ name: id }) => {
+    const refers = model.lookup(id);
+    return !!refers && refers.length > 0 && refers.every((b) => bindings.includes(b));
+  }).map(({ site }) => site);
 }
 
 /** Where a module binding (or change) runs: at import, in the parent at run time, or in the workers. */

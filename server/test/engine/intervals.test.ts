@@ -8,7 +8,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Node } from 'web-tree-sitter';
-import { executionContext } from '../../src/engine/guards';
+import { type ExecutionContext, mainGuardPolarity } from '../../src/engine/guards';
 import { Model } from '../../src/engine/model';
 import { createPythonParser } from '../../src/engine/parser';
 import { repoRoot } from '../rules/harness';
@@ -48,7 +48,43 @@ function parentWalkDef(node: Node, lambdas: boolean): Node | null {
   return null;
 }
 
-function describe(ctx: ReturnType<typeof executionContext>): string {
+/** The reference answer: walk up the parents. */
+function executionContext(node: Node): ExecutionContext {
+  let prev = node;
+  for (let cur = node.parent; cur; prev = cur, cur = cur.parent) {
+    switch (cur.type) {
+      case 'function_definition': {
+        const body = cur.childForFieldName('body');
+        if (body && body.id === prev.id) return { at: 'function', def: cur };
+        break;
+      }
+      case 'lambda': {
+        const body = cur.childForFieldName('body');
+        if (body && body.id === prev.id) return { at: 'deferred' };
+        break;
+      }
+      case 'class_definition': {
+        const body = cur.childForFieldName('body');
+        if (body && body.id === prev.id) return { at: 'deferred' };
+        break;
+      }
+      case 'if_statement': {
+        const polarity = mainGuardPolarity(cur.childForFieldName('condition'));
+        if (polarity === 0) break;
+        const consequence = cur.childForFieldName('consequence');
+        const inConsequence = !!consequence && consequence.id === prev.id;
+        const inAlternative = prev.type === 'else_clause' || prev.type === 'elif_clause';
+        if ((polarity === 1 && inConsequence) || (polarity === -1 && inAlternative && prev.type === 'else_clause')) return { at: 'guarded' };
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  return { at: 'import' };
+}
+
+function describe(ctx: ExecutionContext): string {
   return ctx.at === 'function' ? `function@${ctx.def.startIndex}` : ctx.at;
 }
 
