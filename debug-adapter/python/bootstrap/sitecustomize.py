@@ -38,15 +38,20 @@ def _workerscope_bootstrap():
 
 def _chain(here):
     try:
-        import importlib.machinery
-        from importlib._bootstrap import module_from_spec
+        # The import system's own frozen modules: importing the importlib package (and
+        # warnings with it) would cost every traced process a fraction of a millisecond.
+        external = sys.modules.get("_frozen_importlib_external")
+        bootstrap = sys.modules.get("_frozen_importlib")
+        if external is None or bootstrap is None:
+            import importlib.machinery as external
+            import importlib._bootstrap as bootstrap
         entries = [p for p in sys.path
                    if os.path.abspath(p or os.curdir) != here]
-        spec = importlib.machinery.PathFinder.find_spec("sitecustomize", entries)
+        spec = external.PathFinder.find_spec("sitecustomize", entries)
         if spec is None or spec.origin is None or \
                 os.path.dirname(os.path.abspath(spec.origin)) == here:
             return
-        module = module_from_spec(spec)
+        module = bootstrap.module_from_spec(spec)
         sys.modules["sitecustomize"] = module
         spec.loader.exec_module(module)
     except ImportError as exc:

@@ -5,8 +5,6 @@ record survives the process being SIGKILLed right after.  Any failure disables t
 channel for this process silently: tracing must never break, block or print.
 """
 
-from __future__ import annotations
-
 import os
 import time
 
@@ -17,7 +15,7 @@ if TYPE_CHECKING:  # typing costs milliseconds at startup in every traced proces
     from typing import Any, Dict, Optional
 
 
-def _new_lock() -> Any:
+def _new_lock() -> "Any":
     import _thread  # not threading: a process that never imports it should not pay for it
     return _thread.allocate_lock()
 
@@ -56,11 +54,11 @@ class Channel:
             self._pid = pid
         return self._fd
 
-    def emit(self, kind: str, **fields: Any) -> bool:
+    def emit(self, kind: str, **fields: "Any") -> bool:
         """Write one event; returns False (and disables the channel) on any failure."""
         if self.disabled:
             return False
-        event: Dict[str, Any] = {"v": wire.WIRE_VERSION, "kind": kind, "pid": os.getpid(),
+        event: "Dict[str, Any]" = {"v": wire.WIRE_VERSION, "kind": kind, "pid": os.getpid(),
                                  "t": time.time()}
         event.update(fields)
         try:
@@ -79,20 +77,20 @@ class Channel:
         return not self.disabled and os.path.isdir(self.directory)
 
 
-_channel: Optional[Channel] = None
+_channel: "Optional[Channel]" = None
 
 
-def get() -> Optional[Channel]:
+def get() -> "Optional[Channel]":
     return _channel
 
 
-def configure(directory: Optional[str]) -> Optional[Channel]:
+def configure(directory: "Optional[str]") -> "Optional[Channel]":
     global _channel
     _channel = Channel(directory) if directory else None
     return _channel
 
 
-def emit(kind: str, **fields: Any) -> bool:
+def emit(kind: str, **fields: "Any") -> bool:
     ch = _channel
     if ch is None:
         return False

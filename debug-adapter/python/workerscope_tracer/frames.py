@@ -5,8 +5,6 @@ code: the leading frames of multiprocessing, concurrent.futures, threading and t
 itself (pool/executor/process internals) are dropped.
 """
 
-from __future__ import annotations
-
 import functools
 import os
 import sys
@@ -20,7 +18,7 @@ if TYPE_CHECKING:  # typing costs milliseconds at startup in every traced proces
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 
 
-def _stdlib_dirs() -> Tuple[str, ...]:
+def _stdlib_dirs() -> "Tuple[str, ...]":
     import sysconfig  # slow-ish: only when a failure is being described
     dirs = set()
     for key in ("stdlib", "platstdlib"):
@@ -33,15 +31,15 @@ def _stdlib_dirs() -> Tuple[str, ...]:
     return tuple(dirs)
 
 
-_STDLIB: Optional[Tuple[str, ...]] = None
+_STDLIB: "Optional[Tuple[str, ...]]" = None
 _INTERNAL_TAILS = (
     os.sep + "multiprocessing" + os.sep,
     os.sep + "concurrent" + os.sep + "futures" + os.sep,
     os.sep + "threading.py",
     os.sep + "runpy.py",
 )
-_internal_cache: Dict[str, bool] = {}
-_user_cache: Dict[str, bool] = {}
+_internal_cache: "Dict[str, bool]" = {}
+_user_cache: "Dict[str, bool]" = {}
 
 
 def is_internal(filename: str) -> bool:
@@ -69,9 +67,9 @@ def is_user(filename: str) -> bool:
     return hit
 
 
-def frame_record(frame: FrameType, lineno: int, with_locals: bool = True) -> Dict[str, Any]:
+def frame_record(frame: "FrameType", lineno: int, with_locals: bool = True) -> "Dict[str, Any]":
     code = frame.f_code
-    rec: Dict[str, Any] = {"file": os.path.abspath(code.co_filename), "line": lineno,
+    rec: "Dict[str, Any]" = {"file": os.path.abspath(code.co_filename), "line": lineno,
                            "function": code.co_name}
     if with_locals:
         from .safe_repr import repr_locals
@@ -85,10 +83,10 @@ def frame_record(frame: FrameType, lineno: int, with_locals: bool = True) -> Dic
     return rec
 
 
-def frames_from_traceback(tb: Optional[TracebackType], with_locals: bool = True
-                          ) -> Tuple[List[Dict[str, Any]], List[FrameType]]:
+def frames_from_traceback(tb: "Optional[TracebackType]", with_locals: bool = True
+                          ) -> "Tuple[List[Dict[str, Any]], List[FrameType]]":
     """Records and the live frame objects (same order) from the first non-internal frame."""
-    entries: List[Tuple[FrameType, int]] = []
+    entries: "List[Tuple[FrameType, int]]" = []
     while tb is not None:
         entries.append((tb.tb_frame, tb.tb_lineno))
         tb = tb.tb_next
@@ -104,13 +102,13 @@ def frames_from_traceback(tb: Optional[TracebackType], with_locals: bool = True
 _FAULT_LINE = r'^\s+File "(.*)", line (\d+) in (.*)$'
 
 
-def parse_faulthandler(text: str) -> List[Dict[str, Any]]:
+def parse_faulthandler(text: str) -> "List[Dict[str, Any]]":
     """Frames of the crashing thread in a faulthandler dump, outermost first."""
     import re
     pattern = re.compile(_FAULT_LINE)
-    section: List[Dict[str, Any]] = []
-    sections: List[List[Dict[str, Any]]] = []
-    current_first: Optional[int] = None
+    section: "List[Dict[str, Any]]" = []
+    sections: "List[List[Dict[str, Any]]]" = []
+    current_first: "Optional[int]" = None
     for line in text.splitlines():
         if line.startswith("Current thread") or line.startswith("Thread 0x") \
                 or line.startswith("Stack (most recent call first)"):
@@ -134,7 +132,7 @@ def parse_faulthandler(text: str) -> List[Dict[str, Any]]:
     return chosen[start:] if start < len(chosen) else chosen
 
 
-def describe_callable(func: Any) -> str:
+def describe_callable(func: "Any") -> str:
     try:
         if isinstance(func, functools.partial):
             return "functools.partial(%s)" % describe_callable(func.func)
@@ -149,10 +147,10 @@ def describe_callable(func: Any) -> str:
         return "<callable>"
 
 
-def call_site(skip: int = 2) -> Optional[Dict[str, Any]]:
+def call_site(skip: int = 2) -> "Optional[Dict[str, Any]]":
     """First caller frame outside multiprocessing/concurrent/threading/the tracer."""
     try:
-        frame: Optional[FrameType] = sys._getframe(skip)
+        frame: "Optional[FrameType]" = sys._getframe(skip)
     except ValueError:
         return None
     while frame is not None:

@@ -8,8 +8,6 @@ names the task that killed it; failed Futures whose ``result()``/``exception()``
 called are reported at exit as ``swallowed``.
 """
 
-from __future__ import annotations
-
 import functools
 import os
 import sys
@@ -25,15 +23,15 @@ if TYPE_CHECKING:  # typing costs milliseconds at startup in every traced proces
     from typing import Any, Dict, List, Optional, Tuple
 
 _tls = threading.local()
-_tasks: Dict[Tuple[str, int], Dict[str, Any]] = {}     # (executor key, work id) -> task info
-_procs: Dict[str, Any] = {}                            # executor key -> its processes dict
-_broken_done: set = set()
-_unretrieved: Dict[Tuple[str, int], Dict[str, Any]] = {}
-_groups_retrieved: set = set()
-_cfp: Any = None
+_tasks: "Dict[Tuple[str, int], Dict[str, Any]]" = {}     # (executor key, work id) -> task info
+_procs: "Dict[str, Any]" = {}                            # executor key -> its processes dict
+_broken_done: "set" = set()
+_unretrieved: "Dict[Tuple[str, int], Dict[str, Any]]" = {}
+_groups_retrieved: "set" = set()
+_cfp: "Any" = None
 
 # Worker side: [work_id, user_func, chunk_items or None, args, kwargs]
-_current: List[Any] = [None] * 5
+_current: "List[Any]" = [None] * 5
 _fallback_slot = [0, 0, 0, 0]
 
 
@@ -47,7 +45,7 @@ def _worker_key() -> str:
 class _CallQueue(runtime.QueueProxy):
     __slots__ = ()
 
-    def get(self, *args: Any, **kwargs: Any) -> Any:
+    def get(self, *args: "Any", **kwargs: "Any") -> "Any":
         item = self._q.get(*args, **kwargs)
         if item is None:
             return item
@@ -67,7 +65,7 @@ class _CallQueue(runtime.QueueProxy):
         return item
 
 
-def _task_failed(exc: BaseException, tb: Any) -> None:
+def _task_failed(exc: "BaseException", tb: "Any") -> None:
     cur = list(_current)
     if cur[0] is None or not isinstance(exc, BaseException):
         return
@@ -79,7 +77,7 @@ def _task_failed(exc: BaseException, tb: Any) -> None:
             args = repr_args(cur[2][pos])
         except Exception:
             args = []
-        kwargs: Dict[str, str] = {}
+        kwargs: "Dict[str, str]" = {}
     else:
         args, kwargs = repr_args(cur[3] or ()), repr_kwargs(cur[4])
     runtime.report_failure(wire.TASK_EXCEPTION, exc, tb, key="%s:%s" % (_worker_key(), cur[0]),
@@ -88,7 +86,7 @@ def _task_failed(exc: BaseException, tb: Any) -> None:
                                  "kwargs": kwargs})
 
 
-def _rename_like(func: Any, original: Any) -> Any:
+def _rename_like(func: "Any", original: "Any") -> "Any":
     func.__module__ = original.__module__
     func.__name__ = original.__name__
     func.__qualname__ = original.__qualname__
@@ -96,7 +94,7 @@ def _rename_like(func: Any, original: Any) -> Any:
     return func
 
 
-def patch_process(module: Any) -> None:
+def patch_process(module: "Any") -> None:
     """Patch concurrent.futures.process (called right after it is imported)."""
     global _cfp
     if not runtime.claim(module):
@@ -105,7 +103,7 @@ def patch_process(module: Any) -> None:
     original_worker = module._process_worker
     module._workerscope_original_process_worker = original_worker
 
-    def _process_worker(call_queue: Any, *args: Any, **kwargs: Any) -> Any:
+    def _process_worker(call_queue: "Any", *args: "Any", **kwargs: "Any") -> "Any":
         if state.helper or runtime.channel.get() is None:
             return original_worker(call_queue, *args, **kwargs)
         return original_worker(_CallQueue(call_queue), *args, **kwargs)
@@ -114,7 +112,7 @@ def patch_process(module: Any) -> None:
 
     original_sendback = module._sendback_result
 
-    def _sendback_result(*args: Any, **kwargs: Any) -> Any:
+    def _sendback_result(*args: "Any", **kwargs: "Any") -> "Any":
         try:
             return original_sendback(*args, **kwargs)
         finally:
@@ -126,7 +124,7 @@ def patch_process(module: Any) -> None:
     base_ewt = module._ExceptionWithTraceback
 
     class _ExceptionWithTraceback(base_ewt):  # type: ignore[misc, valid-type]
-        def __init__(self, exc: BaseException, tb: Any) -> None:
+        def __init__(self, exc: "BaseException", tb: "Any") -> None:
             try:
                 _task_failed(exc, tb)
             except Exception:
@@ -141,7 +139,7 @@ def patch_process(module: Any) -> None:
     orig_submit = executor.submit
     orig_map = executor.map
 
-    def submit(*args: Any, **kwargs: Any) -> Any:
+    def submit(*args: "Any", **kwargs: "Any") -> "Any":
         self, fn = args[0], args[1] if len(args) > 1 else kwargs.get("fn")
         work_id = getattr(self, "_queue_count", None)
         future = orig_submit(*args, **kwargs)
@@ -151,7 +149,7 @@ def patch_process(module: Any) -> None:
             pass
         return future
 
-    def map(self: Any, fn: Any, *iterables: Any, **kwargs: Any) -> Any:
+    def map(self: "Any", fn: "Any", *iterables: "Any", **kwargs: "Any") -> "Any":
         chunksize = kwargs.get("chunksize", 1)
         _tls.map = {"fn": fn, "chunksize": chunksize if isinstance(chunksize, int) else 1,
                     "n": 0, "site": call_site(), "group": object()}
@@ -165,8 +163,8 @@ def patch_process(module: Any) -> None:
     hooks_process.add_exit_hook(_emit_swallowed)
 
 
-def _record_submit(executor: Any, fn: Any, args: Tuple[Any, ...], kwargs: Dict[str, Any],
-                   work_id: Optional[int], future: Any) -> None:
+def _record_submit(executor: "Any", fn: "Any", args: "Tuple[Any, ...]", kwargs: "Dict[str, Any]",
+                   work_id: "Optional[int]", future: "Any") -> None:
     if work_id is None:
         return
     key = "%d:exec%d" % (os.getpid(), id(executor._call_queue))
@@ -187,14 +185,14 @@ def _record_submit(executor: Any, fn: Any, args: Tuple[Any, ...], kwargs: Dict[s
     runtime.emit(wire.SUBMIT, **info)
 
 
-def _task_repr(info: Dict[str, Any], pos: int) -> Dict[str, Any]:
+def _task_repr(info: "Dict[str, Any]", pos: int) -> "Dict[str, Any]":
     if info.get("chunked"):
         try:
             args = repr_args(info["args"][0][pos])
         except Exception:
             args = []
-        kwargs: Dict[str, str] = {}
-        index: Optional[int] = info["indexBase"] + pos
+        kwargs: "Dict[str, str]" = {}
+        index: "Optional[int]" = info["indexBase"] + pos
     else:
         args, kwargs, index = repr_args(info.get("args") or ()), repr_kwargs(info.get("kwargs")), None
     return {"function": info.get("function"), "args": args, "kwargs": kwargs, "index": index,
@@ -236,7 +234,7 @@ def _emit_swallowed() -> None:
         runtime.emit(wire.SWALLOWED, **item)
 
 
-def patch_base(module: Any) -> None:
+def patch_base(module: "Any") -> None:
     """Patch concurrent.futures._base.Future (called right after it is imported)."""
     future_cls = module.Future
     if not runtime.claim(future_cls):
@@ -250,7 +248,7 @@ def patch_base(module: Any) -> None:
     else:
         readers.add(future_cls.result.__code__)
 
-    def set_exception(self: Any, exception: Any) -> None:
+    def set_exception(self: "Any", exception: "Any") -> None:
         tag = getattr(self, "_workerscope", None)
         broken = False
         if tag is not None:
@@ -278,7 +276,7 @@ def patch_base(module: Any) -> None:
             if self.__dict__.get("_workerscope_retrieved"):
                 _unretrieved.pop((tag[0], tag[1]), None)
 
-    def set_result(self: Any, result: Any) -> None:
+    def set_result(self: "Any", result: "Any") -> None:
         orig_set_result(self, result)
         tag = getattr(self, "_workerscope", None)
         if tag is not None:
@@ -286,7 +284,7 @@ def patch_base(module: Any) -> None:
 
     # Retrieval is seen when result()/exception() read _exception: a property, so no tracer
     # frame appears in the traceback of the exception result() re-raises.
-    def _get_exception(self: Any) -> Any:
+    def _get_exception(self: "Any") -> "Any":
         value = self.__dict__.get("_exception")
         if value is not None:
             try:
@@ -301,7 +299,7 @@ def patch_base(module: Any) -> None:
                 pass
         return value
 
-    def _set_exception_attr(self: Any, value: Any) -> None:
+    def _set_exception_attr(self: "Any", value: "Any") -> None:
         self.__dict__["_exception"] = value
 
     future_cls.set_exception = _rename_like(set_exception, orig_set_exception)

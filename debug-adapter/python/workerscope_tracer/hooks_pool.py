@@ -9,8 +9,6 @@ until their result arrives so a worker death can be attributed, and failed Async
 that are never retrieved are reported at exit as ``swallowed``.
 """
 
-from __future__ import annotations
-
 import os
 import sys
 import threading
@@ -25,17 +23,17 @@ if TYPE_CHECKING:  # typing costs milliseconds at startup in every traced proces
     from typing import Any, Dict, List, Optional, Tuple
 
 _tls = threading.local()
-_jobs: Dict[int, Dict[str, Any]] = {}                      # job -> submit info (parent)
-_sent: Dict[Tuple[int, int], Tuple[Any, Any, Any]] = {}    # (job, chunk) -> (func, args, kwds)
-_unretrieved: Dict[int, Dict[str, Any]] = {}               # job -> swallowed candidate
-_mod: Any = None
+_jobs: "Dict[int, Dict[str, Any]]" = {}                      # job -> submit info (parent)
+_sent: "Dict[Tuple[int, int], Tuple[Any, Any, Any]]" = {}    # (job, chunk) -> (func, args, kwds)
+_unretrieved: "Dict[int, Dict[str, Any]]" = {}               # job -> swallowed candidate
+_mod: "Any" = None
 
 # Worker-side current task: [job, chunk, user_func, chunk_items, star, args, kwds]
-_current: List[Any] = [None] * 7
+_current: "List[Any]" = [None] * 7
 _fallback_slot = [0, 0, 0, 0]
 
 
-def _key(owner: Any, job: Any) -> str:
+def _key(owner: "Any", job: "Any") -> str:
     return "%s:pool:%s" % (owner, job)
 
 
@@ -44,7 +42,7 @@ def _key(owner: Any, job: Any) -> str:
 class _InQueue(runtime.QueueProxy):
     __slots__ = ()
 
-    def get(self, *args: Any, **kwargs: Any) -> Any:
+    def get(self, *args: "Any", **kwargs: "Any") -> "Any":
         task = self._q.get(*args, **kwargs)
         if task is None:
             return task
@@ -66,7 +64,7 @@ class _InQueue(runtime.QueueProxy):
 class _OutQueue(runtime.QueueProxy):
     __slots__ = ()
 
-    def put(self, obj: Any) -> Any:
+    def put(self, obj: "Any") -> "Any":
         try:
             job, i, (success, value) = obj
             if not success:
@@ -79,7 +77,7 @@ class _OutQueue(runtime.QueueProxy):
             runtime.slot_end()
 
 
-def _task_failed(job: int, i: int, value: Any) -> None:
+def _task_failed(job: int, i: int, value: "Any") -> None:
     exc = value
     ewt = getattr(_mod, "ExceptionWithTraceback", None)
     if ewt is not None and isinstance(value, ewt):
@@ -108,8 +106,8 @@ def _task_failed(job: int, i: int, value: Any) -> None:
                            chunk=i, pos=pos, task=task)
 
 
-def _make_worker(original: Any) -> Any:
-    def worker(inqueue: Any, outqueue: Any, *args: Any, **kwargs: Any) -> Any:
+def _make_worker(original: "Any") -> "Any":
+    def worker(inqueue: "Any", outqueue: "Any", *args: "Any", **kwargs: "Any") -> "Any":
         if (state.helper or runtime.channel.get() is None
                 or threading.current_thread() is not threading.main_thread()):
             return original(inqueue, outqueue, *args, **kwargs)  # ThreadPool: untouched
@@ -125,8 +123,8 @@ def _make_worker(original: Any) -> Any:
 
 # ---- parent side -------------------------------------------------------------------------
 
-def _register(job: Optional[int], api: str, func: Any, chunksize: int, indexed: bool,
-              site: Optional[Dict[str, Any]]) -> None:
+def _register(job: "Optional[int]", api: str, func: "Any", chunksize: int, indexed: bool,
+              site: "Optional[Dict[str, Any]]") -> None:
     if job is None:
         return
     info = {"key": _key(os.getpid(), job), "api": api, "function": describe_callable(func),
@@ -136,8 +134,8 @@ def _register(job: Optional[int], api: str, func: Any, chunksize: int, indexed: 
     runtime.emit(wire.SUBMIT, **{k: v for k, v in info.items() if k != "star"})
 
 
-def _task_args(info: Optional[Dict[str, Any]], sent: Optional[Tuple[Any, Any, Any]],
-               pos: int) -> Tuple[List[str], Dict[str, str]]:
+def _task_args(info: "Optional[Dict[str, Any]]", sent: "Optional[Tuple[Any, Any, Any]]",
+               pos: int) -> "Tuple[List[str], Dict[str, str]]":
     if sent is None:
         return [], {}
     func, fargs, kwds = sent
@@ -150,7 +148,7 @@ def _task_args(info: Optional[Dict[str, Any]], sent: Optional[Tuple[Any, Any, An
     return repr_args(fargs or ()), repr_kwargs(kwds)
 
 
-def task_for(job: int, chunk: int, pos: int) -> Dict[str, Any]:
+def task_for(job: int, chunk: int, pos: int) -> "Dict[str, Any]":
     info = _jobs.get(job) or {}
     args, kwargs = _task_args(info, _sent.get((job, chunk)), pos)
     chunksize = info.get("chunksize") or 1
@@ -159,7 +157,7 @@ def task_for(job: int, chunk: int, pos: int) -> Dict[str, Any]:
             "submittedAt": info.get("submittedAt")}
 
 
-def _worker_lost(proc: Any, code: int, slot: List[int]) -> None:
+def _worker_lost(proc: "Any", code: int, slot: "List[int]") -> None:
     job, chunk, pos = slot[wire.SLOT_KEY], slot[wire.SLOT_CHUNK], slot[wire.SLOT_POS]
     runtime.emit(wire.WORKER_LOST, child=proc.pid, worker=proc.name, role=wire.ROLE_POOL_WORKER,
                  exitCode=code, signal=hooks_process.signal_name(code), key=_key(os.getpid(), job),
@@ -173,7 +171,7 @@ def _emit_swallowed() -> None:
         runtime.emit(wire.SWALLOWED, **item)
 
 
-def patch(module: Any) -> None:
+def patch(module: "Any") -> None:
     """Patch multiprocessing.pool (called right after it is imported)."""
     global _mod
     if not runtime.claim(module):
@@ -187,11 +185,11 @@ def patch(module: Any) -> None:
 
     orig_setup = pool_cls._setup_queues
 
-    def _setup_queues(self: Any) -> None:
+    def _setup_queues(self: "Any") -> None:
         orig_setup(self)
         quick_put = self._quick_put
 
-        def recording_put(task: Any) -> Any:
+        def recording_put(task: "Any") -> "Any":
             if task is not None:
                 try:
                     _sent[(task[0], task[1])] = (task[2], task[3], task[4])
@@ -207,8 +205,8 @@ def patch(module: Any) -> None:
 
     orig_map_async = pool_cls._map_async
 
-    def _map_async(self: Any, func: Any, iterable: Any, mapper: Any, chunksize: Any = None,
-                   callback: Any = None, error_callback: Any = None) -> Any:
+    def _map_async(self: "Any", func: "Any", iterable: "Any", mapper: "Any", chunksize: "Any" = None,
+                   callback: "Any" = None, error_callback: "Any" = None) -> "Any":
         size = chunksize
         try:
             if not hasattr(iterable, "__len__"):
@@ -233,8 +231,8 @@ def patch(module: Any) -> None:
 
     orig_apply_async = pool_cls.apply_async
 
-    def apply_async(self: Any, func: Any, args: Any = (), kwds: Any = {}, callback: Any = None,
-                    error_callback: Any = None) -> Any:
+    def apply_async(self: "Any", func: "Any", args: "Any" = (), kwds: "Any" = {}, callback: "Any" = None,
+                    error_callback: "Any" = None) -> "Any":
         result = orig_apply_async(self, func, args, kwds, callback, error_callback)
         try:
             caller = sys._getframe(1).f_code.co_name
@@ -250,20 +248,20 @@ def patch(module: Any) -> None:
     hooks_process.add_exit_hook(_emit_swallowed)
 
 
-def _wrap_init(cls: Any) -> None:
+def _wrap_init(cls: "Any") -> None:
     orig_init = cls.__init__
 
-    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+    def __init__(self: "Any", *args: "Any", **kwargs: "Any") -> None:
         orig_init(self, *args, **kwargs)
         _tls.last_job = getattr(self, "_job", None)
 
     cls.__init__ = __init__
 
 
-def _wrap_imap(pool_cls: Any, name: str) -> None:
+def _wrap_imap(pool_cls: "Any", name: str) -> None:
     orig = getattr(pool_cls, name)
 
-    def imap(self: Any, func: Any, iterable: Any, chunksize: int = 1) -> Any:
+    def imap(self: "Any", func: "Any", iterable: "Any", chunksize: int = 1) -> "Any":
         _tls.last_job = None
         result = orig(self, func, iterable, chunksize)
         try:
@@ -276,7 +274,7 @@ def _wrap_imap(pool_cls: Any, name: str) -> None:
     setattr(pool_cls, name, imap)
 
 
-def _patch_results(module: Any) -> None:
+def _patch_results(module: "Any") -> None:
     apply_cls, map_cls = module.ApplyResult, module.MapResult
     get_code = apply_cls.get.__code__
     successful_code = apply_cls.successful.__code__
@@ -286,7 +284,7 @@ def _patch_results(module: Any) -> None:
 
     # Retrieval is observed by reading _success from get()/successful(): a property instead
     # of a wrapper method, so no tracer frame ever appears in a re-raised traceback.
-    def _get_success(self: Any) -> Any:
+    def _get_success(self: "Any") -> "Any":
         value = self.__dict__.get("_success")
         if value is False:
             try:
@@ -298,16 +296,16 @@ def _patch_results(module: Any) -> None:
                 pass
         return value
 
-    def _set_success(self: Any, value: Any) -> None:
+    def _set_success(self: "Any", value: "Any") -> None:
         self.__dict__["_success"] = value
 
     apply_cls._success = property(_get_success, _set_success)
 
 
-def _wrap_set(cls: Any, track: bool) -> None:
+def _wrap_set(cls: "Any", track: bool) -> None:
     orig_set = cls.__dict__["_set"]
 
-    def _set(self: Any, i: int, obj: Any) -> None:
+    def _set(self: "Any", i: int, obj: "Any") -> None:
         job = self._job
         sent = _sent.pop((job, i), None)
         orig_set(self, i, obj)

@@ -7,8 +7,6 @@ faulthandler file of pool/executor workers, and catches an uncaught ``Process`` 
 exception at the moment CPython prints it (so the printed traceback is untouched).
 """
 
-from __future__ import annotations
-
 import os
 import signal
 import sys
@@ -23,14 +21,14 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs milliseconds at startup in every traced process
     from typing import Any, Callable, Dict, List, Optional
 
-_exit_hooks: List[Callable[[], None]] = []
-_exit_hooks_ran_in: List[int] = []
-_fault_fd: Optional[int] = None  # faulthandler output of this worker
-_bootstrap_code: Any = None
-_worker_lost_hooks: Dict[str, Callable[[Any, int, List[int]], None]] = {}
+_exit_hooks: "List[Callable[[], None]]" = []
+_exit_hooks_ran_in: "List[int]" = []
+_fault_fd: "Optional[int]" = None  # faulthandler output of this worker
+_bootstrap_code: "Any" = None
+_worker_lost_hooks: "Dict[str, Callable[[Any, int, List[int]], None]]" = {}
 
 
-def add_exit_hook(hook: Callable[[], None]) -> None:
+def add_exit_hook(hook: "Callable[[], None]") -> None:
     if hook not in _exit_hooks:
         _exit_hooks.append(hook)
 
@@ -48,7 +46,7 @@ def run_exit_hooks() -> None:
             pass
 
 
-def role_for_target(target: Any) -> str:
+def role_for_target(target: "Any") -> str:
     pool = sys.modules.get("multiprocessing.pool")
     if pool is not None and (target is getattr(pool, "worker", None)
                              or target is getattr(pool, "_workerscope_original_worker", None)):
@@ -60,7 +58,7 @@ def role_for_target(target: Any) -> str:
     return wire.ROLE_PROCESS
 
 
-def signal_name(code: Optional[int]) -> Optional[str]:
+def signal_name(code: "Optional[int]") -> "Optional[str]":
     if code is None or code >= 0:
         return None
     try:
@@ -69,7 +67,7 @@ def signal_name(code: Optional[int]) -> Optional[str]:
         return "SIG%d" % -code
 
 
-def _start_method_of(proc: Any) -> Optional[str]:
+def _start_method_of(proc: "Any") -> "Optional[str]":
     module = type(getattr(proc, "_popen", None)).__module__ or ""
     for suffix, name in (("popen_forkserver", "forkserver"), ("popen_spawn", "spawn"),
                          ("popen_fork", "fork")):
@@ -78,7 +76,7 @@ def _start_method_of(proc: Any) -> Optional[str]:
     return getattr(proc, "_start_method", None)
 
 
-def is_exiting(proc: Any) -> bool:
+def is_exiting(proc: "Any") -> bool:
     """Sentinel closed: the process is dead or dying even if waitpid cannot reap it yet."""
     try:
         from multiprocessing.connection import wait
@@ -87,7 +85,7 @@ def is_exiting(proc: Any) -> bool:
         return False
 
 
-def exit_code_soon(proc: Any, timeout: float = 2.0) -> Optional[int]:
+def exit_code_soon(proc: "Any", timeout: float = 2.0) -> "Optional[int]":
     """Exit code of a process whose sentinel is closed (the kernel may not have reaped it)."""
     code = proc.exitcode
     if code is None and is_exiting(proc):
@@ -99,7 +97,7 @@ def exit_code_soon(proc: Any, timeout: float = 2.0) -> Optional[int]:
     return code
 
 
-def observe_exit(proc: Any, code: Optional[int]) -> None:
+def observe_exit(proc: "Any", code: "Optional[int]") -> None:
     """First time the parent sees a child's exit status: child-exit (+ worker-lost)."""
     if code is None or getattr(proc, "_workerscope_exit_seen", False):
         return
@@ -119,7 +117,7 @@ def observe_exit(proc: Any, code: Optional[int]) -> None:
         pass
 
 
-def fault_frames(pid: int) -> List[Dict[str, Any]]:
+def fault_frames(pid: int) -> "List[Dict[str, Any]]":
     ch = channel.get()
     if ch is None:
         return []
@@ -149,7 +147,7 @@ def _enable_faulthandler() -> None:
         _fault_fd = None
 
 
-def _child_started(proc: Any) -> None:
+def _child_started(proc: "Any") -> None:
     if state.helper or channel.get() is None:
         return
     role = getattr(proc, "_workerscope_role", wire.ROLE_PROCESS)
@@ -169,7 +167,7 @@ def _patch_print_exc() -> None:
     if getattr(original, "_workerscope", False):
         return
 
-    def print_exc(*args: Any, **kwargs: Any) -> Any:
+    def print_exc(*args: "Any", **kwargs: "Any") -> "Any":
         try:
             caller = sys._getframe(1)
             if caller.f_code is _bootstrap_code:
@@ -189,7 +187,7 @@ def _patch_print_exc() -> None:
     traceback.print_exc = print_exc
 
 
-def patch(module: Any) -> None:
+def patch(module: "Any") -> None:
     """Patch multiprocessing.process (called right after it is imported)."""
     global _bootstrap_code
     base = module.BaseProcess
@@ -203,15 +201,17 @@ def patch(module: Any) -> None:
     exitcode_prop = base.exitcode
     _bootstrap_code = orig_bootstrap.__code__
 
-    def start(self: Any) -> None:
+    def start(self: "Any") -> None:
         try:
             self._workerscope_role = role_for_target(getattr(self, "_target", None))
             if self._workerscope_role == wire.ROLE_EXECUTOR_WORKER:
                 self._workerscope_key = "%d:exec%d" % (os.getpid(), id(self._args[0]))
             if (self._workerscope_role != wire.ROLE_PROCESS
                     and getattr(self, "_start_method", None) == "fork"):
-                # The task slot needs mmap: loading it once here costs a fraction of what
-                # each forked worker would pay (its first touch of the inherited pages).
+                # The task slot needs mmap and the worker enables faulthandler: loading them
+                # once here costs a fraction of what each forked worker would pay (an import
+                # in a fresh fork touches, and so copies, pages all over the interpreter).
+                import faulthandler  # noqa: F401
                 import mmap  # noqa: F401
         except Exception:
             pass
@@ -220,7 +220,7 @@ def patch(module: Any) -> None:
             state.start_method_reported = True
             runtime.emit(wire.START_METHOD, method=_start_method_of(self))
 
-    def _bootstrap(self: Any, *args: Any, **kwargs: Any) -> int:
+    def _bootstrap(self: "Any", *args: "Any", **kwargs: "Any") -> int:
         try:
             _child_started(self)
         except Exception:
@@ -233,13 +233,13 @@ def patch(module: Any) -> None:
             pass
         return code
 
-    def exitcode(self: Any) -> Optional[int]:
+    def exitcode(self: "Any") -> "Optional[int]":
         code = exitcode_prop.fget(self)
         if code is not None and not getattr(self, "_workerscope_exit_seen", True):
             observe_exit(self, code)
         return code
 
-    def join(self: Any, timeout: Optional[float] = None) -> None:
+    def join(self: "Any", timeout: "Optional[float]" = None) -> None:
         orig_join(self, timeout)
         try:
             popen = self._popen
@@ -250,7 +250,7 @@ def patch(module: Any) -> None:
 
     orig_is_alive = base.is_alive
 
-    def is_alive(self: Any) -> bool:
+    def is_alive(self: "Any") -> bool:
         alive = orig_is_alive(self)
         if not alive and not getattr(self, "_workerscope_exit_seen", True):
             popen = getattr(self, "_popen", None)
@@ -260,14 +260,14 @@ def patch(module: Any) -> None:
 
     base.is_alive = is_alive
 
-    def _mark_terminated(self: Any) -> None:
+    def _mark_terminated(self: "Any") -> None:
         try:
             if self._popen is not None and self._popen.poll() is None and not is_exiting(self):
                 self._workerscope_terminated = True
         except Exception:
             pass
 
-    def terminate(self: Any) -> None:
+    def terminate(self: "Any") -> None:
         _mark_terminated(self)
         orig_terminate(self)
 
@@ -278,7 +278,7 @@ def patch(module: Any) -> None:
     base.join = join
     base.terminate = terminate
     if orig_kill is not None:
-        def kill(self: Any) -> None:
+        def kill(self: "Any") -> None:
             _mark_terminated(self)
             orig_kill(self)
         base.kill = kill
@@ -287,7 +287,7 @@ def patch(module: Any) -> None:
     base._workerscope_exit_seen = True
     _orig_init_start = base.start
 
-    def start_and_track(self: Any) -> None:
+    def start_and_track(self: "Any") -> None:
         self._workerscope_exit_seen = False
         _orig_init_start(self)
 

@@ -4,8 +4,6 @@ The previous hook still runs, so the default "Exception in thread ..." traceback
 printed exactly as before.
 """
 
-from __future__ import annotations
-
 
 from . import runtime, wire
 
@@ -14,12 +12,12 @@ if TYPE_CHECKING:  # typing costs milliseconds at startup in every traced proces
     from typing import Any
 
 
-def patch(module: Any) -> None:
+def patch(module: "Any") -> None:
     previous = getattr(module, "excepthook", None)
     if previous is None or getattr(previous, "_workerscope", False):
         return
 
-    def excepthook(args: Any) -> Any:
+    def excepthook(args: "Any") -> "Any":
         try:
             if args.exc_type is not SystemExit and args.exc_value is not None:
                 thread = getattr(args.thread, "name", None)

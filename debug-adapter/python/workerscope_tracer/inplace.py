@@ -6,8 +6,6 @@ on the program's interpreter with ``site`` loaded, it forks and the child become
 would have them.
 """
 
-from __future__ import annotations
-
 import os
 import sys
 
@@ -36,7 +34,7 @@ def can_run_in_place(program: str, python: str) -> bool:
         return False
 
 
-def fork_program(program: str, args: List[str], env_changes: Dict[str, Optional[str]],
+def fork_program(program: str, args: "List[str]", env_changes: "Dict[str, Optional[str]]",
                  channel_dir: str) -> int:
     """Fork; in the parent return the child's pid, in the child run the program and never return
     (its exit leaves through SystemExit or an exception, as a plain run's would)."""
@@ -52,7 +50,7 @@ def fork_program(program: str, args: List[str], env_changes: Dict[str, Optional[
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _become_program(program: str, args: List[str], env_changes: Dict[str, Optional[str]],
+def _become_program(program: str, args: "List[str]", env_changes: "Dict[str, Optional[str]]",
                     channel_dir: str) -> None:
     for key, value in env_changes.items():
         if value is None:
@@ -87,7 +85,7 @@ def _become_program(program: str, args: List[str], env_changes: Dict[str, Option
     try:
         with open(program, "rb") as f:
             source = f.read()
-        # dont_inherit: the launcher's own __future__ imports must not reach the program.
+        # dont_inherit: no __future__ flag of the launching code may reach the program.
         code = compile(source, file_name, "exec", dont_inherit=True)
         exec(code, main.__dict__)
     except SystemExit:
@@ -98,7 +96,7 @@ def _become_program(program: str, args: List[str], env_changes: Dict[str, Option
     raise SystemExit(0)
 
 
-def _report_uncaught(exc: BaseException) -> None:
+def _report_uncaught(exc: "BaseException") -> None:
     """Print the traceback exactly as a plain run would (without this module's frame), then let
     the interpreter finish the job: exit status 1, or death by SIGINT for KeyboardInterrupt."""
     tb = exc.__traceback__
@@ -111,7 +109,7 @@ def _report_uncaught(exc: BaseException) -> None:
     except Exception:
         sys.__excepthook__(type(exc), exc, tb)
 
-    def printed_already(*_args: Any) -> None:
+    def printed_already(*_args: "Any") -> None:
         sys.excepthook = hook  # one call only: the interpreter's, for the exception re-raised
 
     sys.excepthook = printed_already

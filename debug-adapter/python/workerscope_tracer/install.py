@@ -5,8 +5,6 @@ they are first imported (nothing is imported eagerly), so a program that never u
 pays only for one set lookup per import.
 """
 
-from __future__ import annotations
-
 import os
 import sys
 
@@ -33,19 +31,19 @@ _RACE_TARGETS = {
 }
 
 
-def _lazy(target: str) -> Callable[[Any], None]:
+def _lazy(target: str) -> "Callable[[Any], None]":
     """The hook module is imported only when the module it patches is imported."""
     module_name, func_name = target.split(":")
 
-    def patcher(module: Any) -> None:
-        import importlib
-        hooks = importlib.import_module("." + module_name, __package__)
+    def patcher(module: "Any") -> None:
+        # __import__, not importlib: the importlib package is not loaded in a plain run.
+        hooks = __import__(__package__ + "." + module_name, fromlist=[func_name])
         getattr(hooks, func_name)(module)
     return patcher
 
 
-def _patchers() -> Dict[str, Callable[[Any], None]]:
-    table: Dict[str, Callable[[Any], None]] = {name: _lazy(t) for name, t in _TARGETS.items()}
+def _patchers() -> "Dict[str, Callable[[Any], None]]":
+    table: "Dict[str, Callable[[Any], None]]" = {name: _lazy(t) for name, t in _TARGETS.items()}
     table["multiprocessing.resource_tracker"] = _patch_helper_main
     table["multiprocessing.forkserver"] = _patch_helper_main
     if runtime.state.detect_races:
@@ -53,13 +51,13 @@ def _patchers() -> Dict[str, Callable[[Any], None]]:
     return table
 
 
-def _patch_helper_main(module: Any) -> None:
+def _patch_helper_main(module: "Any") -> None:
     """Resource tracker and forkserver server processes stay silent (their forks do not)."""
     original = getattr(module, "main", None)
     if original is None or getattr(original, "_workerscope", False):
         return
 
-    def main(*args: Any, **kwargs: Any) -> Any:
+    def main(*args: "Any", **kwargs: "Any") -> "Any":
         runtime.state.helper = True
         return original(*args, **kwargs)
 
@@ -69,18 +67,18 @@ def _patch_helper_main(module: Any) -> None:
 
 
 class _PatchingLoader:
-    def __init__(self, loader: Any, patcher: Callable[[Any], None]) -> None:
+    def __init__(self, loader: "Any", patcher: "Callable[[Any], None]") -> None:
         self._loader = loader
         self._patcher = patcher
 
-    def __getattr__(self, name: str) -> Any:
+    def __getattr__(self, name: str) -> "Any":
         return getattr(self._loader, name)
 
-    def create_module(self, spec: Any) -> Any:
+    def create_module(self, spec: "Any") -> "Any":
         create = getattr(self._loader, "create_module", None)
         return create(spec) if create is not None else None
 
-    def exec_module(self, module: Any) -> None:
+    def exec_module(self, module: "Any") -> None:
         self._loader.exec_module(module)
         try:
             self._patcher(module)
@@ -89,11 +87,11 @@ class _PatchingLoader:
 
 
 class _Finder:
-    def __init__(self, patchers: Dict[str, Callable[[Any], None]]) -> None:
+    def __init__(self, patchers: "Dict[str, Callable[[Any], None]]") -> None:
         self._patchers = patchers
-        self._busy: Set[str] = set()
+        self._busy: "Set[str]" = set()
 
-    def find_spec(self, name: str, path: Any = None, target: Any = None) -> Any:
+    def find_spec(self, name: str, path: "Any" = None, target: "Any" = None) -> "Any":
         patcher = self._patchers.get(name)
         if patcher is None or name in self._busy:
             return None
@@ -121,7 +119,7 @@ class _Finder:
         pass
 
 
-def install(directory: Optional[str], env: Optional[Dict[str, str]] = None) -> bool:
+def install(directory: "Optional[str]", env: "Optional[Dict[str, str]]" = None) -> bool:
     """Set up tracing for this process; safe to call more than once."""
     global _installed
     if _installed or not directory:

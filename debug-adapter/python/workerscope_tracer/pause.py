@@ -6,8 +6,6 @@ The failing thread polls ``<channel>/ctl/<pid>/`` for request files ``<seq>.json
 channel directory disappears. Other workers keep running meanwhile.
 """
 
-from __future__ import annotations
-
 import json
 import os
 import time
@@ -35,12 +33,12 @@ def ctl_dir(directory: str, pid: int) -> str:
     return os.path.join(directory, wire.CTL_DIR, str(pid))
 
 
-def _seq_key(name: str) -> Any:
+def _seq_key(name: str) -> "Any":
     stem = name[: -len(".json")]
     return (0, int(stem), "") if stem.isdigit() else (1, 0, stem)
 
 
-def evaluate(frames: List[FrameType], index: int, expression: str) -> Dict[str, Any]:
+def evaluate(frames: "List[FrameType]", index: int, expression: str) -> "Dict[str, Any]":
     if not 0 <= index < len(frames):
         return {"ok": False, "value": None, "error": "no frame %d" % index}
     frame = frames[index]
@@ -52,7 +50,7 @@ def evaluate(frames: List[FrameType], index: int, expression: str) -> Dict[str, 
         return {"ok": False, "value": None, "error": "%s: %s" % (type(exc).__name__, safe_repr(exc))}
 
 
-def _read_request(path: str) -> Optional[Dict[str, Any]]:
+def _read_request(path: str) -> "Optional[Dict[str, Any]]":
     try:
         with open(path, "rb") as f:
             data = json.loads(f.read().decode("utf-8"))
@@ -63,8 +61,8 @@ def _read_request(path: str) -> Optional[Dict[str, Any]]:
         return {}
 
 
-def wait_for_debugger(failure_id: str, frames: List[FrameType],
-                      timeout: Optional[float] = None) -> str:
+def wait_for_debugger(failure_id: str, frames: "List[FrameType]",
+                      timeout: "Optional[float]" = None) -> str:
     """Serve requests until told to continue; returns the reason for resuming."""
     ch = channel.get()
     if ch is None:

@@ -7,8 +7,6 @@ Counts are emitted per process at exit as ``race`` events.  Nothing is patched u
 flag is on.
 """
 
-from __future__ import annotations
-
 import sys
 import threading
 import weakref
@@ -21,12 +19,12 @@ if TYPE_CHECKING:  # typing costs milliseconds at startup in every traced proces
 
 _held = threading.local()
 _locks: "weakref.WeakSet[Any]" = weakref.WeakSet()
-_last_read: Dict[Tuple[int, int, Any], Tuple[int, int]] = {}
-_counts: Dict[Tuple[str, int, str], int] = {}
-_names: Dict[Tuple[int, int], str] = {}
+_last_read: "Dict[Tuple[int, int, Any], Tuple[int, int]]" = {}
+_counts: "Dict[Tuple[str, int, str], int]" = {}
+_names: "Dict[Tuple[int, int], str]" = {}
 
 
-def _any_lock_held(own: Any) -> bool:
+def _any_lock_held(own: "Any") -> bool:
     if getattr(_held, "n", 0) > 0:
         return True
     for lock in ([own] if own is not None else []) + list(_locks):
@@ -38,11 +36,11 @@ def _any_lock_held(own: Any) -> bool:
     return False
 
 
-def _index_key(index: Any) -> Any:
+def _index_key(index: "Any") -> "Any":
     return index if isinstance(index, (int, str)) or index is None else repr(index)
 
 
-def _object_name(frame: Any, obj: Any) -> str:
+def _object_name(frame: "Any", obj: "Any") -> str:
     for namespace in (frame.f_locals, frame.f_globals):
         try:
             for name, value in namespace.items():
@@ -53,14 +51,14 @@ def _object_name(frame: Any, obj: Any) -> str:
     return type(obj).__name__
 
 
-def note_read(obj: Any, index: Any, own_lock: Any, depth: int = 2) -> None:
+def note_read(obj: "Any", index: "Any", own_lock: "Any", depth: int = 2) -> None:
     if _any_lock_held(own_lock):
         return
     frame = sys._getframe(depth)
     _last_read[(threading.get_ident(), id(obj), _index_key(index))] = (id(frame), frame.f_lineno)
 
 
-def note_write(obj: Any, index: Any, own_lock: Any, depth: int = 2) -> None:
+def note_write(obj: "Any", index: "Any", own_lock: "Any", depth: int = 2) -> None:
     key = (threading.get_ident(), id(obj), _index_key(index))
     previous = _last_read.pop(key, None)
     if previous is None or _any_lock_held(own_lock):
@@ -84,48 +82,48 @@ def flush() -> None:
     _counts.clear()
 
 
-def _wrap_property(cls: Any, attr: str, lock_of: Callable[[Any], Any]) -> None:
+def _wrap_property(cls: "Any", attr: str, lock_of: "Callable[[Any], Any]") -> None:
     prop = cls.__dict__.get(attr)
     if not isinstance(prop, property):
         return
     fget, fset = prop.fget, prop.fset
 
-    def getter(self: Any) -> Any:
+    def getter(self: "Any") -> "Any":
         note_read(self, None, lock_of(self))
         return fget(self)
 
-    def setter(self: Any, value: Any) -> None:
+    def setter(self: "Any", value: "Any") -> None:
         note_write(self, None, lock_of(self))
         fset(self, value)
 
     setattr(cls, attr, property(getter, setter, prop.fdel, prop.__doc__))
 
 
-def _wrap_items(cls: Any, lock_of: Callable[[Any], Any]) -> None:
+def _wrap_items(cls: "Any", lock_of: "Callable[[Any], Any]") -> None:
     getitem, setitem = cls.__dict__.get("__getitem__"), cls.__dict__.get("__setitem__")
     if getitem is None or setitem is None:
         return
 
-    def __getitem__(self: Any, index: Any) -> Any:
+    def __getitem__(self: "Any", index: "Any") -> "Any":
         note_read(self, index, lock_of(self))
         return getitem(self, index)
 
-    def __setitem__(self: Any, index: Any, value: Any) -> None:
+    def __setitem__(self: "Any", index: "Any", value: "Any") -> None:
         note_write(self, index, lock_of(self))
         setitem(self, index, value)
 
     cls.__getitem__, cls.__setitem__ = __getitem__, __setitem__
 
 
-def _own_lock(obj: Any) -> Any:
+def _own_lock(obj: "Any") -> "Any":
     return getattr(obj, "_lock", None)
 
 
-def _no_lock(obj: Any) -> Any:
+def _no_lock(obj: "Any") -> "Any":
     return None
 
 
-def patch_sharedctypes(module: Any) -> None:
+def patch_sharedctypes(module: "Any") -> None:
     if not runtime.claim(module, "_workerscope_races"):
         return
     _wrap_property(module.Synchronized, "value", _own_lock)
@@ -134,13 +132,13 @@ def patch_sharedctypes(module: Any) -> None:
     add_exit_hook(flush)
 
 
-def patch_synchronize(module: Any) -> None:
+def patch_synchronize(module: "Any") -> None:
     cls = module.SemLock
     if not runtime.claim(cls, "_workerscope_races"):
         return
     make_methods = cls._make_methods
 
-    def _make_methods(self: Any) -> None:
+    def _make_methods(self: "Any") -> None:
         make_methods(self)
         try:
             _locks.add(self)
@@ -150,8 +148,8 @@ def patch_synchronize(module: Any) -> None:
     cls._make_methods = _make_methods
 
 
-def _counting(method: Callable[..., Any], delta: int) -> Callable[..., Any]:
-    def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+def _counting(method: "Callable[..., Any]", delta: int) -> "Callable[..., Any]":
+    def wrapper(self: "Any", *args: "Any", **kwargs: "Any") -> "Any":
         result = method(self, *args, **kwargs)
         if delta < 0 or result is not False:
             _held.n = max(0, getattr(_held, "n", 0) + delta)
@@ -159,7 +157,7 @@ def _counting(method: Callable[..., Any], delta: int) -> Callable[..., Any]:
     return wrapper
 
 
-def patch_managers(module: Any) -> None:
+def patch_managers(module: "Any") -> None:
     if not runtime.claim(module, "_workerscope_races"):
         return
     _wrap_property(module.ValueProxy, "value", _no_lock)
@@ -179,7 +177,7 @@ def patch_managers(module: Any) -> None:
     add_exit_hook(flush)
 
 
-def patchers() -> Dict[str, Callable[[Any], None]]:
+def patchers() -> "Dict[str, Callable[[Any], None]]":
     return {"multiprocessing.sharedctypes": patch_sharedctypes,
             "multiprocessing.synchronize": patch_synchronize,
             "multiprocessing.managers": patch_managers}

@@ -4,8 +4,6 @@ Pure functions over decoded events so they can be tested with synthetic input; t
 joins (worker-side failure + parent-side submit) are what the debug adapter does live.
 """
 
-from __future__ import annotations
-
 import os
 
 from . import wire
@@ -18,8 +16,8 @@ FAILURE_FIELDS = ("kind", "pid", "thread", "worker", "task", "exception", "signa
                   "frames")
 
 
-def load_events(directory: str) -> List[Dict[str, Any]]:
-    events: List[Dict[str, Any]] = []
+def load_events(directory: str) -> "List[Dict[str, Any]]":
+    events: "List[Dict[str, Any]]" = []
     try:
         names = os.listdir(directory)
     except OSError:
@@ -36,7 +34,7 @@ def load_events(directory: str) -> List[Dict[str, Any]]:
     return events
 
 
-def _frames(raw: Any) -> List[Dict[str, Any]]:
+def _frames(raw: "Any") -> "List[Dict[str, Any]]":
     out = []
     for fr in raw or []:
         if isinstance(fr, dict):
@@ -45,7 +43,7 @@ def _frames(raw: Any) -> List[Dict[str, Any]]:
     return out
 
 
-def innermost_user_frame(raw: Any) -> Optional[Dict[str, Any]]:
+def innermost_user_frame(raw: "Any") -> "Optional[Dict[str, Any]]":
     frames = [f for f in (raw or []) if isinstance(f, dict)]
     for fr in reversed(frames):
         if fr.get("user", True):
@@ -53,7 +51,7 @@ def innermost_user_frame(raw: Any) -> Optional[Dict[str, Any]]:
     return frames[-1] if frames else None
 
 
-def _index(submit: Optional[Dict[str, Any]], chunk: Any, pos: Any) -> Optional[int]:
+def _index(submit: "Optional[Dict[str, Any]]", chunk: "Any", pos: "Any") -> "Optional[int]":
     if not submit or not submit.get("indexed"):
         return None
     try:
@@ -63,8 +61,8 @@ def _index(submit: Optional[Dict[str, Any]], chunk: Any, pos: Any) -> Optional[i
         return None
 
 
-def _task(base: Optional[Dict[str, Any]], submit: Optional[Dict[str, Any]], chunk: Any = 0,
-          pos: Any = 0) -> Optional[Dict[str, Any]]:
+def _task(base: "Optional[Dict[str, Any]]", submit: "Optional[Dict[str, Any]]", chunk: "Any" = 0,
+          pos: "Any" = 0) -> "Optional[Dict[str, Any]]":
     if base is None and submit is None:
         return None
     base = base or {}
@@ -77,11 +75,11 @@ def _task(base: Optional[Dict[str, Any]], submit: Optional[Dict[str, Any]], chun
             "index": index, "submittedAt": base.get("submittedAt") or submit.get("submittedAt")}
 
 
-def _submit_for(submits: Dict[str, Dict[str, Any]], key: Any) -> Optional[Dict[str, Any]]:
+def _submit_for(submits: "Dict[str, Dict[str, Any]]", key: "Any") -> "Optional[Dict[str, Any]]":
     return submits.get(key) if isinstance(key, str) else None
 
 
-def _failure(kind: str, **fields: Any) -> Dict[str, Any]:
+def _failure(kind: str, **fields: "Any") -> "Dict[str, Any]":
     out = {name: None for name in FAILURE_FIELDS}
     out["kind"] = kind
     out.update(fields)
@@ -91,24 +89,24 @@ def _failure(kind: str, **fields: Any) -> Dict[str, Any]:
     return out
 
 
-def build_report(events: Iterable[Dict[str, Any]], *, program: str, argv: List[str],
-                 python: str, exit_code: Optional[int], root_pid: int, root_ppid: int,
-                 root_exit: Optional[int] = None) -> Dict[str, Any]:
+def build_report(events: "Iterable[Dict[str, Any]]", *, program: str, argv: "List[str]",
+                 python: str, exit_code: "Optional[int]", root_pid: int, root_ppid: int,
+                 root_exit: "Optional[int]" = None) -> "Dict[str, Any]":
     events = list(events)
-    submits: Dict[str, Dict[str, Any]] = {}
-    swallowed: Dict[Tuple[Any, Any], Dict[str, Any]] = {}
+    submits: "Dict[str, Dict[str, Any]]" = {}
+    swallowed: "Dict[Tuple[Any, Any], Dict[str, Any]]" = {}
     for e in events:
         if e.get("kind") == wire.SUBMIT and isinstance(e.get("key"), str):
             submits[e["key"]] = e
         elif e.get("kind") == wire.SWALLOWED:
             swallowed[(e.get("key"), e.get("chunk"))] = e
 
-    processes: Dict[int, Dict[str, Any]] = {
+    processes: "Dict[int, Dict[str, Any]]" = {
         root_pid: {"pid": root_pid, "ppid": root_ppid, "role": wire.ROLE_MAIN,
                    "name": "MainProcess", "exitCode": root_exit}}
-    failures: List[Dict[str, Any]] = []
-    races: Dict[Tuple[Any, ...], Dict[str, Any]] = {}
-    start_methods: Dict[int, str] = {}
+    failures: "List[Dict[str, Any]]" = []
+    races: "Dict[Tuple[Any, ...], Dict[str, Any]]" = {}
+    start_methods: "Dict[int, str]" = {}
     used_swallowed = set()
 
     for e in events:
@@ -196,7 +194,7 @@ def build_report(events: Iterable[Dict[str, Any]], *, program: str, argv: List[s
             "failures": failures, "races": list(races.values())}
 
 
-def public(report: Dict[str, Any]) -> Dict[str, Any]:
+def public(report: "Dict[str, Any]") -> "Dict[str, Any]":
     """The report without private keys (the summary's innermost user frame)."""
     out = dict(report)
     out["failures"] = [{k: v for k, v in f.items() if not k.startswith("_")}
@@ -204,7 +202,7 @@ def public(report: Dict[str, Any]) -> Dict[str, Any]:
     return out
 
 
-def summary(report: Dict[str, Any], report_path: Optional[str] = None) -> str:
+def summary(report: "Dict[str, Any]", report_path: "Optional[str]" = None) -> str:
     failures = report.get("failures") or []
     races = report.get("races") or []
     lines = []

@@ -4,8 +4,6 @@ Kept free of multiprocessing imports so that installing the tracer costs nothing
 processes that never use it.
 """
 
-from __future__ import annotations
-
 import os
 from types import TracebackType
 
@@ -23,7 +21,7 @@ class _State:
         self.detect_races = False
         self.pause = False
         self.failure_seq = 0
-        self.slot: Any = None        # memoryview('q') over the mmap'd slot file, workers only
+        self.slot: "Any" = None        # memoryview('q') over the mmap'd slot file, workers only
         self.started_reported = False
         self.start_method_reported = False
 
@@ -31,7 +29,7 @@ class _State:
 state = _State()
 
 
-def configure_from_env(env: Dict[str, str]) -> None:
+def configure_from_env(env: "Dict[str, str]") -> None:
     state.detect_races = env.get("WORKERSCOPE_DETECT_RACES") == "1"
     state.pause = env.get("WORKERSCOPE_PAUSE") == "1"
 
@@ -47,7 +45,7 @@ def reset_after_fork() -> None:
         ch.reset_after_fork()
 
 
-def emit(kind: str, **fields: Any) -> bool:
+def emit(kind: str, **fields: "Any") -> bool:
     if state.helper:
         return False
     return channel.emit(kind, **fields)
@@ -58,7 +56,7 @@ def next_failure_id() -> str:
     return "%d-%d" % (os.getpid(), state.failure_seq)
 
 
-def exception_info(exc: BaseException) -> Dict[str, str]:
+def exception_info(exc: "BaseException") -> "Dict[str, str]":
     try:
         message = str(exc)
     except Exception:
@@ -95,7 +93,7 @@ def open_slot() -> None:
         state.slot = None
 
 
-def claim(target: Any, flag: str = "_workerscope_patched") -> bool:
+def claim(target: "Any", flag: str = "_workerscope_patched") -> bool:
     """Marks ``target`` as patched under ``flag``; False if it already was, so a hook that
     runs again (a module imported twice, a hook installed twice) patches nothing twice."""
     if getattr(target, flag, False):
@@ -119,7 +117,7 @@ def slot_end() -> None:
         slot[wire.SLOT_BUSY] = 0
 
 
-def counting(items: Iterable[Any], slot: Any) -> Iterator[Any]:
+def counting(items: "Iterable[Any]", slot: "Any") -> "Iterator[Any]":
     """Yields the items of a chunk, publishing each one's position in the worker's task slot
     first, so that a worker killed mid-chunk is attributed to the element it was running."""
     n = 0
@@ -135,14 +133,14 @@ class QueueProxy:
 
     __slots__ = ("_q",)
 
-    def __init__(self, q: Any) -> None:
+    def __init__(self, q: "Any") -> None:
         self._q = q
 
-    def __getattr__(self, name: str) -> Any:
+    def __getattr__(self, name: str) -> "Any":
         return getattr(self._q, name)
 
 
-def read_slot(pid: int) -> Optional[List[int]]:
+def read_slot(pid: int) -> "Optional[List[int]]":
     """[busy, key, chunk, pos] of another process's slot file, or None."""
     ch = channel.get()
     if ch is None:
@@ -160,8 +158,8 @@ def read_slot(pid: int) -> Optional[List[int]]:
 
 # ---- failures ----------------------------------------------------------------------------
 
-def report_failure(kind: str, exc: BaseException, tb: Optional[TracebackType],
-                   **fields: Any) -> None:
+def report_failure(kind: str, exc: "BaseException", tb: "Optional[TracebackType]",
+                   **fields: "Any") -> None:
     """Emit a failure event with worker-side frames; pause for the debugger if asked."""
     if state.helper or channel.get() is None:
         return
@@ -171,7 +169,7 @@ def report_failure(kind: str, exc: BaseException, tb: Optional[TracebackType],
         records, live = frames_from_traceback(tb)
         failure_id = next_failure_id()
         paused = state.pause and (state.role != wire.ROLE_MAIN or kind == wire.THREAD_EXCEPTION)
-        event: Dict[str, Any] = {
+        event: "Dict[str, Any]" = {
             "id": failure_id, "thread": threading.current_thread().name,
             "worker": worker_name(), "role": state.role,
             "exception": exception_info(exc), "frames": records, "paused": bool(paused),

@@ -4,8 +4,6 @@ Uses ``reprlib`` so huge containers are abbreviated, then truncates to ``LIMIT``
 characters; a ``__repr__`` that raises yields a placeholder instead of propagating.
 """
 
-from __future__ import annotations
-
 import reprlib
 
 TYPE_CHECKING = False
@@ -22,7 +20,7 @@ _repr.maxlist = _repr.maxtuple = _repr.maxset = _repr.maxdict = 20
 _repr.maxlevel = 4
 
 
-def safe_repr(value: Any, limit: int = LIMIT) -> str:
+def safe_repr(value: "Any", limit: int = LIMIT) -> str:
     try:
         text = _repr.repr(value)
     except Exception as exc:  # a user __repr__ may raise anything
@@ -38,22 +36,22 @@ def safe_repr(value: Any, limit: int = LIMIT) -> str:
     return text
 
 
-def repr_args(args: Iterable[Any]) -> List[str]:
+def repr_args(args: "Iterable[Any]") -> "List[str]":
     try:
         return [safe_repr(a) for a in args]
     except Exception:
         return ["<unavailable>"]
 
 
-def repr_kwargs(kwargs: Any) -> Dict[str, str]:
+def repr_kwargs(kwargs: "Any") -> "Dict[str, str]":
     try:
         return {str(k): safe_repr(v) for k, v in dict(kwargs or {}).items()}
     except Exception:
         return {}
 
 
-def repr_locals(namespace: Any) -> Dict[str, str]:
-    out: Dict[str, str] = {}
+def repr_locals(namespace: "Any") -> "Dict[str, str]":
+    out: "Dict[str, str]" = {}
     try:
         items = list(namespace.items())
     except Exception:

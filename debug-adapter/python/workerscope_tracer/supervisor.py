@@ -6,8 +6,6 @@ pool workers lost mid-task (CPython gh-66587 hangs), and exits with the program'
 Imports are kept minimal: the supervisor's own startup is part of the measured overhead.
 """
 
-from __future__ import annotations
-
 import os
 import sys
 import time
@@ -36,8 +34,8 @@ class UsageError(Exception):
     pass
 
 
-def parse_args(argv: List[str]) -> Dict[str, Any]:
-    opts: Dict[str, Any] = {"report": None, "hang_timeout": 10.0, "detect_races": False,
+def parse_args(argv: "List[str]") -> "Dict[str, Any]":
+    opts: "Dict[str, Any]" = {"report": None, "hang_timeout": 10.0, "detect_races": False,
                             "python": None, "channel": None, "summary": True, "events": False,
                             "program": None, "args": [], "adopt": None, "remove_channel": False}
     valued = {"--report": "report", "--hang-timeout": "hang_timeout", "--python": "python",
@@ -121,11 +119,11 @@ class Tail:
 
     def __init__(self, directory: str) -> None:
         self.directory = directory
-        self.offsets: Dict[str, int] = {}
-        self.partial: Dict[str, bytes] = {}
+        self.offsets: "Dict[str, int]" = {}
+        self.partial: "Dict[str, bytes]" = {}
 
-    def poll(self) -> List[Dict[str, Any]]:
-        out: List[Dict[str, Any]] = []
+    def poll(self) -> "List[Dict[str, Any]]":
+        out: "List[Dict[str, Any]]" = []
         try:
             names = os.listdir(self.directory)
         except OSError:
@@ -151,10 +149,10 @@ class Tail:
         return out
 
 
-def _spawn(python: str, argv: List[str], env: Dict[str, str]) -> int:
+def _spawn(python: str, argv: "List[str]", env: "Dict[str, str]") -> int:
     sigdef = [s for s in (getattr(signal, "SIGPIPE", None), getattr(signal, "SIGXFSZ", None)) if s]
     spawn = os.posix_spawnp if os.sep not in python else os.posix_spawn
-    kwargs: Dict[str, Any] = {"setsigmask": (), "setsigdef": sigdef}
+    kwargs: "Dict[str, Any]" = {"setsigmask": (), "setsigdef": sigdef}
     try:
         return spawn(python, argv, env, setsid=True, **kwargs)
     except (TypeError, NotImplementedError):
@@ -171,8 +169,8 @@ def _kill_group(pid: int, sig: int) -> None:
             pass
 
 
-def _wait(pid: int, tail: Tail, hang_timeout: float, supervisor_channel: Any
-          ) -> Tuple[int, Optional[Dict[str, Any]]]:
+def _wait(pid: int, tail: "Tail", hang_timeout: float, supervisor_channel: "Any"
+          ) -> "Tuple[int, Optional[Dict[str, Any]]]":
     """Wait for the child; returns (raw wait status, hang event or None)."""
     watched = [signal.SIGCHLD, signal.SIGINT, signal.SIGTERM]
     use_sigwait = hasattr(signal, "sigtimedwait") and hasattr(signal, "pthread_sigmask")
@@ -181,7 +179,7 @@ def _wait(pid: int, tail: Tail, hang_timeout: float, supervisor_channel: Any
     else:
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda s, f: _kill_group(pid, s))
-    lost: Optional[Dict[str, Any]] = None
+    lost: "Optional[Dict[str, Any]]" = None
     try:
         while True:
             got, status = os.waitpid(pid, os.WNOHANG)
@@ -284,7 +282,7 @@ def _remove_tree(path: str) -> None:
         pass
 
 
-def main(argv: List[str]) -> int:
+def main(argv: "List[str]") -> int:
     try:
         opts = parse_args(argv)
         if opts["channel"]:
@@ -345,7 +343,7 @@ def main(argv: List[str]) -> int:
     return _supervise(opts, directory, created, python, pid, own, tail)
 
 
-def _exec_second_stage(opts: Dict[str, Any], directory: str, created: bool, pid: int) -> None:
+def _exec_second_stage(opts: "Dict[str, Any]", directory: str, created: bool, pid: int) -> None:
     """Replace this interpreter by a ``-S`` one that adopts the forked program.
 
     The program was forked from this process: while both share their pages, each page the
@@ -373,8 +371,8 @@ def _exec_second_stage(opts: Dict[str, Any], directory: str, created: bool, pid:
         pass  # supervise from this interpreter instead
 
 
-def _supervise(opts: Dict[str, Any], directory: str, created: bool, python: str, pid: int,
-               own: Any, tail: Tail) -> int:
+def _supervise(opts: "Dict[str, Any]", directory: str, created: bool, python: str, pid: int,
+               own: "Any", tail: "Tail") -> int:
     status, hang = _wait(pid, tail, opts["hang_timeout"], own)
 
     term_signal = os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
@@ -411,7 +409,7 @@ def exit_now(code: int) -> None:
         os._exit(code & 0xFF if code >= 0 else 1)
 
 
-def _finish(opts: Dict[str, Any], directory: str, pid: int, python: str, exit_code: int,
+def _finish(opts: "Dict[str, Any]", directory: str, pid: int, python: str, exit_code: int,
             program_code: int) -> None:
     if not (opts["report"] or opts["summary"] or opts["events"]):
         return

@@ -5,8 +5,6 @@ Each record has at least ``v`` (WIRE_VERSION), ``kind`` (one of EVENT_KINDS),
 ``pid`` and ``t`` (``time.time()``); the remaining fields per kind are listed below.
 """
 
-from __future__ import annotations
-
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs milliseconds at startup in every traced process
@@ -88,7 +86,7 @@ CMD_CONTINUE = "continue"
 Event = dict  # Dict[str, Any]
 
 
-def _encode_value(value: Any, out: List[str], escape: Any) -> None:
+def _encode_value(value: "Any", out: "List[str]", escape: "Any") -> None:
     if isinstance(value, str):
         out.append(escape(value))
     elif value is None or value is True or value is False:
@@ -132,14 +130,14 @@ def _escape(text: str) -> str:
     return escape(text)
 
 
-def encode(event: Event) -> bytes:
+def encode(event: "Event") -> bytes:
     """One complete line of compact JSON, ASCII only so no byte is ever split.
 
     Hand-rolled: importing ``json`` costs several milliseconds in every pool worker, which
     is most of the tracer's startup budget.
     """
     escape = _escape
-    out: List[str] = []
+    out: "List[str]" = []
     _encode_value(event, out, escape)
     out.append("\n")
     return "".join(out).encode("ascii")
@@ -160,10 +158,10 @@ class _ScanContext:
         return {"NaN": float("nan"), "Infinity": float("inf"), "-Infinity": float("-inf")}[name]
 
 
-_scanner: Any = None
+_scanner: "Any" = None
 
 
-def loads(text: str) -> Any:
+def loads(text: str) -> "Any":
     """``json.loads`` for one compact JSON document (as ``encode`` writes them)."""
     global _scanner
     if _scanner is None:
@@ -183,11 +181,11 @@ def loads(text: str) -> Any:
     return value
 
 
-def dumps_pretty(value: Any, indent: str = "  ") -> str:
+def dumps_pretty(value: "Any", indent: str = "  ") -> str:
     """Indented JSON for the report file (ASCII, like ``json.dump(indent=2)``)."""
-    out: List[str] = []
+    out: "List[str]" = []
 
-    def write(v: Any, depth: int) -> None:
+    def write(v: "Any", depth: int) -> None:
         pad = "\n" + indent * (depth + 1)
         if isinstance(v, dict) and v:
             out.append("{")
@@ -208,7 +206,7 @@ def dumps_pretty(value: Any, indent: str = "  ") -> str:
     return "".join(out)
 
 
-def decode_lines(data: bytes) -> List[Event]:
+def decode_lines(data: bytes) -> "List[Event]":
     """Parse complete lines; a torn last line (no newline) or junk line is skipped."""
     events = []
     for raw in data.split(b"\n"):
