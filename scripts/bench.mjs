@@ -64,6 +64,14 @@ if (existsSync('debug-adapter/python/bench_overhead.py')) {
   };
   results.tracerOverhead = overhead([]);
   console.log(`tracer overhead: ${JSON.stringify(results.tracerOverhead)}`);
+  // The editor's and `workerscope run`'s path: the runtime spawns the program and a supervisor.
+  const runtime = sh('node', ['out/scripts/bench/tracerOverhead.js'], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, BENCH_PYTHON: python } });
+  try {
+    results.tracerOverheadRuntime = JSON.parse(runtime.stdout.trim().split('\n').pop());
+  } catch {
+    results.tracerOverheadRuntime = { output: runtime.stdout };
+  }
+  console.log(`tracer overhead through the editor's runtime: ${JSON.stringify(results.tracerOverheadRuntime)}`);
   // The tracer's cost is mostly fixed: the same map over 200,000 tasks shows how it amortises.
   results.tracerOverheadLarge = overhead(['--tasks', '200000', '--runs', '7', '--no-debugpy']);
   console.log(`tracer overhead, 200,000 tasks: ${JSON.stringify(results.tracerOverheadLarge)}`);

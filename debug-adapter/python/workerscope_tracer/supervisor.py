@@ -3,6 +3,8 @@
 The program runs as a child in its own session with stdin/stdout/stderr inherited; the
 supervisor forwards SIGINT/SIGTERM to the child's process group, watches the channel for
 pool workers lost mid-task (CPython gh-66587 hangs), and exits with the program's status.
+With ``--watch PID`` the editor's runtime has started the program itself and tells the
+supervisor on stdin how it ended; the supervisor then only watches and writes the report.
 Imports are kept minimal: the supervisor's own startup is part of the measured overhead.
 """
 
@@ -37,9 +39,10 @@ class UsageError(Exception):
 def parse_args(argv: "List[str]") -> "Dict[str, Any]":
     opts: "Dict[str, Any]" = {"report": None, "hang_timeout": 10.0, "detect_races": False,
                             "python": None, "channel": None, "summary": True, "events": False,
-                            "program": None, "args": [], "adopt": None, "remove_channel": False}
+                            "program": None, "args": [], "adopt": None, "watch": None,
+                            "remove_channel": False}
     valued = {"--report": "report", "--hang-timeout": "hang_timeout", "--python": "python",
-              "--channel": "channel", "--adopt": "adopt"}
+              "--channel": "channel", "--adopt": "adopt", "--watch": "watch"}
     i = 0
     while i < len(argv):
         arg = argv[i]
@@ -83,6 +86,10 @@ def parse_args(argv: "List[str]") -> "Dict[str, Any]":
         if not opts["channel"] or not opts["adopt"].isdigit():
             raise UsageError("--adopt needs a pid and --channel")
         opts["adopt"] = int(opts["adopt"])
+    if opts["watch"] is not None:
+        if not opts["channel"] or not opts["watch"].isdigit() or opts["adopt"] is not None:
+            raise UsageError("--watch needs a pid and --channel")
+        opts["watch"] = int(opts["watch"])
     return opts
 
 
@@ -190,10 +197,7 @@ def _wait(pid: int, tail: "Tail", hang_timeout: float, supervisor_channel: "Any"
                         and lost is None):
                     lost = e
             if lost is not None and time.time() >= float(lost.get("t") or 0) + hang_timeout:
-                hang = {"owner": lost.get("pid"), "child": lost.get("child"),
-                        "worker": lost.get("worker"), "key": lost.get("key"),
-                        "task": lost.get("task"), "timeout": hang_timeout,
-                        "lostAt": lost.get("t"), "signal": "SIGKILL"}
+                hang = _hang_event(lost, hang_timeout)
                 supervisor_channel.emit(wire.HANG, **hang)
                 _kill_group(pid, signal.SIGKILL)
                 _, status = os.waitpid(pid, 0)
@@ -301,6 +305,8 @@ def main(argv: "List[str]") -> int:
         directory = os.path.abspath(opts["channel"])
 
     python = opts["python"] or sys.executable
+    if opts["watch"] is not None:  # the editor started the program and tells us how it ended
+        return _watch(opts, directory, created, python, opts["watch"])
     if opts["adopt"] is not None:  # second stage of an in-place run: the program is running
         ensure_bytecode(python)  # for the processes it spawns later, off its critical path
         from .channel import Channel
@@ -377,15 +383,7 @@ def _supervise(opts: "Dict[str, Any]", directory: str, created: bool, python: st
 
     term_signal = os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
     program_code = -term_signal if term_signal else os.WEXITSTATUS(status)
-    exit_code = HANG_EXIT_CODE if hang else program_code
-
-    try:
-        _finish(opts, directory, pid, python, exit_code, program_code)
-    except Exception as exc:  # never hide the program's status because of the report
-        sys.stderr.write("workerscope: could not build the report: %s\n" % exc)
-    if created:
-        _remove_tree(directory)
-
+    _conclude(opts, directory, created, python, pid, program_code, hang)
     if hang:
         return HANG_EXIT_CODE
     if term_signal:
@@ -399,6 +397,87 @@ def _supervise(opts: "Dict[str, Any]", directory: str, created: bool, python: st
     return program_code
 
 
+def _watch(opts: "Dict[str, Any]", directory: str, created: bool, python: str, pid: int) -> int:
+    """Supervise a program this process did not start (the editor's runtime spawned it).
+
+    The runtime writes ``exit N`` or ``signal N`` on our stdin once the program has ended; end
+    of input without it means the runtime went away, and the program is left alone.  Meanwhile
+    the channel is watched for a lost pool worker, as in a run we started ourselves.
+    """
+    try:  # a Ctrl-C at the terminal is the runtime's to forward, not ours to die of
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except (OSError, ValueError):
+        pass
+    ensure_bytecode(python)  # for the program's next processes: it started without us
+    from . import report  # noqa: F401 - loaded now, while the program runs, not after it ends
+    from .channel import Channel
+    ended = _await_end(pid, Tail(directory), opts["hang_timeout"], Channel(directory))
+    if ended is None:
+        return 0
+    program_code, hang = ended
+    _conclude(opts, directory, created, python, pid, program_code, hang)
+    try:  # the report is complete: the runtime need not wait for this process to be gone
+        os.write(1, b"done\n")
+    except OSError:
+        pass
+    return HANG_EXIT_CODE if hang else (program_code if program_code >= 0 else 128 - program_code)
+
+
+def _await_end(pid: int, tail: "Tail", hang_timeout: float, supervisor_channel: "Any"
+               ) -> "Optional[Tuple[int, Optional[Dict[str, Any]]]]":
+    """(program exit code, or -signal; hang event or None) as told on stdin, or None at EOF."""
+    import select
+    fd = sys.stdin.fileno()
+    received = b""
+    lost: "Optional[Dict[str, Any]]" = None
+    hang: "Optional[Dict[str, Any]]" = None
+    while True:
+        timeout = 0.25 if lost is None or hang is not None else 0.05
+        try:
+            readable = select.select([fd], [], [], timeout)[0]
+        except InterruptedError:
+            readable = []
+        if readable:
+            chunk = os.read(fd, 256)
+            received += chunk
+            if b"\n" in received or not chunk:
+                words = received.split()
+                if len(words) == 2 and words[0] in (b"exit", b"signal") and words[1].isdigit():
+                    code = int(words[1])
+                    return (code if words[0] == b"exit" else -code), hang
+                return None
+        if hang is not None:
+            continue
+        for e in tail.poll():
+            if (e.get("kind") == wire.WORKER_LOST and e.get("role") == wire.ROLE_POOL_WORKER
+                    and lost is None):
+                lost = e
+        if lost is not None and time.time() >= float(lost.get("t") or 0) + hang_timeout:
+            hang = _hang_event(lost, hang_timeout)
+            supervisor_channel.emit(wire.HANG, **hang)
+            _kill_group(pid, signal.SIGKILL)
+
+
+def _hang_event(lost: "Dict[str, Any]", hang_timeout: float) -> "Dict[str, Any]":
+    return {"owner": lost.get("pid"), "child": lost.get("child"), "worker": lost.get("worker"),
+            "key": lost.get("key"), "task": lost.get("task"), "timeout": hang_timeout,
+            "lostAt": lost.get("t"), "signal": "SIGKILL"}
+
+
+def _conclude(opts: "Dict[str, Any]", directory: str, created: bool, python: str, pid: int,
+              program_code: int, hang: "Optional[Dict[str, Any]]") -> None:
+    exit_code = HANG_EXIT_CODE if hang else program_code
+
+    try:
+        # The program's parent: this process, or in a watched run the editor's runtime.
+        parent = os.getppid() if opts["watch"] is not None else os.getpid()
+        _finish(opts, directory, pid, parent, python, exit_code, program_code)
+    except Exception as exc:  # never hide the program's status because of the report
+        sys.stderr.write("workerscope: could not build the report: %s\n" % exc)
+    if created:
+        _remove_tree(directory)
+
+
 def exit_now(code: int) -> None:
     """The supervisor's own exit: nothing of ours needs finalising, and the interpreter's
     teardown would only delay the moment the caller sees the program's status."""
@@ -409,15 +488,15 @@ def exit_now(code: int) -> None:
         os._exit(code & 0xFF if code >= 0 else 1)
 
 
-def _finish(opts: "Dict[str, Any]", directory: str, pid: int, python: str, exit_code: int,
-            program_code: int) -> None:
+def _finish(opts: "Dict[str, Any]", directory: str, pid: int, parent: int, python: str,
+            exit_code: int, program_code: int) -> None:
     if not (opts["report"] or opts["summary"] or opts["events"]):
         return
     from .report import build_report, load_events, public, summary
     events = load_events(directory)
     report = build_report(events, program=os.path.abspath(opts["program"]), argv=opts["args"],
                           python=_python_version(python), exit_code=exit_code, root_pid=pid,
-                          root_ppid=os.getpid(), root_exit=program_code)
+                          root_ppid=parent, root_exit=program_code)
     if opts["report"]:
         path = os.path.abspath(opts["report"])
         tmp = path + ".tmp%d" % os.getpid()

@@ -1,6 +1,8 @@
 /**
- * Runs a Python program under the tracer's supervisor and streams what the tracer records.
- * Owns the process and the private channel directory; knows nothing of DAP or of printing.
+ * Runs a Python program under the tracer and streams what the tracer records. The program is
+ * started directly (the tracer's bootstrap on its PYTHONPATH); a small supervisor beside it
+ * watches for hangs and writes the report once told how the program ended. Owns the processes
+ * and the private channel directory; knows nothing of DAP or of printing.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
@@ -35,18 +37,25 @@ export interface RunEnd {
 
 export interface TraceRuntimeEvents {
   record: [ChannelRecord];
+  /** The program has ended; `end` follows once its report is written. */
+  exit: [number | null, NodeJS.Signals | null];
   output: ['stdout' | 'stderr', string];
   end: [RunEnd];
   error: [Error];
 }
 
+/** The run's status when a pool hang was detected (the supervisor's, and `workerscope run`'s). */
+export const HANG_EXIT_CODE = 124;
+/** How long the report may take once the program has ended before the run ends without it. */
+const SUPERVISOR_GRACE_MS = 30_000;
+
 export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
   private child: ChildProcess | undefined;
+  private supervisor: ChildProcess | undefined;
+  private supervisorDone: Promise<void> = Promise.resolve();
+  private supervisorErrors = '';
   private reader: ChannelReader | undefined;
   private channelDir: string | undefined;
-  private ownProcessGroup = false;
-  /** The program's main process: the supervisor starts it as the leader of its own process group. */
-  private programPid: number | undefined;
   private controlSeq = 0;
 
   /** Starts the program; resolves once it is spawned. `end` follows when it exits. */
@@ -55,45 +64,69 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
     fs.chmodSync(channelDir, 0o700);
     this.channelDir = channelDir;
     const python = options.python || 'python3';
-    // Started like the program itself (with site): the supervisor forks its interpreter into
-    // the program rather than starting a second one, the bulk of the tracer's fixed cost.
-    const launcher = path.join(tracerPythonPath(), 'workerscope_supervise.py');
-    const tracerArgs = [launcher, '--channel', channelDir, '--no-summary', '--report', path.join(channelDir, 'report.json')];
-    if (options.hangTimeout !== undefined) tracerArgs.push('--hang-timeout', String(options.hangTimeout));
-    if (options.detectRaces) tracerArgs.push('--detect-races');
-    tracerArgs.push('--', options.program, ...(options.args ?? []));
+    const tracerDir = tracerPythonPath();
 
     const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
     // Read by the tracer in every process of the program: a failing worker waits for `resume()`.
     if (options.pauseOnFailure) env.WORKERSCOPE_PAUSE = '1';
     else delete env.WORKERSCOPE_PAUSE;
+    // The program starts as `python script.py` would, with no interpreter in front of it: the
+    // bootstrap's sitecustomize installs the tracer in it and in every process it starts.
+    const inherited = (env.PYTHONPATH ?? '').split(path.delimiter).filter((entry) => entry && path.resolve(entry) !== tracerDir);
+    const programEnv: NodeJS.ProcessEnv = {
+      ...env,
+      PYTHONPATH: [path.join(tracerDir, 'bootstrap'), ...inherited].join(path.delimiter),
+      WORKERSCOPE_CHANNEL: channelDir,
+    };
+    if (options.detectRaces) programEnv.WORKERSCOPE_DETECT_RACES = '1';
+    else delete programEnv.WORKERSCOPE_DETECT_RACES;
 
-    this.ownProcessGroup = options.stdio === 'pipe';
-    this.programPid = undefined;
-    this.reader = new ChannelReader(channelDir, (record) => {
-      if (record.kind === 'process-start' && record.role === 'main' && this.programPid === undefined) this.programPid = record.pid;
-      this.emit('record', record);
-    });
+    this.reader = new ChannelReader(channelDir, (record) => this.emit('record', record));
     this.reader.start();
     return new Promise((resolve, reject) => {
-      const child = spawn(python, tracerArgs, {
+      const child = spawn(python, [options.program, ...(options.args ?? [])], {
         cwd: options.cwd,
-        env,
+        env: programEnv,
         // A debug session has no terminal to type into: stdin reads end at once instead of hanging.
         stdio: options.stdio === 'inherit' ? 'inherit' : ['ignore', 'pipe', 'pipe'],
-        // A piped run has no terminal: give it its own process group so Stop can end the whole tree.
-        detached: this.ownProcessGroup,
+        // Its own process group, so that Stop and a detected hang end the whole tree.
+        detached: true,
       });
       this.child = child;
       child.stdout?.on('data', (chunk: Buffer) => this.emit('output', 'stdout', chunk.toString('utf8')));
       child.stderr?.on('data', (chunk: Buffer) => this.emit('output', 'stderr', chunk.toString('utf8')));
-      child.once('spawn', () => resolve());
+      child.once('spawn', () => {
+        this.startSupervisor(python, child.pid as number, channelDir, tracerDir, env, options);
+        resolve();
+      });
       child.once('error', (error) => {
         this.finish();
         const message = (error as NodeJS.ErrnoException).code === 'ENOENT' ? `Python interpreter "${python}" was not found` : error.message;
         reject(new Error(message));
       });
-      child.once('close', (exitCode, signal) => this.onClose(exitCode, signal));
+      child.once('close', (exitCode, signal) => void this.onClose(exitCode, signal));
+    });
+  }
+
+  /** The supervisor starts beside the program, on the other core while the program starts up. */
+  private startSupervisor(python: string, pid: number, channelDir: string, tracerDir: string, env: NodeJS.ProcessEnv, options: LaunchOptions): void {
+    const args = ['-S', path.join(tracerDir, 'workerscope_supervise.py'), '--watch', String(pid), '--channel', channelDir, '--no-summary', '--report', path.join(channelDir, 'report.json')];
+    if (options.hangTimeout !== undefined) args.push('--hang-timeout', String(options.hangTimeout));
+    args.push('--', options.program, ...(options.args ?? []));
+    this.supervisorErrors = '';
+    const supervisor = spawn(python, args, { cwd: options.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    this.supervisor = supervisor;
+    supervisor.stdin?.on('error', () => undefined); // it may have gone already: the report says so
+    supervisor.stderr?.on('data', (chunk: Buffer) => {
+      this.supervisorErrors += chunk.toString('utf8');
+    });
+    this.supervisorDone = new Promise((resolve) => {
+      // "done" once the report is written: its own exit can follow in the background.
+      supervisor.stdout?.on('data', (chunk: Buffer) => {
+        if (chunk.includes('done\n')) resolve();
+      });
+      supervisor.once('error', () => resolve());
+      supervisor.once('close', () => resolve());
     });
   }
 
@@ -123,27 +156,26 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
 
   /** Ends the program and every process it started. */
   terminate(): void {
+    if (!this.signalProgram('SIGTERM')) return;
+    // A program that ignores SIGTERM must not outlive Stop.
+    const escalate = setTimeout(() => this.signalProgram('SIGKILL'), 2000);
+    this.child?.once('close', () => clearTimeout(escalate));
+  }
+
+  /** Passes a terminal's Ctrl-C on to the program's process group, as the terminal would. */
+  interrupt(): void {
+    this.signalProgram('SIGINT');
+  }
+
+  private signalProgram(signal: NodeJS.Signals): boolean {
     const child = this.child;
-    if (!child?.pid || child.exitCode !== null || child.signalCode !== null) return;
-    const target = this.ownProcessGroup ? -child.pid : child.pid;
+    if (!child?.pid || child.exitCode !== null || child.signalCode !== null) return false;
     try {
-      process.kill(target, 'SIGTERM');
+      process.kill(-child.pid, signal);
+      return true;
     } catch {
-      return;
+      return false;
     }
-    const programGroup = this.programPid;
-    const escalate = setTimeout(() => {
-      // A program that ignores the SIGTERM the supervisor forwards must not outlive Stop.
-      for (const group of [target, programGroup === undefined ? undefined : -programGroup]) {
-        if (group === undefined) continue;
-        try {
-          process.kill(group, 'SIGKILL');
-        } catch {
-          // Already gone.
-        }
-      }
-    }, 2000);
-    child.once('close', () => clearTimeout(escalate));
   }
 
   private sendControl(pid: number, message: Record<string, unknown>): number {
@@ -158,7 +190,19 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
     return seq;
   }
 
-  private onClose(exitCode: number | null, signal: NodeJS.Signals | null): void {
+  private async onClose(exitCode: number | null, signal: NodeJS.Signals | null): Promise<void> {
+    this.emit('exit', exitCode, signal);
+    const status = signal ? `signal ${os.constants.signals[signal] ?? 0}` : `exit ${exitCode ?? 0}`;
+    this.supervisor?.stdin?.end(`${status}\n`);
+    let giveUp: NodeJS.Timeout | undefined;
+    const stuck = new Promise<void>((resolve) => {
+      giveUp = setTimeout(() => {
+        this.supervisor?.kill('SIGKILL');
+        resolve();
+      }, SUPERVISOR_GRACE_MS);
+    });
+    await Promise.race([this.supervisorDone, stuck]);
+    clearTimeout(giveUp);
     let report: TraceReport | undefined;
     let reportError: string | undefined;
     this.reader?.stop();
@@ -166,11 +210,14 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
       try {
         report = loadReport(path.join(this.channelDir, 'report.json'));
       } catch (error) {
-        reportError = (error as Error).message;
+        const detail = this.supervisorErrors.trim();
+        reportError = detail ? `${(error as Error).message}; ${detail}` : (error as Error).message;
       }
     }
     this.finish();
-    this.emit('end', { exitCode, signal, report, reportError });
+    // The supervisor killed the program after a hang: the run ends with the hang's status.
+    const hung = report?.failures.some((failure) => failure.kind === 'hang') ?? false;
+    this.emit('end', hung ? { exitCode: HANG_EXIT_CODE, signal: null, report, reportError } : { exitCode, signal, report, reportError });
   }
 
   private finish(): void {

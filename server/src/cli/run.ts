@@ -52,13 +52,13 @@ export async function runTraced(argv: readonly string[], io: CheckIo): Promise<n
     io.err(`workerscope: ${(error as Error).message}\n`);
     return 2;
   }
-  // The terminal's Ctrl-C reaches the whole foreground process group; the supervisor forwards it.
-  const ignore = (): void => undefined;
+  // The program runs in its own process group: the terminal's Ctrl-C reaches us, and we pass it on.
+  const interrupt = (): void => runtime.interrupt();
   const terminate = (): void => runtime.terminate();
-  process.on('SIGINT', ignore);
+  process.on('SIGINT', interrupt);
   process.on('SIGTERM', terminate);
   const end = await ended;
-  process.off('SIGINT', ignore);
+  process.off('SIGINT', interrupt);
   process.off('SIGTERM', terminate);
 
   if (end.report) {

@@ -1,0 +1,93 @@
+/**
+ * Wall-time overhead of tracing as the editor and `workerscope run` trace: the runtime spawns the
+ * program itself and a supervisor beside it. Compares a Pool(2).map of BENCH_TASKS small tasks run
+ * plain and through the runtime, both spawned from this process, and prints medians as JSON.
+ */
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { TraceRuntime } from '../../debug-adapter/src/runtime/traceRuntime';
+
+const WORKLOAD = `import multiprocessing
+import sys
+
+def sq(x):
+    return x * x
+
+if __name__ == "__main__":
+    with multiprocessing.Pool(2) as pool:
+        total = sum(pool.map(sq, range(int(sys.argv[1]))))
+    print(total)
+`;
+
+const python = process.env.BENCH_PYTHON ?? 'python3';
+const tasks = process.env.BENCH_TASKS ?? '10000';
+const runs = Number(process.env.BENCH_RUNS ?? '21');
+
+function now(): number {
+  return Number(process.hrtime.bigint()) / 1e6;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+function plain(script: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const start = now();
+    const child = spawn(python, [script, tasks], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.resume();
+    child.stderr.resume();
+    child.once('error', reject);
+    child.once('close', (code) => (code === 0 ? resolve(now() - start) : reject(new Error(`plain run failed (${code})`))));
+  });
+}
+
+/** [program ended, report ready] in ms since the launch. */
+async function traced(script: string): Promise<[number, number]> {
+  const runtime = new TraceRuntime();
+  const start = now();
+  let exited = 0;
+  runtime.on('output', () => undefined);
+  runtime.on('exit', () => (exited = now() - start));
+  const ended = new Promise<void>((resolve, reject) =>
+    runtime.once('end', (end) => (end.exitCode === 0 && end.report ? resolve() : reject(new Error(`traced run failed: ${end.exitCode} ${end.reportError ?? ''}`)))),
+  );
+  await runtime.launch({ program: script, args: [tasks], python, stdio: 'pipe' });
+  await ended;
+  return [exited, now() - start];
+}
+
+async function main(): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'workerscope-bench-'));
+  const script = path.join(dir, 'pool_map_bench.py');
+  fs.writeFileSync(script, WORKLOAD);
+  try {
+    for (let i = 0; i < 2; i++) {
+      await plain(script); // warm-up: page cache and bytecode
+      await traced(script);
+    }
+    const plainMs: number[] = [];
+    const exitMs: number[] = [];
+    const reportMs: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      plainMs.push(await plain(script));
+      const [exited, reported] = await traced(script);
+      exitMs.push(exited);
+      reportMs.push(reported);
+    }
+    const base = median(plainMs);
+    const figure = (values: number[]): { medianMs: number; overheadPercent: number } => ({
+      medianMs: Math.round(median(values) * 10) / 10,
+      overheadPercent: Math.round((median(values) / base - 1) * 1000) / 10,
+    });
+    console.log(JSON.stringify({ python, tasks: Number(tasks), runs, plain: figure(plainMs), programEnded: figure(exitMs), reportReady: figure(reportMs) }));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+void main();
