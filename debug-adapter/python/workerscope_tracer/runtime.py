@@ -5,13 +5,13 @@ processes that never use it.
 """
 
 import os
-from types import TracebackType
 
 from . import channel, wire
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs milliseconds at startup in every traced process
     from typing import Any, Dict, Iterable, Iterator, List, Optional
+    from types import TracebackType
 
 
 class _State:

@@ -409,7 +409,9 @@ def _watch(opts: "Dict[str, Any]", directory: str, created: bool, python: str, p
     except (OSError, ValueError):
         pass
     ensure_bytecode(python)  # for the program's next processes: it started without us
-    from . import report  # noqa: F401 - loaded now, while the program runs, not after it ends
+    # Loaded and warmed now, while the program runs, rather than after it has ended.
+    from . import report  # noqa: F401
+    wire.dumps_pretty(wire.decode_lines(b'{"v": 1}\n'))
     from .channel import Channel
     ended = _await_end(pid, Tail(directory), opts["hang_timeout"], Channel(directory))
     if ended is None:
