@@ -17,10 +17,10 @@ LAUNCHER = os.path.join(PY_DIR, "workerscope_supervise.py")
 class WatchedRun:
     """Starts the program as the runtime does (own session, bootstrap) and a watching supervisor."""
 
-    def __init__(self, name, *options, method="spawn"):
+    def __init__(self, name, *options, method="spawn", report=None):
         self.channel = tempfile.mkdtemp(prefix="ws-watch-")
         os.chmod(self.channel, 0o700)
-        self.report_path = os.path.join(self.channel, "report.json")
+        self.report_path = report or os.path.join(self.channel, "report.json")
         env = clean_env()
         env["PYTHONPATH"] = os.path.join(PY_DIR, "bootstrap")
         env["WORKERSCOPE_CHANNEL"] = self.channel
@@ -43,28 +43,50 @@ class WatchedRun:
             message = ("exit %d\n" % status if status >= 0 else "signal %d\n" % -status).encode()
             out, _ = self.supervisor.communicate(message if tell else b"", timeout=timeout)
             report = None
-            if os.path.exists(self.report_path):
+            if self.report_path != "-" and os.path.exists(self.report_path):
                 with open(self.report_path) as f:
                     report = json.load(f)
             return status, self.supervisor.returncode, out, report
         finally:
-            for proc in (self.program, self.supervisor):
-                if proc.poll() is None:
-                    proc.kill()
-                    proc.wait()
-            shutil.rmtree(self.channel, ignore_errors=True)
+            self.cleanup()
+
+    def cleanup(self):
+        for proc in (self.program, self.supervisor):
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+            for stream in (proc.stdin, proc.stdout, proc.stderr):
+                if stream is not None and not stream.closed:
+                    stream.close()
+        shutil.rmtree(self.channel, ignore_errors=True)
 
 
 class WatchModeTest(unittest.TestCase):
     def test_report_follows_the_status_it_is_told(self):
         status, code, out, report = WatchedRun("pool_map_raises").finish()
-        self.assertEqual((status, code, out), (0, 0, b"done\n"))
+        self.assertEqual((status, code, out), (0, 0, b""))
         self.assertIsNotNone(report)
         failure = [f for f in report["failures"] if f["kind"] == "exception"][0]
         self.assertEqual(failure["task"]["args"], ["7"])
         main = report["processes"][0]
         self.assertEqual((main["role"], main["ppid"], main["exitCode"]),
                          ("main", os.getpid(), 0))
+
+    def test_report_on_stdout_then_the_channel_removed_at_end_of_input(self):
+        run = WatchedRun("pool_map_raises", "--remove-channel", report="-")
+        try:
+            run.program.communicate(timeout=60)
+            run.supervisor.stdin.write(b"exit 0\n")
+            run.supervisor.stdin.flush()
+            report = json.loads(run.supervisor.stdout.read())  # complete before end of input
+            self.assertEqual(report["exitCode"], 0)
+            self.assertEqual([f["kind"] for f in report["failures"]], ["exception"])
+            self.assertTrue(os.path.isdir(run.channel))  # still there: the runtime reads it last
+            run.supervisor.stdin.close()
+            self.assertEqual(run.supervisor.wait(timeout=60), 0)
+            self.assertFalse(os.path.exists(run.channel))
+        finally:
+            run.cleanup()
 
     def test_a_hang_kills_the_program_group_and_ends_with_124(self):
         status, code, out, report = WatchedRun("pool_worker_sigkill", "--hang-timeout", "1").finish()
@@ -86,7 +108,7 @@ class WatchModeTest(unittest.TestCase):
             self.assertEqual((run.program.returncode, stdout), (plain.returncode, plain.stdout))
             self.assertFalse(os.path.exists(run.report_path))
         finally:
-            run.finish(tell=False)
+            run.cleanup()
 
     def test_usage_errors(self):
         for args in (["--watch", "x", "--channel", "/tmp"], ["--watch", "1", "--", "a.py"]):

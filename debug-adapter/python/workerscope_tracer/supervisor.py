@@ -362,7 +362,8 @@ def _exec_second_stage(opts: "Dict[str, Any]", directory: str, created: bool, pi
         argv.append("--remove-channel")
     for flag, key in (("--report", "report"), ("--python", "python")):
         if opts[key]:
-            argv += [flag, os.path.abspath(opts[key]) if key == "report" else opts[key]]
+            keep = key != "report" or opts[key] == "-"  # "-": the report goes to stdout
+            argv += [flag, opts[key] if keep else os.path.abspath(opts[key])]
     for flag, key in (("--detect-races", "detect_races"), ("--events", "events")):
         if opts[key]:
             argv.append(flag)
@@ -400,9 +401,10 @@ def _supervise(opts: "Dict[str, Any]", directory: str, created: bool, python: st
 def _watch(opts: "Dict[str, Any]", directory: str, created: bool, python: str, pid: int) -> int:
     """Supervise a program this process did not start (the editor's runtime spawned it).
 
-    The runtime writes ``exit N`` or ``signal N`` on our stdin once the program has ended; end
-    of input without it means the runtime went away, and the program is left alone.  Meanwhile
-    the channel is watched for a lost pool worker, as in a run we started ourselves.
+    The runtime writes ``exit N`` or ``signal N`` on our stdin once the program has ended, and
+    closes it once it has read the channel for the last time; end of input without a status
+    means the runtime went away, and the program is left alone.  Meanwhile the channel is
+    watched for a lost pool worker, as in a run we started ourselves.
     """
     try:  # a Ctrl-C at the terminal is the runtime's to forward, not ours to die of
         signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -418,10 +420,6 @@ def _watch(opts: "Dict[str, Any]", directory: str, created: bool, python: str, p
         return 0
     program_code, hang = ended
     _conclude(opts, directory, created, python, pid, program_code, hang)
-    try:  # the report is complete: the runtime need not wait for this process to be gone
-        os.write(1, b"done\n")
-    except OSError:
-        pass
     return HANG_EXIT_CODE if hang else (program_code if program_code >= 0 else 128 - program_code)
 
 
@@ -477,7 +475,25 @@ def _conclude(opts: "Dict[str, Any]", directory: str, created: bool, python: str
     except Exception as exc:  # never hide the program's status because of the report
         sys.stderr.write("workerscope: could not build the report: %s\n" % exc)
     if created:
+        if opts["watch"] is not None:
+            _await_eof()  # the runtime reads the channel one last time first
         _remove_tree(directory)
+
+
+def _await_eof(timeout: float = 30.0) -> None:
+    import select
+    deadline = time.time() + timeout
+    try:
+        while time.time() < deadline:
+            if select.select([0], [], [], max(0.0, deadline - time.time()))[0] and not os.read(0, 256):
+                return
+    except (OSError, ValueError):
+        pass
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    while data:
+        data = data[os.write(fd, data):]
 
 
 def exit_now(code: int) -> None:
@@ -499,7 +515,12 @@ def _finish(opts: "Dict[str, Any]", directory: str, pid: int, parent: int, pytho
     report = build_report(events, program=os.path.abspath(opts["program"]), argv=opts["args"],
                           python=_python_version(python), exit_code=exit_code, root_pid=pid,
                           root_ppid=parent, root_exit=program_code)
-    if opts["report"]:
+    if opts["report"] == "-":  # to the runtime that watches us, which goes on at end of input
+        _write_all(1, (wire.dumps_pretty(public(report)) + "\n").encode("utf-8"))
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        os.close(devnull)
+    elif opts["report"]:
         path = os.path.abspath(opts["report"])
         tmp = path + ".tmp%d" % os.getpid()
         with open(tmp, "w") as f:

@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ChannelReader, type ChannelRecord } from './channelReader';
-import { loadReport, type TraceReport } from './report';
+import { parseReport, ReportError, type TraceReport } from './report';
 import { tracerPythonPath } from './tracerLocation';
 
 export interface LaunchOptions {
@@ -52,7 +52,7 @@ const SUPERVISOR_GRACE_MS = 30_000;
 export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
   private child: ChildProcess | undefined;
   private supervisor: ChildProcess | undefined;
-  private supervisorDone: Promise<void> = Promise.resolve();
+  private supervisorReport: Promise<string> = Promise.resolve('');
   private supervisorErrors = '';
   private reader: ChannelReader | undefined;
   private channelDir: string | undefined;
@@ -110,7 +110,8 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
 
   /** The supervisor starts beside the program, on the other core while the program starts up. */
   private startSupervisor(python: string, pid: number, channelDir: string, tracerDir: string, env: NodeJS.ProcessEnv, options: LaunchOptions): void {
-    const args = ['-S', path.join(tracerDir, 'workerscope_supervise.py'), '--watch', String(pid), '--channel', channelDir, '--no-summary', '--report', path.join(channelDir, 'report.json')];
+    // The report comes back on its stdout, and it removes the channel directory afterwards.
+    const args = ['-S', path.join(tracerDir, 'workerscope_supervise.py'), '--watch', String(pid), '--channel', channelDir, '--remove-channel', '--no-summary', '--report', '-'];
     if (options.hangTimeout !== undefined) args.push('--hang-timeout', String(options.hangTimeout));
     args.push('--', options.program, ...(options.args ?? []));
     this.supervisorErrors = '';
@@ -120,13 +121,17 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
     supervisor.stderr?.on('data', (chunk: Buffer) => {
       this.supervisorErrors += chunk.toString('utf8');
     });
-    this.supervisorDone = new Promise((resolve) => {
-      // "done" once the report is written: its own exit can follow in the background.
-      supervisor.stdout?.on('data', (chunk: Buffer) => {
-        if (chunk.includes('done\n')) resolve();
-      });
-      supervisor.once('error', () => resolve());
-      supervisor.once('close', () => resolve());
+    const chunks: Buffer[] = [];
+    supervisor.stdout?.on('data', (chunk: Buffer) => chunks.push(chunk));
+    this.supervisorReport = new Promise((resolve) => {
+      // The end of its output is the end of the report: its own exit can follow in the background.
+      supervisor.stdout?.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+      supervisor.once('error', () => resolve(''));
+      supervisor.once('close', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    });
+    supervisor.once('close', () => {
+      // Normally gone already: the supervisor removes it once the report is out.
+      fs.rm(channelDir, { recursive: true, force: true }, () => undefined);
     });
   }
 
@@ -193,37 +198,41 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
   private async onClose(exitCode: number | null, signal: NodeJS.Signals | null): Promise<void> {
     this.emit('exit', exitCode, signal);
     const status = signal ? `signal ${os.constants.signals[signal] ?? 0}` : `exit ${exitCode ?? 0}`;
-    this.supervisor?.stdin?.end(`${status}\n`);
+    // The supervisor starts on the report while the channel is read one last time here; the end
+    // of its input then lets it remove the channel directory.
+    this.supervisor?.stdin?.write(`${status}\n`);
+    this.reader?.stop();
+    this.reader = undefined;
+    this.supervisor?.stdin?.end();
     let giveUp: NodeJS.Timeout | undefined;
-    const stuck = new Promise<void>((resolve) => {
+    const stuck = new Promise<string>((resolve) => {
       giveUp = setTimeout(() => {
         this.supervisor?.kill('SIGKILL');
-        resolve();
+        resolve('');
       }, SUPERVISOR_GRACE_MS);
     });
-    await Promise.race([this.supervisorDone, stuck]);
+    const text = await Promise.race([this.supervisorReport, stuck]);
     clearTimeout(giveUp);
     let report: TraceReport | undefined;
     let reportError: string | undefined;
-    this.reader?.stop();
-    if (this.channelDir) {
-      try {
-        report = loadReport(path.join(this.channelDir, 'report.json'));
-      } catch (error) {
-        const detail = this.supervisorErrors.trim();
-        reportError = detail ? `${(error as Error).message}; ${detail}` : (error as Error).message;
-      }
+    try {
+      if (!text.trim()) throw new ReportError('the tracer wrote no report');
+      report = parseReport(JSON.parse(text) as unknown, 'the trace report');
+    } catch (error) {
+      const detail = this.supervisorErrors.trim();
+      reportError = detail ? `${(error as Error).message}; ${detail}` : (error as Error).message;
     }
-    this.finish();
+    this.finish(report !== undefined);
     // The supervisor killed the program after a hang: the run ends with the hang's status.
     const hung = report?.failures.some((failure) => failure.kind === 'hang') ?? false;
     this.emit('end', hung ? { exitCode: HANG_EXIT_CODE, signal: null, report, reportError } : { exitCode, signal, report, reportError });
   }
 
-  private finish(): void {
+  /** `removedBySupervisor`: it has the channel directory to remove once its report is out. */
+  private finish(removedBySupervisor = false): void {
     this.reader?.stop();
     this.reader = undefined;
-    if (this.channelDir) fs.rmSync(this.channelDir, { recursive: true, force: true });
+    if (this.channelDir && !removedBySupervisor) fs.rmSync(this.channelDir, { recursive: true, force: true });
     this.channelDir = undefined;
   }
 }
