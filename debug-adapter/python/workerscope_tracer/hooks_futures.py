@@ -212,7 +212,7 @@ def _pool_broken(key: str) -> None:
             code = hooks_process.exit_code_soon(proc)
             if code is None:
                 continue
-            slot = runtime.read_slot(pid)
+            slot = runtime.read_slot(pid, proc)
             if slot is None or not slot[wire.SLOT_BUSY]:
                 continue
             work_id, pos = slot[wire.SLOT_KEY], slot[wire.SLOT_POS]

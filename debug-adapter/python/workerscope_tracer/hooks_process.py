@@ -109,7 +109,7 @@ def observe_exit(proc: "Any", code: "Optional[int]") -> None:
         runtime.emit(wire.CHILD_EXIT, child=pid, name=proc.name, role=role, exitCode=code,
                      terminated=terminated)
         if role == wire.ROLE_POOL_WORKER and not terminated:
-            slot = runtime.read_slot(pid)
+            slot = runtime.read_slot(pid, proc)
             hook = _worker_lost_hooks.get(role)
             if slot is not None and slot[wire.SLOT_BUSY] and hook is not None:
                 hook(proc, code, slot)
@@ -152,6 +152,12 @@ def _child_started(proc: "Any") -> None:
         return
     role = getattr(proc, "_workerscope_role", wire.ROLE_PROCESS)
     state.role = role
+    shared = proc.__dict__.get("_workerscope_shared_slot")
+    if shared is not None:  # forked by a traced parent, which announced us
+        state.slot = memoryview(shared).cast("q")
+        _enable_faulthandler()
+        _patch_print_exc()
+        return
     if role in (wire.ROLE_POOL_WORKER, wire.ROLE_EXECUTOR_WORKER):
         runtime.open_slot()
         _enable_faulthandler()
@@ -202,20 +208,28 @@ def patch(module: "Any") -> None:
     _bootstrap_code = orig_bootstrap.__code__
 
     def start(self: "Any") -> None:
+        shared = None
         try:
             self._workerscope_role = role_for_target(getattr(self, "_target", None))
             if self._workerscope_role == wire.ROLE_EXECUTOR_WORKER:
                 self._workerscope_key = "%d:exec%d" % (os.getpid(), id(self._args[0]))
             if (self._workerscope_role != wire.ROLE_PROCESS
                     and getattr(self, "_start_method", None) == "fork"):
-                # The task slot needs mmap and the worker enables faulthandler: loading them
-                # once here costs a fraction of what each forked worker would pay (an import
-                # in a fresh fork touches, and so copies, pages all over the interpreter).
+                # The worker enables faulthandler: loading it once here costs a fraction of
+                # what each forked worker would pay (an import in a fresh fork touches, and so
+                # copies, pages all over the interpreter).
                 import faulthandler  # noqa: F401
-                import mmap  # noqa: F401
+                shared = runtime.shared_slot()
+                if shared is not None:
+                    self._workerscope_shared_slot = shared
         except Exception:
             pass
         orig_start(self)
+        if shared is not None and self.pid:
+            # The worker adopts the slot and leaves this announcement to us: a record written
+            # here costs a fraction of what the freshly forked worker would pay for it.
+            runtime.emit(wire.PROCESS_START, pid=self.pid, ppid=os.getpid(), owner=os.getpid(),
+                         role=self._workerscope_role, name=self.name)
         if not state.start_method_reported:
             state.start_method_reported = True
             runtime.emit(wire.START_METHOD, method=_start_method_of(self))

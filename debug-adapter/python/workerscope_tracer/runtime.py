@@ -93,6 +93,18 @@ def open_slot() -> None:
         state.slot = None
 
 
+def shared_slot() -> "Any":
+    """For a worker about to be forked: an anonymous shared mapping that the worker adopts as
+    its slot and the parent reads once it has died (kept on the parent's Process object)."""
+    if state.helper or channel.get() is None:
+        return None
+    try:
+        import mmap
+        return mmap.mmap(-1, wire.SLOT_SIZE)
+    except Exception:
+        return None
+
+
 def claim(target: "Any", flag: str = "_workerscope_patched") -> bool:
     """Marks ``target`` as patched under ``flag``; False if it already was, so a hook that
     runs again (a module imported twice, a hook installed twice) patches nothing twice."""
@@ -140,15 +152,19 @@ class QueueProxy:
         return getattr(self._q, name)
 
 
-def read_slot(pid: int) -> "Optional[List[int]]":
-    """[busy, key, chunk, pos] of another process's slot file, or None."""
+def read_slot(pid: int, proc: "Any" = None) -> "Optional[List[int]]":
+    """[busy, key, chunk, pos] of a child's slot (shared with it, or its file), or None."""
     ch = channel.get()
     if ch is None:
         return None
     try:
         import struct
-        with open(ch.path_for(pid, wire.SLOT_SUFFIX), "rb") as f:
-            data = f.read(wire.SLOT_SIZE)
+        shared = getattr(proc, "_workerscope_shared_slot", None)
+        if shared is not None:
+            data = shared[:wire.SLOT_SIZE]
+        else:
+            with open(ch.path_for(pid, wire.SLOT_SUFFIX), "rb") as f:
+                data = f.read(wire.SLOT_SIZE)
         if len(data) != wire.SLOT_SIZE:
             return None
         return list(struct.unpack(wire.SLOT_FORMAT, data))

@@ -15,6 +15,7 @@ WIRE_VERSION = 1
 # File names inside the channel directory (all relative to it).
 EVENTS_SUFFIX = ".jsonl"   # <pid>.jsonl: append-only event stream of one process
 SLOT_SUFFIX = ".slot"      # <pid>.slot: 32-byte mmap'd "current task" slot of a worker
+#                            (a forked worker shares an anonymous mapping with its parent)
 FAULT_SUFFIX = ".fault"    # <pid>.fault: faulthandler output of a worker (fatal signals)
 CTL_DIR = "ctl"            # ctl/<pid>/<seq>.json: requests to a paused process
 
@@ -31,7 +32,9 @@ ROLE_PROCESS = "process"
 
 # ---- event kinds and their fields (besides v, kind, pid, t) ----------------------------
 # process-start: ppid:int, owner:int|null (pid that created the Process object), role:str,
-#                name:str (e.g. "ForkPoolWorker-2")
+#                name:str (e.g. "ForkPoolWorker-2").  Written by the process itself, or for a
+#                forked pool/executor worker by its parent right after the fork (so records
+#                are keyed by their "pid" field, never by the file they are in)
 PROCESS_START = "process-start"
 # process-exit: exitCode:int (value returned by Process._bootstrap; not sent when killed)
 PROCESS_EXIT = "process-exit"
