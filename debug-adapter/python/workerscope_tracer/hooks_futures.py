@@ -16,7 +16,6 @@ import threading
 from . import hooks_process, runtime, wire
 from .frames import call_site, describe_callable
 from .runtime import state
-from .safe_repr import repr_args, repr_kwargs, safe_repr
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs milliseconds at startup in every traced process
@@ -69,6 +68,7 @@ def _task_failed(exc: "BaseException", tb: "Any") -> None:
     cur = list(_current)
     if cur[0] is None or not isinstance(exc, BaseException):
         return
+    from .safe_repr import repr_args, repr_kwargs  # failures only: loaded late
     pos = 0
     if cur[2] is not None:
         slot = state.slot if state.slot is not None else _fallback_slot
@@ -186,6 +186,7 @@ def _record_submit(executor: "Any", fn: "Any", args: "Tuple[Any, ...]", kwargs: 
 
 
 def _task_repr(info: "Dict[str, Any]", pos: int) -> "Dict[str, Any]":
+    from .safe_repr import repr_args, repr_kwargs
     if info.get("chunked"):
         try:
             args = repr_args(info["args"][0][pos])

@@ -16,7 +16,6 @@ import threading
 from . import hooks_process, runtime, wire
 from .frames import call_site, describe_callable
 from .runtime import state
-from .safe_repr import repr_args, repr_kwargs, safe_repr
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs milliseconds at startup in every traced process
@@ -84,6 +83,7 @@ def _task_failed(job: int, i: int, value: "Any") -> None:
         exc = value.exc
     if not isinstance(exc, BaseException):
         return
+    from .safe_repr import repr_args, repr_kwargs, safe_repr  # failures only: loaded late
     cur = list(_current)
     pos = 0
     if cur[0] == job and cur[1] == i and cur[3] is not None:
@@ -138,6 +138,7 @@ def _task_args(info: "Optional[Dict[str, Any]]", sent: "Optional[Tuple[Any, Any,
                pos: int) -> "Tuple[List[str], Dict[str, str]]":
     if sent is None:
         return [], {}
+    from .safe_repr import repr_args, repr_kwargs, safe_repr
     func, fargs, kwds = sent
     if _mod is not None and (func is _mod.mapstar or func is _mod.starmapstar):
         try:

@@ -13,9 +13,7 @@ import sys
 import threading
 
 from . import channel, runtime, wire
-from .frames import describe_callable
 from .runtime import state
-from .safe_repr import repr_args, repr_kwargs
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs milliseconds at startup in every traced process
@@ -180,6 +178,8 @@ def _patch_print_exc() -> None:
                 exc = sys.exc_info()[1]
                 proc = caller.f_locals.get("self")
                 if exc is not None and not isinstance(exc, (SystemExit, KeyboardInterrupt)):
+                    from .frames import describe_callable
+                    from .safe_repr import repr_args, repr_kwargs
                     task = {"function": describe_callable(getattr(proc, "_target", None)),
                             "args": repr_args(getattr(proc, "_args", ())),
                             "kwargs": repr_kwargs(getattr(proc, "_kwargs", {}))}
