@@ -1,9 +1,10 @@
 """Wall-time overhead of the tracer on a Pool.map of 10,000 small tasks (stdlib only).
 
-Runs the same workload plain, under the tracer (as typed in a terminal, as started by the
-editor with its report, and with a second interpreter for the program) and, when importable,
+Runs the same workload plain, under the Python supervisor (as typed in a terminal, with and
+without the JSON report, and with a second interpreter for the program) and, when importable,
 under ``python -m debugpy`` with subProcess tracing, N times each (interleaved), and prints
-medians and overhead percentages.  Usage: python3 bench_overhead.py [--runs N] [--tasks N]
+medians and overhead percentages.  The editor's path (the Node runtime starting the program
+itself) is measured by scripts/bench/tracerOverhead.ts.  Usage: python3 bench_overhead.py [--runs N] [--tasks N]
 [--start-method M] [--python PATH]
 """
 
@@ -77,7 +78,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         # What a terminal user types: the supervisor forks its interpreter into the program.
         "workerscope": ([opts.python, "-m", "workerscope_tracer", "--no-summary", "--"] + args,
                         traced_env),
-        # What the editor and `workerscope run` start: the same, plus the JSON report.
+        # The same with the JSON report, from the launcher script.
         "workerscope+report": ([opts.python, os.path.join(HERE, "workerscope_supervise.py"),
                                 "--no-summary", "--report", report, "--"] + args, env),
         # A second interpreter for the program (used for another --python or a zip app).
