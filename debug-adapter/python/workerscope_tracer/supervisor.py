@@ -309,6 +309,7 @@ def main(argv: "List[str]") -> int:
         return _watch(opts, directory, created, python, opts["watch"])
     if opts["adopt"] is not None:  # second stage of an in-place run: the program is running
         ensure_bytecode(python)  # for the processes it spawns later, off its critical path
+        _prepare_report(opts)
         from .channel import Channel
         return _supervise(opts, directory, created, python, opts["adopt"], Channel(directory),
                           Tail(directory))
@@ -411,9 +412,7 @@ def _watch(opts: "Dict[str, Any]", directory: str, created: bool, python: str, p
     except (OSError, ValueError):
         pass
     ensure_bytecode(python)  # for the program's next processes: it started without us
-    # Loaded and warmed now, while the program runs, rather than after it has ended.
-    from . import report  # noqa: F401
-    wire.dumps_pretty(wire.decode_lines(b'{"v": 1}\n'))
+    _prepare_report(opts)
     from .channel import Channel
     ended = _await_end(pid, Tail(directory), opts["hang_timeout"], Channel(directory))
     if ended is None:
@@ -421,6 +420,13 @@ def _watch(opts: "Dict[str, Any]", directory: str, created: bool, python: str, p
     program_code, hang = ended
     _conclude(opts, directory, created, python, pid, program_code, hang)
     return HANG_EXIT_CODE if hang else (program_code if program_code >= 0 else 128 - program_code)
+
+
+def _prepare_report(opts: "Dict[str, Any]") -> None:
+    """Load and warm what the report needs now, while the program runs, not after it ends."""
+    if opts["report"] or opts["summary"] or opts["events"]:
+        from . import report  # noqa: F401
+        wire.dumps_pretty(wire.decode_lines(b'{"v": 1}\n'))
 
 
 def _await_end(pid: int, tail: "Tail", hang_timeout: float, supervisor_channel: "Any"
