@@ -135,6 +135,10 @@ describe('trace runtime (real Python programs)', { timeout: 10 * DEADLINE_MS }, 
     assert.deepEqual([failure.task?.args, failure.task?.index], [['7'], 7]);
     assert.equal(report.processes[0]?.role, 'main');
     assert.equal(report.processes[0]?.ppid, process.pid);
+    // What `workerscope run --report` saves: the tracer's own text, nulls included.
+    const saved = JSON.parse(traced.end.reportText ?? '') as { failures: { task: Record<string, unknown> }[] };
+    assert.equal(saved.failures.length, report.failures.length);
+    assert.ok(traced.end.reportText?.endsWith('}\n'));
   });
 
   test('a killed pool worker is reported, and the hang that follows ends the run with status 124', async () => {

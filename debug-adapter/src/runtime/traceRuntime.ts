@@ -31,6 +31,8 @@ export interface RunEnd {
   exitCode: number | null;
   signal: NodeJS.Signals | null;
   report: TraceReport | undefined;
+  /** The report exactly as the tracer wrote it (what `python -m workerscope_tracer --report` saves). */
+  reportText?: string;
   /** Why there is no report, when there is none. */
   reportError?: string;
 }
@@ -225,7 +227,8 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
     this.finish(report !== undefined);
     // The supervisor killed the program after a hang: the run ends with the hang's status.
     const hung = report?.failures.some((failure) => failure.kind === 'hang') ?? false;
-    this.emit('end', hung ? { exitCode: HANG_EXIT_CODE, signal: null, report, reportError } : { exitCode, signal, report, reportError });
+    const reportText = report ? text : undefined;
+    this.emit('end', hung ? { exitCode: HANG_EXIT_CODE, signal: null, report, reportText, reportError } : { exitCode, signal, report, reportText, reportError });
   }
 
   /** `removedBySupervisor`: it has the channel directory to remove once its report is out. */

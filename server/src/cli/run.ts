@@ -65,7 +65,8 @@ export async function runTraced(argv: readonly string[], io: CheckIo): Promise<n
     io.err(formatSummary(end.report));
     if (reportFile) {
       try {
-        fs.writeFileSync(reportFile, `${JSON.stringify(end.report, null, 2)}\n`);
+        // The tracer's own text, so both entry points save the same report.
+        fs.writeFileSync(reportFile, end.reportText ?? `${JSON.stringify(end.report, null, 2)}\n`);
       } catch (error) {
         io.err(`workerscope: cannot write report ${reportFile}: ${(error as Error).message}\n`);
       }
