@@ -186,23 +186,16 @@ def _wait(pid: int, tail: "Tail", hang_timeout: float, supervisor_channel: "Any"
     else:
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda s, f: _kill_group(pid, s))
-    lost: "Optional[Dict[str, Any]]" = None
+    watch = HangWatch(pid, tail, hang_timeout, supervisor_channel)
     try:
         while True:
             got, status = os.waitpid(pid, os.WNOHANG)
             if got == pid:
                 return status, None
-            for e in tail.poll():
-                if (e.get("kind") == wire.WORKER_LOST and e.get("role") == wire.ROLE_POOL_WORKER
-                        and lost is None):
-                    lost = e
-            if lost is not None and time.time() >= float(lost.get("t") or 0) + hang_timeout:
-                hang = _hang_event(lost, hang_timeout)
-                supervisor_channel.emit(wire.HANG, **hang)
-                _kill_group(pid, signal.SIGKILL)
+            if watch.check():
                 _, status = os.waitpid(pid, 0)
-                return status, hang
-            timeout = 0.25 if lost is None else 0.05
+                return status, watch.hang
+            timeout = watch.interval()
             if use_sigwait:
                 info = signal.sigtimedwait(watched, timeout)
                 if info is not None and info.si_signo in (signal.SIGINT, signal.SIGTERM):
@@ -435,12 +428,10 @@ def _await_end(pid: int, tail: "Tail", hang_timeout: float, supervisor_channel: 
     import select
     fd = sys.stdin.fileno()
     received = b""
-    lost: "Optional[Dict[str, Any]]" = None
-    hang: "Optional[Dict[str, Any]]" = None
+    watch = HangWatch(pid, tail, hang_timeout, supervisor_channel)
     while True:
-        timeout = 0.25 if lost is None or hang is not None else 0.05
         try:
-            readable = select.select([fd], [], [], timeout)[0]
+            readable = select.select([fd], [], [], watch.interval())[0]
         except InterruptedError:
             readable = []
         if readable:
@@ -450,24 +441,46 @@ def _await_end(pid: int, tail: "Tail", hang_timeout: float, supervisor_channel: 
                 words = received.split()
                 if len(words) == 2 and words[0] in (b"exit", b"signal") and words[1].isdigit():
                     code = int(words[1])
-                    return (code if words[0] == b"exit" else -code), hang
+                    return (code if words[0] == b"exit" else -code), watch.hang
                 return None
-        if hang is not None:
-            continue
-        for e in tail.poll():
+        watch.check()  # after a hang, the runtime still tells us how the program ended
+
+
+class HangWatch:
+    """A pool worker lost mid-task leaves ``multiprocessing.Pool`` waiting forever (CPython
+    gh-66587): once the program is still running ``hang_timeout`` seconds after a pool
+    ``worker-lost``, record the hang and kill the program's process group."""
+
+    def __init__(self, pid: int, tail: "Tail", hang_timeout: float, channel: "Any") -> None:
+        self.pid = pid
+        self.tail = tail
+        self.hang_timeout = hang_timeout
+        self.channel = channel
+        self.lost: "Optional[Dict[str, Any]]" = None
+        self.hang: "Optional[Dict[str, Any]]" = None
+
+    def interval(self) -> float:
+        """How long to sleep before the next check: short while a hang is pending."""
+        return 0.05 if self.lost is not None and self.hang is None else 0.25
+
+    def check(self) -> bool:
+        """True once the hang has been declared (and the program killed)."""
+        if self.hang is not None:
+            return True
+        for e in self.tail.poll():
             if (e.get("kind") == wire.WORKER_LOST and e.get("role") == wire.ROLE_POOL_WORKER
-                    and lost is None):
-                lost = e
-        if lost is not None and time.time() >= float(lost.get("t") or 0) + hang_timeout:
-            hang = _hang_event(lost, hang_timeout)
-            supervisor_channel.emit(wire.HANG, **hang)
-            _kill_group(pid, signal.SIGKILL)
-
-
-def _hang_event(lost: "Dict[str, Any]", hang_timeout: float) -> "Dict[str, Any]":
-    return {"owner": lost.get("pid"), "child": lost.get("child"), "worker": lost.get("worker"),
-            "key": lost.get("key"), "task": lost.get("task"), "timeout": hang_timeout,
-            "lostAt": lost.get("t"), "signal": "SIGKILL"}
+                    and self.lost is None):
+                self.lost = e
+        lost = self.lost
+        if lost is None or time.time() < float(lost.get("t") or 0) + self.hang_timeout:
+            return False
+        self.hang = {"owner": lost.get("pid"), "child": lost.get("child"),
+                     "worker": lost.get("worker"), "key": lost.get("key"),
+                     "task": lost.get("task"), "timeout": self.hang_timeout,
+                     "lostAt": lost.get("t"), "signal": "SIGKILL"}
+        self.channel.emit(wire.HANG, **self.hang)
+        _kill_group(self.pid, signal.SIGKILL)
+        return True
 
 
 def _conclude(opts: "Dict[str, Any]", directory: str, created: bool, python: str, pid: int,
