@@ -79,6 +79,13 @@ class SafeReprTest(unittest.TestCase):
         self.assertIn("Bad", safe_repr.safe_repr(Bad()))
         self.assertEqual(safe_repr.repr_locals({"a": 1, "__b__": 2}), {"a": "1"})
 
+    def test_containers_read_as_repr_shows_them(self):
+        for value in ({"id": 22, "amount": -5}, {"b": [1, {"z": 2, "y": 3}], "a": None},
+                      {3, 1, 2}, frozenset({"b", "a"}), set(), frozenset(), {}):
+            self.assertEqual(safe_repr.safe_repr(value), repr(value))
+        self.assertEqual(safe_repr.safe_repr({i: i for i in range(30)}),
+                         "{" + ", ".join("%d: %d" % (i, i) for i in range(20)) + ", ...}")
+
 
 class FramesTest(unittest.TestCase):
     def test_frames_from_traceback_have_locals_innermost_last(self):
@@ -144,3 +151,31 @@ class SupervisorArgsTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class WorkerLostTest(unittest.TestCase):
+    """A worker whose slot still says busy is blamed only for a task whose result is missing."""
+
+    def test_a_task_whose_result_arrived_is_not_blamed(self):
+        import multiprocessing.pool as mpool
+        from workerscope_tracer import hooks_pool
+        hooks_pool.patch(mpool)
+
+        class Worker:
+            pid, name = 999999, "ForkPoolWorker-9"
+
+        previous = channel.get()
+        with tempfile.TemporaryDirectory() as d:
+            channel.configure(d)
+            try:
+                hooks_pool._sent.pop((77, 0), None)
+                hooks_pool._worker_lost(Worker(), -9, [1, 77, 0, 2])  # result already in
+                hooks_pool._sent[(77, 0)] = (len, (3,), {})
+                hooks_pool._worker_lost(Worker(), -9, [1, 77, 0, 0])  # still running
+            finally:
+                hooks_pool._sent.pop((77, 0), None)
+                channel._channel = previous
+            with open(os.path.join(d, "%d.jsonl" % os.getpid()), "rb") as f:
+                events = wire.decode_lines(f.read())
+        self.assertEqual([(e["kind"], e["chunk"], e["signal"]) for e in events],
+                         [("worker-lost", 0, "SIGKILL")])

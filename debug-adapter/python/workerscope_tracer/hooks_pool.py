@@ -160,6 +160,10 @@ def task_for(job: int, chunk: int, pos: int) -> "Dict[str, Any]":
 
 def _worker_lost(proc: "Any", code: int, slot: "List[int]") -> None:
     job, chunk, pos = slot[wire.SLOT_KEY], slot[wire.SLOT_CHUNK], slot[wire.SLOT_POS]
+    if (job, chunk) not in _sent:
+        # Its result has arrived: the worker was killed after sending it, before it could
+        # mark its slot idle.  The task is done; blaming it would be wrong.
+        return
     runtime.emit(wire.WORKER_LOST, child=proc.pid, worker=proc.name, role=wire.ROLE_POOL_WORKER,
                  exitCode=code, signal=hooks_process.signal_name(code), key=_key(os.getpid(), job),
                  chunk=chunk, pos=pos, task=task_for(job, chunk, pos),

@@ -2,6 +2,7 @@
 
 Uses ``reprlib`` so huge containers are abbreviated, then truncates to ``LIMIT``
 characters; a ``__repr__`` that raises yields a placeholder instead of propagating.
+Dicts and sets keep their own order, as ``repr`` shows them (``reprlib`` sorts them).
 """
 
 import reprlib
@@ -13,7 +14,41 @@ if TYPE_CHECKING:  # typing costs milliseconds at startup in every traced proces
 LIMIT = 200
 MAX_LOCALS = 50
 
-_repr = reprlib.Repr()
+class _Repr(reprlib.Repr):
+    def repr_dict(self, x: "Any", level: int) -> str:
+        if not x:
+            return "{}"
+        if level <= 0:
+            return "{...}"
+        pieces = []
+        for i, (key, value) in enumerate(x.items()):
+            if i == self.maxdict:
+                pieces.append("...")
+                break
+            pieces.append("%s: %s" % (self.repr1(key, level - 1), self.repr1(value, level - 1)))
+        return "{%s}" % ", ".join(pieces)
+
+    def repr_set(self, x: "Any", level: int) -> str:
+        return self._unsorted(x, level, "{", "}", "set()") if x else "set()"
+
+    def repr_frozenset(self, x: "Any", level: int) -> str:
+        return self._unsorted(x, level, "frozenset({", "})", "frozenset()")
+
+    def _unsorted(self, x: "Any", level: int, left: str, right: str, empty: str) -> str:
+        if not x:
+            return empty
+        if level <= 0:
+            return left + "..." + right
+        pieces = []
+        for i, item in enumerate(x):
+            if i == self.maxset:
+                pieces.append("...")
+                break
+            pieces.append(self.repr1(item, level - 1))
+        return left + ", ".join(pieces) + right
+
+
+_repr = _Repr()
 _repr.maxstring = LIMIT
 _repr.maxother = LIMIT
 _repr.maxlist = _repr.maxtuple = _repr.maxset = _repr.maxdict = 20

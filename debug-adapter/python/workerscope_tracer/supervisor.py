@@ -400,10 +400,13 @@ def _watch(opts: "Dict[str, Any]", directory: str, created: bool, python: str, p
     means the runtime went away, and the program is left alone.  Meanwhile the channel is
     watched for a lost pool worker, as in a run we started ourselves.
     """
-    try:  # a Ctrl-C at the terminal is the runtime's to forward, not ours to die of
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-    except (OSError, ValueError):
-        pass
+    # Signals to the runtime's process group (Ctrl-C, a terminal closing, `kill -TERM -pgid`)
+    # are the runtime's to pass on to the program; we leave when our input ends.
+    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+        try:
+            signal.signal(getattr(signal, name), signal.SIG_IGN)
+        except (AttributeError, OSError, ValueError):
+            pass
     ensure_bytecode(python)  # for the program's next processes: it started without us
     _prepare_report(opts)
     from .channel import Channel

@@ -30,7 +30,9 @@ export function formatSummary(report: TraceReport): string {
 
 export function formatFailure(failure: TraceFailure, ordinal: number): string[] {
   const lines: string[] = [];
-  const who = [failure.worker ?? failure.thread ?? 'process', failure.pid !== undefined ? `(pid ${failure.pid})` : ''].filter(Boolean).join(' ');
+  // A hang is recorded by the program's main process about the worker it lost: that pid is not the worker's.
+  const pid = failure.pid !== undefined && failure.kind !== 'hang' ? `(pid ${failure.pid})` : '';
+  const who = [failure.worker ?? failure.thread ?? 'process', pid].filter(Boolean).join(' ');
   lines.push(`[${ordinal}] ${HEADLINE[failure.kind] ?? failure.kind} in ${who}`);
   const task = failure.task;
   if (task?.function) {
@@ -40,6 +42,7 @@ export function formatFailure(failure: TraceFailure, ordinal: number): string[] 
     lines.push(`    task: ${task.function}(${args})${index}${where}`);
   }
   if (failure.exception) lines.push(`    ${failure.exception.type}: ${failure.exception.message}`);
+  if (failure.kind === 'hang') lines.push(`    the pool could not finish after this worker was lost; the program${failure.pid !== undefined ? ` (pid ${failure.pid})` : ''} was ended`);
   if (failure.signal) lines.push(`    signal: ${failure.signal}${failure.exitCode !== undefined ? ` (exit code ${failure.exitCode})` : ''}`);
   else if (failure.kind === 'exited' && failure.exitCode !== undefined) lines.push(`    exit code: ${failure.exitCode}`);
   const frame = innermost(failure.frames);
@@ -47,6 +50,12 @@ export function formatFailure(failure: TraceFailure, ordinal: number): string[] 
   return lines;
 }
 
+/** Frames of the interpreter's library and of installed packages, not the user's own code. */
+const LIBRARY_FILE = /[\\/](lib[\\/]python\d+(\.\d+)?|site-packages|dist-packages)[\\/]/;
+
+/** The innermost frame of the user's own code (a native crash's dump ends inside libraries). */
 function innermost(frames: readonly TraceFrame[] | undefined): TraceFrame | undefined {
-  return frames && frames.length > 0 ? frames[frames.length - 1] : undefined;
+  if (!frames || frames.length === 0) return undefined;
+  for (let i = frames.length - 1; i >= 0; i--) if (!LIBRARY_FILE.test(frames[i].file)) return frames[i];
+  return frames[frames.length - 1];
 }

@@ -1,0 +1,34 @@
+/**
+ * The failure summary `workerscope run` prints and the editor's trace output shows: it must point
+ * at the user's own code and say plainly what a hang means.
+ */
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { formatFailure } from '../src/runtime/summary';
+
+test('a native crash is shown at the innermost frame of the user\'s code, not inside a library', () => {
+  const lines = formatFailure({
+    kind: 'killed',
+    pid: 41,
+    worker: 'ForkPoolWorker-1',
+    signal: 'SIGSEGV',
+    exitCode: -11,
+    frames: [
+      { file: '/home/me/app/crash.py', line: 20, function: '<module>' },
+      { file: '/home/me/app/crash.py', line: 9, function: 'peek' },
+      { file: '/usr/lib/python3.11/ctypes/__init__.py', line: 519, function: 'string_at' },
+    ],
+  }, 1);
+  assert.equal(lines.at(-1), '    at peek (/home/me/app/crash.py:9)');
+});
+
+test('only library frames: the innermost one is shown', () => {
+  const lines = formatFailure({ kind: 'killed', frames: [{ file: '/opt/venv/lib/python3.12/site-packages/x/y.py', line: 3, function: 'f' }] }, 1);
+  assert.equal(lines.at(-1), '    at f (/opt/venv/lib/python3.12/site-packages/x/y.py:3)');
+});
+
+test('a hang names the lost worker and ends the program it was recorded by', () => {
+  const lines = formatFailure({ kind: 'hang', pid: 7, worker: 'ForkPoolWorker-2', task: { function: 'm.f', args: ['3'], index: 3 } }, 2);
+  assert.equal(lines[0], '[2] pool hang in ForkPoolWorker-2');
+  assert.match(lines.join('\n'), /could not finish after this worker was lost; the program \(pid 7\) was ended/);
+});
