@@ -136,6 +136,20 @@ class Scenarios(Base):
         self.assertEqual(proc.stdout, b"")
 
     @scenario
+    def pool_idle_worker_killed(self, m):
+        # Idle, but holding the task queue's read lock: no task to blame, and still a hang.
+        proc, r, elapsed = self.traced("pool_idle_worker_killed", m, "--hang-timeout",
+                                       str(HANG_TIMEOUT), compare=False)
+        self.assertEqual(proc.returncode, 124)
+        self.assertLess(elapsed, HANG_TIMEOUT + 15)
+        f = self.only(r, "killed")
+        self.assertEqual((f["signal"], f["task"]), ("SIGKILL", None))
+        self.assertRegex(f["worker"], WORKER[m])
+        h = self.only(r, "hang")
+        self.assertEqual((h["worker"], h["task"]), (f["worker"], None))
+        self.assertEqual(proc.stdout, b"")
+
+    @scenario
     def executor_worker_sigkill(self, m):
         _, r, _ = self.traced("executor_worker_sigkill", m)
         f = self.only(r, "killed")

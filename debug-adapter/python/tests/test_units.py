@@ -154,7 +154,8 @@ if __name__ == "__main__":
 
 
 class WorkerLostTest(unittest.TestCase):
-    """A worker whose slot still says busy is blamed only for a task whose result is missing."""
+    """A worker whose slot still says busy is blamed only for a task whose result is missing;
+    an idle one only matters if it held the task queue's read lock (the pool is then stuck)."""
 
     def test_a_task_whose_result_arrived_is_not_blamed(self):
         import multiprocessing.pool as mpool
@@ -169,13 +170,18 @@ class WorkerLostTest(unittest.TestCase):
             channel.configure(d)
             try:
                 hooks_pool._sent.pop((77, 0), None)
-                hooks_pool._worker_lost(Worker(), -9, [1, 77, 0, 2])  # result already in
+                hooks_pool._worker_lost(Worker(), -9, [1, 77, 0, 2, 0])  # result already in
                 hooks_pool._sent[(77, 0)] = (len, (3,), {})
-                hooks_pool._worker_lost(Worker(), -9, [1, 77, 0, 0])  # still running
+                hooks_pool._worker_lost(Worker(), -9, [1, 77, 0, 0, 0])  # still running
+                hooks_pool._worker_lost(Worker(), -9, [0, 0, 0, 0, 0])  # idle
+                hooks_pool._worker_lost(Worker(), -9, [0, 0, 0, 0, 1])  # idle, lock held
             finally:
                 hooks_pool._sent.pop((77, 0), None)
                 channel._channel = previous
             with open(os.path.join(d, "%d.jsonl" % os.getpid()), "rb") as f:
                 events = wire.decode_lines(f.read())
-        self.assertEqual([(e["kind"], e["chunk"], e["signal"]) for e in events],
-                         [("worker-lost", 0, "SIGKILL")])
+        self.assertEqual([(e["kind"], e["chunk"], e["signal"], e.get("heldTaskQueueLock"))
+                          for e in events],
+                         [("worker-lost", 0, "SIGKILL", None),
+                          ("worker-lost", None, "SIGKILL", True)])
+        self.assertIsNone(events[1]["task"])

@@ -106,11 +106,44 @@ def _task_failed(job: int, i: int, value: "Any") -> None:
                            chunk=i, pos=pos, task=task)
 
 
+class _TrackedLock:
+    """The worker's task-queue read lock, noting in the slot while it is held: a worker killed
+    holding it (idle, waiting for a task) leaves every other worker unable to get one."""
+
+    __slots__ = ("_lock", "_slot")
+
+    def __init__(self, lock: "Any", slot: "Any") -> None:
+        self._lock = lock
+        self._slot = slot
+
+    def __enter__(self) -> "Any":
+        entered = self._lock.__enter__()
+        self._slot[wire.SLOT_LOCKED] = 1
+        return entered
+
+    def __exit__(self, *exc: "Any") -> "Any":
+        self._slot[wire.SLOT_LOCKED] = 0
+        return self._lock.__exit__(*exc)
+
+    def __getattr__(self, name: str) -> "Any":
+        return getattr(self._lock, name)
+
+
+def _track_read_lock(inqueue: "Any") -> None:
+    try:
+        lock = getattr(inqueue, "_rlock", None)
+        if state.slot is not None and lock is not None:
+            inqueue._rlock = _TrackedLock(lock, state.slot)
+    except Exception:
+        pass
+
+
 def _make_worker(original: "Any") -> "Any":
     def worker(inqueue: "Any", outqueue: "Any", *args: "Any", **kwargs: "Any") -> "Any":
         if (state.helper or runtime.channel.get() is None
                 or threading.current_thread() is not threading.main_thread()):
             return original(inqueue, outqueue, *args, **kwargs)  # ThreadPool: untouched
+        _track_read_lock(inqueue)
         return original(_InQueue(inqueue), _OutQueue(outqueue), *args, **kwargs)
 
     # Same identity for pickle (spawn/forkserver pickle the Process target by reference).
@@ -160,9 +193,15 @@ def task_for(job: int, chunk: int, pos: int) -> "Dict[str, Any]":
 
 def _worker_lost(proc: "Any", code: int, slot: "List[int]") -> None:
     job, chunk, pos = slot[wire.SLOT_KEY], slot[wire.SLOT_CHUNK], slot[wire.SLOT_POS]
-    if (job, chunk) not in _sent:
-        # Its result has arrived: the worker was killed after sending it, before it could
-        # mark its slot idle.  The task is done; blaming it would be wrong.
+    if not slot[wire.SLOT_BUSY] or (job, chunk) not in _sent:
+        # Idle (or killed after its result arrived, before it could mark its slot idle): no
+        # task to blame.  Holding the task queue's read lock, it still leaves the pool stuck.
+        if slot[wire.SLOT_LOCKED]:
+            runtime.emit(wire.WORKER_LOST, child=proc.pid, worker=proc.name,
+                         role=wire.ROLE_POOL_WORKER, exitCode=code,
+                         signal=hooks_process.signal_name(code), key=None, chunk=None, pos=None,
+                         task=None, heldTaskQueueLock=True,
+                         frames=hooks_process.fault_frames(proc.pid))
         return
     runtime.emit(wire.WORKER_LOST, child=proc.pid, worker=proc.name, role=wire.ROLE_POOL_WORKER,
                  exitCode=code, signal=hooks_process.signal_name(code), key=_key(os.getpid(), job),

@@ -109,7 +109,8 @@ def observe_exit(proc: "Any", code: "Optional[int]") -> None:
         if role == wire.ROLE_POOL_WORKER and not terminated:
             slot = runtime.read_slot(pid, proc)
             hook = _worker_lost_hooks.get(role)
-            if slot is not None and slot[wire.SLOT_BUSY] and hook is not None:
+            if slot is not None and (slot[wire.SLOT_BUSY] or slot[wire.SLOT_LOCKED]) \
+                    and hook is not None:
                 hook(proc, code, slot)
     except Exception:
         pass

@@ -14,15 +14,17 @@ WIRE_VERSION = 1
 
 # File names inside the channel directory (all relative to it).
 EVENTS_SUFFIX = ".jsonl"   # <pid>.jsonl: append-only event stream of one process
-SLOT_SUFFIX = ".slot"      # <pid>.slot: 32-byte mmap'd "current task" slot of a worker
+SLOT_SUFFIX = ".slot"      # <pid>.slot: 40-byte mmap'd "current task" slot of a worker
 #                            (a forked worker shares an anonymous mapping with its parent)
 FAULT_SUFFIX = ".fault"    # <pid>.fault: faulthandler output of a worker (fatal signals)
 CTL_DIR = "ctl"            # ctl/<pid>/<seq>.json: requests to a paused process
 
 # Slot layout: four little-endian signed 64-bit integers.
-SLOT_FORMAT = "<qqqq"
-SLOT_SIZE = 32
-SLOT_BUSY, SLOT_KEY, SLOT_CHUNK, SLOT_POS = 0, 1, 2, 3
+# Slot layout: five little-endian signed 64-bit integers.  SLOT_LOCKED is 1 while a pool
+# worker holds its task queue's read lock (idle in get()): dying then leaves the pool stuck.
+SLOT_FORMAT = "<qqqqq"
+SLOT_SIZE = 40
+SLOT_BUSY, SLOT_KEY, SLOT_CHUNK, SLOT_POS, SLOT_LOCKED = 0, 1, 2, 3, 4
 
 # Roles of processes (report "processes[].role").
 ROLE_MAIN = "main"
