@@ -23,7 +23,7 @@ if __name__ == "__main__":
 
 const python = process.env.BENCH_PYTHON ?? 'python3';
 const tasks = process.env.BENCH_TASKS ?? '10000';
-const runs = Number(process.env.BENCH_RUNS ?? '21');
+const runs = Number(process.env.BENCH_RUNS ?? '41');
 
 function now(): number {
   return Number(process.hrtime.bigint()) / 1e6;
