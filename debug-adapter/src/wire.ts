@@ -15,13 +15,15 @@ export const SLOT_SUFFIX = '.slot';
 export const FAULT_SUFFIX = '.fault';
 export const CTL_DIR = 'ctl';
 
-// Slot layout: four little-endian signed 64-bit integers.
-export const SLOT_FORMAT = '<qqqq';
-export const SLOT_SIZE = 32;
+// Slot layout: five little-endian signed 64-bit integers. SLOT_LOCKED is 1 while a pool worker
+// holds its task queue's read lock (idle in get()): dying then leaves the pool stuck.
+export const SLOT_FORMAT = '<qqqqq';
+export const SLOT_SIZE = 40;
 export const SLOT_BUSY = 0;
 export const SLOT_KEY = 1;
 export const SLOT_CHUNK = 2;
 export const SLOT_POS = 3;
+export const SLOT_LOCKED = 4;
 
 // Roles of processes (report "processes[].role").
 export const ROLE_MAIN = 'main';

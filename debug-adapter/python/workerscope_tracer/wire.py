@@ -19,7 +19,6 @@ SLOT_SUFFIX = ".slot"      # <pid>.slot: 40-byte mmap'd "current task" slot of a
 FAULT_SUFFIX = ".fault"    # <pid>.fault: faulthandler output of a worker (fatal signals)
 CTL_DIR = "ctl"            # ctl/<pid>/<seq>.json: requests to a paused process
 
-# Slot layout: four little-endian signed 64-bit integers.
 # Slot layout: five little-endian signed 64-bit integers.  SLOT_LOCKED is 1 while a pool
 # worker holds its task queue's read lock (idle in get()): dying then leaves the pool stuck.
 SLOT_FORMAT = "<qqqqq"
