@@ -36,6 +36,9 @@ if [ ! -f "$CS_DIR/.installed" ]; then
   (
     cd "$CS_DIR"
     export PATH="$NODE24_DIR/bin:$PATH" npm_config_nodedir="$NODE24_DIR"
+    # Under `npm run`, the outer npm's user agent (naming Node 20) is inherited as configuration
+    # and would be what code-server's postinstall reads as the Node version.
+    unset npm_config_user_agent
     npm install --no-audit --no-fund --ignore-scripts "code-server@$CODE_SERVER_VERSION" >/dev/null
     npm install-scripts approve --all >/dev/null 2>&1 || true
     npm rebuild --foreground-scripts >"$CS_DIR/rebuild.log" 2>&1 || { tail -40 "$CS_DIR/rebuild.log"; exit 1; }
