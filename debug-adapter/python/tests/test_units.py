@@ -57,6 +57,41 @@ class ChannelTest(unittest.TestCase):
             self.assertEqual(events[0]["pid"], os.getpid())
             self.assertIn("t", events[0])
 
+    def test_record_template_takes_the_pid_of_a_child_forked_later(self):
+        head, tail = channel.record_template(wire.PROCESS_START, {
+            "ppid": 7, "owner": 7, "role": wire.ROLE_POOL_WORKER, "name": '"pid":0, odd'})
+        line = head + b"%d" % 4242 + tail
+        [event] = wire.decode_lines(line)
+        self.assertEqual((event["kind"], event["pid"], event["ppid"]), (wire.PROCESS_START, 4242, 7))
+        self.assertEqual(event["name"], '"pid":0, odd')
+        self.assertTrue(line.endswith(b"\n") and line.count(b"\n") == 1)
+
+    def test_started_workers_are_announced_in_one_write_once_all_are_started(self):
+        from workerscope_tracer import hooks_process
+        with tempfile.TemporaryDirectory() as d:
+            saved = channel.get()
+            ch = channel.configure(d)
+            try:
+                path = ch.path_for(os.getpid())
+                seen = []
+
+                def start_two():
+                    for n in (1, 2):
+                        hooks_process._batch.lines.append(channel.encode_record("x", {"n": n}, 1))
+                        seen.append(os.path.exists(path))  # nothing written while starting
+                    hooks_process.starting_together(lambda: None)()  # nested: no early flush
+                    seen.append(os.path.exists(path))
+                    raise RuntimeError("a worker failed to start")
+
+                with self.assertRaises(RuntimeError):
+                    hooks_process.starting_together(start_two)()
+                self.assertEqual(seen, [False, False, False])
+                with open(path, "rb") as f:
+                    self.assertEqual([e["n"] for e in wire.decode_lines(f.read())], [1, 2])
+                self.assertIsNone(hooks_process._batch.lines)
+            finally:
+                channel._channel = saved
+
     def test_write_failure_disables_silently(self):
         d = tempfile.mkdtemp()
         os.rmdir(d)

@@ -1,6 +1,6 @@
 """Per-process append-only event file in the private channel directory.
 
-Each event is one ``os.write`` of one complete line on an ``O_APPEND`` descriptor, so a
+Each ``os.write`` on the ``O_APPEND`` descriptor carries whole lines, one event each, so a
 record survives the process being SIGKILLed right after.  Any failure disables the
 channel for this process silently: tracing must never break, block or print.
 """
@@ -12,7 +12,7 @@ from . import wire
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs milliseconds at startup in every traced process
-    from typing import Any, Dict, Optional
+    from typing import Any, Dict, Optional, Tuple
 
 
 def _new_lock() -> "Any":
@@ -54,19 +54,38 @@ class Channel:
             self._pid = pid
         return self._fd
 
+    def open_now(self) -> None:
+        """Open this process's file ahead of its first record (a parent about to fork does,
+        so that the open is not among the work that runs after the fork)."""
+        if self.disabled:
+            return
+        try:
+            with self._lock:
+                self._open()
+        except Exception:
+            self.disabled = True
+
     def emit(self, kind: str, **fields: "Any") -> bool:
         """Write one event; returns False (and disables the channel) on any failure."""
         if self.disabled:
             return False
-        event: "Dict[str, Any]" = {"v": wire.WIRE_VERSION, "kind": kind, "pid": os.getpid(),
-                                 "t": time.time()}
-        event.update(fields)
         try:
-            line = wire.encode(event)
+            line = encode_record(kind, fields, os.getpid())
+        except Exception:
+            self.disabled = True
+            return False
+        return self.write(line)
+
+    def write(self, data: bytes) -> bool:
+        """Write encoded records (whole lines) in one write; False (and the channel disabled)
+        on any failure."""
+        if self.disabled:
+            return False
+        try:
             with self._lock:
                 fd = self._open()
-                written = os.write(fd, line)
-            if written != len(line):
+                written = os.write(fd, data)
+            if written != len(data):
                 raise OSError("short write")
             return True
         except Exception:
@@ -95,3 +114,19 @@ def emit(kind: str, **fields: "Any") -> bool:
     if ch is None:
         return False
     return ch.emit(kind, **fields)
+
+
+def encode_record(kind: str, fields: "Dict[str, Any]", pid: int) -> bytes:
+    """One event as the line written for it (``t`` is now)."""
+    event: "Dict[str, Any]" = {"v": wire.WIRE_VERSION, "kind": kind, "pid": pid, "t": time.time()}
+    event.update(fields)
+    return wire.encode(event)
+
+
+def record_template(kind: str, fields: "Dict[str, Any]") -> "Tuple[bytes, bytes]":
+    """An event encoded before the pid it is about is known (a child about to be forked):
+    the line is ``head + b"%d" % pid + tail``."""
+    head, sep, tail = encode_record(kind, fields, 0).partition(b',"pid":0,')
+    if not sep:
+        raise ValueError("no pid field")
+    return head + b',"pid":', b"," + tail

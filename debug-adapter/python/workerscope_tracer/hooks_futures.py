@@ -160,6 +160,9 @@ def patch_process(module: "Any") -> None:
 
     executor.submit = _rename_like(submit, orig_submit)
     executor.map = _rename_like(map, orig_map)
+    adjust = executor.__dict__.get("_adjust_process_count")
+    if adjust is not None:  # starts the workers (all of them at once under fork)
+        executor._adjust_process_count = hooks_process.starting_together(adjust)
     hooks_process.add_exit_hook(_emit_swallowed)
 
 

@@ -244,6 +244,11 @@ def patch(module: "Any") -> None:
 
     pool_cls._setup_queues = _setup_queues
 
+    repopulate = pool_cls.__dict__.get("_repopulate_pool_static")
+    if isinstance(repopulate, staticmethod):
+        pool_cls._repopulate_pool_static = staticmethod(
+            hooks_process.starting_together(repopulate.__func__))
+
     for cls in (module.ApplyResult, module.IMapIterator):
         _wrap_init(cls)
 

@@ -24,11 +24,40 @@ _exit_hooks_ran_in: "List[int]" = []
 _fault_fd: "Optional[int]" = None  # faulthandler output of this worker
 _bootstrap_code: "Any" = None
 _worker_lost_hooks: "Dict[str, Callable[[Any, int, List[int]], None]]" = {}
+_batch = threading.local()  # .lines: start records held back while a pool fills up
 
 
 def add_exit_hook(hook: "Callable[[], None]") -> None:
     if hook not in _exit_hooks:
         _exit_hooks.append(hook)
+
+
+def starting_together(func: "Callable[..., Any]") -> "Callable[..., Any]":
+    """Wraps a function that starts several workers in a row (a pool filling up): the
+    records of their start are written in one go once the last has been forked.  After a
+    fork every page the parent writes to is copied first, so tracer work done between the
+    forks would be paid for once per worker."""
+    def starting(*args: "Any", **kwargs: "Any") -> "Any":
+        if getattr(_batch, "lines", None) is not None:
+            return func(*args, **kwargs)
+        _batch.lines = []
+        try:
+            return func(*args, **kwargs)
+        finally:
+            lines, _batch.lines = _batch.lines, None
+            if lines:
+                _write(lines)
+
+    starting.__name__ = getattr(func, "__name__", "starting")
+    starting.__qualname__ = getattr(func, "__qualname__", starting.__name__)
+    starting.__doc__ = getattr(func, "__doc__", None)
+    return starting
+
+
+def _write(lines: "List[bytes]") -> None:
+    ch = channel.get()
+    if ch is not None:
+        ch.write(b"".join(lines))
 
 
 def run_exit_hooks() -> None:
@@ -209,31 +238,46 @@ def patch(module: "Any") -> None:
     _bootstrap_code = orig_bootstrap.__code__
 
     def start(self: "Any") -> None:
-        shared = None
+        shared = template = method_line = None
         try:
             self._workerscope_role = role_for_target(getattr(self, "_target", None))
             if self._workerscope_role == wire.ROLE_EXECUTOR_WORKER:
                 self._workerscope_key = "%d:exec%d" % (os.getpid(), id(self._args[0]))
-            if (self._workerscope_role != wire.ROLE_PROCESS
+            ch = channel.get()
+            if (self._workerscope_role != wire.ROLE_PROCESS and ch is not None
                     and getattr(self, "_start_method", None) == "fork"):
+                # After a fork every page the parent writes to is copied first: what the
+                # tracer does for a forked worker is done before the fork where it can be.
                 # The worker enables faulthandler: loading it once here costs a fraction of
-                # what each forked worker would pay (an import in a fresh fork touches, and so
-                # copies, pages all over the interpreter).
+                # what each forked worker would pay.
                 import faulthandler  # noqa: F401
                 shared = runtime.shared_slot()
                 if shared is not None:
                     self._workerscope_shared_slot = shared
+                    # The worker adopts the slot and leaves its announcement to us.
+                    template = channel.record_template(wire.PROCESS_START, {
+                        "ppid": os.getpid(), "owner": os.getpid(),
+                        "role": self._workerscope_role, "name": self.name})
+                    if not state.start_method_reported:
+                        method_line = channel.encode_record(
+                            wire.START_METHOD, {"method": "fork"}, os.getpid())
+                    ch.open_now()
         except Exception:
-            pass
+            shared = template = method_line = None
         orig_start(self)
-        if shared is not None and self.pid:
-            # The worker adopts the slot and leaves this announcement to us: a record written
-            # here costs a fraction of what the freshly forked worker would pay for it.
-            runtime.emit(wire.PROCESS_START, pid=self.pid, ppid=os.getpid(), owner=os.getpid(),
-                         role=self._workerscope_role, name=self.name)
+        lines = []
+        if template is not None and self.pid:
+            lines.append(template[0] + b"%d" % self.pid + template[1])
         if not state.start_method_reported:
             state.start_method_reported = True
-            runtime.emit(wire.START_METHOD, method=_start_method_of(self))
+            lines.append(method_line or channel.encode_record(
+                wire.START_METHOD, {"method": _start_method_of(self)}, os.getpid()))
+        if lines and not state.helper:
+            pending = getattr(_batch, "lines", None)
+            if pending is not None:
+                pending.extend(lines)
+            else:
+                _write(lines)
 
     def _bootstrap(self: "Any", *args: "Any", **kwargs: "Any") -> int:
         try:

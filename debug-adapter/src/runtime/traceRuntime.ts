@@ -46,6 +46,20 @@ export interface TraceRuntimeEvents {
   error: [Error];
 }
 
+/**
+ * The supervisor mostly waits, but its interpreter's start-up would take a core from the program
+ * just as the program starts its own workers: it yields to them, and gets a core whenever one
+ * is idle (a hung pool leaves them idle; an ended program leaves them all).
+ */
+function lowerPriority(child: ChildProcess): void {
+  if (child.pid === undefined) return;
+  try {
+    os.setPriority(child.pid, 19);
+  } catch {
+    // Not allowed or not supported: the supervisor runs at the program's priority.
+  }
+}
+
 /** The run's status when a pool hang was detected (the supervisor's, and `workerscope run`'s). */
 export const HANG_EXIT_CODE = 124;
 /** How long the report may take once the program has ended before the run ends without it. */
@@ -119,6 +133,7 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
     this.supervisorErrors = '';
     const supervisor = spawn(python, args, { cwd: options.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
     this.supervisor = supervisor;
+    lowerPriority(supervisor);
     supervisor.stdin?.on('error', () => undefined); // it may have gone already: the report says so
     supervisor.stderr?.on('data', (chunk: Buffer) => {
       this.supervisorErrors += chunk.toString('utf8');
