@@ -193,7 +193,8 @@ describe('trace runtime (real Python programs)', { timeout: 10 * DEADLINE_MS }, 
     ].join('\n'));
     const traced = await tracedRun({ program: steady, args: [go], cwd: tmp }, async (runtime) => {
       // The supervisor is private to the runtime; only this failure test reaches for it.
-      const supervisor = (runtime as unknown as { supervisor: ChildProcess }).supervisor;
+      // It starts once the program has run for a while (or has ended).
+      const supervisor = await until('the supervisor to start', () => (runtime as unknown as { supervisor?: ChildProcess }).supervisor);
       supervisor.kill('SIGKILL');
       await until('the supervisor to be gone', () => supervisor.exitCode !== null || supervisor.signalCode !== null);
       fs.writeFileSync(go, '');

@@ -1,7 +1,8 @@
 /**
  * Wall-time overhead of tracing as the editor and `workerscope run` trace: the runtime spawns the
  * program itself and a supervisor beside it. Compares a Pool(2).map of BENCH_TASKS small tasks run
- * plain and through the runtime, both spawned from this process, and prints medians as JSON.
+ * plain and through the runtime (reading records live as the editor does, and not, as
+ * `workerscope run`), all spawned from this process, and prints medians as JSON.
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -46,12 +47,16 @@ function plain(script: string): Promise<number> {
   });
 }
 
-/** [program ended, report ready] in ms since the launch. */
-async function traced(script: string): Promise<[number, number]> {
+/**
+ * [program ended, report ready] in ms since the launch. `live`: records are read as they are
+ * written, as the debug adapter reads them (`workerscope run` only wants the report).
+ */
+async function traced(script: string, live: boolean): Promise<[number, number]> {
   const runtime = new TraceRuntime();
   const start = now();
   let exited = 0;
   runtime.on('output', () => undefined);
+  if (live) runtime.on('record', () => undefined);
   runtime.on('exit', () => (exited = now() - start));
   const ended = new Promise<void>((resolve, reject) =>
     runtime.once('end', (end) => (end.exitCode === 0 && end.report ? resolve() : reject(new Error(`traced run failed: ${end.exitCode} ${end.reportError ?? ''}`)))),
@@ -68,23 +73,37 @@ async function main(): Promise<void> {
   try {
     for (let i = 0; i < 2; i++) {
       await plain(script); // warm-up: page cache and bytecode
-      await traced(script);
+      await traced(script, true);
     }
     const plainMs: number[] = [];
     const exitMs: number[] = [];
     const reportMs: number[] = [];
+    const cliExitMs: number[] = [];
+    const cliReportMs: number[] = [];
     for (let i = 0; i < runs; i++) {
       plainMs.push(await plain(script));
-      const [exited, reported] = await traced(script);
+      const [exited, reported] = await traced(script, true);
       exitMs.push(exited);
       reportMs.push(reported);
+      const [cliExited, cliReported] = await traced(script, false);
+      cliExitMs.push(cliExited);
+      cliReportMs.push(cliReported);
     }
     const base = median(plainMs);
     const figure = (values: number[]): { medianMs: number; overheadPercent: number } => ({
       medianMs: Math.round(median(values) * 10) / 10,
       overheadPercent: Math.round((median(values) / base - 1) * 1000) / 10,
     });
-    console.log(JSON.stringify({ python, tasks: Number(tasks), runs, plain: figure(plainMs), programEnded: figure(exitMs), reportReady: figure(reportMs) }));
+    console.log(
+      JSON.stringify({
+        python,
+        tasks: Number(tasks),
+        runs,
+        plain: figure(plainMs),
+        editor: { programEnded: figure(exitMs), reportReady: figure(reportMs) },
+        cli: { programEnded: figure(cliExitMs), reportReady: figure(cliReportMs) },
+      }),
+    );
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -20,18 +20,27 @@ export class ChannelReader {
   private readonly cursors = new Map<string, FileCursor>();
   private timer: NodeJS.Timeout | undefined;
   private watcher: fs.FSWatcher | undefined;
+  private soon: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly dir: string,
     private readonly onRecord: (record: ChannelRecord) => void,
     private readonly pollMs = 50,
+    private readonly coalesceMs = 10,
   ) {}
 
   start(): void {
     this.timer = setInterval(() => this.drain(), this.pollMs);
     try {
-      // Watching only speeds delivery up; polling alone is correct.
-      this.watcher = fs.watch(this.dir, () => this.drain());
+      // Watching only speeds delivery up; polling alone is correct. A burst of writes (a pool
+      // starting, a failure with its frames) wakes one drain, not one per write: this process
+      // shares the machine's cores with the program it is watching.
+      this.watcher = fs.watch(this.dir, () => {
+        this.soon ??= setTimeout(() => {
+          this.soon = undefined;
+          this.drain();
+        }, this.coalesceMs);
+      });
       this.watcher.on('error', () => undefined);
     } catch {
       this.watcher = undefined;
@@ -51,8 +60,10 @@ export class ChannelReader {
 
   stop(): void {
     if (this.timer) clearInterval(this.timer);
+    if (this.soon) clearTimeout(this.soon);
     this.watcher?.close();
     this.timer = undefined;
+    this.soon = undefined;
     this.watcher = undefined;
     this.drain();
   }

@@ -38,6 +38,7 @@ export interface RunEnd {
 }
 
 export interface TraceRuntimeEvents {
+  /** What the tracer records, as it is written; the channel is read live only for a listener added before `launch()`. */
   record: [ChannelRecord];
   /** The program has ended; `end` follows once its report is written. */
   exit: [number | null, NodeJS.Signals | null];
@@ -47,18 +48,13 @@ export interface TraceRuntimeEvents {
 }
 
 /**
- * The supervisor mostly waits, but its interpreter's start-up would take a core from the program
- * just as the program starts its own workers: it yields to them, and gets a core whenever one
- * is idle (a hung pool leaves them idle; an ended program leaves them all).
+ * When the supervisor starts, if the program is still running. Starting any interpreter beside
+ * the program takes a share of the machine from the program (about a tenth of a short pool run
+ * on two cores, whatever its priority), so a short program ends before its supervisor starts and
+ * the supervisor starts then, for the report. Its hang watch needs no earlier start: a hang is
+ * timed from the `worker-lost` record's own time, which the supervisor reads when it starts.
  */
-function lowerPriority(child: ChildProcess): void {
-  if (child.pid === undefined) return;
-  try {
-    os.setPriority(child.pid, 19);
-  } catch {
-    // Not allowed or not supported: the supervisor runs at the program's priority.
-  }
-}
+const SUPERVISOR_DELAY_MS = 1000;
 
 /** The run's status when a pool hang was detected (the supervisor's, and `workerscope run`'s). */
 export const HANG_EXIT_CODE = 124;
@@ -70,6 +66,8 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
   private supervisor: ChildProcess | undefined;
   private supervisorReport: Promise<string> = Promise.resolve('');
   private supervisorErrors = '';
+  private pendingSupervisor: (() => void) | undefined;
+  private supervisorDelay: NodeJS.Timeout | undefined;
   private reader: ChannelReader | undefined;
   private channelDir: string | undefined;
   private controlSeq = 0;
@@ -97,8 +95,8 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
     if (options.detectRaces) programEnv.WORKERSCOPE_DETECT_RACES = '1';
     else delete programEnv.WORKERSCOPE_DETECT_RACES;
 
-    this.reader = new ChannelReader(channelDir, (record) => this.emit('record', record));
-    this.reader.start();
+    // Reading the channel live costs this process CPU beside the program's: only for a listener.
+    if (this.listenerCount('record') > 0) this.startReader();
     return new Promise((resolve, reject) => {
       const child = spawn(python, [options.program, ...(options.args ?? [])], {
         cwd: options.cwd,
@@ -112,7 +110,8 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
       child.stdout?.on('data', (chunk: Buffer) => this.emit('output', 'stdout', chunk.toString('utf8')));
       child.stderr?.on('data', (chunk: Buffer) => this.emit('output', 'stderr', chunk.toString('utf8')));
       child.once('spawn', () => {
-        this.startSupervisor(python, child.pid as number, channelDir, tracerDir, env, options);
+        this.pendingSupervisor = () => this.startSupervisor(python, child.pid as number, channelDir, tracerDir, env, options);
+        this.supervisorDelay = setTimeout(() => this.startPendingSupervisor(), SUPERVISOR_DELAY_MS);
         resolve();
       });
       child.once('error', (error) => {
@@ -124,7 +123,15 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
     });
   }
 
-  /** The supervisor starts beside the program, on the other core while the program starts up. */
+  /** Starts the supervisor if it has not been started yet. */
+  private startPendingSupervisor(): void {
+    if (this.supervisorDelay) clearTimeout(this.supervisorDelay);
+    this.supervisorDelay = undefined;
+    const start = this.pendingSupervisor;
+    this.pendingSupervisor = undefined;
+    start?.();
+  }
+
   private startSupervisor(python: string, pid: number, channelDir: string, tracerDir: string, env: NodeJS.ProcessEnv, options: LaunchOptions): void {
     // The report comes back on its stdout, and it removes the channel directory afterwards.
     const args = ['-S', path.join(tracerDir, 'workerscope_supervise.py'), '--watch', String(pid), '--channel', channelDir, '--remove-channel', '--no-summary', '--report', '-'];
@@ -133,7 +140,6 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
     this.supervisorErrors = '';
     const supervisor = spawn(python, args, { cwd: options.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
     this.supervisor = supervisor;
-    lowerPriority(supervisor);
     supervisor.stdin?.on('error', () => undefined); // it may have gone already: the report says so
     supervisor.stderr?.on('data', (chunk: Buffer) => {
       this.supervisorErrors += chunk.toString('utf8');
@@ -152,6 +158,12 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
     });
   }
 
+  private startReader(): void {
+    if (this.reader || !this.channelDir) return;
+    this.reader = new ChannelReader(this.channelDir, (record) => this.emit('record', record));
+    this.reader.start();
+  }
+
   /** Lets a paused failing worker go on. */
   resume(pid: number): void {
     this.sendControl(pid, { cmd: 'continue' });
@@ -160,6 +172,7 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
   /** Asks a paused worker to evaluate an expression in one of its failure frames (0 = outermost). */
   evaluate(pid: number, frame: number, expression: string, timeoutMs = 5000): Promise<ChannelRecord> {
     const seq = this.sendControl(pid, { cmd: 'evaluate', frame, expression });
+    this.startReader(); // the answer comes as a record
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.off('record', onRecord);
@@ -214,6 +227,7 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
 
   private async onClose(exitCode: number | null, signal: NodeJS.Signals | null): Promise<void> {
     this.emit('exit', exitCode, signal);
+    this.startPendingSupervisor(); // a short program ended before it was due
     const status = signal ? `signal ${os.constants.signals[signal] ?? 0}` : `exit ${exitCode ?? 0}`;
     // The supervisor starts on the report while the channel is read one last time here; the end
     // of its input then lets it remove the channel directory.
@@ -248,6 +262,9 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
 
   /** `removedBySupervisor`: it has the channel directory to remove once its report is out. */
   private finish(removedBySupervisor = false): void {
+    if (this.supervisorDelay) clearTimeout(this.supervisorDelay);
+    this.supervisorDelay = undefined;
+    this.pendingSupervisor = undefined;
     this.reader?.stop();
     this.reader = undefined;
     if (this.channelDir && !removedBySupervisor) fs.rmSync(this.channelDir, { recursive: true, force: true });
