@@ -253,8 +253,6 @@ def patch(module: "Any") -> None:
                 import faulthandler  # noqa: F401
                 shared = runtime.shared_slot()
                 if shared is not None:
-                    self._workerscope_shared_slot = shared
-                    # The worker adopts the slot and leaves its announcement to us.
                     template = channel.record_template(wire.PROCESS_START, {
                         "ppid": os.getpid(), "owner": os.getpid(),
                         "role": self._workerscope_role, "name": self.name})
@@ -262,6 +260,8 @@ def patch(module: "Any") -> None:
                         method_line = channel.encode_record(
                             wire.START_METHOD, {"method": "fork"}, os.getpid())
                     ch.open_now()
+                    # Last: a worker that adopts the slot leaves its announcement to us.
+                    self._workerscope_shared_slot = shared
         except Exception:
             shared = template = method_line = None
         orig_start(self)
