@@ -36,6 +36,16 @@ class Base(unittest.TestCase):
             self.assertEqual(proc.stdout, plain.stdout)
         return proc, report, elapsed
 
+    def traced_hang(self, name, method, failure="killed"):
+        """A run that hangs after a pool worker dies: ended with status 124 soon after the
+        hang timeout, with one ``failure`` and one `hang` and no output."""
+        proc, report, elapsed = self.traced(name, method, "--hang-timeout", str(HANG_TIMEOUT),
+                                            compare=False)
+        self.assertEqual(proc.returncode, 124)
+        self.assertLess(elapsed, HANG_TIMEOUT + 15)
+        self.assertEqual(proc.stdout, b"")
+        return self.only(report, failure), self.only(report, "hang")
+
     def only(self, report, kind):
         found = [f for f in report["failures"] if f["kind"] == kind]
         self.assertEqual(len(found), 1, report["failures"])
@@ -122,32 +132,20 @@ class Scenarios(Base):
 
     @scenario
     def pool_worker_sigkill(self, m):
-        proc, r, elapsed = self.traced("pool_worker_sigkill", m, "--hang-timeout",
-                                       str(HANG_TIMEOUT), compare=False)
-        self.assertEqual(proc.returncode, 124)
-        self.assertLess(elapsed, HANG_TIMEOUT + 15)
-        f = self.only(r, "killed")
+        f, h = self.traced_hang("pool_worker_sigkill", m)
         self.assertEqual((f["signal"], f["exitCode"]), ("SIGKILL", -9))
         self.assertRegex(f["worker"], WORKER[m])
         self.assertEqual((f["task"]["function"], f["task"]["args"], f["task"]["index"]),
                          ("__main__.load_shard", ["3"], 3))
-        h = self.only(r, "hang")
         self.assertEqual(h["task"]["index"], 3)
-        self.assertEqual(proc.stdout, b"")
 
     @scenario
     def pool_idle_worker_killed(self, m):
         # Idle, but holding the task queue's read lock: no task to blame, and still a hang.
-        proc, r, elapsed = self.traced("pool_idle_worker_killed", m, "--hang-timeout",
-                                       str(HANG_TIMEOUT), compare=False)
-        self.assertEqual(proc.returncode, 124)
-        self.assertLess(elapsed, HANG_TIMEOUT + 15)
-        f = self.only(r, "killed")
+        f, h = self.traced_hang("pool_idle_worker_killed", m)
         self.assertEqual((f["signal"], f["task"]), ("SIGKILL", None))
         self.assertRegex(f["worker"], WORKER[m])
-        h = self.only(r, "hang")
         self.assertEqual((h["worker"], h["task"]), (f["worker"], None))
-        self.assertEqual(proc.stdout, b"")
 
     @scenario
     def executor_worker_sigkill(self, m):
@@ -159,22 +157,15 @@ class Scenarios(Base):
 
     @scenario
     def pool_worker_segfault(self, m):
-        proc, r, _ = self.traced("pool_worker_segfault", m, "--hang-timeout",
-                                 str(HANG_TIMEOUT), compare=False)
-        self.assertEqual(proc.returncode, 124)
-        f = self.only(r, "killed")
+        f, _ = self.traced_hang("pool_worker_segfault", m)
         self.assertEqual((f["signal"], f["exitCode"]), ("SIGSEGV", -11))
         self.assertEqual(f["task"]["args"], ["16"])
         self.check_frame(f, "pool_worker_segfault", 10)
 
     @scenario
     def pool_worker_os_exit(self, m):
-        proc, r, _ = self.traced("pool_worker_os_exit", m, "--hang-timeout", str(HANG_TIMEOUT),
-                                 compare=False)
-        self.assertEqual(proc.returncode, 124)
-        f = self.only(r, "exited")
+        f, _ = self.traced_hang("pool_worker_os_exit", m, "exited")
         self.assertEqual((f["exitCode"], f["task"]["args"], f["task"]["index"]), (3, ["1"], 1))
-        self.only(r, "hang")
 
     @scenario
     def swallowed_apply_async(self, m):
