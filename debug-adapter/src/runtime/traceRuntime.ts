@@ -52,7 +52,8 @@ export interface TraceRuntimeEvents {
  * the program takes a share of the machine from the program (about a tenth of a short pool run
  * on two cores, whatever its priority), so a short program ends before its supervisor starts and
  * the supervisor starts then, for the report. Its hang watch needs no earlier start: a hang is
- * timed from the `worker-lost` record's own time, which the supervisor reads when it starts.
+ * timed from the `worker-lost` record's own time, which the supervisor reads when it starts (and
+ * with a hang timeout shorter than this delay, it starts after that timeout).
  */
 const SUPERVISOR_DELAY_MS = 1000;
 
@@ -111,7 +112,10 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
       child.stderr?.on('data', (chunk: Buffer) => this.emit('output', 'stderr', chunk.toString('utf8')));
       child.once('spawn', () => {
         this.pendingSupervisor = () => this.startSupervisor(python, child.pid as number, channelDir, tracerDir, env, options);
-        this.supervisorDelay = setTimeout(() => this.startPendingSupervisor(), SUPERVISOR_DELAY_MS);
+        // Never later than a hang could be declared (a hang timeout shorter than the delay).
+        const hangMs = options.hangTimeout !== undefined && Number.isFinite(options.hangTimeout) ? Math.max(0, options.hangTimeout * 1000) : Infinity;
+        const delay = Math.min(SUPERVISOR_DELAY_MS, hangMs);
+        this.supervisorDelay = setTimeout(() => this.startPendingSupervisor(), delay);
         resolve();
       });
       child.once('error', (error) => {
