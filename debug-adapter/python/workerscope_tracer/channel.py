@@ -116,6 +116,14 @@ def emit(kind: str, **fields: "Any") -> bool:
     return ch.emit(kind, **fields)
 
 
+def write(data: bytes) -> bool:
+    """Encoded records (whole lines) in one write."""
+    ch = _channel
+    if ch is None:
+        return False
+    return ch.write(data)
+
+
 def encode_record(kind: str, fields: "Dict[str, Any]", pid: int) -> bytes:
     """One event as the line written for it (``t`` is now)."""
     event: "Dict[str, Any]" = {"v": wire.WIRE_VERSION, "kind": kind, "pid": pid, "t": time.time()}

@@ -46,18 +46,12 @@ def starting_together(func: "Callable[..., Any]") -> "Callable[..., Any]":
         finally:
             lines, _batch.lines = _batch.lines, None
             if lines:
-                _write(lines)
+                channel.write(b"".join(lines))
 
     starting.__name__ = getattr(func, "__name__", "starting")
     starting.__qualname__ = getattr(func, "__qualname__", starting.__name__)
     starting.__doc__ = getattr(func, "__doc__", None)
     return starting
-
-
-def _write(lines: "List[bytes]") -> None:
-    ch = channel.get()
-    if ch is not None:
-        ch.write(b"".join(lines))
 
 
 def run_exit_hooks() -> None:
@@ -277,7 +271,7 @@ def patch(module: "Any") -> None:
             if pending is not None:
                 pending.extend(lines)
             else:
-                _write(lines)
+                channel.write(b"".join(lines))
 
     def _bootstrap(self: "Any", *args: "Any", **kwargs: "Any") -> int:
         try:
