@@ -86,14 +86,6 @@ def _task_failed(exc: "BaseException", tb: "Any") -> None:
                                  "kwargs": kwargs})
 
 
-def _rename_like(func: "Any", original: "Any") -> "Any":
-    func.__module__ = original.__module__
-    func.__name__ = original.__name__
-    func.__qualname__ = original.__qualname__
-    func.__doc__ = original.__doc__
-    return func
-
-
 def patch_process(module: "Any") -> None:
     """Patch concurrent.futures.process (called right after it is imported)."""
     global _cfp
@@ -108,7 +100,7 @@ def patch_process(module: "Any") -> None:
             return original_worker(call_queue, *args, **kwargs)
         return original_worker(_CallQueue(call_queue), *args, **kwargs)
 
-    module._process_worker = _rename_like(_process_worker, original_worker)
+    module._process_worker = runtime.rename_like(_process_worker, original_worker)
 
     original_sendback = module._sendback_result
 
@@ -119,7 +111,7 @@ def patch_process(module: "Any") -> None:
             runtime.slot_end()
             _current[0] = None
 
-    module._sendback_result = _rename_like(_sendback_result, original_sendback)
+    module._sendback_result = runtime.rename_like(_sendback_result, original_sendback)
 
     base_ewt = module._ExceptionWithTraceback
 
@@ -158,8 +150,8 @@ def patch_process(module: "Any") -> None:
         finally:
             _tls.map = None
 
-    executor.submit = _rename_like(submit, orig_submit)
-    executor.map = _rename_like(map, orig_map)
+    executor.submit = runtime.rename_like(submit, orig_submit)
+    executor.map = runtime.rename_like(map, orig_map)
     adjust = executor.__dict__.get("_adjust_process_count")
     if adjust is not None:  # starts the workers (all of them at once under fork)
         executor._adjust_process_count = hooks_process.starting_together(adjust)
@@ -306,6 +298,6 @@ def patch_base(module: "Any") -> None:
     def _set_exception_attr(self: "Any", value: "Any") -> None:
         self.__dict__["_exception"] = value
 
-    future_cls.set_exception = _rename_like(set_exception, orig_set_exception)
-    future_cls.set_result = _rename_like(set_result, orig_set_result)
+    future_cls.set_exception = runtime.rename_like(set_exception, orig_set_exception)
+    future_cls.set_result = runtime.rename_like(set_result, orig_set_result)
     future_cls._exception = property(_get_exception, _set_exception_attr)

@@ -147,11 +147,7 @@ def _make_worker(original: "Any") -> "Any":
         return original(_InQueue(inqueue), _OutQueue(outqueue), *args, **kwargs)
 
     # Same identity for pickle (spawn/forkserver pickle the Process target by reference).
-    worker.__module__ = original.__module__
-    worker.__name__ = original.__name__
-    worker.__qualname__ = original.__qualname__
-    worker.__doc__ = original.__doc__
-    return worker
+    return runtime.rename_like(worker, original)
 
 
 # ---- parent side -------------------------------------------------------------------------

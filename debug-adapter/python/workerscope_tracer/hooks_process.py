@@ -48,10 +48,7 @@ def starting_together(func: "Callable[..., Any]") -> "Callable[..., Any]":
             if lines:
                 channel.write(b"".join(lines))
 
-    starting.__name__ = getattr(func, "__name__", "starting")
-    starting.__qualname__ = getattr(func, "__qualname__", starting.__name__)
-    starting.__doc__ = getattr(func, "__doc__", None)
-    return starting
+    return runtime.rename_like(starting, func)
 
 
 def run_exit_hooks() -> None:

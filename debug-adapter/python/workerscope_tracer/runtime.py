@@ -105,6 +105,16 @@ def shared_slot() -> "Any":
         return None
 
 
+def rename_like(func: "Any", original: "Any") -> "Any":
+    """Gives a wrapper the module, name and doc of what it replaces, so that it pickles by
+    reference and reads as the original in tracebacks and introspection."""
+    func.__module__ = original.__module__
+    func.__name__ = original.__name__
+    func.__qualname__ = original.__qualname__
+    func.__doc__ = original.__doc__
+    return func
+
+
 def claim(target: "Any", flag: str = "_workerscope_patched") -> bool:
     """Marks ``target`` as patched under ``flag``; False if it already was, so a hook that
     runs again (a module imported twice, a hook installed twice) patches nothing twice."""
