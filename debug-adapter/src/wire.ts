@@ -105,6 +105,10 @@ export interface ProcessStartEvent extends WireRecordBase {
   owner: number | null;
   role: WireRole;
   name: string;
+  /** Main process only (announced when WORKERSCOPE_LAUNCHER names its parent): "3.12.1". */
+  python?: string;
+  /** Main process only: `sys.implementation.cache_tag` ("cpython-312"), where its bytecode goes. */
+  cacheTag?: string | null;
 }
 
 export interface ProcessExitEvent extends WireRecordBase {
@@ -248,7 +252,7 @@ export type WireEvent =
 
 /** The fields of each kind besides v, kind, pid and t, in wire.py's documented order. */
 export const EVENT_FIELDS: Readonly<Record<EventKind, readonly string[]>> = {
-  [PROCESS_START]: ['ppid', 'owner', 'role', 'name'],
+  [PROCESS_START]: ['ppid', 'owner', 'role', 'name', 'python', 'cacheTag'],
   [PROCESS_EXIT]: ['exitCode'],
   [START_METHOD]: ['method'],
   [CHILD_EXIT]: ['child', 'name', 'role', 'exitCode', 'terminated'],
@@ -291,4 +295,71 @@ export function decodeLines(data: string): WireRecordBase[] {
     }
   }
   return events;
+}
+
+/** A JSON string literal as wire.py's `_escape` writes it: ASCII only, `\uXXXX` in lower case. */
+export function escapeString(text: string): string {
+  return `"${text.replace(/[\\"\u0000-\u001f\u007f-\uffff]/g, (c) => SHORT_ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}"`;
+}
+
+const SHORT_ESCAPES: Readonly<Record<string, string>> = { '"': '\\"', '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\b': '\\b', '\f': '\\f' };
+
+/**
+ * A number as Python writes it. JSON does not say whether `2` was an int or a float, so whole
+ * numbers are written as ints; the rest as `float.__repr__` (exponent from 1e16 and below 1e-4).
+ */
+export function pythonNumber(value: number): string {
+  if (!Number.isFinite(value)) return 'null';
+  if (Number.isInteger(value)) return BigInt(value).toString();
+  const [mantissa, exp] = value.toExponential().split('e');
+  const exponent = Number(exp);
+  const negative = mantissa.startsWith('-');
+  const digits = mantissa.replace(/[-.]/g, '');
+  let body: string;
+  if (exponent >= -4 && exponent < 16) {
+    if (exponent < 0) body = `0.${'0'.repeat(-exponent - 1)}${digits}`;
+    else if (digits.length > exponent + 1) body = `${digits.slice(0, exponent + 1)}.${digits.slice(exponent + 1)}`;
+    else body = `${digits}${'0'.repeat(exponent + 1 - digits.length)}.0`;
+  } else {
+    const sign = exponent < 0 ? '-' : '+';
+    const magnitude = String(Math.abs(exponent)).padStart(2, '0');
+    body = `${digits[0]}${digits.length > 1 ? `.${digits.slice(1)}` : ''}e${sign}${magnitude}`;
+  }
+  return negative ? `-${body}` : body;
+}
+
+/** Indented JSON for the report file, byte for byte as wire.py's `dumps_pretty` writes it. */
+export function dumpsPretty(value: unknown, indent = '  '): string {
+  const out: string[] = [];
+  const write = (v: unknown, depth: number): void => {
+    const pad = `\n${indent.repeat(depth + 1)}`;
+    if (Array.isArray(v)) {
+      if (v.length === 0) return void out.push('[]');
+      out.push('[');
+      v.forEach((item, i) => {
+        out.push(`${i ? ',' : ''}${pad}`);
+        write(item, depth + 1);
+      });
+      out.push(`\n${indent.repeat(depth)}]`);
+    } else if (v !== null && typeof v === 'object') {
+      const entries = Object.entries(v).filter(([, item]) => item !== undefined);
+      if (entries.length === 0) return void out.push('{}');
+      out.push('{');
+      entries.forEach(([key, item], i) => {
+        out.push(`${i ? ',' : ''}${pad}${escapeString(key)}: `);
+        write(item, depth + 1);
+      });
+      out.push(`\n${indent.repeat(depth)}}`);
+    } else if (typeof v === 'string') {
+      out.push(escapeString(v));
+    } else if (typeof v === 'number') {
+      out.push(pythonNumber(v));
+    } else if (typeof v === 'boolean') {
+      out.push(v ? 'true' : 'false');
+    } else {
+      out.push('null');
+    }
+  };
+  write(value, 0);
+  return out.join('');
 }

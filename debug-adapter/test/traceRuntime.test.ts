@@ -112,6 +112,17 @@ describe('trace runtime (real Python programs)', { timeout: 10 * DEADLINE_MS }, 
     }
   });
 
+  test('a short program runs with no interpreter beside it; it names its own for the report', async () => {
+    const version = await plainRun(script('version.py', 'import platform\nprint(platform.python_version())\n'), [], tmp);
+    const runtime = new TraceRuntime();
+    const ended = new Promise<RunEnd>((resolve) => runtime.once('end', resolve));
+    await runtime.launch({ program: path.join(PROGRAMS, 'pool_map_raises.py'), cwd: PROGRAMS, python: PYTHON, stdio: 'pipe' });
+    const end = await ended;
+    assert.equal((runtime as unknown as { supervisor?: ChildProcess }).supervisor, undefined, 'no supervisor was started');
+    assert.equal(end.report?.python, version.stdout.trim());
+    assert.equal(end.report?.program, path.join(PROGRAMS, 'pool_map_raises.py'));
+  });
+
   test('a program that dies by a signal ends by that signal, and the report says so', async () => {
     const dies = script('dies.py', 'import os, signal\nos.kill(os.getpid(), signal.SIGTERM)\n');
     const plain = await plainRun(dies, [], tmp);
@@ -181,7 +192,7 @@ describe('trace runtime (real Python programs)', { timeout: 10 * DEADLINE_MS }, 
     assert.match(traced.stderr, /KeyboardInterrupt/);
   });
 
-  test('the program runs on unharmed when the supervisor is gone; the run ends without a report', async () => {
+  test('the program runs on unharmed when the supervisor is gone, and still gets its report', async () => {
     const go = path.join(tmp, 'go');
     const steady = script('steady.py', [
       'import os, sys, time',
@@ -193,7 +204,7 @@ describe('trace runtime (real Python programs)', { timeout: 10 * DEADLINE_MS }, 
     ].join('\n'));
     const traced = await tracedRun({ program: steady, args: [go], cwd: tmp }, async (runtime) => {
       // The supervisor is private to the runtime; only this failure test reaches for it.
-      // It starts once the program has run for a while (or has ended).
+      // It starts once the program has run for a while.
       const supervisor = await until('the supervisor to start', () => (runtime as unknown as { supervisor?: ChildProcess }).supervisor);
       supervisor.kill('SIGKILL');
       await until('the supervisor to be gone', () => supervisor.exitCode !== null || supervisor.signalCode !== null);
@@ -201,7 +212,8 @@ describe('trace runtime (real Python programs)', { timeout: 10 * DEADLINE_MS }, 
     });
     assert.equal(traced.stdout, 'True\n');
     assert.equal(traced.exitCode, 5);
-    assert.equal(traced.end.report, undefined);
-    assert.ok(traced.end.reportError);
+    // Only the hang watch went with it: the report is built from the channel by the runtime.
+    assert.ok(traced.end.report, traced.end.reportError);
+    assert.equal(traced.end.report.exitCode, 5);
   });
 });

@@ -139,9 +139,20 @@ def install(directory: "Optional[str]", env: "Optional[Dict[str, str]]" = None) 
                 patcher(module)
             except Exception:
                 pass
+    if env.get("WORKERSCOPE_LAUNCHER") == str(os.getppid()):
+        _announce_root()
     import atexit
     atexit.register(_run_exit_hooks)
     return True
+
+
+def _announce_root() -> None:
+    """The program's own process, started by the editor's runtime, says which interpreter it is:
+    the runtime builds the report itself and starts no interpreter of its own to ask."""
+    from . import wire
+    runtime.emit(wire.PROCESS_START, ppid=os.getppid(), owner=None, role=wire.ROLE_MAIN,
+                 name="MainProcess", python="%d.%d.%d" % sys.version_info[:3],
+                 cacheTag=getattr(sys.implementation, "cache_tag", None))
 
 
 def _run_exit_hooks() -> None:

@@ -22,7 +22,7 @@ def load_events(directory: str) -> "List[Dict[str, Any]]":
         names = os.listdir(directory)
     except OSError:
         return events
-    for name in names:
+    for name in sorted(names):  # records of one instant keep one order, here and in Node
         if not name.endswith(wire.EVENTS_SUFFIX):
             continue
         try:

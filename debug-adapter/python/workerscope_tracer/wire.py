@@ -35,7 +35,9 @@ ROLE_PROCESS = "process"
 # process-start: ppid:int, owner:int|null (pid that created the Process object), role:str,
 #                name:str (e.g. "ForkPoolWorker-2").  Written by the process itself, or for a
 #                forked pool/executor worker by its parent right after the fork (so records
-#                are keyed by their "pid" field, never by the file they are in)
+#                are keyed by their "pid" field, never by the file they are in).  The main
+#                process announces itself only when WORKERSCOPE_LAUNCHER names its parent (the
+#                editor's runtime), adding python:str ("3.12.1") and cacheTag:str|null
 PROCESS_START = "process-start"
 # process-exit: exitCode:int (value returned by Process._bootstrap; not sent when killed)
 PROCESS_EXIT = "process-exit"

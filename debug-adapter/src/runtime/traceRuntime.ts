@@ -1,8 +1,9 @@
 /**
  * Runs a Python program under the tracer and streams what the tracer records. The program is
- * started directly (the tracer's bootstrap on its PYTHONPATH); a small supervisor beside it
- * watches for hangs and writes the report once told how the program ended. Owns the processes
- * and the private channel directory; knows nothing of DAP or of printing.
+ * started directly (the tracer's bootstrap on its PYTHONPATH); a program that runs for a while
+ * gets a small supervisor beside it that watches for pool hangs, and the report is built here
+ * from the channel once the program has ended. Owns the processes and the private channel
+ * directory; knows nothing of DAP or of printing.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
@@ -10,7 +11,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ChannelReader, type ChannelRecord } from './channelReader';
-import { parseReport, ReportError, type TraceReport } from './report';
+import { parseReport, type TraceReport } from './report';
+import { buildReport, loadEvents, reportText, rootAnnouncement } from './reportBuilder';
+import { compileTracerIfStale } from './tracerBytecode';
 import { tracerPythonPath } from './tracerLocation';
 
 export interface LaunchOptions {
@@ -31,7 +34,7 @@ export interface RunEnd {
   exitCode: number | null;
   signal: NodeJS.Signals | null;
   report: TraceReport | undefined;
-  /** The report exactly as the tracer wrote it (what `python -m workerscope_tracer --report` saves). */
+  /** The report's JSON text, as `python -m workerscope_tracer --report` would save it. */
   reportText?: string;
   /** Why there is no report, when there is none. */
   reportError?: string;
@@ -50,23 +53,24 @@ export interface TraceRuntimeEvents {
 /**
  * When the supervisor starts, if the program is still running. Starting any interpreter beside
  * the program takes a share of the machine from the program (about a tenth of a short pool run
- * on two cores, whatever its priority), so a short program ends before its supervisor starts and
- * the supervisor starts then, for the report. Its hang watch needs no earlier start: a hang is
- * timed from the `worker-lost` record's own time, which the supervisor reads when it starts (and
- * with a hang timeout shorter than this delay, it starts after that timeout).
+ * on two cores, whatever its priority), so a short program ends before it would start and never
+ * has one. Its hang watch needs no earlier start: a hang is timed from the `worker-lost` record's
+ * own time, which the supervisor reads when it starts (and with a hang timeout shorter than this
+ * delay, it starts after that timeout).
  */
 const SUPERVISOR_DELAY_MS = 1000;
 
 /** The run's status when a pool hang was detected (the supervisor's, and `workerscope run`'s). */
 export const HANG_EXIT_CODE = 124;
-/** How long the report may take once the program has ended before the run ends without it. */
-const SUPERVISOR_GRACE_MS = 30_000;
+/** How long the supervisor may take to leave once told the program has ended. */
+const SUPERVISOR_GRACE_MS = 10_000;
 
 export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
   private child: ChildProcess | undefined;
   private supervisor: ChildProcess | undefined;
-  private supervisorReport: Promise<string> = Promise.resolve('');
+  private supervisorGone: Promise<void> = Promise.resolve();
   private supervisorErrors = '';
+  private launched: { python: string; program: string; args: readonly string[]; cwd?: string; env: NodeJS.ProcessEnv } | undefined;
   private pendingSupervisor: (() => void) | undefined;
   private supervisorDelay: NodeJS.Timeout | undefined;
   private reader: ChannelReader | undefined;
@@ -92,12 +96,15 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
       ...env,
       PYTHONPATH: [path.join(tracerDir, 'bootstrap'), ...inherited].join(path.delimiter),
       WORKERSCOPE_CHANNEL: channelDir,
+      // The program's own process (its parent is us) announces its interpreter for the report.
+      WORKERSCOPE_LAUNCHER: String(process.pid),
     };
     if (options.detectRaces) programEnv.WORKERSCOPE_DETECT_RACES = '1';
     else delete programEnv.WORKERSCOPE_DETECT_RACES;
 
     // Reading the channel live costs this process CPU beside the program's: only for a listener.
     if (this.listenerCount('record') > 0) this.startReader();
+    this.launched = { python, program: path.resolve(options.cwd ?? process.cwd(), options.program), args: options.args ?? [], cwd: options.cwd, env };
     return new Promise((resolve, reject) => {
       const child = spawn(python, [options.program, ...(options.args ?? [])], {
         cwd: options.cwd,
@@ -136,29 +143,21 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
     start?.();
   }
 
+  /** The hang watch: told on stdin how the program ended, it records a hang it saw and leaves. */
   private startSupervisor(python: string, pid: number, channelDir: string, tracerDir: string, env: NodeJS.ProcessEnv, options: LaunchOptions): void {
-    // The report comes back on its stdout, and it removes the channel directory afterwards.
-    const args = ['-S', path.join(tracerDir, 'workerscope_supervise.py'), '--watch', String(pid), '--channel', channelDir, '--remove-channel', '--no-summary', '--report', '-'];
+    const args = ['-S', path.join(tracerDir, 'workerscope_supervise.py'), '--watch', String(pid), '--channel', channelDir, '--no-summary'];
     if (options.hangTimeout !== undefined) args.push('--hang-timeout', String(options.hangTimeout));
     args.push('--', options.program, ...(options.args ?? []));
     this.supervisorErrors = '';
-    const supervisor = spawn(python, args, { cwd: options.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const supervisor = spawn(python, args, { cwd: options.cwd, env, stdio: ['pipe', 'ignore', 'pipe'] });
     this.supervisor = supervisor;
-    supervisor.stdin?.on('error', () => undefined); // it may have gone already: the report says so
+    supervisor.stdin?.on('error', () => undefined); // it may have gone already
     supervisor.stderr?.on('data', (chunk: Buffer) => {
       this.supervisorErrors += chunk.toString('utf8');
     });
-    const chunks: Buffer[] = [];
-    supervisor.stdout?.on('data', (chunk: Buffer) => chunks.push(chunk));
-    this.supervisorReport = new Promise((resolve) => {
-      // The end of its output is the end of the report: its own exit can follow in the background.
-      supervisor.stdout?.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-      supervisor.once('error', () => resolve(''));
-      supervisor.once('close', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    });
-    supervisor.once('close', () => {
-      // Normally gone already: the supervisor removes it once the report is out.
-      fs.rm(channelDir, { recursive: true, force: true }, () => undefined);
+    this.supervisorGone = new Promise((resolve) => {
+      supervisor.once('error', () => resolve());
+      supervisor.once('close', () => resolve());
     });
   }
 
@@ -231,47 +230,72 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
 
   private async onClose(exitCode: number | null, signal: NodeJS.Signals | null): Promise<void> {
     this.emit('exit', exitCode, signal);
-    this.startPendingSupervisor(); // a short program ended before it was due
-    const status = signal ? `signal ${os.constants.signals[signal] ?? 0}` : `exit ${exitCode ?? 0}`;
-    // The supervisor starts on the report while the channel is read one last time here; the end
-    // of its input then lets it remove the channel directory.
-    this.supervisor?.stdin?.write(`${status}\n`);
-    this.reader?.stop();
-    this.reader = undefined;
-    this.supervisor?.stdin?.end();
-    let giveUp: NodeJS.Timeout | undefined;
-    const stuck = new Promise<string>((resolve) => {
-      giveUp = setTimeout(() => {
-        this.supervisor?.kill('SIGKILL');
-        resolve('');
-      }, SUPERVISOR_GRACE_MS);
-    });
-    const text = await Promise.race([this.supervisorReport, stuck]);
-    clearTimeout(giveUp);
-    let report: TraceReport | undefined;
-    let reportError: string | undefined;
-    try {
-      if (!text.trim()) throw new ReportError('the tracer wrote no report');
-      report = parseReport(JSON.parse(text) as unknown, 'the trace report');
-    } catch (error) {
-      const detail = this.supervisorErrors.trim();
-      reportError = detail ? `${(error as Error).message}; ${detail}` : (error as Error).message;
+    // A program that ended before its supervisor was due needs none: the report is built here.
+    this.cancelPendingSupervisor();
+    const signalNumber = signal ? (os.constants.signals[signal] ?? 0) : 0;
+    if (this.supervisor) {
+      // Told how the program ended, it leaves; any hang it declared is on the channel by then.
+      this.supervisor.stdin?.write(signal ? `signal ${signalNumber}\n` : `exit ${exitCode ?? 0}\n`);
+      this.supervisor.stdin?.end();
+      let giveUp: NodeJS.Timeout | undefined;
+      const stuck = new Promise<void>((resolve) => {
+        giveUp = setTimeout(() => {
+          this.supervisor?.kill('SIGKILL');
+          resolve();
+        }, SUPERVISOR_GRACE_MS);
+      });
+      await Promise.race([this.supervisorGone, stuck]);
+      clearTimeout(giveUp);
     }
-    this.finish(report !== undefined);
+    this.reader?.stop(); // its last read, for the records written at the very end
+    this.reader = undefined;
+    const programCode = signal ? -signalNumber : (exitCode ?? 0);
+    const built = this.channelDir && this.child?.pid !== undefined ? this.buildReport(this.channelDir, this.child.pid, programCode) : undefined;
+    this.finish();
     // The supervisor killed the program after a hang: the run ends with the hang's status.
-    const hung = report?.failures.some((failure) => failure.kind === 'hang') ?? false;
-    const reportText = report ? text : undefined;
-    this.emit('end', hung ? { exitCode: HANG_EXIT_CODE, signal: null, report, reportText, reportError } : { exitCode, signal, report, reportText, reportError });
+    const hung = built?.report?.failures.some((failure) => failure.kind === 'hang') ?? false;
+    const end: RunEnd = { exitCode, signal, report: built?.report, reportText: built?.text, reportError: built ? undefined : 'no program ran' };
+    if (built?.error) end.reportError = built.error;
+    this.emit('end', hung ? { ...end, exitCode: HANG_EXIT_CODE, signal: null } : end);
   }
 
-  /** `removedBySupervisor`: it has the channel directory to remove once its report is out. */
-  private finish(removedBySupervisor = false): void {
+  /** The report from what the program's processes recorded; a failure to build it is the run's report error. */
+  private buildReport(channelDir: string, pid: number, programCode: number): { report?: TraceReport; text?: string; error?: string } {
+    const launched = this.launched;
+    try {
+      const events = loadEvents(channelDir);
+      const root = rootAnnouncement(events, pid);
+      const hung = events.some((e) => e.kind === 'hang');
+      const report = buildReport(events, {
+        program: launched?.program ?? '',
+        argv: launched?.args ?? [],
+        python: root.python ?? 'unknown',
+        exitCode: hung ? HANG_EXIT_CODE : programCode,
+        rootPid: pid,
+        rootPpid: process.pid,
+        rootExit: programCode,
+      });
+      if (launched && root.cacheTag) compileTracerIfStale(launched.python, tracerPythonPath(), root.cacheTag, launched.cwd, launched.env);
+      const text = reportText(report);
+      return { report: parseReport(report, 'the trace report'), text };
+    } catch (error) {
+      const detail = this.supervisorErrors.trim();
+      const message = `could not build the report: ${(error as Error).message}`;
+      return { error: detail ? `${message}; ${detail}` : message };
+    }
+  }
+
+  private cancelPendingSupervisor(): void {
     if (this.supervisorDelay) clearTimeout(this.supervisorDelay);
     this.supervisorDelay = undefined;
     this.pendingSupervisor = undefined;
+  }
+
+  private finish(): void {
+    this.cancelPendingSupervisor();
     this.reader?.stop();
     this.reader = undefined;
-    if (this.channelDir && !removedBySupervisor) fs.rmSync(this.channelDir, { recursive: true, force: true });
+    if (this.channelDir) fs.rmSync(this.channelDir, { recursive: true, force: true });
     this.channelDir = undefined;
   }
 }

@@ -1,0 +1,291 @@
+/**
+ * Builds the trace report from the channel's records in this process, as report.py's
+ * `build_report` does in the Python supervisor: the same joins and the same JSON, byte for byte
+ * (a cross-check test runs both on the same channels), so a run from the editor or `workerscope
+ * run` needs no interpreter of its own once the program has ended.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as wire from '../wire';
+
+type Obj = Record<string, unknown>;
+
+export interface ReportContext {
+  /** Absolute path of the program. */
+  program: string;
+  argv: readonly string[];
+  python: string;
+  /** HANG_EXIT_CODE after a hang, else the program's own code (negative: its signal). */
+  exitCode: number | null;
+  rootPid: number;
+  rootPpid: number;
+  rootExit: number | null;
+}
+
+const FAILURE_FIELDS = ['kind', 'pid', 'thread', 'worker', 'task', 'exception', 'signal', 'exitCode', 'frames'] as const;
+
+/** Every record of every `<pid>.jsonl` in the directory, in time order (as report.py's `load_events`). */
+export function loadEvents(directory: string): Obj[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(directory).filter((name) => name.endsWith(wire.EVENTS_SUFFIX)).sort();
+  } catch {
+    return [];
+  }
+  const events: Obj[] = [];
+  for (const name of names) {
+    let data: string;
+    try {
+      data = fs.readFileSync(path.join(directory, name), 'utf8');
+    } catch {
+      continue;
+    }
+    events.push(...(wire.decodeLines(data) as unknown as Obj[]));
+  }
+  // A stable sort, as Python's: records of one instant stay in file order.
+  return events.sort((a, b) => num(or(get(a, 't'), 0)) - num(or(get(b, 't'), 0)));
+}
+
+/** The main process's own announcement (`process-start` with `python`), if it made one. */
+export function rootAnnouncement(events: readonly Obj[], rootPid: number): { python?: string; cacheTag?: string } {
+  const record = events.find((e) => e.kind === wire.PROCESS_START && e.pid === rootPid && typeof e.python === 'string');
+  if (!record) return {};
+  return { python: record.python as string, cacheTag: typeof record.cacheTag === 'string' ? record.cacheTag : undefined };
+}
+
+/** The report object, keys in report.py's order, private keys already dropped. */
+export function buildReport(events: readonly Obj[], context: ReportContext): Obj {
+  const submits = new Map<string, Obj>();
+  const swallowed = new Map<string, Obj>();
+  for (const e of events) {
+    if (e.kind === wire.SUBMIT && typeof e.key === 'string') submits.set(e.key, e);
+    else if (e.kind === wire.SWALLOWED) swallowed.set(pairKey(get(e, 'key'), get(e, 'chunk')), e);
+  }
+  const submitFor = (key: unknown): Obj | null => (typeof key === 'string' ? (submits.get(key) ?? null) : null);
+
+  const processes = new Map<number, Obj>([
+    [context.rootPid, { pid: context.rootPid, ppid: context.rootPpid, role: wire.ROLE_MAIN, name: 'MainProcess', exitCode: context.rootExit }],
+  ]);
+  const failures: { out: Obj; _t: number }[] = [];
+  const races = new Map<string, Obj>();
+  const startMethods = new Map<number, unknown>();
+  const usedSwallowed = new Set<string>();
+
+  for (const e of events) {
+    const kind = e.kind;
+    const pid = get(e, 'pid');
+    if (kind === wire.PROCESS_START && isInt(pid)) {
+      const proc = setDefault(processes, pid, { pid, exitCode: null });
+      Object.assign(proc, { ppid: get(e, 'ppid'), role: get(e, 'role'), name: get(e, 'name') });
+    } else if (kind === wire.PROCESS_EXIT && isInt(pid)) {
+      setDefault(processes, pid, { pid, ppid: null, role: null, name: null }).exitCode = get(e, 'exitCode');
+    } else if (kind === wire.CHILD_EXIT && isInt(e.child)) {
+      setDefault(processes, e.child, { pid: e.child, ppid: pid, role: get(e, 'role'), name: get(e, 'name'), exitCode: null }).exitCode = get(e, 'exitCode');
+    } else if (kind === wire.START_METHOD && isInt(pid) && truthy(get(e, 'method'))) {
+      if (!startMethods.has(pid)) startMethods.set(pid, e.method);
+    } else if (kind === wire.TASK_EXCEPTION) {
+      const skey = pairKey(get(e, 'key'), get(e, 'chunk'));
+      const sw = swallowed.get(skey);
+      if (sw !== undefined) usedSwallowed.add(skey);
+      failures.push(failure(sw !== undefined ? wire.SWALLOWED : 'exception', e, {
+        pid,
+        thread: get(e, 'thread'),
+        worker: get(e, 'worker'),
+        task: task(or(get(e, 'task'), {}), submitFor(e.key), get(e, 'chunk'), get(e, 'pos')),
+        exception: get(e, 'exception'),
+        frames: get(e, 'frames'),
+      }));
+    } else if (kind === wire.PROCESS_EXCEPTION) {
+      failures.push(failure('exception', e, {
+        pid,
+        thread: get(e, 'thread'),
+        worker: get(e, 'worker'),
+        task: task(get(e, 'task'), null),
+        exception: get(e, 'exception'),
+        frames: get(e, 'frames'),
+      }));
+    } else if (kind === wire.THREAD_EXCEPTION) {
+      failures.push(failure('thread-exception', e, {
+        pid,
+        thread: or(get(e, 'threadName'), get(e, 'thread')),
+        worker: get(e, 'worker'),
+        exception: get(e, 'exception'),
+        frames: get(e, 'frames'),
+      }));
+    } else if (kind === wire.WORKER_LOST) {
+      const code = get(e, 'exitCode');
+      failures.push(failure(isInt(code) && code < 0 ? 'killed' : 'exited', e, {
+        pid: get(e, 'child'),
+        thread: 'MainThread',
+        worker: get(e, 'worker'),
+        task: task(get(e, 'task'), submitFor(e.key), get(e, 'chunk'), get(e, 'pos')),
+        signal: get(e, 'signal'),
+        exitCode: code,
+        frames: get(e, 'frames'),
+      }));
+      if (isInt(e.child)) setDefault(processes, e.child, { pid: e.child, ppid: pid, role: get(e, 'role'), name: get(e, 'worker') }).exitCode = code;
+    } else if (kind === wire.HANG) {
+      failures.push(failure('hang', e, {
+        pid: get(e, 'owner'),
+        thread: 'MainThread',
+        worker: get(e, 'worker'),
+        task: get(e, 'task'),
+        signal: get(e, 'signal'),
+        exitCode: get(e, 'exitCode'),
+      }));
+    } else if (kind === wire.RACE) {
+      const fields = [get(e, 'file'), get(e, 'line'), or(get(e, 'raceKind'), 'unlocked-read-modify-write'), get(e, 'object')];
+      const rkey = JSON.stringify(fields);
+      let race = races.get(rkey);
+      if (!race) {
+        race = { file: fields[0], line: fields[1], kind: fields[2], object: fields[3], count: 0, pids: [] };
+        races.set(rkey, race);
+      }
+      race.count = (race.count as number) + pyInt(or(get(e, 'count'), 0));
+      const pids = race.pids as unknown[];
+      if (!pids.includes(pid)) pids.push(pid);
+    }
+  }
+
+  for (const [skey, e] of swallowed) {
+    if (usedSwallowed.has(skey)) continue;
+    failures.push(failure(wire.SWALLOWED, e, {
+      pid: get(e, 'pid'),
+      thread: 'MainThread',
+      worker: null,
+      task: task(get(e, 'task'), submitFor(e.key)),
+      exception: get(e, 'exception'),
+    }));
+  }
+
+  // Stable, like Python's sort; the record's time only orders, it is not part of the failure.
+  const ordered = failures
+    .map((f, i) => ({ f, i }))
+    .sort((a, b) => a.f._t - b.f._t || a.i - b.i)
+    .map(({ f }) => f.out);
+  for (const race of races.values()) (race.pids as number[]).sort((a, b) => a - b);
+  const rootMethod = startMethods.get(context.rootPid);
+  const startMethod = truthy(rootMethod) ? rootMethod : (startMethods.values().next().value ?? null);
+  const sortedProcesses = [...processes.values()].filter((p) => p.pid === context.rootPid).concat([...processes.values()].filter((p) => p.pid !== context.rootPid));
+  return {
+    version: 1,
+    program: context.program,
+    argv: [...context.argv],
+    python: context.python,
+    startMethod,
+    exitCode: context.exitCode,
+    processes: sortedProcesses.map((p) => ({ pid: get(p, 'pid'), ppid: get(p, 'ppid'), role: get(p, 'role'), name: get(p, 'name'), exitCode: get(p, 'exitCode') })),
+    failures: ordered,
+    races: [...races.values()],
+  };
+}
+
+/** The report file's text: what report.py writes (`dumps_pretty(public(report))` and a newline). */
+export function reportText(report: Obj): string {
+  return `${wire.dumpsPretty(report)}\n`;
+}
+
+function failure(kind: string, record: Obj, fields: Obj): { out: Obj; _t: number } {
+  const out: Obj = {};
+  for (const name of FAILURE_FIELDS) out[name] = name in fields ? fields[name] : null;
+  out.kind = kind;
+  out.frames = frames(fields.frames);
+  return { out, _t: num(or(get(record, 't'), 0)) };
+}
+
+function frames(raw: unknown): Obj[] {
+  if (!Array.isArray(raw)) return [];
+  return raw.filter(isDict).map((fr) => ({ file: get(fr, 'file'), line: get(fr, 'line'), function: get(fr, 'function'), locals: or(get(fr, 'locals'), {}) }));
+}
+
+function task(base: unknown, submit: Obj | null, chunk: unknown = 0, pos: unknown = 0): Obj | null {
+  if (base === null && submit === null) return null;
+  const b = asDict(or(base, {}));
+  const s = asDict(or(submit, {}));
+  let index = get(b, 'index');
+  if (index === null) index = taskIndex(s, chunk, pos);
+  return {
+    function: or(get(b, 'function'), get(s, 'function')),
+    args: pyList(or(get(b, 'args'), [])),
+    kwargs: { ...asDict(or(get(b, 'kwargs'), {})) },
+    index,
+    submittedAt: or(get(b, 'submittedAt'), get(s, 'submittedAt')),
+  };
+}
+
+/** Element index = indexBase + chunk * chunksize + pos, for the APIs whose elements are numbered. */
+function taskIndex(submit: Obj, chunk: unknown, pos: unknown): number | null {
+  if (!truthy(submit) || !truthy(get(submit, 'indexed'))) return null;
+  try {
+    return pyInt(or(get(submit, 'indexBase'), 0)) + pyInt(or(chunk, 0)) * pyInt(or(get(submit, 'chunksize'), 1)) + pyInt(or(pos, 0));
+  } catch {
+    return null;
+  }
+}
+
+// ---- Python's semantics over decoded JSON ---------------------------------------------------
+
+/** `dict.get`: own keys only, absent is None. */
+function get(o: Obj, key: string): unknown {
+  return Object.prototype.hasOwnProperty.call(o, key) && o[key] !== undefined ? o[key] : null;
+}
+
+/** Python truthiness of a JSON value. */
+function truthy(v: unknown): boolean {
+  if (v === null || v === undefined || v === false || v === 0 || v === '') return false;
+  if (Array.isArray(v)) return v.length > 0;
+  if (typeof v === 'object') return Object.keys(v).length > 0;
+  return true;
+}
+
+/** `a or b`. */
+function or<T>(a: unknown, b: T): unknown {
+  return truthy(a) ? a : b;
+}
+
+function isInt(v: unknown): v is number {
+  return typeof v === 'number' && Number.isInteger(v);
+}
+
+function isDict(v: unknown): v is Obj {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/** What report.py's attribute access would need: anything else fails the build, as there. */
+function asDict(v: unknown): Obj {
+  if (!isDict(v)) throw new TypeError(`expected an object, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+function num(v: unknown): number {
+  if (typeof v !== 'number') throw new TypeError(`expected a number, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+/** `int(v)` for a JSON value. */
+function pyInt(v: unknown): number {
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  if (typeof v === 'number' && Number.isFinite(v)) return Math.trunc(v);
+  if (typeof v === 'string' && /^\s*[-+]?\d+(_\d+)*\s*$/.test(v)) return Number(v.replace(/_/g, ''));
+  throw new TypeError(`int() of ${JSON.stringify(v)}`);
+}
+
+/** `list(v)` for a JSON value. */
+function pyList(v: unknown): unknown[] {
+  if (Array.isArray(v)) return [...v];
+  if (typeof v === 'string') return Array.from(v);
+  if (isDict(v)) return Object.keys(v);
+  throw new TypeError(`list() of ${JSON.stringify(v)}`);
+}
+
+/** A tuple of JSON values as a map key (Python compares `1` and `1.0` equal; so does this). */
+function pairKey(a: unknown, b: unknown): string {
+  return JSON.stringify([a, b]);
+}
+
+function setDefault<K, V>(map: Map<K, V>, key: K, value: V): V {
+  const existing = map.get(key);
+  if (existing !== undefined) return existing;
+  map.set(key, value);
+  return value;
+}
