@@ -1,6 +1,6 @@
 /**
  * Wall-time overhead of tracing as the editor and `workerscope run` trace: the runtime spawns the
- * program itself and its supervisor. Compares a Pool(2).map of BENCH_TASKS small tasks run
+ * program itself (and, past a second, a supervisor) and builds the report. Compares a Pool(2).map of BENCH_TASKS small tasks run
  * plain and through the runtime (reading records live as the editor does, and not, as
  * `workerscope run`), all spawned from this process, and prints medians as JSON.
  */
