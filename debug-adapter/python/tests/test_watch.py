@@ -10,6 +10,7 @@ import tempfile
 import unittest
 
 from tests.helpers import PY_DIR, clean_env, program, PROGRAMS
+from workerscope_tracer.report import load_events
 
 LAUNCHER = os.path.join(PY_DIR, "workerscope_supervise.py")
 
@@ -20,7 +21,7 @@ class WatchedRun:
     def __init__(self, name, *options, method="spawn", report=None):
         self.channel = tempfile.mkdtemp(prefix="ws-watch-")
         os.chmod(self.channel, 0o700)
-        self.report_path = report or os.path.join(self.channel, "report.json")
+        self.report_path = os.path.join(self.channel, "report.json") if report is None else report
         env = clean_env()
         env["PYTHONPATH"] = os.path.join(PY_DIR, "bootstrap")
         env["WORKERSCOPE_CHANNEL"] = self.channel
@@ -29,7 +30,8 @@ class WatchedRun:
                                         stderr=subprocess.PIPE, start_new_session=True)
         self.supervisor = subprocess.Popen(
             [sys.executable, "-S", LAUNCHER, "--watch", str(self.program.pid), "--channel",
-             self.channel, "--no-summary", "--report", self.report_path] + list(options)
+             self.channel, "--no-summary"] + (["--report", self.report_path] if self.report_path else [])
+            + list(options)
             + ["--", program(name), method],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             env=clean_env())
@@ -43,7 +45,7 @@ class WatchedRun:
             message = ("exit %d\n" % status if status >= 0 else "signal %d\n" % -status).encode()
             out, _ = self.supervisor.communicate(message if tell else b"", timeout=timeout)
             report = None
-            if self.report_path != "-" and os.path.exists(self.report_path):
+            if self.report_path and os.path.exists(self.report_path):
                 with open(self.report_path) as f:
                     report = json.load(f)
             return status, self.supervisor.returncode, out, report
@@ -72,19 +74,19 @@ class WatchModeTest(unittest.TestCase):
         self.assertEqual((main["role"], main["ppid"], main["exitCode"]),
                          ("main", os.getpid(), 0))
 
-    def test_report_on_stdout_then_the_channel_removed_at_end_of_input(self):
-        run = WatchedRun("pool_map_raises", "--remove-channel", report="-")
+    def test_without_a_report_it_leaves_once_told_and_a_hang_is_on_the_channel(self):
+        # The editor's runtime builds the report itself from the channel once we have left.
+        run = WatchedRun("pool_worker_sigkill", "--hang-timeout", "1", report="")
         try:
             run.program.communicate(timeout=60)
-            run.supervisor.stdin.write(b"exit 0\n")
-            run.supervisor.stdin.flush()
-            report = json.loads(run.supervisor.stdout.read())  # complete before end of input
-            self.assertEqual(report["exitCode"], 0)
-            self.assertEqual([f["kind"] for f in report["failures"]], ["exception"])
-            self.assertTrue(os.path.isdir(run.channel))  # still there: the runtime reads it last
-            run.supervisor.stdin.close()
-            self.assertEqual(run.supervisor.wait(timeout=60), 0)
-            self.assertFalse(os.path.exists(run.channel))
+            self.assertEqual(run.program.returncode, -9)  # killed with its group after the hang
+            out, _ = run.supervisor.communicate(b"signal 9\n", timeout=60)
+            self.assertEqual((run.supervisor.returncode, out), (124, b""))
+            kinds = [e["kind"] for e in load_events(run.channel)]
+            self.assertIn("worker-lost", kinds)
+            self.assertEqual(kinds.count("hang"), 1)
+            self.assertTrue(os.path.isdir(run.channel))  # the runtime's to read and remove
+            self.assertEqual([n for n in os.listdir(run.channel) if n.endswith(".json")], [])
         finally:
             run.cleanup()
 

@@ -356,8 +356,7 @@ def _exec_second_stage(opts: "Dict[str, Any]", directory: str, created: bool, pi
         argv.append("--remove-channel")
     for flag, key in (("--report", "report"), ("--python", "python")):
         if opts[key]:
-            keep = key != "report" or opts[key] == "-"  # "-": the report goes to stdout
-            argv += [flag, opts[key] if keep else os.path.abspath(opts[key])]
+            argv += [flag, opts[key] if key == "python" else os.path.abspath(opts[key])]
     for flag, key in (("--detect-races", "detect_races"), ("--events", "events")):
         if opts[key]:
             argv.append(flag)
@@ -395,10 +394,11 @@ def _supervise(opts: "Dict[str, Any]", directory: str, created: bool, python: st
 def _watch(opts: "Dict[str, Any]", directory: str, created: bool, python: str, pid: int) -> int:
     """Supervise a program this process did not start (the editor's runtime spawned it).
 
-    The runtime writes ``exit N`` or ``signal N`` on our stdin once the program has ended, and
-    closes it once it has read the channel for the last time; end of input without a status
-    means the runtime went away, and the program is left alone.  Meanwhile the channel is
-    watched for a lost pool worker, as in a run we started ourselves.
+    The runtime writes ``exit N`` or ``signal N`` on our stdin once the program has ended; end
+    of input without a status means the runtime went away, and the program is left alone.
+    Meanwhile the channel is watched for a lost pool worker, as in a run we started ourselves.
+    The editor's runtime asks for no report (it builds its own from the channel): told the
+    status, we leave at once, any hang we declared already written.
     """
     # Signals to the runtime's process group (Ctrl-C, a terminal closing, `kill -TERM -pgid`)
     # are the runtime's to pass on to the program; we leave when our input ends.
@@ -497,25 +497,7 @@ def _conclude(opts: "Dict[str, Any]", directory: str, created: bool, python: str
     except Exception as exc:  # never hide the program's status because of the report
         sys.stderr.write("workerscope: could not build the report: %s\n" % exc)
     if created:
-        if opts["watch"] is not None:
-            _await_eof()  # the runtime reads the channel one last time first
         _remove_tree(directory)
-
-
-def _await_eof(timeout: float = 30.0) -> None:
-    import select
-    deadline = time.time() + timeout
-    try:
-        while time.time() < deadline:
-            if select.select([0], [], [], max(0.0, deadline - time.time()))[0] and not os.read(0, 256):
-                return
-    except (OSError, ValueError):
-        pass
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    while data:
-        data = data[os.write(fd, data):]
 
 
 def exit_now(code: int) -> None:
@@ -537,12 +519,7 @@ def _finish(opts: "Dict[str, Any]", directory: str, pid: int, parent: int, pytho
     report = build_report(events, program=os.path.abspath(opts["program"]), argv=opts["args"],
                           python=_python_version(python), exit_code=exit_code, root_pid=pid,
                           root_ppid=parent, root_exit=program_code)
-    if opts["report"] == "-":  # to the runtime that watches us, which goes on at end of input
-        _write_all(1, (wire.dumps_pretty(public(report)) + "\n").encode("utf-8"))
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, 1)
-        os.close(devnull)
-    elif opts["report"]:
+    if opts["report"]:
         path = os.path.abspath(opts["report"])
         tmp = path + ".tmp%d" % os.getpid()
         with open(tmp, "w") as f:
