@@ -250,17 +250,22 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
     this.reader?.stop(); // its last read, for the records written at the very end
     this.reader = undefined;
     const programCode = signal ? -signalNumber : (exitCode ?? 0);
-    const built = this.channelDir && this.child?.pid !== undefined ? this.buildReport(this.channelDir, this.child.pid, programCode) : undefined;
+    const built = this.channelDir && this.child?.pid !== undefined ? this.buildReport(this.channelDir, this.child.pid, programCode) : { error: 'the program was never started' };
     this.finish();
     // The supervisor killed the program after a hang: the run ends with the hang's status.
-    const hung = built?.report?.failures.some((failure) => failure.kind === 'hang') ?? false;
-    const end: RunEnd = { exitCode, signal, report: built?.report, reportText: built?.text, reportError: built ? undefined : 'no program ran' };
-    if (built?.error) end.reportError = built.error;
+    const hung = built.report?.failures.some((failure) => failure.kind === 'hang') ?? false;
+    const end: RunEnd = { exitCode, signal, report: built.report, reportText: built.text, reportError: built.error };
     this.emit('end', hung ? { ...end, exitCode: HANG_EXIT_CODE, signal: null } : end);
+    // Not on the way to the report: the check reads the header of every tracer module's .pyc.
+    const launched = this.launched;
+    if (launched && built.cacheTag) {
+      const cacheTag = built.cacheTag;
+      setImmediate(() => compileTracerIfStale(launched.python, tracerPythonPath(), cacheTag, launched.cwd, launched.env));
+    }
   }
 
   /** The report from what the program's processes recorded; a failure to build it is the run's report error. */
-  private buildReport(channelDir: string, pid: number, programCode: number): { report?: TraceReport; text?: string; error?: string } {
+  private buildReport(channelDir: string, pid: number, programCode: number): { report?: TraceReport; text?: string; error?: string; cacheTag?: string } {
     const launched = this.launched;
     try {
       const events = loadEvents(channelDir);
@@ -275,9 +280,8 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
         rootPpid: process.pid,
         rootExit: programCode,
       });
-      if (launched && root.cacheTag) compileTracerIfStale(launched.python, tracerPythonPath(), root.cacheTag, launched.cwd, launched.env);
       const text = reportText(report);
-      return { report: parseReport(report, 'the trace report'), text };
+      return { report: parseReport(report, 'the trace report'), text, cacheTag: root.cacheTag };
     } catch (error) {
       const detail = this.supervisorErrors.trim();
       const message = `could not build the report: ${(error as Error).message}`;
@@ -295,7 +299,21 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
     this.cancelPendingSupervisor();
     this.reader?.stop();
     this.reader = undefined;
-    if (this.channelDir) fs.rmSync(this.channelDir, { recursive: true, force: true });
+    if (this.channelDir) removeChannel(this.channelDir);
     this.channelDir = undefined;
+  }
+}
+
+/** Removes the channel directory: its files one by one (faster than a recursive rm), then itself. */
+function removeChannel(dir: string): void {
+  try {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const item = path.join(dir, entry.name);
+      if (entry.isDirectory()) fs.rmSync(item, { recursive: true, force: true });
+      else fs.unlinkSync(item);
+    }
+    fs.rmdirSync(dir);
+  } catch {
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 }
