@@ -1,10 +1,9 @@
 /**
  * The `workerscope` command: dispatches to `check` (static analysis) and `run` (the tracer),
- * mapping usage errors to exit status 2 with a one-line message.
+ * mapping usage errors to exit status 2 with a one-line message. Each command's modules are
+ * initialised only when it runs: `run` does not pay for setting up the analysis engine.
  */
 import { UsageError } from './args';
-import { CHECK_USAGE, runCheck } from './check';
-import { RUN_USAGE, runTraced } from './run';
 
 declare const WORKERSCOPE_VERSION: string | undefined;
 const version = typeof WORKERSCOPE_VERSION === 'string' ? WORKERSCOPE_VERSION : '0.0.0-dev';
@@ -36,15 +35,15 @@ async function main(argv: readonly string[]): Promise<number> {
         io.out(`${version}\n`);
         return 0;
       case 'check':
-        return await runCheck(rest, io);
+        return await (await import('./check.js')).runCheck(rest, io);
       case 'run':
-        return await runTraced(rest, io);
+        return await (await import('./run.js')).runTraced(rest, io);
       default:
         throw new UsageError(`unknown command "${command}"`);
     }
   } catch (error) {
     if (error instanceof UsageError) {
-      const help = command === 'check' ? CHECK_USAGE : command === 'run' ? RUN_USAGE : USAGE;
+      const help = command === 'check' ? (await import('./check.js')).CHECK_USAGE : command === 'run' ? (await import('./run.js')).RUN_USAGE : USAGE;
       io.err(`workerscope: ${error.message}\n\n${help}\n`);
       return 2;
     }
