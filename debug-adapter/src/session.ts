@@ -404,7 +404,8 @@ export class WorkerscopeSession extends LoggingDebugSession {
   private onRunEnd(end: RunEnd): void {
     this.model.flush();
     const report = end.report;
-    const text = report ? formatSummary(report) : `workerscope: no trace report (${end.reportError ?? 'unknown reason'})\n`;
+    let text = report ? formatSummary(report) : `workerscope: no trace report (${end.reportError ?? 'unknown reason'})\n`;
+    if (end.watchError) text += `workerscope: pool hangs may have gone undetected: ${end.watchError}\n`;
     this.sendEvent(new OutputEvent(text, 'console'));
     const exitCode = end.exitCode ?? signalExitCode(end.signal) ?? report?.exitCode ?? 1;
     this.sendSummaryEvent(text, exitCode);

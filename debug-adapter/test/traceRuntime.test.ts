@@ -109,6 +109,7 @@ describe('trace runtime (real Python programs)', { timeout: 10 * DEADLINE_MS }, 
       assert.deepEqual({ stdout: traced.stdout, stderr: traced.stderr, exitCode: traced.exitCode, signal: traced.signal }, plain);
       assert.ok(traced.end.report, traced.end.reportError);
       assert.equal(traced.end.report.exitCode, plain.exitCode);
+      assert.equal(traced.end.watchError, undefined);
     }
   });
 
@@ -158,6 +159,7 @@ describe('trace runtime (real Python programs)', { timeout: 10 * DEADLINE_MS }, 
     assert.equal(traced.signal, null);
     const kinds = traced.end.report?.failures.map((f) => f.kind) ?? [];
     assert.ok(kinds.includes('killed') && kinds.includes('hang'), kinds.join(', '));
+    assert.equal(traced.end.watchError, undefined, 'the supervisor that declared the hang left when told');
   });
 
   test('terminate() ends the program and every worker it started', async () => {
@@ -215,5 +217,6 @@ describe('trace runtime (real Python programs)', { timeout: 10 * DEADLINE_MS }, 
     // Only the hang watch went with it: the report is built from the channel by the runtime.
     assert.ok(traced.end.report, traced.end.reportError);
     assert.equal(traced.end.report.exitCode, 5);
+    assert.match(traced.end.watchError ?? '', /hang watch stopped before the program ended/);
   });
 });

@@ -38,6 +38,8 @@ export interface RunEnd {
   reportText?: string;
   /** Why there is no report, when there is none. */
   reportError?: string;
+  /** Why hangs may have gone undetected: the supervisor watching for them stopped early or failed. */
+  watchError?: string;
 }
 
 export interface TraceRuntimeEvents {
@@ -70,6 +72,7 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
   private supervisor: ChildProcess | undefined;
   private supervisorGone: Promise<void> = Promise.resolve();
   private supervisorErrors = '';
+  private supervisorLeftEarly = false;
   private launched: { python: string; program: string; args: readonly string[]; cwd?: string; env: NodeJS.ProcessEnv } | undefined;
   private pendingSupervisor: (() => void) | undefined;
   private supervisorDelay: NodeJS.Timeout | undefined;
@@ -155,9 +158,18 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
     supervisor.stderr?.on('data', (chunk: Buffer) => {
       this.supervisorErrors += chunk.toString('utf8');
     });
+    this.supervisorLeftEarly = false;
     this.supervisorGone = new Promise((resolve) => {
-      supervisor.once('error', () => resolve());
-      supervisor.once('close', () => resolve());
+      supervisor.once('error', (error) => {
+        this.supervisorErrors += error.message;
+        this.supervisorLeftEarly = true;
+        resolve();
+      });
+      supervisor.once('close', () => {
+        // Before the program ended, nobody told it to go: the hang watch stopped with it.
+        if (this.child?.exitCode === null && this.child.signalCode === null) this.supervisorLeftEarly = true;
+        resolve();
+      });
     });
   }
 
@@ -254,7 +266,7 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
     this.finish();
     // The supervisor killed the program after a hang: the run ends with the hang's status.
     const hung = built.report?.failures.some((failure) => failure.kind === 'hang') ?? false;
-    const end: RunEnd = { exitCode, signal, report: built.report, reportText: built.text, reportError: built.error };
+    const end: RunEnd = { exitCode, signal, report: built.report, reportText: built.text, reportError: built.error, watchError: this.watchError() };
     this.emit('end', hung ? { ...end, exitCode: HANG_EXIT_CODE, signal: null } : end);
     // Not on the way to the report: the check reads the header of every tracer module's .pyc.
     const launched = this.launched;
@@ -283,10 +295,15 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
       const text = reportText(report);
       return { report: parseReport(report, 'the trace report'), text, cacheTag: root.cacheTag };
     } catch (error) {
-      const detail = this.supervisorErrors.trim();
-      const message = `could not build the report: ${(error as Error).message}`;
-      return { error: detail ? `${message}; ${detail}` : message };
+      return { error: `could not build the report: ${(error as Error).message}` };
     }
+  }
+
+  private watchError(): string | undefined {
+    const detail = this.supervisorErrors.trim();
+    if (!this.supervisorLeftEarly && !detail) return undefined;
+    const what = this.supervisorLeftEarly ? 'the hang watch stopped before the program ended' : 'the hang watch reported an error';
+    return detail ? `${what}: ${detail}` : what;
   }
 
   private cancelPendingSupervisor(): void {

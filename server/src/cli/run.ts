@@ -74,6 +74,7 @@ export async function runTraced(argv: readonly string[], io: CheckIo): Promise<n
   } else {
     io.err(`workerscope: no trace report (${end.reportError ?? 'unknown reason'})\n`);
   }
+  if (end.watchError) io.err(`workerscope: pool hangs may have gone undetected: ${end.watchError}\n`);
   if (end.signal) {
     // Die the way the program died, so the shell sees the same status.
     process.kill(process.pid, end.signal);
