@@ -34,7 +34,11 @@ test('stale or missing tracer bytecode is compiled in the background, once', asy
     ];
     assert.ok(sources.every((source) => !bytecodeIsCurrent(source, tag)), 'a fresh copy has no bytecode');
 
-    const env = { ...process.env, PYTHONDONTWRITEBYTECODE: '1' };
+    const env: NodeJS.ProcessEnv = { ...process.env, PYTHONDONTWRITEBYTECODE: '1' };
+    const writing = { ...env };
+    delete writing.PYTHONDONTWRITEBYTECODE;
+    assert.equal(compileTracerIfStale(PYTHON, tracerDir, tag, tmp, writing), false, 'the interpreter caches it itself');
+    assert.equal(compileTracerIfStale(PYTHON, tracerDir, tag, tmp, { ...env, PYTHONPYCACHEPREFIX: tmp }), false, 'a cache prefix keeps it elsewhere');
     assert.equal(compileTracerIfStale(PYTHON, tracerDir, tag, tmp, env), true, 'a compile was started');
     assert.equal(compileTracerIfStale(PYTHON, tracerDir, tag, tmp, env), false, 'and only one');
     await until('every module to have current bytecode', () => sources.every((source) => bytecodeIsCurrent(source, tag)));

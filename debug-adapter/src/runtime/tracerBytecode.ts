@@ -42,8 +42,13 @@ export function bytecodeIsCurrent(source: string, cacheTag: string): boolean {
   return head.readUInt32LE(8) === Math.floor(stat.mtimeMs / 1000) % 2 ** 32 && head.readUInt32LE(12) === stat.size % 2 ** 32;
 }
 
-/** Starts a background compile when any of the tracer's modules lacks current bytecode for `cacheTag`. */
-export function compileTracerIfStale(python: string, tracerDir: string, cacheTag: string, cwd?: string, env?: NodeJS.ProcessEnv): boolean {
+/**
+ * Starts a background compile when any of the tracer's modules lacks current bytecode for
+ * `cacheTag`. Only where the program's environment keeps the interpreter from caching it:
+ * otherwise the first import wrote it (and with a cache prefix it lives elsewhere).
+ */
+export function compileTracerIfStale(python: string, tracerDir: string, cacheTag: string, cwd: string | undefined, env: NodeJS.ProcessEnv): boolean {
+  if (!env.PYTHONDONTWRITEBYTECODE || env.PYTHONPYCACHEPREFIX) return false;
   if (compiling.has(`${python}\0${cacheTag}`)) return false;
   let stale: boolean;
   try {
