@@ -1,8 +1,10 @@
 /**
  * Wall-time overhead of tracing as the editor and `workerscope run` trace: the runtime spawns the
- * program itself (and, past a second, a supervisor) and builds the report. Compares a Pool(2).map of BENCH_TASKS small tasks run
- * plain and through the runtime (reading records live as the editor does, and not, as
- * `workerscope run`), all spawned from this process, and prints medians as JSON.
+ * program itself (and, past a second, a supervisor) and builds the report. Compares a Pool(2).map
+ * of BENCH_TASKS small tasks run plain and through the runtime (reading records live as the
+ * editor does, and not, as `workerscope run`), all spawned from this process, and the whole
+ * `workerscope run` command as typed in a terminal (with Node's own start-up, measured beside
+ * it); prints medians as JSON.
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -36,15 +38,26 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-function plain(script: string): Promise<number> {
+/** Wall time of a whole command, as a shell would wait for it. */
+function command(file: string, args: string[]): Promise<number> {
   return new Promise((resolve, reject) => {
     const start = now();
-    const child = spawn(python, [script, tasks], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout.resume();
     child.stderr.resume();
     child.once('error', reject);
-    child.once('close', (code) => (code === 0 ? resolve(now() - start) : reject(new Error(`plain run failed (${code})`))));
+    child.once('close', (code) => (code === 0 ? resolve(now() - start) : reject(new Error(`${file} ${args.join(' ')} failed (${code})`))));
   });
+}
+
+function plain(script: string): Promise<number> {
+  return command(python, [script, tasks]);
+}
+
+/** `workerscope run -- script` typed in a terminal: Node's own start-up included. */
+const cliBundle = path.resolve(__dirname, '..', '..', '..', 'dist', 'cli.js');
+function wholeCommand(script: string): Promise<number> {
+  return command(process.execPath, [cliBundle, 'run', '--python', python, '--', script, tasks]);
 }
 
 /**
@@ -80,6 +93,8 @@ async function main(): Promise<void> {
     const reportMs: number[] = [];
     const cliExitMs: number[] = [];
     const cliReportMs: number[] = [];
+    const commandMs: number[] = [];
+    const nodeMs: number[] = [];
     for (let i = 0; i < runs; i++) {
       plainMs.push(await plain(script));
       const [exited, reported] = await traced(script, true);
@@ -88,6 +103,10 @@ async function main(): Promise<void> {
       const [cliExited, cliReported] = await traced(script, false);
       cliExitMs.push(cliExited);
       cliReportMs.push(cliReported);
+      if (fs.existsSync(cliBundle)) {
+        commandMs.push(await wholeCommand(script));
+        nodeMs.push(await command(process.execPath, ['-e', '0']));
+      }
     }
     const base = median(plainMs);
     const figure = (values: number[]): { medianMs: number; overheadPercent: number } => ({
@@ -102,6 +121,7 @@ async function main(): Promise<void> {
         plain: figure(plainMs),
         editor: { programEnded: figure(exitMs), reportReady: figure(reportMs) },
         cli: { programEnded: figure(cliExitMs), reportReady: figure(cliReportMs) },
+        ...(commandMs.length ? { wholeCommand: { ...figure(commandMs), nodeStartMs: Math.round(median(nodeMs) * 10) / 10 } } : {}),
       }),
     );
   } finally {
