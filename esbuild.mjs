@@ -18,6 +18,16 @@ const wasmFiles = [
   require.resolve('@vscode/tree-sitter-wasm/wasm/tree-sitter-python.wasm'),
 ];
 
+/** The dispatcher's `import('./check.js')` and `import('./run.js')` load the command bundles. */
+const commandBundles = {
+  name: 'command-bundles',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/(check|run)\.js$/ }, (args) =>
+      args.importer.endsWith(path.join('cli', 'main.ts')) ? { path: `./cli-${args.path.slice(2, -3)}.js`, external: true } : undefined,
+    );
+  },
+};
+
 const common = {
   bundle: true,
   platform: 'node',
@@ -34,7 +44,10 @@ const builds = [
   { entryPoints: { client: 'client/src/extension.ts' }, external: ['vscode'] },
   { entryPoints: { server: 'server/src/lsp/main.ts' } },
   { entryPoints: { debugAdapter: 'debug-adapter/src/debugAdapter.ts' }, external: ['vscode'] },
-  { entryPoints: { cli: 'server/src/cli/main.ts' } },
+  // Each command in a bundle of its own, required by the dispatcher when it runs (not imported:
+  // Node's ESM loader costs more than it saves): `workerscope run` compiles no analysis engine.
+  { entryPoints: { cli: 'server/src/cli/main.ts' }, plugins: [commandBundles], supported: { 'dynamic-import': false } },
+  { entryPoints: { 'cli-check': 'server/src/cli/check.ts', 'cli-run': 'server/src/cli/run.ts' } },
 ];
 
 mkdirSync('dist', { recursive: true });

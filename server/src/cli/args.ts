@@ -3,7 +3,14 @@
  * and everything after `--` passed through untouched.
  */
 
-export class UsageError extends Error {}
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+/** By name: each command runs from a bundle of its own, with its own copy of the class. */
+export function isUsageError(error: unknown): error is UsageError {
+  return error instanceof Error && error.name === 'UsageError';
+}
 
 export interface FlagSpec {
   /** Takes a value (`--format json` or `--format=json`). */

@@ -1,9 +1,9 @@
 /**
  * The `workerscope` command: dispatches to `check` (static analysis) and `run` (the tracer),
  * mapping usage errors to exit status 2 with a one-line message. Each command's modules are
- * initialised only when it runs: `run` does not pay for setting up the analysis engine.
+ * loaded only when it runs (a bundle of its own in dist/): `run` does not compile the engine.
  */
-import { UsageError } from './args';
+import { isUsageError, UsageError } from './args';
 
 declare const WORKERSCOPE_VERSION: string | undefined;
 const version = typeof WORKERSCOPE_VERSION === 'string' ? WORKERSCOPE_VERSION : '0.0.0-dev';
@@ -42,7 +42,7 @@ async function main(argv: readonly string[]): Promise<number> {
         throw new UsageError(`unknown command "${command}"`);
     }
   } catch (error) {
-    if (error instanceof UsageError) {
+    if (isUsageError(error)) {
       const help = command === 'check' ? (await import('./check.js')).CHECK_USAGE : command === 'run' ? (await import('./run.js')).RUN_USAGE : USAGE;
       io.err(`workerscope: ${error.message}\n\n${help}\n`);
       return 2;
