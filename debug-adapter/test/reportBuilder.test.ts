@@ -45,6 +45,10 @@ const CASES: Case[] = [
   { program: 'thread_exception.py' },
   { program: 'thread_in_pool_worker.py' },
   { program: 'unlocked_counter.py', options: ['--detect-races'] },
+  // Workers that announce themselves, and a forkserver between parent and worker.
+  { program: 'pool_worker_sigkill.py', options: ['--hang-timeout', '0.5'], args: ['forkserver'] },
+  { program: 'executor_worker_sigkill.py', args: ['spawn'] },
+  { program: 'swallowed_apply_async.py', args: ['forkserver'] },
 ];
 
 function supervised(c: Case, channel: string, reportFile: string): Promise<void> {
