@@ -158,15 +158,11 @@ export function buildReport(events: readonly Obj[], context: ReportContext): Obj
     }));
   }
 
-  // Stable, like Python's sort; the record's time only orders, it is not part of the failure.
-  const ordered = failures
-    .map((f, i) => ({ f, i }))
-    .sort((a, b) => a.f._t - b.f._t || a.i - b.i)
-    .map(({ f }) => f.out);
+  // Array sort is stable, as Python's is; the record's time only orders, it is no failure field.
+  const ordered = failures.sort((a, b) => a._t - b._t).map((f) => f.out);
   for (const race of races.values()) (race.pids as number[]).sort((a, b) => a - b);
   const rootMethod = startMethods.get(context.rootPid);
   const startMethod = truthy(rootMethod) ? rootMethod : (startMethods.values().next().value ?? null);
-  const sortedProcesses = [...processes.values()].filter((p) => p.pid === context.rootPid).concat([...processes.values()].filter((p) => p.pid !== context.rootPid));
   return {
     version: 1,
     program: context.program,
@@ -174,7 +170,8 @@ export function buildReport(events: readonly Obj[], context: ReportContext): Obj
     python: context.python,
     startMethod,
     exitCode: context.exitCode,
-    processes: sortedProcesses.map((p) => ({ pid: get(p, 'pid'), ppid: get(p, 'ppid'), role: get(p, 'role'), name: get(p, 'name'), exitCode: get(p, 'exitCode') })),
+    // The main process first: it was the map's first entry, and a Map keeps insertion order.
+    processes: [...processes.values()].map((p) => ({ pid: get(p, 'pid'), ppid: get(p, 'ppid'), role: get(p, 'role'), name: get(p, 'name'), exitCode: get(p, 'exitCode') })),
     failures: ordered,
     races: [...races.values()],
   };

@@ -74,7 +74,6 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
   private supervisorErrors = '';
   private supervisorLeftEarly = false;
   private launched: { python: string; program: string; args: readonly string[]; cwd?: string; env: NodeJS.ProcessEnv } | undefined;
-  private pendingSupervisor: (() => void) | undefined;
   private supervisorDelay: NodeJS.Timeout | undefined;
   private reader: ChannelReader | undefined;
   private channelDir: string | undefined;
@@ -121,11 +120,13 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
       child.stdout?.on('data', (chunk: Buffer) => this.emit('output', 'stdout', chunk.toString('utf8')));
       child.stderr?.on('data', (chunk: Buffer) => this.emit('output', 'stderr', chunk.toString('utf8')));
       child.once('spawn', () => {
-        this.pendingSupervisor = () => this.startSupervisor(python, child.pid as number, channelDir, tracerDir, env, options);
         // Never later than a hang could be declared (a hang timeout shorter than the delay).
         const hangMs = options.hangTimeout !== undefined && Number.isFinite(options.hangTimeout) ? Math.max(0, options.hangTimeout * 1000) : Infinity;
         const delay = Math.min(SUPERVISOR_DELAY_MS, hangMs);
-        this.supervisorDelay = setTimeout(() => this.startPendingSupervisor(), delay);
+        this.supervisorDelay = setTimeout(() => {
+          this.supervisorDelay = undefined;
+          this.startSupervisor(python, child.pid as number, channelDir, tracerDir, env, options);
+        }, delay);
         resolve();
       });
       child.once('error', (error) => {
@@ -135,15 +136,6 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
       });
       child.once('close', (exitCode, signal) => void this.onClose(exitCode, signal));
     });
-  }
-
-  /** Starts the supervisor if it has not been started yet. */
-  private startPendingSupervisor(): void {
-    if (this.supervisorDelay) clearTimeout(this.supervisorDelay);
-    this.supervisorDelay = undefined;
-    const start = this.pendingSupervisor;
-    this.pendingSupervisor = undefined;
-    start?.();
   }
 
   /** The hang watch: told on stdin how the program ended, it records a hang it saw and leaves. */
@@ -243,7 +235,7 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
   private async onClose(exitCode: number | null, signal: NodeJS.Signals | null): Promise<void> {
     this.emit('exit', exitCode, signal);
     // A program that ended before its supervisor was due needs none: the report is built here.
-    this.cancelPendingSupervisor();
+    this.cancelSupervisorStart();
     const signalNumber = signal ? (os.constants.signals[signal] ?? 0) : 0;
     if (this.supervisor) {
       // Told how the program ended, it leaves; any hang it declared is on the channel by then.
@@ -306,14 +298,13 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
     return detail ? `${what}: ${detail}` : what;
   }
 
-  private cancelPendingSupervisor(): void {
+  private cancelSupervisorStart(): void {
     if (this.supervisorDelay) clearTimeout(this.supervisorDelay);
     this.supervisorDelay = undefined;
-    this.pendingSupervisor = undefined;
   }
 
   private finish(): void {
-    this.cancelPendingSupervisor();
+    this.cancelSupervisorStart();
     this.reader?.stop();
     this.reader = undefined;
     if (this.channelDir) removeChannel(this.channelDir);
