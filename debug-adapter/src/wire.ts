@@ -275,8 +275,7 @@ export function isEventKind(kind: unknown): kind is EventKind {
 
 /** One complete line, as wire.py's `encode` writes it (ASCII only, compact). */
 export function encode(event: Record<string, unknown>): string {
-  const json = JSON.stringify(event).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-  return `${json}\n`;
+  return `${dumps(event, undefined)}\n`;
 }
 
 /** Parses complete lines like wire.py's `decode_lines`: torn, junk or other-version lines are skipped. */
@@ -330,9 +329,16 @@ export function pythonNumber(value: number): string {
 
 /** Indented JSON for the report file, byte for byte as wire.py's `dumps_pretty` writes it. */
 export function dumpsPretty(value: unknown, indent = '  '): string {
+  return dumps(value, indent);
+}
+
+/** JSON as wire.py writes it: indented by `indent` (`dumps_pretty`), or compact without one (`encode`). */
+function dumps(value: unknown, indent: string | undefined): string {
   const out: string[] = [];
+  const newline = (depth: number): string => (indent === undefined ? '' : `\n${indent.repeat(depth)}`);
+  const colon = indent === undefined ? ':' : ': ';
   const write = (v: unknown, depth: number): void => {
-    const pad = `\n${indent.repeat(depth + 1)}`;
+    const pad = newline(depth + 1);
     if (Array.isArray(v)) {
       if (v.length === 0) return void out.push('[]');
       out.push('[');
@@ -340,16 +346,16 @@ export function dumpsPretty(value: unknown, indent = '  '): string {
         out.push(`${i ? ',' : ''}${pad}`);
         write(item, depth + 1);
       });
-      out.push(`\n${indent.repeat(depth)}]`);
+      out.push(`${newline(depth)}]`);
     } else if (v !== null && typeof v === 'object') {
       const entries = Object.entries(v).filter(([, item]) => item !== undefined);
       if (entries.length === 0) return void out.push('{}');
       out.push('{');
       entries.forEach(([key, item], i) => {
-        out.push(`${i ? ',' : ''}${pad}${escapeString(key)}: `);
+        out.push(`${i ? ',' : ''}${pad}${escapeString(key)}${colon}`);
         write(item, depth + 1);
       });
-      out.push(`\n${indent.repeat(depth)}}`);
+      out.push(`${newline(depth)}}`);
     } else if (typeof v === 'string') {
       out.push(escapeString(v));
     } else if (typeof v === 'number') {
