@@ -32,3 +32,8 @@ test('a hang names the lost worker and ends the program it was recorded by', () 
   assert.equal(lines[0], '[2] pool hang in ForkPoolWorker-2');
   assert.match(lines.join('\n'), /could not finish after this worker was lost; the program \(pid 7\) was ended/);
 });
+
+test('an uncaught thread exception names the thread as well as its process', () => {
+  const lines = formatFailure({ kind: 'thread-exception', pid: 9, worker: 'MainProcess', thread: 'Thread-3 (_handle_results)', exception: { type: 'TypeError', message: 'x' } }, 1);
+  assert.deepEqual(lines.slice(0, 2), ['[1] thread raised in MainProcess (pid 9)', '    thread: Thread-3 (_handle_results)']);
+});

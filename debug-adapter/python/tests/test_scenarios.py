@@ -26,8 +26,8 @@ class Base(unittest.TestCase):
         proc, report, elapsed = run_traced(name, method, *options)
         self.assertIsNotNone(report, proc.stderr.decode(errors="replace"))
         self.assertEqual(report["version"], 1)
-        self.assertEqual(report["startMethod"], method if name not in ("thread_exception",)
-                         else None)
+        no_mp = ("thread_exception", "thread_custom_excepthook")
+        self.assertEqual(report["startMethod"], None if name in no_mp else method)
         self.assertTrue(report["processes"][0]["role"] == "main")
         if compare:
             plain = run_plain(name, method)
@@ -161,6 +161,10 @@ class Scenarios(Base):
         self.assertEqual((f["signal"], f["exitCode"]), ("SIGSEGV", -11))
         self.assertEqual(f["task"]["args"], ["16"])
         self.check_frame(f, "pool_worker_segfault", 10)
+        # The worker's own frames only: under fork its stack also holds the parent's, down
+        # to the fork, and the tracer's wrappers in between.
+        self.assertEqual(f["frames"][0]["function"], "parse_blob")
+        self.assertFalse([x for x in f["frames"] if "workerscope_tracer" in x["file"]])
 
     @scenario
     def pool_worker_os_exit(self, m):
@@ -237,6 +241,49 @@ class Scenarios(Base):
         workers = [p for p in r["processes"] if p["role"] == "pool-worker"]
         self.assertEqual(len(workers), 2)
 
+    @scenario
+    def swallowed_not_after_fork(self, m):
+        _, r, _ = self.traced("swallowed_not_after_fork", m)
+        f = self.only(r, "exception")
+        self.assertEqual(f["task"]["args"], ["'scan.tiff'"])
+        self.assertEqual([x["kind"] for x in r["failures"]], ["exception"])
+
+    @scenario
+    def pool_unpicklable_results(self, m):
+        proc, r, _ = self.traced("pool_unpicklable_results", m)
+        self.assertIn(b"open failed: MaybeEncodingError", proc.stdout)
+        self.assertEqual(len(r["failures"]), 2, r["failures"])
+        stuck, lock = r["failures"]
+        # The task's own exception once, not again as the MaybeEncodingError sent in its place.
+        self.assertEqual((stuck["kind"], stuck["exception"]["type"]), ("exception", "HandleError"))
+        self.assertEqual((stuck["task"]["args"], stuck["task"]["index"]), (["3"], 3))
+        self.check_frame(stuck, "pool_unpicklable_results", 14, ("i", "3"))
+        # The element whose result could not be sent, not the chunk's last.
+        self.assertEqual(lock["exception"]["type"], "MaybeEncodingError")
+        self.assertEqual((lock["task"]["function"], lock["task"]["args"], lock["task"]["index"]),
+                         ("__main__.build", ["4"], 4))
+
+    @scenario
+    def pool_imap_source_raises(self, m):
+        proc, r, _ = self.traced("pool_imap_source_raises", m)
+        self.assertIn(b"source failed: row source broke", proc.stdout)
+        self.assertEqual(r["failures"], [])
+
+    @scenario
+    def process_subclass_raises(self, m):
+        _, r, _ = self.traced("process_subclass_raises", m)
+        raised = self.only(r, "exception")
+        self.assertEqual(raised["worker"], "Ingest-s3")
+        self.assertEqual(raised["task"]["function"], "__main__.Ingest.run")
+        self.assertEqual(raised["task"]["submittedAt"]["line"], 26)
+        self.check_frame(raised, "process_subclass_raises", 16, ("fetched", "2"))
+        killed = self.only(r, "killed")
+        self.assertEqual((killed["worker"], killed["signal"], killed["exitCode"]),
+                         ("Hog", "SIGKILL", -9))
+        self.assertEqual((killed["task"]["function"], killed["task"]["args"]),
+                         ("__main__.exhaust_memory", ["512"]))
+        self.assertEqual(killed["task"]["submittedAt"]["line"], 29)
+
 
 class NoMultiprocessing(Base):
     def test_thread_exception(self):
@@ -246,6 +293,14 @@ class NoMultiprocessing(Base):
         self.check_frame(f, "thread_exception", 7, ("reading", "None"))
         plain = run_plain("thread_exception", "spawn")
         self.assertEqual(proc.stderr, plain.stderr)  # identical traceback text
+
+    def test_thread_exception_with_own_excepthook(self):
+        proc, r, _ = self.traced("thread_custom_excepthook", "spawn", "--no-summary")
+        f = self.only(r, "thread-exception")
+        self.assertEqual((f["thread"], f["exception"]["type"]), ("loader-7", "KeyError"))
+        self.check_frame(f, "thread_custom_excepthook", 11)
+        plain = run_plain("thread_custom_excepthook", "spawn")
+        self.assertEqual(proc.stderr, plain.stderr)  # the program's hook ran, and only it
 
     def test_no_races_without_flag(self):
         _, r, _ = self.traced("unlocked_counter", "fork")

@@ -99,6 +99,7 @@ def frames_from_traceback(tb: "Optional[TracebackType]", with_locals: bool = Tru
     return [frame_record(f, n, with_locals) for f, n in kept], [f for f, _ in kept]
 
 
+_PROCESS_FILE = os.sep + "multiprocessing" + os.sep + "process.py"
 _FAULT_LINE = r'^\s+File "(.*)", line (\d+) in (.*)$'
 
 
@@ -126,6 +127,15 @@ def parse_faulthandler(text: str) -> "List[Dict[str, Any]]":
         return []
     chosen = sections[current_first if current_first is not None else 0]
     chosen = list(reversed(chosen))
+    # A forked process's stack still holds its parent's frames down to the fork: the crashed
+    # process's own frames begin after the last Process._bootstrap.
+    start = 0
+    for i, rec in enumerate(chosen):
+        if rec["function"] == "_bootstrap" and rec["file"].endswith(_PROCESS_FILE):
+            start = i + 1
+    if start >= len(chosen):
+        start = 0
+    chosen = chosen[start:]
     start = 0
     while start < len(chosen) and is_internal(chosen[start]["file"]):
         start += 1

@@ -227,6 +227,8 @@ def _emit_swallowed() -> None:
         _unretrieved.pop(k, None)
         if item.pop("group", None) in _groups_retrieved:
             continue
+        if not runtime.owned_here(item.get("key")):  # inherited by a forked child
+            continue
         runtime.emit(wire.SWALLOWED, **item)
 
 
@@ -286,11 +288,10 @@ def patch_base(module: "Any") -> None:
             try:
                 tag = self.__dict__.get("_workerscope")
                 if tag is not None and sys._getframe(1).f_code in readers:
-                    if True:
-                        self.__dict__["_workerscope_retrieved"] = True
-                        _unretrieved.pop((tag[0], tag[1]), None)
-                        if tag[2] is not None:
-                            _groups_retrieved.add(tag[2])
+                    self.__dict__["_workerscope_retrieved"] = True
+                    _unretrieved.pop((tag[0], tag[1]), None)
+                    if tag[2] is not None:
+                        _groups_retrieved.add(tag[2])
             except Exception:
                 pass
         return value

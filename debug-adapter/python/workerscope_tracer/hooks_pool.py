@@ -29,6 +29,8 @@ _mod: "Any" = None
 
 # Worker-side current task: [job, chunk, user_func, chunk_items, star, args, kwds]
 _current: "List[Any]" = [None] * 7
+# A result the worker could not send (it sends a MaybeEncodingError for the task next)
+_unsent: "List[Any]" = []
 _fallback_slot = [0, 0, 0, 0]
 
 
@@ -72,8 +74,26 @@ class _OutQueue(runtime.QueueProxy):
             pass
         try:
             return self._q.put(obj)
+        except BaseException:
+            # Unpicklable: the worker sends a MaybeEncodingError for the same task next.
+            _unsent[:] = [obj]
+            raise
         finally:
             runtime.slot_end()
+
+
+def _unpicklable_position(results: "Any") -> "Optional[int]":
+    """Which result of a chunk could not be pickled (the worker only says one of them)."""
+    try:
+        from multiprocessing.reduction import ForkingPickler
+        for pos, result in enumerate(results):
+            try:
+                ForkingPickler.dumps(result)
+            except Exception:
+                return pos
+    except Exception:
+        pass
+    return None
 
 
 def _task_failed(job: int, i: int, value: "Any") -> None:
@@ -83,12 +103,22 @@ def _task_failed(job: int, i: int, value: "Any") -> None:
         exc = value.exc
     if not isinstance(exc, BaseException):
         return
-    from .safe_repr import repr_args, repr_kwargs, safe_repr  # failures only: loaded late
     cur = list(_current)
+    unsent = _unsent.pop() if _unsent else None
+    culprit = None
+    if unsent is not None and unsent[0] == job and unsent[1] == i \
+            and isinstance(exc, getattr(_mod, "MaybeEncodingError", ())):
+        if not unsent[2][0]:
+            return  # the task's own exception, reported when the worker first tried to send it
+        if cur[0] == job and cur[1] == i and cur[3] is not None:
+            culprit = _unpicklable_position(unsent[2][1])
+    if cur[0] == job and cur[1] == i and cur[2] is getattr(_mod, "_helper_reraises_exception", 0):
+        return  # imap's own input iterable raised in the parent: no task of the worker failed
+    from .safe_repr import repr_args, repr_kwargs, safe_repr  # failures only: loaded late
     pos = 0
     if cur[0] == job and cur[1] == i and cur[3] is not None:
         slot = state.slot if state.slot is not None else _fallback_slot
-        pos = int(slot[wire.SLOT_POS])
+        pos = int(slot[wire.SLOT_POS]) if culprit is None else culprit
         try:
             element = cur[3][pos]
             args = repr_args(element) if cur[4] else [safe_repr(element)]
@@ -208,7 +238,8 @@ def _worker_lost(proc: "Any", code: int, slot: "List[int]") -> None:
 def _emit_swallowed() -> None:
     for job, item in list(_unretrieved.items()):
         _unretrieved.pop(job, None)
-        runtime.emit(wire.SWALLOWED, **item)
+        if runtime.owned_here(item.get("key")):
+            runtime.emit(wire.SWALLOWED, **item)
 
 
 def patch(module: "Any") -> None:

@@ -132,6 +132,12 @@ def observe_exit(proc: "Any", code: "Optional[int]") -> None:
             if slot is not None and (slot[wire.SLOT_BUSY] or slot[wire.SLOT_LOCKED]) \
                     and hook is not None:
                 hook(proc, code, slot)
+        elif role == wire.ROLE_PROCESS and not terminated and code < 0:
+            # Killed by a signal (an OOM kill, a crash in native code): no traceback anywhere.
+            runtime.emit(wire.WORKER_LOST, child=pid, worker=proc.name, role=role, exitCode=code,
+                         signal=signal_name(code), key=None, chunk=None, pos=None,
+                         task=getattr(proc, "_workerscope_task", None),
+                         frames=fault_frames(pid))
     except Exception:
         pass
 
@@ -180,10 +186,30 @@ def _child_started(proc: "Any") -> None:
     if role in (wire.ROLE_POOL_WORKER, wire.ROLE_EXECUTOR_WORKER):
         runtime.open_slot()
         _enable_faulthandler()
+    elif role == wire.ROLE_PROCESS:
+        _enable_faulthandler()  # the Python frames of a crash in native code
     _patch_print_exc()
     state.started_reported = True
     runtime.emit(wire.PROCESS_START, ppid=os.getppid(), owner=getattr(proc, "_parent_pid", None),
                  role=role, name=proc.name)
+
+
+def process_task(proc: "Any") -> "Dict[str, Any]":
+    """What a ``Process`` runs: its target, or the ``run`` of a subclass that overrides it,
+    with the place that started it."""
+    from .frames import describe_callable
+    from .safe_repr import repr_args, repr_kwargs
+    target = getattr(proc, "_target", None)
+    if target is None:
+        target = getattr(type(proc), "run", None)
+    function = describe_callable(target)
+    if function.startswith("multiprocessing."):  # a manager's server: its args hold the authkey
+        args, kwargs = [], {}
+    else:
+        args = repr_args(getattr(proc, "_args", ()))
+        kwargs = repr_kwargs(getattr(proc, "_kwargs", {}))
+    return {"function": function, "args": args, "kwargs": kwargs,
+            "submittedAt": getattr(proc, "_workerscope_site", None)}
 
 
 def _patch_print_exc() -> None:
@@ -199,11 +225,7 @@ def _patch_print_exc() -> None:
                 exc = sys.exc_info()[1]
                 proc = caller.f_locals.get("self")
                 if exc is not None and not isinstance(exc, (SystemExit, KeyboardInterrupt)):
-                    from .frames import describe_callable
-                    from .safe_repr import repr_args, repr_kwargs
-                    task = {"function": describe_callable(getattr(proc, "_target", None)),
-                            "args": repr_args(getattr(proc, "_args", ())),
-                            "kwargs": repr_kwargs(getattr(proc, "_kwargs", {}))}
+                    task = process_task(proc)
                     runtime.report_failure(wire.PROCESS_EXCEPTION, exc, exc.__traceback__,
                                            task=task)
         except Exception:
@@ -232,6 +254,12 @@ def patch(module: "Any") -> None:
         shared = template = method_line = None
         try:
             self._workerscope_role = role_for_target(getattr(self, "_target", None))
+            if self._workerscope_role == wire.ROLE_PROCESS:
+                # start() drops the target once the child runs: what a death is blamed on
+                # is taken now.
+                from .frames import call_site
+                self._workerscope_site = call_site()
+                self._workerscope_task = process_task(self)
             if self._workerscope_role == wire.ROLE_EXECUTOR_WORKER:
                 self._workerscope_key = "%d:exec%d" % (os.getpid(), id(self._args[0]))
             ch = channel.get()

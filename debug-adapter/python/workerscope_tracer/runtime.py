@@ -56,6 +56,12 @@ def next_failure_id() -> str:
     return "%d-%d" % (os.getpid(), state.failure_seq)
 
 
+def owned_here(key: "Any") -> bool:
+    """Whether a pool or executor key ("<pid>:...") names this process's own pool: a forked
+    child inherits its parent's bookkeeping, which is not the child's to report."""
+    return isinstance(key, str) and key.startswith("%d:" % os.getpid())
+
+
 def exception_info(exc: "BaseException") -> "Dict[str, str]":
     try:
         message = str(exc)

@@ -34,6 +34,7 @@ export function formatFailure(failure: TraceFailure, ordinal: number): string[] 
   const pid = failure.pid !== undefined && failure.kind !== 'hang' ? `(pid ${failure.pid})` : '';
   const who = [failure.worker ?? failure.thread ?? 'process', pid].filter(Boolean).join(' ');
   lines.push(`[${ordinal}] ${HEADLINE[failure.kind] ?? failure.kind} in ${who}`);
+  if (failure.kind === 'thread-exception' && failure.thread) lines.push(`    thread: ${failure.thread}`);
   const task = failure.task;
   if (task?.function) {
     const args = [...(task.args ?? []), ...Object.entries(task.kwargs ?? {}).map(([k, v]) => `${k}=${v}`)].join(', ');
