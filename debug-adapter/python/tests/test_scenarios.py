@@ -232,6 +232,14 @@ class Scenarios(Base):
         self.assertEqual(len(race["pids"]), 2)
 
     @scenario
+    def unlocked_counter_pool(self, m):
+        # Leaving `with Pool()` terminates the workers: their counts must be written already.
+        _, r, _ = self.traced("unlocked_counter_pool", m, "--detect-races")
+        self.assertEqual(len(r["races"]), 1, r["races"])
+        race = r["races"][0]
+        self.assertEqual((race["line"], race["object"], race["count"]), (16, "counter", 400))
+
+    @scenario
     def clean_exit(self, m):
         proc, r, _ = self.traced("clean_exit", m, "--no-summary")
         self.assertEqual(proc.returncode, 3)

@@ -73,6 +73,10 @@ class _OutQueue(runtime.QueueProxy):
         except Exception:
             pass
         try:
+            runtime.flush_races()
+        except Exception:
+            pass
+        try:
             return self._q.put(obj)
         except BaseException:
             # Unpicklable: the worker sends a MaybeEncodingError for the same task next.

@@ -145,6 +145,16 @@ def slot_end() -> None:
         slot[wire.SLOT_BUSY] = 0
 
 
+def flush_races() -> None:
+    """A pool worker writes its race counts before it sends each result: a pool that is
+    terminated once it has them (leaving ``with Pool()``) kills the worker before its exit."""
+    if state.detect_races:
+        import sys
+        races = sys.modules.get(__package__ + ".races")
+        if races is not None and races._counts:
+            races.flush()
+
+
 def counting(items: "Iterable[Any]", slot: "Any") -> "Iterator[Any]":
     """Yields the items of a chunk, publishing each one's position in the worker's task slot
     first, so that a worker killed mid-chunk is attributed to the element it was running."""
