@@ -108,28 +108,30 @@ def _task_failed(job: int, i: int, value: "Any") -> None:
     if not isinstance(exc, BaseException):
         return
     cur = list(_current)
+    running = cur[0] == job and cur[1] == i  # the failed task is the one this worker took
+    chunk = cur[3] if running else None
     unsent = _unsent.pop() if _unsent else None
     culprit = None
     if unsent is not None and unsent[0] == job and unsent[1] == i \
             and isinstance(exc, getattr(_mod, "MaybeEncodingError", ())):
         if not unsent[2][0]:
             return  # the task's own exception, reported when the worker first tried to send it
-        if cur[0] == job and cur[1] == i and cur[3] is not None:
+        if chunk is not None:
             culprit = _unpicklable_position(unsent[2][1])
-    if cur[0] == job and cur[1] == i and cur[2] is getattr(_mod, "_helper_reraises_exception", 0):
+    if running and cur[2] is getattr(_mod, "_helper_reraises_exception", 0):
         return  # imap's own input iterable raised in the parent: no task of the worker failed
     from .safe_repr import repr_args, repr_kwargs, safe_repr  # failures only: loaded late
     pos = 0
-    if cur[0] == job and cur[1] == i and cur[3] is not None:
+    if chunk is not None:
         slot = state.slot if state.slot is not None else _fallback_slot
         pos = int(slot[wire.SLOT_POS]) if culprit is None else culprit
         try:
-            element = cur[3][pos]
+            element = chunk[pos]
             args = repr_args(element) if cur[4] else [safe_repr(element)]
         except Exception:
             args = []
         task = {"function": describe_callable(cur[2]), "args": args, "kwargs": {}}
-    elif cur[0] == job and cur[1] == i:
+    elif running:
         task = {"function": describe_callable(cur[2]), "args": repr_args(cur[5] or ()),
                 "kwargs": repr_kwargs(cur[6])}
     else:
