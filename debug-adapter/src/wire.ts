@@ -47,12 +47,14 @@ export const HANG = 'hang';
 export const PAUSED = 'paused';
 export const RESUMED = 'resumed';
 export const EVALUATE_RESULT = 'evaluate-result';
+/** The pool can no longer finish what it was given: arms the hang watch; not a failure itself. */
+export const POOL_STALLED = 'pool-stalled';
 
 /** In wire.py's order. */
 export const EVENT_KINDS = [
   PROCESS_START, PROCESS_EXIT, START_METHOD, CHILD_EXIT, SUBMIT, TASK_EXCEPTION,
   PROCESS_EXCEPTION, THREAD_EXCEPTION, WORKER_LOST, SWALLOWED, RACE, HANG,
-  PAUSED, RESUMED, EVALUATE_RESULT,
+  PAUSED, RESUMED, EVALUATE_RESULT, POOL_STALLED,
 ] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 
@@ -222,6 +224,17 @@ export interface HangEvent extends WireRecordBase {
   lostAt: number;
 }
 
+export interface PoolStalledEvent extends WireRecordBase {
+  kind: typeof POOL_STALLED;
+  owner: number;
+  child: number | null;
+  worker: string | null;
+  key: string | null;
+  chunk: number | null;
+  task: WireTask | null;
+  reason: 'initializer-failed' | 'task-unreadable' | 'handler-died';
+}
+
 export interface PausedEvent extends WireRecordBase {
   kind: typeof PAUSED;
   /** Failure id. */
@@ -248,7 +261,8 @@ export interface EvaluateResultEvent extends WireRecordBase {
 export type WireEvent =
   | ProcessStartEvent | ProcessExitEvent | StartMethodEvent | ChildExitEvent | SubmitEvent
   | TaskExceptionEvent | ProcessExceptionEvent | ThreadExceptionEvent | WorkerLostEvent
-  | SwallowedEvent | RaceEvent | HangEvent | PausedEvent | ResumedEvent | EvaluateResultEvent;
+  | SwallowedEvent | RaceEvent | HangEvent | PausedEvent | ResumedEvent | EvaluateResultEvent
+  | PoolStalledEvent;
 
 /** The fields of each kind besides v, kind, pid and t, in wire.py's documented order. */
 export const EVENT_FIELDS: Readonly<Record<EventKind, readonly string[]>> = {
@@ -267,6 +281,7 @@ export const EVENT_FIELDS: Readonly<Record<EventKind, readonly string[]>> = {
   [PAUSED]: ['id'],
   [RESUMED]: ['id', 'reason'],
   [EVALUATE_RESULT]: ['id', 'seq', 'frame', 'ok', 'value', 'error'],
+  [POOL_STALLED]: ['owner', 'child', 'worker', 'key', 'chunk', 'task', 'reason'],
 };
 
 export function isEventKind(kind: unknown): kind is EventKind {

@@ -30,7 +30,7 @@ test('only library frames: the innermost one is shown', () => {
 test('a hang names the lost worker and ends the program it was recorded by', () => {
   const lines = formatFailure({ kind: 'hang', pid: 7, worker: 'ForkPoolWorker-2', task: { function: 'm.f', args: ['3'], index: 3 } }, 2);
   assert.equal(lines[0], '[2] pool hang in ForkPoolWorker-2');
-  assert.match(lines.join('\n'), /could not finish after this worker was lost; the program \(pid 7\) was ended/);
+  assert.match(lines.join('\n'), /could no longer finish; the program \(pid 7\) was ended/);
 });
 
 test('an uncaught thread exception names the thread as well as its process', () => {

@@ -292,6 +292,75 @@ class Scenarios(Base):
                          ("__main__.exhaust_memory", ["512"]))
         self.assertEqual(killed["task"]["submittedAt"]["line"], 29)
 
+    @scenario
+    def pool_initializer_raises(self, m):
+        proc, r, _ = self.traced("pool_initializer_raises", m, "--hang-timeout",
+                                 str(HANG_TIMEOUT), compare=False)
+        self.assertEqual(proc.returncode, 124)
+        f = self.only(r, "exception")  # once, though every replacement worker fails alike
+        self.assertRegex(f["worker"], WORKER[m])
+        self.assertEqual((f["task"]["function"], f["task"]["args"]),
+                         ("__main__.open_connection", ["{'host': 'db-3'}"]))
+        self.assertEqual(f["exception"]["type"], "ConnectionError")
+        self.check_frame(f, "pool_initializer_raises", 9, ("settings", "{'host': 'db-3'}"))
+        hang = self.only(r, "hang")
+        self.assertEqual(hang["task"]["function"], "__main__.open_connection")
+        self.assertIn(b"ConnectionError: database db-3", proc.stderr)
+        self.assertNotIn(b"workerscope_tracer", proc.stderr)  # the printed traceback is CPython's
+
+    @scenario
+    def executor_initializer_raises(self, m):
+        proc, r, _ = self.traced("executor_initializer_raises", m)
+        f = self.only(r, "exception")
+        self.assertRegex(f["worker"], EXEC_WORKER[m])
+        self.assertEqual((f["task"]["function"], f["task"]["args"]),
+                         ("__main__.load_model", ["'/models/m.bin'"]))
+        self.assertEqual(f["exception"]["type"], "FileNotFoundError")
+        self.check_frame(f, "executor_initializer_raises", 11, ("weights", "{'layers': 3}"))
+        self.assertIn(b"Exception in initializer:", proc.stderr)  # still logged by CPython
+
+    @scenario
+    def pool_task_unreadable(self, m):
+        if m == "fork":  # the forked worker has the function: nothing fails
+            _, r, _ = self.traced("pool_task_unreadable", m)
+            self.assertEqual(r["failures"], [])
+            return
+        proc, r, _ = self.traced("pool_task_unreadable", m, "--hang-timeout", str(HANG_TIMEOUT),
+                                 compare=False)
+        self.assertEqual(proc.returncode, 124)
+        f = self.only(r, "exception")  # once: both chunks fail alike
+        self.assertEqual(f["exception"]["type"], "AttributeError")
+        self.assertIn("'double'", f["exception"]["message"])
+        self.assertEqual(f["task"]["function"], "__main__.double")
+        self.assertIn(f["task"]["index"], (0, 3))
+        self.assertEqual(f["task"]["submittedAt"]["line"], 13)
+        self.only(r, "hang")
+        self.assertNotIn(b"workerscope_tracer", proc.stderr)
+
+    @scenario
+    def pool_result_unreadable(self, m):
+        proc, r, _ = self.traced("pool_result_unreadable", m, "--hang-timeout", str(HANG_TIMEOUT),
+                                 compare=False)
+        self.assertEqual(proc.returncode, 124)
+        raised = self.only(r, "exception")
+        self.assertEqual((raised["task"]["args"], raised["exception"]["type"]),
+                         (["'eve'"], "QuotaError"))
+        died = self.only(r, "thread-exception")
+        self.assertEqual(died["exception"]["type"], "TypeError")
+        self.assertIn("_handle_results", [x["function"] for x in died["frames"]] + [died["thread"]])
+        hang = self.only(r, "hang")
+        self.assertEqual(hang["pid"], r["processes"][0]["pid"])
+
+    @scenario
+    def process_target_os_exit(self, m):
+        proc, r, _ = self.traced("process_target_os_exit", m, "--no-summary")
+        f = self.only(r, "exited")  # os._exit(3) only: sys.exit(0) and a return are no failure
+        self.assertEqual((f["worker"], f["exitCode"], f["signal"]), ("Process-3", 3, None))
+        self.assertEqual((f["task"]["function"], f["task"]["args"]), ("__main__.migrate", ["2"]))
+        self.assertEqual(f["task"]["submittedAt"]["line"], 23)
+        self.check_frame(f, "process_target_os_exit", 13, ("applied", "20"))
+        self.assertEqual(proc.stderr, run_plain("process_target_os_exit", m).stderr)
+
 
 class NoMultiprocessing(Base):
     def test_thread_exception(self):

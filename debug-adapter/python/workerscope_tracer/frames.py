@@ -52,6 +52,10 @@ def is_internal(filename: str) -> bool:
     return hit
 
 
+def is_tracer_file(filename: str) -> bool:
+    return filename.startswith(_PACKAGE_DIR)
+
+
 def is_user(filename: str) -> bool:
     """True for the user's own code: not the stdlib, not site-packages, not the tracer."""
     global _STDLIB
@@ -100,6 +104,26 @@ def frames_from_traceback(tb: "Optional[TracebackType]", with_locals: bool = Tru
 
 
 _PROCESS_FILE = os.sep + "multiprocessing" + os.sep + "process.py"
+
+
+def frames_from_stack(frame: "Optional[FrameType]") -> "List[Dict[str, Any]]":
+    """Records of a live stack ending at ``frame``, outermost first, from the first
+    non-internal frame; a child's stack is cut at its ``Process._bootstrap`` (a forked child
+    still holds its parent's frames below it)."""
+    stack: "List[FrameType]" = []
+    while frame is not None:
+        code = frame.f_code
+        if code.co_name == "_bootstrap" and code.co_filename.endswith(_PROCESS_FILE):
+            break
+        stack.append(frame)
+        frame = frame.f_back
+    stack.reverse()
+    start = 0
+    while start < len(stack) and is_internal(stack[start].f_code.co_filename):
+        start += 1
+    if start == len(stack):
+        start = 0
+    return [frame_record(f, f.f_lineno) for f in stack[start:]]
 _FAULT_LINE = r'^\s+File "(.*)", line (\d+) in (.*)$'
 
 

@@ -86,6 +86,34 @@ def _task_failed(exc: "BaseException", tb: "Any") -> None:
                                  "kwargs": kwargs})
 
 
+def _watch_initializer(initializer: "Any", initargs: "Any") -> None:
+    """An executor worker whose initializer raises logs it and returns, and the executor then
+    breaks with no word of why: the log record's exception is reported (once for workers
+    failing alike), and the record goes on to be printed as before."""
+    logger = getattr(sys.modules.get("concurrent.futures._base"), "LOGGER", None)
+    if initializer is None or logger is None:
+        return
+
+    def initializer_failed(record: "Any") -> bool:
+        try:
+            exc = record.exc_info[1] if record.exc_info else None
+            if isinstance(exc, BaseException) and "initializer" in str(record.msg):
+                from .safe_repr import repr_args
+                task = {"function": describe_callable(initializer),
+                        "args": repr_args(initargs or ()), "kwargs": {}}
+                mpp = sys.modules.get("multiprocessing.process")
+                owner = getattr(mpp.current_process(), "_parent_pid", None) if mpp else None
+                if runtime.first_time(owner or os.getppid(), "executor initializer %s %s" % (
+                        task["function"], type(exc).__qualname__)):
+                    runtime.report_failure(wire.PROCESS_EXCEPTION, exc, exc.__traceback__,
+                                           task=task)
+        except Exception:
+            pass
+        return True
+
+    logger.addFilter(initializer_failed)
+
+
 def patch_process(module: "Any") -> None:
     """Patch concurrent.futures.process (called right after it is imported)."""
     global _cfp
@@ -98,6 +126,11 @@ def patch_process(module: "Any") -> None:
     def _process_worker(call_queue: "Any", *args: "Any", **kwargs: "Any") -> "Any":
         if state.helper or runtime.channel.get() is None:
             return original_worker(call_queue, *args, **kwargs)
+        try:
+            _watch_initializer(args[1] if len(args) > 1 else kwargs.get("initializer"),
+                               args[2] if len(args) > 2 else kwargs.get("initargs"))
+        except Exception:
+            pass
         return original_worker(_CallQueue(call_queue), *args, **kwargs)
 
     module._process_worker = runtime.rename_like(_process_worker, original_worker)

@@ -13,7 +13,7 @@ import os
 import sys
 import threading
 
-from . import hooks_process, runtime, wire
+from . import hooks_process, hooks_threading, runtime, wire
 from .frames import call_site, describe_callable
 from .runtime import state
 
@@ -31,6 +31,8 @@ _mod: "Any" = None
 _current: "List[Any]" = [None] * 7
 # A result the worker could not send (it sends a MaybeEncodingError for the task next)
 _unsent: "List[Any]" = []
+# The exception of a task the worker received but could not unpickle (it ends the worker)
+_unreadable: "List[BaseException]" = []
 _fallback_slot = [0, 0, 0, 0]
 
 
@@ -44,7 +46,13 @@ class _InQueue(runtime.QueueProxy):
     __slots__ = ()
 
     def get(self, *args: "Any", **kwargs: "Any") -> "Any":
-        task = self._q.get(*args, **kwargs)
+        try:
+            task = self._q.get(*args, **kwargs)
+        except (EOFError, OSError):
+            raise  # the pool is closing: the worker leaves quietly
+        except BaseException as exc:
+            _unreadable[:] = [exc]
+            raise
         if task is None:
             return task
         try:
@@ -179,11 +187,104 @@ def _make_worker(original: "Any") -> "Any":
         if (state.helper or runtime.channel.get() is None
                 or threading.current_thread() is not threading.main_thread()):
             return original(inqueue, outqueue, *args, **kwargs)  # ThreadPool: untouched
+        _current[:] = [None] * 7  # a worker forked from a worker starts with no task
+        del _unsent[:], _unreadable[:]
         _track_read_lock(inqueue)
         return original(_InQueue(inqueue), _OutQueue(outqueue), *args, **kwargs)
 
     # Same identity for pickle (spawn/forkserver pickle the Process target by reference).
     return runtime.rename_like(worker, original)
+
+
+def _worker_died(proc: "Any", exc: "BaseException") -> bool:
+    """An exception escaped a pool worker (it is printed and the worker exits 1): a task it
+    could not unpickle, or its initializer.  Either leaves the pool unable to finish — the
+    task is gone, or every replacement worker fails the same way — so besides the failure
+    (once for workers failing alike) a ``pool-stalled`` record arms the hang watch."""
+    owner = getattr(proc, "_parent_pid", None) or os.getppid()
+    from .safe_repr import repr_args, safe_repr
+    if _unreadable and _unreadable[0] is exc:
+        ids = _task_ids(_received_bytes(exc.__traceback__))
+        key, chunk = (_key(owner, ids[0]), ids[1]) if ids else (None, None)
+        if runtime.first_time(owner, "unreadable %s %s" % (type(exc).__qualname__,
+                                                           safe_repr(exc))):
+            runtime.report_failure(wire.TASK_EXCEPTION, exc, exc.__traceback__, key=key,
+                                   chunk=chunk, pos=0,
+                                   task={"function": None, "args": [], "kwargs": {}})
+        _stalled(owner, proc, key, chunk, "task-unreadable")
+        return True
+    args = getattr(proc, "_args", ())
+    initializer = args[2] if len(args) > 3 else None
+    if initializer is None or _current[0] is not None:
+        return False  # it had run tasks: not its initializer
+    task = {"function": describe_callable(initializer), "args": repr_args(args[3] or ()),
+            "kwargs": {}}
+    if runtime.first_time(owner, "initializer %s %s" % (task["function"],
+                                                        type(exc).__qualname__)):
+        runtime.report_failure(wire.PROCESS_EXCEPTION, exc, exc.__traceback__, task=task)
+    else:  # a replacement failed too: the pool cannot get a working worker
+        _stalled(owner, proc, None, None, "initializer-failed", task)
+    return True
+
+
+def _stalled(owner: int, proc: "Any", key: "Optional[str]", chunk: "Optional[int]", reason: str,
+             task: "Optional[Dict[str, Any]]" = None) -> None:
+    runtime.emit(wire.POOL_STALLED, owner=owner, child=os.getpid(), worker=proc.name, key=key,
+                 chunk=chunk, task=task, reason=reason)
+
+
+def _received_bytes(tb: "Any") -> "Optional[bytes]":
+    """The pickled task a worker failed to load: ``SimpleQueue.get``'s local in the traceback."""
+    while tb is not None:
+        frame = tb.tb_frame
+        if frame.f_code.co_name == "get":
+            data = frame.f_locals.get("res")
+            if isinstance(data, (bytes, bytearray, memoryview)):
+                return bytes(data)
+        tb = tb.tb_next
+    return None
+
+
+_INT_OPS = ("INT", "BININT", "BININT1", "BININT2", "LONG", "LONG1", "LONG4")
+
+
+def _task_ids(data: "Optional[bytes]") -> "Optional[Tuple[int, int]]":
+    """(job, chunk) of a pickled task ``(job, i, func, args, kwds)``: its first two integers,
+    read from the opcodes without loading anything."""
+    if not data:
+        return None
+    try:
+        import pickletools
+        ints = []
+        for op, arg, _ in pickletools.genops(data):
+            if op.name in _INT_OPS:
+                ints.append(int(arg))
+                if len(ints) == 2:
+                    return ints[0], ints[1]
+            elif op.name not in ("PROTO", "FRAME", "MARK"):
+                return None
+    except Exception:
+        pass
+    return None
+
+
+def _thread_died(exc: "BaseException", tb: "Any") -> None:
+    """A pool's own thread died (an exception raised by a result that cannot be unpickled in
+    the parent kills the result handler): nothing will complete any more."""
+    pool_cls = getattr(_mod, "Pool", None)
+    if pool_cls is None:
+        return
+    codes = set()
+    for name in ("_handle_results", "_handle_tasks", "_handle_workers"):
+        code = getattr(getattr(pool_cls, name, None), "__code__", None)
+        if code is not None:
+            codes.add(code)
+    while tb is not None:
+        if tb.tb_frame.f_code in codes:
+            runtime.emit(wire.POOL_STALLED, owner=os.getpid(), child=None, worker=None, key=None,
+                         chunk=None, task=None, reason="handler-died")
+            return
+        tb = tb.tb_next
 
 
 # ---- parent side -------------------------------------------------------------------------
@@ -327,6 +428,8 @@ def patch(module: "Any") -> None:
     pool_cls.apply_async = apply_async
     _patch_results(module)
     hooks_process._worker_lost_hooks[wire.ROLE_POOL_WORKER] = _worker_lost
+    hooks_process._child_failure_hooks[wire.ROLE_POOL_WORKER] = _worker_died
+    hooks_threading.add_death_hook(_thread_died)
     hooks_process.add_exit_hook(_emit_swallowed)
 
 

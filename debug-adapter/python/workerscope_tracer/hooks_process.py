@@ -24,6 +24,9 @@ _exit_hooks_ran_in: "List[int]" = []
 _fault_fd: "Optional[int]" = None  # faulthandler output of this worker
 _bootstrap_code: "Any" = None
 _worker_lost_hooks: "Dict[str, Callable[[Any, int, List[int]], None]]" = {}
+# In a child, by role: given an exception that escaped its target first (True: reported).
+_child_failure_hooks: "Dict[str, Callable[[Any, BaseException], bool]]" = {}
+_target_running: "List[Any]" = []  # in a child: its Process while _bootstrap runs the target
 _batch = threading.local()  # .lines: start records held back while a pool fills up
 
 
@@ -182,16 +185,39 @@ def _child_started(proc: "Any") -> None:
         state.slot = memoryview(shared).cast("q")
         _enable_faulthandler()
         _patch_print_exc()
-        return
-    if role in (wire.ROLE_POOL_WORKER, wire.ROLE_EXECUTOR_WORKER):
-        runtime.open_slot()
-        _enable_faulthandler()
-    elif role == wire.ROLE_PROCESS:
-        _enable_faulthandler()  # the Python frames of a crash in native code
-    _patch_print_exc()
-    state.started_reported = True
-    runtime.emit(wire.PROCESS_START, ppid=os.getppid(), owner=getattr(proc, "_parent_pid", None),
-                 role=role, name=proc.name)
+    else:
+        if role in (wire.ROLE_POOL_WORKER, wire.ROLE_EXECUTOR_WORKER):
+            runtime.open_slot()
+            _enable_faulthandler()
+        elif role == wire.ROLE_PROCESS:
+            _enable_faulthandler()  # the Python frames of a crash in native code
+            _watch_os_exit(proc)
+        _patch_print_exc()
+        state.started_reported = True
+        runtime.emit(wire.PROCESS_START, ppid=os.getppid(),
+                     owner=getattr(proc, "_parent_pid", None), role=role, name=proc.name)
+
+
+def _watch_os_exit(proc: "Any") -> None:
+    """A target that leaves by ``os._exit(n)`` with n != 0 is reported as an ``exited``
+    failure, with its live frames: the parent only sees an exit code, as for ``sys.exit(n)``,
+    and nothing is printed."""
+    original = os._exit
+
+    def _exit(status: "Any") -> None:
+        if _target_running and status != 0:
+            try:
+                from .frames import frames_from_stack
+                runtime.emit(wire.WORKER_LOST, child=os.getpid(), worker=proc.name,
+                             role=wire.ROLE_PROCESS, exitCode=status, signal=None, key=None,
+                             chunk=None, pos=None,
+                             task=getattr(proc, "_workerscope_task", None) or process_task(proc),
+                             frames=frames_from_stack(sys._getframe(1)))
+            except Exception:
+                pass
+        original(status)
+
+    os._exit = runtime.rename_like(_exit, original)
 
 
 def process_task(proc: "Any") -> "Dict[str, Any]":
@@ -212,6 +238,24 @@ def process_task(proc: "Any") -> "Dict[str, Any]":
             "submittedAt": getattr(proc, "_workerscope_site", None)}
 
 
+def _hide_tracer_frames(exc: "BaseException") -> None:
+    """Unlinks the tracer's wrappers from the traceback a dying child is about to print, so
+    that it reads as it would without the tracer."""
+    from .frames import is_tracer_file
+    seen = 0
+    while exc is not None and seen < 8:
+        tb = exc.__traceback__
+        while tb is not None:
+            following = tb.tb_next
+            while following is not None and is_tracer_file(following.tb_frame.f_code.co_filename):
+                following = following.tb_next
+            if following is not tb.tb_next:
+                tb.tb_next = following
+            tb = following
+        exc = exc.__cause__ or exc.__context__  # type: ignore[assignment]
+        seen += 1
+
+
 def _patch_print_exc() -> None:
     import traceback
     original = traceback.print_exc
@@ -223,8 +267,12 @@ def _patch_print_exc() -> None:
             caller = sys._getframe(1)
             if caller.f_code is _bootstrap_code:
                 exc = sys.exc_info()[1]
+                if exc is not None:
+                    _hide_tracer_frames(exc)
                 proc = caller.f_locals.get("self")
-                if exc is not None and not isinstance(exc, (SystemExit, KeyboardInterrupt)):
+                hook = _child_failure_hooks.get(state.role)
+                if exc is not None and not isinstance(exc, (SystemExit, KeyboardInterrupt)) \
+                        and not (hook is not None and hook(proc, exc)):
                     task = process_task(proc)
                     runtime.report_failure(wire.PROCESS_EXCEPTION, exc, exc.__traceback__,
                                            task=task)
@@ -303,7 +351,9 @@ def patch(module: "Any") -> None:
             _child_started(self)
         except Exception:
             pass
+        _target_running[:] = [self]
         code = orig_bootstrap(self, *args, **kwargs)
+        del _target_running[:]
         try:
             run_exit_hooks()
             runtime.emit(wire.PROCESS_EXIT, exitCode=code)

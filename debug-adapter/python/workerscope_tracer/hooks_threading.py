@@ -12,7 +12,16 @@ from . import runtime, wire
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs milliseconds at startup in every traced process
-    from typing import Any, Callable
+    from typing import Any, Callable, List
+
+
+_death_hooks: "List[Callable[[BaseException, Any], None]]" = []
+
+
+def add_death_hook(hook: "Callable[[BaseException, Any], None]") -> None:
+    """``hook(exc, tb)`` runs after a thread's uncaught exception has been reported."""
+    if hook not in _death_hooks:
+        _death_hooks.append(hook)
 
 
 def _report(exc_type: "Any", exc: "Any", tb: "Any", thread: "Any") -> None:
@@ -20,6 +29,8 @@ def _report(exc_type: "Any", exc: "Any", tb: "Any", thread: "Any") -> None:
         if exc_type is not SystemExit and exc is not None:
             runtime.report_failure(wire.THREAD_EXCEPTION, exc, tb,
                                    threadName=getattr(thread, "name", None))
+            for hook in list(_death_hooks):
+                hook(exc, tb)
     except Exception:
         pass
 

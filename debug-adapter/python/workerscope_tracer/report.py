@@ -229,7 +229,7 @@ def summary(report: "Dict[str, Any]", report_path: "Optional[str]" = None) -> st
         if exc:
             lines.append("      %s: %s" % (exc.get("type"), exc.get("message")))
         elif f["kind"] == "hang":
-            lines.append("      pool could not finish after the worker was lost; program ended")
+            lines.append("      pool could no longer finish; program ended")
         elif f.get("signal") or f.get("exitCode") is not None:
             lines.append("      %s" % (("killed by " + f["signal"]) if f.get("signal")
                                        else "exited with status %s" % f.get("exitCode")))

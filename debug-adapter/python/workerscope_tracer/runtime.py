@@ -62,6 +62,23 @@ def owned_here(key: "Any") -> bool:
     return isinstance(key, str) and key.startswith("%d:" % os.getpid())
 
 
+def first_time(owner: int, what: str) -> bool:
+    """True in the first process of the run to ask about ``what`` under ``owner`` (a marker
+    file in the channel created exclusively): workers that fail alike report it once."""
+    ch = channel.get()
+    if ch is None:
+        return False
+    import zlib
+    name = ch.path_for(owner, ".once-%08x" % (zlib.crc32(what.encode("utf-8", "replace"))))
+    try:
+        os.close(os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        return True
+    except FileExistsError:
+        return False
+    except OSError:
+        return True
+
+
 def exception_info(exc: "BaseException") -> "Dict[str, str]":
     try:
         message = str(exc)

@@ -451,8 +451,10 @@ def _await_end(pid: int, tail: "Tail", hang_timeout: float, supervisor_channel: 
 
 class HangWatch:
     """A pool worker lost mid-task leaves ``multiprocessing.Pool`` waiting forever (CPython
-    gh-66587): once the program is still running ``hang_timeout`` seconds after a pool
-    ``worker-lost``, record the hang and kill the program's process group."""
+    gh-66587), as do a task no worker can unpickle, an initializer that fails in every worker
+    and a dead result handler: once the program is still running ``hang_timeout`` seconds
+    after a pool ``worker-lost`` or ``pool-stalled``, record the hang and kill the program's
+    process group."""
 
     def __init__(self, pid: int, tail: "Tail", hang_timeout: float, channel: "Any") -> None:
         self.pid = pid
@@ -471,13 +473,15 @@ class HangWatch:
         if self.hang is not None:
             return True
         for e in self.tail.poll():
-            if (e.get("kind") == wire.WORKER_LOST and e.get("role") == wire.ROLE_POOL_WORKER
-                    and self.lost is None):
+            kind = e.get("kind")
+            if self.lost is None and (kind == wire.POOL_STALLED or (
+                    kind == wire.WORKER_LOST and e.get("role") == wire.ROLE_POOL_WORKER)):
                 self.lost = e
         lost = self.lost
         if lost is None or time.time() < float(lost.get("t") or 0) + self.hang_timeout:
             return False
-        self.hang = {"owner": lost.get("pid"), "child": lost.get("child"),
+        owner = lost.get("owner") if lost.get("kind") == wire.POOL_STALLED else lost.get("pid")
+        self.hang = {"owner": owner, "child": lost.get("child"),
                      "worker": lost.get("worker"), "key": lost.get("key"),
                      "task": lost.get("task"), "timeout": self.hang_timeout,
                      "lostAt": lost.get("t"), "signal": "SIGKILL"}

@@ -61,7 +61,9 @@ PROCESS_EXCEPTION = "process-exception"
 THREAD_EXCEPTION = "thread-exception"
 # worker-lost (parent side): child:int, worker:str, role:str, exitCode:int, signal:str|null,
 #                key:str, chunk:int, pos:int, task:{function,args,kwargs,index,submittedAt},
-#                frames (parsed from the worker's faulthandler file; no locals)
+#                frames (parsed from the worker's faulthandler file; no locals); also written
+#                by a Process child itself when its target calls os._exit(n != 0), with live
+#                frames and their locals
 WORKER_LOST = "worker-lost"
 # swallowed (parent side, at exit): key:str, chunk:int, api:str,
 #                task:{function,args,kwargs,index,submittedAt}, exception:{type,message}
@@ -71,6 +73,11 @@ RACE = "race"
 # hang (supervisor's own file): key:str|null, worker:str|null, child:int|null,
 #                task:{...}|null, timeout:float, lostAt:float
 HANG = "hang"
+# pool-stalled: owner:int, child:int|null, worker:str|null, key:str|null, chunk:int|null,
+#                task:{...}|null, reason:"initializer-failed"|"task-unreadable"|"handler-died"
+#                (the pool can no longer finish what it was given; arms the hang watch, is no
+#                failure of its own: the failure that caused it is reported beside it)
+POOL_STALLED = "pool-stalled"
 # paused / resumed: id:str (failure id); reason:"continue"|"timeout"|"channel-gone" on resumed
 PAUSED = "paused"
 RESUMED = "resumed"
@@ -80,7 +87,7 @@ EVALUATE_RESULT = "evaluate-result"
 EVENT_KINDS = (
     PROCESS_START, PROCESS_EXIT, START_METHOD, CHILD_EXIT, SUBMIT, TASK_EXCEPTION,
     PROCESS_EXCEPTION, THREAD_EXCEPTION, WORKER_LOST, SWALLOWED, RACE, HANG,
-    PAUSED, RESUMED, EVALUATE_RESULT,
+    PAUSED, RESUMED, EVALUATE_RESULT, POOL_STALLED,
 )
 
 # Control requests (ctl/<pid>/<seq>.json, written by the debug adapter; seq sorts numerically):

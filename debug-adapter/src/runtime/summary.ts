@@ -43,7 +43,7 @@ export function formatFailure(failure: TraceFailure, ordinal: number): string[] 
     lines.push(`    task: ${task.function}(${args})${index}${where}`);
   }
   if (failure.exception) lines.push(`    ${failure.exception.type}: ${failure.exception.message}`);
-  if (failure.kind === 'hang') lines.push(`    the pool could not finish after this worker was lost; the program${failure.pid !== undefined ? ` (pid ${failure.pid})` : ''} was ended`);
+  if (failure.kind === 'hang') lines.push(`    the pool could no longer finish; the program${failure.pid !== undefined ? ` (pid ${failure.pid})` : ''} was ended`);
   if (failure.signal) lines.push(`    signal: ${failure.signal}${failure.exitCode !== undefined ? ` (exit code ${failure.exitCode})` : ''}`);
   else if (failure.kind === 'exited' && failure.exitCode !== undefined) lines.push(`    exit code: ${failure.exitCode}`);
   const frame = innermost(failure.frames);
