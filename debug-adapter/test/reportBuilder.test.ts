@@ -49,6 +49,7 @@ const CASES: Case[] = [
   { program: 'process_target_os_exit.py' },
   { program: 'swallowed_apply_async.py' },
   { program: 'swallowed_future.py' },
+  { program: 'swallowed_thread_pools.py' },
   { program: 'thread_exception.py' },
   { program: 'thread_in_pool_worker.py' },
   { program: 'unlocked_counter.py', options: ['--detect-races'] },

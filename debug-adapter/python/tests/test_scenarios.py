@@ -26,7 +26,7 @@ class Base(unittest.TestCase):
         proc, report, elapsed = run_traced(name, method, *options)
         self.assertIsNotNone(report, proc.stderr.decode(errors="replace"))
         self.assertEqual(report["version"], 1)
-        no_mp = ("thread_exception", "thread_custom_excepthook")
+        no_mp = ("thread_exception", "thread_custom_excepthook", "swallowed_thread_pools")
         self.assertEqual(report["startMethod"], None if name in no_mp else method)
         self.assertTrue(report["processes"][0]["role"] == "main")
         if compare:
@@ -378,6 +378,22 @@ class NoMultiprocessing(Base):
         self.check_frame(f, "thread_custom_excepthook", 11)
         plain = run_plain("thread_custom_excepthook", "spawn")
         self.assertEqual(proc.stderr, plain.stderr)  # the program's hook ran, and only it
+
+    def test_swallowed_thread_pool_tasks(self):
+        proc, r, _ = self.traced("swallowed_thread_pools", "spawn", "--no-summary")
+        lost = sorted((f for f in r["failures"] if f["kind"] == "swallowed"),
+                      key=lambda f: f["task"]["function"])
+        self.assertEqual([f["kind"] for f in r["failures"]], ["swallowed", "swallowed"])
+        cache, image = lost
+        self.assertEqual((cache["task"]["function"], cache["task"]["args"], cache["task"]["kwargs"]),
+                         ("__main__.refresh_cache", ["'eu'"], {"ttl": "5"}))
+        self.assertEqual(cache["task"]["submittedAt"]["line"], 23)
+        self.assertRegex(cache["thread"], r"ThreadPoolExecutor-\d+_\d+")
+        self.check_frame(cache, "swallowed_thread_pools", 11, ("stale", "10"))
+        self.assertEqual((image["task"]["function"], image["task"]["args"]),
+                         ("__main__.resize", ["'cat.gif'"]))
+        self.check_frame(image, "swallowed_thread_pools", 16, ("image", "'cat.gif'"))
+        self.assertEqual(proc.stderr, run_plain("swallowed_thread_pools", "spawn").stderr)
 
     def test_no_races_without_flag(self):
         _, r, _ = self.traced("unlocked_counter", "fork")

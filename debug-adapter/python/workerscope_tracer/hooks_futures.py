@@ -191,6 +191,51 @@ def patch_process(module: "Any") -> None:
     hooks_process.add_exit_hook(_emit_swallowed)
 
 
+def patch_thread(module: "Any") -> None:
+    """Patch concurrent.futures.thread: a ThreadPoolExecutor's failed Futures are remembered
+    like a process executor's, and reported at exit if never retrieved (a retrieved one
+    reached the program, which handled it)."""
+    executor = module.ThreadPoolExecutor
+    work_item = getattr(module, "_WorkItem", None)
+    if work_item is None or not runtime.claim(executor):
+        return
+    orig_init = work_item.__init__
+    orig_map = executor.map
+    counter = [0]
+
+    # The Future is tagged as its work item is made, before a thread can run it and fail.
+    def __init__(self: "Any", future: "Any", fn: "Any", args: "Any", kwargs: "Any") -> None:
+        orig_init(self, future, fn, args, kwargs)
+        try:
+            counter[0] += 1
+            key = "%d:thread" % os.getpid()
+            ctx = getattr(_tls, "map", None)
+            if ctx is not None:
+                user, api, site, index, group = (ctx["fn"], "map", ctx["site"], ctx["n"],
+                                                 id(ctx["group"]))
+                ctx["n"] += 1
+            else:
+                user, api, site, index, group = fn, "submit", call_site(), None, None
+            _tasks[(key, counter[0])] = {"function": describe_callable(user), "api": api,
+                                         "submittedAt": site, "indexBase": index,
+                                         "indexed": index is not None, "chunked": False,
+                                         "args": args, "kwargs": kwargs}
+            future._workerscope = (key, counter[0], group)
+        except Exception:
+            pass
+
+    def map(self: "Any", fn: "Any", *iterables: "Any", **kwargs: "Any") -> "Any":
+        _tls.map = {"fn": fn, "chunksize": 1, "n": 0, "site": call_site(), "group": object()}
+        try:
+            return orig_map(self, fn, *iterables, **kwargs)
+        finally:
+            _tls.map = None
+
+    work_item.__init__ = runtime.rename_like(__init__, orig_init)
+    executor.map = runtime.rename_like(map, orig_map)
+    hooks_process.add_exit_hook(_emit_swallowed)
+
+
 def _record_submit(executor: "Any", fn: "Any", args: "Tuple[Any, ...]", kwargs: "Dict[str, Any]",
                    work_id: "Optional[int]", future: "Any") -> None:
     if work_id is None:
@@ -223,7 +268,8 @@ def _task_repr(info: "Dict[str, Any]", pos: int) -> "Dict[str, Any]":
         kwargs: "Dict[str, str]" = {}
         index: "Optional[int]" = info["indexBase"] + pos
     else:
-        args, kwargs, index = repr_args(info.get("args") or ()), repr_kwargs(info.get("kwargs")), None
+        args, kwargs = repr_args(info.get("args") or ()), repr_kwargs(info.get("kwargs"))
+        index = info.get("indexBase") if info.get("indexed") else None
     return {"function": info.get("function"), "args": args, "kwargs": kwargs, "index": index,
             "submittedAt": info.get("submittedAt")}
 
@@ -260,8 +306,11 @@ def _emit_swallowed() -> None:
         _unretrieved.pop(k, None)
         if item.pop("group", None) in _groups_retrieved:
             continue
+        exc = item.pop("_exc", None)
         if not runtime.owned_here(item.get("key")):  # inherited by a forked child
             continue
+        if exc is not None:  # raised in a thread of this process: its frames are still here
+            item["frames"] = runtime.traceback_frames(exc)
         runtime.emit(wire.SWALLOWED, **item)
 
 
@@ -297,6 +346,9 @@ def patch_base(module: "Any") -> None:
                         "key": "%s:%d" % (key, work_id), "chunk": 0, "api": info.get("api"),
                         "task": task, "exception": runtime.exception_info(exception),
                         "group": group}
+                    if ":thread" in key:
+                        _unretrieved[(key, work_id)].update(
+                            _exc=exception, thread=threading.current_thread().name)
                 else:
                     _pool_broken(key)
             except Exception:

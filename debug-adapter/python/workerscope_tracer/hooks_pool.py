@@ -345,7 +345,10 @@ def _worker_lost(proc: "Any", code: int, slot: "List[int]") -> None:
 def _emit_swallowed() -> None:
     for job, item in list(_unretrieved.items()):
         _unretrieved.pop(job, None)
+        exc = item.pop("_exc", None)
         if runtime.owned_here(item.get("key")):
+            if exc is not None:  # a ThreadPool's: raised in this process, frames still here
+                item["frames"] = runtime.traceback_frames(exc)
             runtime.emit(wire.SWALLOWED, **item)
 
 
@@ -365,18 +368,16 @@ def patch(module: "Any") -> None:
 
     def _setup_queues(self: "Any") -> None:
         orig_setup(self)
-        quick_put = self._quick_put
-
-        def recording_put(task: "Any") -> "Any":
-            if task is not None:
-                try:
-                    _sent[(task[0], task[1])] = (task[2], task[3], task[4])
-                except Exception:
-                    pass
-            return quick_put(task)
-        self._quick_put = recording_put
+        _record_sent(self)
 
     pool_cls._setup_queues = _setup_queues
+    thread_pool = getattr(module, "ThreadPool", None)
+    thread_setup = getattr(thread_pool, "__dict__", {}).get("_setup_queues")
+    if thread_setup is not None:  # its own queues: sent tasks are recorded alike
+        def _setup_thread_queues(self: "Any") -> None:
+            thread_setup(self)
+            _record_sent(self)
+        thread_pool._setup_queues = _setup_thread_queues
 
     repopulate = pool_cls.__dict__.get("_repopulate_pool_static")
     if isinstance(repopulate, staticmethod):
@@ -431,6 +432,20 @@ def patch(module: "Any") -> None:
     hooks_process._child_failure_hooks[wire.ROLE_POOL_WORKER] = _worker_died
     hooks_threading.add_death_hook(_thread_died)
     hooks_process.add_exit_hook(_emit_swallowed)
+
+
+def _record_sent(pool: "Any") -> None:
+    """The pool's task sender keeps each task until its result arrives."""
+    quick_put = pool._quick_put
+
+    def recording_put(task: "Any") -> "Any":
+        if task is not None:
+            try:
+                _sent[(task[0], task[1])] = (task[2], task[3], task[4])
+            except Exception:
+                pass
+        return quick_put(task)
+    pool._quick_put = recording_put
 
 
 def _wrap_init(cls: "Any") -> None:
@@ -510,6 +525,8 @@ def _wrap_set(cls: "Any", track: bool) -> None:
                              "index": None, "submittedAt": info.get("submittedAt")},
                     "exception": runtime.exception_info(value)
                     if isinstance(value, BaseException) else None}
+                if getattr(value, "__traceback__", None) is not None:  # raised in a ThreadPool
+                    _unretrieved[job]["_exc"] = value
                 if self.__dict__.get("_workerscope_retrieved"):  # read while we registered
                     _unretrieved.pop(job, None)
         except Exception:

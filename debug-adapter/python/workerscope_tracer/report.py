@@ -176,10 +176,12 @@ def build_report(events: "Iterable[Dict[str, Any]]", *, program: str, argv: "Lis
     for skey, e in swallowed.items():
         if skey in used_swallowed:
             continue
-        failures.append(_failure(wire.SWALLOWED, pid=e.get("pid"), thread="MainThread",
+        failures.append(_failure(wire.SWALLOWED, pid=e.get("pid"),
+                                 thread=e.get("thread") or "MainThread",
                                  worker=None, task=_task(e.get("task"),
                                                          _submit_for(submits, e.get("key"))),
-                                 exception=e.get("exception"), _t=e.get("t")))
+                                 exception=e.get("exception"), frames=e.get("frames"),
+                                 _t=e.get("t")))
 
     failures.sort(key=lambda f: f.get("_t") or 0)
     for f in failures:

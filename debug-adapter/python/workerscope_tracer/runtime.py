@@ -79,6 +79,15 @@ def first_time(owner: int, what: str) -> bool:
         return True
 
 
+def traceback_frames(exc: "BaseException") -> "List[Dict[str, Any]]":
+    """Frames (with locals) of an exception raised in this process, kept by its traceback."""
+    try:
+        from .frames import frames_from_traceback
+        return frames_from_traceback(exc.__traceback__)[0] if exc.__traceback__ else []
+    except Exception:
+        return []
+
+
 def exception_info(exc: "BaseException") -> "Dict[str, str]":
     try:
         message = str(exc)

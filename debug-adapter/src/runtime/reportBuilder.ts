@@ -151,10 +151,11 @@ export function buildReport(events: readonly Obj[], context: ReportContext): Obj
     if (usedSwallowed.has(skey)) continue;
     failures.push(failure(wire.SWALLOWED, e, {
       pid: get(e, 'pid'),
-      thread: 'MainThread',
+      thread: or(get(e, 'thread'), 'MainThread'),
       worker: null,
       task: task(get(e, 'task'), submitFor(e.key)),
       exception: get(e, 'exception'),
+      frames: get(e, 'frames'),
     }));
   }
 

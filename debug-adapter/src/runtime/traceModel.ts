@@ -187,6 +187,7 @@ export class TraceModel extends EventEmitter<TraceModelEvents> {
           pid,
           task: task(r.task),
           exception: exception(r.exception),
+          frames: frames(r.frames),
         }, this.processThread(pid, 'main', undefined));
         this.taskFromSubmission(failure, r, [pid]);
         this.emit('failure', failure);
