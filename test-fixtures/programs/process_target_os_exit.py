@@ -1,5 +1,5 @@
 """A Process target that leaves with os._exit(3) (nothing is printed), beside one that ends
-with sys.exit(0) and one that returns."""
+with sys.exit(0) and one that returns after a raw os.fork() whose child leaves by os._exit(4)."""
 import multiprocessing
 import os
 import sys
@@ -13,6 +13,10 @@ def migrate(shard):
         os._exit(3)
     if shard == 1:
         sys.exit(0)
+    helper = os.fork()
+    if helper == 0:
+        os._exit(4)  # a helper of the target's own, not the target: no failure
+    os.waitpid(helper, 0)
     return applied
 
 

@@ -357,7 +357,7 @@ class Scenarios(Base):
         f = self.only(r, "exited")  # os._exit(3) only: sys.exit(0) and a return are no failure
         self.assertEqual((f["worker"], f["exitCode"], f["signal"]), ("Process-3", 3, None))
         self.assertEqual((f["task"]["function"], f["task"]["args"]), ("__main__.migrate", ["2"]))
-        self.assertEqual(f["task"]["submittedAt"]["line"], 23)
+        self.assertEqual(f["task"]["submittedAt"]["line"], 27)
         self.check_frame(f, "process_target_os_exit", 13, ("applied", "20"))
         self.assertEqual(proc.stderr, run_plain("process_target_os_exit", m).stderr)
 

@@ -218,6 +218,8 @@ def _watch_os_exit(proc: "Any") -> None:
         original(status)
 
     os._exit = runtime.rename_like(_exit, original)
+    if hasattr(os, "register_at_fork"):  # a raw os.fork() in the target runs no target
+        os.register_at_fork(after_in_child=_target_running.clear)
 
 
 def process_task(proc: "Any") -> "Dict[str, Any]":
