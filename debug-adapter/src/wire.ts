@@ -200,6 +200,8 @@ export interface SwallowedEvent extends WireRecordBase {
   api: string;
   task: WireTask;
   exception: WireException;
+  /** A map's result: every failed chunk of the job was lost with it. */
+  allChunks?: boolean;
   /** A thread pool's task: the thread it ran in (ThreadPoolExecutor only) and its frames. */
   thread?: string;
   frames?: WireFrame[];
@@ -278,7 +280,7 @@ export const EVENT_FIELDS: Readonly<Record<EventKind, readonly string[]>> = {
   [PROCESS_EXCEPTION]: ['id', 'thread', 'worker', 'role', 'task', 'exception', 'frames', 'paused'],
   [THREAD_EXCEPTION]: ['id', 'thread', 'worker', 'role', 'exception', 'frames', 'paused'],
   [WORKER_LOST]: ['child', 'worker', 'role', 'exitCode', 'signal', 'key', 'chunk', 'pos', 'task', 'frames'],
-  [SWALLOWED]: ['key', 'chunk', 'api', 'task', 'exception', 'thread', 'frames'],
+  [SWALLOWED]: ['key', 'chunk', 'api', 'task', 'exception', 'allChunks', 'thread', 'frames'],
   [RACE]: ['file', 'line', 'object', 'count'],
   [HANG]: ['key', 'worker', 'child', 'task', 'timeout', 'lostAt'],
   [PAUSED]: ['id'],

@@ -361,6 +361,43 @@ class Scenarios(Base):
         self.check_frame(f, "process_target_os_exit", 13, ("applied", "20"))
         self.assertEqual(proc.stderr, run_plain("process_target_os_exit", m).stderr)
 
+    @scenario
+    def swallowed_map_chunks(self, m):
+        _, r, _ = self.traced("swallowed_map_chunks", m)
+        lost = [f for f in r["failures"] if f["kind"] == "swallowed"]
+        # every failed chunk of the unread map_async, and the unread executor map (one
+        # executor map's failure read does not read another's)
+        self.assertEqual(sorted((f["task"]["function"], f["task"]["index"]) for f in lost),
+                         [("__main__.score", 1), ("__main__.score", 6), ("__main__.warm", 1)])
+        read = self.only(r, "exception")
+        self.assertEqual((read["task"]["function"], read["task"]["args"]),
+                         ("__main__.warm", ["'bad-e'"]))
+
+    @scenario
+    def executor_task_unreadable(self, m):
+        proc, r, _ = self.traced("executor_task_unreadable", m)
+        if m == "fork":  # the forked worker has the function: nothing fails
+            self.assertEqual(r["failures"], [])
+            return
+        f = self.only(r, "exception")  # once, though each worker dies of it
+        self.assertEqual(f["exception"]["type"], "AttributeError")
+        self.assertEqual(f["task"]["function"], "__main__.checksum")
+        self.assertEqual(f["task"]["submittedAt"]["line"], 14)
+        self.assertNotIn(b"workerscope_tracer", proc.stderr)
+
+    @scenario
+    def swallowed_in_pool_worker(self, m):
+        _, r, _ = self.traced("swallowed_in_pool_worker", m)
+        lost = self.only(r, "swallowed")  # reported when dropped: the worker was terminated
+        self.assertEqual((lost["task"]["function"], lost["task"]["args"]),
+                         ("__main__.upload_thumbnail", ["'cat.png'", "1024"]))
+        self.assertRegex(lost["thread"], r"ThreadPoolExecutor-\d+_\d+")
+        self.check_frame(lost, "swallowed_in_pool_worker", 14, ("size", "1024"))
+        rejected = self.only(r, "exception")  # in a replacement worker, forked from a thread
+        self.assertEqual((rejected["thread"], rejected["task"]["args"]),
+                         ("MainThread", ["'dog.gif'"]))
+        self.assertEqual(len(r["failures"]), 2)  # the daemon ended at exit is no failure
+
 
 class NoMultiprocessing(Base):
     def test_thread_exception(self):
@@ -393,6 +430,7 @@ class NoMultiprocessing(Base):
         self.assertEqual((image["task"]["function"], image["task"]["args"]),
                          ("__main__.resize", ["'cat.gif'"]))
         self.check_frame(image, "swallowed_thread_pools", 16, ("image", "'cat.gif'"))
+        self.assertIsNone(image["thread"])  # one of the ThreadPool's threads, unknown which
         self.assertEqual(proc.stderr, run_plain("swallowed_thread_pools", "spawn").stderr)
 
     def test_no_races_without_flag(self):

@@ -151,6 +151,15 @@ class FramesTest(unittest.TestCase):
         self.assertEqual([(f["file"], f["line"]) for f in out],
                          [("/w/job.py", 10), ("/usr/lib/python3.11/ctypes/__init__.py", 519)])
 
+    def test_parse_faulthandler_makes_paths_absolute(self):
+        # 3.8 names a forked worker's main script by the relative path it was started with
+        text = ("Fatal Python error: Aborted\n\n"
+                "Current thread 0x00007f2 (most recent call first):\n"
+                '  File "<string>", line 1 in <module>\n'
+                '  File "job.py", line 10 in parse\n')
+        out = frames.parse_faulthandler(text)
+        self.assertEqual([f["file"] for f in out], [os.path.abspath("job.py"), "<string>"])
+
     def test_describe_callable(self):
         import functools
         self.assertEqual(frames.describe_callable(os.path.join), "posixpath.join")

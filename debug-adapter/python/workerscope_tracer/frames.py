@@ -144,9 +144,12 @@ def parse_faulthandler(text: str) -> "List[Dict[str, Any]]":
             continue
         m = pattern.match(line)
         if m and sections:
-            section.append({"file": m.group(1), "line": int(m.group(2)),
+            name = m.group(1)
+            if not name.startswith(("<", "?")):
+                name = os.path.abspath(name)  # 3.8 runs the main script by its relative path
+            section.append({"file": name, "line": int(m.group(2)),
                             "function": m.group(3).strip(), "locals": {},
-                            "user": is_user(m.group(1))})
+                            "user": is_user(name)})
     if not sections:
         return []
     chosen = sections[current_first if current_first is not None else 0]

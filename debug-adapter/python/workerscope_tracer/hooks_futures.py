@@ -9,6 +9,7 @@ called are reported at exit as ``swallowed``.
 """
 
 import functools
+import itertools
 import os
 import sys
 import threading
@@ -28,10 +29,13 @@ _broken_done: "set" = set()
 _unretrieved: "Dict[Tuple[str, int], Dict[str, Any]]" = {}
 _groups_retrieved: "set" = set()
 _cfp: "Any" = None
+_map_groups = itertools.count(1)  # one per executor.map call: retrieving one failure reads all
 
 # Worker side: [work_id, user_func, chunk_items or None, args, kwargs]
 _current: "List[Any]" = [None] * 5
 _fallback_slot = [0, 0, 0, 0]
+# The exception of a work item the worker received but could not unpickle (it ends the worker)
+_unreadable: "List[BaseException]" = []
 
 
 def _worker_key() -> str:
@@ -45,7 +49,11 @@ class _CallQueue(runtime.QueueProxy):
     __slots__ = ()
 
     def get(self, *args: "Any", **kwargs: "Any") -> "Any":
-        item = self._q.get(*args, **kwargs)
+        try:
+            item = self._q.get(*args, **kwargs)
+        except BaseException as exc:
+            _unreadable[:] = [exc]
+            raise
         if item is None:
             return item
         try:
@@ -86,6 +94,44 @@ def _task_failed(exc: "BaseException", tb: "Any") -> None:
                                  "kwargs": kwargs})
 
 
+def _worker_died(proc: "Any", exc: "BaseException") -> bool:
+    """An exception escaped an executor worker: a work item it could not unpickle (under
+    spawn or forkserver, a function defined under the ``__main__`` guard).  The executor then
+    breaks; the failure names the submitted task, once for workers failing alike."""
+    if not (_unreadable and _unreadable[0] is exc):
+        return False
+    from .safe_repr import safe_repr
+    owner = getattr(proc, "_parent_pid", None) or os.getppid()
+    work_id = _work_id(runtime.received_bytes(exc.__traceback__))
+    key = getattr(proc, "_workerscope_key", None)
+    runtime.report_failure(wire.TASK_EXCEPTION, exc, exc.__traceback__,
+                           once=(owner, "executor unreadable %s %s" % (type(exc).__qualname__,
+                                                                       safe_repr(exc))),
+                           key="%s:%d" % (key, work_id) if key and work_id is not None else None,
+                           chunk=0, pos=0, task={"function": None, "args": [], "kwargs": {}})
+    return True
+
+
+def _work_id(data: "Optional[bytes]") -> "Optional[int]":
+    """The ``work_id`` of a pickled ``_CallItem``: the integer after that attribute's name,
+    read from the opcodes without loading anything."""
+    if not data:
+        return None
+    try:
+        import pickletools
+        named = False
+        for op, arg, _ in pickletools.genops(data):
+            if named and op.name in runtime.PICKLE_INT_OPS:
+                return int(arg)
+            if arg == "work_id":
+                named = True
+            elif named and op.name not in ("MEMOIZE", "BINPUT", "LONG_BINPUT", "PUT"):
+                return None
+    except Exception:
+        pass
+    return None
+
+
 def _watch_initializer(initializer: "Any", initargs: "Any") -> None:
     """An executor worker whose initializer raises logs it and returns, and the executor then
     breaks with no word of why: the log record's exception is reported (once for workers
@@ -103,10 +149,10 @@ def _watch_initializer(initializer: "Any", initargs: "Any") -> None:
                         "args": repr_args(initargs or ()), "kwargs": {}}
                 mpp = sys.modules.get("multiprocessing.process")
                 owner = getattr(mpp.current_process(), "_parent_pid", None) if mpp else None
-                if runtime.first_time(owner or os.getppid(), "executor initializer %s %s" % (
-                        task["function"], type(exc).__qualname__)):
-                    runtime.report_failure(wire.PROCESS_EXCEPTION, exc, exc.__traceback__,
-                                           task=task)
+                runtime.report_failure(
+                    wire.PROCESS_EXCEPTION, exc, exc.__traceback__, task=task,
+                    once=(owner or os.getppid(), "executor initializer %s %s" % (
+                        task["function"], type(exc).__qualname__)))
         except Exception:
             pass
         return True
@@ -177,7 +223,7 @@ def patch_process(module: "Any") -> None:
     def map(self: "Any", fn: "Any", *iterables: "Any", **kwargs: "Any") -> "Any":
         chunksize = kwargs.get("chunksize", 1)
         _tls.map = {"fn": fn, "chunksize": chunksize if isinstance(chunksize, int) else 1,
-                    "n": 0, "site": call_site(), "group": object()}
+                    "n": 0, "site": call_site(), "group": next(_map_groups)}
         try:
             return orig_map(self, fn, *iterables, **kwargs)
         finally:
@@ -189,6 +235,7 @@ def patch_process(module: "Any") -> None:
     if adjust is not None:  # starts the workers (all of them at once under fork)
         executor._adjust_process_count = hooks_process.starting_together(adjust)
     hooks_process.add_exit_hook(_emit_swallowed)
+    hooks_process._child_failure_hooks[wire.ROLE_EXECUTOR_WORKER] = _worker_died
 
 
 def patch_thread(module: "Any") -> None:
@@ -212,7 +259,7 @@ def patch_thread(module: "Any") -> None:
             ctx = getattr(_tls, "map", None)
             if ctx is not None:
                 user, api, site, index, group = (ctx["fn"], "map", ctx["site"], ctx["n"],
-                                                 id(ctx["group"]))
+                                                 ctx["group"])
                 ctx["n"] += 1
             else:
                 user, api, site, index, group = fn, "submit", call_site(), None, None
@@ -225,7 +272,8 @@ def patch_thread(module: "Any") -> None:
             pass
 
     def map(self: "Any", fn: "Any", *iterables: "Any", **kwargs: "Any") -> "Any":
-        _tls.map = {"fn": fn, "chunksize": 1, "n": 0, "site": call_site(), "group": object()}
+        _tls.map = {"fn": fn, "chunksize": 1, "n": 0, "site": call_site(),
+                    "group": next(_map_groups)}
         try:
             return orig_map(self, fn, *iterables, **kwargs)
         finally:
@@ -246,7 +294,7 @@ def _record_submit(executor: "Any", fn: "Any", args: "Tuple[Any, ...]", kwargs: 
         user, chunksize, api, site = ctx["fn"], ctx["chunksize"], "map", ctx["site"]
         base = ctx["n"] * chunksize
         ctx["n"] += 1
-        group = id(ctx["group"])
+        group = ctx["group"]
     else:
         user, chunksize, api, site, base, group = fn, 1, "submit", call_site(3), 0, None
     info = {"key": "%s:%d" % (key, work_id), "api": api, "function": describe_callable(user),
@@ -302,16 +350,21 @@ def _pool_broken(key: str) -> None:
 
 
 def _emit_swallowed() -> None:
-    for k, item in list(_unretrieved.items()):
-        _unretrieved.pop(k, None)
-        if item.pop("group", None) in _groups_retrieved:
-            continue
-        exc = item.pop("_exc", None)
-        if not runtime.owned_here(item.get("key")):  # inherited by a forked child
-            continue
-        if exc is not None:  # raised in a thread of this process: its frames are still here
-            item["frames"] = runtime.traceback_frames(exc)
-        runtime.emit(wire.SWALLOWED, **item)
+    for k in list(_unretrieved):
+        _emit_unretrieved(k)
+
+
+def _emit_unretrieved(k: "Any") -> None:
+    """At exit, or once the Future is garbage: its failure was never retrieved."""
+    item = _unretrieved.pop(k, None)
+    if item is None or item.pop("group", None) in _groups_retrieved:
+        return
+    exc = item.pop("_exc", None)
+    if not runtime.owned_here(item.get("key")):  # inherited by a forked child
+        return
+    if exc is not None:  # raised in a thread of this process: its frames are still here
+        item["frames"] = runtime.traceback_frames(exc)
+    runtime.emit(wire.SWALLOWED, **item)
 
 
 def patch_base(module: "Any") -> None:
@@ -349,6 +402,8 @@ def patch_base(module: "Any") -> None:
                     if ":thread" in key:
                         _unretrieved[(key, work_id)].update(
                             _exc=exception, thread=threading.current_thread().name)
+                    runtime.on_collected(self, ("future", key, work_id),
+                                         lambda k: _emit_unretrieved(k[1:]))
                 else:
                     _pool_broken(key)
             except Exception:

@@ -204,13 +204,13 @@ def _worker_died(proc: "Any", exc: "BaseException") -> bool:
     owner = getattr(proc, "_parent_pid", None) or os.getppid()
     from .safe_repr import repr_args, safe_repr
     if _unreadable and _unreadable[0] is exc:
-        ids = _task_ids(_received_bytes(exc.__traceback__))
+        ids = _task_ids(runtime.received_bytes(exc.__traceback__))
         key, chunk = (_key(owner, ids[0]), ids[1]) if ids else (None, None)
-        if runtime.first_time(owner, "unreadable %s %s" % (type(exc).__qualname__,
-                                                           safe_repr(exc))):
-            runtime.report_failure(wire.TASK_EXCEPTION, exc, exc.__traceback__, key=key,
-                                   chunk=chunk, pos=0,
-                                   task={"function": None, "args": [], "kwargs": {}})
+        runtime.report_failure(wire.TASK_EXCEPTION, exc, exc.__traceback__,
+                               once=(owner, "unreadable %s %s" % (type(exc).__qualname__,
+                                                                  safe_repr(exc))),
+                               key=key, chunk=chunk, pos=0,
+                               task={"function": None, "args": [], "kwargs": {}})
         _stalled(owner, proc, key, chunk, "task-unreadable")
         return True
     args = getattr(proc, "_args", ())
@@ -233,19 +233,6 @@ def _stalled(owner: int, proc: "Any", key: "Optional[str]", chunk: "Optional[int
                  chunk=chunk, task=task, reason=reason)
 
 
-def _received_bytes(tb: "Any") -> "Optional[bytes]":
-    """The pickled task a worker failed to load: ``SimpleQueue.get``'s local in the traceback."""
-    while tb is not None:
-        frame = tb.tb_frame
-        if frame.f_code.co_name == "get":
-            data = frame.f_locals.get("res")
-            if isinstance(data, (bytes, bytearray, memoryview)):
-                return bytes(data)
-        tb = tb.tb_next
-    return None
-
-
-_INT_OPS = ("INT", "BININT", "BININT1", "BININT2", "LONG", "LONG1", "LONG4")
 
 
 def _task_ids(data: "Optional[bytes]") -> "Optional[Tuple[int, int]]":
@@ -257,7 +244,7 @@ def _task_ids(data: "Optional[bytes]") -> "Optional[Tuple[int, int]]":
         import pickletools
         ints = []
         for op, arg, _ in pickletools.genops(data):
-            if op.name in _INT_OPS:
+            if op.name in runtime.PICKLE_INT_OPS:
                 ints.append(int(arg))
                 if len(ints) == 2:
                     return ints[0], ints[1]
@@ -343,13 +330,20 @@ def _worker_lost(proc: "Any", code: int, slot: "List[int]") -> None:
 
 
 def _emit_swallowed() -> None:
-    for job, item in list(_unretrieved.items()):
-        _unretrieved.pop(job, None)
-        exc = item.pop("_exc", None)
-        if runtime.owned_here(item.get("key")):
-            if exc is not None:  # a ThreadPool's: raised in this process, frames still here
-                item["frames"] = runtime.traceback_frames(exc)
-            runtime.emit(wire.SWALLOWED, **item)
+    for job in list(_unretrieved):
+        _emit_unretrieved(job)
+
+
+def _emit_unretrieved(job: int) -> None:
+    """At exit, or once the AsyncResult is garbage: its failure was never retrieved."""
+    item = _unretrieved.pop(job, None)
+    if item is None:
+        return
+    exc = item.pop("_exc", None)
+    if runtime.owned_here(item.get("key")):
+        if exc is not None:  # a ThreadPool's: raised in this process, frames still here
+            item["frames"] = runtime.traceback_frames(exc)
+        runtime.emit(wire.SWALLOWED, **item)
 
 
 def patch(module: "Any") -> None:
@@ -524,9 +518,12 @@ def _wrap_set(cls: "Any", track: bool) -> None:
                     "task": {"function": info.get("function"), "args": args, "kwargs": kwargs,
                              "index": None, "submittedAt": info.get("submittedAt")},
                     "exception": runtime.exception_info(value)
-                    if isinstance(value, BaseException) else None}
+                    if isinstance(value, BaseException) else None,
+                    # a map's result holds its first failure only: unread, it loses them all
+                    "allChunks": bool(info.get("indexed"))}
                 if getattr(value, "__traceback__", None) is not None:  # raised in a ThreadPool
-                    _unretrieved[job]["_exc"] = value
+                    _unretrieved[job].update(_exc=value, thread=None)  # ran in one of its threads
+                runtime.on_collected(self, ("pool", job), lambda k: _emit_unretrieved(k[1]))
                 if self.__dict__.get("_workerscope_retrieved"):  # read while we registered
                     _unretrieved.pop(job, None)
         except Exception:

@@ -125,7 +125,8 @@ def observe_exit(proc: "Any", code: "Optional[int]") -> None:
     try:
         proc._workerscope_exit_seen = True
         role = getattr(proc, "_workerscope_role", wire.ROLE_PROCESS)
-        terminated = bool(getattr(proc, "_workerscope_terminated", False))
+        terminated = bool(getattr(proc, "_workerscope_terminated", False)) \
+            or _ended_at_exit(proc, code)
         pid = proc.pid
         runtime.emit(wire.CHILD_EXIT, child=pid, name=proc.name, role=role, exitCode=code,
                      terminated=terminated)
@@ -143,6 +144,14 @@ def observe_exit(proc: "Any", code: "Optional[int]") -> None:
                          frames=fault_frames(pid))
     except Exception:
         pass
+
+
+def _ended_at_exit(proc: "Any", code: int) -> bool:
+    """A daemon child that multiprocessing's exit handler terminated (it calls the Popen's
+    ``terminate()`` directly, past the wrapped ``Process.terminate``)."""
+    util = sys.modules.get("multiprocessing.util")
+    return (code == -signal.SIGTERM and bool(getattr(proc, "daemon", False))
+            and bool(getattr(util, "_exiting", False)))
 
 
 def fault_frames(pid: int) -> "List[Dict[str, Any]]":

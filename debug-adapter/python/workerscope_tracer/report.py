@@ -95,11 +95,15 @@ def build_report(events: "Iterable[Dict[str, Any]]", *, program: str, argv: "Lis
     events = list(events)
     submits: "Dict[str, Dict[str, Any]]" = {}
     swallowed: "Dict[Tuple[Any, Any], Dict[str, Any]]" = {}
+    # A map's result nobody read swallows the failures of all its chunks.
+    whole_jobs: "Dict[str, Tuple[Any, Any]]" = {}
     for e in events:
         if e.get("kind") == wire.SUBMIT and isinstance(e.get("key"), str):
             submits[e["key"]] = e
         elif e.get("kind") == wire.SWALLOWED:
             swallowed[(e.get("key"), e.get("chunk"))] = e
+            if e.get("allChunks") and isinstance(e.get("key"), str):
+                whole_jobs[e["key"]] = (e["key"], e.get("chunk"))
 
     processes: "Dict[int, Dict[str, Any]]" = {
         root_pid: {"pid": root_pid, "ppid": root_ppid, "role": wire.ROLE_MAIN,
@@ -126,6 +130,8 @@ def build_report(events: "Iterable[Dict[str, Any]]", *, program: str, argv: "Lis
             start_methods.setdefault(pid, e["method"])
         elif kind == wire.TASK_EXCEPTION:
             skey = (e.get("key"), e.get("chunk"))
+            if skey not in swallowed and e.get("key") in whole_jobs:
+                skey = whole_jobs[e["key"]]
             sw = swallowed.get(skey)
             if sw is not None:
                 used_swallowed.add(skey)
@@ -177,7 +183,7 @@ def build_report(events: "Iterable[Dict[str, Any]]", *, program: str, argv: "Lis
         if skey in used_swallowed:
             continue
         failures.append(_failure(wire.SWALLOWED, pid=e.get("pid"),
-                                 thread=e.get("thread") or "MainThread",
+                                 thread=e.get("thread") if "thread" in e else "MainThread",
                                  worker=None, task=_task(e.get("task"),
                                                          _submit_for(submits, e.get("key"))),
                                  exception=e.get("exception"), frames=e.get("frames"),

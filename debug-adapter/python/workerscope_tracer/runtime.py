@@ -10,7 +10,7 @@ from . import channel, wire
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs milliseconds at startup in every traced process
-    from typing import Any, Dict, Iterable, Iterator, List, Optional
+    from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple
     from types import TracebackType
 
 
@@ -86,6 +86,43 @@ def traceback_frames(exc: "BaseException") -> "List[Dict[str, Any]]":
         return frames_from_traceback(exc.__traceback__)[0] if exc.__traceback__ else []
     except Exception:
         return []
+
+
+_collection_watches: "Dict[Any, Any]" = {}
+
+
+def on_collected(obj: "Any", key: "Any", callback: "Any") -> None:
+    """Calls ``callback(key)`` once ``obj`` is garbage: a failed result nobody holds any more
+    can never be retrieved, so it is reported then rather than at an exit that may not come
+    (a pool worker is terminated, not ended)."""
+    import weakref
+
+    def gone(_ref: "Any") -> None:
+        try:
+            _collection_watches.pop(key, None)
+            callback(key)
+        except Exception:
+            pass
+    try:
+        _collection_watches[key] = weakref.ref(obj, gone)
+    except TypeError:
+        pass
+
+
+PICKLE_INT_OPS = ("INT", "BININT", "BININT1", "BININT2", "LONG", "LONG1", "LONG4")
+
+
+def received_bytes(tb: "Any") -> "Optional[bytes]":
+    """The pickled item a worker failed to load from its queue: the ``res`` local of the
+    queue's ``get`` (``SimpleQueue`` and ``Queue`` alike), kept by the traceback."""
+    while tb is not None:
+        frame = tb.tb_frame
+        if frame.f_code.co_name == "get":
+            data = frame.f_locals.get("res")
+            if isinstance(data, (bytes, bytearray, memoryview)):
+                return bytes(data)
+        tb = tb.tb_next
+    return None
 
 
 def exception_info(exc: "BaseException") -> "Dict[str, str]":
@@ -226,9 +263,19 @@ def read_slot(pid: int, proc: "Any" = None) -> "Optional[List[int]]":
 
 # ---- failures ----------------------------------------------------------------------------
 
+def _thread_name(threading: "Any") -> str:
+    """The failing thread's name; a process forked from another thread (a pool replacing a
+    worker from its handler thread) still calls its only thread by the forking thread's name."""
+    current = threading.current_thread()
+    return "MainThread" if current is threading.main_thread() else current.name
+
+
 def report_failure(kind: str, exc: "BaseException", tb: "Optional[TracebackType]",
-                   **fields: "Any") -> None:
-    """Emit a failure event with worker-side frames; pause for the debugger if asked."""
+                   once: "Optional[Tuple[int, str]]" = None, **fields: "Any") -> None:
+    """Emit a failure event with worker-side frames; pause for the debugger if asked.
+    With ``once`` (owner, what), only the first process to fail so reports it: the claim is
+    made once the record is ready, so a worker killed while describing its failure (a broken
+    executor terminates the rest) leaves the report to another."""
     if state.helper or channel.get() is None:
         return
     try:
@@ -238,11 +285,13 @@ def report_failure(kind: str, exc: "BaseException", tb: "Optional[TracebackType]
         failure_id = next_failure_id()
         paused = state.pause and (state.role != wire.ROLE_MAIN or kind == wire.THREAD_EXCEPTION)
         event: "Dict[str, Any]" = {
-            "id": failure_id, "thread": threading.current_thread().name,
+            "id": failure_id, "thread": _thread_name(threading),
             "worker": worker_name(), "role": state.role,
             "exception": exception_info(exc), "frames": records, "paused": bool(paused),
         }
         event.update(fields)
+        if once is not None and not first_time(*once):
+            return
         if not emit(kind, **event):
             return
         if paused:

@@ -66,9 +66,10 @@ THREAD_EXCEPTION = "thread-exception"
 #                frames and their locals
 WORKER_LOST = "worker-lost"
 # swallowed (parent side, at exit): key:str, chunk:int, api:str,
-#                task:{function,args,kwargs,index,submittedAt}, exception:{type,message};
-#                for a thread pool's task also thread:str (where it ran; ThreadPoolExecutor
-#                only) and frames (with locals, from the exception's traceback)
+#                task:{function,args,kwargs,index,submittedAt}, exception:{type,message},
+#                allChunks:bool (a map's result: every failed chunk of the job was lost);
+#                for a thread pool's task also thread:str|null (where it ran; null for a
+#                ThreadPool) and frames (with locals, from the exception's traceback)
 SWALLOWED = "swallowed"
 # race: file, line, kind:"unlocked-read-modify-write", object:str, count:int (per process)
 RACE = "race"

@@ -57,9 +57,15 @@ export function rootAnnouncement(events: readonly Obj[], rootPid: number): { pyt
 export function buildReport(events: readonly Obj[], context: ReportContext): Obj {
   const submits = new Map<string, Obj>();
   const swallowed = new Map<string, Obj>();
+  // A map's result nobody read swallows the failures of all its chunks: key -> its record's pair key.
+  const wholeJobs = new Map<string, string>();
   for (const e of events) {
     if (e.kind === wire.SUBMIT && typeof e.key === 'string') submits.set(e.key, e);
-    else if (e.kind === wire.SWALLOWED) swallowed.set(pairKey(get(e, 'key'), get(e, 'chunk')), e);
+    else if (e.kind === wire.SWALLOWED) {
+      const skey = pairKey(get(e, 'key'), get(e, 'chunk'));
+      swallowed.set(skey, e);
+      if (truthy(get(e, 'allChunks')) && typeof e.key === 'string') wholeJobs.set(e.key, skey);
+    }
   }
   const submitFor = (key: unknown): Obj | null => (typeof key === 'string' ? (submits.get(key) ?? null) : null);
 
@@ -84,7 +90,8 @@ export function buildReport(events: readonly Obj[], context: ReportContext): Obj
     } else if (kind === wire.START_METHOD && isInt(pid) && truthy(get(e, 'method'))) {
       if (!startMethods.has(pid)) startMethods.set(pid, e.method);
     } else if (kind === wire.TASK_EXCEPTION) {
-      const skey = pairKey(get(e, 'key'), get(e, 'chunk'));
+      let skey = pairKey(get(e, 'key'), get(e, 'chunk'));
+      if (!swallowed.has(skey) && typeof e.key === 'string' && wholeJobs.has(e.key)) skey = wholeJobs.get(e.key) as string;
       const sw = swallowed.get(skey);
       if (sw !== undefined) usedSwallowed.add(skey);
       failures.push(failure(sw !== undefined ? wire.SWALLOWED : 'exception', e, {
@@ -151,7 +158,7 @@ export function buildReport(events: readonly Obj[], context: ReportContext): Obj
     if (usedSwallowed.has(skey)) continue;
     failures.push(failure(wire.SWALLOWED, e, {
       pid: get(e, 'pid'),
-      thread: or(get(e, 'thread'), 'MainThread'),
+      thread: 'thread' in e ? get(e, 'thread') : 'MainThread',
       worker: null,
       task: task(get(e, 'task'), submitFor(e.key)),
       exception: get(e, 'exception'),

@@ -173,13 +173,20 @@ export class TraceModel extends EventEmitter<TraceModelEvents> {
       case wire.SWALLOWED: {
         // The report folds a swallowed result into the worker's own failure for the same task:
         // do the same, so the live view and the report count alike. The failure is announced again.
+        // A map's result that nobody read swallows the failures of all its chunks (`allChunks`).
         const key = str(r.key);
         const chunk = num(r.chunk) ?? 0;
-        const raised = this.failures.find((f) => f.kind === 'exception' && key !== undefined && this.taskKeys.get(f.id) === `${key}/${chunk}`);
-        if (raised) {
-          raised.kind = 'swallowed';
-          raised.paused = false;
-          this.emit('failure', raised);
+        const folds = (id: string): boolean => {
+          const taskKey = this.taskKeys.get(id);
+          return taskKey !== undefined && (taskKey === `${key}/${chunk}` || (r.allChunks === true && taskKey.startsWith(`${key}/`)));
+        };
+        const raised = key === undefined ? [] : this.failures.filter((f) => f.kind === 'exception' && folds(f.id));
+        if (raised.length > 0) {
+          for (const failure of raised) {
+            failure.kind = 'swallowed';
+            failure.paused = false;
+            this.emit('failure', failure);
+          }
           return;
         }
         const failure = this.addFailure({
