@@ -168,3 +168,12 @@ test('a swallowed record folds into the worker failure of the same task, as the 
   model.apply(rec('swallowed', 100, { key: 'other', chunk: 0, api: 'submit', task: { function: 'm.f', args: [] }, exception: { type: 'KeyError', message: 'k' } }));
   assert.equal(model.failures.length, 2, 'a swallowed result with no worker failure seen stands alone');
 });
+
+test("an unread map's swallowed record folds every failed chunk of the job, as the report does", () => {
+  const model = new TraceModel();
+  const later = rec('task-exception', 102, { ...taskException, id: '102-1', chunk: 0, pos: 0, worker: 'ForkPoolWorker-2', task: { function: '__main__.work', args: ['-1'], kwargs: {} } });
+  const elsewhere = rec('task-exception', 102, { ...taskException, id: '102-2', key: '100:pool:1', chunk: 0, worker: 'ForkPoolWorker-2' });
+  for (const r of [...poolStart, submit, taskException, later, elsewhere]) model.apply(r);
+  model.apply(rec('swallowed', 100, { key: '100:pool:0', chunk: 2, api: 'map_async', allChunks: true, task: { function: '__main__.work', args: [] }, exception: { type: 'ValueError', message: 'bad item 7' } }));
+  assert.deepEqual(model.failures.map((f) => f.kind), ['swallowed', 'swallowed', 'exception'], "another job's failure stays");
+});
