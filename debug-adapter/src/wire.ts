@@ -237,7 +237,7 @@ export interface PoolStalledEvent extends WireRecordBase {
   key: string | null;
   chunk: number | null;
   task: WireTask | null;
-  reason: 'initializer-failed' | 'task-unreadable' | 'handler-died';
+  reason: 'initializer-failed' | 'task-unreadable' | 'handler-died' | 'callback-raised';
 }
 
 export interface PausedEvent extends WireRecordBase {

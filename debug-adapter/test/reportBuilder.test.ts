@@ -53,6 +53,8 @@ const CASES: Case[] = [
   { program: 'swallowed_map_chunks.py' },
   { program: 'swallowed_in_pool_worker.py' },
   { program: 'executor_task_unreadable.py', args: ['spawn'] },
+  { program: 'pool_callback_raises.py', options: ['--hang-timeout', '0.5'] },
+  { program: 'pool_closed_misuse.py' },
   { program: 'thread_exception.py' },
   { program: 'thread_in_pool_worker.py' },
   { program: 'unlocked_counter.py', options: ['--detect-races'] },

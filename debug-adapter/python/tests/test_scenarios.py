@@ -398,6 +398,24 @@ class Scenarios(Base):
                          ("MainThread", ["'dog.gif'"]))
         self.assertEqual(len(r["failures"]), 2)  # the daemon ended at exit is no failure
 
+    @scenario
+    def pool_callback_raises(self, m):
+        proc, r, _ = self.traced("pool_callback_raises", m, "--hang-timeout", str(HANG_TIMEOUT),
+                                 compare=False)
+        self.assertEqual(proc.returncode, 124)
+        lost = self.only(r, "thread-exception")  # CPython drops it without a word
+        self.assertEqual(lost["exception"]["type"], "KeyError")
+        self.check_frame(lost, "pool_callback_raises", 15, ("result", "9"))
+        self.only(r, "hang")
+
+    @scenario
+    def pool_closed_misuse(self, m):
+        proc, r, _ = self.traced("pool_closed_misuse", m, "--no-summary")
+        self.assertEqual(proc.returncode, 1)
+        self.assertEqual(self.only(r, "thread-exception")["thread"], "late-submit")
+        plain = run_plain("pool_closed_misuse", m)
+        self.assertEqual(proc.stderr, plain.stderr)  # the tracer's wrappers are not printed
+
 
 class NoMultiprocessing(Base):
     def test_thread_exception(self):

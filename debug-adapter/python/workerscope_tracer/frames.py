@@ -56,6 +56,24 @@ def is_tracer_file(filename: str) -> bool:
     return filename.startswith(_PACKAGE_DIR)
 
 
+def hide_tracer_frames(exc: "Optional[BaseException]") -> None:
+    """Unlinks the tracer's wrappers from the traceback of an exception that is about to be
+    printed as uncaught (by a dying child, a thread, the main thread), so that the text is the
+    one CPython would print without the tracer."""
+    seen = 0
+    while exc is not None and seen < 8:
+        tb = exc.__traceback__
+        while tb is not None:
+            following = tb.tb_next
+            while following is not None and is_tracer_file(following.tb_frame.f_code.co_filename):
+                following = following.tb_next
+            if following is not tb.tb_next:
+                tb.tb_next = following
+            tb = following
+        exc = exc.__cause__ or exc.__context__
+        seen += 1
+
+
 def is_user(filename: str) -> bool:
     """True for the user's own code: not the stdlib, not site-packages, not the tracer."""
     global _STDLIB

@@ -255,6 +255,25 @@ def _task_ids(data: "Optional[bytes]") -> "Optional[Tuple[int, int]]":
     return None
 
 
+def _callback_lost(exc: "KeyError") -> None:
+    """A result's callback raised KeyError: the result handler takes it for a result of a job
+    already gone and drops it silently, and the result never completes (``get()`` and
+    ``join()`` wait forever)."""
+    try:
+        from .frames import is_internal
+        tb = exc.__traceback__
+        while tb is not None and is_internal(tb.tb_frame.f_code.co_filename):
+            tb = tb.tb_next
+        if tb is None:
+            return  # raised by the pool itself, not by a callback
+        runtime.report_failure(wire.THREAD_EXCEPTION, exc, exc.__traceback__,
+                               threadName=threading.current_thread().name)
+        runtime.emit(wire.POOL_STALLED, owner=os.getpid(), child=None, worker=None, key=None,
+                     chunk=None, task=None, reason="callback-raised")
+    except Exception:
+        pass
+
+
 def _thread_died(exc: "BaseException", tb: "Any") -> None:
     """A pool's own thread died (an exception raised by a result that cannot be unpickled in
     the parent kills the result handler): nothing will complete any more."""
@@ -502,7 +521,11 @@ def _wrap_set(cls: "Any", track: bool) -> None:
     def _set(self: "Any", i: int, obj: "Any") -> None:
         job = self._job
         sent = _sent.pop((job, i), None)
-        orig_set(self, i, obj)
+        try:
+            orig_set(self, i, obj)
+        except KeyError as exc:
+            _callback_lost(exc)
+            raise
         if not track:
             return
         try:

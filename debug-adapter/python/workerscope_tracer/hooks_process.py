@@ -249,24 +249,6 @@ def process_task(proc: "Any") -> "Dict[str, Any]":
             "submittedAt": getattr(proc, "_workerscope_site", None)}
 
 
-def _hide_tracer_frames(exc: "BaseException") -> None:
-    """Unlinks the tracer's wrappers from the traceback a dying child is about to print, so
-    that it reads as it would without the tracer."""
-    from .frames import is_tracer_file
-    seen = 0
-    while exc is not None and seen < 8:
-        tb = exc.__traceback__
-        while tb is not None:
-            following = tb.tb_next
-            while following is not None and is_tracer_file(following.tb_frame.f_code.co_filename):
-                following = following.tb_next
-            if following is not tb.tb_next:
-                tb.tb_next = following
-            tb = following
-        exc = exc.__cause__ or exc.__context__  # type: ignore[assignment]
-        seen += 1
-
-
 def _patch_print_exc() -> None:
     import traceback
     original = traceback.print_exc
@@ -279,7 +261,8 @@ def _patch_print_exc() -> None:
             if caller.f_code is _bootstrap_code:
                 exc = sys.exc_info()[1]
                 if exc is not None:
-                    _hide_tracer_frames(exc)
+                    from .frames import hide_tracer_frames
+                    hide_tracer_frames(exc)
                 proc = caller.f_locals.get("self")
                 hook = _child_failure_hooks.get(state.role)
                 if exc is not None and not isinstance(exc, (SystemExit, KeyboardInterrupt)) \

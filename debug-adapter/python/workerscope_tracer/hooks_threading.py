@@ -39,6 +39,11 @@ def _wrap_invoke(invoke: "Callable[[Any], Any]") -> "Callable[[Any], Any]":
     def invoke_excepthook(thread: "Any") -> "Any":
         exc_type, exc, tb = sys.exc_info()  # called from the thread's own except block
         _report(exc_type, exc, tb, thread)
+        try:
+            from .frames import hide_tracer_frames
+            hide_tracer_frames(exc)
+        except Exception:
+            pass
         return invoke(thread)
     return invoke_excepthook
 

@@ -140,11 +140,30 @@ def install(directory: "Optional[str]", env: "Optional[Dict[str, str]]" = None) 
                 patcher(module)
             except Exception:
                 pass
+    _wrap_excepthook()
     if env.get("WORKERSCOPE_LAUNCHER") == str(os.getppid()):
         _announce_root()
     import atexit
     atexit.register(_run_exit_hooks)
     return True
+
+
+def _wrap_excepthook() -> None:
+    """The program's uncaught exception is printed without the tracer's wrapper frames (a
+    call into a patched pool or executor that raises, such as ``map`` on a closed pool)."""
+    previous = sys.excepthook
+
+    def excepthook(exc_type: "Any", exc: "Any", tb: "Any") -> "Any":
+        try:
+            from .frames import hide_tracer_frames
+            hide_tracer_frames(exc)
+        except Exception:
+            pass
+        return previous(exc_type, exc, tb)
+
+    excepthook._workerscope = True  # type: ignore[attr-defined]
+    if not getattr(previous, "_workerscope", False):
+        sys.excepthook = excepthook
 
 
 def _announce_root() -> None:

@@ -78,6 +78,7 @@ RACE = "race"
 HANG = "hang"
 # pool-stalled: owner:int, child:int|null, worker:str|null, key:str|null, chunk:int|null,
 #                task:{...}|null, reason:"initializer-failed"|"task-unreadable"|"handler-died"
+#                |"callback-raised"
 #                (the pool can no longer finish what it was given; arms the hang watch, is no
 #                failure of its own: the failure that caused it is reported beside it)
 POOL_STALLED = "pool-stalled"
