@@ -248,13 +248,13 @@ def patch_thread(module: "Any") -> None:
         return
     orig_init = work_item.__init__
     orig_map = executor.map
-    counter = [0]
+    work_ids = itertools.count(1)  # next() is atomic: submits may come from several threads
 
     # The Future is tagged as its work item is made, before a thread can run it and fail.
     def __init__(self: "Any", future: "Any", fn: "Any", args: "Any", kwargs: "Any") -> None:
         orig_init(self, future, fn, args, kwargs)
         try:
-            counter[0] += 1
+            work_id = next(work_ids)
             key = "%d:thread" % os.getpid()
             ctx = getattr(_tls, "map", None)
             if ctx is not None:
@@ -263,11 +263,11 @@ def patch_thread(module: "Any") -> None:
                 ctx["n"] += 1
             else:
                 user, api, site, index, group = fn, "submit", call_site(), None, None
-            _tasks[(key, counter[0])] = {"function": describe_callable(user), "api": api,
-                                         "submittedAt": site, "indexBase": index,
-                                         "indexed": index is not None, "chunked": False,
-                                         "args": args, "kwargs": kwargs}
-            future._workerscope = (key, counter[0], group)
+            # Described only if it fails: most thread-pool tasks do not.
+            _tasks[(key, work_id)] = {"fn": user, "api": api, "submittedAt": site,
+                                      "indexBase": index, "indexed": index is not None,
+                                      "chunked": False, "args": args, "kwargs": kwargs}
+            future._workerscope = (key, work_id, group)
         except Exception:
             pass
 
@@ -318,7 +318,10 @@ def _task_repr(info: "Dict[str, Any]", pos: int) -> "Dict[str, Any]":
     else:
         args, kwargs = repr_args(info.get("args") or ()), repr_kwargs(info.get("kwargs"))
         index = info.get("indexBase") if info.get("indexed") else None
-    return {"function": info.get("function"), "args": args, "kwargs": kwargs, "index": index,
+    function = info.get("function")
+    if function is None and "fn" in info:
+        function = describe_callable(info["fn"])
+    return {"function": function, "args": args, "kwargs": kwargs, "index": index,
             "submittedAt": info.get("submittedAt")}
 
 
@@ -441,4 +444,14 @@ def patch_base(module: "Any") -> None:
 
     future_cls.set_exception = runtime.rename_like(set_exception, orig_set_exception)
     future_cls.set_result = runtime.rename_like(set_result, orig_set_result)
+    orig_cancel = future_cls.cancel
+
+    def cancel(self: "Any") -> bool:
+        cancelled = orig_cancel(self)
+        tag = self.__dict__.get("_workerscope")
+        if cancelled and tag is not None:
+            _tasks.pop((tag[0], tag[1]), None)  # it will never run: forget its arguments
+        return cancelled
+
+    future_cls.cancel = runtime.rename_like(cancel, orig_cancel)
     future_cls._exception = property(_get_exception, _set_exception_attr)
