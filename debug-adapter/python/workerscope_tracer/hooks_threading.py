@@ -40,8 +40,9 @@ def _wrap_invoke(invoke: "Callable[[Any], Any]") -> "Callable[[Any], Any]":
         exc_type, exc, tb = sys.exc_info()  # called from the thread's own except block
         _report(exc_type, exc, tb, thread)
         try:
-            from .frames import hide_tracer_frames
-            hide_tracer_frames(exc)
+            frames = sys.modules.get(__package__ + ".frames")  # loaded by any wrapper of ours
+            if frames is not None:
+                frames.hide_tracer_frames(exc)
         except Exception:
             pass
         return invoke(thread)

@@ -154,9 +154,13 @@ def _wrap_excepthook() -> None:
     previous = sys.excepthook
 
     def excepthook(exc_type: "Any", exc: "Any", tb: "Any") -> "Any":
+        # Nothing is imported here: running a module's code now would make CPython forget
+        # that an uncaught KeyboardInterrupt must end the program by SIGINT. Without the
+        # frames module loaded, no wrapper of ours has run anyway.
         try:
-            from .frames import hide_tracer_frames
-            hide_tracer_frames(exc)
+            frames = sys.modules.get(__package__ + ".frames")
+            if frames is not None:
+                frames.hide_tracer_frames(exc)
         except Exception:
             pass
         return previous(exc_type, exc, tb)
