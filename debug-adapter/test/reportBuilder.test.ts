@@ -55,6 +55,8 @@ const CASES: Case[] = [
   { program: 'executor_task_unreadable.py', args: ['spawn'] },
   { program: 'pool_callback_raises.py', options: ['--hang-timeout', '0.5'] },
   { program: 'pool_closed_misuse.py' },
+  { program: 'swallowed_imap_unread.py' },
+  { program: 'pool_task_starts_process.py' },
   { program: 'thread_exception.py' },
   { program: 'thread_in_pool_worker.py' },
   { program: 'unlocked_counter.py', options: ['--detect-races'] },

@@ -416,6 +416,28 @@ class Scenarios(Base):
         plain = run_plain("pool_closed_misuse", m)
         self.assertEqual(proc.stderr, plain.stderr)  # the tracer's wrappers are not printed
 
+    @scenario
+    def swallowed_imap_unread(self, m):
+        _, r, _ = self.traced("swallowed_imap_unread", m)
+        scan, ping = sorted((f for f in r["failures"] if f["kind"] == "swallowed"),
+                            key=lambda f: f["task"]["function"])[::-1]
+        self.assertEqual(len(r["failures"]), 2, r["failures"])
+        self.assertEqual((scan["task"]["function"], scan["task"]["args"], scan["task"]["index"]),
+                         ("__main__.scan", ["'FATAL: oops'"], 5))
+        self.check_frame(scan, "swallowed_imap_unread", 12, ("level", "'FATAL'"))
+        self.assertEqual((ping["task"]["function"], ping["task"]["args"], ping["task"]["index"]),
+                         ("__main__.ping", ["'mirror-3'"], 2))
+        self.check_frame(ping, "swallowed_imap_unread", 18, ("host", "'mirror-3'"))
+
+    @scenario
+    def pool_task_starts_process(self, m):
+        proc, r, _ = self.traced("pool_task_starts_process", m, "--no-summary")
+        f = self.only(r, "exception")
+        self.assertEqual(f["exception"]["type"], "AssertionError")
+        self.assertFalse([x for x in f["frames"] if "workerscope_tracer" in x["file"]], f["frames"])
+        self.assertEqual(f["frames"][0]["line"], 14)  # the task's own line first
+        self.assertEqual(proc.stderr, run_plain("pool_task_starts_process", m).stderr)
+
 
 class NoMultiprocessing(Base):
     def test_thread_exception(self):

@@ -7,7 +7,7 @@ import sys
 import tempfile
 import unittest
 
-from workerscope_tracer import channel, frames, safe_repr, supervisor, wire
+from workerscope_tracer import channel, frames, runtime, safe_repr, supervisor, wire
 
 
 class WireTest(unittest.TestCase):
@@ -159,6 +159,11 @@ class FramesTest(unittest.TestCase):
                 '  File "job.py", line 10 in parse\n')
         out = frames.parse_faulthandler(text)
         self.assertEqual([f["file"] for f in out], [os.path.abspath("job.py"), "<string>"])
+
+    def test_exception_message_is_bounded(self):
+        info = runtime.exception_info(ValueError("x" * 2_000_000))
+        self.assertEqual(len(info["message"]), runtime.MESSAGE_LIMIT + len("... (2000000 characters)"))
+        self.assertTrue(info["message"].endswith("... (2000000 characters)"))
 
     def test_describe_callable(self):
         import functools

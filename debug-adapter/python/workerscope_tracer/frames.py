@@ -110,7 +110,8 @@ def frames_from_traceback(tb: "Optional[TracebackType]", with_locals: bool = Tru
     """Records and the live frame objects (same order) from the first non-internal frame."""
     entries: "List[Tuple[FrameType, int]]" = []
     while tb is not None:
-        entries.append((tb.tb_frame, tb.tb_lineno))
+        if not is_tracer_file(tb.tb_frame.f_code.co_filename):  # a wrapper of ours: not shown
+            entries.append((tb.tb_frame, tb.tb_lineno))
         tb = tb.tb_next
     start = 0
     while start < len(entries) and is_internal(entries[start][0].f_code.co_filename):

@@ -198,9 +198,12 @@ def patch_process(module: "Any") -> None:
         def __init__(self, exc: "BaseException", tb: "Any") -> None:
             try:
                 _task_failed(exc, tb)
+                from .frames import hide_tracer_frames
+                hide_tracer_frames(exc)  # the text sent to the parent is formatted next
             except Exception:
                 pass
-            base_ewt.__init__(self, exc, tb)
+            base_ewt.__init__(self, exc, exc.__traceback__ if exc.__traceback__ is not None
+                              else tb)
 
     _ExceptionWithTraceback.__module__ = base_ewt.__module__
     _ExceptionWithTraceback.__qualname__ = base_ewt.__qualname__

@@ -9,6 +9,7 @@ until their result arrives so a worker death can be attributed, and failed Async
 that are never retrieved are reported at exit as ``swallowed``.
 """
 
+import collections
 import os
 import sys
 import threading
@@ -25,6 +26,7 @@ _tls = threading.local()
 _jobs: "Dict[int, Dict[str, Any]]" = {}                      # job -> submit info (parent)
 _sent: "Dict[Tuple[int, int], Tuple[Any, Any, Any]]" = {}    # (job, chunk) -> (func, args, kwds)
 _unretrieved: "Dict[int, Dict[str, Any]]" = {}               # job -> swallowed candidate
+_imap_unread: "Dict[int, Tuple[int, Dict[str, Any], Any]]" = {}  # id(exc) -> imap failure
 _mod: "Any" = None
 
 # Worker-side current task: [job, chunk, user_func, chunk_items, star, args, kwds]
@@ -351,6 +353,53 @@ def _worker_lost(proc: "Any", code: int, slot: "List[int]") -> None:
 def _emit_swallowed() -> None:
     for job in list(_unretrieved):
         _emit_unretrieved(job)
+    for job in {entry[0] for entry in list(_imap_unread.values())}:
+        _emit_imap_unread(job)
+
+
+class _TrackedItems(collections.deque):
+    """An imap iterator's queue of results once one has failed: ``next()`` taking a failure
+    off it (then raising it) is its retrieval. Seen here, before the raise, so no tracer
+    frame enters the traceback the program gets."""
+
+    def popleft(self) -> "Any":
+        item = collections.deque.popleft(self)
+        try:
+            if not item[0]:
+                _imap_unread.pop(id(item[1]), None)
+        except Exception:
+            pass
+        return item
+
+
+def _imap_failed(iterator: "Any", job: int, i: int, value: "Any", sent: "Any") -> None:
+    """A failed result of an imap: unread if the program never takes it from the iterator."""
+    info = _jobs.get(job) or {}
+    single = (info.get("chunksize") or 1) == 1
+    args, kwargs = _task_args(info, sent, 0) if single else ([], {})
+    entry: "Dict[str, Any]" = {
+        "key": _key(os.getpid(), job), "chunk": i, "api": info.get("api"),
+        "task": {"function": info.get("function"), "args": args, "kwargs": kwargs,
+                 "index": i if single else None, "submittedAt": info.get("submittedAt")},
+        "exception": runtime.exception_info(value) if isinstance(value, BaseException) else None}
+    if getattr(value, "__traceback__", None) is not None:  # raised in a ThreadPool
+        entry.update(_exc=value, thread=None)
+    with iterator._cond:  # before the result is queued: next() must find it tracked
+        if not isinstance(iterator._items, _TrackedItems):
+            iterator._items = _TrackedItems(iterator._items)
+        _imap_unread[id(value)] = (job, entry, value)
+    runtime.on_collected(iterator, ("imap", job), lambda k: _emit_imap_unread(k[1]))
+
+
+def _emit_imap_unread(job: int) -> None:
+    for key, (owner_job, entry, _value) in list(_imap_unread.items()):
+        if owner_job != job or _imap_unread.pop(key, None) is None:
+            continue
+        exc = entry.pop("_exc", None)
+        if runtime.owned_here(entry.get("key")):
+            if exc is not None:
+                entry["frames"] = runtime.traceback_frames(exc)
+            runtime.emit(wire.SWALLOWED, **entry)
 
 
 def _emit_unretrieved(job: int) -> None:
@@ -399,6 +448,7 @@ def patch(module: "Any") -> None:
 
     for cls in (module.ApplyResult, module.IMapIterator):
         _wrap_init(cls)
+    _patch_exception_text(module)
 
     orig_map_async = pool_cls._map_async
 
@@ -447,6 +497,28 @@ def patch(module: "Any") -> None:
     hooks_process.add_exit_hook(_emit_swallowed)
 
 
+def _patch_exception_text(module: "Any") -> None:
+    """A task's traceback is formatted in the worker and printed by the parent when it
+    re-raises: the tracer's wrappers (a task that starts a Process) are unlinked first."""
+    base = getattr(module, "ExceptionWithTraceback", None)
+    if base is None:
+        return
+
+    class ExceptionWithTraceback(base):  # type: ignore[misc, valid-type]
+        def __init__(self, exc: "BaseException", tb: "Any") -> None:
+            try:
+                from .frames import hide_tracer_frames
+                hide_tracer_frames(exc)
+                tb = exc.__traceback__ if exc.__traceback__ is not None else tb
+            except Exception:
+                pass
+            base.__init__(self, exc, tb)
+
+    ExceptionWithTraceback.__module__ = base.__module__
+    ExceptionWithTraceback.__qualname__ = base.__qualname__
+    module.ExceptionWithTraceback = ExceptionWithTraceback
+
+
 def _record_sent(pool: "Any") -> None:
     """The pool's task sender keeps each task until its result arrives."""
     quick_put = pool._quick_put
@@ -492,8 +564,11 @@ def _patch_results(module: "Any") -> None:
     get_code = apply_cls.get.__code__
     successful_code = apply_cls.successful.__code__
 
-    for cls in (apply_cls, map_cls, module.IMapIterator):
-        _wrap_set(cls, track=cls is not module.IMapIterator)
+    for cls in (apply_cls, map_cls):
+        _wrap_set(cls, track=True)
+    for cls in (module.IMapIterator, getattr(module, "IMapUnorderedIterator", None)):
+        if cls is not None and "_set" in cls.__dict__:
+            _wrap_set(cls, track=False)
 
     # Retrieval is observed by reading _success from get()/successful(): a property instead
     # of a wrapper method, so no tracer frame ever appears in a re-raised traceback.
@@ -521,6 +596,12 @@ def _wrap_set(cls: "Any", track: bool) -> None:
     def _set(self: "Any", i: int, obj: "Any") -> None:
         job = self._job
         sent = _sent.pop((job, i), None)
+        if not track:  # an imap iterator: a failure is read when next() takes it
+            try:
+                if not obj[0]:
+                    _imap_failed(self, job, i, obj[1], sent)
+            except Exception:
+                pass
         try:
             orig_set(self, i, obj)
         except KeyError as exc:

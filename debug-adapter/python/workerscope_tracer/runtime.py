@@ -125,12 +125,17 @@ def received_bytes(tb: "Any") -> "Optional[bytes]":
     return None
 
 
+MESSAGE_LIMIT = 2000  # characters of an exception's message kept in the report
+
+
 def exception_info(exc: "BaseException") -> "Dict[str, str]":
     try:
         message = str(exc)
     except Exception:
         from .safe_repr import safe_repr
         message = safe_repr(exc)
+    if len(message) > MESSAGE_LIMIT:
+        message = "%s... (%d characters)" % (message[:MESSAGE_LIMIT], len(message))
     return {"type": type(exc).__qualname__, "message": message}
 
 
