@@ -27,7 +27,7 @@ if __name__ == "__main__":
     print("head:", [next(results) for _ in range(2)])
     pool.close()
     pool.join()
-    with ThreadPool(2) as threads:
+    with ThreadPool(1) as threads:  # one thread: results come in order, mirror-1 first
         for host in threads.imap_unordered(ping, ["mirror-%d" % n for n in range(1, 5)]):
             if host == "mirror-1":
                 break
