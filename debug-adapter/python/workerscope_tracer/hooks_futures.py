@@ -160,6 +160,21 @@ def _watch_initializer(initializer: "Any", initargs: "Any") -> None:
     logger.addFilter(initializer_failed)
 
 
+def _mapping(orig_map: "Any") -> "Any":
+    """An executor's ``map``: the submits it makes are one group (retrieving one failure
+    reads the map), numbered for their index, with the map's call site."""
+    def map(self: "Any", fn: "Any", *iterables: "Any", **kwargs: "Any") -> "Any":
+        chunksize = kwargs.get("chunksize", 1)
+        _tls.map = {"fn": fn, "chunksize": chunksize if isinstance(chunksize, int) else 1,
+                    "n": 0, "site": call_site(), "group": next(_map_groups)}
+        try:
+            return orig_map(self, fn, *iterables, **kwargs)
+        finally:
+            _tls.map = None
+
+    return runtime.rename_like(map, orig_map)
+
+
 def patch_process(module: "Any") -> None:
     """Patch concurrent.futures.process (called right after it is imported)."""
     global _cfp
@@ -223,17 +238,8 @@ def patch_process(module: "Any") -> None:
             pass
         return future
 
-    def map(self: "Any", fn: "Any", *iterables: "Any", **kwargs: "Any") -> "Any":
-        chunksize = kwargs.get("chunksize", 1)
-        _tls.map = {"fn": fn, "chunksize": chunksize if isinstance(chunksize, int) else 1,
-                    "n": 0, "site": call_site(), "group": next(_map_groups)}
-        try:
-            return orig_map(self, fn, *iterables, **kwargs)
-        finally:
-            _tls.map = None
-
     executor.submit = runtime.rename_like(submit, orig_submit)
-    executor.map = runtime.rename_like(map, orig_map)
+    executor.map = _mapping(orig_map)
     adjust = executor.__dict__.get("_adjust_process_count")
     if adjust is not None:  # starts the workers (all of them at once under fork)
         executor._adjust_process_count = hooks_process.starting_together(adjust)
@@ -274,16 +280,8 @@ def patch_thread(module: "Any") -> None:
         except Exception:
             pass
 
-    def map(self: "Any", fn: "Any", *iterables: "Any", **kwargs: "Any") -> "Any":
-        _tls.map = {"fn": fn, "chunksize": 1, "n": 0, "site": call_site(),
-                    "group": next(_map_groups)}
-        try:
-            return orig_map(self, fn, *iterables, **kwargs)
-        finally:
-            _tls.map = None
-
     work_item.__init__ = runtime.rename_like(__init__, orig_init)
-    executor.map = runtime.rename_like(map, orig_map)
+    executor.map = _mapping(orig_map)
     hooks_process.add_exit_hook(_emit_swallowed)
 
 
