@@ -202,8 +202,8 @@ export interface SwallowedEvent extends WireRecordBase {
   exception: WireException;
   /** A map's result: every failed chunk of the job was lost with it. */
   allChunks?: boolean;
-  /** A thread pool's task: the thread it ran in (ThreadPoolExecutor only) and its frames. */
-  thread?: string;
+  /** A thread pool's task: the thread it ran in (null for a ThreadPool, which does not say) and its frames. */
+  thread?: string | null;
   frames?: WireFrame[];
 }
 

@@ -102,7 +102,9 @@ def _worker_died(proc: "Any", exc: "BaseException") -> bool:
         return False
     from .safe_repr import safe_repr
     owner = getattr(proc, "_parent_pid", None) or os.getppid()
-    work_id = _work_id(runtime.received_bytes(exc.__traceback__))
+    # A pickled _CallItem's state: the integer right after the name "work_id".
+    ids = runtime.pickled_ints(runtime.received_bytes(exc.__traceback__), 1, after="work_id")
+    work_id = ids[0] if ids else None
     key = getattr(proc, "_workerscope_key", None)
     runtime.report_failure(wire.TASK_EXCEPTION, exc, exc.__traceback__,
                            once=(owner, "executor unreadable %s %s" % (type(exc).__qualname__,
@@ -110,26 +112,6 @@ def _worker_died(proc: "Any", exc: "BaseException") -> bool:
                            key="%s:%d" % (key, work_id) if key and work_id is not None else None,
                            chunk=0, pos=0, task={"function": None, "args": [], "kwargs": {}})
     return True
-
-
-def _work_id(data: "Optional[bytes]") -> "Optional[int]":
-    """The ``work_id`` of a pickled ``_CallItem``: the integer after that attribute's name,
-    read from the opcodes without loading anything."""
-    if not data:
-        return None
-    try:
-        import pickletools
-        named = False
-        for op, arg, _ in pickletools.genops(data):
-            if named and op.name in runtime.PICKLE_INT_OPS:
-                return int(arg)
-            if arg == "work_id":
-                named = True
-            elif named and op.name not in ("MEMOIZE", "BINPUT", "LONG_BINPUT", "PUT"):
-                return None
-    except Exception:
-        pass
-    return None
 
 
 def _watch_initializer(initializer: "Any", initargs: "Any") -> None:
@@ -361,14 +343,8 @@ def _emit_swallowed() -> None:
 def _emit_unretrieved(k: "Any") -> None:
     """At exit, or once the Future is garbage: its failure was never retrieved."""
     item = _unretrieved.pop(k, None)
-    if item is None or item.pop("group", None) in _groups_retrieved:
-        return
-    exc = item.pop("_exc", None)
-    if not runtime.owned_here(item.get("key")):  # inherited by a forked child
-        return
-    if exc is not None:  # raised in a thread of this process: its frames are still here
-        item["frames"] = runtime.traceback_frames(exc)
-    runtime.emit(wire.SWALLOWED, **item)
+    if item is not None and item.pop("group", None) not in _groups_retrieved:
+        runtime.emit_swallowed(item)
 
 
 def patch_base(module: "Any") -> None:

@@ -206,14 +206,15 @@ def _worker_died(proc: "Any", exc: "BaseException") -> bool:
     owner = getattr(proc, "_parent_pid", None) or os.getppid()
     from .safe_repr import repr_args, safe_repr
     if _unreadable and _unreadable[0] is exc:
-        ids = _task_ids(runtime.received_bytes(exc.__traceback__))
+        # A pickled task is (job, i, func, args, kwds): its first two integers.
+        ids = runtime.pickled_ints(runtime.received_bytes(exc.__traceback__), 2)
         key, chunk = (_key(owner, ids[0]), ids[1]) if ids else (None, None)
         runtime.report_failure(wire.TASK_EXCEPTION, exc, exc.__traceback__,
                                once=(owner, "unreadable %s %s" % (type(exc).__qualname__,
                                                                   safe_repr(exc))),
                                key=key, chunk=chunk, pos=0,
                                task={"function": None, "args": [], "kwargs": {}})
-        _stalled(owner, proc, key, chunk, "task-unreadable")
+        _stalled(owner, "task-unreadable", proc, key, chunk)
         return True
     args = getattr(proc, "_args", ())
     initializer = args[2] if len(args) > 3 else None
@@ -225,36 +226,17 @@ def _worker_died(proc: "Any", exc: "BaseException") -> bool:
                                                         type(exc).__qualname__)):
         runtime.report_failure(wire.PROCESS_EXCEPTION, exc, exc.__traceback__, task=task)
     else:  # a replacement failed too: the pool cannot get a working worker
-        _stalled(owner, proc, None, None, "initializer-failed", task)
+        _stalled(owner, "initializer-failed", proc, task=task)
     return True
 
 
-def _stalled(owner: int, proc: "Any", key: "Optional[str]", chunk: "Optional[int]", reason: str,
-             task: "Optional[Dict[str, Any]]" = None) -> None:
-    runtime.emit(wire.POOL_STALLED, owner=owner, child=os.getpid(), worker=proc.name, key=key,
-                 chunk=chunk, task=task, reason=reason)
-
-
-
-
-def _task_ids(data: "Optional[bytes]") -> "Optional[Tuple[int, int]]":
-    """(job, chunk) of a pickled task ``(job, i, func, args, kwds)``: its first two integers,
-    read from the opcodes without loading anything."""
-    if not data:
-        return None
-    try:
-        import pickletools
-        ints = []
-        for op, arg, _ in pickletools.genops(data):
-            if op.name in runtime.PICKLE_INT_OPS:
-                ints.append(int(arg))
-                if len(ints) == 2:
-                    return ints[0], ints[1]
-            elif op.name not in ("PROTO", "FRAME", "MARK"):
-                return None
-    except Exception:
-        pass
-    return None
+def _stalled(owner: int, reason: str, proc: "Any" = None, key: "Optional[str]" = None,
+             chunk: "Optional[int]" = None, task: "Optional[Dict[str, Any]]" = None) -> None:
+    """Arms the hang watch: the pool can no longer finish (written by the dying worker
+    ``proc``, or by the pool's owner itself)."""
+    runtime.emit(wire.POOL_STALLED, owner=owner, child=os.getpid() if proc is not None else None,
+                 worker=proc.name if proc is not None else None, key=key, chunk=chunk,
+                 task=task, reason=reason)
 
 
 def _callback_lost(exc: "KeyError") -> None:
@@ -270,8 +252,7 @@ def _callback_lost(exc: "KeyError") -> None:
             return  # raised by the pool itself, not by a callback
         runtime.report_failure(wire.THREAD_EXCEPTION, exc, exc.__traceback__,
                                threadName=threading.current_thread().name)
-        runtime.emit(wire.POOL_STALLED, owner=os.getpid(), child=None, worker=None, key=None,
-                     chunk=None, task=None, reason="callback-raised")
+        _stalled(os.getpid(), "callback-raised")
     except Exception:
         pass
 
@@ -289,8 +270,7 @@ def _thread_died(exc: "BaseException", tb: "Any") -> None:
             codes.add(code)
     while tb is not None:
         if tb.tb_frame.f_code in codes:
-            runtime.emit(wire.POOL_STALLED, owner=os.getpid(), child=None, worker=None, key=None,
-                         chunk=None, task=None, reason="handler-died")
+            _stalled(os.getpid(), "handler-died")
             return
         tb = tb.tb_next
 
@@ -393,25 +373,15 @@ def _imap_failed(iterator: "Any", job: int, i: int, value: "Any", sent: "Any") -
 
 def _emit_imap_unread(job: int) -> None:
     for key, (owner_job, entry, _value) in list(_imap_unread.items()):
-        if owner_job != job or _imap_unread.pop(key, None) is None:
-            continue
-        exc = entry.pop("_exc", None)
-        if runtime.owned_here(entry.get("key")):
-            if exc is not None:
-                entry["frames"] = runtime.traceback_frames(exc)
-            runtime.emit(wire.SWALLOWED, **entry)
+        if owner_job == job and _imap_unread.pop(key, None) is not None:
+            runtime.emit_swallowed(entry)
 
 
 def _emit_unretrieved(job: int) -> None:
     """At exit, or once the AsyncResult is garbage: its failure was never retrieved."""
     item = _unretrieved.pop(job, None)
-    if item is None:
-        return
-    exc = item.pop("_exc", None)
-    if runtime.owned_here(item.get("key")):
-        if exc is not None:  # a ThreadPool's: raised in this process, frames still here
-            item["frames"] = runtime.traceback_frames(exc)
-        runtime.emit(wire.SWALLOWED, **item)
+    if item is not None:
+        runtime.emit_swallowed(item)
 
 
 def patch(module: "Any") -> None:

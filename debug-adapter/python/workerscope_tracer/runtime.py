@@ -109,7 +109,45 @@ def on_collected(obj: "Any", key: "Any", callback: "Any") -> None:
         pass
 
 
-PICKLE_INT_OPS = ("INT", "BININT", "BININT1", "BININT2", "LONG", "LONG1", "LONG4")
+_PICKLE_INT_OPS = ("INT", "BININT", "BININT1", "BININT2", "LONG", "LONG1", "LONG4")
+_PICKLE_BETWEEN = ("PROTO", "FRAME", "MARK", "MEMOIZE", "PUT", "BINPUT", "LONG_BINPUT")
+
+
+def pickled_ints(data: "Optional[bytes]", count: int, after: "Optional[str]" = None
+                 ) -> "Optional[List[int]]":
+    """The first ``count`` integers of a pickle (those right after the string ``after``, if
+    given), read from its opcodes without loading anything; None if anything else comes
+    between them."""
+    if not data:
+        return None
+    try:
+        import pickletools
+        ints: "List[int]" = []
+        started = after is None
+        for op, arg, _ in pickletools.genops(data):
+            if not started:
+                started = arg == after
+            elif op.name in _PICKLE_INT_OPS:
+                ints.append(int(arg))
+                if len(ints) == count:
+                    return ints
+            elif op.name not in _PICKLE_BETWEEN:
+                return None
+    except Exception:
+        pass
+    return None
+
+
+def emit_swallowed(item: "Dict[str, Any]") -> None:
+    """A failed result never retrieved, unless the pool or executor is not this process's
+    own (a forked child inherits its parent's bookkeeping). ``_exc``, the exception of a
+    thread pool's task, gives the frames its traceback still holds."""
+    exc = item.pop("_exc", None)
+    if not owned_here(item.get("key")):
+        return
+    if exc is not None:
+        item["frames"] = traceback_frames(exc)
+    emit(wire.SWALLOWED, **item)
 
 
 def received_bytes(tb: "Any") -> "Optional[bytes]":
