@@ -57,27 +57,28 @@ class ChannelTest(unittest.TestCase):
             self.assertEqual(events[0]["pid"], os.getpid())
             self.assertIn("t", events[0])
 
-    def test_record_template_takes_the_pid_of_a_child_forked_later(self):
-        head, tail = channel.record_template(wire.PROCESS_START, {
-            "ppid": 7, "owner": 7, "role": wire.ROLE_POOL_WORKER, "name": '"pid":0, odd'})
-        line = head + b"%d" % 4242 + tail
-        [event] = wire.decode_lines(line)
-        self.assertEqual((event["kind"], event["pid"], event["ppid"]), (wire.PROCESS_START, 4242, 7))
-        self.assertEqual(event["name"], '"pid":0, odd')
-        self.assertTrue(line.endswith(b"\n") and line.count(b"\n") == 1)
-
     def test_started_workers_are_announced_in_one_write_once_all_are_started(self):
-        from workerscope_tracer import hooks_process
+        from workerscope_tracer import hooks_process, runtime
+
+        class ForkedWorker:  # what start() leaves on a pool worker forked with a shared slot
+            def __init__(self, pid, name, forked_at):
+                self.pid, self.name, self._workerscope_role = pid, name, wire.ROLE_POOL_WORKER
+                self._workerscope_shared_slot = memoryview(bytearray(40)).cast("q")
+                self._workerscope_forked_at = forked_at
+                self._start_method = "fork"
+
         with tempfile.TemporaryDirectory() as d:
-            saved = channel.get()
+            saved, reported = channel.get(), runtime.state.start_method_reported
             ch = channel.configure(d)
+            runtime.state.start_method_reported = False
             try:
                 path = ch.path_for(os.getpid())
                 seen = []
 
                 def start_two():
                     for n in (1, 2):
-                        hooks_process._batch.lines.append(channel.encode_record("x", {"n": n}, 1))
+                        hooks_process._batch.started.append(
+                            ForkedWorker(4240 + n, 'Worker "%d", odd' % n, 1000.0 + n))
                         seen.append(os.path.exists(path))  # nothing written while starting
                     hooks_process.starting_together(lambda: None)()  # nested: no early flush
                     seen.append(os.path.exists(path))
@@ -87,10 +88,17 @@ class ChannelTest(unittest.TestCase):
                     hooks_process.starting_together(start_two)()
                 self.assertEqual(seen, [False, False, False])
                 with open(path, "rb") as f:
-                    self.assertEqual([e["n"] for e in wire.decode_lines(f.read())], [1, 2])
-                self.assertIsNone(hooks_process._batch.lines)
+                    data = f.read()
+                events = wire.decode_lines(data)
+                self.assertEqual(data.count(b"\n"), 3)
+                self.assertEqual(events[0], dict(events[0], kind=wire.START_METHOD, method="fork"))
+                self.assertEqual([(e["kind"], e["pid"], e["ppid"], e["name"], e["t"]) for e in events[1:]],
+                                 [(wire.PROCESS_START, 4241, os.getpid(), 'Worker "1", odd', 1001.0),
+                                  (wire.PROCESS_START, 4242, os.getpid(), 'Worker "2", odd', 1002.0)])
+                self.assertIsNone(hooks_process._batch.started)
             finally:
                 channel._channel = saved
+                runtime.state.start_method_reported = reported
 
     def test_write_failure_disables_silently(self):
         d = tempfile.mkdtemp()

@@ -12,12 +12,12 @@ from . import wire
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs milliseconds at startup in every traced process
-    from typing import Any, Dict, Optional, Tuple
+    from typing import Any, Dict, Optional
 
 
-def _new_lock() -> "Any":
-    import _thread  # not threading: a process that never imports it should not pay for it
-    return _thread.allocate_lock()
+# Not threading: a process that never imports it should not pay for it (_thread is loaded
+# with the interpreter).
+from _thread import allocate_lock as _new_lock
 
 
 class Channel:
@@ -25,6 +25,9 @@ class Channel:
 
     def __init__(self, directory: str) -> None:
         self.directory = directory
+        # Paths are formatted, not joined: a forked worker formats its own right after the
+        # fork, where every page the code runs on is copied first (posixpath.join is many).
+        self._prefix = os.path.join(directory, "")
         self.disabled = False
         self._fd = -1
         self._pid = -1
@@ -43,7 +46,7 @@ class Channel:
         self._lock = _new_lock()
 
     def path_for(self, pid: int, suffix: str = wire.EVENTS_SUFFIX) -> str:
-        return os.path.join(self.directory, "%d%s" % (pid, suffix))
+        return "%s%d%s" % (self._prefix, pid, suffix)
 
     def _open(self) -> int:
         pid = os.getpid()
@@ -124,17 +127,10 @@ def write(data: bytes) -> bool:
     return ch.write(data)
 
 
-def encode_record(kind: str, fields: "Dict[str, Any]", pid: int) -> bytes:
-    """One event as the line written for it (``t`` is now)."""
-    event: "Dict[str, Any]" = {"v": wire.WIRE_VERSION, "kind": kind, "pid": pid, "t": time.time()}
+def encode_record(kind: str, fields: "Dict[str, Any]", pid: int,
+                  t: "Optional[float]" = None) -> bytes:
+    """One event as the line written for it (``t`` defaults to now)."""
+    event: "Dict[str, Any]" = {"v": wire.WIRE_VERSION, "kind": kind, "pid": pid,
+                               "t": time.time() if t is None else t}
     event.update(fields)
     return wire.encode(event)
-
-
-def record_template(kind: str, fields: "Dict[str, Any]") -> "Tuple[bytes, bytes]":
-    """An event encoded before the pid it is about is known (a child about to be forked):
-    the line is ``head + b"%d" % pid + tail``."""
-    head, sep, tail = encode_record(kind, fields, 0).partition(b',"pid":0,')
-    if not sep:
-        raise ValueError("no pid field")
-    return head + b',"pid":', b"," + tail

@@ -11,6 +11,7 @@ import os
 import signal
 import sys
 import threading
+import time
 
 from . import channel, runtime, wire
 from .runtime import state
@@ -22,12 +23,13 @@ if TYPE_CHECKING:  # typing costs milliseconds at startup in every traced proces
 _exit_hooks: "List[Callable[[], None]]" = []
 _exit_hooks_ran_in: "List[int]" = []
 _fault_fd: "Optional[int]" = None  # faulthandler output of this worker
+_FAULT_FILE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
 _bootstrap_code: "Any" = None
 _worker_lost_hooks: "Dict[str, Callable[[Any, int, List[int]], None]]" = {}
 # In a child, by role: given an exception that escaped its target first (True: reported).
 _child_failure_hooks: "Dict[str, Callable[[Any, BaseException], bool]]" = {}
 _target_running: "List[Any]" = []  # in a child: its Process while _bootstrap runs the target
-_batch = threading.local()  # .lines: start records held back while a pool fills up
+_batch = threading.local()  # .started: processes announced once a pool has filled up
 
 
 def add_exit_hook(hook: "Callable[[], None]") -> None:
@@ -37,21 +39,42 @@ def add_exit_hook(hook: "Callable[[], None]") -> None:
 
 def starting_together(func: "Callable[..., Any]") -> "Callable[..., Any]":
     """Wraps a function that starts several workers in a row (a pool filling up): the
-    records of their start are written in one go once the last has been forked.  After a
-    fork every page the parent writes to is copied first, so tracer work done between the
-    forks would be paid for once per worker."""
+    records of their start are made and written in one go once the last has been forked.
+    After a fork every page the parent writes to is copied first, so tracer work done
+    between the forks would be paid for once per worker."""
     def starting(*args: "Any", **kwargs: "Any") -> "Any":
-        if getattr(_batch, "lines", None) is not None:
+        if getattr(_batch, "started", None) is not None:
             return func(*args, **kwargs)
-        _batch.lines = []
+        _batch.started = []
         try:
             return func(*args, **kwargs)
         finally:
-            lines, _batch.lines = _batch.lines, None
-            if lines:
-                channel.write(b"".join(lines))
+            started, _batch.started = _batch.started, None
+            if started:
+                _announce(started)
 
     return runtime.rename_like(starting, func)
+
+
+def _announce(started: "List[Any]") -> None:
+    """Parent side, once processes have been started: the start method (first time), and the
+    start of each worker forked with a shared slot (which leaves its announcement to us)."""
+    try:
+        lines = []
+        if not state.start_method_reported:
+            state.start_method_reported = True
+            lines.append(channel.encode_record(
+                wire.START_METHOD, {"method": _start_method_of(started[0])}, os.getpid()))
+        for proc in started:
+            if proc.pid and proc.__dict__.get("_workerscope_shared_slot") is not None:
+                lines.append(channel.encode_record(wire.PROCESS_START, {
+                    "ppid": os.getpid(), "owner": os.getpid(),
+                    "role": proc._workerscope_role, "name": proc.name}, proc.pid,
+                    proc.__dict__.get("_workerscope_forked_at")))
+        if lines and not state.helper:
+            channel.write(b"".join(lines))
+    except Exception:
+        pass
 
 
 def run_exit_hooks() -> None:
@@ -176,9 +199,7 @@ def _enable_faulthandler() -> None:
         if faulthandler.is_enabled() and _fault_fd is None:
             return  # the user's own faulthandler: leave their output alone
         # A bare descriptor: a text file object would cost an io stack per worker.
-        _fault_fd = os.open(ch.path_for(os.getpid(), wire.FAULT_SUFFIX),
-                            os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0),
-                            0o600)
+        _fault_fd = os.open(ch.path_for(os.getpid(), wire.FAULT_SUFFIX), _FAULT_FILE_FLAGS, 0o600)
         faulthandler.enable(file=_fault_fd, all_threads=False)
     except Exception:
         _fault_fd = None
@@ -191,9 +212,8 @@ def _child_started(proc: "Any") -> None:
     state.role = role
     shared = proc.__dict__.get("_workerscope_shared_slot")
     if shared is not None:  # forked by a traced parent, which announced us
-        state.slot = memoryview(shared).cast("q")
-        _enable_faulthandler()
-        _patch_print_exc()
+        state.slot = shared
+        _enable_faulthandler()  # print_exc was patched by the parent before the fork
     else:
         if role in (wire.ROLE_POOL_WORKER, wire.ROLE_EXECUTOR_WORKER):
             runtime.open_slot()
@@ -293,7 +313,7 @@ def patch(module: "Any") -> None:
     _bootstrap_code = orig_bootstrap.__code__
 
     def start(self: "Any") -> None:
-        shared = template = method_line = None
+        shared = None
         try:
             self._workerscope_role = role_for_target(getattr(self, "_target", None))
             if self._workerscope_role == wire.ROLE_PROCESS:
@@ -308,37 +328,27 @@ def patch(module: "Any") -> None:
             if (self._workerscope_role != wire.ROLE_PROCESS and ch is not None
                     and getattr(self, "_start_method", None) == "fork"):
                 # After a fork every page the parent writes to is copied first: what the
-                # tracer does for a forked worker is done before the fork where it can be.
-                # The worker enables faulthandler: loading it once here costs a fraction of
-                # what each forked worker would pay.
+                # tracer does for a forked worker is done before the fork where it can be,
+                # and loading or patching once here costs a fraction of what each forked
+                # worker would pay (faulthandler is enabled in the worker).
                 import faulthandler  # noqa: F401
+                _patch_print_exc()
                 shared = runtime.shared_slot()
                 if shared is not None:
-                    template = channel.record_template(wire.PROCESS_START, {
-                        "ppid": os.getpid(), "owner": os.getpid(),
-                        "role": self._workerscope_role, "name": self.name})
-                    if not state.start_method_reported:
-                        method_line = channel.encode_record(
-                            wire.START_METHOD, {"method": "fork"}, os.getpid())
                     ch.open_now()
+                    self._workerscope_forked_at = time.time()  # its start, announced later
                     # Last: a worker that adopts the slot leaves its announcement to us.
                     self._workerscope_shared_slot = shared
         except Exception:
-            shared = template = method_line = None
+            shared = None
         orig_start(self)
-        lines = []
-        if template is not None and self.pid:
-            lines.append(template[0] + b"%d" % self.pid + template[1])
-        if not state.start_method_reported:
-            state.start_method_reported = True
-            lines.append(method_line or channel.encode_record(
-                wire.START_METHOD, {"method": _start_method_of(self)}, os.getpid()))
-        if lines and not state.helper:
-            pending = getattr(_batch, "lines", None)
-            if pending is not None:
-                pending.extend(lines)
-            else:
-                channel.write(b"".join(lines))
+        if state.start_method_reported and shared is None:
+            return
+        started = getattr(_batch, "started", None)
+        if started is not None:  # a pool filling up: announced once it is full
+            started.append(self)
+        else:
+            _announce([self])
 
     def _bootstrap(self: "Any", *args: "Any", **kwargs: "Any") -> int:
         try:

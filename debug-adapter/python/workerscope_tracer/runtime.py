@@ -206,13 +206,15 @@ def open_slot() -> None:
 
 
 def shared_slot() -> "Any":
-    """For a worker about to be forked: an anonymous shared mapping that the worker adopts as
-    its slot and the parent reads once it has died (kept on the parent's Process object)."""
+    """For a worker about to be forked: a view of an anonymous shared mapping that the worker
+    adopts as its slot and the parent reads once it has died (kept on the parent's Process
+    object)."""
     if state.helper or channel.get() is None:
         return None
     try:
         import mmap
-        return mmap.mmap(-1, wire.SLOT_SIZE)
+        # Cast here: the worker adopts the view as it is, with nothing to build after the fork.
+        return memoryview(mmap.mmap(-1, wire.SLOT_SIZE)).cast("q")
     except Exception:
         return None
 
@@ -293,7 +295,7 @@ def read_slot(pid: int, proc: "Any" = None) -> "Optional[List[int]]":
         import struct
         shared = getattr(proc, "_workerscope_shared_slot", None)
         if shared is not None:
-            data = shared[:wire.SLOT_SIZE]
+            data = shared.tobytes()
         else:
             with open(ch.path_for(pid, wire.SLOT_SUFFIX), "rb") as f:
                 data = f.read(wire.SLOT_SIZE)
