@@ -100,6 +100,36 @@ class ChannelTest(unittest.TestCase):
                 channel._channel = saved
                 runtime.state.start_method_reported = reported
 
+    @unittest.skipUnless(hasattr(os, "fork"), "needs fork")
+    def test_a_forked_child_writes_its_own_file_and_closes_the_parent_s(self):
+        with tempfile.TemporaryDirectory() as d:
+            ch = channel.Channel(d)
+            self.assertTrue(ch.emit("parent"))
+            inherited = ch._fd
+            ch._lock.acquire()  # as if another thread of the parent held it at the fork
+            pid = os.fork()
+            if pid == 0:  # the child: its exit status says what went wrong
+                status = 5
+                try:
+                    ch.reset_after_fork()
+                    status = 3 if not ch.emit("child") else 0
+                    try:  # the inherited descriptor is closed (or its number reused by ours)
+                        if os.fstat(inherited).st_ino != os.stat(ch.path_for(os.getpid())).st_ino:
+                            status = 4
+                    except OSError:
+                        pass
+                finally:
+                    os._exit(status)
+            ch._lock.release()
+            _, status = os.waitpid(pid, 0)
+            self.assertEqual(os.waitstatus_to_exitcode(status) if hasattr(os, "waitstatus_to_exitcode")
+                             else status >> 8, 0)
+            with open(ch.path_for(os.getpid()), "rb") as f:
+                self.assertEqual([e["kind"] for e in wire.decode_lines(f.read())], ["parent"])
+            with open(ch.path_for(pid), "rb") as f:
+                self.assertEqual([(e["kind"], e["pid"]) for e in wire.decode_lines(f.read())],
+                                 [("child", pid)])
+
     def test_write_failure_disables_silently(self):
         d = tempfile.mkdtemp()
         os.rmdir(d)
