@@ -203,6 +203,11 @@ class FramesTest(unittest.TestCase):
         self.assertEqual(len(info["message"]), runtime.MESSAGE_LIMIT + len("... (2000000 characters)"))
         self.assertTrue(info["message"].endswith("... (2000000 characters)"))
 
+    def test_absolute_file_names_are_what_abspath_gives(self):
+        for name in ("/a/b.py", "/a/./b.py", "/a/../b.py", "//a/b.py", "///a/b.py", "rel/b.py",
+                     "./b.py", "/a/.hidden/b.py", "/a/b.py/.", "<stdin>", "/", "b.py"):
+            self.assertEqual(frames.absolute(name), os.path.abspath(name), name)
+
     def test_describe_callable(self):
         import functools
         self.assertEqual(frames.describe_callable(os.path.join), "posixpath.join")

@@ -91,7 +91,7 @@ def is_user(filename: str) -> bool:
 
 def frame_record(frame: "FrameType", lineno: int, with_locals: bool = True) -> "Dict[str, Any]":
     code = frame.f_code
-    rec: "Dict[str, Any]" = {"file": os.path.abspath(code.co_filename), "line": lineno,
+    rec: "Dict[str, Any]" = {"file": absolute(code.co_filename), "line": lineno,
                            "function": code.co_name}
     if with_locals:
         from .safe_repr import repr_locals
@@ -203,6 +203,15 @@ def describe_callable(func: "Any") -> str:
         return "<callable>"
 
 
+def absolute(filename: str) -> str:
+    """``os.path.abspath`` of a code object's file name. An absolute, already normal POSIX
+    path is returned as it is: ``posixpath`` would give the same string, and running it is
+    the costliest part of a pool's first submission right after its workers were forked."""
+    if filename[:1] == "/" and "//" not in filename and "/." not in filename and os.sep == "/":
+        return filename
+    return os.path.abspath(filename)
+
+
 def call_site(skip: int = 2) -> "Optional[Dict[str, Any]]":
     """First caller frame outside multiprocessing/concurrent/threading/the tracer."""
     try:
@@ -212,6 +221,6 @@ def call_site(skip: int = 2) -> "Optional[Dict[str, Any]]":
     while frame is not None:
         name = frame.f_code.co_filename
         if not is_internal(name):
-            return {"file": os.path.abspath(name), "line": frame.f_lineno}
+            return {"file": absolute(name), "line": frame.f_lineno}
         frame = frame.f_back
     return None
