@@ -165,7 +165,7 @@ def parse_faulthandler(text: str) -> "List[Dict[str, Any]]":
         if m and sections:
             name = m.group(1)
             if not name.startswith(("<", "?")):
-                name = os.path.abspath(name)  # 3.8 runs the main script by its relative path
+                name = absolute(name)  # 3.8 runs the main script by its relative path
             section.append({"file": name, "line": int(m.group(2)),
                             "function": m.group(3).strip(), "locals": {},
                             "user": is_user(name)})
