@@ -251,7 +251,7 @@ class WorkerLostTest(unittest.TestCase):
 
     def test_a_task_whose_result_arrived_is_not_blamed(self):
         import multiprocessing.pool as mpool
-        from workerscope_tracer import hooks_pool
+        from workerscope_tracer import hooks_pool, pool_jobs
         hooks_pool.patch(mpool)
 
         class Worker:
@@ -261,14 +261,14 @@ class WorkerLostTest(unittest.TestCase):
         with tempfile.TemporaryDirectory() as d:
             channel.configure(d)
             try:
-                hooks_pool._sent.pop((77, 0), None)
-                hooks_pool._worker_lost(Worker(), -9, [1, 77, 0, 2, 0])  # result already in
-                hooks_pool._sent[(77, 0)] = (len, (3,), {})
+                pool_jobs._jobs.pop(77, None)
+                hooks_pool._worker_lost(Worker(), -9, [1, 77, 0, 2, 0])  # its job has ended
+                pool_jobs._jobs[77] = {"function": "builtins.len", "sent": (len, (3,), {})}
                 hooks_pool._worker_lost(Worker(), -9, [1, 77, 0, 0, 0])  # still running
                 hooks_pool._worker_lost(Worker(), -9, [0, 0, 0, 0, 0])  # idle
                 hooks_pool._worker_lost(Worker(), -9, [0, 0, 0, 0, 1])  # idle, lock held
             finally:
-                hooks_pool._sent.pop((77, 0), None)
+                pool_jobs._jobs.pop(77, None)
                 channel._channel = previous
             with open(os.path.join(d, "%d.jsonl" % os.getpid()), "rb") as f:
                 events = wire.decode_lines(f.read())
@@ -276,4 +276,5 @@ class WorkerLostTest(unittest.TestCase):
                           for e in events],
                          [("worker-lost", 0, "SIGKILL", None),
                           ("worker-lost", None, "SIGKILL", True)])
+        self.assertEqual(events[0]["task"]["args"], ["3"])
         self.assertIsNone(events[1]["task"])

@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # typing costs milliseconds at startup in every traced proces
 
 _tls = threading.local()
 _tasks: "Dict[Tuple[str, int], Dict[str, Any]]" = {}     # (executor key, work id) -> task info
-_procs: "Dict[str, Any]" = {}                            # executor key -> its processes dict
+_executors: "Dict[str, Any]" = {}                        # executor key -> weakref to it
 _broken_done: "set" = set()
 _unretrieved: "Dict[Tuple[str, int], Dict[str, Any]]" = {}
 _groups_retrieved: "set" = set()
@@ -34,6 +34,7 @@ _map_groups = itertools.count(1)  # one per executor.map call: retrieving one fa
 # Worker side: [work_id, user_func, chunk_items or None, args, kwargs]
 _current: "List[Any]" = [None] * 5
 _fallback_slot = [0, 0, 0, 0]
+_CLEARED = (None,) * 5
 # The exception of a work item the worker received but could not unpickle (it ends the worker)
 _unreadable: "List[BaseException]" = []
 
@@ -185,7 +186,7 @@ def patch_process(module: "Any") -> None:
             return original_sendback(*args, **kwargs)
         finally:
             runtime.slot_end()
-            _current[0] = None
+            _current[:] = _CLEARED  # CPython drops the work item right after sending its result
 
     module._sendback_result = runtime.rename_like(_sendback_result, original_sendback)
 
@@ -284,7 +285,9 @@ def _record_submit(executor: "Any", fn: "Any", args: "Tuple[Any, ...]", kwargs: 
             "chunksize": 1, "indexBase": base, "indexed": ctx is not None, "submittedAt": site}
     _tasks[(key, work_id)] = dict(info, args=args, kwargs=kwargs, chunked=ctx is not None,
                                   group=group)
-    _procs[key] = executor._processes
+    if key not in _executors:  # weakly: a shut-down executor's processes must be let go
+        import weakref
+        _executors[key] = weakref.ref(executor, lambda _ref, k=key: _executors.pop(k, None))
     future._workerscope = (key, work_id, group)
     runtime.emit(wire.SUBMIT, **info)
 
@@ -313,7 +316,11 @@ def _pool_broken(key: str) -> None:
     if key in _broken_done:
         return
     _broken_done.add(key)
-    procs = _procs.get(key) or {}
+    ref = _executors.pop(key, None)
+    executor = ref() if ref is not None else None
+    # The executor's own dict, or (the executor already collected) its manager thread's.
+    procs = getattr(executor, "_processes", None) \
+        or getattr(threading.current_thread(), "processes", None) or {}
     for pid, proc in list(procs.items()):
         try:
             if getattr(proc, "_workerscope_terminated", False):
