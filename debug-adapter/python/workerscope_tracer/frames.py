@@ -209,18 +209,40 @@ def absolute(filename: str) -> str:
     the costliest part of a pool's first submission right after its workers were forked."""
     if filename[:1] == "/" and "//" not in filename and "/." not in filename and os.sep == "/":
         return filename
+    if filename[:1] == "<":  # code made by exec (<string>) or an interactive session: no file
+        return filename
     return os.path.abspath(filename)
 
 
+_STDLIB_DIRS = tuple({d + os.sep for d in (os.path.dirname(os.__file__),
+                                           os.path.realpath(os.path.dirname(os.__file__)))})
+_library_cache: "Dict[str, bool]" = {}
+
+
+def _in_stdlib(filename: str) -> bool:
+    hit = _library_cache.get(filename)
+    if hit is None:
+        hit = filename.startswith(_STDLIB_DIRS) and "-packages" + os.sep not in filename
+        _library_cache[filename] = hit
+    return hit
+
+
 def call_site(skip: int = 2) -> "Optional[Dict[str, Any]]":
-    """First caller frame outside multiprocessing/concurrent/threading/the tracer."""
+    """Where a task was submitted: the first caller frame outside the standard library and
+    the tracer (``loop.run_in_executor`` names the user's line, not asyncio's); when every
+    caller is in the standard library (its own test suite), the first outside
+    multiprocessing/concurrent/threading."""
     try:
         frame: "Optional[FrameType]" = sys._getframe(skip)
     except ValueError:
         return None
+    first = None
     while frame is not None:
         name = frame.f_code.co_filename
         if not is_internal(name):
-            return {"file": absolute(name), "line": frame.f_lineno}
+            if not _in_stdlib(name):
+                return {"file": absolute(name), "line": frame.f_lineno}
+            if first is None:
+                first = {"file": absolute(name), "line": frame.f_lineno}
         frame = frame.f_back
-    return None
+    return first
