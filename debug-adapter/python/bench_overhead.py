@@ -1,11 +1,11 @@
-"""Wall-time overhead of the tracer on a Pool.map of 10,000 small tasks (stdlib only).
+"""Wall-time overhead of the tracer on a Pool.map of small tasks (stdlib only).
 
 Runs the same workload plain, under the Python supervisor (as typed in a terminal, with and
 without the JSON report, and with a second interpreter for the program) and, when importable,
 under ``python -m debugpy`` with subProcess tracing, N times each (interleaved), and prints
 medians and overhead percentages.  The editor's path (the Node runtime starting the program
 itself) is measured by scripts/bench/tracerOverhead.ts.  Usage: python3 bench_overhead.py [--runs N] [--tasks N]
-[--start-method M] [--python PATH]
+[--chunksize N] [--start-method M] [--python PATH]
 """
 
 import argparse
@@ -30,7 +30,8 @@ if __name__ == "__main__":
     if method:
         multiprocessing.set_start_method(method)
     with multiprocessing.Pool(2) as pool:
-        total = sum(pool.map(sq, range(int(sys.argv[2]))))
+        chunksize = int(sys.argv[3]) if len(sys.argv) > 3 else None
+        total = sum(pool.map(sq, range(int(sys.argv[2])), chunksize))
     print(total)
 '''
 
@@ -55,6 +56,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--tasks", type=int, default=10000)
+    parser.add_argument("--chunksize", type=int, default=None,
+                        help="Pool.map's chunksize (default: CPython's choice); 1 measures the "
+                             "per-task cost")
     parser.add_argument("--start-method", default="default")
     parser.add_argument("--python", default=sys.executable)
     parser.add_argument("--no-debugpy", action="store_true",
@@ -72,6 +76,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     traced_env = dict(env, PYTHONPATH=HERE + (os.pathsep + env["PYTHONPATH"]
                                               if env.get("PYTHONPATH") else ""))
     args = [script, opts.start_method, str(opts.tasks)]
+    if opts.chunksize is not None:
+        args.append(str(opts.chunksize))
     report = os.path.join(workdir, "report.json")
     variants = {
         "plain": ([opts.python] + args, env),
@@ -101,8 +107,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         for name, (cmd, venv) in variants.items():
             times[name].append(timed(cmd, venv))
     plain = statistics.median(times["plain"])
-    print("python %s, %d tasks, start method %s, %d runs (median wall time)" % (
-        opts.python, opts.tasks, opts.start_method, opts.runs))
+    print("python %s, %d tasks, chunksize %s, start method %s, %d runs (median wall time)" % (
+        opts.python, opts.tasks, opts.chunksize or "default", opts.start_method, opts.runs))
     summary = {}
     for name, values in times.items():
         med = statistics.median(values)
@@ -113,6 +119,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     if opts.json:
         import json
         print(json.dumps({"python": opts.python, "tasks": opts.tasks, "runs": opts.runs,
+                          "chunksize": opts.chunksize,
                           "startMethod": opts.start_method, "variants": summary}))
     return 0
 

@@ -1,7 +1,7 @@
 /**
  * Wall-time overhead of tracing as the editor and `workerscope run` trace: the runtime spawns the
  * program itself (and, past a second, a supervisor) and builds the report. Compares a Pool(2).map
- * of BENCH_TASKS small tasks run plain and through the runtime (reading records live as the
+ * of BENCH_TASKS small tasks (chunksize BENCH_CHUNKSIZE, else CPython's) run plain and through the runtime (reading records live as the
  * editor does, and not, as `workerscope run`), all spawned from this process, and the whole
  * `workerscope run` command as typed in a terminal (with Node's own start-up, measured beside
  * it); prints medians as JSON.
@@ -20,12 +20,15 @@ def sq(x):
 
 if __name__ == "__main__":
     with multiprocessing.Pool(2) as pool:
-        total = sum(pool.map(sq, range(int(sys.argv[1]))))
+        chunksize = int(sys.argv[2]) if len(sys.argv) > 2 else None
+        total = sum(pool.map(sq, range(int(sys.argv[1])), chunksize))
     print(total)
 `;
 
 const python = process.env.BENCH_PYTHON ?? 'python3';
 const tasks = process.env.BENCH_TASKS ?? '10000';
+// BENCH_CHUNKSIZE=1 makes every task a message of its own: the tracer's per-task cost shows.
+const chunkArgs = process.env.BENCH_CHUNKSIZE ? [process.env.BENCH_CHUNKSIZE] : [];
 const runs = Number(process.env.BENCH_RUNS ?? '41');
 
 function now(): number {
@@ -51,13 +54,13 @@ function command(file: string, args: string[]): Promise<number> {
 }
 
 function plain(script: string): Promise<number> {
-  return command(python, [script, tasks]);
+  return command(python, [script, tasks, ...chunkArgs]);
 }
 
 /** `workerscope run -- script` typed in a terminal: Node's own start-up included. */
 const cliBundle = path.resolve(__dirname, '..', '..', '..', 'dist', 'cli.js');
 function wholeCommand(script: string): Promise<number> {
-  return command(process.execPath, [cliBundle, 'run', '--python', python, '--', script, tasks]);
+  return command(process.execPath, [cliBundle, 'run', '--python', python, '--', script, tasks, ...chunkArgs]);
 }
 
 /**
@@ -74,7 +77,7 @@ async function traced(script: string, live: boolean): Promise<[number, number]> 
   const ended = new Promise<void>((resolve, reject) =>
     runtime.once('end', (end) => (end.exitCode === 0 && end.report ? resolve() : reject(new Error(`traced run failed: ${end.exitCode} ${end.reportError ?? ''}`)))),
   );
-  await runtime.launch({ program: script, args: [tasks], python, stdio: 'pipe' });
+  await runtime.launch({ program: script, args: [tasks, ...chunkArgs], python, stdio: 'pipe' });
   await ended;
   return [exited, now() - start];
 }
@@ -119,6 +122,7 @@ async function main(): Promise<void> {
       JSON.stringify({
         python,
         tasks: Number(tasks),
+        chunksize: chunkArgs.length ? Number(chunkArgs[0]) : null,
         runs,
         plain: figure(plainMs),
         editor: { programEnded: figure(exitMs), reportReady: figure(reportMs) },

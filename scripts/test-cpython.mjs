@@ -1,0 +1,83 @@
+// `npm run test:cpython`: CPython's own multiprocessing and concurrent.futures test suites run
+// under the tracer (`workerscope run -- -m test …`) must pass unchanged, environment checks
+// included (`--fail-env-changed`: no process, thread or file left behind that a plain run
+// would not leave). Usage: npm run test:cpython [-- [--python PATH] [--plain] [suite…]]
+// (default suites: test_multiprocessing_fork test_concurrent_futures; default interpreter: the
+// newest pyenv CPython 3.13, else WORKERSCOPE_CPYTHON). Prints one line per suite and a
+// closing "cpython suites: N passed, N failed".
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const SUITE_TIMEOUT_MS = 30 * 60 * 1000;
+const args = process.argv.slice(2);
+const option = (name) => {
+  const i = args.indexOf(name);
+  return i < 0 ? undefined : args.splice(i, 2)[1];
+};
+const flag = (name) => {
+  const i = args.indexOf(name);
+  return i >= 0 && args.splice(i, 1).length === 1;
+};
+
+function newestPyenv313() {
+  const root = path.join(process.env.PYENV_ROOT ?? path.join(os.homedir(), '.pyenv'), 'versions');
+  if (!existsSync(root)) return undefined;
+  const found = readdirSync(root).filter((v) => /^3\.13\.\d+$/.test(v)).sort((a, b) => Number(a.split('.')[2]) - Number(b.split('.')[2]));
+  const bin = found.length ? path.join(root, found[found.length - 1], 'bin', 'python') : undefined;
+  return bin && existsSync(bin) ? bin : undefined;
+}
+
+const python = option('--python') ?? process.env.WORKERSCOPE_CPYTHON ?? newestPyenv313();
+const alsoPlain = flag('--plain');
+const suites = args.length ? args : ['test_multiprocessing_fork', 'test_concurrent_futures'];
+if (!python) {
+  console.error('test:cpython: no CPython 3.13 found (pyenv) — set WORKERSCOPE_CPYTHON or pass --python PATH');
+  process.exit(2);
+}
+if (spawnSync(python, ['-c', 'import test.support'], { stdio: 'ignore' }).status !== 0) {
+  console.error(`test:cpython: ${python} has no test package (python -m test)`);
+  process.exit(2);
+}
+const cli = path.resolve('dist', 'cli.js');
+if (!existsSync(cli)) spawnSync('node', ['esbuild.mjs'], { stdio: 'inherit' });
+
+/** Runs a command with its output passed through; resolves with [exit status, seconds]. */
+function run(cmd, argv, cwd) {
+  return new Promise((resolve) => {
+    const started = Date.now();
+    const child = spawn(cmd, argv, { cwd, stdio: ['ignore', 'inherit', 'inherit'] });
+    const timer = setTimeout(() => child.kill('SIGKILL'), SUITE_TIMEOUT_MS);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve([code ?? `signal ${signal}`, Math.round((Date.now() - started) / 1000)]);
+    });
+  });
+}
+
+const results = [];
+for (const suite of suites) {
+  // Each suite in a fresh working directory: the suites write temporary files beside them.
+  const cwd = mkdtempSync(path.join(os.tmpdir(), 'workerscope-cpython-'));
+  const testArgs = ['-m', 'test', suite, '--fail-env-changed', '--timeout', '1200'];
+  try {
+    if (alsoPlain) {
+      console.log(`\n== ${suite}, plain`);
+      const [code, seconds] = await run(python, testArgs, cwd);
+      results.push({ suite: `${suite} (plain)`, ok: code === 0, code, seconds });
+    }
+    console.log(`\n== ${suite}, under the tracer`);
+    const report = path.join(cwd, 'report.json');
+    const [code, seconds] = await run('node', [cli, 'run', '--report', report, '--python', python, '--', ...testArgs], cwd);
+    results.push({ suite, ok: code === 0, code, seconds });
+  } finally {
+    rmSync(cwd, { recursive: true, force: true });
+  }
+}
+
+console.log(`\nCPython ${spawnSync(python, ['-c', 'import platform; print(platform.python_version())'], { encoding: 'utf8' }).stdout.trim()} (${python})`);
+for (const r of results) console.log(`  ${r.suite}: ${r.ok ? 'passed' : `FAILED (exit ${r.code})`} in ${r.seconds}s`);
+const failed = results.filter((r) => !r.ok).length;
+console.log(`cpython suites: ${results.length - failed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
