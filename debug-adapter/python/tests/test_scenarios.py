@@ -350,6 +350,8 @@ class Scenarios(Base):
         self.assertIn("_handle_results", [x["function"] for x in died["frames"]] + [died["thread"]])
         hang = self.only(r, "hang")
         self.assertEqual(hang["pid"], r["processes"][0]["pid"])
+        self.assertEqual((hang["task"]["function"], hang["task"]["index"]),  # the lost job
+                         ("__main__.charge", 2))
 
     @scenario
     def process_target_os_exit(self, m):
@@ -406,7 +408,8 @@ class Scenarios(Base):
         lost = self.only(r, "thread-exception")  # CPython drops it without a word
         self.assertEqual(lost["exception"]["type"], "KeyError")
         self.check_frame(lost, "pool_callback_raises", 15, ("result", "9"))
-        self.only(r, "hang")
+        hang = self.only(r, "hang")
+        self.assertEqual((hang["task"]["function"], hang["task"]["args"]), ("__main__.square", ["3"]))
 
     @scenario
     def pool_closed_misuse(self, m):

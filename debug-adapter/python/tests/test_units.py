@@ -278,3 +278,24 @@ class WorkerLostTest(unittest.TestCase):
                           ("worker-lost", None, "SIGKILL", True)])
         self.assertEqual(events[0]["task"]["args"], ["3"])
         self.assertIsNone(events[1]["task"])
+
+
+class ZombieStatusTest(unittest.TestCase):
+    """The hang watch reads how an unreaped process of the program ended from /proc."""
+
+    def test_exit_codes_and_signals_of_zombies(self):
+        import signal as signals
+        from workerscope_tracer.supervisor import zombie_status
+        from tests.helpers import wait_for
+        for how, expected in (("exit", 3), ("kill", -signals.SIGKILL)):
+            pid = os.fork()
+            if pid == 0:  # the child ends at once, one way or the other
+                if how == "kill":
+                    os.kill(os.getpid(), signals.SIGKILL)
+                os._exit(3)
+            try:
+                self.assertEqual(wait_for(lambda: zombie_status(pid), timeout=10), expected)
+            finally:
+                os.waitpid(pid, 0)
+            self.assertIsNone(zombie_status(pid))  # reaped: gone
+        self.assertIsNone(zombie_status(os.getpid()))  # running

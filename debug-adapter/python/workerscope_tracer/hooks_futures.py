@@ -143,6 +143,19 @@ def _watch_initializer(initializer: "Any", initargs: "Any") -> None:
     logger.addFilter(initializer_failed)
 
 
+def _wrap_worker_queue(proc: "Any") -> None:
+    """In a new executor worker, before its target runs: its call queue is wrapped in its own
+    arguments (the target stays CPython's ``_process_worker``) and its initializer watched."""
+    args = proc._args
+    if not args:
+        return
+    try:
+        _watch_initializer(args[2] if len(args) > 2 else None, args[3] if len(args) > 3 else ())
+    except Exception:
+        pass
+    proc._args = (_CallQueue(args[0]),) + tuple(args[1:])
+
+
 def _mapping(orig_map: "Any") -> "Any":
     """An executor's ``map``: the submits it makes are one group (retrieving one failure
     reads the map), numbered for their index, with the map's call site."""
@@ -164,21 +177,6 @@ def patch_process(module: "Any") -> None:
     if not runtime.claim(module):
         return
     _cfp = module
-    original_worker = module._process_worker
-    module._workerscope_original_process_worker = original_worker
-
-    def _process_worker(call_queue: "Any", *args: "Any", **kwargs: "Any") -> "Any":
-        if state.helper or runtime.channel.get() is None:
-            return original_worker(call_queue, *args, **kwargs)
-        try:
-            _watch_initializer(args[1] if len(args) > 1 else kwargs.get("initializer"),
-                               args[2] if len(args) > 2 else kwargs.get("initargs"))
-        except Exception:
-            pass
-        return original_worker(_CallQueue(call_queue), *args, **kwargs)
-
-    module._process_worker = runtime.rename_like(_process_worker, original_worker)
-
     original_sendback = module._sendback_result
 
     def _sendback_result(*args: "Any", **kwargs: "Any") -> "Any":
@@ -228,6 +226,7 @@ def patch_process(module: "Any") -> None:
         executor._adjust_process_count = hooks_process.starting_together(adjust)
     hooks_process.add_exit_hook(_emit_swallowed)
     hooks_process._child_failure_hooks[wire.ROLE_EXECUTOR_WORKER] = _worker_died
+    hooks_process._child_run_hooks[wire.ROLE_EXECUTOR_WORKER] = _wrap_worker_queue
 
 
 def patch_thread(module: "Any") -> None:

@@ -43,8 +43,9 @@ class _InQueue(runtime.QueueProxy):
     def get(self, *args: "Any", **kwargs: "Any") -> "Any":
         try:
             task = self._q.get(*args, **kwargs)
-        except (EOFError, OSError):
-            raise  # the pool is closing: the worker leaves quietly
+        except (EOFError, OSError) as exc:
+            _task_dropped(exc)  # unless the pool is closing, a task is lost
+            raise
         except BaseException as exc:
             _unreadable[:] = [exc]
             raise
@@ -191,18 +192,16 @@ def _track_read_lock(inqueue: "Any") -> None:
         pass
 
 
-def _make_worker(original: "Any") -> "Any":
-    def worker(inqueue: "Any", outqueue: "Any", *args: "Any", **kwargs: "Any") -> "Any":
-        if (state.helper or runtime.channel.get() is None
-                or threading.current_thread() is not threading.main_thread()):
-            return original(inqueue, outqueue, *args, **kwargs)  # ThreadPool: untouched
-        _task[0] = None  # a worker forked from a worker starts with no task
-        del _unsent[:], _unreadable[:]
-        _track_read_lock(inqueue)
-        return original(_InQueue(inqueue), _OutQueue(outqueue), *args, **kwargs)
-
-    # Same identity for pickle (spawn/forkserver pickle the Process target by reference).
-    return runtime.rename_like(worker, original)
+def _wrap_worker_queues(proc: "Any") -> None:
+    """In a new pool worker, before its target runs: the task and result queues it is given
+    are wrapped (the target itself stays CPython's ``worker``)."""
+    args = proc._args
+    if len(args) < 2:
+        return
+    _task[0] = None  # a worker forked from a worker starts with no task
+    del _unsent[:], _unreadable[:]
+    _track_read_lock(args[0])
+    proc._args = (_InQueue(args[0]), _OutQueue(args[1])) + tuple(args[2:])
 
 
 def _worker_died(proc: "Any", exc: "BaseException") -> bool:
@@ -213,15 +212,9 @@ def _worker_died(proc: "Any", exc: "BaseException") -> bool:
     owner = getattr(proc, "_parent_pid", None) or os.getppid()
     from .safe_repr import repr_args, safe_repr
     if _unreadable and _unreadable[0] is exc:
-        # A pickled task is (job, i, func, args, kwds): its first two integers.
-        ids = runtime.pickled_ints(runtime.received_bytes(exc.__traceback__), 2)
-        key, chunk = (pool_jobs.key(owner, ids[0]), ids[1]) if ids else (None, None)
-        runtime.report_failure(wire.TASK_EXCEPTION, exc, exc.__traceback__,
-                               once=(owner, "unreadable %s %s" % (type(exc).__qualname__,
-                                                                  safe_repr(exc))),
-                               key=key, chunk=chunk, pos=0,
-                               task={"function": None, "args": [], "kwargs": {}})
-        _stalled(owner, "task-unreadable", proc, key, chunk)
+        _unreadable_task(proc, owner, exc, "task-unreadable",
+                         once=(owner, "unreadable %s %s" % (type(exc).__qualname__,
+                                                            safe_repr(exc))))
         return True
     args = getattr(proc, "_args", ())
     initializer = args[2] if len(args) > 3 else None
@@ -237,6 +230,34 @@ def _worker_died(proc: "Any", exc: "BaseException") -> bool:
     return True
 
 
+def _unreadable_task(proc: "Any", owner: int, exc: "BaseException", reason: str,
+                     once: "Any" = None) -> None:
+    """A task this worker received but could not load is lost: its failure (named by the
+    job and chunk read from the pickle's first two integers, nothing loaded) and the stall
+    it leaves the pool in."""
+    ids = runtime.pickled_ints(runtime.received_bytes(exc.__traceback__), 2)
+    key, chunk = (pool_jobs.key(owner, ids[0]), ids[1]) if ids else (None, None)
+    runtime.report_failure(wire.TASK_EXCEPTION, exc, exc.__traceback__, once=once, key=key,
+                           chunk=chunk, pos=0, task={"function": None, "args": [], "kwargs": {}})
+    _stalled(owner, reason, proc, key, chunk)
+
+
+def _task_dropped(exc: "BaseException") -> None:
+    """CPython's worker takes an OSError or EOFError from its task queue for the pool
+    closing and leaves quietly (exit 0): when the task had in fact arrived and only loading
+    it failed (a proxy whose Manager is dead refuses the connection), the task is dropped
+    and the pool waits for it forever."""
+    try:
+        if runtime.received_bytes(exc.__traceback__) is None:
+            return  # the queue itself closed: the pool is shutting down
+        mpp = sys.modules.get("multiprocessing.process")
+        proc = mpp.current_process() if mpp is not None else None
+        owner = getattr(proc, "_parent_pid", None) or os.getppid()
+        _unreadable_task(proc, owner, exc, "task-dropped")
+    except Exception:
+        pass
+
+
 def _stalled(owner: int, reason: str, proc: "Any" = None, key: "Optional[str]" = None,
              chunk: "Optional[int]" = None, task: "Optional[Dict[str, Any]]" = None) -> None:
     """Arms the hang watch: the pool can no longer finish (written by the dying worker
@@ -246,7 +267,7 @@ def _stalled(owner: int, reason: str, proc: "Any" = None, key: "Optional[str]" =
                  task=task, reason=reason)
 
 
-def _callback_lost(exc: "KeyError") -> None:
+def _callback_lost(exc: "KeyError", job: "Optional[int]" = None) -> None:
     """A result's callback raised KeyError: the result handler takes it for a result of a job
     already gone and drops it silently, and the result never completes (``get()`` and
     ``join()`` wait forever)."""
@@ -259,7 +280,7 @@ def _callback_lost(exc: "KeyError") -> None:
             return  # raised by the pool itself, not by a callback
         runtime.report_failure(wire.THREAD_EXCEPTION, exc, exc.__traceback__,
                                threadName=threading.current_thread().name)
-        _stalled(os.getpid(), "callback-raised")
+        _stalled_job(os.getpid(), "callback-raised", job, 0)
     except Exception:
         pass
 
@@ -277,9 +298,25 @@ def _thread_died(exc: "BaseException", tb: "Any") -> None:
             codes.add(code)
     while tb is not None:
         if tb.tb_frame.f_code in codes:
-            _stalled(os.getpid(), "handler-died")
+            job = chunk = None
+            if tb.tb_frame.f_code.co_name == "_handle_results":
+                # A result it could not load: (job, i, (success, value)), its first integers.
+                ids = runtime.pickled_ints(runtime.received_bytes(tb), 2)
+                if ids:
+                    job, chunk = ids
+            _stalled_job(os.getpid(), "handler-died", job, chunk)
             return
         tb = tb.tb_next
+
+
+def _stalled_job(owner: int, reason: str, job: "Optional[int]", chunk: "Optional[int]") -> None:
+    """The pool's owner finds it cannot finish, because of job ``job`` (when known): the hang
+    names that job's task."""
+    if job is None or job not in pool_jobs._jobs:
+        _stalled(owner, reason)
+        return
+    _stalled(owner, reason, key=pool_jobs.key(owner, job), chunk=chunk,
+             task=pool_jobs.task_for(job, chunk or 0, 0))
 
 
 # ---- parent side (jobs and results: pool_jobs) ---------------------------------------------
@@ -312,9 +349,6 @@ def patch(module: "Any") -> None:
     _mapstar, _starmapstar = module.mapstar, module.starmapstar
     pool_cls = module.Pool
 
-    original_worker = module.worker
-    module._workerscope_original_worker = original_worker
-    module.worker = _make_worker(original_worker)
 
     repopulate = pool_cls.__dict__.get("_repopulate_pool_static")
     if isinstance(repopulate, staticmethod):
@@ -326,6 +360,7 @@ def patch(module: "Any") -> None:
     _patch_exception_text(module)
     hooks_process._worker_lost_hooks[wire.ROLE_POOL_WORKER] = _worker_lost
     hooks_process._child_failure_hooks[wire.ROLE_POOL_WORKER] = _worker_died
+    hooks_process._child_run_hooks[wire.ROLE_POOL_WORKER] = _wrap_worker_queues
     hooks_threading.add_death_hook(_thread_died)
     hooks_process.add_exit_hook(pool_jobs.emit_swallowed)
 

@@ -28,6 +28,9 @@ _bootstrap_code: "Any" = None
 _worker_lost_hooks: "Dict[str, Callable[[Any, int, List[int]], None]]" = {}
 # In a child, by role: given an exception that escaped its target first (True: reported).
 _child_failure_hooks: "Dict[str, Callable[[Any, BaseException], bool]]" = {}
+# Per role, in the child before its target runs: a pool or executor worker's queues are
+# wrapped in its own arguments (no wrapper frame around the target).
+_child_run_hooks: "Dict[str, Callable[[Any], None]]" = {}
 _target_running: "List[Any]" = []  # in a child: its Process while _bootstrap runs the target
 _batch = threading.local()  # .started: processes announced once a pool has filled up
 
@@ -92,12 +95,10 @@ def run_exit_hooks() -> None:
 
 def role_for_target(target: "Any") -> str:
     pool = sys.modules.get("multiprocessing.pool")
-    if pool is not None and (target is getattr(pool, "worker", None)
-                             or target is getattr(pool, "_workerscope_original_worker", None)):
+    if pool is not None and target is getattr(pool, "worker", None):
         return wire.ROLE_POOL_WORKER
     cfp = sys.modules.get("concurrent.futures.process")
-    if cfp is not None and (target is getattr(cfp, "_process_worker", None)
-                            or target is getattr(cfp, "_workerscope_original_process_worker", None)):
+    if cfp is not None and target is getattr(cfp, "_process_worker", None):
         return wire.ROLE_EXECUTOR_WORKER
     return wire.ROLE_PROCESS
 
@@ -225,6 +226,9 @@ def _child_started(proc: "Any") -> None:
         state.started_reported = True
         runtime.emit(wire.PROCESS_START, ppid=os.getppid(),
                      owner=getattr(proc, "_parent_pid", None), role=role, name=proc.name)
+    hook = _child_run_hooks.get(role)
+    if hook is not None:
+        hook(proc)
 
 
 def _watch_os_exit(proc: "Any") -> None:
@@ -314,6 +318,7 @@ def patch(module: "Any") -> None:
 
     def start(self: "Any") -> None:
         shared = None
+        self._workerscope_exit_seen = False
         try:
             self._workerscope_role = role_for_target(getattr(self, "_target", None))
             if self._workerscope_role == wire.ROLE_PROCESS:
@@ -414,13 +419,29 @@ def patch(module: "Any") -> None:
             _mark_terminated(self)
             orig_kill(self)
         base.kill = kill
-    # Only the parent's own children get an "exit seen" flag of False, so exitcode on
-    # unrelated objects (e.g. current_process()) costs one getattr.
+    _observe_cleanup(module)
+    # Only the parent's own children get an "exit seen" flag of False (in start()), so
+    # exitcode on unrelated objects (e.g. current_process()) costs one getattr.
     base._workerscope_exit_seen = True
-    _orig_init_start = base.start
 
-    def start_and_track(self: "Any") -> None:
-        self._workerscope_exit_seen = False
-        _orig_init_start(self)
 
-    base.start = start_and_track
+def _observe_cleanup(module: "Any") -> None:
+    """``multiprocessing`` reaps finished children itself whenever a process starts or
+    ``active_children()`` is called: their exits are observed there too (a Manager's server
+    killed while a pool replaces its workers was otherwise never seen to end)."""
+    orig_cleanup = getattr(module, "_cleanup", None)
+    children = getattr(module, "_children", None)
+    if orig_cleanup is None or children is None:
+        return
+
+    def _cleanup() -> None:
+        before = list(children)
+        orig_cleanup()
+        if len(before) != len(children):
+            for proc in before:
+                if proc not in children:
+                    popen = getattr(proc, "_popen", None)
+                    if popen is not None and popen.returncode is not None:
+                        observe_exit(proc, popen.returncode)
+
+    module._cleanup = runtime.rename_like(_cleanup, orig_cleanup)

@@ -191,10 +191,11 @@ def _watch_callbacks(result: "Any") -> None:
     orig_set = type(result)._set
 
     def _set(i: int, obj: "Any") -> None:
+        result = ref()
         try:
-            orig_set(ref(), i, obj)
+            orig_set(result, i, obj)
         except KeyError as exc:
-            callback_lost(exc)
+            callback_lost(exc, result._job)
             raise
 
     result._set = _set
@@ -307,7 +308,7 @@ def _wrap_imap_set(cls: "Any") -> None:
         try:
             orig_set(self, i, obj)
         except KeyError as exc:
-            callback_lost(exc)
+            callback_lost(exc, job)
             raise
 
     cls._set = _set
@@ -322,7 +323,7 @@ def _wrap_apply_set(cls: "Any") -> None:
         try:
             orig_set(self, i, obj)
         except KeyError as exc:
-            callback_lost(exc)
+            callback_lost(exc, job)
             raise
         try:
             if self.__dict__.get("_success") is False and job not in _unretrieved \

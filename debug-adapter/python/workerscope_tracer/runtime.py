@@ -151,14 +151,20 @@ def emit_swallowed(item: "Dict[str, Any]") -> None:
 
 
 def received_bytes(tb: "Any") -> "Optional[bytes]":
-    """The pickled item a worker failed to load from its queue: the ``res`` local of the
-    queue's ``get`` (``SimpleQueue`` and ``Queue`` alike), kept by the traceback."""
+    """The pickled item a process failed to load from a queue or pipe: the ``res`` local of
+    the queue's ``get`` (``SimpleQueue`` and ``Queue`` alike) or the ``buf`` of a connection's
+    ``recv``, kept by the traceback."""
     while tb is not None:
         frame = tb.tb_frame
-        if frame.f_code.co_name == "get":
+        name = frame.f_code.co_name
+        if name == "get":
             data = frame.f_locals.get("res")
             if isinstance(data, (bytes, bytearray, memoryview)):
                 return bytes(data)
+        elif name == "recv":  # Connection.recv, as a pool's result handler reads
+            buf = frame.f_locals.get("buf")
+            if hasattr(buf, "getvalue"):
+                return bytes(buf.getvalue())
         tb = tb.tb_next
     return None
 

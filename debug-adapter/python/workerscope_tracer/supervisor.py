@@ -463,6 +463,7 @@ class HangWatch:
         self.channel = channel
         self.lost: "Optional[Dict[str, Any]]" = None
         self.hang: "Optional[Dict[str, Any]]" = None
+        self.started: "Dict[int, Dict[str, Any]]" = {}  # pid -> its process-start record
 
     def interval(self) -> float:
         """How long to sleep before the next check: short while a hang is pending."""
@@ -474,6 +475,10 @@ class HangWatch:
             return True
         for e in self.tail.poll():
             kind = e.get("kind")
+            if kind == wire.PROCESS_START and isinstance(e.get("pid"), int):
+                self.started[e["pid"]] = e
+            elif kind in (wire.PROCESS_EXIT, wire.CHILD_EXIT):
+                self.started.pop(e.get("child") if kind == wire.CHILD_EXIT else e.get("pid"), None)
             if self.lost is None and (kind == wire.POOL_STALLED or (
                     kind == wire.WORKER_LOST and e.get("role") == wire.ROLE_POOL_WORKER)):
                 self.lost = e
@@ -485,9 +490,51 @@ class HangWatch:
                      "worker": lost.get("worker"), "key": lost.get("key"),
                      "task": lost.get("task"), "timeout": self.hang_timeout,
                      "lostAt": lost.get("t"), "signal": "SIGKILL"}
+        self._dead_unreaped()
         self.channel.emit(wire.HANG, **self.hang)
         _kill_group(self.pid, signal.SIGKILL)
         return True
+
+    def _dead_unreaped(self) -> None:
+        """Processes of the program that died while it waited and that nobody has reaped
+        yet (a Manager's server killed by the OOM killer, whose proxies then fail in every
+        task): how each ended, read from its zombie, and a death by a signal or a non-zero
+        exit as a failure — often the cause of the hang."""
+        for pid, start in sorted(self.started.items()):
+            code = zombie_status(pid)
+            if code is None:
+                continue
+            self.channel.emit(wire.CHILD_EXIT, child=pid, role=start.get("role"),
+                              name=start.get("name"), exitCode=code)
+            if code != 0 and start.get("role") not in (wire.ROLE_POOL_WORKER, None):
+                self.channel.emit(wire.WORKER_LOST, child=pid, worker=start.get("name"),
+                                  role=start.get("role"), exitCode=code,
+                                  signal=_signal_name(code), key=None, chunk=None, pos=None,
+                                  task=None, frames=[])
+
+
+def zombie_status(pid: int) -> "Optional[int]":
+    """Exit code (or -signal) of a process that has ended but was not waited for, from
+    /proc (Linux 3.5+); None if it is running, gone, or this cannot be known."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            data = f.read()
+        fields = data[data.rindex(")") + 2:].split()
+        if fields[0] != "Z" or len(fields) < 50:
+            return None
+        status = int(fields[-1])
+    except (OSError, ValueError, IndexError):
+        return None
+    return -(status & 0x7F) if status & 0x7F else (status >> 8) & 0xFF
+
+
+def _signal_name(code: int) -> "Optional[str]":
+    if code >= 0:
+        return None
+    try:
+        return signal.Signals(-code).name
+    except ValueError:
+        return "SIG%d" % -code
 
 
 def _conclude(opts: "Dict[str, Any]", directory: str, created: bool, python: str, pid: int,
