@@ -65,6 +65,10 @@ const CASES: Case[] = [
   { program: 'pool_worker_sigkill.py', options: ['--hang-timeout', '0.5'], args: ['forkserver'] },
   { program: 'executor_worker_sigkill.py', args: ['spawn'] },
   { program: 'swallowed_apply_async.py', args: ['forkserver'] },
+  { program: 'wrapper_map_input_raises.py' },
+  { program: 'attribution_details.py' },
+  { program: 'pool_manager_killed.py', options: ['--hang-timeout', '0.5'] },
+  { program: 'pool_result_unreadable.py', options: ['--hang-timeout', '0.5'], args: ['spawn'] },
 ];
 
 function supervised(c: Case, channel: string, reportFile: string): Promise<void> {

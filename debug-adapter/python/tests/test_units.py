@@ -205,8 +205,10 @@ class FramesTest(unittest.TestCase):
 
     def test_absolute_file_names_are_what_abspath_gives(self):
         for name in ("/a/b.py", "/a/./b.py", "/a/../b.py", "//a/b.py", "///a/b.py", "rel/b.py",
-                     "./b.py", "/a/.hidden/b.py", "/a/b.py/.", "<stdin>", "/", "b.py"):
+                     "./b.py", "/a/.hidden/b.py", "/a/b.py/.", "/", "b.py"):
             self.assertEqual(frames.absolute(name), os.path.abspath(name), name)
+        for name in ("<stdin>", "<string>", "<frozen runpy>"):  # no file: the name stays
+            self.assertEqual(frames.absolute(name), name)
 
     def test_describe_callable(self):
         import functools
