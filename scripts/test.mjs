@@ -1,6 +1,6 @@
 // `npm test`: type-checks, lints, builds, then runs every test suite (Node unit and integration
 // tests, the Python tracer's unittest suite on each available CPython, grammar tests) and prints
-// one closing line "tests: N passed, N failed". Set WORKERSCOPE_TEST_ONLY=node|python|grammar to run one part.
+// one closing line "tests: N passed, N failed". Set WORKERSCOPE_TEST_ONLY=node|python|grammar|cpython to run one part.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -83,6 +83,16 @@ if (!only || only === 'grammar') {
 if (!only || only === 'python') {
   const runner = 'debug-adapter/python/run_all_pythons.sh';
   if (existsSync(runner)) run('Python tracer tests (every CPython 3.8-3.13 found)', 'bash', [runner], { parse: parseUnittest });
+}
+
+if (!only || only === 'cpython') {
+  // CPython's own suites under the tracer (skipped with a line when no pyenv 3.13 is found).
+  run('CPython test_multiprocessing_fork and test_concurrent_futures under the tracer', 'node', ['scripts/test-cpython.mjs'], {
+    parse: (text) => {
+      const m = /^cpython suites: (\d+) passed, (\d+) failed$/m.exec(text);
+      return m ? { passed: Number(m[1]), failed: Number(m[2]), skipped: 0 } : { passed: 0, failed: 0, skipped: 1 };
+    },
+  });
 }
 
 console.log(`\nfailed steps: ${failures.length > 0 ? failures.join('; ') : 'none'}`);
