@@ -9,6 +9,7 @@ its retrieval; unretrieved failures are reported as ``swallowed``.
 """
 
 import collections
+import collections.abc
 import os
 import sys
 
@@ -93,6 +94,10 @@ def task_for(job: int, chunk: int, pos: int) -> "Dict[str, Any]":
 
 # ---- registration -----------------------------------------------------------------------
 
+# Inputs whose element i is the i-th task of a map (CPython lists anything without a length).
+_INDEXABLE = (list, tuple, range, collections.abc.Sequence)
+
+
 def _register_results(module: "Any") -> None:
     """Jobs are registered as their result objects are made, from the submitting method's
     own frame: what ``map``/``apply_async``/``imap`` raise (a closed pool, an input iterable
@@ -133,8 +138,11 @@ def _register_results(module: "Any") -> None:
                 api = map_apis.get(back.f_code) if back is not None else None
                 if api is None:
                     api = "starmap_async" if star else "map_async"
+                items = local["iterable"]
+                if not isinstance(items, _INDEXABLE):  # a dict, a set: its keys are the tasks
+                    items = ()
                 _register(self._job, api, local["func"], self._chunksize or 1, True,
-                          items=local["iterable"], star=star)
+                          items=items, star=star)
                 if self._callback is not None or self._error_callback is not None:
                     _watch_callbacks(self)
         except Exception:
