@@ -322,8 +322,12 @@ export class WorkerscopeSession extends LoggingDebugSession {
 
   private launchReport(response: DebugProtocol.LaunchResponse, file: string): void {
     let report: TraceReport;
+    let model: TraceModel;
     try {
       report = loadReport(path.resolve(file));
+      // Inside the try: a report that passed the shape check but still trips the model is
+      // answered as an error, never left to end the adapter.
+      model = TraceModel.fromReport(report);
     } catch (error) {
       this.sendErrorResponse(response, 3020, `Workerscope could not open the trace report: ${(error as Error).message}`);
       return;
@@ -331,7 +335,7 @@ export class WorkerscopeSession extends LoggingDebugSession {
     this.postMortem = true;
     this.report = report;
     this.program = report.program;
-    this.model = TraceModel.fromReport(report);
+    this.model = model;
     this.sendResponse(response);
     for (const thread of this.model.threads) this.announce(thread);
     const summary = formatSummary(report);
