@@ -2,7 +2,9 @@
  * The trace report (version 1) as written by the tracer's supervisor: types, and a loader that
  * checks the shape before anything trusts it (reports may come from another machine's CI).
  */
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 
 export type ProcessRole = 'main' | 'pool-worker' | 'executor-worker' | 'process' | 'thread';
 export type FailureKind = 'exception' | 'killed' | 'exited' | 'swallowed' | 'thread-exception' | 'hang' | 'stall';
@@ -278,4 +280,43 @@ export function loadReport(file: string): TraceReport {
     throw new ReportError(`${file} is not valid JSON: ${(error as Error).message}`);
   }
   return parseReport(json, file);
+}
+
+/**
+ * Writes a report file readable by its owner only (0600, whatever the umask): it holds the
+ * program's locals and task arguments. The text goes to a new file created 0600 beside the
+ * target and renamed over it, so an existing 0644 report is replaced by a private inode rather
+ * than rewritten in place (where a reader holding it open would see the new text). A symlink is
+ * followed to the file it names; a target that is not a regular file (/dev/stdout, a FIFO) is
+ * written as it is.
+ */
+export function writeReportFile(file: string, text: string): void {
+  let target = path.resolve(file);
+  try {
+    target = fs.realpathSync(target);
+  } catch {
+    // Not there yet (or a dangling link): created below under the name given.
+  }
+  const existing = fs.statSync(target, { throwIfNoEntry: false });
+  if (existing && !existing.isFile()) {
+    fs.writeFileSync(target, text);
+    return;
+  }
+  const tmp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
+  const { O_WRONLY, O_CREAT, O_EXCL } = fs.constants;
+  const fd = fs.openSync(tmp, O_WRONLY | O_CREAT | O_EXCL, 0o600);
+  try {
+    // The mode at open is cut by the umask only (never widened): a umask of 0o177 leaves 0400.
+    fs.writeFileSync(fd, text);
+    fs.closeSync(fd);
+    fs.renameSync(tmp, target);
+  } catch (error) {
+    try {
+      fs.closeSync(fd);
+    } catch {
+      // Closed already.
+    }
+    fs.rmSync(tmp, { force: true });
+    throw error;
+  }
 }
