@@ -266,12 +266,20 @@ function describe(value: unknown): string {
   return String(value);
 }
 
-export function loadReport(file: string): TraceReport {
+/** The largest report read: far above what a long run writes (reprs are capped), far below a runaway. */
+export const REPORT_SIZE_LIMIT = 64 * 1024 * 1024;
+
+/**
+ * Reads and checks a saved report. Only a regular file is read (a device such as /dev/zero would
+ * never end, a FIFO would block the adapter, disconnect included) and only up to `limit` bytes.
+ */
+export function loadReport(file: string, limit = REPORT_SIZE_LIMIT): TraceReport {
+  const data = readRegularFile(file, limit);
   let text: string;
   try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new ReportError(`cannot read ${file}: ${(error as Error).message}`);
+    text = new TextDecoder('utf-8', { fatal: true }).decode(data);
+  } catch {
+    throw new ReportError(`${file} is not UTF-8 text`);
   }
   let json: unknown;
   try {
@@ -280,6 +288,65 @@ export function loadReport(file: string): TraceReport {
     throw new ReportError(`${file} is not valid JSON: ${(error as Error).message}`);
   }
   return parseReport(json, file);
+}
+
+function readRegularFile(file: string, limit: number): Buffer {
+  // stat first, so a device is refused without being opened (opening some has effects); fstat
+  // after the non-blocking open, so a file swapped in between is refused too.
+  const before = statOrThrow(() => fs.statSync(file), file);
+  refuseUnlessRegular(before, file, limit);
+  let fd: number;
+  try {
+    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | fs.constants.O_NOCTTY);
+  } catch (error) {
+    throw new ReportError(`cannot read ${file}: ${(error as Error).message}`);
+  }
+  try {
+    refuseUnlessRegular(statOrThrow(() => fs.fstatSync(fd), file), file, limit);
+    // Read to the end, but never past the limit: the file may still be growing.
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(Math.min(1024 * 1024, limit + 1 - total));
+      const read = fs.readSync(fd, chunk, 0, chunk.length, null);
+      if (read === 0) break;
+      chunks.push(chunk.subarray(0, read));
+      total += read;
+      if (total > limit) throw new ReportError(tooLarge(file, limit));
+    }
+    return Buffer.concat(chunks, total);
+  } catch (error) {
+    if (error instanceof ReportError) throw error;
+    throw new ReportError(`cannot read ${file}: ${(error as Error).message}`);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function statOrThrow(stat: () => fs.Stats, file: string): fs.Stats {
+  try {
+    return stat();
+  } catch (error) {
+    throw new ReportError(`cannot read ${file}: ${(error as Error).message}`);
+  }
+}
+
+function refuseUnlessRegular(stats: fs.Stats, file: string, limit: number): void {
+  if (!stats.isFile()) throw new ReportError(`${file} is not a regular file (it is ${fileType(stats)}); a trace report is a JSON file`);
+  if (stats.size > limit) throw new ReportError(tooLarge(file, limit));
+}
+
+function tooLarge(file: string, limit: number): string {
+  return `${file} is larger than ${Math.round(limit / (1024 * 1024))} MiB, more than any trace report; it is not read`;
+}
+
+function fileType(stats: fs.Stats): string {
+  if (stats.isDirectory()) return 'a directory';
+  if (stats.isFIFO()) return 'a FIFO';
+  if (stats.isCharacterDevice()) return 'a character device';
+  if (stats.isBlockDevice()) return 'a block device';
+  if (stats.isSocket()) return 'a socket';
+  return 'not a file';
 }
 
 /**
