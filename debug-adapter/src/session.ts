@@ -20,7 +20,6 @@ import type { ChannelRecord } from './runtime/channelReader';
 import { FAILURE_EVENT, SUMMARY_EVENT, type FailureEventBody, type SummaryEventBody } from './session/customEvents';
 import { describeFailure, exceptionId, stopBadge, taskText, threadLabel, tracebackText } from './session/describe';
 import type { LaunchAttributes } from './session/launchAttributes';
-import { EVALUATE_RESULT } from './wire';
 
 export interface WorkerscopeLaunchArguments extends DebugProtocol.LaunchRequestArguments, LaunchAttributes {
   /** Log the DAP traffic to the adapter's stderr. */
@@ -56,7 +55,7 @@ export class WorkerscopeSession extends LoggingDebugSession {
   private report: TraceReport | undefined;
   private readonly frames = new Handles<FrameRef>();
   private readonly variables = new Handles<VariablesRef>();
-  /** Evaluations are sent one at a time per process, so a result belongs to the oldest request. */
+  /** The last evaluation sent to each process: the next one waits for it. */
   private readonly evaluations = new Map<number, Promise<unknown>>();
   private configurationDone!: () => void;
   private readonly configured = new Promise<void>((resolve) => (this.configurationDone = resolve));
@@ -229,7 +228,7 @@ export class WorkerscopeSession extends LoggingDebugSession {
       return;
     }
     try {
-      const record = await this.evaluateInWorker(runtime, failure.pid, failure.id, index, args.expression);
+      const record = await this.evaluateInWorker(runtime, failure.pid, index, args.expression);
       if (record.ok === true) {
         response.body = { result: typeof record.value === 'string' ? record.value : String(record.value), variablesReference: 0 };
         this.sendResponse(response);
@@ -472,27 +471,14 @@ export class WorkerscopeSession extends LoggingDebugSession {
   }
 
   /**
-   * Asks the paused worker to evaluate, one request at a time per process. The result is taken
-   * from the runtime's answer or, as a fallback, from the first `evaluate-result` record of that
-   * worker for this failure after the request (the tracer names the request by its file stem).
+   * Asks the paused worker to evaluate. The runtime matches the answer to this request by its
+   * sequence number, so an answer that comes after its request timed out is never taken for a
+   * later one's. Requests go one at a time per process, so each has its whole timeout to itself
+   * rather than spending it queued behind a slow one in the worker.
    */
-  private evaluateInWorker(runtime: TraceRuntime, pid: number, failureId: string, frame: number, expression: string): Promise<Record<string, unknown>> {
+  private evaluateInWorker(runtime: TraceRuntime, pid: number, frame: number, expression: string): Promise<Record<string, unknown>> {
     const previous = this.evaluations.get(pid) ?? Promise.resolve();
-    const next = previous.catch(() => undefined).then(() => new Promise<Record<string, unknown>>((resolve, reject) => {
-      const onRecord = (record: ChannelRecord): void => {
-        if (record.kind !== EVALUATE_RESULT || record.pid !== pid || record.id !== failureId) return;
-        done();
-        resolve(record);
-      };
-      const done = (): void => {
-        runtime.off('record', onRecord);
-      };
-      runtime.on('record', onRecord);
-      runtime.evaluate(pid, frame, expression).then(
-        (record) => { done(); resolve(record); },
-        (error: Error) => { done(); reject(error); },
-      );
-    }));
+    const next = previous.catch(() => undefined).then(() => runtime.evaluate(pid, frame, expression));
     this.evaluations.set(pid, next);
     return next;
   }
