@@ -77,7 +77,10 @@ export async function run(opts: FuzzOptions): Promise<{ iterations: number; fail
       let problem = direct.problem;
       if (!problem && iterations % ADAPTER_EVERY === 0 && fs.existsSync(ADAPTER) && Date.now() + 2000 < opts.deadline) {
         tally.adapter++;
-        problem = await checkAdapter(file, opts.deadline);
+        // Now and then the report is no file at all: it must be refused at once, not read.
+        const special = iterations % (ADAPTER_EVERY * 5) === 0 ? specialFile(work, rng) : undefined;
+        problem = await checkAdapter(special ?? file, opts.deadline);
+        if (problem && special) problem = `${special}: ${problem}`;
       }
       if (problem) {
         const kept = path.join(os.tmpdir(), `workerscope-fuzz-report-${opts.seed}-${iterations}.json`);
@@ -101,6 +104,17 @@ export async function run(opts: FuzzOptions): Promise<{ iterations: number; fail
  */
 export async function replay(file: string): Promise<string | undefined> {
   return checkDirect(file, { bytes: Buffer.alloc(0), what: 'replay' }).problem ?? (await checkAdapter(file, Date.now() + 60_000));
+}
+
+/** A path that is no regular file: a device that never ends, a FIFO nobody writes, a directory. */
+function specialFile(work: string, rng: Rng): string {
+  const choice = pick(rng, ['/dev/zero', '/dev/urandom', 'fifo', 'directory']);
+  if (choice === 'fifo') {
+    const fifo = path.join(work, 'report.fifo');
+    if (!fs.existsSync(fifo) && spawnSync('mkfifo', [fifo]).status !== 0) return '/dev/zero';
+    return fifo;
+  }
+  return choice === 'directory' ? work : choice;
 }
 
 // ---- seed reports ------------------------------------------------------------------------------
