@@ -20,26 +20,17 @@ import type { ChannelRecord } from './runtime/channelReader';
 import { FAILURE_EVENT, SUMMARY_EVENT, type FailureEventBody, type SummaryEventBody } from './session/customEvents';
 import { describeFailure, exceptionId, stopBadge, taskText, threadLabel, tracebackText } from './session/describe';
 import type { LaunchAttributes } from './session/launchAttributes';
-import { EVALUATE_RESULT } from './wire';
+import { taskVariables, type FrameRef, type VariablesRef } from './session/variables';
 
 export interface WorkerscopeLaunchArguments extends DebugProtocol.LaunchRequestArguments, LaunchAttributes {
   /** Log the DAP traffic to the adapter's stderr. */
   trace?: boolean;
 }
 
-/** A DAP stack frame: a worker-side frame (index into the tracer's outermost-first list) or the submission site. */
-interface FrameRef {
-  failure: ModelFailure;
-  index: number | 'submitted';
-}
-
-type VariablesRef =
-  | { kind: 'locals'; frame: FrameRef }
-  | { kind: 'task'; failure: ModelFailure }
-  | { kind: 'items'; items: Array<[string, string]> };
-
 const CONFIGURATION_DONE_TIMEOUT_MS = 5000;
 
+// Over 500 lines for a reason: one short handler per DAP request and one per model event, kept in
+// the one class that maps DAP to the model; the words, variables and shapes live in session/.
 export class WorkerscopeSession extends LoggingDebugSession {
   private model = new TraceModel();
   private runtime: TraceRuntime | undefined;
@@ -56,8 +47,10 @@ export class WorkerscopeSession extends LoggingDebugSession {
   private report: TraceReport | undefined;
   private readonly frames = new Handles<FrameRef>();
   private readonly variables = new Handles<VariablesRef>();
-  /** Evaluations are sent one at a time per process, so a result belongs to the oldest request. */
+  /** The last evaluation sent to each process: the next one waits for it. */
   private readonly evaluations = new Map<number, Promise<unknown>>();
+  /** Requests of the async handlers not answered yet (see `guarded`). */
+  private readonly pending = new Set<number>();
   private configurationDone!: () => void;
   private readonly configured = new Promise<void>((resolve) => (this.configurationDone = resolve));
 
@@ -94,7 +87,33 @@ export class WorkerscopeSession extends LoggingDebugSession {
     this.sendResponse(response);
   }
 
-  protected async launchRequest(response: DebugProtocol.LaunchResponse, args: WorkerscopeLaunchArguments): Promise<void> {
+  /**
+   * The base class answers a request whose handler throws, but not one whose promise rejects:
+   * that would end the adapter (an unhandled rejection). The async handlers run through here.
+   */
+  private async guarded(response: DebugProtocol.Response, handle: () => Promise<void>): Promise<void> {
+    this.pending.add(response.request_seq);
+    try {
+      await handle();
+    } catch (error) {
+      const message = `Workerscope: internal error in ${response.command}: ${(error as Error)?.message ?? String(error)}`;
+      if (this.pending.has(response.request_seq)) this.sendErrorResponse(response, 3099, message);
+      else this.sendEvent(new OutputEvent(`${message}\n`, 'important'));
+    } finally {
+      this.pending.delete(response.request_seq);
+    }
+  }
+
+  public sendResponse(response: DebugProtocol.Response): void {
+    this.pending.delete(response.request_seq);
+    super.sendResponse(response);
+  }
+
+  protected launchRequest(response: DebugProtocol.LaunchResponse, args: WorkerscopeLaunchArguments): Promise<void> {
+    return this.guarded(response, () => this.launch(response, args));
+  }
+
+  private async launch(response: DebugProtocol.LaunchResponse, args: WorkerscopeLaunchArguments): Promise<void> {
     logger.setup(args.trace ? Logger.LogLevel.Verbose : Logger.LogLevel.Stop, false);
     await Promise.race([this.configured, new Promise((resolve) => setTimeout(resolve, CONFIGURATION_DONE_TIMEOUT_MS))]);
     if (typeof args.report === 'string' && args.report !== '') {
@@ -208,7 +227,11 @@ export class WorkerscopeSession extends LoggingDebugSession {
     this.sendResponse(response);
   }
 
-  protected async evaluateRequest(response: DebugProtocol.EvaluateResponse, args: DebugProtocol.EvaluateArguments): Promise<void> {
+  protected evaluateRequest(response: DebugProtocol.EvaluateResponse, args: DebugProtocol.EvaluateArguments): Promise<void> {
+    return this.guarded(response, () => this.evaluate(response, args));
+  }
+
+  private async evaluate(response: DebugProtocol.EvaluateResponse, args: DebugProtocol.EvaluateArguments): Promise<void> {
     const frame = args.frameId !== undefined ? this.frames.get(args.frameId) : undefined;
     if (!frame || frame.index === 'submitted') {
       this.sendErrorResponse(response, 3003, 'Select a frame of a failed worker in the Call Stack to evaluate there.', undefined, undefined);
@@ -229,7 +252,7 @@ export class WorkerscopeSession extends LoggingDebugSession {
       return;
     }
     try {
-      const record = await this.evaluateInWorker(runtime, failure.pid, failure.id, index, args.expression);
+      const record = await this.evaluateInWorker(runtime, failure.pid, index, args.expression);
       if (record.ok === true) {
         response.body = { result: typeof record.value === 'string' ? record.value : String(record.value), variablesReference: 0 };
         this.sendResponse(response);
@@ -322,8 +345,14 @@ export class WorkerscopeSession extends LoggingDebugSession {
 
   private launchReport(response: DebugProtocol.LaunchResponse, file: string): void {
     let report: TraceReport;
+    let model: TraceModel;
+    let summary: string;
     try {
       report = loadReport(path.resolve(file));
+      // Inside the try: a report that passed the shape check but still trips the model is
+      // answered as an error, never left to end the adapter.
+      model = TraceModel.fromReport(report);
+      summary = formatSummary(report);
     } catch (error) {
       this.sendErrorResponse(response, 3020, `Workerscope could not open the trace report: ${(error as Error).message}`);
       return;
@@ -331,10 +360,9 @@ export class WorkerscopeSession extends LoggingDebugSession {
     this.postMortem = true;
     this.report = report;
     this.program = report.program;
-    this.model = TraceModel.fromReport(report);
+    this.model = model;
     this.sendResponse(response);
     for (const thread of this.model.threads) this.announce(thread);
-    const summary = formatSummary(report);
     this.sendEvent(new OutputEvent(`Workerscope: opened trace report ${file} (program ${report.program}, exit code ${report.exitCode ?? 'unknown'})\n${summary}`, 'console'));
     this.sendSummaryEvent(summary, report.exitCode);
     for (const failure of this.model.failures) this.sendFailureEvent(failure);
@@ -468,27 +496,14 @@ export class WorkerscopeSession extends LoggingDebugSession {
   }
 
   /**
-   * Asks the paused worker to evaluate, one request at a time per process. The result is taken
-   * from the runtime's answer or, as a fallback, from the first `evaluate-result` record of that
-   * worker for this failure after the request (the tracer names the request by its file stem).
+   * Asks the paused worker to evaluate. The runtime matches the answer to this request by its
+   * sequence number, so an answer that comes after its request timed out is never taken for a
+   * later one's. Requests go one at a time per process, so each has its whole timeout to itself
+   * rather than spending it queued behind a slow one in the worker.
    */
-  private evaluateInWorker(runtime: TraceRuntime, pid: number, failureId: string, frame: number, expression: string): Promise<Record<string, unknown>> {
+  private evaluateInWorker(runtime: TraceRuntime, pid: number, frame: number, expression: string): Promise<Record<string, unknown>> {
     const previous = this.evaluations.get(pid) ?? Promise.resolve();
-    const next = previous.catch(() => undefined).then(() => new Promise<Record<string, unknown>>((resolve, reject) => {
-      const onRecord = (record: ChannelRecord): void => {
-        if (record.kind !== EVALUATE_RESULT || record.pid !== pid || record.id !== failureId) return;
-        done();
-        resolve(record);
-      };
-      const done = (): void => {
-        runtime.off('record', onRecord);
-      };
-      runtime.on('record', onRecord);
-      runtime.evaluate(pid, frame, expression).then(
-        (record) => { done(); resolve(record); },
-        (error: Error) => { done(); reject(error); },
-      );
-    }));
+    const next = previous.catch(() => undefined).then(() => runtime.evaluate(pid, frame, expression));
     this.evaluations.set(pid, next);
     return next;
   }
@@ -503,26 +518,6 @@ function sourceOf(file: string): Source | undefined {
   return new Source(path.basename(file), file);
 }
 
-function taskVariables(failure: ModelFailure): Array<[string, string, VariablesRef?]> {
-  const items: Array<[string, string, VariablesRef?]> = [];
-  const task = failure.task;
-  if (task?.function) items.push(['function', task.function]);
-  if (task?.args) {
-    items.push(['args', `(${task.args.join(', ')}${task.args.length === 1 ? ',' : ''})`, task.args.length > 0 ? { kind: 'items', items: task.args.map((a, i) => [`[${i}]`, a]) } : undefined]);
-  }
-  if (task?.kwargs && Object.keys(task.kwargs).length > 0) {
-    items.push(['kwargs', `{${Object.entries(task.kwargs).map(([k, v]) => `'${k}': ${v}`).join(', ')}}`, { kind: 'items', items: Object.entries(task.kwargs) }]);
-  }
-  if (task?.index !== undefined) items.push(['index', String(task.index)]);
-  if (task?.submittedAt) items.push(['submitted at', `${task.submittedAt.file}:${task.submittedAt.line}`]);
-  if (failure.worker) items.push(['worker', failure.worker]);
-  if (failure.pid !== undefined) items.push(['pid', String(failure.pid)]);
-  if (failure.thread) items.push(['thread', failure.thread]);
-  if (failure.exception) items.push(['exception', `${failure.exception.type}: ${failure.exception.message}`]);
-  if (failure.signal) items.push(['signal', failure.signal]);
-  if (failure.exitCode !== undefined) items.push(['exit code', String(failure.exitCode)]);
-  return items;
-}
 
 function raceText(race: TraceRace): string {
   return `race: unlocked read-modify-write of ${race.object ?? 'shared object'} at ${race.file}:${race.line}`;

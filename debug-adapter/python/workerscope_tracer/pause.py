@@ -3,11 +3,14 @@
 The failing thread polls ``<channel>/ctl/<pid>/`` for request files ``<seq>.json``
 (``evaluate`` or ``continue``), answers with ``evaluate-result`` events in its own
 ``<pid>.jsonl`` and resumes on ``continue``, on a safety timeout, or as soon as the
-channel directory disappears. Other workers keep running meanwhile.
+channel directory disappears. Other workers keep running meanwhile. A control file that
+is no request (not a regular file, too large, not a JSON object) is removed and skipped:
+it never stops the requests after it from being served.
 """
 
 import json
 import os
+import stat
 import time
 from types import FrameType
 
@@ -16,10 +19,12 @@ from .safe_repr import safe_repr
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs milliseconds at startup in every traced process
-    from typing import Any, Dict, List, Optional
+    from typing import Any, Dict, List, Optional, Set, Tuple
 
 POLL_INTERVAL = 0.02
 DEFAULT_TIMEOUT = 300.0
+# A request is a command and an expression typed in the Debug Console: far below this.
+MAX_REQUEST_BYTES = 1 << 20
 
 
 def _timeout() -> float:
@@ -34,8 +39,13 @@ def ctl_dir(directory: str, pid: int) -> str:
 
 
 def _seq_key(name: str) -> "Any":
+    """Numeric order for the adapter's ``<seq>.json``, without int(): any name may be there,
+    and ``²`` is a digit to isdigit() but not to int()."""
     stem = name[: -len(".json")]
-    return (0, int(stem), "") if stem.isdigit() else (1, 0, stem)
+    if stem.isascii() and stem.isdigit():
+        digits = stem.lstrip("0") or "0"
+        return (0, len(digits), digits, stem)
+    return (1, 0, stem, stem)
 
 
 def evaluate(frames: "List[FrameType]", index: int, expression: str) -> "Dict[str, Any]":
@@ -50,15 +60,93 @@ def evaluate(frames: "List[FrameType]", index: int, expression: str) -> "Dict[st
         return {"ok": False, "value": None, "error": "%s: %s" % (type(exc).__name__, safe_repr(exc))}
 
 
-def _read_request(path: str) -> "Optional[Dict[str, Any]]":
+def _read_request(path: str) -> "Tuple[str, Optional[Dict[str, Any]]]":
+    """``("ok", request)``; ``("gone", None)`` if the file went away; ``("bad", None)`` if it
+    is no request: not a regular file (a FIFO would block the read), too large, not UTF-8
+    JSON, not an object.  The adapter writes a request whole and renames it into place, so
+    a file that does not parse now never will."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
     try:
-        with open(path, "rb") as f:
-            data = json.loads(f.read().decode("utf-8"))
-        return data if isinstance(data, dict) else {}
-    except ValueError:
-        return None  # probably half-written: retry on the next poll
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        return "gone", None
     except OSError:
-        return {}
+        return "bad", None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return "bad", None
+        chunks: "List[bytes]" = []
+        size = 0
+        while size <= MAX_REQUEST_BYTES:
+            chunk = os.read(fd, MAX_REQUEST_BYTES + 1 - size)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    except OSError:
+        return "bad", None
+    finally:
+        os.close(fd)
+    if size > MAX_REQUEST_BYTES:
+        return "bad", None
+    try:
+        request = json.loads(b"".join(chunks).decode("utf-8"))
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+        return "bad", None
+    return ("ok", request) if isinstance(request, dict) else ("bad", None)
+
+
+def _discard(path: str, stuck: "Set[str]") -> None:
+    """Removes a control file that is no request; one that cannot be removed is remembered,
+    so it is not read again on every poll."""
+    try:
+        os.unlink(path)
+        return
+    except FileNotFoundError:
+        return
+    except OSError:
+        pass
+    try:
+        os.rmdir(path)  # a directory named like a request
+    except OSError:
+        stuck.add(path)
+
+
+def _serve(ch: "Any", directory: str, failure_id: str, frames: "List[FrameType]",
+           stuck: "Set[str]") -> bool:
+    """Serves the requests present now, in order; True once told to continue."""
+    try:
+        names = sorted((n for n in os.listdir(directory) if n.endswith(".json")), key=_seq_key)
+    except OSError:
+        return False
+    for name in names:
+        path = os.path.join(directory, name)
+        if path in stuck:
+            continue
+        status, request = _read_request(path)
+        if status == "bad":
+            _discard(path, stuck)
+        if request is None:
+            continue
+        target = request.get("id")
+        if isinstance(target, str) and target != failure_id:
+            continue  # for another paused thread of this process: left for it
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
+        cmd = request.get("cmd")
+        if cmd == wire.CMD_EVALUATE:
+            try:
+                index = int(request.get("frame", 0))
+            except (TypeError, ValueError, OverflowError):
+                index = -1
+            result = evaluate(frames, index, str(request.get("expression", "")))
+            ch.emit(wire.EVALUATE_RESULT, id=failure_id, seq=name[: -len(".json")], frame=index,
+                    **result)
+        elif cmd == wire.CMD_CONTINUE:
+            return True
+    return False
 
 
 def wait_for_debugger(failure_id: str, frames: "List[FrameType]",
@@ -81,38 +169,13 @@ def wait_for_debugger(failure_id: str, frames: "List[FrameType]",
             break
     ch.emit(wire.PAUSED, id=failure_id)
     reason = "timeout"
+    stuck: "Set[str]" = set()
     while time.monotonic() < deadline:
         if not ch.alive():
             reason = "channel-gone"
             break
-        try:
-            names = sorted((n for n in os.listdir(directory) if n.endswith(".json")), key=_seq_key)
-        except OSError:
-            names = []
-        resumed = False
-        for name in names:
-            path = os.path.join(directory, name)
-            request = _read_request(path)
-            if request is None:
-                break
-            try:
-                os.unlink(path)
-            except OSError:
-                pass
-            cmd = request.get("cmd")
-            seq = name[: -len(".json")]
-            if cmd == wire.CMD_EVALUATE:
-                try:
-                    index = int(request.get("frame", 0))
-                except (TypeError, ValueError):
-                    index = -1
-                result = evaluate(frames, index, str(request.get("expression", "")))
-                ch.emit(wire.EVALUATE_RESULT, id=failure_id, seq=seq, frame=index, **result)
-            elif cmd == wire.CMD_CONTINUE:
-                reason = "continue"
-                resumed = True
-                break
-        if resumed:
+        if _serve(ch, directory, failure_id, frames, stuck):
+            reason = "continue"
             break
         time.sleep(POLL_INTERVAL)
     ch.emit(wire.RESUMED, id=failure_id, reason=reason)

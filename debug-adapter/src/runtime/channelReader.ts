@@ -1,6 +1,7 @@
 /**
  * Tails the tracer's private channel directory: one append-only `<pid>.jsonl` file per process.
- * New complete lines are parsed and handed on in file order; a torn last line waits for its end.
+ * New complete lines are parsed and handed on in file order; a torn last line waits for its end,
+ * kept as bytes: a read may end inside a multi-byte UTF-8 character.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -13,8 +14,12 @@ export interface ChannelRecord {
 
 interface FileCursor {
   offset: number;
-  partial: string;
+  /** The bytes after the last newline read so far. */
+  partial: Buffer;
 }
+
+const NEWLINE = 0x0a;
+const EMPTY = Buffer.alloc(0);
 
 export class ChannelReader {
   private readonly cursors = new Map<string, FileCursor>();
@@ -69,7 +74,7 @@ export class ChannelReader {
   }
 
   private drainFile(name: string): void {
-    const cursor = this.cursors.get(name) ?? { offset: 0, partial: '' };
+    const cursor = this.cursors.get(name) ?? { offset: 0, partial: EMPTY };
     this.cursors.set(name, cursor);
     let fd: number;
     try {
@@ -83,10 +88,12 @@ export class ChannelReader {
       const buffer = Buffer.alloc(size - cursor.offset);
       const read = fs.readSync(fd, buffer, 0, buffer.length, cursor.offset);
       cursor.offset += read;
-      const text = cursor.partial + buffer.subarray(0, read).toString('utf8');
-      const lines = text.split('\n');
-      cursor.partial = lines.pop() ?? '';
-      for (const line of lines) {
+      // Split on the newline byte, then decode whole lines: no UTF-8 byte but the newline is 0x0a.
+      const bytes = cursor.partial.length > 0 ? Buffer.concat([cursor.partial, buffer.subarray(0, read)]) : buffer.subarray(0, read);
+      const end = bytes.lastIndexOf(NEWLINE);
+      cursor.partial = Buffer.from(bytes.subarray(end + 1));
+      if (end < 0) return;
+      for (const line of bytes.subarray(0, end).toString('utf8').split('\n')) {
         if (line.trim() === '') continue;
         try {
           const record = JSON.parse(line) as ChannelRecord;

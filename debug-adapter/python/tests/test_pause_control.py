@@ -1,0 +1,103 @@
+"""Hostile control files under ctl/<pid>/: a paused worker removes what is no request and
+keeps serving the requests after it (continue included)."""
+
+import json
+import os
+import sys
+import tempfile
+import threading
+import time
+import unittest
+
+from workerscope_tracer import channel, pause, wire
+from tests.helpers import wait_for
+
+
+class HostileControlFilesTest(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.mkdtemp()
+        self.old = channel.get()
+        self.ch = channel.configure(self.dir)
+        self.ctl = pause.ctl_dir(self.dir, os.getpid())
+        os.makedirs(self.ctl)
+
+    def tearDown(self):
+        channel._channel = self.old
+        for root, dirs, files in os.walk(self.dir, topdown=False):
+            for n in files:
+                os.unlink(os.path.join(root, n))
+            for n in dirs:
+                os.rmdir(os.path.join(root, n))
+        os.rmdir(self.dir)
+
+    def events(self, kind):
+        try:
+            with open(self.ch.path_for(os.getpid()), "rb") as f:
+                return [e for e in wire.decode_lines(f.read()) if e["kind"] == kind]
+        except OSError:
+            return []
+
+    def write(self, name, data):
+        tmp = os.path.join(self.ctl, ".%s.tmp" % name)
+        with open(tmp, "wb") as f:
+            f.write(data)
+        os.rename(tmp, os.path.join(self.ctl, name))
+
+    def request(self, seq, body):
+        self.write("%s.json" % seq, json.dumps(body).encode("utf-8"))
+
+    def pause(self, failure_id, frames):
+        result = {}
+        t = threading.Thread(target=lambda: result.update(
+            reason=pause.wait_for_debugger(failure_id, frames, timeout=30)))
+        t.start()
+        self.assertTrue(wait_for(lambda: self.events(wire.PAUSED)))
+        return t, result
+
+    def test_malformed_files_are_removed_and_later_requests_served(self):
+        def failing(value):
+            return sys._getframe()
+
+        frame = failing(21)
+        # Sorted before the real requests (0 < 10), each of them stopped the worker before.
+        self.write("0.json", b'{"cmd": "continue"')                      # truncated JSON
+        self.write("00.json", b"\xff\xfe{}")                             # not UTF-8
+        self.write("000.json", b"[1, 2]")                                # not an object
+        self.write("0000.json", b"[" * 100000 + b"]" * 100000)           # too deep for json
+        self.write("1.json", b" " * (pause.MAX_REQUEST_BYTES + 1))       # too large
+        os.mkfifo(os.path.join(self.ctl, "2.json"))                      # would block a read
+        os.mkdir(os.path.join(self.ctl, "3.json"))                       # a directory
+        self.write("\u00b2.json", b"{}")                                 # a digit int() refuses
+        t, result = self.pause("1-1", [frame])
+        self.request(10, {"cmd": "evaluate", "frame": 0, "expression": "value * 2"})
+        got = wait_for(lambda: self.events(wire.EVALUATE_RESULT))
+        self.assertEqual([(e["seq"], e["value"]) for e in got], [("10", "42")])
+        self.request(11, {"cmd": "continue"})
+        t.join(10)
+        self.assertFalse(t.is_alive())
+        self.assertEqual(result["reason"], "continue")
+        self.assertEqual(sorted(os.listdir(self.ctl)), [], "every file that was no request is gone")
+
+    def test_a_request_for_another_paused_failure_is_left_for_it(self):
+        def failing(tag):
+            return sys._getframe()
+
+        t1, r1 = self.pause("7-1", [failing("first")])
+        t2, r2 = self.pause("7-2", [failing("second")])
+        self.request(1, {"cmd": "evaluate", "frame": 0, "expression": "tag", "id": "7-2"})
+        self.request(2, {"cmd": "evaluate", "frame": 0, "expression": "tag", "id": "7-1"})
+        got = wait_for(lambda: (lambda e: e if len(e) == 2 else None)(self.events(wire.EVALUATE_RESULT)))
+        self.assertEqual(sorted((e["seq"], e["id"], e["value"]) for e in got),
+                         [("1", "7-2", "'second'"), ("2", "7-1", "'first'")])
+        self.request(3, {"cmd": "continue", "id": "7-2"})
+        t2.join(10)
+        self.assertEqual(r2["reason"], "continue")
+        time.sleep(0.1)  # the other one must still be waiting: give it polls to misread
+        self.assertTrue(t1.is_alive())
+        self.request(4, {"cmd": "continue", "id": "7-1"})
+        t1.join(10)
+        self.assertEqual(r1["reason"], "continue")
+
+
+if __name__ == "__main__":
+    unittest.main()
