@@ -22,6 +22,18 @@ test('a native crash is shown at the innermost frame of the user\'s code, not in
   assert.equal(lines.at(-1), '    at peek (/home/me/app/crash.py:9)');
 });
 
+test('a failure inside a Manager proxy call is shown at the user\'s line, not the proxy\'s exec\'d code', () => {
+  const lines = formatFailure({
+    kind: 'exception',
+    frames: [
+      { file: '/home/me/app/job.py', line: 16, function: 'lookup' },
+      { file: '<string>', line: 2, function: '__getitem__' },
+      { file: '/usr/lib/python3.11/multiprocessing/managers.py', line: 837, function: '_callmethod' },
+    ],
+  }, 1);
+  assert.equal(lines.at(-1), '    at lookup (/home/me/app/job.py:16)');
+});
+
 test('only library frames: the innermost one is shown', () => {
   const lines = formatFailure({ kind: 'killed', frames: [{ file: '/opt/venv/lib/python3.12/site-packages/x/y.py', line: 3, function: 'f' }] }, 1);
   assert.equal(lines.at(-1), '    at f (/opt/venv/lib/python3.12/site-packages/x/y.py:3)');

@@ -57,6 +57,7 @@ const LIBRARY_FILE = /[\\/](lib[\\/]python\d+(\.\d+)?|site-packages|dist-package
 /** The innermost frame of the user's own code (a native crash's dump ends inside libraries). */
 function innermost(frames: readonly TraceFrame[] | undefined): TraceFrame | undefined {
   if (!frames || frames.length === 0) return undefined;
-  for (let i = frames.length - 1; i >= 0; i--) if (!LIBRARY_FILE.test(frames[i].file)) return frames[i];
+  // Code without a file (`<string>`: a Manager proxy's exec'd methods) is the library's too.
+  for (let i = frames.length - 1; i >= 0; i--) if (!LIBRARY_FILE.test(frames[i].file) && !frames[i].file.startsWith('<')) return frames[i];
   return frames[frames.length - 1];
 }
