@@ -75,7 +75,7 @@ describe('writeReportFile', () => {
   });
 });
 
-/** Saved reports of the two programs that write them; held to 0600 once they use a private open. */
+/** Saved reports of the two programs that write them are 0600 whatever the umask. */
 describe('saved reports of real runs are private', () => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'workerscope-report-mode-'));
   after(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -88,7 +88,7 @@ describe('saved reports of real runs are private', () => {
     assert.equal(mode(file).toString(8), '600');
   });
 
-  test('python -m workerscope_tracer --report FILE writes FILE 0600', { todo: "supervisor.py's _finish opens the report's temporary file with open(tmp, 'w') (umask mode): it should os.open it O_CREAT|O_EXCL with 0o600" }, () => {
+  test('python -m workerscope_tracer --report FILE writes FILE 0600', () => {
     const file = path.join(tmp, 'tracer.json');
     const run = spawnSync('sh', ['-c', 'umask 022 && exec "$0" "$@"', PYTHON, '-m', 'workerscope_tracer', '--no-summary', '--report', file, '--', program('clean_exit.py')], { env, encoding: 'utf8' });
     assert.equal(run.status, 3, run.stderr);

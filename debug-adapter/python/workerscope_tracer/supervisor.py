@@ -573,7 +573,9 @@ def _finish(opts: "Dict[str, Any]", directory: str, pid: int, parent: int, pytho
     if opts["report"]:
         path = os.path.abspath(opts["report"])
         tmp = path + ".tmp%d" % os.getpid()
-        with open(tmp, "w") as f:
+        # Private from its creation: the report holds the program's locals and arguments.
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
             f.write(wire.dumps_pretty(public(report)) + "\n")
         os.replace(tmp, path)
     if opts["events"]:
