@@ -34,6 +34,8 @@ class Attribution(unittest.TestCase):
                 self.assertLess(elapsed, 40)
                 kinds = [f["kind"] for f in report["failures"]]
                 self.assertEqual(kinds.count("hang"), 1, kinds)
+                hang = [f for f in report["failures"] if f["kind"] == "hang"][0]
+                self.assertEqual(hang["task"]["function"], "__main__.record")  # the lost job
                 killed = [f for f in report["failures"] if f["kind"] == "killed"]
                 self.assertEqual([(f["worker"], f["signal"]) for f in killed],
                                  [("SyncManager-1", "SIGKILL")])

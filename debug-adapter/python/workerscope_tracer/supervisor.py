@@ -464,6 +464,7 @@ class HangWatch:
         self.lost: "Optional[Dict[str, Any]]" = None
         self.hang: "Optional[Dict[str, Any]]" = None
         self.started: "Dict[int, Dict[str, Any]]" = {}  # pid -> its process-start record
+        self.submits: "Dict[str, Dict[str, Any]]" = {}  # job key -> its submit record
 
     def interval(self) -> float:
         """How long to sleep before the next check: short while a hang is pending."""
@@ -477,6 +478,8 @@ class HangWatch:
             kind = e.get("kind")
             if kind == wire.PROCESS_START and isinstance(e.get("pid"), int):
                 self.started[e["pid"]] = e
+            elif kind == wire.SUBMIT and isinstance(e.get("key"), str):
+                self.submits[e["key"]] = e
             elif kind in (wire.PROCESS_EXIT, wire.CHILD_EXIT):
                 self.started.pop(e.get("child") if kind == wire.CHILD_EXIT else e.get("pid"), None)
             if self.lost is None and (kind == wire.POOL_STALLED or (
@@ -488,12 +491,26 @@ class HangWatch:
         owner = lost.get("owner") if lost.get("kind") == wire.POOL_STALLED else lost.get("pid")
         self.hang = {"owner": owner, "child": lost.get("child"),
                      "worker": lost.get("worker"), "key": lost.get("key"),
-                     "task": lost.get("task"), "timeout": self.hang_timeout,
+                     "task": lost.get("task") or self._submitted(lost),
+                     "timeout": self.hang_timeout,
                      "lostAt": lost.get("t"), "signal": "SIGKILL"}
         self._dead_unreaped()
         self.channel.emit(wire.HANG, **self.hang)
         _kill_group(self.pid, signal.SIGKILL)
         return True
+
+    def _submitted(self, lost: "Dict[str, Any]") -> "Optional[Dict[str, Any]]":
+        """The lost job's task as its submit record describes it (a task a worker could not
+        load has no arguments anywhere but in its parent)."""
+        submit = self.submits.get(lost.get("key") or "")
+        if submit is None:
+            return None
+        chunk = lost.get("chunk")
+        index = None
+        if submit.get("indexed") and isinstance(chunk, int):
+            index = chunk * int(submit.get("chunksize") or 1) + int(submit.get("indexBase") or 0)
+        return {"function": submit.get("function"), "args": [], "kwargs": {}, "index": index,
+                "submittedAt": submit.get("submittedAt")}
 
     def _dead_unreaped(self) -> None:
         """Processes of the program that died while it waited and that nobody has reaped
