@@ -37,12 +37,17 @@ _fallback_slot = [0, 0, 0, 0]
 # ---- worker side ------------------------------------------------------------------------
 # Runs once per task: kept to a few stores (the 100,000-task benchmark measures it).
 
+_KEY, _CHUNK, _POS, _BUSY = wire.SLOT_KEY, wire.SLOT_CHUNK, wire.SLOT_POS, wire.SLOT_BUSY
+_LOCKED = wire.SLOT_LOCKED
+
+
 class _InQueue(runtime.QueueProxy):
     __slots__ = ()
 
-    def get(self, *args: "Any", **kwargs: "Any") -> "Any":
+    # CPython's worker calls get() with no arguments; others are passed on as given.
+    def get(self, *args: "Any") -> "Any":
         try:
-            task = self._q.get(*args, **kwargs)
+            task = self._q.get(*args)
         except (EOFError, OSError) as exc:
             _task_dropped(exc)  # unless the pool is closing, a task is lost
             raise
@@ -52,11 +57,13 @@ class _InQueue(runtime.QueueProxy):
         if task is None:
             return task
         try:
-            slot = state.slot if state.slot is not None else _fallback_slot
-            slot[wire.SLOT_KEY] = task[0]
-            slot[wire.SLOT_CHUNK] = task[1]
-            slot[wire.SLOT_POS] = 0
-            slot[wire.SLOT_BUSY] = 1
+            slot = state.slot
+            if slot is None:
+                slot = _fallback_slot
+            slot[_KEY] = task[0]
+            slot[_CHUNK] = task[1]
+            slot[_POS] = 0
+            slot[_BUSY] = 1
             _task[0] = task
             func = task[2]
             if func is _mapstar or func is _starmapstar:
@@ -87,8 +94,9 @@ class _OutQueue(runtime.QueueProxy):
             _unsent[:] = [obj]
             runtime.slot_end()
             raise
-        if state.slot is not None:
-            state.slot[wire.SLOT_BUSY] = 0
+        slot = state.slot
+        if slot is not None:
+            slot[_BUSY] = 0
         # CPython's worker drops the task once its result is sent: so does the tracer.
         _task[0] = _DONE
         return sent
@@ -162,22 +170,27 @@ def _task_failed(job: int, i: int, value: "Any") -> None:
 
 class _TrackedLock:
     """The worker's task-queue read lock, noting in the slot while it is held: a worker killed
-    holding it (idle, waiting for a task) leaves every other worker unable to get one."""
+    holding it (idle, waiting for a task) leaves every other worker unable to get one.  Taken
+    once per task: it enters the semaphore itself, as ``SemLock.__enter__`` would, so it costs
+    about what the lock's own Python-level methods cost."""
 
-    __slots__ = ("_lock", "_slot")
+    __slots__ = ("_lock", "_slot", "_enter", "_exit")
 
     def __init__(self, lock: "Any", slot: "Any") -> None:
         self._lock = lock
         self._slot = slot
+        inner = getattr(lock, "_semlock", lock)  # what SemLock.__enter__/__exit__ call
+        self._enter = inner.__enter__
+        self._exit = inner.__exit__
 
     def __enter__(self) -> "Any":
-        entered = self._lock.__enter__()
-        self._slot[wire.SLOT_LOCKED] = 1
+        entered = self._enter()
+        self._slot[_LOCKED] = 1
         return entered
 
-    def __exit__(self, *exc: "Any") -> "Any":
-        self._slot[wire.SLOT_LOCKED] = 0
-        return self._lock.__exit__(*exc)
+    def __exit__(self, exc_type: "Any", exc: "Any", tb: "Any") -> "Any":
+        self._slot[_LOCKED] = 0
+        return self._exit(exc_type, exc, tb)
 
     def __getattr__(self, name: str) -> "Any":
         return getattr(self._lock, name)
