@@ -11,12 +11,13 @@ import { PARALLEL_HINT } from './names';
 import { NodeIndex } from './scopes';
 import { createPythonParser } from './parser';
 import type { Report, RuleMeta } from './rule';
-import { isSuppressed } from './text';
+import { isSuppressed, parsableText } from './text';
 import type { AnalysisOptions, Finding } from './types';
 
 export * from './types';
 export type { RuleMeta } from './rule';
 export { loadPython, createPythonParser } from './parser';
+export { parsableText } from './text';
 
 export const RULES: readonly RuleMeta[] = RULE_LIST;
 
@@ -28,8 +29,12 @@ export function mightUseParallelism(source: string): boolean {
   return PARALLEL_HINT.test(source);
 }
 
-/** Analyses an already parsed tree of `source`. Never throws on odd input; returns findings sorted by position. */
-export function analyzePythonTree(tree: Tree, source: string, options: AnalysisOptions): Finding[] {
+/**
+ * Analyses an already parsed tree of `parsableText(source)`. Never throws on odd input; returns
+ * findings sorted by position.
+ */
+export function analyzePythonTree(tree: Tree, rawSource: string, options: AnalysisOptions): Finding[] {
+  const source = parsableText(rawSource);
   if (!mightUseParallelism(source)) return [];
   const index = new NodeIndex(tree.rootNode);
   if (!index.importsParallelism()) return [];
@@ -68,7 +73,7 @@ export async function analyzePythonSource(source: string, options: AnalysisOptio
   if (!mightUseParallelism(source)) return [];
   sharedParser ??= createPythonParser();
   const parser = await sharedParser;
-  const tree = parser.parse(source);
+  const tree = parser.parse(parsableText(source));
   if (!tree) return [];
   try {
     return analyzePythonTree(tree, source, options);

@@ -90,7 +90,7 @@ connection.onCodeAction(({ textDocument, context }) => {
   // Editors ask for code actions on every cursor move; split the text only when one of our
   // diagnostics is in the request and its line is needed.
   let lines: string[] | undefined;
-  return toCodeActions(textDocument.uri, context.diagnostics, (line) => (lines ??= text.split(/\r?\n/))[line] ?? '');
+  return toCodeActions(textDocument.uri, context.diagnostics, (line) => (lines ??= text.split(/\r\n|\r|\n/))[line] ?? '');
 });
 
 connection.onHover(({ textDocument, position }) => hovers.hover(textDocument.uri, position));
