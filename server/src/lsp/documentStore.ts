@@ -1,26 +1,26 @@
 /**
- * Open documents with their text and syntax tree. Incremental content changes are applied one by
- * one so that each can also be replayed on the tree, which tree-sitter then reparses incrementally.
- * The tree is always of the document's parsableText() (lone CRs read as LFs), so its rows are LSP lines.
+ * Open documents' text. Content changes are applied one by one, and each is also described as a
+ * tree-sitter edit, which the analysis worker replays on its tree of the document (`TreeStore`) so
+ * that it can reparse incrementally. The trees are of the document's parsableText() (lone CRs read
+ * as LFs), so their rows are LSP lines.
  */
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Position, Range, TextDocumentContentChangeEvent } from 'vscode-languageserver';
-import { parsableText } from '../engine/text';
-import { Edit, type Parser, type Point, type Tree } from 'web-tree-sitter';
+import type { TreeEditData } from './treeStore';
 
 export interface OpenDocument {
   readonly uri: string;
   text: TextDocument;
-  /** Undefined until first parsed, and after a change the tree could not follow. */
-  tree: Tree | undefined;
 }
+
+/** What a batch of changes means for the document's tree: these edits, or start again from the text. */
+export type TreeUpdate = { edits: TreeEditData[] } | { reset: true };
 
 export class DocumentStore {
   private readonly docs = new Map<string, OpenDocument>();
 
   open(uri: string, languageId: string, version: number, text: string): OpenDocument {
-    this.close(uri);
-    const doc: OpenDocument = { uri, text: TextDocument.create(uri, languageId, version, text), tree: undefined };
+    const doc: OpenDocument = { uri, text: TextDocument.create(uri, languageId, version, text) };
     this.docs.set(uri, doc);
     return doc;
   }
@@ -33,14 +33,18 @@ export class DocumentStore {
     return this.docs.values();
   }
 
-  change(uri: string, version: number, changes: readonly TextDocumentContentChangeEvent[]): OpenDocument | undefined {
+  /** Applies the changes in order; undefined for a document that is not open. */
+  change(uri: string, version: number, changes: readonly TextDocumentContentChangeEvent[]): { doc: OpenDocument; tree: TreeUpdate } | undefined {
     const doc = this.docs.get(uri);
     if (!doc) return undefined;
+    const edits: TreeEditData[] = [];
+    let reset = false;
     for (const change of changes) {
       const range = 'range' in change ? wellFormed(change.range) : undefined;
       if (!range) {
         doc.text = TextDocument.update(doc.text, [{ text: change.text }], version);
-        this.dropTree(doc);
+        reset = true;
+        edits.length = 0;
         continue;
       }
       // The same offsets TextDocument.update uses: positions past a line's end or the text's end are clamped.
@@ -57,29 +61,13 @@ export class DocumentStore {
       const clamped = { start: doc.text.positionAt(start), end: doc.text.positionAt(oldEnd) };
       doc.text = TextDocument.update(doc.text, [{ range: clamped, text: change.text }], version);
       const newEnd = start + change.text.length;
-      doc.tree?.edit(new Edit({ startIndex: from, oldEndIndex: oldEnd, newEndIndex: newEnd, startPosition, oldEndPosition, newEndPosition: toPoint(doc.text, newEnd) }));
+      edits.push({ startIndex: from, oldEndIndex: oldEnd, newEndIndex: newEnd, startPosition, oldEndPosition, newEndPosition: toPoint(doc.text, newEnd) });
     }
-    return doc;
-  }
-
-  /** Parses the document, reusing the edited previous tree when there is one. */
-  parse(doc: OpenDocument, parser: Parser): Tree | undefined {
-    const next = parser.parse(parsableText(doc.text.getText()), doc.tree) ?? undefined;
-    if (doc.tree && doc.tree !== next) doc.tree.delete();
-    doc.tree = next;
-    return next;
+    return { doc, tree: reset ? { reset: true } : { edits } };
   }
 
   close(uri: string): void {
-    const doc = this.docs.get(uri);
-    if (!doc) return;
-    this.dropTree(doc);
     this.docs.delete(uri);
-  }
-
-  private dropTree(doc: OpenDocument): void {
-    doc.tree?.delete();
-    doc.tree = undefined;
   }
 }
 
@@ -103,7 +91,7 @@ function isPosition(p: Position | undefined): p is Position {
  * has an LF, so the row is the LSP line; the column is counted from that line's start, because
  * positionAt() moves an offset between CR and LF back before the CR.
  */
-function toPoint(doc: TextDocument, offset: number): Point {
+function toPoint(doc: TextDocument, offset: number): { row: number; column: number } {
   const line = doc.positionAt(offset).line;
   return { row: line, column: offset - doc.offsetAt({ line, character: 0 }) };
 }
