@@ -79,7 +79,9 @@ async function main(): Promise<void> {
   for (const lines of (process.env.BENCH_LINES ?? '5000').split(',').map(Number)) await measure(makeSource(lines), 'generated (dense)', edits);
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+}
