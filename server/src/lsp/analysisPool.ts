@@ -35,6 +35,8 @@ interface Pending {
 }
 
 const SLOTS = 4096;
+// A worker that dies this many times in a row before it is ready will not start: stop trying.
+const MAX_FAILED_STARTS = 3;
 
 export class AnalysisPool {
   private readonly latest = new Int32Array(new SharedArrayBuffer(SLOTS * 4));
@@ -45,6 +47,8 @@ export class AnalysisPool {
   private nextId = 1;
   private recycleWhenIdle = false;
   private disposed = false;
+  private failedStarts = 0;
+  private broken: string | undefined;
 
   constructor(private readonly options: AnalysisPoolOptions) {
     this.start();
@@ -76,6 +80,7 @@ export class AnalysisPool {
   analyse(request: { key: string; version: number; text: string; file: string; severities: Record<string, SeveritySetting> | undefined; keepTree: boolean }): Promise<AnalysisOutcome> {
     const slot = this.slotFor(request.key);
     const id = this.nextId++;
+    if (this.broken) return Promise.resolve({ kind: 'failed', error: this.broken });
     return new Promise((resolve) => {
       const p: Pending = { id, key: request.key, slot, version: request.version, chars: request.text.length, resolve };
       this.pending.set(id, p);
@@ -105,13 +110,26 @@ export class AnalysisPool {
     const data: WorkerData = { role: ANALYSIS_WORKER_ROLE, latest: this.latest.buffer as SharedArrayBuffer };
     const worker = new Worker(this.options.entry, { workerData: data, stdout: false, stderr: false });
     this.worker = worker;
-    worker.on('message', (m: FromWorker) => this.receive(m));
+    let ready = false;
+    worker.on('message', (m: FromWorker) => {
+      if (m.kind === 'ready') {
+        ready = true;
+        this.failedStarts = 0;
+      }
+      this.receive(m);
+    });
     worker.on('error', (error) => this.options.log(`analysis worker failed: ${error.stack ?? error.message}`));
     worker.on('exit', (code) => {
       if (this.worker !== worker || this.disposed) return;
-      // Died on its own (out of memory, a crash): whatever it was doing is lost; start afresh.
-      this.options.log(`analysis worker exited (${code}); restarting it`);
+      // Died on its own (out of memory, a crash): whatever it was doing is lost; start afresh,
+      // unless it cannot even start, which would only repeat.
       this.failAll('the analysis worker stopped');
+      if (!ready && ++this.failedStarts >= MAX_FAILED_STARTS) {
+        this.broken = `the analysis worker could not start (exit code ${code})`;
+        this.options.log(this.broken);
+        return;
+      }
+      this.options.log(`analysis worker exited (${code}); restarting it`);
       this.start();
     });
   }
