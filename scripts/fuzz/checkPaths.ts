@@ -60,6 +60,9 @@ function addGood(rel: string, fixture: Fixture, root: string, expect: Expectatio
   if (fixture.findings.length > 0) expect.findings.set(rel, fixture.findings);
 }
 
+/** What each entry of ENTRIES makes, for reproductions. */
+const ENTRY_NAMES = ['fixture under an odd name', 'binary file', 'latin-1 file without cookie', 'huge file (sometimes)', 'FIFO with a Python name', 'FIFO without one', 'link to /dev/zero', 'directory link back to the root', 'link to itself', 'dangling link', 'unreadable directory', 'unreadable file', 'link to a file or directory outside'];
+
 const ENTRIES: Entry[] = [
   (root, random, fixtures, expect) => addGood(`${random.pick(['', 'sub/', 'a b/c d/', 'ñ/'])}${random.pick(NAMES)}`, random.pick(fixtures), root, expect),
   (root, random, _fixtures, expect) => {
@@ -153,32 +156,54 @@ function runCli(args: string[], cwd: string): Promise<{ status: number | null; o
   });
 }
 
-/** Builds one random tree, runs check on it and returns what went wrong (empty when nothing did). */
-async function iteration(random: Random, fixtures: readonly Fixture[]): Promise<{ problems: string[]; layout: string }> {
+/** One tree: which entries (each with a seed of its own, so that any subset rebuilds the same way) and how check is called. */
+interface TreeCase {
+  entries: Array<{ kind: number; seed: number }>;
+  relative: boolean;
+  separator: boolean;
+}
+
+function generate(random: Random): TreeCase {
+  const entries = Array.from({ length: random.int(6) + 2 }, () => ({ kind: random.int(ENTRIES.length), seed: random.seed() }));
+  return { entries, relative: random.chance(0.5), separator: random.chance(0.5) };
+}
+
+/** Builds the tree, runs check on it and returns what went wrong (empty when nothing did). */
+async function runTree(c: TreeCase, fixtures: readonly Fixture[]): Promise<string[]> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'workerscope-fuzz-tree-'));
   fs.chmodSync(root, 0o755);
   const expect: Expectation = { unreadable: [], skipped: [], findings: new Map() };
-  const layout: string[] = [];
   try {
-    for (let n = random.int(6) + 2; n > 0; n--) {
-      const i = random.int(ENTRIES.length);
+    for (const { kind, seed } of c.entries) {
       try {
-        ENTRIES[i]!(root, random, fixtures, expect);
-        layout.push(`entry ${i}`);
+        ENTRIES[kind]!(root, new Random(seed), fixtures, expect);
       } catch (error) {
         // A name already taken in this tree: the entry is left out.
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       }
     }
-    const relative = random.chance(0.5);
-    const args = ['--format', 'json', ...(random.chance(0.5) ? ['--'] : []), relative ? '.' : root];
+    const args = ['--format', 'json', ...(c.separator ? ['--'] : []), c.relative ? '.' : root];
     const run = await runCli(args, root);
-    if (typeof run === 'string') return { problems: [run], layout: layout.join(', ') };
-    return { problems: judge(run, expect, root, relative), layout: `${layout.join(', ')}; args ${JSON.stringify(args)}` };
+    if (typeof run === 'string') return [run];
+    return judge(run, expect, root, c.relative);
   } finally {
     removeTree(root);
     for (const dir of cleanups.splice(0)) removeTree(dir);
   }
+}
+
+/** Drops entries one at a time while the tree still fails, within the deadline. */
+async function minimiseTree(c: TreeCase, fixtures: readonly Fixture[], deadline: number): Promise<TreeCase> {
+  let best = c;
+  for (let i = best.entries.length - 1; i >= 0 && Date.now() < deadline; i--) {
+    const candidate = { ...best, entries: best.entries.filter((_, j) => j !== i) };
+    if ((await runTree(candidate, fixtures)).length > 0) best = candidate;
+  }
+  return best;
+}
+
+function describeTree(c: TreeCase): string {
+  return JSON.stringify({ ...c, entries: c.entries.map((e) => ({ ...e, what: ENTRY_NAMES[e.kind] })) });
 }
 
 function judge(run: { status: number | null; out: string; err: string }, expect: Expectation, root: string, relative: boolean): string[] {
@@ -213,12 +238,14 @@ export async function run(opts: FuzzOptions): Promise<{ iterations: number; fail
   let iterations = 0;
   while (Date.now() < opts.deadline && failures.length < 3) {
     const caseSeed = random.seed();
-    const { problems, layout } = await iteration(new Random(caseSeed), fixtures);
+    const c = generate(new Random(caseSeed));
+    const problems = await runTree(c, fixtures);
     iterations++;
     if (problems.length === 0) continue;
-    const text = `checkPaths (run seed ${opts.seed}, case seed ${caseSeed}; tree: ${layout}):\n${problems.join('\n')}`;
-    opts.log(text.split('\n')[0]!);
-    failures.push(text);
+    opts.log(`checkPaths: case seed ${caseSeed} (run seed ${opts.seed}) failed: ${problems[0]}; minimising`);
+    const minimal = await minimiseTree(c, fixtures, Math.min(opts.deadline + 30_000, Date.now() + 90_000));
+    const again = await runTree(minimal, fixtures);
+    failures.push(`checkPaths (run seed ${opts.seed}, case seed ${caseSeed}):\n${(again.length > 0 ? again : problems).join('\n')}\nminimised reproduction (tree entries, each rebuilt from its seed by ENTRIES[kind]): ${describeTree(minimal)}`);
   }
   return { iterations, failures };
 }

@@ -8,7 +8,8 @@ import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type
 import type { Diagnostic, PublishDiagnosticsParams } from 'vscode-languageserver';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..', '..');
-export const SERVER_BUNDLE = path.join(REPO_ROOT, 'dist', 'server.js');
+// WORKERSCOPE_SERVER_BUNDLE points the benchmarks at another build (an older one, to compare).
+export const SERVER_BUNDLE = process.env['WORKERSCOPE_SERVER_BUNDLE'] ?? path.join(REPO_ROOT, 'dist', 'server.js');
 
 export class TestLspClient {
   readonly connection: MessageConnection;
