@@ -60,12 +60,17 @@ async function sweep(dirs: string[], printFindings: boolean, parseAll: boolean):
   if (parseAll && process.argv.includes('--errors')) for (const f of errorFiles) console.log(`parse error: ${f}`);
 }
 
-/** Times `rounds` keystrokes (edit, incremental reparse, analysis) in the middle of `source`; milliseconds, sorted. */
-async function timeEdits(source: string, file: string, rounds: number): Promise<number[]> {
+/**
+ * Times `rounds` keystrokes (edit, incremental reparse, analysis) in the middle of `source`:
+ * wall-clock milliseconds, sorted, and the process's CPU milliseconds per keystroke (steadier
+ * than wall time on a machine shared with other work).
+ */
+async function timeEdits(source: string, file: string, rounds: number): Promise<number[] & { cpuMs?: number }> {
   const parser = await createPythonParser();
   let tree = parser.parse(source)!;
-  const times: number[] = [];
+  const times: number[] & { cpuMs?: number } = [];
   let text = source;
+  const cpu = process.cpuUsage();
   for (let i = 0; i < rounds; i++) {
     const t0 = performance.now();
     // Insert a character at the middle of the file, as a keystroke would.
@@ -81,8 +86,11 @@ async function timeEdits(source: string, file: string, rounds: number): Promise<
     analyzePythonTree(tree, text, { file });
     times.push(performance.now() - t0);
   }
+  const used = process.cpuUsage(cpu);
   tree.delete();
-  return times.sort((a, b) => a - b);
+  times.sort((a, b) => a - b);
+  times.cpuMs = (used.user + used.system) / 1000 / rounds;
+  return times;
 }
 
 const quantile = (times: number[], q: number): number => times[Math.min(times.length - 1, Math.floor(q * times.length))] ?? 0;
@@ -101,7 +109,7 @@ async function scaling(sizes: number[]): Promise<void> {
     const source = makeSource(lines);
     const times = await timeEdits(source, 'dense.py', Math.max(5, Math.round(200_000 / lines)));
     const p50 = quantile(times, 0.5);
-    console.log(JSON.stringify({ lines: source.split('\n').length, chars: source.length, edits: times.length, p50Ms: +p50.toFixed(1), p95Ms: +quantile(times, 0.95).toFixed(1), p50MsPer1kLines: +((p50 * 1000) / lines).toFixed(2) }));
+    console.log(JSON.stringify({ lines: source.split('\n').length, chars: source.length, edits: times.length, p50Ms: +p50.toFixed(1), p95Ms: +quantile(times, 0.95).toFixed(1), p50MsPer1kLines: +((p50 * 1000) / lines).toFixed(2), cpuMsPerEdit: +(times.cpuMs ?? 0).toFixed(1), cpuMsPer1kLines: +(((times.cpuMs ?? 0) * 1000) / lines).toFixed(2) }));
   }
 }
 
