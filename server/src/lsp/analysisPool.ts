@@ -85,8 +85,6 @@ export class AnalysisPool {
       const p: Pending = { id, key: request.key, slot, version: request.version, chars: request.text.length, resolve };
       this.pending.set(id, p);
       this.post({ kind: 'analyse', id, slot, ...request });
-      // The budget counts from the request; queued runs ahead of it are cancelled quickly, so this is close to its own time.
-      p.budgetTimer = setTimeout(() => this.restart(`analysis of ${request.key} took longer than ${this.options.budgetMs} ms`, id), this.options.budgetMs);
     });
   }
 
@@ -138,7 +136,9 @@ export class AnalysisPool {
     if (m.kind === 'ready') return;
     const p = this.pending.get(m.id);
     if (!p) return;
-    if (m.kind === 'result') {
+    if (m.kind === 'started') {
+      p.budgetTimer = setTimeout(() => this.restart(`analysis of ${p.key} took longer than ${this.options.budgetMs} ms`, p.id), this.options.budgetMs);
+    } else if (m.kind === 'result') {
       if (p.chars >= this.options.recycleChars) this.recycleWhenIdle = true;
       this.settle(p, { kind: 'findings', findings: m.findings });
     } else if (m.kind === 'cancelled') {

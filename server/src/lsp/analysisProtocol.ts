@@ -33,6 +33,8 @@ export type ToWorker =
 
 export type FromWorker =
   | { kind: 'ready' }
+  /** The worker begins the run: its time budget counts from here, not from the queue. */
+  | { kind: 'started'; id: number }
   | { kind: 'result'; id: number; findings: Finding[] }
   | { kind: 'cancelled'; id: number }
   | { kind: 'failed'; id: number; error: string };

@@ -44,6 +44,7 @@ export function runAnalysisWorker(): void {
   function analyse(m: Extract<ToWorker, { kind: 'analyse' }>): void {
     const cancelled = (): boolean => Atomics.load(latest, m.slot) !== m.version;
     if (cancelled() || !parser) return send({ kind: 'cancelled', id: m.id });
+    send({ kind: 'started', id: m.id });
     const tree = trees.parse(m.key, m.text, parser, cancelled, m.keepTree);
     if (!tree) return send({ kind: 'cancelled', id: m.id });
     try {
