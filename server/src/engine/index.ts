@@ -11,7 +11,7 @@ import { PARALLEL_HINT } from './names';
 import { NodeIndex } from './scopes';
 import { createPythonParser } from './parser';
 import type { Report, RuleMeta } from './rule';
-import { isSuppressed, parsableText } from './text';
+import { isSuppressed, lineBreakOf, parsableText } from './text';
 import type { AnalysisOptions, Finding } from './types';
 
 export * from './types';
@@ -63,6 +63,11 @@ export function analyzePythonTree(tree: Tree, rawSource: string, options: Analys
     }
   }
   findings.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.rule.localeCompare(b.rule));
+  // Rules write fixes with LF; a file that breaks lines otherwise gets its own line break back.
+  const eol = lineBreakOf(rawSource);
+  if (eol !== '\n') {
+    for (const f of findings) for (const fix of f.fixes) for (const edit of fix.edits) edit.newText = edit.newText.replace(/\r\n|\r|\n/g, eol);
+  }
   return findings;
 }
 

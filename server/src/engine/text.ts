@@ -27,6 +27,13 @@ export function parsableText(source: string): string {
   return source.includes('\r') ? source.replace(LONE_CR, '\n') : source;
 }
 
+/** The file's line break, as its first one is written: LF, CR LF or a lone CR (LF when it has none). */
+export function lineBreakOf(source: string): '\n' | '\r\n' | '\r' {
+  const at = source.search(/[\r\n]/);
+  if (at === -1 || source[at] === '\n') return '\n';
+  return source[at + 1] === '\n' ? '\r\n' : '\r';
+}
+
 /** Line starts of a source, for turning line numbers into offsets and back. */
 export class LineIndex {
   readonly starts: number[] = [0];

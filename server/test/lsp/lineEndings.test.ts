@@ -43,6 +43,23 @@ test('LF, CR LF and lone CR files get the same diagnostics at the same positions
   }
 });
 
+test('quick fixes in a CR LF or lone CR file write that file\'s line break', async () => {
+  const client = await TestLspClient.start();
+  try {
+    for (const [name, eol] of [['crlf', '\r\n'], ['cr', '\r']] as const) {
+      const uri = `file:///tmp/workerscope-test/fix-${name}.py`;
+      await client.open(uri, PROGRAM.join(eol));
+      const diagnostics = await client.diagnostics(uri, (p) => p.version === 1);
+      const actions = (await client.connection.sendRequest('textDocument/codeAction', { textDocument: { uri }, range: diagnostics[0]!.range, context: { diagnostics } })) as Array<{ edit?: { changes: Record<string, Array<{ newText: string }>> } }>;
+      const texts = actions.flatMap((a) => a.edit?.changes[uri] ?? []).map((e) => e.newText).filter((t) => /[\r\n]/.test(t));
+      assert.ok(texts.length > 0, 'some fix inserts lines');
+      for (const t of texts) assert.equal(t.replace(new RegExp(eol === '\r' ? '\r' : '\r\n', 'g'), ''), t.replace(/\r\n|\r|\n/g, ''), `${name}: ${JSON.stringify(t)}`);
+    }
+  } finally {
+    assert.equal(await client.stop(), 0);
+  }
+});
+
 test('an end-first edit range gives the diagnostics of a fresh open of the same text', async () => {
   const client = await TestLspClient.start();
   try {
