@@ -2,7 +2,8 @@
  * Sweeps the engine over directories of Python files (default: the pyenv 3.13 stdlib) and reports
  * files, prefilter hits, parse errors, findings and timings; `--findings` prints every finding as
  * `file:line:col [rule] message`, `--incremental FILE` times an edit + incremental reparse +
- * analysis of one file.
+ * analysis of one file, and `--scaling [1000,5000,…]` does the same on generated parallel-dense
+ * files of each size and prints the time per 1,000 lines, which stays flat when analysis is linear.
  *
  * Run: `npx tsc -p tsconfig.test.json && node out/scripts/bench-engine.js [--findings] [dirs…]`
  */
@@ -10,6 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Edit } from 'web-tree-sitter';
 import { analyzePythonTree, createPythonParser, mightUseParallelism } from '../server/src/engine';
+import { makeSource } from './bench/lspLatency';
 
 const DEFAULT_DIR = '/root/.pyenv/versions/3.13.0/lib/python3.13';
 
@@ -58,13 +60,18 @@ async function sweep(dirs: string[], printFindings: boolean, parseAll: boolean):
   if (parseAll && process.argv.includes('--errors')) for (const f of errorFiles) console.log(`parse error: ${f}`);
 }
 
-async function incremental(file: string): Promise<void> {
+/**
+ * Times `rounds` keystrokes (edit, incremental reparse, analysis) in the middle of `source`:
+ * wall-clock milliseconds, sorted, and the process's CPU milliseconds per keystroke (steadier
+ * than wall time on a machine shared with other work).
+ */
+async function timeEdits(source: string, file: string, rounds: number): Promise<number[] & { cpuMs?: number }> {
   const parser = await createPythonParser();
-  const source = fs.readFileSync(file, 'utf8');
   let tree = parser.parse(source)!;
-  const times: number[] = [];
+  const times: number[] & { cpuMs?: number } = [];
   let text = source;
-  for (let i = 0; i < 50; i++) {
+  const cpu = process.cpuUsage();
+  for (let i = 0; i < rounds; i++) {
     const t0 = performance.now();
     // Insert a character at the middle of the file, as a keystroke would.
     const at = Math.floor(text.length / 2);
@@ -79,15 +86,39 @@ async function incremental(file: string): Promise<void> {
     analyzePythonTree(tree, text, { file });
     times.push(performance.now() - t0);
   }
+  const used = process.cpuUsage(cpu);
+  tree.delete();
   times.sort((a, b) => a - b);
-  const p = (q: number): string => (times[Math.min(times.length - 1, Math.floor(q * times.length))] ?? 0).toFixed(1);
+  times.cpuMs = (used.user + used.system) / 1000 / rounds;
+  return times;
+}
+
+const quantile = (times: number[], q: number): number => times[Math.min(times.length - 1, Math.floor(q * times.length))] ?? 0;
+
+async function incremental(file: string): Promise<void> {
+  const source = fs.readFileSync(file, 'utf8');
+  const times = await timeEdits(source, file, 50);
+  const p = (q: number): string => quantile(times, q).toFixed(1);
   console.log(JSON.stringify({ file, lines: source.split('\n').length, editReparseAnalyseMs: { p50: p(0.5), p95: p(0.95), max: p(1) } }));
+}
+
+/** Edit + reparse + analysis on generated parallel-dense files of each size: linear analysis keeps ms per 1,000 lines flat. */
+async function scaling(sizes: number[]): Promise<void> {
+  await timeEdits(makeSource(2000), 'warm-up.py', 10); // JIT warm-up, so the first size is not charged for it.
+  for (const lines of sizes) {
+    const source = makeSource(lines);
+    const times = await timeEdits(source, 'dense.py', Math.max(5, Math.round(200_000 / lines)));
+    const p50 = quantile(times, 0.5);
+    console.log(JSON.stringify({ lines: source.split('\n').length, chars: source.length, edits: times.length, p50Ms: +p50.toFixed(1), p95Ms: +quantile(times, 0.95).toFixed(1), p50MsPer1kLines: +((p50 * 1000) / lines).toFixed(2), cpuMsPerEdit: +(times.cpuMs ?? 0).toFixed(1), cpuMsPer1kLines: +(((times.cpuMs ?? 0) * 1000) / lines).toFixed(2) }));
+  }
 }
 
 if (require.main === module) {
   const args = process.argv.slice(2);
   const inc = args.indexOf('--incremental');
+  const scale = args.indexOf('--scaling');
   if (inc !== -1 && args[inc + 1]) void incremental(args[inc + 1]!);
+  else if (scale !== -1) void scaling((args[scale + 1] && !args[scale + 1]!.startsWith('--') ? args[scale + 1]! : '1000,5000,10000,20000').split(',').map(Number));
   else {
     const dirs = args.filter((a) => !a.startsWith('--'));
     void sweep(dirs.length > 0 ? dirs : [DEFAULT_DIR], args.includes('--findings'), args.includes('--parse-all'));

@@ -2,15 +2,14 @@
  * `workerscope check`: analyses Python files with the same engine as the language server and
  * prints the findings. Exit status: 0 no findings, 1 findings, 2 usage or I/O error.
  */
-import * as fs from 'node:fs';
-import { analyzePythonTree, createPythonParser, mightUseParallelism, RULES } from '../engine';
-import { checkAnalysable } from '../common/inputGuard';
+import { analyzePythonTree, createPythonParser, mightUseParallelism, parsableText, RULES } from '../engine';
+import { checkAnalysable, MAX_NOTEBOOK_BYTES, MAX_SOURCE_BYTES, tooLargeReason } from '../common/inputGuard';
 import { concatenateCells, mapFinding, readIpynb } from '../common/notebookSource';
 import type { Finding } from '../engine/types';
 import type { Parser } from 'web-tree-sitter';
 import { parseArgs, UsageError } from './args';
 import { formatJson, formatSarif, formatText, type FileFindings } from './formats';
-import { collectPythonFiles, decodePythonSource } from './sourceFiles';
+import { collectPythonFiles, decodePythonSource, readSourceFile } from './sourceFiles';
 
 export const CHECK_USAGE = `Usage: workerscope check [paths...] [--format text|json|sarif] [--rule ID]...
 
@@ -20,7 +19,9 @@ its findings name the cell (1-based, markdown cells counted) and the line within
 \`nb.ipynb:cell 3:2:5\` in text, a \`cell\` field in JSON.
   --format FORMAT   text (default), json (array of findings) or sarif (SARIF 2.1.0)
   --rule ID         only report this rule (repeatable); ids: ${RULES.map((r) => r.id).join(', ')}
-Exit status: 0 no findings, 1 findings, 2 usage or I/O error.`;
+Symbolic links are followed (each file and directory once). Paths that cannot be read, and
+special files (FIFOs, sockets, devices), are reported on stderr; the rest is still checked.
+Exit status: 0 no findings, 1 findings, 2 usage or I/O error (also when some path could not be read).`;
 
 export interface CheckIo {
   out: (text: string) => void;
@@ -40,30 +41,28 @@ export async function runCheck(argv: readonly string[], io: CheckIo): Promise<nu
   const onlyRules = args.flags.get('rule');
   for (const id of onlyRules ?? []) if (!known.has(id)) throw new UsageError(`unknown rule "${id}"`);
 
-  const paths = args.positionals.length > 0 ? args.positionals : ['.'];
+  // Paths after `--` are paths too (so a file named like an option can be checked).
+  const given = [...args.positionals, ...args.rest];
+  const paths = given.length > 0 ? given : ['.'];
   let ioError = false;
-  const files: string[] = [];
-  for (const given of paths) {
-    try {
-      files.push(...collectPythonFiles([given]));
-    } catch (error) {
-      io.err(`workerscope: cannot read ${given}: ${describe(error)}\n`);
-      ioError = true;
-    }
-  }
+  const cannotRead = (file: string, reason: string): void => {
+    io.err(`workerscope: cannot read ${file}: ${reason}\n`);
+    ioError = true;
+  };
+  const files = collectPythonFiles(paths, cannotRead);
 
   const parser = await createPythonParser();
   const results: FileFindings[] = [];
   for (const file of files) {
-    let bytes: Buffer;
-    try {
-      bytes = fs.readFileSync(file);
-    } catch (error) {
-      io.err(`workerscope: cannot read ${file}: ${describe(error)}\n`);
-      ioError = true;
+    const isNotebook = file.toLowerCase().endsWith('.ipynb');
+    const read = readSourceFile(file, isNotebook ? MAX_NOTEBOOK_BYTES : MAX_SOURCE_BYTES, tooLargeReason);
+    if (!read.ok) {
+      if (read.io) cannotRead(file, read.reason);
+      else io.err(`workerscope: skipped ${file}: ${read.reason}\n`);
       continue;
     }
-    if (file.toLowerCase().endsWith('.ipynb')) {
+    const bytes = read.bytes;
+    if (isNotebook) {
       const notebook = analyseNotebook(parser, file, bytes, onlyRules);
       if (!notebook.ok) io.err(`workerscope: skipped ${file}: ${notebook.reason}\n`);
       else if (notebook.result) results.push(notebook.result);
@@ -80,7 +79,7 @@ export async function runCheck(argv: readonly string[], io: CheckIo): Promise<nu
       io.err(`workerscope: skipped ${file}: ${verdict.reason}\n`);
       continue;
     }
-    const tree = parser.parse(decoded.text);
+    const tree = parser.parse(parsableText(decoded.text));
     if (!tree) continue;
     try {
       const findings = analyzePythonTree(tree, decoded.text, { file, onlyRules });
@@ -122,11 +121,4 @@ function analyseNotebook(parser: Parser, file: string, bytes: Buffer, onlyRules:
   } finally {
     tree.delete();
   }
-}
-
-function describe(error: unknown): string {
-  const e = error as NodeJS.ErrnoException;
-  if (e.code === 'ENOENT') return 'no such file or directory';
-  if (e.code === 'EACCES') return 'permission denied';
-  return e.message ?? String(error);
 }

@@ -1,6 +1,8 @@
 /**
  * Finds the Python files under the paths given to `workerscope check` and reads them as text,
  * honouring PEP 263 coding cookies and refusing binary or undecodable files with a reason.
+ * Symbolic links are followed, each real directory and file at most once (loop-safe); paths that
+ * cannot be read, and special files (FIFOs, devices, sockets), are reported, never skipped silently.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -8,33 +10,149 @@ import * as path from 'node:path';
 const SKIPPED_DIRS = new Set(['node_modules', '__pycache__', '.git', '.hg', '.svn', '.tox', '.nox', '.mypy_cache', '.ruff_cache', '.pytest_cache']);
 const PYTHON_EXTENSIONS = new Set(['.py', '.pyw', '.ipynb']);
 
-/** Expands files and directories into Python files and Jupyter notebooks, sorted for stable output. Throws on a missing path. */
-export function collectPythonFiles(paths: readonly string[]): string[] {
-  const found: string[] = [];
+/** Called once per path that could not be searched or is not a file `check` may read. */
+export type PathProblem = (file: string, reason: string) => void;
+
+/**
+ * Expands files and directories into Python files and Jupyter notebooks, sorted for stable output.
+ * A path given explicitly is taken whatever its extension; inside directories only Python names count.
+ */
+export function collectPythonFiles(paths: readonly string[], problem: PathProblem): string[] {
+  const walker = new Walker(problem);
   for (const given of paths) {
-    const stat = fs.statSync(given); // Throws ENOENT for a missing path: the caller reports it.
-    if (stat.isDirectory()) walk(given, found);
-    else found.push(given);
+    const stat = statOrReport(given, problem);
+    if (!stat) continue;
+    if (stat.isDirectory()) walker.directory(given, stat);
+    else if (stat.isFile()) walker.file(given, stat);
+    else problem(given, notRegular(stat));
   }
-  return found.sort();
+  return walker.found.sort();
 }
 
-function walk(dir: string, into: string[]): void {
-  let entries: fs.Dirent[];
-  try {
-    entries = fs.readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return; // An unreadable directory inside a tree is skipped like an ignored one.
+class Walker {
+  readonly found: string[] = [];
+  /** `dev:ino` of every directory and file taken, so a link back up the tree (or twice to one file) is followed once. */
+  private readonly seen = new Set<string>();
+
+  constructor(private readonly problem: PathProblem) {}
+
+  file(file: string, stat: fs.Stats): void {
+    if (this.firstVisit(stat)) this.found.push(file);
   }
-  for (const entry of entries) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) {
-      if (SKIPPED_DIRS.has(entry.name) || (entry.name.startsWith('.') && entry.name !== '.')) continue;
-      if (fs.existsSync(path.join(full, 'pyvenv.cfg'))) continue; // A virtual environment.
-      walk(full, into);
-    } else if (entry.isFile() && PYTHON_EXTENSIONS.has(path.extname(entry.name))) {
-      into.push(full);
+
+  directory(dir: string, stat: fs.Stats): void {
+    if (!this.firstVisit(stat)) return;
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch (error) {
+      this.problem(dir, describeError(error));
+      return;
     }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const entry of entries) this.entry(dir, entry);
+  }
+
+  private entry(dir: string, entry: fs.Dirent): void {
+    const full = path.join(dir, entry.name);
+    const isPythonName = PYTHON_EXTENSIONS.has(path.extname(entry.name));
+    if (!entry.isDirectory() && !entry.isFile() && !entry.isSymbolicLink()) {
+      // A FIFO, socket or device with a Python name would block or never end if read: report it.
+      if (isPythonName) this.problem(full, 'not a regular file (a FIFO, socket or device)');
+      return;
+    }
+    if (entry.isFile() && !isPythonName) return;
+    // Directories and links need their target's identity; a dangling link only matters under a Python name.
+    const stat = statOrReport(full, isPythonName ? this.problem : () => undefined);
+    if (!stat) return;
+    if (stat.isDirectory()) {
+      if (SKIPPED_DIRS.has(entry.name) || (entry.name.startsWith('.') && entry.name !== '.')) return;
+      if (fs.existsSync(path.join(full, 'pyvenv.cfg'))) return; // A virtual environment.
+      this.directory(full, stat);
+    } else if (!isPythonName) {
+      return;
+    } else if (stat.isFile()) {
+      this.file(full, stat);
+    } else {
+      this.problem(full, notRegular(stat));
+    }
+  }
+
+  private firstVisit(stat: fs.Stats): boolean {
+    const key = `${stat.dev}:${stat.ino}`;
+    if (this.seen.has(key)) return false;
+    this.seen.add(key);
+    return true;
+  }
+}
+
+function statOrReport(file: string, problem: PathProblem): fs.Stats | undefined {
+  try {
+    return fs.statSync(file);
+  } catch (error) {
+    const e = error as NodeJS.ErrnoException;
+    if (e.code === 'ENOENT' && isDanglingLink(file)) problem(file, 'broken symbolic link');
+    else if (e.code === 'ELOOP') problem(file, 'symbolic link loop');
+    else problem(file, describeError(error));
+    return undefined;
+  }
+}
+
+function isDanglingLink(file: string): boolean {
+  try {
+    return fs.lstatSync(file).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
+
+function notRegular(stat: fs.Stats): string {
+  const kind = stat.isFIFO() ? 'a FIFO' : stat.isSocket() ? 'a socket' : stat.isCharacterDevice() || stat.isBlockDevice() ? 'a device' : 'a special file';
+  return `not a regular file (${kind})`;
+}
+
+export function describeError(error: unknown): string {
+  const e = error as NodeJS.ErrnoException;
+  if (e.code === 'ENOENT') return 'no such file or directory';
+  if (e.code === 'EACCES' || e.code === 'EPERM') return 'permission denied';
+  if (e.code === 'ENOTDIR') return 'not a directory';
+  return e.message ?? String(error);
+}
+
+export type ReadResult = { ok: true; bytes: Buffer } | { ok: false; reason: string; io: boolean };
+
+/**
+ * Reads a regular file of at most `maxBytes`. The file is opened without blocking and checked on
+ * its descriptor, so a path that became a FIFO or device after the walk is refused, not waited on.
+ * `io` tells a read failure (exit 2) from a file refused for its size (a skip, like other unfit input).
+ */
+export function readSourceFile(file: string, maxBytes: number, tooLarge: (bytes: number) => string): ReadResult {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+  } catch (error) {
+    return { ok: false, reason: describeError(error), io: true };
+  }
+  try {
+    const stat = fs.fstatSync(fd);
+    if (!stat.isFile()) return { ok: false, reason: notRegular(stat), io: true };
+    if (stat.size > maxBytes) return { ok: false, reason: tooLarge(stat.size), io: false };
+    // Read to the end, but never past the limit, even if the file grows while read.
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(Math.min(1 << 20, maxBytes + 1 - total));
+      const n = fs.readSync(fd, chunk, 0, chunk.length, null);
+      if (n === 0) break;
+      chunks.push(chunk.subarray(0, n));
+      total += n;
+      if (total > maxBytes) return { ok: false, reason: tooLarge(total), io: false };
+    }
+    return { ok: true, bytes: Buffer.concat(chunks, total) };
+  } catch (error) {
+    return { ok: false, reason: describeError(error), io: true };
+  } finally {
+    fs.closeSync(fd);
   }
 }
 

@@ -11,12 +11,13 @@ import { PARALLEL_HINT } from './names';
 import { NodeIndex } from './scopes';
 import { createPythonParser } from './parser';
 import type { Report, RuleMeta } from './rule';
-import { isSuppressed } from './text';
+import { isSuppressed, lineBreakOf, parsableText } from './text';
 import type { AnalysisOptions, Finding } from './types';
 
 export * from './types';
 export type { RuleMeta } from './rule';
 export { loadPython, createPythonParser } from './parser';
+export { parsableText } from './text';
 
 export const RULES: readonly RuleMeta[] = RULE_LIST;
 
@@ -28,8 +29,12 @@ export function mightUseParallelism(source: string): boolean {
   return PARALLEL_HINT.test(source);
 }
 
-/** Analyses an already parsed tree of `source`. Never throws on odd input; returns findings sorted by position. */
-export function analyzePythonTree(tree: Tree, source: string, options: AnalysisOptions): Finding[] {
+/**
+ * Analyses an already parsed tree of `parsableText(source)`. Never throws on odd input; returns
+ * findings sorted by position.
+ */
+export function analyzePythonTree(tree: Tree, rawSource: string, options: AnalysisOptions): Finding[] {
+  const source = parsableText(rawSource);
   if (!mightUseParallelism(source)) return [];
   const index = new NodeIndex(tree.rootNode);
   if (!index.importsParallelism()) return [];
@@ -58,6 +63,11 @@ export function analyzePythonTree(tree: Tree, source: string, options: AnalysisO
     }
   }
   findings.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.rule.localeCompare(b.rule));
+  // Rules write fixes with LF; a file that breaks lines otherwise gets its own line break back.
+  const eol = lineBreakOf(rawSource);
+  if (eol !== '\n') {
+    for (const f of findings) for (const fix of f.fixes) for (const edit of fix.edits) edit.newText = edit.newText.replace(/\r\n|\r|\n/g, eol);
+  }
   return findings;
 }
 
@@ -68,7 +78,7 @@ export async function analyzePythonSource(source: string, options: AnalysisOptio
   if (!mightUseParallelism(source)) return [];
   sharedParser ??= createPythonParser();
   const parser = await sharedParser;
-  const tree = parser.parse(source);
+  const tree = parser.parse(parsableText(source));
   if (!tree) return [];
   try {
     return analyzePythonTree(tree, source, options);

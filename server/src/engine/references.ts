@@ -24,6 +24,8 @@ const IDENTIFIER_CHAR = /[\p{L}\p{N}_]/u;
  */
 export function identifiersNamed(model: Model, name: string, within: Node): Node[] {
   const out: Node[] = [];
+  // An empty name (a MISSING node's text) would match everywhere, at every offset, forever.
+  if (name === '') return out;
   const end = within.endIndex;
   for (let at = model.source.indexOf(name, within.startIndex); at !== -1 && at + name.length <= end; at = model.source.indexOf(name, at + name.length)) {
     const before = at > 0 ? model.source[at - 1]! : '';

@@ -193,6 +193,8 @@ export class Scopes {
   }
 
   private bind(scope: Scope, name: string, binding: Binding): void {
+    // Error recovery inserts zero-width MISSING identifiers: they bind nothing a program could read.
+    if (name === '') return;
     if (this.until !== undefined && binding.k !== 'param') binding.until = this.until;
     let target = scope;
     if (scope.globals.has(name)) target = this.module;

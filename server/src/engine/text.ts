@@ -16,6 +16,24 @@ export function pos(line: number, character: number): Position {
   return { line, character };
 }
 
+const LONE_CR = /\r(?!\n)/g;
+
+/**
+ * The text tree-sitter and the engine read: every lone CR (a line break to Python and to LSP, but
+ * not to tree-sitter-python, which takes it for whitespace) replaced by an LF. One character for
+ * one, so offsets and UTF-16 columns stay those of the document, and rows become its LSP lines.
+ */
+export function parsableText(source: string): string {
+  return source.includes('\r') ? source.replace(LONE_CR, '\n') : source;
+}
+
+/** The file's line break, as its first one is written: LF, CR LF or a lone CR (LF when it has none). */
+export function lineBreakOf(source: string): '\n' | '\r\n' | '\r' {
+  const at = source.search(/[\r\n]/);
+  if (at === -1 || source[at] === '\n') return '\n';
+  return source[at + 1] === '\n' ? '\r\n' : '\r';
+}
+
 /** Line starts of a source, for turning line numbers into offsets and back. */
 export class LineIndex {
   readonly starts: number[] = [0];

@@ -8,7 +8,8 @@ import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type
 import type { Diagnostic, PublishDiagnosticsParams } from 'vscode-languageserver';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..', '..');
-export const SERVER_BUNDLE = path.join(REPO_ROOT, 'dist', 'server.js');
+// WORKERSCOPE_SERVER_BUNDLE points the benchmarks at another build (an older one, to compare).
+export const SERVER_BUNDLE = process.env['WORKERSCOPE_SERVER_BUNDLE'] ?? path.join(REPO_ROOT, 'dist', 'server.js');
 
 export class TestLspClient {
   readonly connection: MessageConnection;
@@ -17,25 +18,32 @@ export class TestLspClient {
   readonly stderr: string[] = [];
   /** `window/showMessage` texts, in order. */
   readonly messages: string[] = [];
+  /** `window/logMessage` texts of type Error (1), in order: the server's own reports of what went wrong. */
+  readonly errors: string[] = [];
+  /** Called on every publication, in order of arrival (for checks on the whole sequence, such as stale versions). */
+  readonly publishListeners: Array<(p: PublishDiagnosticsParams) => void> = [];
 
   private constructor(readonly process: ChildProcess, settings: unknown) {
     this.connection = createMessageConnection(new StreamMessageReader(process.stdout!), new StreamMessageWriter(process.stdin!));
     process.stderr!.on('data', (d: Buffer) => this.stderr.push(d.toString()));
     this.connection.onNotification('textDocument/publishDiagnostics', (params: PublishDiagnosticsParams) => {
       this.latest.set(params.uri, params);
+      for (const listener of this.publishListeners) listener(params);
       for (const wake of this.waiters.splice(0)) wake();
     });
     this.connection.onRequest('workspace/configuration', (params: { items: unknown[] }) => params.items.map(() => settings));
     this.connection.onRequest('client/registerCapability', () => null);
-    this.connection.onNotification('window/logMessage', () => undefined);
+    this.connection.onNotification('window/logMessage', (params: { type: number; message: string }) => {
+      if (params.type === 1) this.errors.push(params.message);
+    });
     this.connection.onNotification('window/showMessage', (params: { message: string }) => {
       this.messages.push(params.message);
     });
     this.connection.listen();
   }
 
-  static async start(settings: unknown = { enable: true, rules: {} }): Promise<TestLspClient> {
-    const child = spawn(process.execPath, [...(process.env['WORKERSCOPE_SERVER_NODE_ARGS']?.split(' ').filter(Boolean) ?? []), SERVER_BUNDLE, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  static async start(settings: unknown = { enable: true, rules: {} }, env: NodeJS.ProcessEnv = process.env): Promise<TestLspClient> {
+    const child = spawn(process.execPath, [...(process.env['WORKERSCOPE_SERVER_NODE_ARGS']?.split(' ').filter(Boolean) ?? []), SERVER_BUNDLE, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env });
     const client = new TestLspClient(child, settings);
     await client.connection.sendRequest('initialize', {
       processId: process.pid,

@@ -1,0 +1,40 @@
+/**
+ * Messages between the language server's main thread and its analysis worker. The main thread
+ * owns documents and LSP; the worker owns parsers, trees and the engine. Which version of each
+ * document is the newest is shared memory (`latest`), so the worker can stop analysing a version
+ * that has been superseded without waiting for a message it could only read after finishing.
+ */
+import type { Finding, SeveritySetting } from '../engine/types';
+import type { TreeEditData } from './treeStore';
+
+export const ANALYSIS_WORKER_ROLE = 'workerscope-analysis';
+
+export interface WorkerData {
+  role: typeof ANALYSIS_WORKER_ROLE;
+  /** Int32 slots: the newest version of the document in each slot (see AnalysisWorker.slotFor). */
+  latest: SharedArrayBuffer;
+}
+
+export type ToWorker =
+  | { kind: 'edit'; key: string; edits: TreeEditData[] }
+  | { kind: 'drop'; key: string }
+  | {
+      kind: 'analyse';
+      id: number;
+      key: string;
+      slot: number;
+      version: number;
+      text: string;
+      file: string;
+      severities: Record<string, SeveritySetting> | undefined;
+      /** Keep the tree for incremental reparsing (open documents), or parse afresh and forget it (notebooks). */
+      keepTree: boolean;
+    };
+
+export type FromWorker =
+  | { kind: 'ready' }
+  /** The worker begins the run: its time budget counts from here, not from the queue. */
+  | { kind: 'started'; id: number }
+  | { kind: 'result'; id: number; findings: Finding[] }
+  | { kind: 'cancelled'; id: number }
+  | { kind: 'failed'; id: number; error: string };

@@ -1,0 +1,222 @@
+/**
+ * The language server: wires the LSP connection to the document store, the settings cache and the
+ * analysis worker. Runs over stdio (`--stdio`) or node IPC, as the client chooses. This thread
+ * never parses nor analyses, so requests (hover, code actions) are answered while analysis runs.
+ */
+import {
+  createConnection,
+  DidChangeConfigurationNotification,
+  MessageType,
+  ProposedFeatures,
+  ShowMessageNotification,
+  TextDocumentSyncKind,
+  type Diagnostic,
+  type InitializeResult,
+} from 'vscode-languageserver/node';
+import { RULES, type Finding } from '../engine';
+import { checkAnalysable } from '../common/inputGuard';
+import { AnalysisPool } from './analysisPool';
+import { AnalysisScheduler } from './analysisScheduler';
+import { toCodeActions, toDiagnostic } from './convert';
+import { DocumentStore } from './documentStore';
+import { DiagnosticHovers } from './hover';
+import { NotebookSync } from './notebooks';
+import { SettingsCache } from './settings';
+
+// A burst of edits (arriving before their analysis could start) is analysed this long after its last edit.
+const ANALYSIS_BURST_MS = 25;
+// A superseded run that has not stopped by itself after this long is ended by restarting the worker.
+const SUPERSEDED_GRACE_MS = 1_000;
+// No single analysis may take longer; the document is then reported as too costly to analyse.
+const ANALYSIS_BUDGET_MS = 20_000;
+// After analysing a text this long the worker is restarted when idle, to give its memory back.
+const RECYCLE_CHARS = 1_000_000;
+
+export function startServer(entry: string): void {
+  const connection = createConnection(ProposedFeatures.all);
+  const documents = new DocumentStore();
+  const docsUrls = new Map(RULES.map((rule) => [rule.id, rule.docsUrl]));
+  const skippedNotified = new Set<string>();
+  let configurationSupported = false;
+  const settings = new SettingsCache(connection, () => configurationSupported);
+  const hovers = new DiagnosticHovers(RULES);
+  const pool = new AnalysisPool({
+    entry,
+    supersededGraceMs: SUPERSEDED_GRACE_MS,
+    budgetMs: ANALYSIS_BUDGET_MS,
+    recycleChars: RECYCLE_CHARS,
+    log: (message) => connection.console.log(`Workerscope: ${message}`),
+  });
+
+  const scheduler = new AnalysisScheduler(ANALYSIS_BURST_MS, analyse, (uri, error) => {
+    connection.console.error(`Workerscope could not analyse ${uri}: ${error instanceof Error ? error.stack : String(error)}`);
+  });
+  const notebooks = new NotebookSync(connection, (uri) => scheduleNotebook(uri), (uri, cells) => {
+    scheduler.cancel(uri);
+    settings.forget(uri);
+    pool.supersede(uri, -1);
+    pool.drop(uri, true);
+    notebookGenerations.delete(uri);
+    for (const cell of cells) publish(cell, undefined, []);
+  });
+  const notebookGenerations = new Map<string, number>();
+
+  connection.onInitialize((params): InitializeResult => {
+    configurationSupported = params.capabilities.workspace?.configuration === true;
+    return {
+      capabilities: {
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+        codeActionProvider: { codeActionKinds: ['quickfix'] },
+        hoverProvider: true,
+        notebookDocumentSync: { notebookSelector: [{ notebook: '*', cells: [{ language: 'python' }] }] },
+      },
+      serverInfo: { name: 'workerscope', version: '0.1.0' },
+    };
+  });
+
+  connection.onInitialized(() => {
+    if (configurationSupported) {
+      void connection.client.register(DidChangeConfigurationNotification.type, { section: 'workerscope' });
+    }
+  });
+
+  connection.onDidChangeConfiguration(() => {
+    settings.forget();
+    for (const doc of documents.all()) scheduler.schedule(doc.uri);
+    for (const uri of notebooks.uris()) scheduleNotebook(uri);
+  });
+
+  connection.onDidOpenTextDocument(({ textDocument }) => {
+    if (!isPython(textDocument.languageId, textDocument.uri) || textDocument.uri.startsWith('vscode-notebook-cell:')) return;
+    const uri = textDocument.uri;
+    documents.open(uri, textDocument.languageId, textDocument.version, textDocument.text);
+    pool.drop(uri);
+    pool.supersede(uri, textDocument.version);
+    scheduler.schedule(uri);
+  });
+
+  connection.onDidChangeTextDocument(({ textDocument, contentChanges }) => {
+    const changed = documents.change(textDocument.uri, textDocument.version, contentChanges);
+    if (!changed) return;
+    // Supersede first: a run of the previous version stops at its next check.
+    pool.supersede(textDocument.uri, changed.doc.text.version);
+    if ('reset' in changed.tree) pool.drop(textDocument.uri);
+    else pool.edit(textDocument.uri, changed.tree.edits);
+    scheduler.schedule(textDocument.uri);
+  });
+
+  connection.onDidCloseTextDocument(({ textDocument }) => {
+    scheduler.cancel(textDocument.uri);
+    documents.close(textDocument.uri);
+    pool.supersede(textDocument.uri, -1);
+    pool.drop(textDocument.uri, true);
+    settings.forget(textDocument.uri);
+    publish(textDocument.uri, undefined, []);
+  });
+
+  connection.onCodeAction(({ textDocument, context }) => {
+    const text = documents.get(textDocument.uri)?.text.getText() ?? notebooks.cellText(textDocument.uri);
+    if (text === undefined) return [];
+    // Editors ask for code actions on every cursor move; split the text only when one of our
+    // diagnostics is in the request and its line is needed.
+    let lines: string[] | undefined;
+    return toCodeActions(textDocument.uri, context.diagnostics, (line) => (lines ??= text.split(/\r\n|\r|\n/))[line] ?? '');
+  });
+
+  connection.onHover(({ textDocument, position }) => hovers.hover(textDocument.uri, position));
+
+  connection.onShutdown(() => {
+    scheduler.dispose();
+    pool.dispose();
+  });
+
+  function publish(uri: string, version: number | undefined, diagnostics: Diagnostic[]): void {
+    hovers.remember(uri, diagnostics);
+    void connection.sendDiagnostics({ uri, ...(version === undefined ? {} : { version }), diagnostics });
+  }
+
+  async function analyse(uri: string): Promise<void> {
+    if (notebooks.has(uri)) return analyseNotebook(uri);
+    const doc = documents.get(uri);
+    if (!doc) return;
+    const version = doc.text.version;
+    const docSettings = await settings.get(uri);
+    // The document may have changed or closed while settings were fetched: a newer run is queued.
+    if (documents.get(uri) !== doc || doc.text.version !== version) return;
+    const source = doc.text.getText();
+    const verdict = checkAnalysable(source);
+    if (!docSettings.enable || !verdict.ok) {
+      if (!verdict.ok) notifySkipped(uri, verdict.reason);
+      publish(uri, version, []);
+      return;
+    }
+    const outcome = await pool.analyse({ key: uri, version, text: source, file: uri, severities: docSettings.rules, keepTree: true });
+    // Never publish for a version older than the newest received.
+    if (documents.get(uri) !== doc || doc.text.version !== version) return;
+    if (outcome.kind === 'cancelled') {
+      // Cancelled although still current: the worker was restarted under it. Run again.
+      scheduler.schedule(uri);
+      return;
+    }
+    if (outcome.kind === 'failed') throw new Error(outcome.error);
+    if (outcome.kind === 'timeout') {
+      notifySkipped(uri, `analysis took longer than ${ANALYSIS_BUDGET_MS / 1000} s and was stopped`);
+      publish(uri, version, []);
+      return;
+    }
+    publish(uri, version, outcome.findings.map((f) => toDiagnostic(f, uri, docsUrls.get(f.rule))));
+  }
+
+  function notifySkipped(uri: string, reason: string): void {
+    if (skippedNotified.has(uri)) return;
+    skippedNotified.add(uri);
+    connection.console.warn(`Workerscope skipped ${uri}: ${reason}.`);
+    // A notification, not a request: a client that cannot show messages must not fail the analysis.
+    void connection.sendNotification(ShowMessageNotification.type, {
+      type: MessageType.Warning,
+      message: `Workerscope skipped ${uri.split('/').pop()}: ${reason}.`,
+    });
+  }
+
+  /** Notebooks have no version of their own for every cell edit: a counter per notebook stands in. */
+  function scheduleNotebook(uri: string): void {
+    const generation = (notebookGenerations.get(uri) ?? 0) + 1;
+    notebookGenerations.set(uri, generation);
+    pool.supersede(uri, generation);
+    scheduler.schedule(uri);
+  }
+
+  /** Analyses a notebook's code cells as one module and publishes the findings on their cells. */
+  async function analyseNotebook(uri: string): Promise<void> {
+    const generation = notebookGenerations.get(uri) ?? 0;
+    const current = (): boolean => notebooks.has(uri) && notebookGenerations.get(uri) === generation;
+    const docSettings = await settings.get(uri);
+    const snapshot = notebooks.snapshot(uri);
+    if (!snapshot || !current()) return;
+    const source = snapshot.concatenated.source;
+    let findings: Finding[] = [];
+    if (docSettings.enable && checkAnalysable(source).ok) {
+      const outcome = await pool.analyse({ key: uri, version: generation, text: source, file: uri, severities: docSettings.rules, keepTree: false });
+      if (!current()) return;
+      if (outcome.kind === 'cancelled') {
+        scheduler.schedule(uri);
+        return;
+      }
+      if (outcome.kind === 'failed') throw new Error(outcome.error);
+      if (outcome.kind === 'findings') findings = outcome.findings;
+    }
+    const byCell = notebooks.distribute(snapshot, findings, (f, cell) => toDiagnostic(f, cell, docsUrls.get(f.rule)));
+    for (const [cell, diagnostics] of byCell) publish(cell, undefined, diagnostics);
+  }
+
+  function isPython(languageId: string, uri: string): boolean {
+    return languageId === 'python' || uri.endsWith('.py') || uri.endsWith('.pyw');
+  }
+
+  // Bad input must never take the server down: log what escaped and keep serving.
+  process.on('unhandledRejection', (reason) => {
+    connection.console.error(`Workerscope: unhandled rejection: ${reason instanceof Error ? reason.stack : String(reason)}`);
+  });
+
+  connection.listen();
+}
