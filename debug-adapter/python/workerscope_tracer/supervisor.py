@@ -95,18 +95,11 @@ def parse_args(argv: "List[str]") -> "Dict[str, Any]":
 
 def make_private_dir() -> str:
     """Like tempfile.mkdtemp (mode 0700, unpredictable name) without importing tempfile."""
-    base = os.environ.get("TMPDIR") or "/tmp"
-    if not os.path.isdir(base):
-        import tempfile
-        base = tempfile.gettempdir()
-    for _ in range(100):
-        path = os.path.join(base, "workerscope-" + os.urandom(8).hex())
-        try:
-            os.mkdir(path, 0o700)
-            return path
-        except FileExistsError:
-            continue
-    raise OSError("cannot create a private channel directory in %s" % base)
+    from .privatedir import make
+    path, why = make()
+    if path is None:
+        raise OSError(why)
+    return path
 
 
 def check_private_dir(path: str) -> None:
@@ -292,12 +285,16 @@ def main(argv: "List[str]") -> int:
         return 2
 
     created = opts["channel"] is None or opts["remove_channel"]
+    python = opts["python"] or sys.executable
     if opts["channel"] is None:
-        directory = make_private_dir()
+        from . import privatedir
+        made, why = privatedir.make()
+        if made is None:
+            return privatedir.run_untraced(python, opts["program"], opts["args"], why)
+        directory = made
     else:
         directory = os.path.abspath(opts["channel"])
 
-    python = opts["python"] or sys.executable
     if opts["watch"] is not None:  # the editor started the program and tells us how it ended
         return _watch(opts, directory, created, python, opts["watch"])
     if opts["adopt"] is not None:  # second stage of an in-place run: the program is running

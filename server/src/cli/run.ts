@@ -52,6 +52,7 @@ export async function runTraced(argv: readonly string[], io: CheckIo): Promise<n
     io.err(`workerscope: ${(error as Error).message}\n`);
     return 2;
   }
+  if (runtime.untraced) io.err(`workerscope: ${runtime.untraced}\n`);
   // The program runs in its own process group: the terminal's Ctrl-C reaches us, and we pass it on.
   const interrupt = (): void => runtime.interrupt();
   const terminate = (): void => runtime.terminate();
@@ -71,7 +72,7 @@ export async function runTraced(argv: readonly string[], io: CheckIo): Promise<n
         io.err(`workerscope: cannot write report ${reportFile}: ${(error as Error).message}\n`);
       }
     }
-  } else {
+  } else if (!end.untraced) {
     io.err(`workerscope: no trace report (${end.reportError ?? 'unknown reason'})\n`);
   }
   if (end.watchError) io.err(`workerscope: pool hangs may have gone undetected: ${end.watchError}\n`);
