@@ -76,10 +76,31 @@ export async function runTraced(argv: readonly string[], io: CheckIo): Promise<n
     io.err(`workerscope: no trace report (${end.reportError ?? 'unknown reason'})\n`);
   }
   if (end.watchError) io.err(`workerscope: pool hangs may have gone undetected: ${end.watchError}\n`);
-  if (end.signal) {
-    // Die the way the program died, so the shell sees the same status.
-    process.kill(process.pid, end.signal);
-    return 128 + (os.constants.signals[end.signal] ?? 0);
-  }
+  if (end.signal) dieBy(end.signal);
   return end.exitCode ?? 1;
+}
+
+/**
+ * Dies by the signal that killed the program, so that the shell sees the same status. Node
+ * holds some signals itself: SIGUSR1 starts its inspector (a TCP port on 127.0.0.1:9229), SIGPIPE
+ * and SIGXFSZ are ignored. A listener added and removed again leaves the signal at its default
+ * action (libuv restores SIG_DFL when its last watcher stops), whatever Node did with it before.
+ */
+function dieBy(signal: NodeJS.Signals): never {
+  const ignore = (): void => undefined;
+  try {
+    process.on(signal, ignore);
+    process.off(signal, ignore);
+    process.kill(process.pid, signal);
+  } catch {
+    // A signal Node will not watch (SIGKILL, SIGSTOP): killing ourselves needs no reset.
+    try {
+      process.kill(process.pid, signal);
+    } catch {
+      // Falls through to the exit status a shell would show.
+    }
+  }
+  // A signal whose default action does not end a process cannot have ended the program
+  // either; should we survive anyway, the status is the one a shell reports for that death.
+  process.exit(128 + (os.constants.signals[signal] ?? 0));
 }
