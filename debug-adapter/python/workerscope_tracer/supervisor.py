@@ -150,35 +150,24 @@ class Tail:
 
 
 def _spawn(python: str, argv: "List[str]", env: "Dict[str, str]") -> int:
+    # No session or process group of its own: the program stays where `python script.py`
+    # would be (the shell's job, able to call os.setsid()); a hang finds its tree (tree.py).
     sigdef = [s for s in (getattr(signal, "SIGPIPE", None), getattr(signal, "SIGXFSZ", None)) if s]
     spawn = os.posix_spawnp if os.sep not in python else os.posix_spawn
-    kwargs: "Dict[str, Any]" = {"setsigmask": (), "setsigdef": sigdef}
-    try:
-        return spawn(python, argv, env, setsid=True, **kwargs)
-    except (TypeError, NotImplementedError):
-        return spawn(python, argv, env, setpgroup=0, **kwargs)
-
-
-def _kill_group(pid: int, sig: int) -> None:
-    try:
-        os.killpg(pid, sig)
-    except OSError:
-        try:
-            os.kill(pid, sig)
-        except OSError:
-            pass
+    return spawn(python, argv, env, setsigmask=(), setsigdef=sigdef)
 
 
 def _wait(pid: int, tail: "Tail", hang_timeout: float, supervisor_channel: "Any"
           ) -> "Tuple[int, Optional[Dict[str, Any]]]":
-    """Wait for the child; returns (raw wait status, hang event or None)."""
-    watched = [signal.SIGCHLD, signal.SIGINT, signal.SIGTERM]
+    """Wait for the child, passing signals on to it (forward.py); returns (raw wait status,
+    hang event or None)."""
+    from . import forward
+    watched = [signal.SIGCHLD] + forward.signals()
     use_sigwait = hasattr(signal, "sigtimedwait") and hasattr(signal, "pthread_sigmask")
     if use_sigwait:
         signal.pthread_sigmask(signal.SIG_BLOCK, watched)
     else:
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(sig, lambda s, f: _kill_group(pid, s))
+        forward.install_handlers(pid)
     watch = HangWatch(pid, tail, hang_timeout, supervisor_channel)
     try:
         while True:
@@ -191,11 +180,14 @@ def _wait(pid: int, tail: "Tail", hang_timeout: float, supervisor_channel: "Any"
             timeout = watch.interval()
             if use_sigwait:
                 info = signal.sigtimedwait(watched, timeout)
-                if info is not None and info.si_signo in (signal.SIGINT, signal.SIGTERM):
-                    _kill_group(pid, info.si_signo)
+                if info is not None and info.si_signo != signal.SIGCHLD:
+                    forward.deliver(pid, info.si_signo, info.si_code)
             else:
                 time.sleep(min(timeout, 0.01))
     finally:
+        # The program has ended: a signal arriving while its report is written must not end
+        # us before the channel is removed (the program's own death is re-raised later).
+        forward.ignore()
         if use_sigwait:
             signal.pthread_sigmask(signal.SIG_UNBLOCK, watched)
 
@@ -483,7 +475,8 @@ class HangWatch:
                      "task": lost.get("task"), "timeout": self.hang_timeout,
                      "lostAt": lost.get("t"), "signal": "SIGKILL"}
         self.channel.emit(wire.HANG, **self.hang)
-        _kill_group(self.pid, signal.SIGKILL)
+        from .tree import signal_tree  # the program has no process group of its own
+        signal_tree(self.pid, self.tail.directory, signal.SIGKILL)
         return True
 
 

@@ -11,6 +11,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { makeChannelDir } from './channelDir';
+import { signalTree } from './processTree';
 import { ChannelReader, type ChannelRecord } from './channelReader';
 import { parseReport, type TraceReport } from './report';
 import { buildReport, loadEvents, reportText, rootAnnouncement } from './reportBuilder';
@@ -142,8 +143,8 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
         env: programEnv,
         // A debug session has no terminal to type into: stdin reads end at once instead of hanging.
         stdio: options.stdio === 'inherit' ? 'inherit' : ['ignore', 'pipe', 'pipe'],
-        // Its own process group, so that Stop and a detected hang end the whole tree.
-        detached: true,
+        // No process group of its own: the program stays where `python script.py` would be (in
+        // the terminal's foreground group, able to call os.setsid()); Stop finds its tree itself.
       });
       this.child = child;
       child.stdout?.on('data', (chunk: Buffer) => this.emit('output', 'stdout', chunk.toString('utf8')));
@@ -167,7 +168,8 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
     if (options.hangTimeout !== undefined) args.push('--hang-timeout', String(options.hangTimeout));
     args.push('--', options.program, ...(options.args ?? []));
     this.supervisorErrors = '';
-    const supervisor = spawn(python, args, { cwd: options.cwd, env, stdio: ['pipe', 'ignore', 'pipe'] });
+    // Detached: the terminal's signals to the program's group (Ctrl-\, Ctrl-Z) are not for it.
+    const supervisor = spawn(python, args, { cwd: options.cwd, env, stdio: ['pipe', 'ignore', 'pipe'], detached: true });
     this.supervisor = supervisor;
     supervisor.stdin?.on('error', () => undefined); // it may have gone already
     supervisor.stderr?.on('data', (chunk: Buffer) => {
@@ -219,24 +221,36 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
     });
   }
 
+  /** The program's own process id, once it runs. */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   /** Ends the program and every process it started. */
   terminate(): void {
-    if (!this.signalProgram('SIGTERM')) return;
-    // A program that ignores SIGTERM must not outlive Stop.
-    const escalate = setTimeout(() => this.signalProgram('SIGKILL'), 2000);
-    this.child?.once('close', () => clearTimeout(escalate));
+    if (!this.signalProgram('SIGTERM', 'tree')) return;
+    // A program that ignores SIGTERM must not outlive Stop, nor may a worker it left behind.
+    const pid = this.child?.pid as number;
+    const channelDir = this.channelDir;
+    setTimeout(() => signalTree(pid, channelDir, 'SIGKILL'), 2000).unref();
   }
 
-  /** Passes a terminal's Ctrl-C on to the program's process group, as the terminal would. */
+  /** Passes a terminal's Ctrl-C on to every process of the program, as the terminal would. */
   interrupt(): void {
-    this.signalProgram('SIGINT');
+    this.signalProgram('SIGINT', 'tree');
   }
 
-  private signalProgram(signal: NodeJS.Signals): boolean {
+  /** Passes a signal sent to us alone on to the program's own process, as `kill PID` would have. */
+  forward(signal: NodeJS.Signals): void {
+    this.signalProgram(signal, 'program');
+  }
+
+  private signalProgram(signal: NodeJS.Signals, reach: 'tree' | 'program'): boolean {
     const child = this.child;
     if (!child?.pid || child.exitCode !== null || child.signalCode !== null) return false;
+    if (reach === 'tree') return signalTree(child.pid, this.channelDir, signal).length > 0;
     try {
-      process.kill(-child.pid, signal);
+      process.kill(child.pid, signal);
       return true;
     } catch {
       return false;

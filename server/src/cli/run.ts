@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { TraceRuntime, type RunEnd } from '../../../debug-adapter/src/runtime/traceRuntime';
 import { formatSummary } from '../../../debug-adapter/src/runtime/summary';
+import { inTerminalForeground, isStopped } from '../../../debug-adapter/src/runtime/processTree';
 import { parseArgs, UsageError } from './args';
 import type { CheckIo } from './check';
 
@@ -53,14 +54,9 @@ export async function runTraced(argv: readonly string[], io: CheckIo): Promise<n
     return 2;
   }
   if (runtime.untraced) io.err(`workerscope: ${runtime.untraced}\n`);
-  // The program runs in its own process group: the terminal's Ctrl-C reaches us, and we pass it on.
-  const interrupt = (): void => runtime.interrupt();
-  const terminate = (): void => runtime.terminate();
-  process.on('SIGINT', interrupt);
-  process.on('SIGTERM', terminate);
+  const stopForwarding = forwardSignals(runtime);
   const end = await ended;
-  process.off('SIGINT', interrupt);
-  process.off('SIGTERM', terminate);
+  stopForwarding();
 
   if (end.report) {
     io.err(formatSummary(end.report));
@@ -78,6 +74,45 @@ export async function runTraced(argv: readonly string[], io: CheckIo): Promise<n
   if (end.watchError) io.err(`workerscope: pool hangs may have gone undetected: ${end.watchError}\n`);
   if (end.signal) dieBy(end.signal);
   return end.exitCode ?? 1;
+}
+
+/** The signals a shell or a terminal delivers, and `kill` sends by name. */
+const FORWARDED: readonly NodeJS.Signals[] = ['SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGTERM', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH', 'SIGCONT', 'SIGTSTP'];
+/** Those a terminal sends to its whole foreground process group (the program is in ours). */
+const TERMINAL_GENERATED: ReadonlySet<NodeJS.Signals> = new Set(['SIGINT', 'SIGQUIT', 'SIGTSTP', 'SIGWINCH']);
+
+/**
+ * Passes each signal sent to this process on to the program's process, which shares our process
+ * group. A signal the terminal generated while we are its foreground group reached the program
+ * already and is not sent twice. Ctrl-Z stops us too once the program has stopped, so that the
+ * shell sees the job stop. Returns the function that stops forwarding.
+ */
+function forwardSignals(runtime: TraceRuntime): () => void {
+  const handlers = FORWARDED.map((signal) => {
+    const handler = (): void => {
+      if (!(TERMINAL_GENERATED.has(signal) && inTerminalForeground())) runtime.forward(signal);
+      if (signal === 'SIGTSTP') void stopWithProgram(runtime);
+    };
+    process.on(signal, handler);
+    return [signal, handler] as const;
+  });
+  return () => {
+    for (const [signal, handler] of handlers) process.off(signal, handler);
+  };
+}
+
+/** Stops this process once the program has stopped (a program that ignores SIGTSTP goes on, and so do we). */
+async function stopWithProgram(runtime: TraceRuntime): Promise<void> {
+  const pid = runtime.pid;
+  const deadline = Date.now() + 1000;
+  while (pid !== undefined && Date.now() < deadline) {
+    const stopped = isStopped(pid);
+    if (stopped === undefined) break; // cannot tell: stop as the shell asked
+    if (stopped) break;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  if (pid !== undefined && isStopped(pid) === false) return;
+  process.kill(process.pid, 'SIGSTOP');
 }
 
 /**
