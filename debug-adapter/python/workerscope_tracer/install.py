@@ -131,6 +131,7 @@ def install(directory: "Optional[str]", env: "Optional[Dict[str, str]]" = None) 
     channel.configure(directory)
     if hasattr(os, "register_at_fork"):
         os.register_at_fork(after_in_child=runtime.reset_after_fork)
+    _wrap_fork()
     patchers = _patchers()
     sys.meta_path.insert(0, _Finder(patchers))
     for name, patcher in patchers.items():
@@ -140,7 +141,7 @@ def install(directory: "Optional[str]", env: "Optional[Dict[str, str]]" = None) 
                 patcher(module)
             except Exception:
                 pass
-    _wrap_excepthook()
+    wrap_excepthook()
     if env.get("WORKERSCOPE_LAUNCHER") == str(os.getppid()):
         _announce_root()
     import atexit
@@ -148,7 +149,35 @@ def install(directory: "Optional[str]", env: "Optional[Dict[str, str]]" = None) 
     return True
 
 
-def _wrap_excepthook() -> None:
+# Callers whose forks have a path of their own: pool and executor workers, Process children.
+_FORKING_PACKAGES = ("multiprocessing.", "concurrent.")
+
+
+def _wrap_fork() -> None:
+    """A bare ``os.fork()`` makes a traced process of its own (forks.py, loaded on first use)."""
+    original = getattr(os, "fork", None)
+    if original is None or getattr(original, "_workerscope", False):
+        return
+
+    def fork() -> int:
+        try:
+            caller = sys._getframe(1)
+        except ValueError:
+            caller = None
+        if caller is not None and (caller.f_globals.get("__name__") or "").startswith(
+                _FORKING_PACKAGES):
+            return original()
+        try:
+            from . import forks
+        except Exception:
+            return original()
+        return forks.fork(original, caller)
+
+    fork._workerscope = True  # type: ignore[attr-defined]
+    os.fork = runtime.rename_like(fork, original)
+
+
+def wrap_excepthook() -> None:
     """The program's uncaught exception is printed without the tracer's wrapper frames (a
     call into a patched pool or executor that raises, such as ``map`` on a closed pool)."""
     previous = sys.excepthook
@@ -161,6 +190,9 @@ def _wrap_excepthook() -> None:
             frames = sys.modules.get(__package__ + ".frames")
             if frames is not None:
                 frames.hide_tracer_frames(exc)
+            forks = sys.modules.get(__package__ + ".forks")
+            if forks is not None:  # a bare fork's child: its uncaught exception is a failure
+                forks.uncaught(exc, tb)
         except Exception:
             pass
         return previous(exc_type, exc, tb)
