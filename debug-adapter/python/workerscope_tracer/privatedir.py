@@ -78,3 +78,28 @@ def run_untraced(python: str, program: str, args: "List[str]", reason: str) -> i
     except OSError as exc:
         sys.stderr.write("workerscope: cannot run %s: %s\n" % (python, exc))
     return 127
+
+
+def remove(path: str) -> None:
+    """Remove a channel directory and everything in it. It is renamed first: a process of the
+    program still running (an orphaned worker) can then create no new file in it by path
+    while it is emptied, which would make the final rmdir fail and leave it behind."""
+    doomed = path + ".removing"
+    try:
+        os.rename(path, doomed)
+    except OSError:
+        doomed = path
+    for _ in range(3):
+        try:
+            for root, dirs, files in os.walk(doomed, topdown=False):
+                for name in files:
+                    os.unlink(os.path.join(root, name))
+                for name in dirs:
+                    os.rmdir(os.path.join(root, name))
+            os.rmdir(doomed)
+            return
+        except FileNotFoundError:
+            if not os.path.exists(doomed):
+                return
+        except OSError:
+            pass

@@ -253,15 +253,8 @@ def _bytecode_matches(src: str, cached: str) -> bool:
 
 
 def _remove_tree(path: str) -> None:
-    try:
-        for root, dirs, files in os.walk(path, topdown=False):
-            for name in files:
-                os.unlink(os.path.join(root, name))
-            for name in dirs:
-                os.rmdir(os.path.join(root, name))
-        os.rmdir(path)
-    except OSError:
-        pass
+    from .privatedir import remove
+    remove(path)
 
 
 def main(argv: "List[str]") -> int:

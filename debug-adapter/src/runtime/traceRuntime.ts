@@ -353,16 +353,27 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
   }
 }
 
-/** Removes the channel directory: its files one by one (faster than a recursive rm), then itself. */
+/**
+ * Removes the channel directory: renamed first, so that a process of the program still running
+ * (an orphaned worker) can create no new file in it by path while it is emptied (the final
+ * rmdir would fail and leave it behind); then its files one by one (faster than a recursive
+ * rm), then itself.
+ */
 function removeChannel(dir: string): void {
+  let doomed = `${dir}.removing`;
   try {
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-      const item = path.join(dir, entry.name);
+    fs.renameSync(dir, doomed);
+  } catch {
+    doomed = dir;
+  }
+  try {
+    for (const entry of fs.readdirSync(doomed, { withFileTypes: true })) {
+      const item = path.join(doomed, entry.name);
       if (entry.isDirectory()) fs.rmSync(item, { recursive: true, force: true });
       else fs.unlinkSync(item);
     }
-    fs.rmdirSync(dir);
+    fs.rmdirSync(doomed);
   } catch {
-    fs.rmSync(dir, { recursive: true, force: true });
+    fs.rmSync(doomed, { recursive: true, force: true, maxRetries: 3 });
   }
 }
