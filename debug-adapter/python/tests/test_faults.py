@@ -5,6 +5,7 @@ left behind. The Node twin is debug-adapter/test/faults.test.ts (``workerscope r
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -199,6 +200,15 @@ class ProcessStructure(FaultCase):
         self.assertEqual(raised["task"]["submittedAt"]["line"], 16)
         self.assertEqual(by_kind["exited"]["exitCode"], 3)
         self.assertNoChannelLeft()
+
+    def test_a_warning_of_os_fork_still_names_the_program_s_line(self):
+        plain = run(False, fault("threaded_fork"), channel_tmp=self.channels)
+        traced = run(True, fault("threaded_fork"), channel_tmp=self.channels)
+        pids = re.compile(rb"pid=\d+")
+        self.assertEqual(pids.sub(b"pid=N", traced.stderr), pids.sub(b"pid=N", plain.stderr))
+        self.assertEqual((traced.stdout, traced.status), (plain.stdout, plain.status))
+        if sys.version_info >= (3, 12):
+            self.assertIn(b"threaded_fork.py:9: DeprecationWarning", plain.stderr)
 
     def test_pool_workers_forked_by_multiprocessing_are_announced_once(self):
         report_path = os.path.join(self.tmp, "report.json")

@@ -1,66 +1,60 @@
 """Children made with a bare ``os.fork()``: traced as processes of their own.
 
-``install`` wraps ``os.fork``; a fork made by multiprocessing or concurrent.futures keeps its
-own path (hooks_process), and every other one comes here.  The child announces itself
-(``process-start``, role ``process``, named ``os.fork()``), an uncaught exception in it is a
-``process-exception`` failure, and ``os._exit(n)`` with n != 0 an ``exited`` one, as for a
-``Process`` target.  The parent reports the child's status (``child-exit``) when it reaps it
-through ``os.wait``/``waitpid``/``wait3``/``wait4``, which are wrapped only once a program has
-made such a fork.  This module is loaded by the first bare fork, never before.
+``install`` registers fork hooks that send every fork not made by multiprocessing or
+concurrent.futures (which have their own path, hooks_process) here; ``os.fork`` itself is
+left alone, so a warning it gives (3.12's multi-threaded fork) still names the caller's line.
+The child announces itself (``process-start``, role ``process``, named ``os.fork()``), an
+uncaught exception in it is a ``process-exception`` failure, and ``os._exit(n)`` with n != 0
+an ``exited`` one, as for a ``Process`` target.  The parent reports the child's status
+(``child-exit``) when it reaps it through ``os.wait``/``waitpid``/``wait3``/``wait4``, which
+are wrapped only once the program has made such a fork; a reaped pid is its bare child when
+the child's channel file opens with that announcement.  Loaded by the first bare fork only.
 """
 
 import os
 import sys
 
-from . import runtime, wire
+from . import channel, runtime, wire
 from .runtime import state
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, Callable, Dict, Optional
+    from typing import Any, Callable, Dict, List, Optional
 
 NAME = "os.fork()"
-_children = {}  # type: Dict[int, Optional[Dict[str, Any]]]  # pid -> where it was forked
 _in_child = False
 _site = None  # type: Optional[Dict[str, Any]]
 _waits_wrapped = False
+_exited_in = []  # type: List[int]
 
 
-def fork(original: "Callable[[], int]", caller: "Any") -> int:
-    """Run the real fork for a caller outside multiprocessing; trace the child it makes."""
-    site = None
+def _where(caller: "Any") -> "Optional[Dict[str, Any]]":
     try:
-        from .frames import absolute  # loaded before the fork, not once per child
-        if caller is not None:
-            site = {"file": absolute(caller.f_code.co_filename), "line": caller.f_lineno}
+        from .frames import absolute
+        return {"file": absolute(caller.f_code.co_filename), "line": caller.f_lineno}
     except Exception:
-        pass
-    pid = original()
-    try:
-        if pid == 0:
-            _child_started(site)
-        else:
-            _children[pid] = site
-            _wrap_waits()
-    except Exception:
-        pass
-    return pid
+        return None
 
 
-def _task() -> "Dict[str, Any]":
-    return {"function": "os.fork", "args": [], "kwargs": {}, "submittedAt": _site}
+def parent_forked() -> None:
+    """In the parent, after a bare fork: its waits are watched from now on."""
+    _wrap_waits()
 
 
-def _child_started(site: "Optional[Dict[str, Any]]") -> None:
+def child_started(caller: "Any") -> None:
+    """In the child of a bare fork, right after it (``caller``: the frame that forked)."""
     global _in_child, _site
-    _in_child, _site = True, site
-    _children.clear()  # the parent's children are not ours to reap
+    _in_child, _site = True, _where(caller)
     state.role = wire.ROLE_PROCESS
     runtime.emit(wire.PROCESS_START, ppid=os.getppid(), owner=os.getppid(),
                  role=wire.ROLE_PROCESS, name=NAME)
     _wrap_os_exit()
     from . import install
     install.wrap_excepthook()  # the user's own hook, if set since, is wrapped now
+
+
+def _task() -> "Dict[str, Any]":
+    return {"function": "os.fork", "args": [], "kwargs": {}, "submittedAt": _site}
 
 
 def _wrap_os_exit() -> None:
@@ -87,9 +81,6 @@ def _wrap_os_exit() -> None:
     os._exit = runtime.rename_like(_exit, original)
 
 
-_exited_in = []  # type: list
-
-
 def uncaught(exc: "BaseException", tb: "Any") -> None:
     """Called by the tracer's excepthook: the uncaught exception of a forked child."""
     if not _in_child or isinstance(exc, (SystemExit, KeyboardInterrupt)):
@@ -113,8 +104,8 @@ def _reporting(original: "Callable[..., Any]") -> "Callable[..., Any]":
         result = original(*args, **kwargs)
         try:
             pid, status = result[0], result[1]
-            if pid in _children and (os.WIFEXITED(status) or os.WIFSIGNALED(status)):
-                _children.pop(pid)
+            if pid > 0 and (os.WIFEXITED(status) or os.WIFSIGNALED(status)) \
+                    and _is_bare_child(pid):
                 code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else -os.WTERMSIG(status)
                 runtime.emit(wire.CHILD_EXIT, child=pid, name=NAME, role=wire.ROLE_PROCESS,
                              exitCode=code, terminated=False)
@@ -122,3 +113,18 @@ def _reporting(original: "Callable[..., Any]") -> "Callable[..., Any]":
             pass
         return result
     return wait
+
+
+def _is_bare_child(pid: int) -> bool:
+    """Whether the child's channel file opens with its announcement as our bare fork."""
+    ch = channel.get()
+    if ch is None:
+        return False
+    try:
+        with open(ch.path_for(pid), "rb") as f:
+            first = f.readline(4096)
+        record = wire.decode_lines(first)
+    except OSError:
+        return False
+    return bool(record) and record[0].get("kind") == wire.PROCESS_START \
+        and record[0].get("name") == NAME and record[0].get("owner") == os.getpid()

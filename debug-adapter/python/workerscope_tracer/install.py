@@ -131,7 +131,9 @@ def install(directory: "Optional[str]", env: "Optional[Dict[str, str]]" = None) 
     channel.configure(directory)
     if hasattr(os, "register_at_fork"):
         os.register_at_fork(after_in_child=runtime.reset_after_fork)
-    _wrap_fork()
+        # A bare os.fork() makes a traced process of its own (forks.py, loaded on first use).
+        os.register_at_fork(after_in_child=_after_fork_in_child,
+                            after_in_parent=_after_fork_in_parent)
     patchers = _patchers()
     sys.meta_path.insert(0, _Finder(patchers))
     for name, patcher in patchers.items():
@@ -153,28 +155,36 @@ def install(directory: "Optional[str]", env: "Optional[Dict[str, str]]" = None) 
 _FORKING_PACKAGES = ("multiprocessing.", "concurrent.")
 
 
-def _wrap_fork() -> None:
-    """A bare ``os.fork()`` makes a traced process of its own (forks.py, loaded on first use)."""
-    original = getattr(os, "fork", None)
-    if original is None or getattr(original, "_workerscope", False):
-        return
+def _bare_fork_caller() -> "Any":
+    """The frame that called os.fork, when it is not multiprocessing's nor an executor's (a
+    fork hook is called from C: the frame above it made the fork); else None."""
+    try:
+        caller = sys._getframe(2)
+    except ValueError:
+        return None
+    name = caller.f_globals.get("__name__") or ""
+    if name.startswith(_FORKING_PACKAGES) or name == "subprocess":  # preexec_fn: it execs
+        return None
+    return caller
 
-    def fork() -> int:
-        try:
-            caller = sys._getframe(1)
-        except ValueError:
-            caller = None
-        if caller is not None and (caller.f_globals.get("__name__") or "").startswith(
-                _FORKING_PACKAGES):
-            return original()
+
+def _after_fork_in_parent() -> None:
+    if _bare_fork_caller() is not None:
         try:
             from . import forks
+            forks.parent_forked()
         except Exception:
-            return original()
-        return forks.fork(original, caller)
+            pass
 
-    fork._workerscope = True  # type: ignore[attr-defined]
-    os.fork = runtime.rename_like(fork, original)
+
+def _after_fork_in_child() -> None:
+    caller = _bare_fork_caller()
+    if caller is not None:
+        try:
+            from . import forks
+            forks.child_started(caller)
+        except Exception:
+            pass
 
 
 def wrap_excepthook() -> None:
