@@ -15,7 +15,7 @@ import unittest
 
 from tests.faults import (DEADLINE, FAULTS, command, environment, fault, old_interpreters,
                           read_line, run)
-from tests.helpers import PY_DIR, start_methods
+from tests.helpers import PY_DIR, start_methods, wait_for
 
 SIGNALS_KILLING = ("SIGHUP", "SIGINT", "SIGQUIT", "SIGTERM", "SIGUSR1", "SIGUSR2")
 
@@ -170,6 +170,16 @@ class Signals(FaultCase):
                 self.assertNoChannelLeft()
 
 
+def _alive(pid):
+    """Running (a zombie waiting to be reaped by init counts as gone)."""
+    try:
+        with open("/proc/%d/stat" % pid, "rb") as f:
+            text = f.read()
+    except OSError:
+        return False
+    return text[text.rindex(b")") + 2:].split()[0] != b"Z"
+
+
 class ProcessStructure(FaultCase):
     def test_the_program_can_make_itself_a_session_leader(self):
         plain = run(False, fault("session_leader"), channel_tmp=self.channels)
@@ -200,6 +210,36 @@ class ProcessStructure(FaultCase):
         self.assertEqual(raised["task"]["submittedAt"]["line"], 16)
         self.assertEqual(by_kind["exited"]["exitCode"], 3)
         self.assertNoChannelLeft()
+
+    @unittest.skipUnless(os.path.exists("/proc/self/stat"), "the whole tree is found through /proc")
+    def test_a_hang_s_kill_reaches_the_whole_tree_without_a_process_group(self):
+        from workerscope_tracer import tree
+        channel = tempfile.mkdtemp(prefix="ws-tree-", dir=self.tmp)
+        env = environment(False, self.channels, WORKERSCOPE_CHANNEL=channel,
+                          PYTHONPATH=os.path.join(PY_DIR, "bootstrap"))
+        proc = subprocess.Popen([sys.executable, fault("process_tree")], stdout=subprocess.PIPE,
+                                env=env, cwd=FAULTS)
+        pids = []
+        try:
+            line = read_line(proc.stdout).split()
+            self.assertEqual(line[0], b"pids")
+            pids = [int(p) for p in line[1:]]
+            self.assertEqual(len(pids), 5)
+            self.assertEqual(sorted(tree.program_processes(proc.pid, channel)), sorted(pids))
+            tree.signal_tree(proc.pid, channel, signal.SIGKILL)
+            self.assertEqual(proc.wait(timeout=DEADLINE), -signal.SIGKILL)
+            gone = wait_for(lambda: not any(_alive(p) for p in pids), timeout=DEADLINE)
+            self.assertTrue(gone, [p for p in pids if _alive(p)])
+        finally:
+            for pid in pids:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
+            proc.stdout.close()
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
 
     def test_a_warning_of_os_fork_still_names_the_program_s_line(self):
         plain = run(False, fault("threaded_fork"), channel_tmp=self.channels)

@@ -1,8 +1,9 @@
 """``python -m workerscope_tracer``: runs a program under the tracer and writes the report.
 
-The program runs as a child in its own session with stdin/stdout/stderr inherited; the
-supervisor forwards SIGINT/SIGTERM to the child's process group, watches the channel for
-pool workers lost mid-task (CPython gh-66587 hangs), and exits with the program's status.
+The program runs as a child in the supervisor's own process group and session (where a plain
+run would be) with stdin/stdout/stderr inherited; the supervisor passes the signals sent to it
+on to the program (forward.py), watches the channel for pool workers lost mid-task (CPython
+gh-66587 hangs), ending the program's whole tree (tree.py), and exits with its status.
 With ``--watch PID`` the editor's runtime has started the program itself and tells the
 supervisor on stdin how it ended; the supervisor then only watches and writes the report.
 Imports are kept minimal: the supervisor's own startup is part of the measured overhead.
@@ -154,6 +155,10 @@ def _spawn(python: str, argv: "List[str]", env: "Dict[str, str]") -> int:
     # would be (the shell's job, able to call os.setsid()); a hang finds its tree (tree.py).
     sigdef = [s for s in (getattr(signal, "SIGPIPE", None), getattr(signal, "SIGXFSZ", None)) if s]
     spawn = os.posix_spawnp if os.sep not in python else os.posix_spawn
+    if hasattr(signal, "pthread_sigmask"):
+        from .forward import signals
+        # Held for _wait to pass on from now (the program starts with none blocked).
+        signal.pthread_sigmask(signal.SIG_BLOCK, signals())
     return spawn(python, argv, env, setsigmask=(), setsigdef=sigdef)
 
 
@@ -436,7 +441,7 @@ class HangWatch:
     gh-66587), as do a task no worker can unpickle, an initializer that fails in every worker
     and a dead result handler: once the program is still running ``hang_timeout`` seconds
     after a pool ``worker-lost`` or ``pool-stalled``, record the hang and kill the program's
-    process group."""
+    whole tree (tree.py)."""
 
     def __init__(self, pid: int, tail: "Tail", hang_timeout: float, channel: "Any") -> None:
         self.pid = pid
