@@ -230,6 +230,22 @@ describe('fault programs under workerscope run and the debug runtime', { timeout
     }
   });
 
+  test('keys typed at a terminal (Ctrl-C, Ctrl-\\, Ctrl-Z) reach the program once, not again through the run', async () => {
+    const seen: string[] = [];
+    for (const traced of [false, true]) {
+      const stop = path.join(tmp, `stop-keys-${traced}`);
+      const program = [fault('terminal_keys'), stop, 'SIGINT,SIGQUIT,SIGTSTP'];
+      const command = traced ? [process.execPath, CLI, 'run', '--python', PYTHON, '--', ...program] : [PYTHON, ...program];
+      const done = spawnSync(PYTHON, [fault('pty_driver'), stop, '\\x03,\\x1c,\\x1a', '--', ...command], { env, timeout: DEADLINE_MS + 10_000 });
+      const result = JSON.parse(done.stdout.toString()) as { output: string; status: number };
+      // The terminal's echo of the keys (^C) lands wherever the timing puts it.
+      seen.push(`${(result.output.match(/got [A-Z ]*/g) ?? []).join('|')} status ${result.status}`);
+    }
+    assert.equal(seen[0], 'got SIGINT SIGQUIT SIGTSTP status 0');
+    assert.equal(seen[1], seen[0]);
+    noChannelLeft();
+  });
+
   test('a program that dies by SIGUSR1, SIGPIPE or SIGXFSZ makes the run die by it too (no inspector port, no 128+n exit)', async () => {
     const dies = path.join(tmp, 'dies.py');
     fs.writeFileSync(dies, 'import os, signal, sys\nsig = getattr(signal, sys.argv[1])\nsignal.signal(sig, signal.SIG_DFL)\nprint("dying", flush=True)\nos.kill(os.getpid(), sig)\n');

@@ -144,6 +144,25 @@ class Signals(FaultCase):
                         self.assertNotIn(b"Traceback", traced[1])
                     self.assertNoChannelLeft()
 
+    def test_keys_typed_at_a_terminal_reach_the_program_once(self):
+        # Ctrl-C, Ctrl-\ and Ctrl-Z signal the terminal's whole foreground group, program
+        # included: the tracer must not pass them on a second time.
+        seen = []
+        for traced in (False, True):
+            stop = os.path.join(self.tmp, "stop-%s" % traced)
+            proc = subprocess.run(
+                [sys.executable, fault("pty_driver"), stop, "\\x03,\\x1c,\\x1a", "--"]
+                + command(traced, fault("terminal_keys"), [stop, "SIGINT,SIGQUIT,SIGTSTP"]),
+                stdout=subprocess.PIPE, env=environment(traced, self.channels),
+                timeout=DEADLINE + 10)
+            result = json.loads(proc.stdout)
+            # The terminal's echo of the keys (^C) lands wherever the timing puts it.
+            got = re.findall(r"got [A-Z ]*", result["output"])
+            seen.append((got, result["status"]))
+        self.assertEqual(seen[0], (["got SIGINT SIGQUIT SIGTSTP"], 0))
+        self.assertEqual(seen[1], seen[0])
+        self.assertNoChannelLeft()
+
     def test_ctrl_z_stops_the_run_and_sigcont_lets_it_finish(self):
         for traced in (False, True):
             with self.subTest(traced=traced):
