@@ -3,9 +3,9 @@
 ``install`` registers fork hooks that send every fork not made by multiprocessing or
 concurrent.futures (which have their own path, hooks_process) here; ``os.fork`` itself is
 left alone, so a warning it gives (3.12's multi-threaded fork) still names the caller's line.
-The child announces itself (``process-start``, role ``process``, named ``os.fork()``), an
-uncaught exception in it is a ``process-exception`` failure, and ``os._exit(n)`` with n != 0
-an ``exited`` one, as for a ``Process`` target.  The parent reports the child's status
+The child announces itself (``process-start``, role ``process``, named ``os.fork()``); an
+uncaught exception in it is a ``process-exception`` failure, and so is one still in flight
+when it calls ``os._exit`` (which CPython never prints).  The parent reports the child's status
 (``child-exit``) when it reaps it through ``os.wait``/``waitpid``/``wait3``/``wait4``, which
 are wrapped only once the program has made such a fork; a reaped pid is its bare child when
 the child's channel file opens with that announcement.  Loaded by the first bare fork only.
@@ -58,6 +58,9 @@ def _task() -> "Dict[str, Any]":
 
 
 def _wrap_os_exit() -> None:
+    """``os._exit`` ends the child at once: its status is reported, and an exception still in
+    flight (``finally: os._exit(0)``, an ``except`` that ends the child) is the child's failure,
+    printed or not. A plain ``os._exit(n)`` only gives the parent a status: no failure."""
     original = os._exit
     if getattr(original, "_workerscope_fork", False):
         return
@@ -66,12 +69,10 @@ def _wrap_os_exit() -> None:
         try:
             if _in_child and os.getpid() not in _exited_in:
                 _exited_in.append(os.getpid())
-                if status != 0:
-                    from .frames import frames_from_stack
-                    runtime.emit(wire.WORKER_LOST, child=os.getpid(), worker=NAME,
-                                 role=wire.ROLE_PROCESS, exitCode=status, signal=None, key=None,
-                                 chunk=None, pos=None, task=_task(),
-                                 frames=frames_from_stack(sys._getframe(1)))
+                exc = sys.exc_info()[1]
+                if exc is not None and not isinstance(exc, (SystemExit, KeyboardInterrupt)):
+                    runtime.report_failure(wire.PROCESS_EXCEPTION, exc, exc.__traceback__,
+                                           task=_task(), worker=NAME)
                 runtime.emit(wire.PROCESS_EXIT, exitCode=status)
         except Exception:
             pass
