@@ -40,6 +40,8 @@ export async function runTraced(argv: readonly string[], io: CheckIo): Promise<n
 
   const runtime = new TraceRuntime();
   const ended = new Promise<RunEnd>((resolve) => runtime.once('end', resolve));
+  // From before the spawn: a signal that arrives meanwhile waits for the program, not kills us.
+  const stopForwarding = forwardSignals(runtime);
   try {
     await runtime.launch({
       program,
@@ -50,11 +52,11 @@ export async function runTraced(argv: readonly string[], io: CheckIo): Promise<n
       stdio: 'inherit',
     });
   } catch (error) {
+    stopForwarding();
     io.err(`workerscope: ${(error as Error).message}\n`);
     return 2;
   }
   if (runtime.untraced) io.err(`workerscope: ${runtime.untraced}\n`);
-  const stopForwarding = forwardSignals(runtime);
   const end = await ended;
   stopForwarding();
 
@@ -89,6 +91,7 @@ const TERMINAL_GENERATED: ReadonlySet<NodeJS.Signals> = new Set(['SIGINT', 'SIGQ
  */
 function forwardSignals(runtime: TraceRuntime): () => void {
   const handlers = FORWARDED.map((signal) => {
+    // launch() spawns the program before it first awaits: no handler runs before there is one.
     const handler = (): void => {
       if (!(TERMINAL_GENERATED.has(signal) && inTerminalForeground())) runtime.forward(signal);
       if (signal === 'SIGTSTP') void stopWithProgram(runtime);
