@@ -2,7 +2,10 @@
 
 Each ``os.write`` on the ``O_APPEND`` descriptor carries whole lines, one event each, so a
 record survives the process being SIGKILLed right after.  Any failure disables the
-channel for this process silently: tracing must never break, block or print.
+channel for this process silently: tracing must never break, block or print.  The program
+may close the descriptor (``os.closerange(3, ...)``) and get its number back for a file of
+its own: before each write the descriptor is checked to still be our file (one fstat), and
+one that is not is forgotten, never written to nor closed.
 """
 
 import os
@@ -31,12 +34,21 @@ class Channel:
         self.disabled = False
         self._fd = -1
         self._pid = -1
+        self._ident = (-1, -1)  # (st_ino, st_dev) of the file _fd was opened on
         self._lock = _new_lock()
+
+    def _owns(self, fd: int) -> bool:
+        """Whether ``fd`` is still the descriptor we opened (not closed and reused by the program)."""
+        try:
+            st = os.fstat(fd)
+        except OSError:
+            return False
+        return (st.st_ino, st.st_dev) == self._ident
 
     def reset_after_fork(self) -> None:
         # The inherited descriptor points at the parent's file; the child opens its own.
         # The lock may have been held by another thread of the parent at fork time.
-        if self._fd >= 0:
+        if self._fd >= 0 and self._owns(self._fd):
             try:
                 os.close(self._fd)
             except OSError:
@@ -50,12 +62,14 @@ class Channel:
 
     def _open(self) -> int:
         pid = os.getpid()
-        if self._fd < 0 or self._pid != pid:
-            self._fd = os.open(self.path_for(pid),
-                               os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_CLOEXEC", 0),
-                               0o600)
-            self._pid = pid
-        return self._fd
+        fd = self._fd
+        if fd >= 0 and self._pid == pid and self._owns(fd):
+            return fd
+        fd = os.open(self.path_for(pid),
+                     os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o600)
+        st = os.fstat(fd)
+        self._fd, self._pid, self._ident = fd, pid, (st.st_ino, st.st_dev)
+        return fd
 
     def open_now(self) -> None:
         """Open this process's file ahead of its first record (a parent about to fork does,

@@ -39,15 +39,27 @@ def fork_program(program: str, args: "List[str]", env_changes: "Dict[str, Option
     """Fork; in the parent return the child's pid, in the child run the program and never return
     (its exit leaves through SystemExit or an exception, as a plain run's would)."""
     from . import install  # loaded before the fork: the program would pay for it after
+    # Signals for the program wait, blocked, for the supervisor to pass them on (the mask
+    # outlives the exec of its second stage); the program unblocks them at once.
+    _set_forwarded_mask(True)
     pid = os.fork()
     if pid:
         return pid
-    try:
-        os.setsid()  # like the spawned program: Stop and hang handling kill its whole group
-    except OSError:
-        pass
+    # No session or group of its own: where `python script.py` would be (a hang finds the
+    # program's processes by tree.py instead). Signals the first stage blocked are unblocked.
+    _set_forwarded_mask(False)
     _become_program(program, args, env_changes, channel_dir)
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _set_forwarded_mask(block: bool) -> None:
+    try:
+        import _signal
+        from . import forward
+        _signal.pthread_sigmask(_signal.SIG_BLOCK if block else _signal.SIG_UNBLOCK,
+                                forward.signals())
+    except Exception:
+        pass
 
 
 def _become_program(program: str, args: "List[str]", env_changes: "Dict[str, Optional[str]]",

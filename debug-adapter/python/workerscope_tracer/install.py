@@ -131,6 +131,9 @@ def install(directory: "Optional[str]", env: "Optional[Dict[str, str]]" = None) 
     channel.configure(directory)
     if hasattr(os, "register_at_fork"):
         os.register_at_fork(after_in_child=runtime.reset_after_fork)
+        # A bare os.fork() makes a traced process of its own (forks.py, loaded on first use).
+        os.register_at_fork(after_in_child=_after_fork_in_child,
+                            after_in_parent=_after_fork_in_parent)
     patchers = _patchers()
     sys.meta_path.insert(0, _Finder(patchers))
     for name, patcher in patchers.items():
@@ -140,7 +143,7 @@ def install(directory: "Optional[str]", env: "Optional[Dict[str, str]]" = None) 
                 patcher(module)
             except Exception:
                 pass
-    _wrap_excepthook()
+    wrap_excepthook()
     if env.get("WORKERSCOPE_LAUNCHER") == str(os.getppid()):
         _announce_root()
     import atexit
@@ -148,7 +151,43 @@ def install(directory: "Optional[str]", env: "Optional[Dict[str, str]]" = None) 
     return True
 
 
-def _wrap_excepthook() -> None:
+# Callers whose forks have a path of their own: pool and executor workers, Process children.
+_FORKING_PACKAGES = ("multiprocessing.", "concurrent.")
+
+
+def _bare_fork_caller() -> "Any":
+    """The frame that called os.fork, when it is not multiprocessing's nor an executor's (a
+    fork hook is called from C: the frame above it made the fork); else None."""
+    try:
+        caller = sys._getframe(2)
+    except ValueError:
+        return None
+    name = caller.f_globals.get("__name__") or ""
+    if name.startswith(_FORKING_PACKAGES) or name == "subprocess":  # preexec_fn: it execs
+        return None
+    return caller
+
+
+def _after_fork_in_parent() -> None:
+    if _bare_fork_caller() is not None:
+        try:
+            from . import forks
+            forks.parent_forked()
+        except Exception:
+            pass
+
+
+def _after_fork_in_child() -> None:
+    caller = _bare_fork_caller()
+    if caller is not None:
+        try:
+            from . import forks
+            forks.child_started(caller)
+        except Exception:
+            pass
+
+
+def wrap_excepthook() -> None:
     """The program's uncaught exception is printed without the tracer's wrapper frames (a
     call into a patched pool or executor that raises, such as ``map`` on a closed pool)."""
     previous = sys.excepthook
@@ -161,6 +200,9 @@ def _wrap_excepthook() -> None:
             frames = sys.modules.get(__package__ + ".frames")
             if frames is not None:
                 frames.hide_tracer_frames(exc)
+            forks = sys.modules.get(__package__ + ".forks")
+            if forks is not None:  # a bare fork's child: its uncaught exception is a failure
+                forks.uncaught(exc, tb)
         except Exception:
             pass
         return previous(exc_type, exc, tb)

@@ -1,8 +1,9 @@
 """``python -m workerscope_tracer``: runs a program under the tracer and writes the report.
 
-The program runs as a child in its own session with stdin/stdout/stderr inherited; the
-supervisor forwards SIGINT/SIGTERM to the child's process group, watches the channel for
-pool workers lost mid-task (CPython gh-66587 hangs), and exits with the program's status.
+The program runs as a child in the supervisor's own process group and session (where a plain
+run would be) with stdin/stdout/stderr inherited; the supervisor passes the signals sent to it
+on to the program (forward.py), watches the channel for pool workers lost mid-task (CPython
+gh-66587 hangs), ending the program's whole tree (tree.py), and exits with its status.
 With ``--watch PID`` the editor's runtime has started the program itself and tells the
 supervisor on stdin how it ended; the supervisor then only watches and writes the report.
 Imports are kept minimal: the supervisor's own startup is part of the measured overhead.
@@ -95,18 +96,11 @@ def parse_args(argv: "List[str]") -> "Dict[str, Any]":
 
 def make_private_dir() -> str:
     """Like tempfile.mkdtemp (mode 0700, unpredictable name) without importing tempfile."""
-    base = os.environ.get("TMPDIR") or "/tmp"
-    if not os.path.isdir(base):
-        import tempfile
-        base = tempfile.gettempdir()
-    for _ in range(100):
-        path = os.path.join(base, "workerscope-" + os.urandom(8).hex())
-        try:
-            os.mkdir(path, 0o700)
-            return path
-        except FileExistsError:
-            continue
-    raise OSError("cannot create a private channel directory in %s" % base)
+    from .privatedir import make
+    path, why = make()
+    if path is None:
+        raise OSError(why)
+    return path
 
 
 def check_private_dir(path: str) -> None:
@@ -157,35 +151,28 @@ class Tail:
 
 
 def _spawn(python: str, argv: "List[str]", env: "Dict[str, str]") -> int:
+    # No session or process group of its own: the program stays where `python script.py`
+    # would be (the shell's job, able to call os.setsid()); a hang finds its tree (tree.py).
     sigdef = [s for s in (getattr(signal, "SIGPIPE", None), getattr(signal, "SIGXFSZ", None)) if s]
     spawn = os.posix_spawnp if os.sep not in python else os.posix_spawn
-    kwargs: "Dict[str, Any]" = {"setsigmask": (), "setsigdef": sigdef}
-    try:
-        return spawn(python, argv, env, setsid=True, **kwargs)
-    except (TypeError, NotImplementedError):
-        return spawn(python, argv, env, setpgroup=0, **kwargs)
-
-
-def _kill_group(pid: int, sig: int) -> None:
-    try:
-        os.killpg(pid, sig)
-    except OSError:
-        try:
-            os.kill(pid, sig)
-        except OSError:
-            pass
+    if hasattr(signal, "pthread_sigmask"):
+        from .forward import signals
+        # Held for _wait to pass on from now (the program starts with none blocked).
+        signal.pthread_sigmask(signal.SIG_BLOCK, signals())
+    return spawn(python, argv, env, setsigmask=(), setsigdef=sigdef)
 
 
 def _wait(pid: int, tail: "Tail", hang_timeout: float, supervisor_channel: "Any"
           ) -> "Tuple[int, Optional[Dict[str, Any]]]":
-    """Wait for the child; returns (raw wait status, hang event or None)."""
-    watched = [signal.SIGCHLD, signal.SIGINT, signal.SIGTERM]
+    """Wait for the child, passing signals on to it (forward.py); returns (raw wait status,
+    hang event or None)."""
+    from . import forward
+    watched = [signal.SIGCHLD] + forward.signals()
     use_sigwait = hasattr(signal, "sigtimedwait") and hasattr(signal, "pthread_sigmask")
     if use_sigwait:
         signal.pthread_sigmask(signal.SIG_BLOCK, watched)
     else:
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(sig, lambda s, f: _kill_group(pid, s))
+        forward.install_handlers(pid)
     watch = HangWatch(pid, tail, hang_timeout, supervisor_channel)
     try:
         while True:
@@ -198,11 +185,14 @@ def _wait(pid: int, tail: "Tail", hang_timeout: float, supervisor_channel: "Any"
             timeout = watch.interval()
             if use_sigwait:
                 info = signal.sigtimedwait(watched, timeout)
-                if info is not None and info.si_signo in (signal.SIGINT, signal.SIGTERM):
-                    _kill_group(pid, info.si_signo)
+                if info is not None and info.si_signo != signal.SIGCHLD:
+                    forward.deliver(pid, info.si_signo, info.si_code)
             else:
                 time.sleep(min(timeout, 0.01))
     finally:
+        # The program has ended: a signal arriving while its report is written must not end
+        # us before the channel is removed (the program's own death is re-raised later).
+        forward.ignore()
         if use_sigwait:
             signal.pthread_sigmask(signal.SIG_UNBLOCK, watched)
 
@@ -268,15 +258,8 @@ def _bytecode_matches(src: str, cached: str) -> bool:
 
 
 def _remove_tree(path: str) -> None:
-    try:
-        for root, dirs, files in os.walk(path, topdown=False):
-            for name in files:
-                os.unlink(os.path.join(root, name))
-            for name in dirs:
-                os.rmdir(os.path.join(root, name))
-        os.rmdir(path)
-    except OSError:
-        pass
+    from .privatedir import remove
+    remove(path)
 
 
 def main(argv: "List[str]") -> int:
@@ -292,12 +275,16 @@ def main(argv: "List[str]") -> int:
         return 2
 
     created = opts["channel"] is None or opts["remove_channel"]
+    python = opts["python"] or sys.executable
     if opts["channel"] is None:
-        directory = make_private_dir()
+        from . import privatedir
+        made, why = privatedir.make()
+        if made is None:
+            return privatedir.run_untraced(python, opts["program"], opts["args"], why)
+        directory = made
     else:
         directory = os.path.abspath(opts["channel"])
 
-    python = opts["python"] or sys.executable
     if opts["watch"] is not None:  # the editor started the program and tells us how it ended
         return _watch(opts, directory, created, python, opts["watch"])
     if opts["adopt"] is not None:  # second stage of an in-place run: the program is running
@@ -454,7 +441,7 @@ class HangWatch:
     gh-66587), as do a task no worker can unpickle, an initializer that fails in every worker
     and a dead result handler: once the program is still running ``hang_timeout`` seconds
     after a pool ``worker-lost`` or ``pool-stalled``, record the hang and kill the program's
-    process group."""
+    whole tree (tree.py)."""
 
     def __init__(self, pid: int, tail: "Tail", hang_timeout: float, channel: "Any") -> None:
         self.pid = pid
@@ -496,7 +483,8 @@ class HangWatch:
                      "lostAt": lost.get("t"), "signal": "SIGKILL"}
         self._dead_unreaped()
         self.channel.emit(wire.HANG, **self.hang)
-        _kill_group(self.pid, signal.SIGKILL)
+        from .tree import signal_tree  # the program has no process group of its own
+        signal_tree(self.pid, self.tail.directory, signal.SIGKILL)
         return True
 
     def _submitted(self, lost: "Dict[str, Any]") -> "Optional[Dict[str, Any]]":

@@ -10,6 +10,8 @@ import { EventEmitter } from 'node:events';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { makeChannelDir } from './channelDir';
+import { signalTree } from './processTree';
 import { ChannelReader, type ChannelRecord } from './channelReader';
 import { parseReport, type TraceReport } from './report';
 import { buildReport, loadEvents, reportText, rootAnnouncement } from './reportBuilder';
@@ -40,6 +42,8 @@ export interface RunEnd {
   reportError?: string;
   /** Why hangs may have gone undetected: the supervisor watching for them stopped early or failed. */
   watchError?: string;
+  /** Why the program ran without the tracer (no private channel directory could be made). */
+  untraced?: string;
 }
 
 export interface TraceRuntimeEvents {
@@ -78,16 +82,23 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
   private reader: ChannelReader | undefined;
   private channelDir: string | undefined;
   private controlSeq = 0;
+  private untracedReason: string | undefined;
+
+  /** Set by `launch()` when the program runs without the tracer, and why: it still runs, as plainly. */
+  get untraced(): string | undefined {
+    return this.untracedReason;
+  }
 
   /** Starts the program; resolves once it is spawned. `end` follows when it exits. */
   launch(options: LaunchOptions): Promise<void> {
-    const channelDir = fs.mkdtempSync(path.join(os.tmpdir(), 'workerscope-'));
-    fs.chmodSync(channelDir, 0o700);
-    this.channelDir = channelDir;
     const python = options.python || 'python3';
+    const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
+    const made = makeChannelDir(env, path.resolve(options.cwd ?? process.cwd()));
+    if ('error' in made) return this.launchUntraced(python, env, options, made.error);
+    const channelDir = made.dir;
+    this.channelDir = channelDir;
     const tracerDir = tracerPythonPath();
 
-    const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
     // Read by the tracer in every process of the program: a failing worker waits for `resume()`.
     if (options.pauseOnFailure) env.WORKERSCOPE_PAUSE = '1';
     else delete env.WORKERSCOPE_PAUSE;
@@ -107,26 +118,39 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
     // Reading the channel live costs this process CPU beside the program's: only for a listener.
     if (this.listenerCount('record') > 0) this.startReader();
     this.launched = { python, program: path.resolve(options.cwd ?? process.cwd(), options.program), args: options.args ?? [], cwd: options.cwd, env };
+    return this.spawnProgram(python, programEnv, options, (pid) => {
+      // Never later than a hang could be declared (a hang timeout shorter than the delay).
+      const hangMs = options.hangTimeout !== undefined && Number.isFinite(options.hangTimeout) ? Math.max(0, options.hangTimeout * 1000) : Infinity;
+      const delay = Math.min(SUPERVISOR_DELAY_MS, hangMs);
+      this.supervisorDelay = setTimeout(() => {
+        this.supervisorDelay = undefined;
+        this.startSupervisor(python, pid, channelDir, tracerDir, env, options);
+      }, delay);
+    });
+  }
+
+  /** Runs the program as it would run plainly: without a private directory there is no channel to trace into. */
+  private launchUntraced(python: string, env: NodeJS.ProcessEnv, options: LaunchOptions, reason: string): Promise<void> {
+    this.untracedReason = `${reason}: the program runs untraced`;
+    this.launched = { python, program: path.resolve(options.cwd ?? process.cwd(), options.program), args: options.args ?? [], cwd: options.cwd, env };
+    return this.spawnProgram(python, env, options, () => undefined);
+  }
+
+  private spawnProgram(python: string, programEnv: NodeJS.ProcessEnv, options: LaunchOptions, onSpawned: (pid: number) => void): Promise<void> {
     return new Promise((resolve, reject) => {
       const child = spawn(python, [options.program, ...(options.args ?? [])], {
         cwd: options.cwd,
         env: programEnv,
         // A debug session has no terminal to type into: stdin reads end at once instead of hanging.
         stdio: options.stdio === 'inherit' ? 'inherit' : ['ignore', 'pipe', 'pipe'],
-        // Its own process group, so that Stop and a detected hang end the whole tree.
-        detached: true,
+        // No process group of its own: the program stays where `python script.py` would be (in
+        // the terminal's foreground group, able to call os.setsid()); Stop finds its tree itself.
       });
       this.child = child;
       child.stdout?.on('data', (chunk: Buffer) => this.emit('output', 'stdout', chunk.toString('utf8')));
       child.stderr?.on('data', (chunk: Buffer) => this.emit('output', 'stderr', chunk.toString('utf8')));
       child.once('spawn', () => {
-        // Never later than a hang could be declared (a hang timeout shorter than the delay).
-        const hangMs = options.hangTimeout !== undefined && Number.isFinite(options.hangTimeout) ? Math.max(0, options.hangTimeout * 1000) : Infinity;
-        const delay = Math.min(SUPERVISOR_DELAY_MS, hangMs);
-        this.supervisorDelay = setTimeout(() => {
-          this.supervisorDelay = undefined;
-          this.startSupervisor(python, child.pid as number, channelDir, tracerDir, env, options);
-        }, delay);
+        onSpawned(child.pid as number);
         resolve();
       });
       child.once('error', (error) => {
@@ -144,7 +168,8 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
     if (options.hangTimeout !== undefined) args.push('--hang-timeout', String(options.hangTimeout));
     args.push('--', options.program, ...(options.args ?? []));
     this.supervisorErrors = '';
-    const supervisor = spawn(python, args, { cwd: options.cwd, env, stdio: ['pipe', 'ignore', 'pipe'] });
+    // Detached: the terminal's signals to the program's group (Ctrl-\, Ctrl-Z) are not for it.
+    const supervisor = spawn(python, args, { cwd: options.cwd, env, stdio: ['pipe', 'ignore', 'pipe'], detached: true });
     this.supervisor = supervisor;
     supervisor.stdin?.on('error', () => undefined); // it may have gone already
     supervisor.stderr?.on('data', (chunk: Buffer) => {
@@ -196,24 +221,36 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
     });
   }
 
+  /** The program's own process id, once it runs. */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   /** Ends the program and every process it started. */
   terminate(): void {
-    if (!this.signalProgram('SIGTERM')) return;
-    // A program that ignores SIGTERM must not outlive Stop.
-    const escalate = setTimeout(() => this.signalProgram('SIGKILL'), 2000);
-    this.child?.once('close', () => clearTimeout(escalate));
+    if (!this.signalProgram('SIGTERM', 'tree')) return;
+    // A program that ignores SIGTERM must not outlive Stop, nor may a worker it left behind.
+    const pid = this.child?.pid as number;
+    const channelDir = this.channelDir;
+    setTimeout(() => signalTree(pid, channelDir, 'SIGKILL'), 2000).unref();
   }
 
-  /** Passes a terminal's Ctrl-C on to the program's process group, as the terminal would. */
+  /** Passes a terminal's Ctrl-C on to every process of the program, as the terminal would. */
   interrupt(): void {
-    this.signalProgram('SIGINT');
+    this.signalProgram('SIGINT', 'tree');
   }
 
-  private signalProgram(signal: NodeJS.Signals): boolean {
+  /** Passes a signal sent to us alone on to the program's own process, as `kill PID` would have. */
+  forward(signal: NodeJS.Signals): void {
+    this.signalProgram(signal, 'program');
+  }
+
+  private signalProgram(signal: NodeJS.Signals, reach: 'tree' | 'program'): boolean {
     const child = this.child;
     if (!child?.pid || child.exitCode !== null || child.signalCode !== null) return false;
+    if (reach === 'tree') return signalTree(child.pid, this.channelDir, signal).length > 0;
     try {
-      process.kill(-child.pid, signal);
+      process.kill(child.pid, signal);
       return true;
     } catch {
       return false;
@@ -254,11 +291,15 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
     this.reader?.stop(); // its last read, for the records written at the very end
     this.reader = undefined;
     const programCode = signal ? -signalNumber : (exitCode ?? 0);
-    const built = this.channelDir && this.child?.pid !== undefined ? this.buildReport(this.channelDir, this.child.pid, programCode) : { error: 'the program was never started' };
+    const built: { report?: TraceReport; text?: string; error?: string; cacheTag?: string } = this.untracedReason
+      ? { error: this.untracedReason }
+      : this.channelDir && this.child?.pid !== undefined
+        ? this.buildReport(this.channelDir, this.child.pid, programCode)
+        : { error: 'the program was never started' };
     this.finish();
     // The supervisor killed the program after a hang: the run ends with the hang's status.
     const hung = built.report?.failures.some((failure) => failure.kind === 'hang') ?? false;
-    const end: RunEnd = { exitCode, signal, report: built.report, reportText: built.text, reportError: built.error, watchError: this.watchError() };
+    const end: RunEnd = { exitCode, signal, report: built.report, reportText: built.text, reportError: built.error, watchError: this.watchError(), untraced: this.untracedReason };
     this.emit('end', hung ? { ...end, exitCode: HANG_EXIT_CODE, signal: null } : end);
     // Not on the way to the report: the check reads the header of every tracer module's .pyc.
     const launched = this.launched;
@@ -312,16 +353,27 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
   }
 }
 
-/** Removes the channel directory: its files one by one (faster than a recursive rm), then itself. */
+/**
+ * Removes the channel directory: renamed first, so that a process of the program still running
+ * (an orphaned worker) can create no new file in it by path while it is emptied (the final
+ * rmdir would fail and leave it behind); then its files one by one (faster than a recursive
+ * rm), then itself.
+ */
 function removeChannel(dir: string): void {
+  let doomed = `${dir}.removing`;
   try {
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-      const item = path.join(dir, entry.name);
+    fs.renameSync(dir, doomed);
+  } catch {
+    doomed = dir;
+  }
+  try {
+    for (const entry of fs.readdirSync(doomed, { withFileTypes: true })) {
+      const item = path.join(doomed, entry.name);
       if (entry.isDirectory()) fs.rmSync(item, { recursive: true, force: true });
       else fs.unlinkSync(item);
     }
-    fs.rmdirSync(dir);
+    fs.rmdirSync(doomed);
   } catch {
-    fs.rmSync(dir, { recursive: true, force: true });
+    fs.rmSync(doomed, { recursive: true, force: true, maxRetries: 3 });
   }
 }

@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { TraceRuntime, type RunEnd } from '../../../debug-adapter/src/runtime/traceRuntime';
 import { formatSummary } from '../../../debug-adapter/src/runtime/summary';
+import { inTerminalForeground, isStopped } from '../../../debug-adapter/src/runtime/processTree';
 import { parseArgs, UsageError } from './args';
 import type { CheckIo } from './check';
 
@@ -39,6 +40,8 @@ export async function runTraced(argv: readonly string[], io: CheckIo): Promise<n
 
   const runtime = new TraceRuntime();
   const ended = new Promise<RunEnd>((resolve) => runtime.once('end', resolve));
+  // From before the spawn: a signal that arrives meanwhile waits for the program, not kills us.
+  const stopForwarding = forwardSignals(runtime);
   try {
     await runtime.launch({
       program,
@@ -49,17 +52,13 @@ export async function runTraced(argv: readonly string[], io: CheckIo): Promise<n
       stdio: 'inherit',
     });
   } catch (error) {
+    stopForwarding();
     io.err(`workerscope: ${(error as Error).message}\n`);
     return 2;
   }
-  // The program runs in its own process group: the terminal's Ctrl-C reaches us, and we pass it on.
-  const interrupt = (): void => runtime.interrupt();
-  const terminate = (): void => runtime.terminate();
-  process.on('SIGINT', interrupt);
-  process.on('SIGTERM', terminate);
+  if (runtime.untraced) io.err(`workerscope: ${runtime.untraced}\n`);
   const end = await ended;
-  process.off('SIGINT', interrupt);
-  process.off('SIGTERM', terminate);
+  stopForwarding();
 
   if (end.report) {
     io.err(formatSummary(end.report));
@@ -71,14 +70,75 @@ export async function runTraced(argv: readonly string[], io: CheckIo): Promise<n
         io.err(`workerscope: cannot write report ${reportFile}: ${(error as Error).message}\n`);
       }
     }
-  } else {
+  } else if (!end.untraced) {
     io.err(`workerscope: no trace report (${end.reportError ?? 'unknown reason'})\n`);
   }
   if (end.watchError) io.err(`workerscope: pool hangs may have gone undetected: ${end.watchError}\n`);
-  if (end.signal) {
-    // Die the way the program died, so the shell sees the same status.
-    process.kill(process.pid, end.signal);
-    return 128 + (os.constants.signals[end.signal] ?? 0);
-  }
+  if (end.signal) dieBy(end.signal);
   return end.exitCode ?? 1;
+}
+
+/** The signals a shell or a terminal delivers, and `kill` sends by name. */
+const FORWARDED: readonly NodeJS.Signals[] = ['SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGTERM', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH', 'SIGCONT', 'SIGTSTP'];
+/** Those a terminal sends to its whole foreground process group (the program is in ours). */
+const TERMINAL_GENERATED: ReadonlySet<NodeJS.Signals> = new Set(['SIGINT', 'SIGQUIT', 'SIGTSTP', 'SIGWINCH']);
+
+/**
+ * Passes each signal sent to this process on to the program's process, which shares our process
+ * group. A signal the terminal generated while we are its foreground group reached the program
+ * already and is not sent twice. Ctrl-Z stops us too once the program has stopped, so that the
+ * shell sees the job stop. Returns the function that stops forwarding.
+ */
+function forwardSignals(runtime: TraceRuntime): () => void {
+  const handlers = FORWARDED.map((signal) => {
+    // launch() spawns the program before it first awaits: no handler runs before there is one.
+    const handler = (): void => {
+      if (!(TERMINAL_GENERATED.has(signal) && inTerminalForeground())) runtime.forward(signal);
+      if (signal === 'SIGTSTP') void stopWithProgram(runtime);
+    };
+    process.on(signal, handler);
+    return [signal, handler] as const;
+  });
+  return () => {
+    for (const [signal, handler] of handlers) process.off(signal, handler);
+  };
+}
+
+/** Stops this process once the program has stopped (a program that ignores SIGTSTP goes on, and so do we). */
+async function stopWithProgram(runtime: TraceRuntime): Promise<void> {
+  const pid = runtime.pid;
+  const deadline = Date.now() + 1000;
+  while (pid !== undefined && Date.now() < deadline) {
+    const stopped = isStopped(pid);
+    if (stopped === undefined) break; // cannot tell: stop as the shell asked
+    if (stopped) break;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  if (pid !== undefined && isStopped(pid) === false) return;
+  process.kill(process.pid, 'SIGSTOP');
+}
+
+/**
+ * Dies by the signal that killed the program, so that the shell sees the same status. Node
+ * holds some signals itself: SIGUSR1 starts its inspector (a TCP port on 127.0.0.1:9229), SIGPIPE
+ * and SIGXFSZ are ignored. A listener added and removed again leaves the signal at its default
+ * action (libuv restores SIG_DFL when its last watcher stops), whatever Node did with it before.
+ */
+function dieBy(signal: NodeJS.Signals): never {
+  const ignore = (): void => undefined;
+  try {
+    process.on(signal, ignore);
+    process.off(signal, ignore);
+    process.kill(process.pid, signal);
+  } catch {
+    // A signal Node will not watch (SIGKILL, SIGSTOP): killing ourselves needs no reset.
+    try {
+      process.kill(process.pid, signal);
+    } catch {
+      // Falls through to the exit status a shell would show.
+    }
+  }
+  // A signal whose default action does not end a process cannot have ended the program
+  // either; should we survive anyway, the status is the one a shell reports for that death.
+  process.exit(128 + (os.constants.signals[signal] ?? 0));
 }
