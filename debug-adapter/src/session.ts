@@ -252,7 +252,7 @@ export class WorkerscopeSession extends LoggingDebugSession {
       return;
     }
     try {
-      const record = await this.evaluateInWorker(runtime, failure.pid, index, args.expression);
+      const record = await this.evaluateInWorker(runtime, failure.pid, failure.id, index, args.expression);
       if (record.ok === true) {
         response.body = { result: typeof record.value === 'string' ? record.value : String(record.value), variablesReference: 0 };
         this.sendResponse(response);
@@ -276,7 +276,7 @@ export class WorkerscopeSession extends LoggingDebugSession {
     if (head?.paused && head.pid !== undefined && this.runtime) {
       head.paused = false;
       try {
-        this.runtime.resume(head.pid);
+        this.runtime.resume(head.pid, head.id);
       } catch (error) {
         this.sendEvent(new OutputEvent(`Workerscope could not resume ${head.worker ?? `pid ${head.pid}`}: ${(error as Error).message}\n`, 'important'));
       }
@@ -501,9 +501,10 @@ export class WorkerscopeSession extends LoggingDebugSession {
    * later one's. Requests go one at a time per process, so each has its whole timeout to itself
    * rather than spending it queued behind a slow one in the worker.
    */
-  private evaluateInWorker(runtime: TraceRuntime, pid: number, frame: number, expression: string): Promise<Record<string, unknown>> {
+  private evaluateInWorker(runtime: TraceRuntime, pid: number, failureId: string, frame: number, expression: string): Promise<Record<string, unknown>> {
     const previous = this.evaluations.get(pid) ?? Promise.resolve();
-    const next = previous.catch(() => undefined).then(() => runtime.evaluate(pid, frame, expression));
+    // Named by the failure it was paused for: two paused threads of one process answer apart.
+    const next = previous.catch(() => undefined).then(() => runtime.evaluate(pid, frame, expression, undefined, failureId));
     this.evaluations.set(pid, next);
     return next;
   }

@@ -24,7 +24,7 @@ for stream in (sys.stdout.buffer, sys.stderr.buffer):
         time.sleep(0.15)
 `;
 
-test('characters split across output chunks arrive whole on stdout and stderr', { todo: 'traceRuntime.ts decodes each pipe chunk on its own (chunk.toString): it should decode per stream with setEncoding("utf8") / a StringDecoder' }, () => withSession(async (s) => {
+test('characters split across output chunks arrive whole on stdout and stderr', () => withSession(async (s) => {
   const file = path.join(tmp, 'split_utf8.py');
   fs.writeFileSync(file, SPLIT_WRITES);
   await s.launch({ program: file, python: PYTHON });

@@ -81,7 +81,7 @@ describe('saved reports of real runs are private', () => {
   after(() => fs.rmSync(tmp, { recursive: true, force: true }));
   const env = { ...process.env, PYTHONPATH: path.join(ROOT, 'dist', 'python') };
 
-  test('workerscope run --report FILE writes FILE 0600', { todo: 'server/src/cli/run.ts still writes the report with fs.writeFileSync (umask mode): it should call writeReportFile' }, () => {
+  test('workerscope run --report FILE writes FILE 0600', () => {
     const file = path.join(tmp, 'cli.json');
     const run = spawnSync('sh', ['-c', 'umask 022 && exec "$0" "$@"', process.execPath, path.join(ROOT, 'dist', 'cli.js'), 'run', '--python', PYTHON, '--report', file, '--', program('clean_exit.py')], { env, encoding: 'utf8' });
     assert.equal(run.status, 3, run.stderr);

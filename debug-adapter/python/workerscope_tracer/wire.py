@@ -97,6 +97,8 @@ EVENT_KINDS = (
 # Control requests (ctl/<pid>/<seq>.json, written by the debug adapter; seq sorts numerically):
 #   {"cmd": "evaluate", "frame": k, "expression": "..."}  -> evaluate-result event
 #   {"cmd": "continue"}                                   -> resumed event, worker goes on
+# Either may name the paused failure it is for ("id": "<pid>-<n>"): a thread paused for
+# another failure of the same process leaves it to that one.
 CMD_EVALUATE = "evaluate"
 CMD_CONTINUE = "continue"
 

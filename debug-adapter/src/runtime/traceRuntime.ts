@@ -147,8 +147,11 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
         // the terminal's foreground group, able to call os.setsid()); Stop finds its tree itself.
       });
       this.child = child;
-      child.stdout?.on('data', (chunk: Buffer) => this.emit('output', 'stdout', chunk.toString('utf8')));
-      child.stderr?.on('data', (chunk: Buffer) => this.emit('output', 'stderr', chunk.toString('utf8')));
+      // Streaming decoders: a UTF-8 character split across two pipe reads stays whole.
+      child.stdout?.setEncoding('utf8');
+      child.stderr?.setEncoding('utf8');
+      child.stdout?.on('data', (text: string) => this.emit('output', 'stdout', text));
+      child.stderr?.on('data', (text: string) => this.emit('output', 'stderr', text));
       child.once('spawn', () => {
         onSpawned(child.pid as number);
         resolve();
@@ -172,8 +175,9 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
     const supervisor = spawn(python, args, { cwd: options.cwd, env, stdio: ['pipe', 'ignore', 'pipe'], detached: true });
     this.supervisor = supervisor;
     supervisor.stdin?.on('error', () => undefined); // it may have gone already
-    supervisor.stderr?.on('data', (chunk: Buffer) => {
-      this.supervisorErrors += chunk.toString('utf8');
+    supervisor.stderr?.setEncoding('utf8');
+    supervisor.stderr?.on('data', (text: string) => {
+      this.supervisorErrors += text;
     });
     this.supervisorLeftEarly = false;
     this.supervisorGone = new Promise((resolve) => {
@@ -196,14 +200,17 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
     this.reader.start();
   }
 
-  /** Lets a paused failing worker go on. */
-  resume(pid: number): void {
-    this.sendControl(pid, { cmd: 'continue' });
+  /**
+   * Lets a paused failing worker go on. `failureId` names which of its paused failures (two
+   * threads of one process may be paused at once); without it, whichever reads the request.
+   */
+  resume(pid: number, failureId?: string): void {
+    this.sendControl(pid, { cmd: 'continue', ...(failureId !== undefined ? { id: failureId } : {}) });
   }
 
   /** Asks a paused worker to evaluate an expression in one of its failure frames (0 = outermost). */
-  evaluate(pid: number, frame: number, expression: string, timeoutMs = 5000): Promise<ChannelRecord> {
-    const seq = this.sendControl(pid, { cmd: 'evaluate', frame, expression });
+  evaluate(pid: number, frame: number, expression: string, timeoutMs = 5000, failureId?: string): Promise<ChannelRecord> {
+    const seq = this.sendControl(pid, { cmd: 'evaluate', frame, expression, ...(failureId !== undefined ? { id: failureId } : {}) });
     this.startReader(); // the answer comes as a record
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -213,6 +220,7 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
       const onRecord = (record: ChannelRecord): void => {
         // The tracer echoes the request's sequence number as a string (it is the request's file name).
         if (record.kind !== 'evaluate-result' || record.pid !== pid || String(record.seq) !== String(seq)) return;
+        if (failureId !== undefined && String(record.id) !== failureId) return;
         clearTimeout(timer);
         this.off('record', onRecord);
         resolve(record);

@@ -2,10 +2,10 @@
  * `workerscope run`: runs a Python program under the tracer with the terminal passed through,
  * prints the failure summary to stderr, writes the report, and exits with the program's status.
  */
-import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { TraceRuntime, type RunEnd } from '../../../debug-adapter/src/runtime/traceRuntime';
 import { formatSummary } from '../../../debug-adapter/src/runtime/summary';
+import { writeReportFile } from '../../../debug-adapter/src/runtime/report';
 import { inTerminalForeground, isStopped } from '../../../debug-adapter/src/runtime/processTree';
 import { parseArgs, UsageError } from './args';
 import type { CheckIo } from './check';
@@ -65,7 +65,7 @@ export async function runTraced(argv: readonly string[], io: CheckIo): Promise<n
     if (reportFile) {
       try {
         // The tracer's own text, so both entry points save the same report.
-        fs.writeFileSync(reportFile, end.reportText ?? `${JSON.stringify(end.report, null, 2)}\n`);
+        writeReportFile(reportFile, end.reportText ?? `${JSON.stringify(end.report, null, 2)}\n`);
       } catch (error) {
         io.err(`workerscope: cannot write report ${reportFile}: ${(error as Error).message}\n`);
       }
