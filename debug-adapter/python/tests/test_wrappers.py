@@ -33,6 +33,18 @@ class Wrappers(unittest.TestCase):
             with self.subTest(method=method):
                 self.same_as_plain("wrapper_task_lifetime", method)
 
+    def test_user_code_the_tracer_calls_cannot_end_the_program(self):
+        for method in start_methods():
+            with self.subTest(method=method):
+                report = self.same_as_plain("wrapper_user_code_raises", method)
+                failures = {f["exception"]["type"]: f for f in report["failures"]}
+                self.assertEqual(sorted(failures), ["PermissionError", "Unprintable", "ValueError"])
+                self.assertEqual(failures["ValueError"]["task"]["args"],
+                                 ["<Stubborn instance (repr raised SystemExit)>"])
+                self.assertEqual(failures["Unprintable"]["exception"]["message"], "Unprintable(7)")
+                frame = failures["PermissionError"]["frames"][-1]
+                self.assertEqual(frame["locals"]["authkey"], "<authentication key hidden>")
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -175,7 +175,9 @@ MESSAGE_LIMIT = 2000  # characters of an exception's message kept in the report
 def exception_info(exc: "BaseException") -> "Dict[str, str]":
     try:
         message = str(exc)
-    except Exception:
+        if not isinstance(message, str):
+            message = "<unprintable %s>" % type(exc).__qualname__
+    except BaseException:  # noqa: B902 — a user __str__ may raise anything, even SystemExit
         from .safe_repr import safe_repr
         message = safe_repr(exc)
     if len(message) > MESSAGE_LIMIT:

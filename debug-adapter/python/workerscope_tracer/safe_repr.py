@@ -1,8 +1,10 @@
 """Bounded, exception-proof ``repr`` for task arguments and frame locals.
 
 Uses ``reprlib`` so huge containers are abbreviated, then truncates to ``LIMIT``
-characters; a ``__repr__`` that raises yields a placeholder instead of propagating.
-Dicts and sets keep their own order, as ``repr`` shows them (``reprlib`` sorts them).
+characters; a ``__repr__`` that raises anything (``SystemExit`` included) yields a placeholder
+instead of propagating into the program. Dicts and sets keep their own order, as ``repr``
+shows them (``reprlib`` sorts them). A Manager's or process's authentication key is never
+written out: it would let anyone who reads the report talk to the Manager.
 """
 
 import reprlib
@@ -14,7 +16,14 @@ if TYPE_CHECKING:  # typing costs milliseconds at startup in every traced proces
 LIMIT = 200
 MAX_LOCALS = 50
 
+SECRET = "<authentication key hidden>"
+_SECRET_NAMES = ("authkey", "_authkey")
+
+
 class _Repr(reprlib.Repr):
+    def repr_AuthenticationString(self, x: "Any", level: int) -> str:  # noqa: N802 (reprlib's name)
+        return SECRET
+
     def repr_dict(self, x: "Any", level: int) -> str:
         if not x:
             return "{}"
@@ -58,10 +67,10 @@ _repr.maxlevel = 4
 def safe_repr(value: "Any", limit: int = LIMIT) -> str:
     try:
         text = _repr.repr(value)
-    except Exception as exc:  # a user __repr__ may raise anything
+    except BaseException as exc:  # noqa: B902 — a user __repr__ may raise anything, even SystemExit
         try:
             name = type(value).__name__
-        except Exception:
+        except BaseException:  # noqa: B902
             name = "object"
         text = "<%s instance (repr raised %s)>" % (name, type(exc).__name__)
     if not isinstance(text, str):
@@ -74,14 +83,15 @@ def safe_repr(value: "Any", limit: int = LIMIT) -> str:
 def repr_args(args: "Iterable[Any]") -> "List[str]":
     try:
         return [safe_repr(a) for a in args]
-    except Exception:
+    except BaseException:  # noqa: B902 — iterating user objects runs user code
         return ["<unavailable>"]
 
 
 def repr_kwargs(kwargs: "Any") -> "Dict[str, str]":
     try:
-        return {str(k): safe_repr(v) for k, v in dict(kwargs or {}).items()}
-    except Exception:
+        return {str(k): SECRET if k in _SECRET_NAMES else safe_repr(v)
+                for k, v in dict(kwargs or {}).items()}
+    except BaseException:  # noqa: B902
         return {}
 
 
@@ -89,9 +99,9 @@ def repr_locals(namespace: "Any") -> "Dict[str, str]":
     out: "Dict[str, str]" = {}
     try:
         items = list(namespace.items())
-    except Exception:
+    except BaseException:  # noqa: B902
         return out
     for name, value in items[:MAX_LOCALS]:
         if isinstance(name, str) and not (name.startswith("__") and name.endswith("__")):
-            out[name] = safe_repr(value)
+            out[name] = SECRET if name in _SECRET_NAMES else safe_repr(value)
     return out
