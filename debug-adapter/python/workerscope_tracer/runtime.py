@@ -229,11 +229,13 @@ def shared_slot() -> "Any":
 
 def rename_like(func: "Any", original: "Any") -> "Any":
     """Gives a wrapper the module, name and doc of what it replaces, so that it pickles by
-    reference and reads as the original in tracebacks and introspection."""
+    reference and reads as the original in tracebacks and introspection (``__wrapped__``:
+    ``inspect.signature`` shows the original's parameters, as for ``functools.wraps``)."""
     func.__module__ = original.__module__
     func.__name__ = original.__name__
     func.__qualname__ = original.__qualname__
     func.__doc__ = original.__doc__
+    func.__wrapped__ = original
     return func
 
 
