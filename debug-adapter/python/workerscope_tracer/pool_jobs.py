@@ -382,9 +382,12 @@ def _imap_failed(iterator: "Any", job: int, i: int, value: "Any", sent: "Any") -
     info = _jobs.get(job) or {}
     single = (info.get("chunksize") or 1) == 1
     args, kwargs = _sent_args(sent, 0) if single else ([], {})
+    function = info.get("function")
+    if sent is not None and sent[0] is getattr(_mod, "_helper_reraises_exception", None):
+        function, args, kwargs = None, [], {}  # the input iterable raised: no task ran
     entry: "Dict[str, Any]" = {
         "key": key(os.getpid(), job), "chunk": i, "api": info.get("api"),
-        "task": {"function": info.get("function"), "args": args, "kwargs": kwargs,
+        "task": {"function": function, "args": args, "kwargs": kwargs,
                  "index": i if single else None, "submittedAt": info.get("submittedAt")},
         "exception": runtime.exception_info(value) if isinstance(value, BaseException) else None}
     if getattr(value, "__traceback__", None) is not None:  # raised in a ThreadPool
