@@ -272,6 +272,10 @@ describe('fault programs under workerscope run and the debug runtime', { timeout
       t.skip('the test runner is a terminal\'s foreground job');
       return;
     }
+    if (processGroupOrphaned()) {
+      t.skip('an orphaned process group: SIGTSTP stops nothing in it');
+      return;
+    }
     const stop = path.join(tmp, 'stop-tstp');
     const started = start(true, fault('signals'), [stop], env);
     await started.line();
@@ -384,3 +388,34 @@ describe('fault programs under workerscope run and the debug runtime', { timeout
     noChannelLeft(otherChannels);
   });
 });
+
+/**
+ * True when no member of this process group has its parent in another group of the same session
+ * (tests started by a background job whose shell has left): the kernel discards SIGTSTP there.
+ */
+function processGroupOrphaned(): boolean {
+  const stat = (pid: number): [number, number, number] => {
+    const text = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
+    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    return [Number(fields[1]), Number(fields[2]), Number(fields[3])]; // ppid, pgrp, session
+  };
+  let group: number;
+  let session: number;
+  try {
+    [, group, session] = stat(process.pid);
+  } catch {
+    return false;
+  }
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const [ppid, memberGroup] = stat(Number(name));
+      if (memberGroup !== group) continue;
+      const [, parentGroup, parentSession] = stat(ppid);
+      if (parentGroup !== group && parentSession === session) return false;
+    } catch {
+      continue;
+    }
+  }
+  return true;
+}

@@ -165,6 +165,8 @@ class Signals(FaultCase):
         self.assertNoChannelLeft()
 
     def test_ctrl_z_stops_the_run_and_sigcont_lets_it_finish(self):
+        if _process_group_orphaned():
+            self.skipTest("an orphaned process group: SIGTSTP stops nothing in it")
         for traced in (False, True):
             with self.subTest(traced=traced):
                 stop = os.path.join(self.tmp, "stop")
@@ -188,6 +190,34 @@ class Signals(FaultCase):
                 self.assertEqual(proc.returncode, 0)
                 os.unlink(stop)
                 self.assertNoChannelLeft()
+
+
+def _process_group_orphaned():
+    """True when no member of this process group has its parent in another group of the same
+    session (tests started by a background job whose shell has left): the kernel discards
+    SIGTSTP there, so a stop can never be observed."""
+    def stat(pid):
+        with open("/proc/%d/stat" % pid, "rb") as f:
+            text = f.read()
+        fields = text[text.rindex(b")") + 2:].split()
+        return int(fields[1]), int(fields[2]), int(fields[3])  # ppid, pgrp, session
+    try:
+        _, group, session = stat(os.getpid())
+    except (OSError, ValueError):
+        return False
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            ppid, member_group, _ = stat(int(name))
+            if member_group != group:
+                continue
+            _, parent_group, parent_session = stat(ppid)
+        except (OSError, ValueError):
+            continue
+        if parent_group != group and parent_session == session:
+            return False
+    return True
 
 
 def _alive(pid):
