@@ -32,6 +32,11 @@ if __name__ == "__main__":
     failing = threading.Thread(target=doomed)
     failing.start()
     failing.join()
+    # join() returns before the OS thread has finished exiting; glibc may still be opening
+    # libgcc_s for its pthread_exit, and closing that descriptor under it aborts the process
+    # (plain or traced): wait until this is the only thread left.
+    while len(os.listdir("/proc/self/task")) > 1:
+        threading.Event().wait(0.001)
     os.closerange(3, 1024)
     FD = os.open(OUT, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
     os.write(FD, b"main start\n")
