@@ -186,20 +186,22 @@ describe('fault programs under workerscope run and the debug runtime', { timeout
 
   test('with no private directory anywhere the program runs untraced, with one line on stderr', async (t) => {
     const probe = spawnSync('unshare', ['-rm', '--propagation', 'private', 'true']);
-    if (probe.status !== 0) {
+    if (probe.status !== 0 || !fs.existsSync('/mnt')) {
       t.skip('unshare -rm is not available: every temporary directory cannot be made unusable');
       return;
     }
+    // The checkout is bound at /mnt first: one under /tmp would vanish with it.
     const script = [
       'set -e',
       'src=$(cat "$1")',
+      'mount --bind "$5" /mnt',
       'mount -t tmpfs tmpfs /tmp && mkdir /tmp/p && printf "%s\\n" "$src" > /tmp/p/prog.py',
       'mount -o remount,ro /tmp',
       'for d in /var/tmp /usr/tmp; do [ -d "$d" ] && mount -t tmpfs -o ro tmpfs "$d"; done',
       'cd /tmp/p',
       'TMPDIR=/nonexistent "$2" "$3" run --python "$4" -- prog.py; echo "status $?"',
     ].join('\n');
-    const done = spawnSync('unshare', ['-rm', '--propagation', 'private', 'sh', '-c', script, 'sh', fault('session_leader'), process.execPath, CLI, PYTHON], { timeout: DEADLINE_MS });
+    const done = spawnSync('unshare', ['-rm', '--propagation', 'private', 'sh', '-c', script, 'sh', fault('session_leader'), process.execPath, path.join('/mnt', path.relative(root, CLI)), PYTHON, root], { timeout: DEADLINE_MS });
     const plain = await run(false, fault('session_leader'), [], env);
     assert.equal(done.stdout.toString(), `${plain.stdout.toString()}status 0\n`, done.stderr.toString());
     const lines = done.stderr.toString().split('\n').filter(Boolean);

@@ -79,20 +79,22 @@ class UnusableTmpdir(FaultCase):
                 self.assertNoChannelLeft()
 
     def test_with_no_private_directory_anywhere_the_program_runs_untraced_with_one_line(self):
+        # The tracer is bound at /mnt first: a checkout under /tmp would vanish with it.
         script = r"""
 set -e
 src=$(cat "$1")
+mount --bind "$2" /mnt
 mount -t tmpfs tmpfs /tmp && mkdir /tmp/p && printf '%s\n' "$src" > /tmp/p/prog.py
 mount -o remount,ro /tmp
 for d in /var/tmp /usr/tmp; do [ -d "$d" ] && mount -t tmpfs -o ro tmpfs "$d"; done
 cd /tmp/p
-export PYTHONPATH="$2" TMPDIR=/nonexistent
+export PYTHONPATH=/mnt TMPDIR=/nonexistent
 "$3" -m workerscope_tracer prog.py; echo "status $?"
 """
         probe = subprocess.run(["unshare", "-rm", "--propagation", "private", "true"],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) \
             if shutil.which("unshare") else None
-        if probe is None or probe.returncode != 0:
+        if probe is None or probe.returncode != 0 or not os.path.isdir("/mnt"):
             self.skipTest("no unshare -rm here: cannot make every temporary directory unusable")
         proc = subprocess.run(["unshare", "-rm", "--propagation", "private", "sh", "-c", script,
                                "sh", fault("session_leader"), PY_DIR, sys.executable],
