@@ -131,7 +131,8 @@ def _register_results(module: "Any") -> None:
         map_init(self, *args, **kwargs)
         try:
             frame = sys._getframe(1)
-            if frame.f_code is map_code:
+            # An empty map is complete (and gone from the cache) before it returns.
+            if frame.f_code is map_code and not self._event.is_set():
                 local = frame.f_locals
                 star = local["mapper"] is module.starmapstar
                 back = frame.f_back
