@@ -75,7 +75,7 @@ def _wrap_os_exit() -> None:
                                            task=_task(), worker=NAME)
                 runtime.emit(wire.PROCESS_EXIT, exitCode=status)
         except Exception:
-            pass
+            runtime.swallowed()
         original(status)
 
     _exit._workerscope_fork = True  # type: ignore[attr-defined]
@@ -111,7 +111,7 @@ def _reporting(original: "Callable[..., Any]") -> "Callable[..., Any]":
                 runtime.emit(wire.CHILD_EXIT, child=pid, name=NAME, role=wire.ROLE_PROCESS,
                              exitCode=code, terminated=False)
         except Exception:
-            pass
+            runtime.swallowed()
         return result
     return wait
 

@@ -69,7 +69,7 @@ class _CallQueue(runtime.QueueProxy):
             else:
                 _current[:] = [item.work_id, fn, None, item.args, item.kwargs]
         except Exception:
-            pass
+            runtime.swallowed()
         return item
 
 
@@ -137,7 +137,7 @@ def _watch_initializer(initializer: "Any", initargs: "Any") -> None:
                     once=(owner or os.getppid(), "executor initializer %s %s" % (
                         task["function"], type(exc).__qualname__)))
         except Exception:
-            pass
+            runtime.swallowed()
         return True
 
     logger.addFilter(initializer_failed)
@@ -152,7 +152,7 @@ def _wrap_worker_queue(proc: "Any") -> None:
     try:
         _watch_initializer(args[2] if len(args) > 2 else None, args[3] if len(args) > 3 else ())
     except Exception:
-        pass
+        runtime.swallowed()
     proc._args = (_CallQueue(args[0]),) + tuple(args[1:])
 
 
@@ -197,7 +197,7 @@ def patch_process(module: "Any") -> None:
                 from .frames import hide_tracer_frames
                 hide_tracer_frames(exc)  # the text sent to the parent is formatted next
             except Exception:
-                pass
+                runtime.swallowed()
             base_ewt.__init__(self, exc, exc.__traceback__ if exc.__traceback__ is not None
                               else tb)
 
@@ -216,7 +216,7 @@ def patch_process(module: "Any") -> None:
         try:
             _record_submit(self, fn, args[2:], kwargs, work_id, future)
         except Exception:
-            pass
+            runtime.swallowed()
         return future
 
     executor.submit = runtime.rename_like(submit, orig_submit)
@@ -260,7 +260,7 @@ def patch_thread(module: "Any") -> None:
                                       "chunked": False, "args": args, "kwargs": kwargs}
             future._workerscope = (key, work_id, group)
         except Exception:
-            pass
+            runtime.swallowed()
 
     work_item.__init__ = runtime.rename_like(__init__, orig_init)
     executor.map = _mapping(orig_map)
@@ -338,7 +338,7 @@ def _pool_broken(key: str) -> None:
                          chunk=0, pos=pos, task=_task_repr(info, pos),
                          frames=hooks_process.fault_frames(pid))
         except Exception:
-            pass
+            runtime.swallowed()
 
 
 def _emit_swallowed() -> None:
@@ -393,7 +393,7 @@ def patch_base(module: "Any") -> None:
                 else:
                     _pool_broken(key)
             except Exception:
-                pass
+                runtime.swallowed()
         orig_set_exception(self, exception)
         if tag is not None:
             _tasks.pop((tag[0], tag[1]), None)
@@ -419,7 +419,7 @@ def patch_base(module: "Any") -> None:
                     if tag[2] is not None:
                         _groups_retrieved.add(tag[2])
             except Exception:
-                pass
+                runtime.swallowed()
         return value
 
     def _set_exception_attr(self: "Any", value: "Any") -> None:

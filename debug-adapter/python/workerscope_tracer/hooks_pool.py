@@ -72,7 +72,7 @@ class _InQueue(runtime.QueueProxy):
                     return (task[0], task[1], func, ((user, runtime.counting(items, slot)),),
                             task[4])
         except Exception:
-            pass
+            runtime.swallowed()
         return task
 
 
@@ -86,7 +86,7 @@ class _OutQueue(runtime.QueueProxy):
             if state.detect_races:
                 runtime.flush_races()
         except Exception:
-            pass
+            runtime.swallowed()
         try:
             sent = self._q.put(obj)
         except BaseException:
@@ -112,7 +112,7 @@ def _unpicklable_position(results: "Any") -> "Optional[int]":
             except Exception:
                 return pos
     except Exception:
-        pass
+        runtime.swallowed()
     return None
 
 
@@ -202,7 +202,7 @@ def _track_read_lock(inqueue: "Any") -> None:
         if state.slot is not None and lock is not None:
             inqueue._rlock = _TrackedLock(lock, state.slot)
     except Exception:
-        pass
+        runtime.swallowed()
 
 
 def _wrap_worker_queues(proc: "Any") -> None:
@@ -268,7 +268,7 @@ def _task_dropped(exc: "BaseException") -> None:
         owner = getattr(proc, "_parent_pid", None) or os.getppid()
         _unreadable_task(proc, owner, exc, "task-dropped")
     except Exception:
-        pass
+        runtime.swallowed()
 
 
 def _stalled(owner: int, reason: str, proc: "Any" = None, key: "Optional[str]" = None,
@@ -295,7 +295,7 @@ def _callback_lost(exc: "KeyError", job: "Optional[int]" = None) -> None:
                                threadName=threading.current_thread().name)
         _stalled_job(os.getpid(), "callback-raised", job, 0)
     except Exception:
-        pass
+        runtime.swallowed()
 
 
 def _thread_died(exc: "BaseException", tb: "Any") -> None:
@@ -392,7 +392,7 @@ def _patch_exception_text(module: "Any") -> None:
                 hide_tracer_frames(exc)
                 tb = exc.__traceback__ if exc.__traceback__ is not None else tb
             except Exception:
-                pass
+                runtime.swallowed()
             base.__init__(self, exc, tb)
 
     ExceptionWithTraceback.__module__ = base.__module__

@@ -84,7 +84,7 @@ class _PatchingLoader:
         try:
             self._patcher(module)
         except Exception:
-            pass
+            runtime.swallowed()
 
 
 class _Finder:
@@ -142,7 +142,7 @@ def install(directory: "Optional[str]", env: "Optional[Dict[str, str]]" = None) 
             try:
                 patcher(module)
             except Exception:
-                pass
+                runtime.swallowed()
     wrap_excepthook()
     if env.get("WORKERSCOPE_LAUNCHER") == str(os.getppid()):
         _announce_root()
@@ -174,7 +174,7 @@ def _after_fork_in_parent() -> None:
             from . import forks
             forks.parent_forked()
         except Exception:
-            pass
+            runtime.swallowed()
 
 
 def _after_fork_in_child() -> None:
@@ -184,7 +184,7 @@ def _after_fork_in_child() -> None:
             from . import forks
             forks.child_started(caller)
         except Exception:
-            pass
+            runtime.swallowed()
 
 
 def wrap_excepthook() -> None:
@@ -204,7 +204,7 @@ def wrap_excepthook() -> None:
             if forks is not None:  # a bare fork's child: its uncaught exception is a failure
                 forks.uncaught(exc, tb)
         except Exception:
-            pass
+            runtime.swallowed()
         return previous(exc_type, exc, tb)
 
     excepthook._workerscope = True  # type: ignore[attr-defined]

@@ -125,7 +125,7 @@ def _register_results(module: "Any") -> None:
                 _register(self._job, api, local["func"], 1, False,
                           sent=(local["func"], local["args"], local["kwds"]))
         except Exception:
-            pass
+            runtime.swallowed()
 
     def map_result_init(self: "Any", *args: "Any", **kwargs: "Any") -> None:
         map_init(self, *args, **kwargs)
@@ -147,7 +147,7 @@ def _register_results(module: "Any") -> None:
                 if self._callback is not None or self._error_callback is not None:
                     _watch_callbacks(self)
         except Exception:
-            pass
+            runtime.swallowed()
 
     def imap_iterator_init(self: "Any", *args: "Any", **kwargs: "Any") -> None:
         imap_init(self, *args, **kwargs)
@@ -158,7 +158,7 @@ def _register_results(module: "Any") -> None:
                 local = frame.f_locals
                 _register(self._job, api, local["func"], local["chunksize"], True)
         except Exception:
-            pass
+            runtime.swallowed()
 
     module.ApplyResult.__init__ = runtime.rename_like(apply_result_init, apply_init)
     module.MapResult.__init__ = runtime.rename_like(map_result_init, map_init)
@@ -177,7 +177,7 @@ def _record_imap_tasks(pool_cls: "Any") -> None:
             try:
                 _sent[(task[0], task[1])] = (task[2], task[3], task[4])
             except Exception:
-                pass
+                runtime.swallowed()
             yield task
 
     def _guarded_task_generation(self: "Any", result_job: "Any", *args: "Any",
@@ -229,7 +229,7 @@ def _watch_cache(module: "Any") -> None:
             if isinstance(result, map_cls) and result.__dict__.get("_success") is False:
                 _map_failed(result, info)
         except Exception:
-            pass
+            runtime.swallowed()
         orig_del(self, item)
 
     cache_cls.__delitem__ = runtime.rename_like(__delitem__, orig_del)
@@ -278,7 +278,7 @@ def _get_success(self: "Any") -> "Any":
         try:
             _retrieved(self, sys._getframe(1).f_code)
         except Exception:
-            pass
+            runtime.swallowed()
     return value
 
 
@@ -313,7 +313,7 @@ def _wrap_imap_set(cls: "Any") -> None:
             if not obj[0]:  # read when next() takes it
                 _imap_failed(self, job, i, obj[1], sent)
         except Exception:
-            pass
+            runtime.swallowed()
         try:
             orig_set(self, i, obj)
         except KeyError as exc:
@@ -340,7 +340,7 @@ def _wrap_apply_set(cls: "Any") -> None:
                     and not self.__dict__.get("_workerscope_retrieved"):
                 _apply_failed(self, job, i, info)
         except Exception:
-            pass
+            runtime.swallowed()
 
     cls._set = _set
 
@@ -374,7 +374,7 @@ class _TrackedItems(collections.deque):
             if not item[0]:
                 _imap_unread.pop(id(item[1]), None)
         except Exception:
-            pass
+            runtime.swallowed()
         return item
 
 

@@ -227,6 +227,22 @@ def shared_slot() -> "Any":
         return None
 
 
+def swallowed() -> None:
+    """The tracer contains its own errors so the program carries on; with
+    ``WORKERSCOPE_TRACER_LOG=FILE`` each one is appended to FILE with its traceback, so a
+    tracer bug is never invisible.  Called from an ``except`` block only (no cost otherwise)."""
+    path = os.environ.get("WORKERSCOPE_TRACER_LOG")
+    if not path:
+        return
+    try:
+        import traceback
+        with open(path, "a") as f:
+            f.write("workerscope tracer, pid %d: an error it contained\n%s"
+                    % (os.getpid(), traceback.format_exc()))
+    except Exception:  # the log itself failing must not reach the program either
+        pass
+
+
 def rename_like(func: "Any", original: "Any") -> "Any":
     """Gives a wrapper the module, name and doc of what it replaces, so that it pickles by
     reference and reads as the original in tracebacks and introspection (``__wrapped__``:
