@@ -287,7 +287,7 @@ class ZombieStatusTest(unittest.TestCase):
 
     def test_exit_codes_and_signals_of_zombies(self):
         import signal as signals
-        from workerscope_tracer.supervisor import zombie_status
+        from workerscope_tracer.hangwatch import zombie_status
         from tests.helpers import wait_for
         for how, expected in (("exit", 3), ("kill", -signals.SIGKILL)):
             pid = os.fork()
@@ -301,3 +301,29 @@ class ZombieStatusTest(unittest.TestCase):
                 os.waitpid(pid, 0)
             self.assertIsNone(zombie_status(pid))  # reaped: gone
         self.assertIsNone(zombie_status(os.getpid()))  # running
+
+    def test_the_hang_watch_names_an_unreaped_process_killed_by_a_signal(self):
+        import signal as signals
+        from workerscope_tracer.hangwatch import HangWatch, zombie_status
+        from tests.helpers import wait_for
+
+        class Recorder:
+            def __init__(self):
+                self.records = []
+
+            def emit(self, kind, **fields):
+                self.records.append((kind, fields))
+
+        watch = HangWatch(0, None, 1.0, Recorder())
+        pid = os.fork()
+        if pid == 0:
+            os.kill(os.getpid(), signals.SIGKILL)
+            os._exit(0)
+        try:
+            wait_for(lambda: zombie_status(pid), timeout=10)
+            watch.started[pid] = {"role": "process", "name": "SyncManager-1"}
+            watch._dead_unreaped()
+        finally:
+            os.waitpid(pid, 0)
+        self.assertEqual([(k, f["exitCode"], f.get("signal")) for k, f in watch.channel.records],
+                         [("child-exit", -9, None), ("worker-lost", -9, "SIGKILL")])
