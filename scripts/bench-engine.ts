@@ -10,7 +10,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Edit } from 'web-tree-sitter';
-import { analyzePythonTree, createPythonParser, mightUseParallelism } from '../server/src/engine';
+import { analyzePythonTree, createPythonParser, mightUseParallelism } from '../server/src/analysis';
 import { makeSource } from './bench/lspLatency';
 
 const DEFAULT_DIR = '/root/.pyenv/versions/3.13.0/lib/python3.13';

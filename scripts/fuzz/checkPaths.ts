@@ -10,7 +10,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { analyzePythonSource } from '../../server/src/engine';
+import { analyzePythonSource } from '../../server/src/analysis';
 import { REPO_ROOT } from '../../server/test/lsp/lspClient';
 import { Random } from './lib/random';
 

@@ -1,42 +1,83 @@
 /**
- * Keeps the architecture invariants of ARCHITECTURE.md true: layers import only what they may.
+ * Keeps the invariants of ARCHITECTURE.md true by the import graph: each invariant is a check over
+ * the graph, run on the product (no violation allowed) and on test-fixtures/architecture, a
+ * miniature tree that breaks every import invariant on purpose (each check must find its breach).
  */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import { forbiddenImports, importCycles, oversizedFiles, readImportGraph, type ImportGraph } from './support/importGraph';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
+const FIXTURE = path.join(ROOT, 'test-fixtures', 'architecture');
+const LAYERS = ['client/src', 'server/src', 'debug-adapter/src', 'scripts'];
+const EDITOR = /^(vscode|vscode-languageserver|vscode-languageclient)(\/|$)/;
+const DAP = /^(vscode|@vscode\/debugadapter|@vscode\/debugprotocol)(\/|$)/;
 
-function sources(dir: string): string[] {
-  const out: string[] = [];
-  for (const entry of fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true })) {
-    const rel = path.join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...sources(rel));
-    else if (entry.name.endsWith('.ts')) out.push(rel);
+interface Invariant {
+  name: string;
+  check(graph: ImportGraph): string[];
+}
+
+const INVARIANTS: readonly Invariant[] = [
+  {
+    name: 'the analysis engine and the rules never import the editor API or the language server',
+    check: (g) => [
+      ...forbiddenImports(g, ['server/src/engine', 'server/src/rules'], EDITOR),
+      ...forbiddenImports(g, ['server/src/engine', 'server/src/rules'], /^server\/src\/(lsp|cli)\//),
+    ],
+  },
+  {
+    name: 'the engine sits below the rules and the analysis facade: it imports neither',
+    check: (g) => forbiddenImports(g, 'server/src/engine', /^server\/src\/(rules\/|analysis\.ts$)/),
+  },
+  {
+    name: 'the engine has no import cycle',
+    check: (g) => importCycles(g, 'server/src/engine').map((cycle) => cycle.join(' -> ')),
+  },
+  {
+    name: 'the runtime knows no DAP, no editor and no session',
+    check: (g) => forbiddenImports(g, 'debug-adapter/src/runtime', DAP).concat(
+      forbiddenImports(g, 'debug-adapter/src/runtime', /^debug-adapter\/src\/(session(\/|\.ts$)|debugAdapter\.ts$)/)),
+  },
+  {
+    name: 'the debug session neither spawns processes nor touches the channel files itself',
+    check: (g) => forbiddenImports(g, ['debug-adapter/src/session.ts', 'debug-adapter/src/session'], /^(node:)?(child_process|fs)$/),
+  },
+];
+
+for (const invariant of INVARIANTS) {
+  test(invariant.name, () => {
+    assert.deepEqual(invariant.check(readImportGraph(ROOT, LAYERS)), []);
+  });
+}
+
+test('every import invariant finds its deliberate breach in test-fixtures/architecture', () => {
+  const graph = readImportGraph(FIXTURE, LAYERS);
+  for (const invariant of INVARIANTS) {
+    const found = invariant.check(graph);
+    if (invariant.name.startsWith('the debug session')) continue; // no session in the miniature tree
+    assert.ok(found.length > 0, `not caught in the fixture: ${invariant.name}`);
   }
-  return out;
-}
-
-function importsOf(file: string): string[] {
-  const text = fs.readFileSync(path.join(ROOT, file), 'utf8');
-  return [...text.matchAll(/(?:^|\n)\s*(?:import|export)[^'"\n]*?from\s+['"]([^'"]+)['"]|require\(['"]([^'"]+)['"]\)/g)].map((m) => m[1] ?? m[2]!);
-}
-
-function violations(dirs: string[], forbidden: RegExp): string[] {
-  return dirs.flatMap(sources).flatMap((file) => importsOf(file).filter((m) => forbidden.test(m)).map((m) => `${file} imports ${m}`));
-}
-
-test('the analysis engine and the rules never import vscode or the language server', () => {
-  assert.deepEqual(violations(['server/src/engine', 'server/src/rules'], /^(vscode|vscode-languageserver|vscode-languageclient)(\/|$)/), []);
+  assert.deepEqual(importCycles(graph, 'server/src/engine'), [['server/src/engine/model.ts', 'server/src/engine/values.ts']]);
 });
 
-test('the runtime knows no DAP and no editor', () => {
-  assert.deepEqual(violations(['debug-adapter/src/runtime'], /^(vscode|@vscode\/debugadapter|@vscode\/debugprotocol)(\/|$)|session/), []);
+test('no source file is over 500 lines without a reason written in its header', () => {
+  assert.deepEqual(oversizedFiles(ROOT, LAYERS, 500), []);
 });
 
-test('the debug session neither spawns processes nor touches the channel files itself', () => {
-  const files = ['debug-adapter/src/session.ts', ...sources('debug-adapter/src/session')];
-  const bad = files.flatMap((file) => importsOf(file).filter((m) => /^(node:)?(child_process|fs)$/.test(m)).map((m) => `${file} imports ${m}`));
-  assert.deepEqual(bad, []);
+test('the size check catches a long file and accepts one that says why', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ws-arch-'));
+  try {
+    fs.mkdirSync(path.join(dir, 'src'));
+    const body = 'export const x = 1;\n'.repeat(501);
+    fs.writeFileSync(path.join(dir, 'src', 'long.ts'), body);
+    fs.writeFileSync(path.join(dir, 'src', 'explained.ts'), `// Longer than 500 lines because it is a generated table.\n${body}`);
+    fs.writeFileSync(path.join(dir, 'src', 'short.ts'), 'export const y = 2;\n'.repeat(500));
+    assert.deepEqual(oversizedFiles(dir, ['src'], 500), ['src/long.ts']);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

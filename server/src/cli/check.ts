@@ -2,7 +2,7 @@
  * `workerscope check`: analyses Python files with the same engine as the language server and
  * prints the findings. Exit status: 0 no findings, 1 findings, 2 usage or I/O error.
  */
-import { analyzePythonTree, createPythonParser, mightUseParallelism, parsableText, RULES } from '../engine';
+import { analyzePythonTree, createPythonParser, mightUseParallelism, parsableText, RULES } from '../analysis';
 import { checkAnalysable, MAX_NOTEBOOK_BYTES, MAX_SOURCE_BYTES, tooLargeReason } from '../common/inputGuard';
 import { concatenateCells, mapFinding, readIpynb } from '../common/notebookSource';
 import type { Finding } from '../engine/types';

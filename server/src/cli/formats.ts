@@ -5,7 +5,7 @@
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Finding, Severity } from '../engine/types';
-import type { RuleMeta } from '../engine';
+import type { RuleMeta } from '../analysis';
 
 export interface FileFindings {
   file: string;

@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Parser } from 'web-tree-sitter';
-import { analyzePythonTree, createPythonParser } from '../engine';
+import { analyzePythonTree, createPythonParser } from '../analysis';
 import type { FromWorker, ToWorker, WorkerData } from './analysisProtocol';
 import { TreeStore } from './treeStore';
 

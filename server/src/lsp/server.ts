@@ -13,7 +13,7 @@ import {
   type Diagnostic,
   type InitializeResult,
 } from 'vscode-languageserver/node';
-import { RULES, type Finding } from '../engine';
+import { RULES, type Finding } from '../analysis';
 import { checkAnalysable } from '../common/inputGuard';
 import { AnalysisPool } from './analysisPool';
 import { AnalysisScheduler } from './analysisScheduler';

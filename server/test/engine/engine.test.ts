@@ -1,7 +1,7 @@
 /** Engine behaviour independent of any one rule: positions, settings, suppression, bad input. */
 import * as assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { analyzePythonSource, createPythonParser, mightUseParallelism } from '../../src/engine';
+import { analyzePythonSource, createPythonParser, mightUseParallelism } from '../../src/analysis';
 import { isSuppressed } from '../../src/engine/text';
 
 const LAMBDA = 'import multiprocessing as mp\ndef main():\n    with mp.Pool() as p:\n        p.map(lambda x: x, [1])\n';

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { test } from 'node:test';
 
-const ENGINE = path.resolve(__dirname, '..', '..', 'src', 'engine');
+const ENGINE = path.resolve(__dirname, '..', '..', 'src', 'analysis');
 
 function analyseInChild(source: string, timeoutMs = 20_000): { status: number | null; out: string; err: string } {
   const script = `require(${JSON.stringify(ENGINE)}).analyzePythonSource(${JSON.stringify(source)}, { file: 'a.py' }).then((f) => console.log(JSON.stringify(f.map((x) => x.rule))))`;

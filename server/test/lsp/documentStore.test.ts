@@ -6,7 +6,7 @@
 import * as assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Parser } from 'web-tree-sitter';
-import { createPythonParser, parsableText } from '../../src/engine';
+import { createPythonParser, parsableText } from '../../src/analysis';
 import { DocumentStore } from '../../src/lsp/documentStore';
 import { TreeStore } from '../../src/lsp/treeStore';
 

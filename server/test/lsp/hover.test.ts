@@ -2,7 +2,7 @@
 import * as assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Diagnostic } from 'vscode-languageserver';
-import { RULES } from '../../src/engine';
+import { RULES } from '../../src/analysis';
 import { DiagnosticHovers, trimRuleDocs } from '../../src/lsp/hover';
 
 test('trimRuleDocs keeps the first two sections only', () => {

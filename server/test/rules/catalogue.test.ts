@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { RULES } from '../../src/engine';
+import { RULES } from '../../src/analysis';
 import { DOC_HEADINGS, extractDocBlock, renderRuleDocs } from '../../../scripts/gen-rule-docs';
 import { repoRoot } from './harness';
 

@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { analyzePythonSource, RULES } from '../../src/engine';
+import { analyzePythonSource, RULES } from '../../src/analysis';
 import { applyFixes, compare, parseMarkers, repoRoot } from './harness';
 
 const dir = path.join(repoRoot(), 'test-fixtures', 'rules');

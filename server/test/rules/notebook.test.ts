@@ -4,7 +4,7 @@
  */
 import * as assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { analyzePythonSource } from '../../src/engine';
+import { analyzePythonSource } from '../../src/analysis';
 
 const SPAWN = `import multiprocessing as mp
 

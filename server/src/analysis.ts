@@ -1,23 +1,24 @@
 /**
- * The analysis engine's entry points, shared by the language server, the CLI and the tests.
+ * The analysis facade, shared by the language server, the CLI and the tests: runs the rules of
+ * the registry over a file's semantic model. It sits beside the rules and above the engine.
  *
  * Architecture invariant: nothing under `engine/` or `rules/` imports `vscode` or
  * `vscode-languageserver`; the engine is plain TypeScript over a tree-sitter tree.
  */
 import type { Tree } from 'web-tree-sitter';
-import { RULES as RULE_LIST, RULE_IMPLEMENTATIONS } from '../rules';
-import { Model } from './model';
-import { PARALLEL_HINT } from './names';
-import { NodeIndex } from './scopes';
-import { createPythonParser } from './parser';
-import type { Report, RuleMeta } from './rule';
-import { isSuppressed, lineBreakOf, parsableText } from './text';
-import type { AnalysisOptions, Finding } from './types';
+import { RULES as RULE_LIST, RULE_IMPLEMENTATIONS } from './rules';
+import { Model } from './engine/model';
+import { PARALLEL_HINT } from './engine/names';
+import { NodeIndex } from './engine/scopes';
+import { createPythonParser } from './engine/parser';
+import type { Report, RuleMeta } from './engine/rule';
+import { isSuppressed, lineBreakOf, parsableText } from './engine/text';
+import type { AnalysisOptions, Finding } from './engine/types';
 
-export * from './types';
-export type { RuleMeta } from './rule';
-export { loadPython, createPythonParser } from './parser';
-export { parsableText } from './text';
+export * from './engine/types';
+export type { RuleMeta } from './engine/rule';
+export { loadPython, createPythonParser } from './engine/parser';
+export { parsableText } from './engine/text';
 
 export const RULES: readonly RuleMeta[] = RULE_LIST;
 

@@ -1,0 +1,3 @@
+// Deliberate violation: the runtime speaks DAP.
+import { DebugSession } from '@vscode/debugadapter';
+export const session = DebugSession;
