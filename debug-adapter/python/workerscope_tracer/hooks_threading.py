@@ -32,7 +32,7 @@ def _report(exc_type: "Any", exc: "Any", tb: "Any", thread: "Any") -> None:
             for hook in list(_death_hooks):
                 hook(exc, tb)
     except Exception:
-        pass
+        runtime.swallowed()
 
 
 def _wrap_invoke(invoke: "Callable[[Any], Any]") -> "Callable[[Any], Any]":
@@ -44,7 +44,7 @@ def _wrap_invoke(invoke: "Callable[[Any], Any]") -> "Callable[[Any], Any]":
             if frames is not None:
                 frames.hide_tracer_frames(exc)
         except Exception:
-            pass
+            runtime.swallowed()
         return invoke(thread)
     return invoke_excepthook
 

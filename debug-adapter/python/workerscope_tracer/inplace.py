@@ -59,7 +59,8 @@ def _set_forwarded_mask(block: bool) -> None:
         _signal.pthread_sigmask(_signal.SIG_BLOCK if block else _signal.SIG_UNBLOCK,
                                 forward.signals())
     except Exception:
-        pass
+        from .runtime import swallowed
+        swallowed()
 
 
 def _become_program(program: str, args: "List[str]", env_changes: "Dict[str, Optional[str]]",

@@ -46,8 +46,8 @@ def _object_name(frame: "Any", obj: "Any") -> str:
             for name, value in namespace.items():
                 if value is obj:
                     return name
-        except Exception:
-            pass
+        except Exception:  # a namespace changed while read (another thread): name it by type
+            runtime.swallowed()
     return type(obj).__name__
 
 
