@@ -1,7 +1,7 @@
 /**
- * `textDocument/hover` over the diagnostics last published for a document: hovering a finding
- * shows its rule's documentation, trimmed to "What it does" and "Why is this bad?", with a link
- * to the full page.
+ * `textDocument/hover` over the diagnostics last published for a document. The editor already
+ * shows the finding's message above the hover; we add one or two sentences of why it matters and a
+ * link to the rule's page, nothing more (a long hover pushes the quick-fix link off screen).
  */
 import type { Diagnostic, Hover, Position } from 'vscode-languageserver';
 import { DIAGNOSTIC_SOURCE } from './convert';
@@ -12,11 +12,45 @@ export interface RuleDocs {
   docsUrl: string;
 }
 
-/** The "What it does" and "Why is this bad?" sections of a rule's markdown. */
-export function trimRuleDocs(markdown: string): string {
+/** Words beyond which a second sentence of why is left to the rule's page. */
+const SHORT_WHY_WORDS = 70;
+
+/**
+ * The first one or two sentences of a rule's "Why is this bad?" section, as one paragraph
+ * (a second sentence only while the two stay short).
+ */
+export function shortWhy(markdown: string): string {
   const lines = markdown.split('\n');
-  const stop = lines.findIndex((l) => l.trim() === '## Example');
-  return (stop === -1 ? lines : lines.slice(0, stop)).join('\n').trim();
+  const start = lines.findIndex((l) => l.trim() === '## Why is this bad?');
+  if (start === -1) return '';
+  const paragraph: string[] = [];
+  for (const line of lines.slice(start + 1)) {
+    if (line.trim() === '') {
+      if (paragraph.length > 0) break;
+      continue;
+    }
+    if (line.startsWith('#')) break;
+    paragraph.push(line.trim());
+  }
+  const sentences = splitSentences(paragraph.join(' '));
+  const first = sentences[0] ?? '';
+  const two = sentences.length > 1 ? `${first} ${sentences[1]}` : first;
+  return two.split(/\s+/).length <= SHORT_WHY_WORDS ? two : first;
+}
+
+/** Sentences end at `.`, `!` or `?` before a space and a capital, a backtick or a parenthesis; "e.g." and "i.e." do not end one. */
+function splitSentences(text: string): string[] {
+  const out: string[] = [];
+  let from = 0;
+  for (const m of text.matchAll(/[.!?](?=\s+[A-Z`(])/g)) {
+    const end = m.index + 1;
+    if (/\b(e\.g|i\.e|etc|vs)\.$/i.test(text.slice(Math.max(0, end - 5), end))) continue;
+    out.push(text.slice(from, end).trim());
+    from = end;
+  }
+  const rest = text.slice(from).trim();
+  if (rest) out.push(rest);
+  return out;
 }
 
 function contains(d: Diagnostic, p: Position): boolean {
@@ -52,7 +86,7 @@ export class DiagnosticHovers {
       const rule = this.rules.get(String(d.code));
       if (!rule || seen.has(rule.id)) continue;
       seen.add(rule.id);
-      sections.push(`**workerscope: \`${rule.id}\`**\n\n${trimRuleDocs(rule.docs)}\n\n[Full documentation of ${rule.id}](${rule.docsUrl})`);
+      sections.push(`**\`${rule.id}\`** — ${shortWhy(rule.docs)} [Rule documentation](${rule.docsUrl})`);
     }
     if (sections.length === 0) return null;
     const range = hits.length === 1 ? hits[0]!.range : undefined;

@@ -1,17 +1,27 @@
-/** Hover over a diagnostic shows the rule's "What it does" and "Why is this bad?" with a link. */
+/** Hover over a diagnostic: one or two sentences of why the rule matters and a link to its page, nothing more. */
 import * as assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Diagnostic } from 'vscode-languageserver';
 import { RULES } from '../../src/analysis';
-import { DiagnosticHovers, trimRuleDocs } from '../../src/lsp/hover';
+import { DiagnosticHovers, shortWhy } from '../../src/lsp/hover';
 
-test('trimRuleDocs keeps the first two sections only', () => {
+test('every rule has a short why: whole sentences from "Why is this bad?", no headings, no examples', () => {
   for (const rule of RULES) {
-    const trimmed = trimRuleDocs(rule.docs);
-    assert.match(trimmed, /^## What it does/);
-    assert.match(trimmed, /## Why is this bad\?/);
-    assert.doesNotMatch(trimmed, /## Example|Use instead:|## References/);
+    const why = shortWhy(rule.docs);
+    assert.ok(why.length > 20, `${rule.id}: no why`);
+    assert.ok(why.split(/\s+/).length <= 75, `${rule.id}: ${why.split(/\s+/).length} words`);
+    assert.match(why, /[.!?]$/, `${rule.id}: ends mid-sentence: ${why}`);
+    assert.doesNotMatch(why, /##|```|Use instead/, rule.id);
   }
+});
+
+test('shortWhy keeps two short sentences, one long one, and does not split at "e.g."', () => {
+  const docs = (why: string): string => `## What it does\nChecks.\n\n## Why is this bad?\n${why}\n\nMore detail.\n\n## Example\nx`;
+  assert.equal(shortWhy(docs('It fails. Every time.\nThird one.')), 'It fails. Every time.');
+  const long = `A ${'very '.repeat(70)}long sentence. Second.`;
+  assert.equal(shortWhy(docs(long)), `A ${'very '.repeat(70)}long sentence.`);
+  assert.equal(shortWhy(docs('Pools, e.g. Pool, fail. `map` too.')), 'Pools, e.g. Pool, fail. `map` too.');
+  assert.equal(shortWhy('## What it does\nNo why section.'), '');
 });
 
 test('hover answers inside a diagnostic range and nowhere else', () => {
@@ -22,7 +32,8 @@ test('hover answers inside a diagnostic range and nowhere else', () => {
   assert.ok(hit);
   const value = (hit.contents as { value: string }).value;
   assert.match(value, /unclosed-pool/);
-  assert.match(value, /## Why is this bad\?/);
+  assert.doesNotMatch(value, /##|What it does/);
+  assert.ok(value.split(/\s+/).length < 90, value);
   assert.match(value, /\(https:\/\/github\.com\/workerscope\/workerscope\/blob\/main\/docs\/rules\/unclosed-pool\.md\)/);
   assert.equal(hovers.hover('file:///a.py', { line: 3, character: 13 }), null);
   assert.equal(hovers.hover('file:///b.py', { line: 3, character: 6 }), null);
