@@ -85,6 +85,19 @@ export const SCENARIOS = [
         await applyQuickFix(page, '__main__');
         await waitForProblems(page, (r) => !rulesIn(r).includes('unguarded-entry-point') && rulesIn(r).length === 2, { what: 'the unguarded-entry-point problem to go away' });
         await screenshot(page, 'after-main-guard-fix');
+
+        // It shows that it is working: the language status item on a Python file, and the output channel.
+        await page.locator('.statusbar-item[id="status.languageStatus"] a, #status\\.languageStatus a').first().click();
+        const statusHover = page.locator('.monaco-hover, .context-view').filter({ hasText: 'traced runs use' });
+        await waitFor(async () => /server running · traced runs use \S/.test((await statusHover.first().innerText().catch(() => '')).replace(/\s+/g, ' ')), { timeoutMs: 15_000, what: 'the Workerscope language status item (server running, interpreter)' });
+        await screenshot(page, 'language-status');
+        await page.keyboard.press('Escape');
+        await runCommand(page, 'Workerscope: Show Output');
+        await waitFor(async () => {
+          const lines = (await panelEditorTokens(page)).map((spans) => spans.map((t) => t.text).join('').replace(/\u00a0/g, ' '));
+          return lines.some((l) => /Workerscope \d+\.\d+\.\d+ activated/.test(l)) && lines.some((l) => /Language server running/.test(l));
+        }, { timeoutMs: 15_000, what: 'the version and the server start in the Workerscope output channel' });
+        await screenshot(page, 'output-channel-started');
       });
     },
   },

@@ -55,7 +55,7 @@ interface PythonExtensionApi {
 }
 
 /** The interpreter selected in the Python extension, when it is installed and has one. */
-async function pythonFromExtension(resource: vscode.Uri | undefined, log: vscode.OutputChannel): Promise<string | undefined> {
+export async function pythonFromExtension(resource: vscode.Uri | undefined, log: vscode.OutputChannel): Promise<string | undefined> {
   const extension = vscode.extensions.getExtension<PythonExtensionApi>('ms-python.python');
   if (!extension) return undefined;
   try {
