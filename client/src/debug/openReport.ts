@@ -28,6 +28,7 @@ export function registerOpenReport(context: vscode.ExtensionContext): void {
       name: `Workerscope: ${path.basename(file.fsPath)}`,
       report: file.fsPath,
     });
-    if (!started) void vscode.window.showErrorMessage(`Workerscope could not open ${file.fsPath} as a trace report.`);
+    // Declining the workspace-trust prompt also ends here: that is the user's answer, not a failure.
+    if (!started && vscode.workspace.isTrusted) void vscode.window.showErrorMessage(`Workerscope could not open ${file.fsPath} as a trace report.`);
   }));
 }
