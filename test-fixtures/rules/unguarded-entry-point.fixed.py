@@ -8,6 +8,6 @@ def square(x):
 
 if __name__ == "__main__":
     with mp.Pool(4) as pool:  # [unguarded-entry-point]
-    #    ^^^^^^^^^^ [unguarded-entry-point]
+    #    ^^^^^^^ [unguarded-entry-point]
         print(pool.map(square, range(10)))
     print("done")

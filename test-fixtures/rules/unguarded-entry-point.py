@@ -7,6 +7,6 @@ def square(x):
 
 
 with mp.Pool(4) as pool:  # [unguarded-entry-point]
-#    ^^^^^^^^^^ [unguarded-entry-point]
+#    ^^^^^^^ [unguarded-entry-point]
     print(pool.map(square, range(10)))
 print("done")

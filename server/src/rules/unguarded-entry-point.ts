@@ -55,13 +55,38 @@ import { RULE_DOCS } from './docs.generated';
 
 const ID = 'unguarded-entry-point';
 
+type StartKind = 'pool' | 'executor' | 'process' | 'manager';
+
 interface StartEvent {
   node: Node;
+  kind: StartKind;
   /** e.g. "`mp.Pool()` creates a process pool". */
   what: string;
 }
 
-const CONSEQUENCE = 'under the spawn and forkserver start methods every child re-imports this module and fails with the "bootstrapping phase" RuntimeError (a Pool keeps respawning them)';
+/** What starts, for the head of the message (kept short: the Problems panel cuts at its width). */
+const SUBJECT: Record<StartKind, string> = {
+  pool: 'Process pool created at import time',
+  executor: 'Executor started at import time',
+  process: 'Process started at import time',
+  manager: 'Manager started at import time',
+};
+
+/** Who re-runs the module under spawn and forkserver, and what then happens, per kind. */
+const CONSEQUENCE: Record<StartKind, { who: string; then: string }> = {
+  pool: { who: 'each worker', then: 'every worker dies with the "bootstrapping phase" RuntimeError and the pool keeps starting new ones' },
+  executor: { who: 'each worker', then: 'the workers die with the "bootstrapping phase" RuntimeError and the executor breaks (`BrokenProcessPool`)' },
+  process: { who: 'the child', then: 'the child dies with the "bootstrapping phase" RuntimeError' },
+  manager: { who: 'its server process', then: 'the manager\'s process dies with the "bootstrapping phase" RuntimeError and the parent gets `EOFError`' },
+};
+
+const GUARD = '`if __name__ == "__main__":`';
+
+/** The callee of a call (`mp.Pool`, `executor.map`, `p.start`, `main`): the finding's range, so it
+ * names the cause without covering the arguments (where other findings, e.g. a lambda, live). */
+function calleeRange(call: Node): Node {
+  return call.childForFieldName('function') ?? call;
+}
 
 function shortCall(model: Model, call: Node): string {
   const fn = call.childForFieldName('function');
@@ -78,15 +103,15 @@ function startEvent(model: Model, call: Node): StartEvent | undefined {
     // A ProcessPoolExecutor starts its workers at its first submit, not when it is created.
     const executor = method === 'run_in_executor' ? call.childForFieldName('arguments')?.namedChildren[0] : fn.childForFieldName('object');
     for (const v of model.eval(executor)) {
-      if (v.t === 'obj' && isProcessExecutor(v) && v.start !== 'fork') return { node: call, what: `\`${shortCall(model, call)}\` starts the worker processes of a \`ProcessPoolExecutor\`` };
+      if (v.t === 'obj' && isProcessExecutor(v) && v.start !== 'fork') return { node: call, kind: 'executor', what: `\`${shortCall(model, call)}\` starts the worker processes of a \`ProcessPoolExecutor\`` };
     }
     return undefined;
   }
   if (method === 'start') {
     for (const v of model.eval(fn.childForFieldName('object'))) {
-      if (v.t === 'obj' && v.kind === 'process' && v.start !== 'fork') return { node: call, what: `\`${model.text(call)}\` starts a process` };
-      if (v.t === 'obj' && v.kind === 'managerUnstarted' && v.start !== 'fork') return { node: call, what: `\`${model.text(call)}\` starts a manager process` };
-      if (v.t === 'inst' && model.isProcessClass(v.cls)) return { node: call, what: `\`${model.text(call)}\` starts a process` };
+      if (v.t === 'obj' && v.kind === 'process' && v.start !== 'fork') return { node: call, kind: 'process', what: `\`${model.text(call)}\` starts a process` };
+      if (v.t === 'obj' && v.kind === 'managerUnstarted' && v.start !== 'fork') return { node: call, kind: 'manager', what: `\`${model.text(call)}\` starts a manager process` };
+      if (v.t === 'inst' && model.isProcessClass(v.cls)) return { node: call, kind: 'process', what: `\`${model.text(call)}\` starts a process` };
     }
     return undefined;
   }
@@ -96,8 +121,8 @@ function startEvent(model: Model, call: Node): StartEvent | undefined {
     // dill changes how tasks travel, not how children start: `multiprocess` re-imports the main
     // module under spawn and forkserver exactly as multiprocessing does.
     if (isProcessExecutor(v)) continue; // no process until the first submit
-    if (v.kind === 'processPool' || (v.kind === 'cloudPool' && /^multiprocess\.(pool\.)?Pool$/.test(v.qname))) return { node: call, what: `\`${shortCall(model, call)}\` creates a process pool` };
-    if (v.kind === 'manager') return { node: call, what: `\`${shortCall(model, call)}\` starts a manager process` };
+    if (v.kind === 'processPool' || (v.kind === 'cloudPool' && /^multiprocess\.(pool\.)?Pool$/.test(v.qname))) return { node: call, kind: 'pool', what: `\`${shortCall(model, call)}\` creates a process pool` };
+    if (v.kind === 'manager') return { node: call, kind: 'manager', what: `\`${shortCall(model, call)}\` starts a manager process` };
   }
   return undefined;
 }
@@ -136,16 +161,18 @@ function check({ model, report }: RuleContext): void {
 
   const fixes = new WrapFixes(model);
   for (const event of direct) {
+    const { who, then } = CONSEQUENCE[event.kind];
     report({
-      message: `${event.what} at import time without an \`if __name__ == "__main__":\` guard: ${CONSEQUENCE}.`,
-      range: nodeRange(event.node),
+      message: `${SUBJECT[event.kind]}: under spawn and forkserver ${who} re-runs it and fails. ${event.what} outside ${GUARD}; ${then}.`,
+      range: nodeRange(calleeRange(event.node)),
       fixes: fixes.for(event.node),
     });
   }
   for (const { call, callee, event } of chained) {
+    const { who, then } = CONSEQUENCE[event.kind];
     report({
-      message: `\`${shortCall(model, call)}\` runs at import time and starts worker processes (\`${callee}\` reaches \`${shortCall(model, event.node)}\`) without an \`if __name__ == "__main__":\` guard: ${CONSEQUENCE}.`,
-      range: nodeRange(call),
+      message: `\`${shortCall(model, call)}\` at import time starts processes: under spawn and forkserver ${who} re-runs it and fails. \`${callee}\` reaches \`${shortCall(model, event.node)}\` outside ${GUARD}; ${then}.`,
+      range: nodeRange(calleeRange(call)),
       related: [{ range: nodeRange(event.node), message: `${event.what} here` }],
       fixes: fixes.for(call),
     });
