@@ -11,7 +11,8 @@
  * workers live on after their work is done; `multiprocessing` only cleans a pool up when the
  * garbage collector finalizes it (with a `ResourceWarning`), and the documentation warns that
  * relying on this "can lead to the process hanging on finalization". An executor that is never
- * shut down keeps its workers until the interpreter exits, and exit then waits for them.
+ * shut down keeps its workers until it is garbage-collected; one that stays referenced keeps
+ * them until the interpreter exits, and exit then waits for them.
  *
  * ## Example
  * ```python
@@ -78,9 +79,11 @@ function check({ model, report, file }: RuleContext): void {
     const short = pool.qname.slice(pool.qname.lastIndexOf('.') + 1);
     const isExecutor = short.endsWith('Executor');
     const how = isExecutor ? '`shutdown()`' : '`close()` and `join()`';
+    // Consequence first, in a sentence the Problems panel shows whole; what is true of each:
+    // an executor's workers leave when it is collected, a pool's only through its finalizer.
     const message = isExecutor
-      ? `\`${short}\` is never shut down nor used as a context manager: its workers outlive their work until the interpreter exits. Use \`with ${short}(...) as ...:\` or call ${how}.`
-      : `\`${short}\` is never closed, joined or terminated, nor used as a context manager: its workers outlive their work and the program may hang at exit. Use \`with ${short}(...) as ...:\` or call ${how}.`;
+      ? `Executor left open: its workers linger until it is garbage-collected. \`${short}\` is never shut down nor used as a context manager; use \`with ${short}(...) as ...:\` or call ${how}.`
+      : `Pool left open: its workers outlive their work and the program may hang at exit. \`${short}\` is never closed, joined or terminated, nor used as a context manager; use \`with ${short}(...) as ...:\` or call ${how}.`;
     const fix = verdict.assignment && verdict.name ? withFix(model, call, verdict.assignment, verdict.name, verdict.uses, isExecutor) : undefined;
     report({ message, range: nodeRange(call), fixes: fix ? [fix] : [] });
   }

@@ -1,14 +1,15 @@
 /**
- * unguarded-entry-point says what is true of the object it flags: a Pool keeps starting workers,
- * an executor breaks, a Process child and a Manager's server die once; the consequence comes
- * first and the first sentence fits the Problems panel; the range is the callee only.
+ * Messages say what is true of the object they flag, consequence first, with a first sentence the
+ * Problems panel shows whole: unguarded-entry-point (a Pool keeps starting workers, an executor
+ * breaks, a Process child and a Manager's server die once; the range is the callee only) and
+ * unclosed-pool (pools and executors end differently).
  */
 import * as assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { analyzePythonSource } from '../../src/analysis';
 
-async function only(source: string): Promise<{ message: string; range: { start: { character: number }; end: { character: number } } }> {
-  const findings = (await analyzePythonSource(source, { file: '/w/m.py' })).filter((f) => f.rule === 'unguarded-entry-point');
+async function only(source: string, rule = 'unguarded-entry-point'): Promise<{ message: string; range: { start: { character: number }; end: { character: number } } }> {
+  const findings = (await analyzePythonSource(source, { file: '/w/m.py' })).filter((f) => f.rule === rule);
   assert.equal(findings.length, 1, JSON.stringify(findings.map((f) => f.message)));
   return findings[0]!;
 }
@@ -41,3 +42,24 @@ test('on executor.map(lambda …) the entry-point finding no longer overlaps the
   assert.ok(entry && callable, JSON.stringify(findings.map((f) => f.rule)));
   assert.ok(entry.range.end.line < callable.range.start.line || (entry.range.end.line === callable.range.start.line && entry.range.end.character <= callable.range.start.character), 'disjoint ranges');
 });
+
+const firstSentence = (message: string): string => message.slice(0, message.indexOf('. ') + 1);
+
+const UNCLOSED: { kind: string; setup: string; head: RegExp; not: RegExp; how: RegExp }[] = [
+  { kind: 'Pool', setup: 'from multiprocessing import Pool\n', head: /^Pool left open: its workers outlive their work and the program may hang at exit\./, not: /garbage-collected/, how: /`close\(\)` and `join\(\)`/ },
+  { kind: 'ThreadPool', setup: 'from multiprocessing.pool import ThreadPool\n', head: /^Pool left open:/, not: /garbage-collected/, how: /`close\(\)` and `join\(\)`/ },
+  { kind: 'ProcessPoolExecutor', setup: 'from concurrent.futures import ProcessPoolExecutor\n', head: /^Executor left open: its workers linger until it is garbage-collected\./, not: /interpreter exits|hang/, how: /`shutdown\(\)`/ },
+  { kind: 'ThreadPoolExecutor', setup: 'from concurrent.futures import ThreadPoolExecutor\n', head: /^Executor left open:/, not: /interpreter exits|hang/, how: /`shutdown\(\)`/ },
+];
+
+for (const c of UNCLOSED) {
+  test(`unclosed-pool on a ${c.kind}: what is true of it, consequence first`, async () => {
+    const source = `${c.setup}\ndef main(xs):\n    p = ${c.kind}(2)\n    return list(p.map(str, xs))\n`;
+    const finding = await only(source, 'unclosed-pool');
+    assert.match(finding.message, c.head);
+    assert.doesNotMatch(finding.message, c.not);
+    assert.match(finding.message, c.how);
+    assert.match(finding.message, new RegExp(`\`${c.kind}\` is never`));
+    assert.ok(firstSentence(finding.message).length <= 100, firstSentence(finding.message));
+  });
+}
