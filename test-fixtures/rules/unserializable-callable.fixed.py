@@ -143,12 +143,12 @@ def local_class(xs):
         pool.apply(Local)  # [unserializable-callable]
 
 
-def _task_8():
+def _print():
     return print("hi")
 
 
 def process_target_lambda():
-    p = Process(target=_task_8)  # [unserializable-callable]
+    p = Process(target=_print)  # [unserializable-callable]
     p.start()
     p.join()
 
@@ -172,27 +172,27 @@ def ctx_process_nested():
     ctx.Process(target=run).start()  # [unserializable-callable]
 
 
+def _task_8():
+    return None
+
+
 def _task_9():
     return None
 
 
-def _task_10():
-    return None
-
-
 def initializer_lambda(xs):
-    with mp.Pool(2, initializer=_task_9) as pool:  # [unserializable-callable]
+    with mp.Pool(2, initializer=_task_8) as pool:  # [unserializable-callable]
         pool.map(square, xs)
-    with ProcessPoolExecutor(initializer=_task_10) as ex:  # [unserializable-callable]
+    with ProcessPoolExecutor(initializer=_task_9) as ex:  # [unserializable-callable]
         ex.map(square, xs)
 
 
-def _task_11(x):
+def _task_10(x):
     return x
 
 
 def pool_as_parameter(pool, xs):
-    return pool.map(_task_11, xs)  # [unserializable-callable]
+    return pool.map(_task_10, xs)  # [unserializable-callable]
 
 
 def calls_pool_as_parameter(xs):
@@ -209,7 +209,7 @@ def passes_lambda(xs):
     return callable_via_parameter(lambda x: x, xs)
 
 
-def _task_12(x):
+def _task_11(x):
     return x
 
 
@@ -218,16 +218,16 @@ class Service:
         self.pool = mp.Pool()
 
     def run(self, xs):
-        return self.pool.map(_task_12, xs)  # [unserializable-callable]
+        return self.pool.map(_task_11, xs)  # [unserializable-callable]
 
 
-def _task_13():
+def _task_12():
     return 1
 
 
 async def run_in_executor(loop, xs):
     with ProcessPoolExecutor() as ex:
-        return await loop.run_in_executor(ex, _task_13)  # [unserializable-callable]
+        return await loop.run_in_executor(ex, _task_12)  # [unserializable-callable]
 
 
 class Hasher:

@@ -298,26 +298,61 @@ function neverStarted(model: Model, creation: Node): boolean {
   return true;
 }
 
-/** `lambda x: expr` → a module-level `def` inserted before the enclosing top-level statement. */
+/**
+ * `lambda x: expr` → a module-level `def` inserted before the enclosing top-level statement (and
+ * the comments that lead into it), with the blank lines a formatter keeps around a function: two
+ * before it unless it opens the file, two after it.
+ */
 function lambdaFix(model: Model, lambda: Node, names: NameAllocator): Fix | undefined {
   if (capturesLocals(model, lambda)) return undefined;
   const top = topLevelStatement(lambda);
   const body = lambda.childForFieldName('body');
   if (!top || !body || top.startPosition.column !== 0 || lambda.hasError) return undefined;
-  const name = names.allocate('_task');
+  const name = names.allocate(lambdaName(lambda));
   const params = lambda.childForFieldName('parameters');
   const bodyText = model.text(body);
   const unit = indentUnit(model.lines);
   const returned = bodyText.includes('\n') && body.type !== 'parenthesized_expression' ? `(${bodyText})` : bodyText;
-  const def = `def ${name}(${params ? model.text(params) : ''}):\n${unit}return ${returned}\n\n\n`;
+  const at = leadingCommentStart(model, top.startPosition.row);
+  let blankAbove = 0;
+  while (at - blankAbove - 1 >= 0 && model.lines.line(at - blankAbove - 1).trim() === '') blankAbove++;
+  const before = at === blankAbove ? '' : '\n'.repeat(Math.max(0, 2 - blankAbove));
+  const def = `${before}def ${name}(${params ? model.text(params) : ''}):\n${unit}return ${returned}\n\n\n`;
   return {
     title: `Turn the lambda into a module-level function \`${name}\``,
     isPreferred: true,
     edits: [
-      { range: { start: pos(top.startPosition.row, 0), end: pos(top.startPosition.row, 0) }, newText: def },
+      { range: { start: pos(at, 0), end: pos(at, 0) }, newText: def },
       { range: nodeRange(lambda), newText: name },
     ],
   };
+}
+
+/** The first line of the comment lines directly above `row` (they introduce that statement). */
+function leadingCommentStart(model: Model, row: number): number {
+  let at = row;
+  while (at > 0 && model.lines.line(at - 1).startsWith('#')) at--;
+  return at;
+}
+
+/**
+ * A name for the function a lambda becomes, from what it does: the function or method its body
+ * calls, then its single parameter when that says more than a letter (`lambda row: parse(row)` →
+ * `_parse_row`, `lambda line: line.strip()` → `_strip_line`); `_task` when nothing says more.
+ */
+function lambdaName(lambda: Node): string {
+  const body = lambda.childForFieldName('body');
+  const callee = body?.type === 'call' ? body.childForFieldName('function') : null;
+  const verb = callee?.type === 'identifier' ? callee.text : callee?.type === 'attribute' ? callee.childForFieldName('attribute')?.text : undefined;
+  const params = (lambda.childForFieldName('parameters')?.namedChildren ?? []).filter((p) => p.type === 'identifier');
+  const noun = params.length === 1 && params[0]!.text.length > 1 ? params[0]!.text : undefined;
+  const words = [verb, noun].filter((w): w is string => !!w && /^[A-Za-z_][A-Za-z0-9_]*$/.test(w)).map((w) => snakeCase(w).replace(/^_+/, ''));
+  const unique = words.filter((w, i) => w && words.indexOf(w) === i && !(i > 0 && words[0]!.endsWith(w)));
+  return unique.length > 0 ? `_${unique.join('_')}` : '_task';
+}
+
+function snakeCase(word: string): string {
+  return word.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
 }
 
 /** Moves a nested `def` that captures nothing out of its function, before the top-level statement. */
