@@ -176,6 +176,8 @@ describe('report building', () => {
       { v: 1, kind: 'task-exception', pid: 12, t: 5.5, key: 'k', chunk: 0, pos: 0, thread: 'MainThread', worker: 'W-12', task: { function: 'm.f', args: [], kwargs: {} }, exception: { type: 'BrokenPipeError', message: 'x' }, frames: [] },
       { v: 1, kind: 'leftover', pid: 99, t: 6, child: 14, name: 'SyncManager-1', role: 'process', signal: 'SIGTERM', exitCode: null },
       { v: 1, kind: 'leftover', pid: 99, t: 6, child: 15, name: null, role: null, signal: null, exitCode: -9 },
+      // Ended by SIGTERM, which it handled: it exited 0, and a known exit code says how it ended.
+      { v: 1, kind: 'leftover', pid: 99, t: 6, child: 16, name: 'P', role: 'process', signal: 'SIGTERM', exitCode: 0 },
     ];
     const killed: ReportContext = { ...context, exitCode: -15, rootExit: -15 };
     const report = buildReport(events, killed) as { processes: Record<string, unknown>[]; failures: Record<string, unknown>[]; inFlight: unknown[] };
@@ -185,6 +187,7 @@ describe('report building', () => {
       { pid: 12, ppid: 10, role: 'pool-worker', name: 'W-12', exitCode: null, signal: null, outlived: false },
       { pid: 14, ppid: 10, role: 'process', name: 'SyncManager-1', exitCode: null, signal: 'SIGTERM', outlived: true },
       { pid: 15, ppid: null, role: null, name: null, exitCode: -9, signal: 'SIGKILL', outlived: true },
+      { pid: 16, ppid: null, role: 'process', name: 'P', exitCode: 0, signal: null, outlived: true },
     ]);
     assert.deepEqual(report.inFlight, [{ pid: 12, worker: 'W-12', task: null, runningFor: 3, frames: [{ file: '/w/p.py', line: 3, function: 'f', locals: {} }] }]);
     assert.deepEqual(report.failures.map((f) => f.afterMainEnded), [undefined, true]);

@@ -249,10 +249,14 @@ function outlived(proc: Obj, record: Obj): void {
   if (truthy(get(record, 'signal'))) proc.signal = record.signal;
 }
 
-/** The signal that ended a process: named from a negative exit code, else as the supervisor saw it. */
+/**
+ * The signal that ended a process: named from its exit code when that is known (none for a
+ * code >= 0), else the one the supervisor ended it with (a process not its child, whose exit
+ * status it cannot read).
+ */
 function endedBy(proc: Obj): unknown {
   const code = get(proc, 'exitCode');
-  if (isInt(code) && code < 0) return signalName(-code);
+  if (isInt(code)) return code < 0 ? signalName(-code) : null;
   return get(proc, 'signal');
 }
 

@@ -231,7 +231,8 @@ export class TraceModel extends EventEmitter<TraceModelEvents> {
         const thread = this.processThread(child, asRole(r.role) ?? 'process', str(r.name));
         thread.outlived = true;
         const exitCode = num(r.exitCode);
-        this.processExited(child, exitCode, str(r.signal) ?? (exitCode !== undefined && exitCode < 0 ? signalName(-exitCode) : undefined));
+        // As the report says it: from the exit code when known, else the signal that ended it.
+        this.processExited(child, exitCode, exitCode !== undefined ? (exitCode < 0 ? signalName(-exitCode) : undefined) : str(r.signal));
         return;
       }
       case wire.PAUSED: {
