@@ -308,12 +308,15 @@ export class WorkerscopeSession extends LoggingDebugSession {
 
   protected terminateRequest(response: DebugProtocol.TerminateResponse): void {
     this.sendResponse(response);
-    this.stopEverything();
+    void this.stopEverything();
   }
 
-  protected disconnectRequest(response: DebugProtocol.DisconnectResponse): void {
-    this.stopEverything();
-    this.sendResponse(response);
+  protected disconnectRequest(response: DebugProtocol.DisconnectResponse): Promise<void> {
+    // Answered once the program has been signalled: the client may end this adapter right after.
+    return this.guarded(response, async () => {
+      await this.stopEverything();
+      this.sendResponse(response);
+    });
   }
 
   // ---- launch --------------------------------------------------------------------------------
@@ -490,10 +493,10 @@ export class WorkerscopeSession extends LoggingDebugSession {
     this.sendEvent(new Event(SUMMARY_EVENT, body));
   }
 
-  private stopEverything(): void {
+  private async stopEverything(): Promise<void> {
     if (this.runtime) {
       // The supervisor lists the tasks in flight first (at most a moment): the report names them.
-      void this.runtime.terminate();
+      await this.runtime.terminate();
       return; // `end` follows and sends exited/terminated.
     }
     if (this.postMortem) this.endPostMortem();
