@@ -62,6 +62,21 @@ describe('stalls in a debug session', { timeout: 300_000 }, () => {
     await until('the held worker to be gone', () => processState(pid) === undefined || processState(pid) === 'Z');
   }));
 
+  test('with stopOnWorkerFailure false a stall is listed and the worker runs on', { skip: process.platform !== 'linux' && 'reads /proc' }, () => withSession(async (s) => {
+    const flag = path.join(tmp, 'flag-nostop');
+    await s.launch({ program, args: [flag], cwd: tmp, python: PYTHON, stallTimeout: 0.5, stopOnWorkerFailure: false });
+    const event = await s.waitFor('workerscope/failure');
+    const body = event.body as { failure: { kind: string; pid: number } };
+    assert.equal(body.failure.kind, 'stall');
+    // Stopped by the runtime as the record arrived, and let go at once: never left stopped.
+    await until('the worker to run on', () => processState(body.failure.pid) !== 'T');
+    assert.match(s.output('important'), /task stalled in Spinner-1/);
+    fs.writeFileSync(flag, '');
+    const exited = await s.waitFor<DebugProtocol.ExitedEvent>('exited');
+    assert.equal(exited.body.exitCode, 0);
+    assert.equal(s.events.some((e) => e.event === 'stopped'), false, 'no stop was asked for');
+  }));
+
   test('stallTimeout must be a positive number of seconds', () => withSession(async (s) => {
     await assert.rejects(s.launch({ program, cwd: tmp, python: PYTHON, stallTimeout: 0 }), /"stallTimeout" must be a positive number of seconds, not 0/);
     await assert.rejects(s.launch({ program, cwd: tmp, python: PYTHON, stallTimeout: 'soon' }), /not "soon"/);
