@@ -13,6 +13,8 @@ export const WIRE_VERSION = 1;
 export const EVENTS_SUFFIX = '.jsonl';
 export const SLOT_SUFFIX = '.slot';
 export const FAULT_SUFFIX = '.fault';
+/** `<pid>.stack`: the all-threads dump a worker writes on the live-stack signal. */
+export const STACK_SUFFIX = '.stack';
 export const CTL_DIR = 'ctl';
 
 // Slot layout: seven little-endian signed 64-bit integers in `<pid>.slot` (a file, mmap'd, 0600,
@@ -29,6 +31,13 @@ export const SLOT_POS = 3;
 export const SLOT_LOCKED = 4;
 export const SLOT_STARTED = 5;
 export const SLOT_DONE = 6;
+
+/**
+ * The live-stack signal is SIGRTMIN + this: every worker dumps its threads' stacks into
+ * `<pid>.stack` on it (faulthandler.register); the supervisor sends it only to a process whose
+ * /proc/<pid>/status SigCgt shows it caught.
+ */
+export const LIVE_STACK_OFFSET = 7;
 
 // Roles of processes (report "processes[].role").
 export const ROLE_MAIN = 'main';

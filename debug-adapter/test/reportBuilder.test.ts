@@ -176,7 +176,7 @@ describe('report building', () => {
       { v: 1, kind: 'task-exception', pid: 12, t: 5.5, key: 'k', chunk: 0, pos: 0, thread: 'MainThread', worker: 'W-12', task: { function: 'm.f', args: [], kwargs: {} }, exception: { type: 'BrokenPipeError', message: 'x' }, frames: [] },
       { v: 1, kind: 'leftover', pid: 99, t: 6, child: 14, name: 'SyncManager-1', role: 'process', signal: 'SIGTERM', exitCode: null },
       { v: 1, kind: 'leftover', pid: 99, t: 6, child: 15, name: null, role: null, signal: null, exitCode: -9 },
-      // Ended by SIGTERM, which it handled: it exited 0, and a known exit code says how it ended.
+      // Ended by SIGTERM, which it handled: it exited 0 (the signal comes from the exit code only).
       { v: 1, kind: 'leftover', pid: 99, t: 6, child: 16, name: 'P', role: 'process', signal: 'SIGTERM', exitCode: 0 },
     ];
     const killed: ReportContext = { ...context, exitCode: -15, rootExit: -15 };
@@ -185,11 +185,11 @@ describe('report building', () => {
     assert.deepEqual(report.processes, [
       { pid: 10, ppid: 9, role: 'main', name: 'MainProcess', exitCode: -15, signal: 'SIGTERM', outlived: false },
       { pid: 12, ppid: 10, role: 'pool-worker', name: 'W-12', exitCode: null, signal: null, outlived: false },
-      { pid: 14, ppid: 10, role: 'process', name: 'SyncManager-1', exitCode: null, signal: 'SIGTERM', outlived: true },
+      { pid: 14, ppid: 10, role: 'process', name: 'SyncManager-1', exitCode: null, signal: null, outlived: true },
       { pid: 15, ppid: null, role: null, name: null, exitCode: -9, signal: 'SIGKILL', outlived: true },
       { pid: 16, ppid: null, role: 'process', name: 'P', exitCode: 0, signal: null, outlived: true },
     ]);
-    assert.deepEqual(report.inFlight, [{ pid: 12, worker: 'W-12', task: null, runningFor: 3, frames: [{ file: '/w/p.py', line: 3, function: 'f', locals: {} }] }]);
+    assert.deepEqual(report.inFlight, [{ pid: 12, worker: 'W-12', task: null, runningFor: 3, frames: [{ file: '/w/p.py', line: 3, function: 'f' }] }], 'live frames: no locals');
     assert.deepEqual(report.failures.map((f) => f.afterMainEnded), [undefined, true]);
     assert.equal(Object.keys(report.failures[1]).at(-1), 'afterMainEnded');
     assert.doesNotMatch(reportText(report).split('"inFlight"')[0].split('"failures"')[1].split('BrokenPipe')[0], /afterMainEnded/, 'absent, not false, before the end');
@@ -199,6 +199,12 @@ describe('report building', () => {
     const ended = (t: number, signal: string | null, pid: number) => ({ v: 1, kind: 'in-flight', pid: 99, t, reason: 'ended', signal, timeout: null, tasks: [{ pid, worker: null, role: null, key: null, chunk: null, pos: null, startedAt: 0, runningFor: t, task: null, frames: [] }] });
     const report = buildReport([ended(1, null, 12), ended(2, 'SIGTERM', 13)], context) as { inFlight: Record<string, unknown>[] };
     assert.deepEqual(report.inFlight.map((t) => t.pid), [13]);
+    // A Stop's snapshot names no signal: what follows it is not marked as after the main process's death.
+    const lost = { v: 1, kind: 'worker-lost', pid: 10, t: 3, child: 12, worker: 'W', role: 'pool-worker', exitCode: -15, signal: 'SIGTERM', key: null, chunk: 0, pos: 0, task: null, frames: [] };
+    const stopped = buildReport([ended(1, null, 12), lost], context) as { failures: Record<string, unknown>[] };
+    assert.equal(stopped.failures[0].afterMainEnded, undefined);
+    const killed = buildReport([ended(1, 'SIGTERM', 12), lost], context) as { failures: Record<string, unknown>[] };
+    assert.equal(killed.failures[0].afterMainEnded, true);
   });
 
   test('signal names as Python gives them, unknown numbers as SIG<n>', () => {

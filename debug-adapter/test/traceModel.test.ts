@@ -206,7 +206,7 @@ test('the end of the main process: tasks in flight kept, later failures marked, 
   model.apply(rec('thread-exception', 101, { t: 4, id: '101-1', thread: 'T', worker: 'ForkPoolWorker-1', exception: { type: 'E', message: 'before' }, frames: [] }));
   model.apply(rec('in-flight', 99, { t: 5, reason: 'ended', signal: 'SIGTERM', timeout: null, tasks: [{ pid: 101, worker: 'ForkPoolWorker-1', runningFor: 2.5, task: null, frames: [{ file: FILE, line: 3, function: 'f' }] }] }));
   model.apply(rec('task-exception', 101, { ...taskException, t: 6, id: '101-2', exception: { type: 'BrokenPipeError', message: 'x' } }));
-  model.apply(rec('leftover', 99, { t: 7, child: 102, name: 'ForkPoolWorker-2', role: 'pool-worker', signal: 'SIGTERM', exitCode: null }));
+  model.apply(rec('leftover', 99, { t: 7, child: 102, name: 'ForkPoolWorker-2', role: 'pool-worker', signal: 'SIGTERM', exitCode: -15 }));
   assert.deepEqual(model.inFlight, [{ pid: 101, worker: 'ForkPoolWorker-1', runningFor: 2.5, frames: [{ file: FILE, line: 3, function: 'f' }] }]);
   assert.deepEqual(seen.failures.map((f) => f.afterMainEnded), [undefined, true]);
   const left = model.threads.find((t) => t.pid === 102);

@@ -228,36 +228,37 @@ function stallFailures(record: Obj): { out: Obj; _t: number }[] {
   }));
 }
 
-/** The tasks running when the main process ended (the last "ended" record), live stacks without locals. */
+/** The tasks running when the main process ended (the last "ended" record): live stacks, which have no locals. */
 function inFlight(ended: Obj | null): Obj[] {
   const tasks = ended === null ? null : get(ended, 'tasks');
   if (!Array.isArray(tasks)) return [];
-  return tasks.filter(isDict).map((t) => ({ pid: get(t, 'pid'), worker: get(t, 'worker'), task: get(t, 'task'), runningFor: get(t, 'runningFor'), frames: frames(get(t, 'frames')) }));
+  return tasks.filter(isDict).map((t) => {
+    const raw = get(t, 'frames');
+    const live = (Array.isArray(raw) ? raw : []).filter(isDict).map((fr) => ({ file: get(fr, 'file'), line: get(fr, 'line'), function: get(fr, 'function') }));
+    return { pid: get(t, 'pid'), worker: get(t, 'worker'), task: get(t, 'task'), runningFor: get(t, 'runningFor'), frames: live };
+  });
 }
 
-/** Failures recorded after the main process ended are its consequences (a worker's BrokenPipeError), not causes. */
+/**
+ * Failures recorded after the main process was killed (an "ended" record that names its
+ * signal) are consequences of its death (a worker's BrokenPipeError), not causes.
+ */
 function markAfterMainEnded(failures: readonly { out: Obj; _t: number }[], ended: Obj | null): void {
-  if (ended === null) return;
-  const endedAt = num(or(get(ended, 't'), 0));
-  for (const f of failures) if (f._t > endedAt) f.out.afterMainEnded = true;
+  if (ended === null || !truthy(get(ended, 'signal'))) return;
+  const killedAt = get(ended, 't');
+  for (const f of failures) if (f._t > num(or(killedAt, 0))) f.out.afterMainEnded = true;
 }
 
 /** A process still alive when the main process ended, which the supervisor then ended. */
 function outlived(proc: Obj, record: Obj): void {
   proc.outlived = true;
-  if (get(proc, 'exitCode') === null) proc.exitCode = get(record, 'exitCode');
-  if (truthy(get(record, 'signal'))) proc.signal = record.signal;
+  if (get(record, 'exitCode') !== null) proc.exitCode = record.exitCode;
 }
 
-/**
- * The signal that ended a process: named from its exit code when that is known (none for a
- * code >= 0), else the one the supervisor ended it with (a process not its child, whose exit
- * status it cannot read).
- */
+/** The signal that ended a process, named from its exit code (null for none or a code >= 0). */
 function endedBy(proc: Obj): unknown {
   const code = get(proc, 'exitCode');
-  if (isInt(code)) return code < 0 ? signalName(-code) : null;
-  return get(proc, 'signal');
+  return isInt(code) && code < 0 ? signalName(-code) : null;
 }
 
 /** Python's `signal.Signals(n).name` on Linux (3.11+ names 16 too), else `SIG<n>` as hooks_process does. */

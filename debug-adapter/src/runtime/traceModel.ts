@@ -231,8 +231,8 @@ export class TraceModel extends EventEmitter<TraceModelEvents> {
         const thread = this.processThread(child, asRole(r.role) ?? 'process', str(r.name));
         thread.outlived = true;
         const exitCode = num(r.exitCode);
-        // As the report says it: from the exit code when known, else the signal that ended it.
-        this.processExited(child, exitCode, exitCode !== undefined ? (exitCode < 0 ? signalName(-exitCode) : undefined) : str(r.signal));
+        // As the report says it: the signal named by the exit code, if any.
+        this.processExited(child, exitCode, exitCode !== undefined && exitCode < 0 ? signalName(-exitCode) : undefined);
         return;
       }
       case wire.PAUSED: {
@@ -336,8 +336,9 @@ export class TraceModel extends EventEmitter<TraceModelEvents> {
   private onInFlight(r: ChannelRecord & Record<string, unknown>): void {
     const tasks = Array.isArray(r.tasks) ? r.tasks.filter((t): t is Record<string, unknown> => !!t && typeof t === 'object') : [];
     if (r.reason === 'ended') {
-      this.endedAt = num(r.t) ?? 0;
-      this.inFlight = tasks.map((t) => dropUndefined({ pid: num(t.pid) ?? 0, worker: str(t.worker), task: task(t.task), runningFor: num(t.runningFor), frames: frames(t.frames) ?? [] }));
+      // As the report marks them: only after a death by a signal (a Stop's snapshot names none).
+      this.endedAt = str(r.signal) ? (num(r.t) ?? 0) : undefined;
+      this.inFlight = tasks.map((t) => dropUndefined({ pid: num(t.pid) ?? 0, worker: str(t.worker), task: task(t.task), runningFor: num(t.runningFor), frames: (frames(t.frames) ?? []).map(({ file, line, function: fn }) => ({ file, line, function: fn })) }));
       return;
     }
     if (r.reason !== 'stall') return;

@@ -190,7 +190,8 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
     const args = ['-S', path.join(tracerDir, 'workerscope_supervise.py'), '--watch', String(pid), '--channel', channelDir, '--no-summary'];
     if (options.hangTimeout !== undefined) args.push('--hang-timeout', String(options.hangTimeout));
     if (options.stallTimeout !== undefined) args.push('--stall-timeout', String(options.stallTimeout));
-    if (options.stallTimeout !== undefined && options.stallAction === 'pause') args.push('--stall-action', 'pause');
+    // The supervisor records the stall but leaves the program running: the session holds the workers.
+    if (options.stallTimeout !== undefined && options.stallAction === 'pause') args.push('--stall-keep-running');
     args.push('--', options.program, ...(options.args ?? []));
     this.supervisorErrors = '';
     // Detached: the terminal's signals to the program's group (Ctrl-\, Ctrl-Z) are not for it.
