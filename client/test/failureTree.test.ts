@@ -91,3 +91,19 @@ test('old finished sessions are forgotten beyond the limit, running ones are kep
   model.endSession('b');
   assert.deepEqual(model.roots().map((r) => r.type === 'session' && r.session.id), ['b', 'running']);
 });
+
+test('a stall row names the worker and the running time, with its own icon; its frames are the live stack', () => {
+  const model = new FailureTreeModel();
+  model.addFailure('s', 'run', {
+    id: 'failure-3', threadId: 4, threadName: 'ForkPoolWorker-1 (pid 4713)', postMortem: false,
+    failure: { kind: 'stall', pid: 4713, worker: 'ForkPoolWorker-1', thread: 'MainThread', task: { function: 'm.spin', args: ['1'], index: 1 }, runningFor: 31.25, frames: [{ file: '/ws/s.py', line: 4, function: 'spin' }] },
+  });
+  const [failure] = model.children(model.roots()[0]);
+  const p = model.present(failure);
+  assert.equal(p.label, 'stalled: ForkPoolWorker-1 (pid 4713)');
+  assert.equal(p.description, 'running for 31.3 s');
+  assert.equal(p.icon, 'stall');
+  assert.deepEqual(p.open, { file: '/ws/s.py', line: 4 });
+  assert.match(p.tooltip ?? '', /no task finished while this one ran for 31\.3 s/);
+  assert.deepEqual(model.children(failure).map((f) => model.present(f).label), ['spin']);
+});

@@ -18,7 +18,7 @@ import { TraceModel, type ModelFailure, type ModelThread } from './runtime/trace
 import { TraceRuntime, type RunEnd } from './runtime/traceRuntime';
 import type { ChannelRecord } from './runtime/channelReader';
 import { FAILURE_EVENT, SUMMARY_EVENT, type FailureEventBody, type SummaryEventBody } from './session/customEvents';
-import { describeFailure, exceptionId, stopBadge, taskText, threadLabel, tracebackText } from './session/describe';
+import { describeFailure, exceptionId, stopBadge, taskText, threadLabel, threadListLabel, tracebackText } from './session/describe';
 import type { LaunchAttributes } from './session/launchAttributes';
 import { taskVariables, type FrameRef, type VariablesRef } from './session/variables';
 
@@ -141,7 +141,7 @@ export class WorkerscopeSession extends LoggingDebugSession {
 
   protected threadsRequest(response: DebugProtocol.ThreadsResponse): void {
     response.body = {
-      threads: this.model.threads.filter((t) => this.listed.has(t.id)).map((t) => new Thread(t.id, threadLabel(t))),
+      threads: this.model.threads.filter((t) => this.listed.has(t.id)).map((t) => new Thread(t.id, threadListLabel(t))),
     };
     this.sendResponse(response);
   }
@@ -239,6 +239,10 @@ export class WorkerscopeSession extends LoggingDebugSession {
     }
     const { failure, index } = frame;
     const runtime = this.runtime;
+    if (failure.kind === 'stall') {
+      this.sendErrorResponse(response, 3009, 'A stalled worker is shown where it runs (its live stack), without its variables: nothing can be evaluated there.');
+      return;
+    }
     if (!failure.paused || !runtime || failure.pid === undefined) {
       // Only the captured reprs are left: answer a bare local name from them.
       const locals = failure.frames?.[index]?.locals ?? {};
@@ -273,6 +277,8 @@ export class WorkerscopeSession extends LoggingDebugSession {
     }
     const queue = this.stops.get(args.threadId);
     const head = queue?.shift();
+    // A stalled worker was stopped by a signal where it runs: let it run on.
+    if (head?.kind === 'stall' && head.pid !== undefined) this.runtime?.continueStalled(head.pid);
     if (head?.paused && head.pid !== undefined && this.runtime) {
       head.paused = false;
       try {
@@ -302,12 +308,15 @@ export class WorkerscopeSession extends LoggingDebugSession {
 
   protected terminateRequest(response: DebugProtocol.TerminateResponse): void {
     this.sendResponse(response);
-    this.stopEverything();
+    void this.stopEverything();
   }
 
-  protected disconnectRequest(response: DebugProtocol.DisconnectResponse): void {
-    this.stopEverything();
-    this.sendResponse(response);
+  protected disconnectRequest(response: DebugProtocol.DisconnectResponse): Promise<void> {
+    // Answered once the program has been signalled: the client may end this adapter right after.
+    return this.guarded(response, async () => {
+      await this.stopEverything();
+      this.sendResponse(response);
+    });
   }
 
   // ---- launch --------------------------------------------------------------------------------
@@ -316,6 +325,10 @@ export class WorkerscopeSession extends LoggingDebugSession {
     const cwd = args.cwd || path.dirname(path.resolve(args.program ?? '.'));
     this.program = path.resolve(cwd, args.program ?? '');
     this.stopOnFailure = args.stopOnWorkerFailure !== false;
+    if (args.stallTimeout !== undefined && !(typeof args.stallTimeout === 'number' && args.stallTimeout > 0)) {
+      this.sendErrorResponse(response, 3011, `Workerscope: "stallTimeout" must be a positive number of seconds, not ${JSON.stringify(args.stallTimeout)}.`);
+      return;
+    }
     this.watchModel();
     const runtime = new TraceRuntime();
     this.runtime = runtime;
@@ -331,6 +344,9 @@ export class WorkerscopeSession extends LoggingDebugSession {
         env: args.env,
         python: args.python || undefined,
         hangTimeout: args.hangTimeout,
+        // A stall stops its workers where they are, and the session on them; the program goes on.
+        stallTimeout: args.stallTimeout,
+        stallAction: 'pause',
         detectRaces: args.detectRaces === true,
         pauseOnFailure: this.stopOnFailure,
         stdio: 'pipe',
@@ -418,6 +434,8 @@ export class WorkerscopeSession extends LoggingDebugSession {
     const thread = this.model.thread(failure.threadId);
     if (thread) this.announce(thread);
     this.sendFailureEvent(failure);
+    // Not to be stopped at: a stalled worker held where it runs goes on at once.
+    if (failure.kind === 'stall' && !this.stopOnFailure && failure.pid !== undefined) this.runtime?.continueStalled(failure.pid);
     if (!this.stopOnFailure || !isStoppable(failure)) {
       const lines = formatFailure(failure, this.model.failures.indexOf(failure) + 1);
       this.sendEvent(new OutputEvent(`Workerscope: ${lines.join('\n')}\n`, 'important'));
@@ -446,7 +464,8 @@ export class WorkerscopeSession extends LoggingDebugSession {
   private sendStopped(failure: ModelFailure): void {
     // VS Code shows `description` as the thread's badge in the Call Stack: keep it short, so the
     // thread's name stays readable; `text` carries the whole story.
-    const event = new StoppedEvent('exception', failure.threadId, describeFailure(failure)) as DebugProtocol.StoppedEvent;
+    // A stall is no exception: the worker is paused where it runs, with its live stack.
+    const event = new StoppedEvent(failure.kind === 'stall' ? 'pause' : 'exception', failure.threadId, describeFailure(failure)) as DebugProtocol.StoppedEvent;
     event.body.description = stopBadge(failure);
     event.body.allThreadsStopped = false;
     event.body.preserveFocusHint = false;
@@ -474,9 +493,10 @@ export class WorkerscopeSession extends LoggingDebugSession {
     this.sendEvent(new Event(SUMMARY_EVENT, body));
   }
 
-  private stopEverything(): void {
+  private async stopEverything(): Promise<void> {
     if (this.runtime) {
-      this.runtime.terminate();
+      // The supervisor lists the tasks in flight first (at most a moment): the report names them.
+      await this.runtime.terminate();
       return; // `end` follows and sends exited/terminated.
     }
     if (this.postMortem) this.endPostMortem();

@@ -13,17 +13,31 @@ export const WIRE_VERSION = 1;
 export const EVENTS_SUFFIX = '.jsonl';
 export const SLOT_SUFFIX = '.slot';
 export const FAULT_SUFFIX = '.fault';
+/** `<pid>.stack`: the all-threads dump a worker writes on the live-stack signal. */
+export const STACK_SUFFIX = '.stack';
 export const CTL_DIR = 'ctl';
 
-// Slot layout: five little-endian signed 64-bit integers. SLOT_LOCKED is 1 while a pool worker
-// holds its task queue's read lock (idle in get()): dying then leaves the pool stuck.
-export const SLOT_FORMAT = '<qqqqq';
-export const SLOT_SIZE = 40;
+// Slot layout: seven little-endian signed 64-bit integers in `<pid>.slot` (a file, mmap'd, 0600,
+// forked workers included, so the supervisor can read every worker's). SLOT_LOCKED is 1 while a
+// pool worker holds its task queue's read lock (idle in get()): dying then leaves the pool stuck.
+// SLOT_STARTED is time.time() in microseconds when the current task began; SLOT_DONE counts the
+// tasks the worker has finished (the stall watch: no count moved for --stall-timeout seconds).
+export const SLOT_FORMAT = '<qqqqqqq';
+export const SLOT_SIZE = 56;
 export const SLOT_BUSY = 0;
 export const SLOT_KEY = 1;
 export const SLOT_CHUNK = 2;
 export const SLOT_POS = 3;
 export const SLOT_LOCKED = 4;
+export const SLOT_STARTED = 5;
+export const SLOT_DONE = 6;
+
+/**
+ * The live-stack signal is SIGRTMIN + this: every worker dumps its threads' stacks into
+ * `<pid>.stack` on it (faulthandler.register); the supervisor sends it only to a process whose
+ * /proc/<pid>/status SigCgt shows it caught.
+ */
+export const LIVE_STACK_OFFSET = 7;
 
 // Roles of processes (report "processes[].role").
 export const ROLE_MAIN = 'main';
@@ -49,12 +63,16 @@ export const RESUMED = 'resumed';
 export const EVALUATE_RESULT = 'evaluate-result';
 /** The pool can no longer finish what it was given: arms the hang watch; not a failure itself. */
 export const POOL_STALLED = 'pool-stalled';
+/** The supervisor's list of the tasks running at a stall, at the main process's death or on request. */
+export const IN_FLIGHT = 'in-flight';
+/** The supervisor's account of a process of the program still alive after the main process ended. */
+export const LEFTOVER = 'leftover';
 
 /** In wire.py's order. */
 export const EVENT_KINDS = [
   PROCESS_START, PROCESS_EXIT, START_METHOD, CHILD_EXIT, SUBMIT, TASK_EXCEPTION,
   PROCESS_EXCEPTION, THREAD_EXCEPTION, WORKER_LOST, SWALLOWED, RACE, HANG,
-  PAUSED, RESUMED, EVALUATE_RESULT, POOL_STALLED,
+  PAUSED, RESUMED, EVALUATE_RESULT, POOL_STALLED, IN_FLIGHT, LEFTOVER,
 ] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 
@@ -240,6 +258,48 @@ export interface PoolStalledEvent extends WireRecordBase {
   reason: 'initializer-failed' | 'task-unreadable' | 'handler-died' | 'callback-raised';
 }
 
+/** One running task, as the supervisor read it from its worker's slot and live stack. */
+export interface WireInFlightTask {
+  pid: number;
+  worker: string | null;
+  role: string | null;
+  key: string | null;
+  chunk: number | null;
+  pos: number | null;
+  /** When the task began (epoch seconds). */
+  startedAt: number;
+  /** Seconds it had run at the record's `t`. */
+  runningFor: number;
+  /** Joined from the job's submit record, as for a hang. */
+  task: WireTask | null;
+  /** Live stack of the thread running the task, outermost first, no locals; [] if unreadable. */
+  frames: WireFrame[];
+}
+
+/** Written in the supervisor's own file. */
+export interface InFlightEvent extends WireRecordBase {
+  kind: typeof IN_FLIGHT;
+  /** "stall": no task finished for `timeout` s; "ended": the main process died (or Stop asked). */
+  reason: 'stall' | 'ended';
+  /** The main process's death signal for "ended" ("SIGTERM"), else null. */
+  signal: string | null;
+  /** The stall timeout for "stall", else null. */
+  timeout: number | null;
+  /** Every busy slot at that moment. */
+  tasks: WireInFlightTask[];
+}
+
+/** Written in the supervisor's own file; the supervisor ended the process (SIGTERM, then SIGKILL). */
+export interface LeftoverEvent extends WireRecordBase {
+  kind: typeof LEFTOVER;
+  child: number;
+  name: string | null;
+  role: string | null;
+  /** How it ended: the signal that ended it, or its exit code when that could be read. */
+  signal: string | null;
+  exitCode: number | null;
+}
+
 export interface PausedEvent extends WireRecordBase {
   kind: typeof PAUSED;
   /** Failure id. */
@@ -267,7 +327,7 @@ export type WireEvent =
   | ProcessStartEvent | ProcessExitEvent | StartMethodEvent | ChildExitEvent | SubmitEvent
   | TaskExceptionEvent | ProcessExceptionEvent | ThreadExceptionEvent | WorkerLostEvent
   | SwallowedEvent | RaceEvent | HangEvent | PausedEvent | ResumedEvent | EvaluateResultEvent
-  | PoolStalledEvent;
+  | PoolStalledEvent | InFlightEvent | LeftoverEvent;
 
 /** The fields of each kind besides v, kind, pid and t, in wire.py's documented order. */
 export const EVENT_FIELDS: Readonly<Record<EventKind, readonly string[]>> = {
@@ -287,6 +347,8 @@ export const EVENT_FIELDS: Readonly<Record<EventKind, readonly string[]>> = {
   [RESUMED]: ['id', 'reason'],
   [EVALUATE_RESULT]: ['id', 'seq', 'frame', 'ok', 'value', 'error'],
   [POOL_STALLED]: ['owner', 'child', 'worker', 'key', 'chunk', 'task', 'reason'],
+  [IN_FLIGHT]: ['reason', 'signal', 'timeout', 'tasks'],
+  [LEFTOVER]: ['child', 'name', 'role', 'signal', 'exitCode'],
 };
 
 export function isEventKind(kind: unknown): kind is EventKind {

@@ -1,7 +1,7 @@
 /** Thread names, stop descriptions and exception details the debug session shows. */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { describeFailure, exceptionId, stopBadge, threadLabel, tracebackText } from '../src/session/describe';
+import { describeFailure, exceptionId, stopBadge, threadLabel, threadListLabel, tracebackText } from '../src/session/describe';
 import type { ModelThread } from '../src/runtime/traceModel';
 
 const thread = (role: ModelThread['role'], name: string, pid = 4711): ModelThread => ({ id: 1, pid, role, name, alive: true });
@@ -46,4 +46,21 @@ test('stop badges stay short so the thread name beside them stays readable', () 
   assert.equal(stopBadge({ kind: 'killed', signal: 'SIGKILL', exitCode: -9 }), 'killed by SIGKILL');
   assert.equal(stopBadge({ kind: 'exited', exitCode: 3 }), 'exited with 3');
   assert.equal(stopBadge({ kind: 'thread-exception', exception: { type: 'KeyError', message: "'k'" } }), 'KeyError');
+});
+
+test('the Threads list says how an ended process ended when a signal ended it or it outlived the main process', () => {
+  const ended = (fields: Partial<ModelThread>): ModelThread => ({ ...thread('pool-worker', 'ForkPoolWorker-2'), alive: false, ...fields });
+  assert.equal(threadListLabel(thread('pool-worker', 'ForkPoolWorker-2')), 'ForkPoolWorker-2 (pid 4711)', 'running: the plain label');
+  assert.equal(threadListLabel(ended({ exitCode: 0 })), 'ForkPoolWorker-2 (pid 4711)');
+  assert.equal(threadListLabel(ended({ exitCode: -9, signal: 'SIGKILL' })), 'ForkPoolWorker-2 (pid 4711), killed by SIGKILL');
+  assert.equal(threadListLabel(ended({ outlived: true, signal: 'SIGTERM' })), 'ForkPoolWorker-2 (pid 4711), left running after main ended, ended by SIGTERM');
+  assert.equal(threadListLabel(ended({ outlived: true, exitCode: 0 })), 'ForkPoolWorker-2 (pid 4711), left running after main ended');
+});
+
+test('a stall: where the worker runs now, how long the task has run, no exception', () => {
+  const stall = { kind: 'stall' as const, pid: 8, worker: 'ForkPoolWorker-1', task: { function: 'm.spin', args: ['1'] }, runningFor: 31.44, frames: [{ file: '/a.py', line: 5, function: 'spin' }] };
+  assert.equal(describeFailure(stall), 'stall: no task finished meanwhile; task m.spin(1) has run for 31.4 s in ForkPoolWorker-1');
+  assert.equal(stopBadge(stall), 'stalled 31 s');
+  assert.equal(exceptionId(stall), 'stall');
+  assert.equal(tracebackText(stall), 'Running now (most recent call last):\n  File "/a.py", line 5, in spin\ntask: m.spin(1)\nworker: ForkPoolWorker-1 (pid 8)');
 });

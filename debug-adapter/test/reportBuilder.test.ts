@@ -10,7 +10,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { buildReport, loadEvents, reportText, rootAnnouncement, type ReportContext } from '../src/runtime/reportBuilder';
+import { buildReport, loadEvents, reportText, rootAnnouncement, signalName, type ReportContext } from '../src/runtime/reportBuilder';
 import { dumpsPretty, pythonNumber } from '../src/wire';
 
 const root = path.resolve(__dirname, '..', '..', '..');
@@ -69,6 +69,12 @@ const CASES: Case[] = [
   { program: 'attribution_details.py' },
   { program: 'pool_manager_killed.py', options: ['--hang-timeout', '0.5'] },
   { program: 'pool_result_unreadable.py', options: ['--hang-timeout', '0.5'], args: ['spawn'] },
+  // The end of a run (fixtures of the tracer's stall watch): a stall, held or ending the run, and
+  // processes left behind. Run once those fixtures are in the tree.
+  { program: 'pool_task_stuck.py', options: ['--stall-timeout', '1.5'], args: ['fork', '120'] },
+  { program: 'pool_task_stuck.py', options: ['--stall-timeout', '1.5', '--stall-keep-running'], args: ['fork', '3'] },
+  { program: 'process_left_behind.py', args: ['fork'] },
+  { program: 'process_left_behind.py', args: ['spawn'] },
 ];
 
 function supervised(c: Case, channel: string, reportFile: string): Promise<void> {
@@ -91,7 +97,8 @@ describe('the report built in Node is the supervisor report', () => {
   process.on('exit', () => fs.rmSync(tmp, { recursive: true, force: true }));
 
   for (const [i, c] of CASES.entries()) {
-    test(`${c.program} ${[...(c.options ?? []), ...(c.args ?? [])].join(' ')}`.trim(), async () => {
+    const missing = !fs.existsSync(path.join(programs, c.program)) && `${c.program} is not in this tree yet`;
+    test(`${c.program} ${[...(c.options ?? []), ...(c.args ?? [])].join(' ')}`.trim(), { skip: missing }, async () => {
       const channel = path.join(tmp, `channel-${i}`);
       fs.mkdirSync(channel, { mode: 0o700 });
       const reportFile = path.join(tmp, `report-${i}.json`);
@@ -133,15 +140,85 @@ describe('report building', () => {
     ];
     const report = buildReport(events, context) as { processes: unknown[]; failures: Record<string, unknown>[]; startMethod: unknown };
     assert.deepEqual(report.processes, [
-      { pid: 10, ppid: 9, role: 'main', name: 'MainProcess', exitCode: 1 },
-      { pid: 12, ppid: 10, role: 'pool-worker', name: 'W-2', exitCode: 0 },
-      { pid: 13, ppid: 10, role: 'pool-worker', name: 'W-3', exitCode: -9 },
+      { pid: 10, ppid: 9, role: 'main', name: 'MainProcess', exitCode: 1, signal: null, outlived: false },
+      { pid: 12, ppid: 10, role: 'pool-worker', name: 'W-2', exitCode: 0, signal: null, outlived: false },
+      { pid: 13, ppid: 10, role: 'pool-worker', name: 'W-3', exitCode: -9, signal: 'SIGKILL', outlived: false },
     ]);
     assert.equal(report.failures[0].kind, 'killed');
     assert.equal(report.failures[0].task, null);
     assert.equal(report.startMethod, 'spawn', 'the first child start method when the main process reported none');
     assert.deepEqual(rootAnnouncement(events, 10), { python: '3.12.1', cacheTag: 'cpython-312' });
     assert.deepEqual(rootAnnouncement(events, 12), {});
+  });
+
+  test('a stall: one failure per running task, after the common fields, live frames without locals', () => {
+    const frame = { file: '/w/p.py', line: 8, function: 'spin' };
+    const stalled = (pid: number, runningFor: number) => ({
+      pid, worker: `W-${pid}`, role: 'pool-worker', key: 'k', chunk: 0, pos: 1, startedAt: 100, runningFor,
+      task: { function: 'm.spin', args: ['1'], kwargs: {}, index: 1, submittedAt: { file: '/w/p.py', line: 20 } }, frames: [frame],
+    });
+    const events = [
+      { v: 1, kind: 'task-exception', pid: 11, t: 2, key: 'k', chunk: 0, pos: 0, thread: 'MainThread', worker: 'W-11', task: { function: 'm.spin', args: ['0'], kwargs: {} }, exception: { type: 'E', message: 'm' }, frames: [] },
+      { v: 1, kind: 'in-flight', pid: 99, t: 130.5, reason: 'stall', signal: null, timeout: 30, tasks: [stalled(12, 30.5), stalled(13, 2.25)] },
+    ];
+    const report = buildReport(events, { ...context, exitCode: 124 }) as { failures: Record<string, unknown>[]; inFlight: unknown[] };
+    assert.deepEqual(report.failures.map((f) => [f.kind, f.pid]), [['exception', 11], ['stall', 12], ['stall', 13]]);
+    assert.deepEqual(report.failures[1], {
+      kind: 'stall', pid: 12, thread: 'MainThread', worker: 'W-12', task: stalled(12, 0).task, exception: null, signal: null, exitCode: null,
+      frames: [{ ...frame, locals: {} }], runningFor: 30.5,
+    });
+    assert.deepEqual(Object.keys(report.failures[1]), ['kind', 'pid', 'thread', 'worker', 'task', 'exception', 'signal', 'exitCode', 'frames', 'runningFor']);
+    assert.deepEqual(report.inFlight, [], 'a stall is no end of the main process');
+    assert.match(reportText(report), /"frames": \[\n {8}\{\n {10}"file": "\/w\/p\.py",\n {10}"line": 8,\n {10}"function": "spin",\n {10}"locals": \{\}\n {8}\}\n {6}\],\n {6}"runningFor": 30\.5\n/);
+  });
+
+  test('the main process killed: tasks in flight, later failures marked, processes left behind', () => {
+    const events = [
+      { v: 1, kind: 'process-start', pid: 12, t: 1, ppid: 10, owner: 10, role: 'pool-worker', name: 'W-12' },
+      { v: 1, kind: 'process-start', pid: 14, t: 1, ppid: 10, owner: 10, role: 'process', name: 'SyncManager-1' },
+      { v: 1, kind: 'thread-exception', pid: 12, t: 4, thread: 'T', worker: 'W-12', exception: { type: 'E', message: 'before' }, frames: [] },
+      { v: 1, kind: 'in-flight', pid: 99, t: 5, reason: 'ended', signal: 'SIGTERM', timeout: null, tasks: [
+        { pid: 12, worker: 'W-12', role: 'pool-worker', key: 'k', chunk: 0, pos: 0, startedAt: 2, runningFor: 3, task: null, frames: [{ file: '/w/p.py', line: 3, function: 'f' }] },
+      ] },
+      { v: 1, kind: 'task-exception', pid: 12, t: 5.5, key: 'k', chunk: 0, pos: 0, thread: 'MainThread', worker: 'W-12', task: { function: 'm.f', args: [], kwargs: {} }, exception: { type: 'BrokenPipeError', message: 'x' }, frames: [] },
+      { v: 1, kind: 'leftover', pid: 99, t: 6, child: 14, name: 'SyncManager-1', role: 'process', signal: 'SIGTERM', exitCode: null },
+      { v: 1, kind: 'leftover', pid: 99, t: 6, child: 15, name: null, role: null, signal: null, exitCode: -9 },
+      // Ended by SIGTERM, which it handled: it exited 0 (the signal comes from the exit code only).
+      { v: 1, kind: 'leftover', pid: 99, t: 6, child: 16, name: 'P', role: 'process', signal: 'SIGTERM', exitCode: 0 },
+    ];
+    const killed: ReportContext = { ...context, exitCode: -15, rootExit: -15 };
+    const report = buildReport(events, killed) as { processes: Record<string, unknown>[]; failures: Record<string, unknown>[]; inFlight: unknown[] };
+    assert.deepEqual(Object.keys(report), ['version', 'program', 'argv', 'python', 'startMethod', 'exitCode', 'processes', 'failures', 'races', 'inFlight']);
+    assert.deepEqual(report.processes, [
+      { pid: 10, ppid: 9, role: 'main', name: 'MainProcess', exitCode: -15, signal: 'SIGTERM', outlived: false },
+      { pid: 12, ppid: 10, role: 'pool-worker', name: 'W-12', exitCode: null, signal: null, outlived: false },
+      { pid: 14, ppid: 10, role: 'process', name: 'SyncManager-1', exitCode: null, signal: null, outlived: true },
+      { pid: 15, ppid: null, role: null, name: null, exitCode: -9, signal: 'SIGKILL', outlived: true },
+      { pid: 16, ppid: null, role: 'process', name: 'P', exitCode: 0, signal: null, outlived: true },
+    ]);
+    assert.deepEqual(report.inFlight, [{ pid: 12, worker: 'W-12', task: null, runningFor: 3, frames: [{ file: '/w/p.py', line: 3, function: 'f' }] }], 'live frames: no locals');
+    assert.deepEqual(report.failures.map((f) => f.afterMainEnded), [undefined, true]);
+    assert.equal(Object.keys(report.failures[1]).at(-1), 'afterMainEnded');
+    assert.doesNotMatch(reportText(report).split('"inFlight"')[0].split('"failures"')[1].split('BrokenPipe')[0], /afterMainEnded/, 'absent, not false, before the end');
+  });
+
+  test('the last "ended" record is the one reported (a Stop snapshot, then the death it caused)', () => {
+    const ended = (t: number, signal: string | null, pid: number) => ({ v: 1, kind: 'in-flight', pid: 99, t, reason: 'ended', signal, timeout: null, tasks: [{ pid, worker: null, role: null, key: null, chunk: null, pos: null, startedAt: 0, runningFor: t, task: null, frames: [] }] });
+    const report = buildReport([ended(1, null, 12), ended(2, 'SIGTERM', 13)], context) as { inFlight: Record<string, unknown>[] };
+    assert.deepEqual(report.inFlight.map((t) => t.pid), [13]);
+    // A Stop's snapshot names no signal: what follows it is not marked as after the main process's death.
+    const lost = { v: 1, kind: 'worker-lost', pid: 10, t: 3, child: 12, worker: 'W', role: 'pool-worker', exitCode: -15, signal: 'SIGTERM', key: null, chunk: 0, pos: 0, task: null, frames: [] };
+    const stopped = buildReport([ended(1, null, 12), lost], context) as { failures: Record<string, unknown>[] };
+    assert.equal(stopped.failures[0].afterMainEnded, undefined);
+    const killed = buildReport([ended(1, 'SIGTERM', 12), lost], context) as { failures: Record<string, unknown>[] };
+    assert.equal(killed.failures[0].afterMainEnded, true);
+  });
+
+  test('signal names as Python gives them, unknown numbers as SIG<n>', () => {
+    assert.deepEqual([6, 9, 15, 17, 29, 34, 40, 64].map((n) => signalName(n)), ['SIGABRT', 'SIGKILL', 'SIGTERM', 'SIGCHLD', 'SIGIO', 'SIGRTMIN', 'SIG40', 'SIGRTMAX']);
+    const py = spawnSync(python, ['-c', 'import signal\nfor n in (6, 9, 15, 17, 29, 34, 64): print(signal.Signals(n).name)'], { encoding: 'utf8' });
+    assert.equal(py.status, 0, py.stderr);
+    assert.deepEqual(py.stdout.trim().split('\n'), [6, 9, 15, 17, 29, 34, 64].map((n) => signalName(n)));
   });
 
   test('races add up per site and list each process once', () => {

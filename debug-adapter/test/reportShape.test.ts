@@ -62,6 +62,20 @@ describe('report shape check', () => {
     assert.doesNotThrow(() => JSON.stringify(report), 'the copy is safe to send in a DAP event');
   });
 
+  test('the end of a run: processes\' signal and outlived, stalls with runningFor, later failures, tasks in flight', () => {
+    const input = valid();
+    (input.processes as Array<Record<string, unknown>>)[1] = { pid: 101, ppid: 100, role: 'pool-worker', name: 'ForkPoolWorker-1', exitCode: null, signal: 'SIGTERM', outlived: true };
+    (input.processes as Array<Record<string, unknown>>)[0] = { ...(input.processes as Array<Record<string, unknown>>)[0], signal: null, outlived: false };
+    (input.failures as Array<Record<string, unknown>>)[1] = { kind: 'stall', pid: 101, thread: 'MainThread', worker: 'ForkPoolWorker-1', task: null, exception: null, signal: null, exitCode: null, frames: [{ file: FILE, line: 9, function: 'work', locals: {} }], runningFor: 30.25, afterMainEnded: true };
+    input.inFlight = [{ pid: 101, worker: 'ForkPoolWorker-1', task: null, runningFor: 2.5, frames: [{ file: FILE, line: 9, function: 'work', locals: {} }] }, { pid: 102, worker: null, task: null, runningFor: 0, frames: [] }];
+    const report = parseReport(input);
+    assert.deepEqual(report.processes[1], { pid: 101, ppid: 100, role: 'pool-worker', name: 'ForkPoolWorker-1', signal: 'SIGTERM', outlived: true });
+    assert.equal(report.processes[0].outlived, false);
+    assert.deepEqual(report.failures[1], { kind: 'stall', pid: 101, thread: 'MainThread', worker: 'ForkPoolWorker-1', frames: [{ file: FILE, line: 9, function: 'work', locals: {} }], runningFor: 30.25, afterMainEnded: true });
+    assert.deepEqual(report.inFlight, [{ pid: 101, worker: 'ForkPoolWorker-1', runningFor: 2.5, frames: [{ file: FILE, line: 9, function: 'work', locals: {} }] }, { pid: 102, runningFor: 0, frames: [] }]);
+    assert.deepEqual(parseReport(valid()).inFlight, [], 'a report without tasks in flight has none');
+  });
+
   test('locals named like Object.prototype members stay plain entries', () => {
     const report = parseReport(withField(valid(), 'failures[0].frames[0].locals', JSON.parse('{"__proto__": "1", "constructor": "2"}')));
     const locals = report.failures[0].frames?.[0].locals ?? {};
@@ -108,6 +122,13 @@ describe('report shape check', () => {
     ['startMethod', 0, /startMethod: expected a string, got 0$/],
     ['runtime', 'ruby', /runtime: expected one of "python", "node", got "ruby"$/],
     ['exitCode', 'x'.repeat(1000), /exitCode: expected an integer, got "x{40}…"$/],
+    ['processes[0].outlived', 'yes', /processes\[0\]\.outlived: expected true or false, got "yes"$/],
+    ['failures[0].runningFor', -1, /failures\[0\]\.runningFor: expected a non-negative number of seconds, got -1$/],
+    ['failures[0].afterMainEnded', 1, /failures\[0\]\.afterMainEnded: expected true or false, got 1$/],
+    ['inFlight', {}, /: report: inFlight: expected an array of in-flight tasks, got an object$/],
+    ['inFlight', [{ worker: 'W' }], /inFlight\[0\]\.pid: missing \(expected an integer\)$/],
+    ['inFlight', [{ pid: 1, frames: [{ line: 1 }] }], /inFlight\[0\]\.frames\[0\]\.file: missing \(expected a string\)$/],
+    ['inFlight', [{ pid: 1, task: { args: 'x' } }], /inFlight\[0\]\.task\.args: expected an array of strings, got "x"$/],
   ];
   for (const [at, value, message] of wrong) {
     test(`${at} = ${JSON.stringify(value)?.slice(0, 30) ?? 'missing'} is named in the error`, () => {

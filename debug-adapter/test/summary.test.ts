@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { formatFailure } from '../src/runtime/summary';
+import { formatFailure, formatSummary } from '../src/runtime/summary';
 
 test('a native crash is shown at the innermost frame of the user\'s code, not inside a library', () => {
   const lines = formatFailure({
@@ -48,4 +48,61 @@ test('a hang names the lost worker and ends the program it was recorded by', () 
 test('an uncaught thread exception names the thread as well as its process', () => {
   const lines = formatFailure({ kind: 'thread-exception', pid: 9, worker: 'MainProcess', thread: 'Thread-3 (_handle_results)', exception: { type: 'TypeError', message: 'x' } }, 1);
   assert.deepEqual(lines.slice(0, 2), ['[1] thread raised in MainProcess (pid 9)', '    thread: Thread-3 (_handle_results)']);
+});
+
+const base = { version: 1 as const, program: '/w/p.py', argv: [], races: [], inFlight: [] };
+
+test('a stall names the task, its worker and how long it has run', () => {
+  const text = formatSummary({
+    ...base, exitCode: 124,
+    processes: [{ pid: 7, role: 'main' }],
+    failures: [{ kind: 'stall', pid: 8, worker: 'ForkPoolWorker-1', thread: 'MainThread', task: { function: 'm.spin', args: ['1'], index: 1 }, runningFor: 31.4, frames: [{ file: '/w/p.py', line: 5, function: 'spin' }] }],
+  });
+  assert.equal(text, [
+    'workerscope: 1 failure, 0 races (exit code 124)',
+    '[1] task stalled in ForkPoolWorker-1 (pid 8)',
+    '    task: m.spin(1) [item 1]',
+    '    no task finished meanwhile; this one had run for 31 s',
+    '    at spin (/w/p.py:5)',
+    '',
+  ].join('\n'));
+});
+
+test('the main process killed: said first with the tasks in flight; later failures under their own heading; leftovers listed', () => {
+  const text = formatSummary({
+    ...base, exitCode: -15,
+    processes: [
+      { pid: 7, role: 'main', name: 'MainProcess', exitCode: -15, signal: 'SIGTERM' },
+      { pid: 9, role: 'process', name: 'SyncManager-1', signal: 'SIGTERM', outlived: true },
+    ],
+    failures: [
+      { kind: 'exception', pid: 8, worker: 'ForkPoolWorker-1', exception: { type: 'ValueError', message: 'first' } },
+      { kind: 'exception', pid: 8, worker: 'ForkPoolWorker-1', exception: { type: 'BrokenPipeError', message: '[Errno 32] Broken pipe' }, afterMainEnded: true },
+    ],
+    inFlight: [{ pid: 8, worker: 'ForkPoolWorker-1', task: { function: 'm.work', args: ['4'] }, runningFor: 2.25, frames: [{ file: '/w/p.py', line: 12, function: 'work' }] }],
+  });
+  assert.equal(text, [
+    'workerscope: 2 failures, 0 races (exit code -15)',
+    'workerscope: main process killed by SIGTERM; 1 task was in flight',
+    '  in flight: m.work(4) in ForkPoolWorker-1 (pid 8), running for 2.3 s',
+    '    at work (/w/p.py:12)',
+    '[1] task raised in ForkPoolWorker-1 (pid 8)',
+    '    ValueError: first',
+    '  after the main process ended (consequences of its end, not causes):',
+    '[2] task raised in ForkPoolWorker-1 (pid 8)',
+    '    BrokenPipeError: [Errno 32] Broken pipe',
+    '  left running after the main process ended: SyncManager-1 (pid 9), ended by SIGTERM',
+    '',
+  ].join('\n'));
+});
+
+test('a run stopped from the editor with nothing failed still names what was in flight', () => {
+  const text = formatSummary({ ...base, exitCode: -15, processes: [{ pid: 7, role: 'main', exitCode: -15 }], failures: [], inFlight: [{ pid: 8, frames: [] }, { pid: 9, frames: [] }] });
+  assert.equal(text, [
+    'workerscope: no worker failures (1 process traced, exit code -15)',
+    'workerscope: program stopped; 2 tasks were in flight',
+    '  in flight: a task in worker (pid 8)',
+    '  in flight: a task in worker (pid 9)',
+    '',
+  ].join('\n'));
 });

@@ -177,3 +177,62 @@ test("an unread map's swallowed record folds every failed chunk of the job, as t
   model.apply(rec('swallowed', 100, { key: '100:pool:0', chunk: 2, api: 'map_async', allChunks: true, task: { function: '__main__.work', args: [] }, exception: { type: 'ValueError', message: 'bad item 7' } }));
   assert.deepEqual(model.failures.map((f) => f.kind), ['swallowed', 'swallowed', 'exception'], "another job's failure stays");
 });
+
+test('a stall becomes a failure on each stalled worker\'s thread, with its live stack and running time', () => {
+  const model = new TraceModel();
+  const seen = record(model);
+  for (const r of poolStart) model.apply(r);
+  model.apply(rec('in-flight', 99, {
+    t: 40, reason: 'stall', signal: null, timeout: 30, tasks: [
+      { pid: 102, worker: 'ForkPoolWorker-2', role: 'pool-worker', key: '100:pool:0', chunk: 1, pos: 0, startedAt: 5, runningFor: 35, task: { function: '__main__.work', args: ['3'], kwargs: {}, index: 3, submittedAt: { file: FILE, line: 16 } }, frames: [{ file: FILE, line: 9, function: 'work' }] },
+      { pid: 'junk' },
+    ],
+  }));
+  assert.equal(seen.failures.length, 1);
+  const [stall] = seen.failures;
+  assert.equal(stall.kind, 'stall');
+  assert.equal(stall.threadId, model.threads.find((t) => t.pid === 102)?.id, 'on the worker that runs the task');
+  assert.equal(stall.runningFor, 35);
+  assert.deepEqual(stall.frames, [{ file: FILE, line: 9, function: 'work' }], 'live frames: no locals');
+  assert.equal(stall.task?.index, 3);
+  assert.equal(stall.paused, false, 'not paused by the tracer: the runtime holds the worker');
+  assert.equal(stall.afterMainEnded, undefined);
+});
+
+test('the end of the main process: tasks in flight kept, later failures marked, processes left behind ended', () => {
+  const model = new TraceModel();
+  const seen = record(model);
+  for (const r of poolStart) model.apply(r);
+  model.apply(rec('thread-exception', 101, { t: 4, id: '101-1', thread: 'T', worker: 'ForkPoolWorker-1', exception: { type: 'E', message: 'before' }, frames: [] }));
+  model.apply(rec('in-flight', 99, { t: 5, reason: 'ended', signal: 'SIGTERM', timeout: null, tasks: [{ pid: 101, worker: 'ForkPoolWorker-1', runningFor: 2.5, task: null, frames: [{ file: FILE, line: 3, function: 'f' }] }] }));
+  model.apply(rec('task-exception', 101, { ...taskException, t: 6, id: '101-2', exception: { type: 'BrokenPipeError', message: 'x' } }));
+  model.apply(rec('leftover', 99, { t: 7, child: 102, name: 'ForkPoolWorker-2', role: 'pool-worker', signal: 'SIGTERM', exitCode: -15 }));
+  assert.deepEqual(model.inFlight, [{ pid: 101, worker: 'ForkPoolWorker-1', runningFor: 2.5, frames: [{ file: FILE, line: 3, function: 'f' }] }]);
+  assert.deepEqual(seen.failures.map((f) => f.afterMainEnded), [undefined, true]);
+  const left = model.threads.find((t) => t.pid === 102);
+  assert.equal(left?.outlived, true);
+  assert.equal(left?.signal, 'SIGTERM');
+  assert.equal(left?.alive, false);
+  assert.ok(seen.exited.includes(left as ModelThread));
+});
+
+test('from a report: how processes ended, tasks in flight, stalls and later failures as written', () => {
+  const model = TraceModel.fromReport(parseReport({
+    version: 1, program: FILE, argv: [], exitCode: -15,
+    processes: [
+      { pid: 100, ppid: 1, role: 'main', name: 'MainProcess', exitCode: -15, signal: 'SIGTERM', outlived: false },
+      { pid: 101, ppid: 100, role: 'pool-worker', name: 'ForkPoolWorker-1', exitCode: null, signal: 'SIGTERM', outlived: true },
+    ],
+    failures: [
+      { kind: 'stall', pid: 101, thread: 'MainThread', worker: 'ForkPoolWorker-1', task: null, exception: null, signal: null, exitCode: null, frames: [{ file: FILE, line: 9, function: 'work', locals: {} }], runningFor: 31 },
+      { kind: 'exception', pid: 101, thread: 'MainThread', worker: 'ForkPoolWorker-1', exception: { type: 'BrokenPipeError', message: '' }, frames: [], afterMainEnded: true },
+    ],
+    races: [],
+    inFlight: [{ pid: 101, worker: 'ForkPoolWorker-1', task: null, runningFor: 3, frames: [] }],
+  }));
+  const worker = model.threads.find((t) => t.pid === 101);
+  assert.deepEqual([worker?.signal, worker?.outlived], ['SIGTERM', true]);
+  assert.equal(model.threads.find((t) => t.pid === 100)?.signal, 'SIGTERM');
+  assert.deepEqual(model.failures.map((f) => [f.kind, f.runningFor, f.afterMainEnded]), [['stall', 31, undefined], ['exception', undefined, true]]);
+  assert.deepEqual(model.inFlight, [{ pid: 101, worker: 'ForkPoolWorker-1', runningFor: 3, frames: [] }]);
+});

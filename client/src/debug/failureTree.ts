@@ -33,7 +33,7 @@ export interface NodePresentation {
   description?: string;
   tooltip?: string;
   expandable: boolean;
-  icon: 'session' | 'session-running' | 'exception' | 'killed' | 'swallowed' | 'hang' | 'frame' | 'note';
+  icon: 'session' | 'session-running' | 'exception' | 'killed' | 'swallowed' | 'hang' | 'stall' | 'frame' | 'note';
   /** File and 1-based line to open when the row is clicked. */
   open?: { file: string; line: number };
 }
@@ -45,6 +45,7 @@ const KIND_LABEL: Record<string, string> = {
   exited: 'exited',
   swallowed: 'never retrieved',
   hang: 'pool hang',
+  stall: 'stalled',
 };
 
 export class FailureTreeModel {
@@ -128,7 +129,7 @@ export class FailureTreeModel {
       }
       case 'failure': {
         const f = node.entry.failure;
-        const what = f.exception ? `${f.exception.type}: ${f.exception.message}` : f.signal ?? (f.exitCode !== undefined ? `exit code ${f.exitCode}` : '');
+        const what = f.exception ? `${f.exception.type}: ${f.exception.message}` : f.signal ?? (f.exitCode !== undefined ? `exit code ${f.exitCode}` : f.runningFor !== undefined ? `running for ${f.runningFor.toFixed(1)} s` : '');
         const innermost = f.frames && f.frames.length > 0 ? f.frames[f.frames.length - 1] : undefined;
         const at = innermost ?? (f.task?.submittedAt ? { file: f.task.submittedAt.file, line: f.task.submittedAt.line } : undefined);
         return {
@@ -136,7 +137,7 @@ export class FailureTreeModel {
           description: what,
           tooltip: failureTooltip(node.entry),
           expandable: true,
-          icon: f.kind === 'killed' || f.kind === 'exited' ? 'killed' : f.kind === 'swallowed' ? 'swallowed' : f.kind === 'hang' ? 'hang' : 'exception',
+          icon: f.kind === 'killed' || f.kind === 'exited' ? 'killed' : f.kind === 'swallowed' || f.kind === 'hang' || f.kind === 'stall' ? f.kind : 'exception',
           open: at && isRealFile(at.file) ? { file: at.file, line: at.line } : undefined,
         };
       }
@@ -160,6 +161,8 @@ function failureTooltip(entry: FailureEntry): string {
   const lines = [`${KIND_LABEL[f.kind] ?? f.kind} in ${entry.threadName}`];
   if (f.exception) lines.push(`${f.exception.type}: ${f.exception.message}`);
   if (f.signal) lines.push(`signal ${f.signal}`);
+  if (f.kind === 'stall' && f.runningFor !== undefined) lines.push(`no task finished while this one ran for ${f.runningFor.toFixed(1)} s`);
+  if (f.afterMainEnded) lines.push('after the main process ended (a consequence of its end)');
   const task = f.task;
   if (task?.function) {
     const args = [...(task.args ?? []), ...Object.entries(task.kwargs ?? {}).map(([k, v]) => `${k}=${v}`)].join(', ');

@@ -17,6 +17,7 @@ const ICONS: Record<NodePresentation['icon'], vscode.ThemeIcon> = {
   killed: new vscode.ThemeIcon('zap', new vscode.ThemeColor('problemsErrorIcon.foreground')),
   swallowed: new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground')),
   hang: new vscode.ThemeIcon('watch', new vscode.ThemeColor('problemsWarningIcon.foreground')),
+  stall: new vscode.ThemeIcon('debug-pause', new vscode.ThemeColor('problemsWarningIcon.foreground')),
   frame: new vscode.ThemeIcon('debug-stackframe'),
   note: new vscode.ThemeIcon('info'),
 };

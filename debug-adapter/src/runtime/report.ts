@@ -34,6 +34,10 @@ export interface TraceFailure {
   signal?: string;
   exitCode?: number;
   frames?: TraceFrame[];
+  /** A stall: seconds the task had run when the stall was declared. */
+  runningFor?: number;
+  /** Recorded after the main process was killed: a consequence of its death, not a cause. */
+  afterMainEnded?: boolean;
 }
 
 export interface TraceProcess {
@@ -42,7 +46,21 @@ export interface TraceProcess {
   role: ProcessRole;
   name?: string;
   exitCode?: number | null;
+  /** The signal that ended it (from a negative exit code, or as the supervisor ended it). */
   signal?: string;
+  /** Still alive when the main process ended (the supervisor then ended it). */
+  outlived?: boolean;
+}
+
+/** A task running when the main process ended (killed, or stopped from the editor). */
+export interface TraceInFlight {
+  pid: number;
+  worker?: string;
+  task?: TraceTask;
+  /** Seconds it had run by then. */
+  runningFor?: number;
+  /** Its worker's live stack, outermost first, without locals. */
+  frames: TraceFrame[];
 }
 
 export interface TraceRace {
@@ -65,6 +83,8 @@ export interface TraceReport {
   processes: TraceProcess[];
   failures: TraceFailure[];
   races: TraceRace[];
+  /** Tasks in flight when the main process ended by a signal or was stopped ([] otherwise). */
+  inFlight: TraceInFlight[];
 }
 
 export class ReportError extends Error {}
@@ -113,6 +133,8 @@ function check<T>(expected: string, accept: (value: unknown, at: string) => T | 
 const REJECT = Symbol('reject');
 
 const string = check<string>('a string', (v) => (typeof v === 'string' ? v : REJECT));
+const boolean = check<boolean>('true or false', (v) => (typeof v === 'boolean' ? v : REJECT));
+const seconds = check<number>('a non-negative number of seconds', (v) => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : REJECT));
 const integer = check<number>('an integer', (v) => (typeof v === 'number' && Number.isSafeInteger(v) ? v : REJECT));
 const count = check<number>('a non-negative integer', (v) => (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : REJECT));
 
@@ -198,6 +220,8 @@ const FAILURE = objectOf({
   signal: optional(string),
   exitCode: optional(integer),
   frames: optional(arrayOf(FRAME, 'an array of frames')),
+  runningFor: optional(seconds),
+  afterMainEnded: optional(boolean),
 }, 'a failure object');
 
 const PROCESS = objectOf({
@@ -207,7 +231,16 @@ const PROCESS = objectOf({
   name: optional(string),
   exitCode: optional(integer),
   signal: optional(string),
+  outlived: optional(boolean),
 }, 'a process object');
+
+const IN_FLIGHT = objectOf({
+  pid: integer,
+  worker: optional(string),
+  task: optional(TASK),
+  runningFor: optional(seconds),
+  frames: optional(arrayOf(FRAME, 'an array of frames')),
+}, 'an in-flight task object');
 
 const RACE = objectOf({
   file: string,
@@ -229,6 +262,7 @@ const REPORT_FIELDS = objectOf({
   processes: optional(arrayOf(PROCESS, 'an array of processes')),
   failures: optional(arrayOf(FAILURE, 'an array of failures')),
   races: optional(arrayOf(RACE, 'an array of races')),
+  inFlight: optional(arrayOf(IN_FLIGHT, 'an array of in-flight tasks')),
 });
 
 function REPORT(json: Record<string, unknown>, at: string): TraceReport {
@@ -241,6 +275,7 @@ function REPORT(json: Record<string, unknown>, at: string): TraceReport {
     processes: (r.processes ?? []) as TraceProcess[],
     failures: r.failures ?? [],
     races: r.races ?? [],
+    inFlight: (r.inFlight ?? []).map((t) => ({ ...t, frames: t.frames ?? [] })),
   };
   if (r.python !== undefined) report.python = r.python;
   if (r.startMethod !== undefined) report.startMethod = r.startMethod;

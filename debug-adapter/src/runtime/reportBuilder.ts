@@ -76,6 +76,8 @@ export function buildReport(events: readonly Obj[], context: ReportContext): Obj
   const races = new Map<string, Obj>();
   const startMethods = new Map<number, unknown>();
   const usedSwallowed = new Set<string>();
+  // The last `in-flight` record of the main process's end (or of the editor's Stop).
+  let ended: Obj | null = null;
 
   for (const e of events) {
     const kind = e.kind;
@@ -140,6 +142,11 @@ export function buildReport(events: readonly Obj[], context: ReportContext): Obj
         signal: get(e, 'signal'),
         exitCode: get(e, 'exitCode'),
       }));
+    } else if (kind === wire.IN_FLIGHT) {
+      if (get(e, 'reason') === 'stall') failures.push(...stallFailures(e));
+      else if (get(e, 'reason') === 'ended') ended = e;
+    } else if (kind === wire.LEFTOVER && isInt(e.child)) {
+      outlived(setDefault(processes, e.child, { pid: e.child, ppid: null, role: get(e, 'role'), name: get(e, 'name'), exitCode: null }), e);
     } else if (kind === wire.RACE) {
       const fields = [get(e, 'file'), get(e, 'line'), or(get(e, 'raceKind'), 'unlocked-read-modify-write'), get(e, 'object')];
       const rkey = JSON.stringify(fields);
@@ -168,6 +175,7 @@ export function buildReport(events: readonly Obj[], context: ReportContext): Obj
 
   // Array sort is stable, as Python's is; the record's time only orders, it is no failure field.
   const ordered = failures.sort((a, b) => a._t - b._t).map((f) => f.out);
+  markAfterMainEnded(failures, ended);
   for (const race of races.values()) (race.pids as number[]).sort((a, b) => a - b);
   const rootMethod = startMethods.get(context.rootPid);
   const startMethod = truthy(rootMethod) ? rootMethod : (startMethods.values().next().value ?? null);
@@ -179,9 +187,13 @@ export function buildReport(events: readonly Obj[], context: ReportContext): Obj
     startMethod,
     exitCode: context.exitCode,
     // The main process first: it was the map's first entry, and a Map keeps insertion order.
-    processes: [...processes.values()].map((p) => ({ pid: get(p, 'pid'), ppid: get(p, 'ppid'), role: get(p, 'role'), name: get(p, 'name'), exitCode: get(p, 'exitCode') })),
+    processes: [...processes.values()].map((p) => ({
+      pid: get(p, 'pid'), ppid: get(p, 'ppid'), role: get(p, 'role'), name: get(p, 'name'), exitCode: get(p, 'exitCode'),
+      signal: endedBy(p), outlived: truthy(get(p, 'outlived')),
+    })),
     failures: ordered,
     races: [...races.values()],
+    inFlight: inFlight(ended),
   };
 }
 
@@ -193,10 +205,74 @@ export function reportText(report: Obj): string {
 function failure(kind: string, record: Obj, fields: Obj): { out: Obj; _t: number } {
   const out: Obj = {};
   for (const name of FAILURE_FIELDS) out[name] = name in fields ? fields[name] : null;
+  // Fields of one kind only (a stall's runningFor) follow the common ones, as dict.update adds them.
+  for (const [name, value] of Object.entries(fields)) if (!Object.prototype.hasOwnProperty.call(out, name)) out[name] = value;
   out.kind = kind;
   out.frames = frames(fields.frames);
   return { out, _t: num(or(get(record, 't'), 0)) };
 }
+
+// ---- the end of a run: stalls, tasks in flight, processes left behind -------------------------
+
+/** One `stall` failure per task running when no task had finished for the stall timeout. */
+function stallFailures(record: Obj): { out: Obj; _t: number }[] {
+  const tasks = get(record, 'tasks');
+  if (!Array.isArray(tasks)) return [];
+  return tasks.filter(isDict).map((t) => failure('stall', record, {
+    pid: get(t, 'pid'),
+    thread: 'MainThread',
+    worker: get(t, 'worker'),
+    task: get(t, 'task'),
+    frames: get(t, 'frames'),
+    runningFor: get(t, 'runningFor'),
+  }));
+}
+
+/** The tasks running when the main process ended (the last "ended" record): live stacks, which have no locals. */
+function inFlight(ended: Obj | null): Obj[] {
+  const tasks = ended === null ? null : get(ended, 'tasks');
+  if (!Array.isArray(tasks)) return [];
+  return tasks.filter(isDict).map((t) => {
+    const raw = get(t, 'frames');
+    const live = (Array.isArray(raw) ? raw : []).filter(isDict).map((fr) => ({ file: get(fr, 'file'), line: get(fr, 'line'), function: get(fr, 'function') }));
+    return { pid: get(t, 'pid'), worker: get(t, 'worker'), task: get(t, 'task'), runningFor: get(t, 'runningFor'), frames: live };
+  });
+}
+
+/**
+ * Failures recorded after the main process was killed (an "ended" record that names its
+ * signal) are consequences of its death (a worker's BrokenPipeError), not causes.
+ */
+function markAfterMainEnded(failures: readonly { out: Obj; _t: number }[], ended: Obj | null): void {
+  if (ended === null || !truthy(get(ended, 'signal'))) return;
+  const killedAt = get(ended, 't');
+  for (const f of failures) if (f._t > num(or(killedAt, 0))) f.out.afterMainEnded = true;
+}
+
+/** A process still alive when the main process ended, which the supervisor then ended. */
+function outlived(proc: Obj, record: Obj): void {
+  proc.outlived = true;
+  if (get(record, 'exitCode') !== null) proc.exitCode = record.exitCode;
+}
+
+/** The signal that ended a process, named from its exit code (null for none or a code >= 0). */
+function endedBy(proc: Obj): unknown {
+  const code = get(proc, 'exitCode');
+  return isInt(code) && code < 0 ? signalName(-code) : null;
+}
+
+/** Python's `signal.Signals(n).name` on Linux (3.11+ names 16 too), else `SIG<n>` as hooks_process does. */
+export function signalName(signum: number): string {
+  return LINUX_SIGNALS[signum] ?? `SIG${signum}`;
+}
+
+const LINUX_SIGNALS: Readonly<Record<number, string>> = {
+  1: 'SIGHUP', 2: 'SIGINT', 3: 'SIGQUIT', 4: 'SIGILL', 5: 'SIGTRAP', 6: 'SIGABRT', 7: 'SIGBUS', 8: 'SIGFPE',
+  9: 'SIGKILL', 10: 'SIGUSR1', 11: 'SIGSEGV', 12: 'SIGUSR2', 13: 'SIGPIPE', 14: 'SIGALRM', 15: 'SIGTERM',
+  16: 'SIGSTKFLT', 17: 'SIGCHLD', 18: 'SIGCONT', 19: 'SIGSTOP', 20: 'SIGTSTP', 21: 'SIGTTIN', 22: 'SIGTTOU',
+  23: 'SIGURG', 24: 'SIGXCPU', 25: 'SIGXFSZ', 26: 'SIGVTALRM', 27: 'SIGPROF', 28: 'SIGWINCH', 29: 'SIGIO',
+  30: 'SIGPWR', 31: 'SIGSYS', 34: 'SIGRTMIN', 64: 'SIGRTMAX',
+};
 
 function frames(raw: unknown): Obj[] {
   if (!Array.isArray(raw)) return [];

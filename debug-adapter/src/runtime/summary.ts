@@ -2,7 +2,7 @@
  * Renders a trace report as the readable failure summary printed by `workerscope run` and shown
  * in the editor's output channel (coloured there by syntaxes/workerscope-trace.tmLanguage.json).
  */
-import type { TraceFailure, TraceFrame, TraceReport } from './report';
+import type { TraceFailure, TraceFrame, TraceInFlight, TraceReport, TraceTask } from './report';
 
 const HEADLINE: Record<string, string> = {
   exception: 'task raised',
@@ -11,21 +11,68 @@ const HEADLINE: Record<string, string> = {
   swallowed: 'exception never retrieved',
   'thread-exception': 'thread raised',
   hang: 'pool hang',
+  stall: 'task stalled',
 };
 
 export function formatSummary(report: TraceReport): string {
   const lines: string[] = [];
   const { failures, races } = report;
+  const inFlight = report.inFlight ?? [];
+  const mainSignal = report.processes.find((p) => p.role === 'main')?.signal;
+  const endLines = mainSignal || inFlight.length > 0 ? formatEnd(mainSignal, inFlight) : [];
+  const leftLines = formatLeftBehind(report);
   if (failures.length === 0 && races.length === 0) {
     lines.push(`workerscope: no worker failures (${report.processes.length} process${report.processes.length === 1 ? '' : 'es'} traced, exit code ${report.exitCode ?? 'unknown'})`);
-    return `${lines.join('\n')}\n`;
+    return `${[...lines, ...endLines, ...leftLines].join('\n')}\n`;
   }
   lines.push(`workerscope: ${failures.length} failure${failures.length === 1 ? '' : 's'}, ${races.length} race${races.length === 1 ? '' : 's'} (exit code ${report.exitCode ?? 'unknown'})`);
-  failures.forEach((failure, i) => lines.push(...formatFailure(failure, i + 1)));
+  // The main process's death comes first: the workers' failures after it are its consequences.
+  lines.push(...endLines);
+  const before = failures.filter((f) => !f.afterMainEnded);
+  const after = failures.filter((f) => f.afterMainEnded);
+  before.forEach((failure, i) => lines.push(...formatFailure(failure, i + 1)));
+  if (after.length > 0) {
+    lines.push(`  after the main process ended (consequences of its end, not causes):`);
+    after.forEach((failure, i) => lines.push(...formatFailure(failure, before.length + i + 1)));
+  }
   for (const race of races) {
     lines.push(`  race: unlocked read-modify-write of ${race.object ?? 'shared object'} at ${race.file}:${race.line} (${race.count}×, pids ${(race.pids ?? []).join(', ')})`);
   }
+  lines.push(...leftLines);
   return `${lines.join('\n')}\n`;
+}
+
+/** "main process killed by SIGTERM; 2 tasks were in flight", then each task and where it was. */
+function formatEnd(signal: string | undefined, inFlight: readonly TraceInFlight[]): string[] {
+  const tasks = `${inFlight.length} task${inFlight.length === 1 ? ' was' : 's were'} in flight`;
+  const lines = [`workerscope: ${signal ? `main process killed by ${signal}` : 'program stopped'}; ${tasks}`];
+  for (const t of inFlight) {
+    const running = t.runningFor !== undefined ? `, running for ${seconds(t.runningFor)}` : '';
+    lines.push(`  in flight: ${taskLine(t.task) ?? 'a task'} in ${t.worker ?? 'worker'} (pid ${t.pid})${running}`);
+    const frame = innermost(t.frames);
+    if (frame) lines.push(`    at ${frame.function} (${frame.file}:${frame.line})`);
+  }
+  return lines;
+}
+
+/** Processes of the program that were still running when its main process ended. */
+function formatLeftBehind(report: TraceReport): string[] {
+  return report.processes.filter((p) => p.outlived).map((p) => {
+    const how = p.signal ? `ended by ${p.signal}` : p.exitCode !== undefined && p.exitCode !== null ? `exit code ${p.exitCode}` : 'ended';
+    return `  left running after the main process ended: ${p.name ?? p.role ?? 'process'} (pid ${p.pid}), ${how}`;
+  });
+}
+
+function taskLine(task: TraceTask | undefined): string | undefined {
+  if (!task?.function) return undefined;
+  const args = [...(task.args ?? []), ...Object.entries(task.kwargs ?? {}).map(([k, v]) => `${k}=${v}`)].join(', ');
+  const index = task.index !== undefined ? ` [item ${task.index}]` : '';
+  const where = task.submittedAt ? ` submitted at ${task.submittedAt.file}:${task.submittedAt.line}` : '';
+  return `${task.function}(${args})${index}${where}`;
+}
+
+function seconds(value: number): string {
+  return `${value < 10 ? value.toFixed(1) : Math.round(value)} s`;
 }
 
 export function formatFailure(failure: TraceFailure, ordinal: number): string[] {
@@ -44,6 +91,7 @@ export function formatFailure(failure: TraceFailure, ordinal: number): string[] 
   }
   if (failure.exception) lines.push(`    ${failure.exception.type}: ${failure.exception.message}`);
   if (failure.kind === 'hang') lines.push(`    the pool could no longer finish; the program${failure.pid !== undefined ? ` (pid ${failure.pid})` : ''} was ended`);
+  if (failure.kind === 'stall') lines.push(`    no task finished meanwhile; this one had run for ${failure.runningFor !== undefined ? seconds(failure.runningFor) : 'too long'}`);
   if (failure.signal) lines.push(`    signal: ${failure.signal}${failure.exitCode !== undefined ? ` (exit code ${failure.exitCode})` : ''}`);
   else if (failure.kind === 'exited' && failure.exitCode !== undefined) lines.push(`    exit code: ${failure.exitCode}`);
   const frame = innermost(failure.frames);

@@ -5,8 +5,11 @@
  */
 import { EventEmitter } from 'node:events';
 import type { ChannelRecord } from './channelReader';
-import type { FailureKind, ProcessRole, TraceFailure, TraceRace, TraceReport, TraceTask } from './report';
+import type { FailureKind, ProcessRole, TraceFailure, TraceInFlight, TraceRace, TraceReport, TraceTask } from './report';
 import * as wire from '../wire';
+import { asRole, dropUndefined, exception, frames, guessRole, location, normalizeFailure, num, signalName, str, task } from './recordFields';
+
+export { signalName } from './recordFields';
 
 /** A process, or a thread of a process that had a failure of its own. */
 export interface ModelThread {
@@ -20,6 +23,8 @@ export interface ModelThread {
   alive: boolean;
   exitCode?: number | null;
   signal?: string;
+  /** Still running when the main process ended (the supervisor then ended it). */
+  outlived?: boolean;
 }
 
 export interface ModelFailure extends TraceFailure {
@@ -66,7 +71,11 @@ const PARENT_KINDS: ReadonlySet<string> = new Set([wire.START_METHOD, wire.SUBMI
 export class TraceModel extends EventEmitter<TraceModelEvents> {
   readonly failures: ModelFailure[] = [];
   readonly races: TraceRace[] = [];
+  /** Tasks in flight when the main process ended or the run was stopped (the last such record). */
+  inFlight: TraceInFlight[] = [];
   startMethod: string | undefined;
+  /** Time of the last `in-flight` "ended" record: failures after it are consequences of the end. */
+  private endedAt: number | undefined;
   private readonly threadsById = new Map<number, ModelThread>();
   private readonly threadsByKey = new Map<string, ModelThread>();
   private readonly owners = new Map<number, number>();
@@ -75,6 +84,8 @@ export class TraceModel extends EventEmitter<TraceModelEvents> {
   private readonly failuresById = new Map<string, ModelFailure>();
   /** Failure id -> `key/chunk` of the task it ran, to fold a later `swallowed` record into it. */
   private readonly taskKeys = new Map<string, string>();
+  /** The time of the record being applied (failures compare it with `endedAt`). */
+  private applying: number | undefined;
   private nextThreadId = 1;
   private nextFailureSeq = 1;
   private batch: ChannelRecord[] = [];
@@ -117,6 +128,7 @@ export class TraceModel extends EventEmitter<TraceModelEvents> {
   /** Applies one record at once. */
   apply(record: ChannelRecord): void {
     const r = record as ChannelRecord & Record<string, unknown>;
+    this.applying = num(r.t);
     const pid = typeof r.pid === 'number' ? r.pid : 0;
     // The main process announces no process-start: it shows itself by what it does as a parent.
     if (PARENT_KINDS.has(r.kind) && !this.threadsByKey.has(String(pid))) this.processThread(pid, 'main', 'MainProcess');
@@ -210,6 +222,19 @@ export class TraceModel extends EventEmitter<TraceModelEvents> {
       case wire.RACE:
         this.onRace(r, pid);
         return;
+      case wire.IN_FLIGHT:
+        this.onInFlight(r);
+        return;
+      case wire.LEFTOVER: {
+        const child = num(r.child);
+        if (child === undefined) return;
+        const thread = this.processThread(child, asRole(r.role) ?? 'process', str(r.name));
+        thread.outlived = true;
+        const exitCode = num(r.exitCode);
+        // As the report says it: the signal named by the exit code, if any.
+        this.processExited(child, exitCode, exitCode !== undefined && exitCode < 0 ? signalName(-exitCode) : undefined);
+        return;
+      }
       case wire.PAUSED: {
         const failure = this.failuresById.get(String(r.id));
         if (failure) failure.paused = true;
@@ -239,8 +264,11 @@ export class TraceModel extends EventEmitter<TraceModelEvents> {
       if (p.name) thread.name = p.name;
       thread.exitCode = p.exitCode;
       thread.alive = false;
-      if (typeof p.exitCode === 'number' && p.exitCode < 0) thread.signal = signalName(-p.exitCode);
+      if (p.signal) thread.signal = p.signal;
+      else if (typeof p.exitCode === 'number' && p.exitCode < 0) thread.signal = signalName(-p.exitCode);
+      if (p.outlived) thread.outlived = true;
     }
+    model.inFlight = report.inFlight.map((t) => ({ ...t, frames: [...t.frames] }));
     for (const f of report.failures) {
       const owner = model.ownerOfReportFailure(f);
       owner.alive = false;
@@ -301,6 +329,29 @@ export class TraceModel extends EventEmitter<TraceModelEvents> {
     this.emit('failure', failure);
   }
 
+  /**
+   * A stall becomes one failure per running task, on its worker's thread, with the live stack
+   * (no locals); the tasks running at the main process's end are kept as the report keeps them.
+   */
+  private onInFlight(r: ChannelRecord & Record<string, unknown>): void {
+    const tasks = Array.isArray(r.tasks) ? r.tasks.filter((t): t is Record<string, unknown> => !!t && typeof t === 'object') : [];
+    if (r.reason === 'ended') {
+      // As the report marks them: only after a death by a signal (a Stop's snapshot names none).
+      this.endedAt = str(r.signal) ? (num(r.t) ?? 0) : undefined;
+      this.inFlight = tasks.map((t) => dropUndefined({ pid: num(t.pid) ?? 0, worker: str(t.worker), task: task(t.task), runningFor: num(t.runningFor), frames: (frames(t.frames) ?? []).map(({ file, line, function: fn }) => ({ file, line, function: fn })) }));
+      return;
+    }
+    if (r.reason !== 'stall') return;
+    for (const t of tasks) {
+      const pid = num(t.pid);
+      if (pid === undefined) continue;
+      const worker = str(t.worker);
+      const owner = this.processThread(pid, asRole(t.role) ?? guessRole(worker), worker);
+      const failure = this.addFailure({ kind: 'stall', pid, thread: 'MainThread', worker, task: task(t.task), frames: frames(t.frames), runningFor: num(t.runningFor) }, owner);
+      this.emit('failure', failure);
+    }
+  }
+
   private onRace(r: ChannelRecord & Record<string, unknown>, pid: number): void {
     const file = str(r.file) ?? '';
     const line = num(r.line) ?? 0;
@@ -319,6 +370,8 @@ export class TraceModel extends EventEmitter<TraceModelEvents> {
 
   private addFailure(f: TraceFailure, owner: ModelThread, id?: string, paused = false): ModelFailure {
     const failure: ModelFailure = { ...dropUndefined(f), id: id ?? `failure-${this.nextFailureSeq}`, paused, threadId: owner.id };
+    // As the report marks them: recorded after the main process's end, a consequence of it.
+    if (this.endedAt !== undefined && this.applying !== undefined && this.applying > this.endedAt) failure.afterMainEnded = true;
     this.nextFailureSeq += 1;
     if (this.failuresById.has(failure.id)) failure.id = `${failure.id}#${this.nextFailureSeq}`;
     this.failures.push(failure);
@@ -407,83 +460,4 @@ export class TraceModel extends EventEmitter<TraceModelEvents> {
     }
     this.emit('processExited', thread);
   }
-}
-
-const ROLES: readonly ProcessRole[] = ['main', 'pool-worker', 'executor-worker', 'process', 'thread'];
-
-function asRole(value: unknown): ProcessRole | undefined {
-  return (ROLES as readonly unknown[]).includes(value) ? (value as ProcessRole) : undefined;
-}
-
-function guessRole(worker: string | undefined): ProcessRole {
-  if (!worker) return 'process';
-  if (worker === 'MainProcess') return 'main';
-  if (/PoolWorker/.test(worker)) return 'pool-worker';
-  return 'process';
-}
-
-const SIGNALS: Record<number, string> = {
-  1: 'SIGHUP', 2: 'SIGINT', 3: 'SIGQUIT', 4: 'SIGILL', 5: 'SIGTRAP', 6: 'SIGABRT', 7: 'SIGBUS', 8: 'SIGFPE',
-  9: 'SIGKILL', 10: 'SIGUSR1', 11: 'SIGSEGV', 12: 'SIGUSR2', 13: 'SIGPIPE', 14: 'SIGALRM', 15: 'SIGTERM',
-};
-
-/** POSIX name of a signal number (Linux numbering), or `signal N`. */
-export function signalName(signum: number): string {
-  return SIGNALS[signum] ?? `signal ${signum}`;
-}
-
-function str(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : undefined;
-}
-
-function num(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
-}
-
-function location(value: unknown): { file: string; line: number } | undefined {
-  if (!value || typeof value !== 'object') return undefined;
-  const v = value as Record<string, unknown>;
-  return typeof v.file === 'string' && typeof v.line === 'number' ? { file: v.file, line: v.line } : undefined;
-}
-
-function task(value: unknown): TraceTask | undefined {
-  if (!value || typeof value !== 'object') return undefined;
-  const v = value as Record<string, unknown>;
-  return dropUndefined({
-    function: str(v.function),
-    args: Array.isArray(v.args) ? v.args.map(String) : undefined,
-    kwargs: v.kwargs && typeof v.kwargs === 'object' ? Object.fromEntries(Object.entries(v.kwargs).map(([k, x]) => [k, String(x)])) : undefined,
-    index: num(v.index),
-    submittedAt: location(v.submittedAt),
-  });
-}
-
-function exception(value: unknown): { type: string; message: string } | undefined {
-  if (!value || typeof value !== 'object') return undefined;
-  const v = value as Record<string, unknown>;
-  return { type: str(v.type) ?? 'Exception', message: str(v.message) ?? '' };
-}
-
-function frames(value: unknown): TraceFailure['frames'] {
-  if (!Array.isArray(value)) return undefined;
-  return value
-    .filter((f): f is Record<string, unknown> => !!f && typeof f === 'object')
-    .map((f) => dropUndefined({
-      file: str(f.file) ?? '<unknown>',
-      line: num(f.line) ?? 0,
-      function: str(f.function) ?? '<unknown>',
-      locals: f.locals && typeof f.locals === 'object' ? Object.fromEntries(Object.entries(f.locals).map(([k, x]) => [k, String(x)])) : undefined,
-    }));
-}
-
-/** Leaves out absent fields; reports write `null` for them, the model leaves them out. */
-function dropUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined && v !== null)) as T;
-}
-
-function normalizeFailure(f: TraceFailure): TraceFailure {
-  const failure = dropUndefined({ ...f });
-  if (failure.task) failure.task = dropUndefined({ ...failure.task });
-  if (failure.frames) failure.frames = failure.frames.map((frame) => dropUndefined({ ...frame }));
-  return failure;
 }

@@ -11,12 +11,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { makeChannelDir } from './channelDir';
-import { signalTree } from './processTree';
+import { programProcesses, signalTree } from './processTree';
 import { ChannelReader, type ChannelRecord } from './channelReader';
 import { parseReport, type TraceReport } from './report';
 import { buildReport, loadEvents, reportText, rootAnnouncement } from './reportBuilder';
 import { compileTracerIfStale } from './tracerBytecode';
 import { tracerPythonPath } from './tracerLocation';
+import * as wire from '../wire';
 
 export interface LaunchOptions {
   program: string;
@@ -25,6 +26,14 @@ export interface LaunchOptions {
   env?: Readonly<Record<string, string>>;
   python?: string;
   hangTimeout?: number;
+  /** Seconds with no task finished, while tasks run, before a stall is declared (none: never). */
+  stallTimeout?: number;
+  /**
+   * `pause` (debug session): at a stall the supervisor records it but leaves the program running;
+   * the stalled workers are stopped here (SIGSTOP) until `continueStalled()`. Default: the stall
+   * ends the run, as a hang does.
+   */
+  stallAction?: 'end' | 'pause';
   detectRaces?: boolean;
   /** Failing workers wait for `resume()` and answer `evaluate()` meanwhile. */
   pauseOnFailure?: boolean;
@@ -66,8 +75,12 @@ export interface TraceRuntimeEvents {
  */
 const SUPERVISOR_DELAY_MS = 1000;
 
-/** The run's status when a pool hang was detected (the supervisor's, and `workerscope run`'s). */
+/** The run's status when a pool hang or a stall was detected (the supervisor's, and `workerscope run`'s). */
 export const HANG_EXIT_CODE = 124;
+/** How long Stop waits for the supervisor's list of the tasks in flight before ending the program. */
+const SNAPSHOT_WAIT_MS = 800;
+/** The line that asks a watching supervisor for an `in-flight` record (reason "ended") of the tasks running now. */
+const SUPERVISOR_SNAPSHOT = 'snapshot';
 /** How long the supervisor may take to leave once told the program has ended. */
 const SUPERVISOR_GRACE_MS = 10_000;
 
@@ -83,6 +96,11 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
   private channelDir: string | undefined;
   private controlSeq = 0;
   private untracedReason: string | undefined;
+  /** `stallAction: 'pause'`: stalled workers are stopped here, not ended by the supervisor. */
+  private stallPause = false;
+  /** Workers stopped (SIGSTOP) at a stall, until continued or the program ends. */
+  private readonly stalledWorkers = new Set<number>();
+  private terminating: Promise<void> | undefined;
 
   /** Set by `launch()` when the program runs without the tracer, and why: it still runs, as plainly. */
   get untraced(): string | undefined {
@@ -115,13 +133,15 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
     if (options.detectRaces) programEnv.WORKERSCOPE_DETECT_RACES = '1';
     else delete programEnv.WORKERSCOPE_DETECT_RACES;
 
-    // Reading the channel live costs this process CPU beside the program's: only for a listener.
-    if (this.listenerCount('record') > 0) this.startReader();
+    this.stallPause = options.stallAction === 'pause' && options.stallTimeout !== undefined;
+    // Reading the channel live costs this process CPU beside the program's: only for a listener,
+    // or to stop stalled workers where they are.
+    if (this.listenerCount('record') > 0 || this.stallPause) this.startReader();
     this.launched = { python, program: path.resolve(options.cwd ?? process.cwd(), options.program), args: options.args ?? [], cwd: options.cwd, env };
     return this.spawnProgram(python, programEnv, options, (pid) => {
-      // Never later than a hang could be declared (a hang timeout shorter than the delay).
-      const hangMs = options.hangTimeout !== undefined && Number.isFinite(options.hangTimeout) ? Math.max(0, options.hangTimeout * 1000) : Infinity;
-      const delay = Math.min(SUPERVISOR_DELAY_MS, hangMs);
+      // Never later than a hang or a stall could be declared (a timeout shorter than the delay):
+      // the stall watch times from the slots' own task start times, so starting at S is enough.
+      const delay = Math.min(SUPERVISOR_DELAY_MS, millis(options.hangTimeout), millis(options.stallTimeout));
       this.supervisorDelay = setTimeout(() => {
         this.supervisorDelay = undefined;
         this.startSupervisor(python, pid, channelDir, tracerDir, env, options);
@@ -169,6 +189,9 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
   private startSupervisor(python: string, pid: number, channelDir: string, tracerDir: string, env: NodeJS.ProcessEnv, options: LaunchOptions): void {
     const args = ['-S', path.join(tracerDir, 'workerscope_supervise.py'), '--watch', String(pid), '--channel', channelDir, '--no-summary'];
     if (options.hangTimeout !== undefined) args.push('--hang-timeout', String(options.hangTimeout));
+    if (options.stallTimeout !== undefined) args.push('--stall-timeout', String(options.stallTimeout));
+    // The supervisor records the stall but leaves the program running: the session holds the workers.
+    if (options.stallTimeout !== undefined && options.stallAction === 'pause') args.push('--stall-keep-running');
     args.push('--', options.program, ...(options.args ?? []));
     this.supervisorErrors = '';
     // Detached: the terminal's signals to the program's group (Ctrl-\, Ctrl-Z) are not for it.
@@ -196,7 +219,11 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
 
   private startReader(): void {
     if (this.reader || !this.channelDir) return;
-    this.reader = new ChannelReader(this.channelDir, (record) => this.emit('record', record));
+    this.reader = new ChannelReader(this.channelDir, (record) => {
+      // Stopped before anyone hears of the stall: what they are shown is where the workers stay.
+      if (this.stallPause && record.kind === wire.IN_FLIGHT && record.reason === 'stall') this.stopStalled(record);
+      this.emit('record', record);
+    });
     this.reader.start();
   }
 
@@ -206,6 +233,43 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
    */
   resume(pid: number, failureId?: string): void {
     this.sendControl(pid, { cmd: 'continue', ...(failureId !== undefined ? { id: failureId } : {}) });
+  }
+
+  /** Stops each stalled worker of the program where it is (SIGSTOP), until `continueStalled`. */
+  private stopStalled(record: ChannelRecord): void {
+    const root = this.child?.pid;
+    if (root === undefined || !Array.isArray(record.tasks)) return;
+    // Only processes of this program: a pid from the channel is never signalled on its word alone.
+    const ours = new Set(programProcesses(root, this.channelDir));
+    for (const task of record.tasks as unknown[]) {
+      const pid = (task as { pid?: unknown } | null)?.pid;
+      if (typeof pid !== 'number' || !ours.has(pid) || pid === root || this.stalledWorkers.has(pid)) continue;
+      try {
+        process.kill(pid, 'SIGSTOP');
+        this.stalledWorkers.add(pid);
+      } catch {
+        // Gone meanwhile: nothing to hold.
+      }
+    }
+  }
+
+  /** Lets a worker stopped at a stall run on (every such worker without a pid); true if one was stopped. */
+  continueStalled(pid?: number): boolean {
+    const pids = pid === undefined ? [...this.stalledWorkers] : this.stalledWorkers.has(pid) ? [pid] : [];
+    for (const p of pids) {
+      this.stalledWorkers.delete(p);
+      try {
+        process.kill(p, 'SIGCONT');
+      } catch {
+        // Ended meanwhile.
+      }
+    }
+    return pids.length > 0;
+  }
+
+  /** Whether a worker is held stopped at a stall. */
+  isStalledWorker(pid: number): boolean {
+    return this.stalledWorkers.has(pid);
   }
 
   /** Asks a paused worker to evaluate an expression in one of its failure frames (0 = outermost). */
@@ -234,13 +298,44 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
     return this.child?.pid;
   }
 
-  /** Ends the program and every process it started. */
-  terminate(): void {
-    if (!this.signalProgram('SIGTERM', 'tree')) return;
-    // A program that ignores SIGTERM must not outlive Stop, nor may a worker it left behind.
-    const pid = this.child?.pid as number;
-    const channelDir = this.channelDir;
-    setTimeout(() => signalTree(pid, channelDir, 'SIGKILL'), 2000).unref();
+  /**
+   * Ends the program and every process it started. First the supervisor, if one watches, lists
+   * the tasks in flight with their live stacks (an `in-flight` record, reason "ended"): waited
+   * for briefly, so that the report names what Stop interrupted.
+   */
+  terminate(): Promise<void> {
+    this.terminating ??= this.snapshotInFlight().then(() => {
+      if (!this.signalProgram('SIGTERM', 'tree')) return;
+      // Workers held at a stall were let go by signalTree (SIGCONT after SIGTERM).
+      this.stalledWorkers.clear();
+      // A program that ignores SIGTERM must not outlive Stop, nor may a worker it left behind.
+      const pid = this.child?.pid as number;
+      const channelDir = this.channelDir;
+      setTimeout(() => signalTree(pid, channelDir, 'SIGKILL'), 2000).unref();
+    });
+    return this.terminating;
+  }
+
+  /** Asks a watching supervisor for the tasks in flight and waits (briefly) for its record. */
+  private snapshotInFlight(): Promise<void> {
+    const supervisor = this.supervisor;
+    const child = this.child;
+    if (!supervisor?.stdin?.writable || supervisor.exitCode !== null || supervisor.signalCode !== null) return Promise.resolve();
+    if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+    this.startReader();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.off('record', onRecord);
+        resolve();
+      };
+      const timer = setTimeout(done, SNAPSHOT_WAIT_MS);
+      const onRecord = (record: ChannelRecord): void => {
+        if (record.kind === wire.IN_FLIGHT && record.reason === 'ended' && record.pid === supervisor.pid) done();
+      };
+      this.on('record', onRecord);
+      supervisor.stdin?.write(`${SUPERVISOR_SNAPSHOT}\n`);
+    });
   }
 
   /** Passes a terminal's Ctrl-C on to every process of the program, as the terminal would. */
@@ -279,6 +374,8 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
 
   private async onClose(exitCode: number | null, signal: NodeJS.Signals | null): Promise<void> {
     this.emit('exit', exitCode, signal);
+    // Workers held at a stall would never act on the supervisor's SIGTERM to what is left behind.
+    this.continueStalled();
     // A program that ended before its supervisor was due needs none: the report is built here.
     this.cancelSupervisorStart();
     const signalNumber = signal ? (os.constants.signals[signal] ?? 0) : 0;
@@ -306,7 +403,7 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
         : { error: 'the program was never started' };
     this.finish();
     // The supervisor killed the program after a hang: the run ends with the hang's status.
-    const hung = built.report?.failures.some((failure) => failure.kind === 'hang') ?? false;
+    const hung = built.report?.failures.some((failure) => failure.kind === 'hang' || (failure.kind === 'stall' && !this.stallPause)) ?? false;
     const end: RunEnd = { exitCode, signal, report: built.report, reportText: built.text, reportError: built.error, watchError: this.watchError(), untraced: this.untracedReason };
     this.emit('end', hung ? { ...end, exitCode: HANG_EXIT_CODE, signal: null } : end);
     // Not on the way to the report: the check reads the header of every tracer module's .pyc.
@@ -323,7 +420,8 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
     try {
       const events = loadEvents(channelDir);
       const root = rootAnnouncement(events, pid);
-      const hung = events.some((e) => e.kind === 'hang');
+      // A stall ends the run as a hang does, unless the debug session holds it instead.
+      const hung = events.some((e) => e.kind === 'hang' || (e.kind === wire.IN_FLIGHT && e.reason === 'stall' && !this.stallPause));
       const report = buildReport(events, {
         program: launched?.program ?? '',
         argv: launched?.args ?? [],
@@ -384,4 +482,9 @@ function removeChannel(dir: string): void {
   } catch {
     fs.rmSync(doomed, { recursive: true, force: true, maxRetries: 3 });
   }
+}
+
+/** Seconds as a delay in milliseconds; none (or not a number) is never. */
+function millis(seconds: number | undefined): number {
+  return seconds !== undefined && Number.isFinite(seconds) ? Math.max(0, seconds * 1000) : Infinity;
 }

@@ -25,6 +25,17 @@ export function threadLabel(thread: ModelThread): string {
   }
 }
 
+/**
+ * The name in the Threads list: the thread's label and, once its process has ended, how it ended
+ * if a signal ended it or it outlived the main process (`… (pid 4711), killed by SIGKILL`).
+ */
+export function threadListLabel(thread: ModelThread): string {
+  const label = threadLabel(thread);
+  if (thread.alive) return label;
+  if (thread.outlived) return `${label}, left running after main ended${thread.signal ? `, ended by ${thread.signal}` : ''}`;
+  return thread.signal ? `${label}, killed by ${thread.signal}` : label;
+}
+
 /** `module.work(7, flag=True) [item 7]`, or undefined when the failure has no task. */
 export function taskText(task: TraceTask | undefined): string | undefined {
   if (!task?.function) return undefined;
@@ -46,6 +57,8 @@ export function stopBadge(failure: TraceFailure): string {
       return failure.exitCode !== undefined ? `exited with ${failure.exitCode}` : 'exited';
     case 'hang':
       return 'pool hang';
+    case 'stall':
+      return failure.runningFor !== undefined ? `stalled ${Math.round(failure.runningFor)} s` : 'stalled';
     case 'swallowed':
       return `unretrieved ${failure.exception?.type ?? 'exception'}`;
     default:
@@ -70,6 +83,8 @@ export function describeFailure(failure: TraceFailure): string {
       return `exception never retrieved: ${exception ?? 'exception'}${inTask}`;
     case 'hang':
       return `pool hang${failure.worker ? ` after ${failure.worker} was lost` : ''}${task ? ` (task ${task})` : ''}`;
+    case 'stall':
+      return `stall: no task finished meanwhile; ${task ? `task ${task}` : 'the task'} has run for ${failure.runningFor !== undefined ? `${failure.runningFor.toFixed(1)} s` : 'too long'}${failure.worker ? ` in ${failure.worker}` : ''}`;
     default:
       return exception ?? String(failure.kind);
   }
@@ -85,7 +100,8 @@ export function tracebackText(failure: TraceFailure): string {
   const lines: string[] = [];
   const frames = failure.frames ?? [];
   if (frames.length > 0) {
-    lines.push(failure.kind === 'killed' || failure.kind === 'exited' ? 'Last frames known (most recent call last):' : 'Traceback (most recent call last):');
+    const heading = failure.kind === 'stall' ? 'Running now (most recent call last):' : failure.kind === 'killed' || failure.kind === 'exited' ? 'Last frames known (most recent call last):' : 'Traceback (most recent call last):';
+    lines.push(heading);
     for (const frame of frames) lines.push(`  File "${frame.file}", line ${frame.line}, in ${frame.function}`);
   }
   if (failure.exception) lines.push(`${failure.exception.type}: ${failure.exception.message}`);

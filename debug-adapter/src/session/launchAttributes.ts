@@ -12,6 +12,8 @@ export interface LaunchAttributes {
   stopOnWorkerFailure?: boolean;
   detectRaces?: boolean;
   hangTimeout?: number;
+  /** Seconds with no task finished while tasks run: the stalled workers are stopped where they are. */
+  stallTimeout?: number;
   /** Open this saved trace report post-mortem instead of running a program. */
   report?: string;
 }

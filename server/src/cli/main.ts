@@ -14,7 +14,7 @@ Commands:
   workerscope check [paths...] [--format text|json|sarif] [--rule ID]...
       Analyse Python files for unguarded entry points, unpicklable pool tasks,
       unlocked shared counters and more.
-  workerscope run [--report FILE] [--hang-timeout S] [--detect-races] [--python PATH] -- script.py [args...]
+  workerscope run [--report FILE] [--hang-timeout S] [--stall-timeout S] [--detect-races] [--python PATH] -- script.py [args...]
       Run a Python program under the tracer: worker crashes, killed workers,
       swallowed exceptions and hangs are reported on stderr and in a JSON report.
 

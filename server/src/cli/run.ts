@@ -10,12 +10,14 @@ import { inTerminalForeground, isStopped } from '../../../debug-adapter/src/runt
 import { parseArgs, UsageError } from './args';
 import type { CheckIo } from './check';
 
-export const RUN_USAGE = `Usage: workerscope run [--report FILE] [--hang-timeout S] [--detect-races] [--python PATH] -- script.py [args...]
+export const RUN_USAGE = `Usage: workerscope run [--report FILE] [--hang-timeout S] [--stall-timeout S] [--detect-races] [--python PATH] -- script.py [args...]
 
 Runs a Python program under the Workerscope tracer. Its stdin, stdout, stderr and exit status
 are passed through unchanged; worker failures are summarised on stderr.
   --report FILE       write the trace report (JSON, version 1) to FILE
   --hang-timeout S    seconds to wait after a pool worker died before reporting a hang (default 10)
+  --stall-timeout S   report a stall and end the run (status 124) when tasks run but none has
+                      finished for S seconds while the program waits on results (default: never)
   --detect-races      report unlocked read-modify-writes of shared Value/Array/Manager objects
   --python PATH       Python interpreter (default: python3)`;
 
@@ -23,6 +25,7 @@ export async function runTraced(argv: readonly string[], io: CheckIo): Promise<n
   const args = parseArgs(argv, {
     report: { value: true },
     'hang-timeout': { value: true },
+    'stall-timeout': { value: true },
     'detect-races': {},
     python: { value: true },
     help: {},
@@ -33,9 +36,8 @@ export async function runTraced(argv: readonly string[], io: CheckIo): Promise<n
   }
   const [program, ...programArgs] = [...args.positionals, ...args.rest];
   if (!program) throw new UsageError('no program given (use: workerscope run -- script.py [args...])');
-  const hangTimeoutText = args.flags.get('hang-timeout')?.[0];
-  const hangTimeout = hangTimeoutText === undefined ? undefined : Number(hangTimeoutText);
-  if (hangTimeout !== undefined && !(hangTimeout > 0)) throw new UsageError(`--hang-timeout needs a positive number of seconds, not "${hangTimeoutText}"`);
+  const hangTimeout = seconds(args.flags.get('hang-timeout')?.[0], '--hang-timeout');
+  const stallTimeout = seconds(args.flags.get('stall-timeout')?.[0], '--stall-timeout');
   const reportFile = args.flags.get('report')?.[0];
 
   const runtime = new TraceRuntime();
@@ -48,6 +50,7 @@ export async function runTraced(argv: readonly string[], io: CheckIo): Promise<n
       args: programArgs,
       python: args.flags.get('python')?.[0],
       hangTimeout,
+      stallTimeout,
       detectRaces: args.flags.has('detect-races'),
       stdio: 'inherit',
     });
@@ -76,6 +79,14 @@ export async function runTraced(argv: readonly string[], io: CheckIo): Promise<n
   if (end.watchError) io.err(`workerscope: pool hangs may have gone undetected: ${end.watchError}\n`);
   if (end.signal) dieBy(end.signal);
   return end.exitCode ?? 1;
+}
+
+/** A timeout option's value: a positive number of seconds. */
+function seconds(text: string | undefined, option: string): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!(value > 0)) throw new UsageError(`${option} needs a positive number of seconds, not "${text}"`);
+  return value;
 }
 
 /** The signals a shell or a terminal delivers, and `kill` sends by name. */
