@@ -8,8 +8,8 @@
 import * as path from 'node:path';
 import { constants as osConstants } from 'node:os';
 import {
-  Breakpoint, ContinuedEvent, Event, ExitedEvent, Handles, InitializedEvent, Logger, logger, LoggingDebugSession,
-  OutputEvent, Scope, Source, StackFrame, StoppedEvent, TerminatedEvent, Thread, ThreadEvent,
+  Breakpoint, ContinuedEvent, Event, ExitedEvent, InitializedEvent, Logger, logger, LoggingDebugSession,
+  OutputEvent, StoppedEvent, TerminatedEvent, Thread, ThreadEvent,
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { loadReport, type TraceFailure, type TraceRace, type TraceReport } from './runtime/report';
@@ -18,9 +18,9 @@ import { TraceModel, type ModelFailure, type ModelThread } from './runtime/trace
 import { TraceRuntime, type RunEnd } from './runtime/traceRuntime';
 import type { ChannelRecord } from './runtime/channelReader';
 import { FAILURE_EVENT, SUMMARY_EVENT, type FailureEventBody, type SummaryEventBody } from './session/customEvents';
-import { describeFailure, exceptionId, stopBadge, taskText, threadLabel, threadListLabel, tracebackText } from './session/describe';
+import { describeFailure, stopBadge, threadLabel, threadListLabel } from './session/describe';
+import { FailureInspector } from './session/inspection';
 import type { LaunchAttributes } from './session/launchAttributes';
-import { taskVariables, type FrameRef, type VariablesRef } from './session/variables';
 
 export interface WorkerscopeLaunchArguments extends DebugProtocol.LaunchRequestArguments, LaunchAttributes {
   /** Log the DAP traffic to the adapter's stderr. */
@@ -45,8 +45,7 @@ export class WorkerscopeSession extends LoggingDebugSession {
   /** Post-mortem: the failures still to stop at, in report order. */
   private postMortemQueue: ModelFailure[] = [];
   private report: TraceReport | undefined;
-  private readonly frames = new Handles<FrameRef>();
-  private readonly variables = new Handles<VariablesRef>();
+  private readonly inspector = new FailureInspector((line) => this.convertDebuggerLineToClient(line));
   /** The last evaluation sent to each process: the next one waits for it. */
   private readonly evaluations = new Map<number, Promise<unknown>>();
   /** Requests of the async handlers not answered yet (see `guarded`). */
@@ -147,23 +146,7 @@ export class WorkerscopeSession extends LoggingDebugSession {
   }
 
   protected stackTraceRequest(response: DebugProtocol.StackTraceResponse, args: DebugProtocol.StackTraceArguments): void {
-    const failure = this.failureShownOn(args.threadId);
-    const all: DebugProtocol.StackFrame[] = [];
-    if (failure) {
-      const frames = failure.frames ?? [];
-      for (let index = frames.length - 1; index >= 0; index--) {
-        const frame = frames[index];
-        const id = this.frames.create({ failure, index });
-        all.push(new StackFrame(id, frame.function, sourceOf(frame.file), this.convertDebuggerLineToClient(frame.line)));
-      }
-      const submittedAt = failure.task?.submittedAt;
-      if (submittedAt) {
-        const id = this.frames.create({ failure, index: 'submitted' });
-        const frame: DebugProtocol.StackFrame = new StackFrame(id, `task submitted here: ${taskText(failure.task) ?? 'task'}`, sourceOf(submittedAt.file), this.convertDebuggerLineToClient(submittedAt.line));
-        frame.presentationHint = 'label';
-        all.push(frame);
-      }
-    }
+    const all = this.inspector.stackFrames(this.failureShownOn(args.threadId));
     const start = args.startFrame ?? 0;
     const end = args.levels ? start + args.levels : all.length;
     response.body = { stackFrames: all.slice(start, end), totalFrames: all.length };
@@ -171,39 +154,12 @@ export class WorkerscopeSession extends LoggingDebugSession {
   }
 
   protected scopesRequest(response: DebugProtocol.ScopesResponse, args: DebugProtocol.ScopesArguments): void {
-    const frame = this.frames.get(args.frameId);
-    const scopes: DebugProtocol.Scope[] = [];
-    if (frame) {
-      if (frame.index !== 'submitted') {
-        const locals = frame.failure.frames?.[frame.index]?.locals;
-        const scope: DebugProtocol.Scope = new Scope('Locals', this.variables.create({ kind: 'locals', frame }), false);
-        scope.presentationHint = 'locals';
-        scope.namedVariables = locals ? Object.keys(locals).length : 0;
-        scopes.push(scope);
-      }
-      scopes.push(new Scope('Task', this.variables.create({ kind: 'task', failure: frame.failure }), false));
-    }
-    response.body = { scopes };
+    response.body = { scopes: this.inspector.scopes(args.frameId) };
     this.sendResponse(response);
   }
 
   protected variablesRequest(response: DebugProtocol.VariablesResponse, args: DebugProtocol.VariablesArguments): void {
-    const ref = this.variables.get(args.variablesReference);
-    let items: Array<[string, string, VariablesRef?]> = [];
-    if (ref?.kind === 'locals' && ref.frame.index !== 'submitted') {
-      items = Object.entries(ref.frame.failure.frames?.[ref.frame.index]?.locals ?? {});
-    } else if (ref?.kind === 'task') {
-      items = taskVariables(ref.failure);
-    } else if (ref?.kind === 'items') {
-      items = ref.items;
-    }
-    response.body = {
-      variables: items.map(([name, value, child]) => ({
-        name,
-        value,
-        variablesReference: child ? this.variables.create(child) : 0,
-      })),
-    };
+    response.body = { variables: this.inspector.variablesOf(args.variablesReference) };
     this.sendResponse(response);
   }
 
@@ -213,17 +169,7 @@ export class WorkerscopeSession extends LoggingDebugSession {
       this.sendErrorResponse(response, 3002, 'This thread is not stopped at a failure.');
       return;
     }
-    response.body = {
-      exceptionId: exceptionId(failure),
-      description: describeFailure(failure),
-      breakMode: 'unhandled',
-      details: {
-        message: failure.exception?.message ?? describeFailure(failure),
-        typeName: failure.exception?.type,
-        fullTypeName: failure.exception?.type,
-        stackTrace: tracebackText(failure),
-      },
-    };
+    response.body = this.inspector.exceptionInfo(failure);
     this.sendResponse(response);
   }
 
@@ -232,7 +178,7 @@ export class WorkerscopeSession extends LoggingDebugSession {
   }
 
   private async evaluate(response: DebugProtocol.EvaluateResponse, args: DebugProtocol.EvaluateArguments): Promise<void> {
-    const frame = args.frameId !== undefined ? this.frames.get(args.frameId) : undefined;
+    const frame = args.frameId !== undefined ? this.inspector.frame(args.frameId) : undefined;
     if (!frame || frame.index === 'submitted') {
       this.sendErrorResponse(response, 3003, 'Select a frame of a failed worker in the Call Stack to evaluate there.', undefined, undefined);
       return;
@@ -532,11 +478,6 @@ export class WorkerscopeSession extends LoggingDebugSession {
 
 function isStoppable(failure: ModelFailure): boolean {
   return failure.kind !== 'swallowed' && failure.kind !== 'hang';
-}
-
-function sourceOf(file: string): Source | undefined {
-  if (!file || file.startsWith('<')) return undefined;
-  return new Source(path.basename(file), file);
 }
 
 

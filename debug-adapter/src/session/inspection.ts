@@ -1,0 +1,92 @@
+/**
+ * What a stopped thread shows, built as DAP bodies from the trace model: its failure's frames
+ * (innermost first, then where the task was submitted), their scopes and variables, and the
+ * exception details. Holds the frame and variable handles the session hands out.
+ */
+import * as path from 'node:path';
+import { Handles, Scope, Source, StackFrame } from '@vscode/debugadapter';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import type { ModelFailure } from '../runtime/traceModel';
+import { describeFailure, exceptionId, taskText, tracebackText } from './describe';
+import { taskVariables, type FrameRef, type VariablesRef } from './variables';
+
+export class FailureInspector {
+  private readonly frames = new Handles<FrameRef>();
+  private readonly variables = new Handles<VariablesRef>();
+
+  /** `clientLine` converts a line to the client's numbering (the session's linesStartAt1). */
+  constructor(private readonly clientLine: (line: number) => number) {}
+
+  frame(frameId: number): FrameRef | undefined {
+    return this.frames.get(frameId);
+  }
+
+  /** The failure's frames, innermost first, then a label frame at the task's submission. */
+  stackFrames(failure: ModelFailure | undefined): DebugProtocol.StackFrame[] {
+    const all: DebugProtocol.StackFrame[] = [];
+    if (!failure) return all;
+    const frames = failure.frames ?? [];
+    for (let index = frames.length - 1; index >= 0; index--) {
+      const frame = frames[index];
+      const id = this.frames.create({ failure, index });
+      all.push(new StackFrame(id, frame.function, sourceOf(frame.file), this.clientLine(frame.line)));
+    }
+    const submittedAt = failure.task?.submittedAt;
+    if (submittedAt) {
+      const id = this.frames.create({ failure, index: 'submitted' });
+      const frame: DebugProtocol.StackFrame = new StackFrame(id, `task submitted here: ${taskText(failure.task) ?? 'task'}`, sourceOf(submittedAt.file), this.clientLine(submittedAt.line));
+      frame.presentationHint = 'label';
+      all.push(frame);
+    }
+    return all;
+  }
+
+  /** Locals (for a worker-side frame) and the Task scope. */
+  scopes(frameId: number): DebugProtocol.Scope[] {
+    const frame = this.frames.get(frameId);
+    const scopes: DebugProtocol.Scope[] = [];
+    if (!frame) return scopes;
+    if (frame.index !== 'submitted') {
+      const locals = frame.failure.frames?.[frame.index]?.locals;
+      const scope: DebugProtocol.Scope = new Scope('Locals', this.variables.create({ kind: 'locals', frame }), false);
+      scope.presentationHint = 'locals';
+      scope.namedVariables = locals ? Object.keys(locals).length : 0;
+      scopes.push(scope);
+    }
+    scopes.push(new Scope('Task', this.variables.create({ kind: 'task', failure: frame.failure }), false));
+    return scopes;
+  }
+
+  variablesOf(reference: number): DebugProtocol.Variable[] {
+    const ref = this.variables.get(reference);
+    let items: Array<[string, string, VariablesRef?]> = [];
+    if (ref?.kind === 'locals' && ref.frame.index !== 'submitted') {
+      items = Object.entries(ref.frame.failure.frames?.[ref.frame.index]?.locals ?? {});
+    } else if (ref?.kind === 'task') {
+      items = taskVariables(ref.failure);
+    } else if (ref?.kind === 'items') {
+      items = ref.items;
+    }
+    return items.map(([name, value, child]) => ({ name, value, variablesReference: child ? this.variables.create(child) : 0 }));
+  }
+
+  exceptionInfo(failure: ModelFailure): DebugProtocol.ExceptionInfoResponse['body'] {
+    return {
+      exceptionId: exceptionId(failure),
+      description: describeFailure(failure),
+      breakMode: 'unhandled',
+      details: {
+        message: failure.exception?.message ?? describeFailure(failure),
+        typeName: failure.exception?.type,
+        fullTypeName: failure.exception?.type,
+        stackTrace: tracebackText(failure),
+      },
+    };
+  }
+}
+
+/** A source the editor can open: files only (`<string>`, `<frozen …>` are not). */
+function sourceOf(file: string): Source | undefined {
+  if (!file || file.startsWith('<')) return undefined;
+  return new Source(path.basename(file), file);
+}
