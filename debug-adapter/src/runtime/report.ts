@@ -34,6 +34,10 @@ export interface TraceFailure {
   signal?: string;
   exitCode?: number;
   frames?: TraceFrame[];
+  /** A hang's cause when known: "join-before-drain" (frames: the parent's join() call, then the child's put sites). */
+  reason?: string;
+  /** join-before-drain: the items the child had not written into the queue's pipe. */
+  items?: number;
 }
 
 export interface TraceProcess {
@@ -198,6 +202,8 @@ const FAILURE = objectOf({
   signal: optional(string),
   exitCode: optional(integer),
   frames: optional(arrayOf(FRAME, 'an array of frames')),
+  reason: optional(string),
+  items: optional(count),
 }, 'a failure object');
 
 const PROCESS = objectOf({

@@ -132,14 +132,14 @@ export function buildReport(events: readonly Obj[], context: ReportContext): Obj
       }));
       if (isInt(e.child)) setDefault(processes, e.child, { pid: e.child, ppid: pid, role: get(e, 'role'), name: get(e, 'worker') }).exitCode = code;
     } else if (kind === wire.HANG) {
-      failures.push(failure('hang', e, {
+      failures.push(joinHang(e, failure('hang', e, {
         pid: get(e, 'owner'),
         thread: 'MainThread',
         worker: get(e, 'worker'),
         task: get(e, 'task'),
         signal: get(e, 'signal'),
         exitCode: get(e, 'exitCode'),
-      }));
+      })));
     } else if (kind === wire.RACE) {
       const fields = [get(e, 'file'), get(e, 'line'), or(get(e, 'raceKind'), 'unlocked-read-modify-write'), get(e, 'object')];
       const rkey = JSON.stringify(fields);
@@ -196,6 +196,19 @@ function failure(kind: string, record: Obj, fields: Obj): { out: Obj; _t: number
   out.kind = kind;
   out.frames = frames(fields.frames);
   return { out, _t: num(or(get(record, 't'), 0)) };
+}
+
+/**
+ * A queue deadlock's hang (report.py's `_join_hang_fields`): the parent's join() call then the
+ * child's put sites as frames, the reason, and how many items were left unwritten.
+ */
+function joinHang(record: Obj, built: { out: Obj; _t: number }): { out: Obj; _t: number } {
+  if (get(record, 'reason') !== wire.HANG_JOIN_BEFORE_DRAIN) return built;
+  const sites = [get(record, 'joinedAt'), ...pyList(or(get(record, 'puts'), []))].filter(isDict);
+  built.out.frames = sites.map((s) => ({ file: get(s, 'file'), line: get(s, 'line'), function: get(s, 'function'), locals: {} }));
+  built.out.reason = get(record, 'reason');
+  built.out.items = get(record, 'items');
+  return built;
 }
 
 function frames(raw: unknown): Obj[] {
