@@ -31,7 +31,7 @@ class _Puts:
     """Where this process put items on one queue; shared by the queue and its feeder thread
     (the thread outlives a queue dropped by the program, and it is what blocks the exit)."""
 
-    __slots__ = ("generation", "id", "counts", "recent", "buffer")
+    __slots__ = ("generation", "id", "counts", "recent", "buffer", "tagged")
 
     def __init__(self) -> None:
         from collections import deque
@@ -41,6 +41,7 @@ class _Puts:
         self.counts: "Dict[Any, int]" = {}
         self.recent: "Any" = deque(maxlen=RECENT)
         self.buffer: "Any" = None  # weak reference to the feeder thread's buffer
+        self.tagged = False  # the feeder thread knows us
 
 
 def _forked() -> None:
@@ -79,8 +80,22 @@ def _puts_of(queue: "Any") -> "_Puts":
 
 
 def _note(queue: "Any", frame: "Any") -> None:
-    puts = _puts_of(queue)
-    site = site_of(frame)
+    """One item put on ``queue`` by the code running ``frame`` (the caller of ``put``).
+    Runs on every put: the common case (a put from the program's own code, to a queue whose
+    feeder thread runs) is kept to a few dictionary lookups."""
+    puts = queue.__dict__.get("_workerscope_puts")
+    if puts is None or puts.generation != _generation[0]:
+        puts = queue.__dict__["_workerscope_puts"] = _Puts()
+    if not puts.tagged and queue._thread is not None:
+        import weakref  # the feeder thread has just started: it learns whose items it writes
+        puts.buffer = weakref.ref(queue._buffer)
+        queue._thread._workerscope_puts = puts
+        puts.tagged = True
+    code = frame.f_code
+    if _site_kind.get(code.co_filename) == 0:
+        site: "Any" = (code.co_filename, frame.f_lineno, code.co_name)
+    else:
+        site = site_of(frame)
     puts.recent.append(site)
     counts = puts.counts
     n = counts.get(site)
@@ -90,33 +105,41 @@ def _note(queue: "Any", frame: "Any") -> None:
         counts[site] = 1
 
 
-def _wrap_put(original: "Any") -> "Any":
-    def put(self: "Any", *args: "Any", **kwargs: "Any") -> "Any":
+def _hook_notify(queue: "Any", put_codes: "Any") -> None:
+    """Notes each put when it wakes the feeder thread (``_notempty.notify()``, the last step
+    of ``put`` once the item is buffered): a put that raises never reaches it, so no tracer
+    frame is ever in its traceback. Weak references only: the queue's life is unchanged."""
+    import weakref
+    cond = queue._notempty
+    if "notify" in cond.__dict__:  # 3.9+ reuses the condition after a fork
+        return
+    queue_ref, cond_ref, original = weakref.ref(queue), weakref.ref(cond), type(cond).notify
+
+    def notify(*args: "Any", **kwargs: "Any") -> "Any":
+        try:
+            caller = sys._getframe(1)
+            code = caller.f_code  # compared by identity: hashing a code object is slow
+            if code is put_codes[0] or code is put_codes[1]:
+                owner = queue_ref()
+                if owner is not None:
+                    _note(owner, caller.f_back)
+        except Exception:
+            runtime.swallowed()
+        return original(cond_ref(), *args, **kwargs)
+
+    cond.notify = runtime.rename_like(notify, original)
+
+
+def _wrap_reset(original: "Any", put_codes: "Any") -> "Any":
+    def _reset(self: "Any", *args: "Any", **kwargs: "Any") -> "Any":
         result = original(self, *args, **kwargs)
         try:
-            _note(self, sys._getframe(1))
+            _hook_notify(self, put_codes)
         except Exception:
             runtime.swallowed()
         return result
 
-    return runtime.rename_like(put, original)
-
-
-def _wrap_start_thread(original: "Any") -> "Any":
-    def _start_thread(self: "Any") -> "Any":
-        result = original(self)
-        try:
-            thread = self._thread
-            if thread is not None:
-                import weakref
-                puts = _puts_of(self)
-                puts.buffer = weakref.ref(self._buffer)
-                thread._workerscope_puts = puts
-        except Exception:
-            runtime.swallowed()
-        return result
-
-    return runtime.rename_like(_start_thread, original)
+    return runtime.rename_like(_reset, original)
 
 
 def _unwritten(puts: "_Puts", module: "Any") -> "Tuple[Optional[int], List[Dict[str, Any]]]":
@@ -177,18 +200,23 @@ def _wait_reported(thread: "Any", puts: "_Puts", module: "Any") -> bool:
 
 
 def patch(module: "Any") -> None:
-    """Patch multiprocessing.queues (right after it is imported, before any queue starts its
-    feeder thread: ``_start_thread`` registers ``Queue._finalize_join`` as it is then)."""
+    """Patch multiprocessing.queues (right after it is imported, before any queue exists:
+    ``_start_thread`` registers ``Queue._finalize_join`` as it is then)."""
     queue = getattr(module, "Queue", None)
     if queue is None or not runtime.claim(queue):
         return
     raw = queue.__dict__.get("_finalize_join")
-    if isinstance(raw, staticmethod) and callable(getattr(queue, "_start_thread", None)):
-        queue._start_thread = _wrap_start_thread(queue._start_thread)
-        queue._finalize_join = staticmethod(_wrap_finalize_join(raw.__func__, module))
-    queue.put = _wrap_put(queue.put)
+    # What makes a queue's condition and buffer anew (at creation, unpickling and after a
+    # fork): _reset since 3.9, _after_fork in 3.8.
+    reset_name = "_reset" if "_reset" in queue.__dict__ else "_after_fork"
+    reset = queue.__dict__.get(reset_name)
+    if not isinstance(raw, staticmethod) or reset is None:
+        return  # not the CPython 3.8-3.13 design this relies on
+    put_code = queue.put.__code__
     joinable = getattr(module, "JoinableQueue", None)
-    if joinable is not None and "put" in joinable.__dict__:  # its own put, not Queue's
-        joinable.put = _wrap_put(joinable.__dict__["put"])
+    joinable_put = joinable.__dict__.get("put") if joinable is not None else None
+    put_codes = (put_code, joinable_put.__code__ if joinable_put is not None else put_code)
+    setattr(queue, reset_name, _wrap_reset(reset, put_codes))
+    queue._finalize_join = staticmethod(_wrap_finalize_join(raw.__func__, module))
     if hasattr(os, "register_at_fork"):
         os.register_at_fork(after_in_child=_forked)

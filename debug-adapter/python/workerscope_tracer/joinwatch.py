@@ -31,10 +31,11 @@ class JoinWatch:
                 del self.waits[e["pid"]]
         elif kind == wire.JOIN and e.get("timeout") is None and isinstance(e.get("child"), int):
             self.joins[e["child"]] = e
-        elif kind in (wire.PROCESS_EXIT, wire.CHILD_EXIT):
-            pid = e.get("child") if kind == wire.CHILD_EXIT else e.get("pid")
-            self.waits.pop(pid, None)  # type: ignore[arg-type]
-            self.joins.pop(pid, None)  # type: ignore[arg-type]
+        elif kind == wire.CHILD_EXIT:
+            # Not process-exit: since 3.12 a forked child flushes its queues after its
+            # _bootstrap has returned (atexit), so that record comes before the wait.
+            self.waits.pop(e.get("child"), None)  # type: ignore[arg-type]
+            self.joins.pop(e.get("child"), None)  # type: ignore[arg-type]
 
     def pending(self) -> bool:
         return any(child in self.joins for child in self.waits)
