@@ -69,6 +69,11 @@ const CASES: Case[] = [
   { program: 'attribution_details.py' },
   { program: 'pool_manager_killed.py', options: ['--hang-timeout', '0.5'] },
   { program: 'pool_result_unreadable.py', options: ['--hang-timeout', '0.5'], args: ['spawn'] },
+  // The queue deadlock (a join-before-drain hang with both places), and a join with a timeout
+  // whose child's flush waits and then finishes.
+  { program: 'queue_join_before_drain.py', options: ['--hang-timeout', '0.5'] },
+  { program: 'queue_joinable_join_before_drain.py', options: ['--hang-timeout', '0.5'], args: ['spawn'] },
+  { program: 'queue_join_timeout_then_drain.py', options: ['--hang-timeout', '0.5'] },
 ];
 
 function supervised(c: Case, channel: string, reportFile: string): Promise<void> {
