@@ -177,3 +177,23 @@ test("an unread map's swallowed record folds every failed chunk of the job, as t
   model.apply(rec('swallowed', 100, { key: '100:pool:0', chunk: 2, api: 'map_async', allChunks: true, task: { function: '__main__.work', args: [] }, exception: { type: 'ValueError', message: 'bad item 7' } }));
   assert.deepEqual(model.failures.map((f) => f.kind), ['swallowed', 'swallowed', 'exception'], "another job's failure stays");
 });
+
+test('a queue deadlock shows on the child, with the parent\'s join() and the child\'s put as frames', () => {
+  const model = new TraceModel();
+  const seen = record(model);
+  model.apply(rec('process-start', 201, { ppid: 200, owner: 200, role: 'process', name: 'Process-1' }));
+  model.apply(rec('hang', 199, {
+    owner: 200, child: 201, worker: 'Process-1', key: null, task: null, timeout: 10, lostAt: 0, signal: 'SIGKILL',
+    reason: 'join-before-drain', joinedAt: { file: FILE, line: 20, function: '<module>' }, queue: '201:1', items: 1,
+    puts: [{ file: FILE, line: 12, function: 'produce', count: 1 }],
+  }));
+  const [hang] = seen.failures;
+  assert.equal(hang.kind, 'hang');
+  assert.equal(hang.reason, 'join-before-drain');
+  assert.equal(hang.items, 1);
+  assert.deepEqual(hang.frames, [
+    { file: FILE, line: 20, function: '<module>', locals: {} },
+    { file: FILE, line: 12, function: 'produce', locals: {} },
+  ]);
+  assert.equal(model.thread(hang.threadId)?.role, 'process');
+});

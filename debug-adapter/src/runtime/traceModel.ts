@@ -202,8 +202,10 @@ export class TraceModel extends EventEmitter<TraceModelEvents> {
       }
       case wire.HANG: {
         const child = num(r.child);
-        const owner = child !== undefined ? this.processThread(child, 'pool-worker', str(r.worker)) : this.processThread(pid, 'main', undefined);
-        const failure = this.addFailure({ kind: 'hang', pid: child ?? pid, worker: str(r.worker), task: task(r.task) }, owner);
+        // A queue deadlock's child is a Process: its frames are the parent's join() and its own puts.
+        const drain = r.reason === wire.HANG_JOIN_BEFORE_DRAIN;
+        const owner = child !== undefined ? this.processThread(child, drain ? 'process' : 'pool-worker', str(r.worker)) : this.processThread(pid, 'main', undefined);
+        const failure = this.addFailure({ kind: 'hang', pid: child ?? pid, worker: str(r.worker), task: task(r.task), ...(drain ? joinHangDetails(r) : {}) }, owner);
         this.emit('failure', failure);
         return;
       }
@@ -462,6 +464,12 @@ function exception(value: unknown): { type: string; message: string } | undefine
   if (!value || typeof value !== 'object') return undefined;
   const v = value as Record<string, unknown>;
   return { type: str(v.type) ?? 'Exception', message: str(v.message) ?? '' };
+}
+
+/** A queue deadlock's reason, frames (the parent's join() call, then the child's put sites) and unwritten items. */
+function joinHangDetails(r: Record<string, unknown>): Partial<TraceFailure> {
+  const sites = [r.joinedAt, ...(Array.isArray(r.puts) ? r.puts : [])].map((s) => (s !== null && typeof s === 'object' ? { ...(s as Record<string, unknown>), locals: {} } : s));
+  return { reason: wire.HANG_JOIN_BEFORE_DRAIN, frames: frames(sites), items: num(r.items) };
 }
 
 function frames(value: unknown): TraceFailure['frames'] {
