@@ -22,7 +22,8 @@ def show_error(what, call):
         call()
     except Exception as exc:
         message = re.sub(r"0x[0-9a-f]+", "0x?", str(exc))
-        frames = [(f.name, f.filename.rsplit("/", 1)[-1]) for f in traceback.extract_tb(exc.__traceback__)]
+        frames = [(f.name, f.filename.rsplit("/", 1)[-1])
+                  for f in traceback.extract_tb(exc.__traceback__)]
         print(what, type(exc).__name__, message, frames)
 
 

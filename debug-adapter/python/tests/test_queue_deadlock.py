@@ -57,7 +57,8 @@ class QueueDeadlock(Base):
                 self.assertEqual(hang["items"], 1)
                 self.assertIn(
                     "Process.join() at %s:20 waits for Process-1, which cannot exit until the "
-                    "item it put on a Queue at %s:12 is read" % ((program("queue_join_before_drain"),) * 2),
+                    "item it put on a Queue at %s:12 is read"
+                    % ((program("queue_join_before_drain"),) * 2),
                     proc.stderr.decode())
 
     def test_joinable_queue_names_every_unwritten_item(self):

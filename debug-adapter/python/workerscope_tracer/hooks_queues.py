@@ -72,13 +72,6 @@ def site_of(frame: "Any") -> "Optional[Tuple[str, int, str]]":
     return fallback
 
 
-def _puts_of(queue: "Any") -> "_Puts":
-    puts = queue.__dict__.get("_workerscope_puts")
-    if puts is None or puts.generation != _generation[0]:
-        puts = queue.__dict__["_workerscope_puts"] = _Puts()
-    return puts
-
-
 def _note(queue: "Any", frame: "Any") -> None:
     """One item put on ``queue`` by the code running ``frame`` (the caller of ``put``).
     Runs on every put: the common case (a put from the program's own code, to a queue whose
