@@ -67,12 +67,21 @@ export const POOL_STALLED = 'pool-stalled';
 export const IN_FLIGHT = 'in-flight';
 /** The supervisor's account of a process of the program still alive after the main process ended. */
 export const LEFTOVER = 'leftover';
+/** Parent side: Process.join() called on a child still running. */
+export const JOIN = 'join';
+/** At a process's exit, a queue's feeder thread has not flushed for 0.5 s (nobody reads the pipe?). */
+export const QUEUE_FLUSH_WAIT = 'queue-flush-wait';
+/** The feeder thread of a `queue-flush-wait` finished after all. */
+export const QUEUE_FLUSHED = 'queue-flushed';
+/** `reason` of a hang whose parent joins a child that cannot exit until its queue is read. */
+export const HANG_JOIN_BEFORE_DRAIN = 'join-before-drain';
 
 /** In wire.py's order. */
 export const EVENT_KINDS = [
   PROCESS_START, PROCESS_EXIT, START_METHOD, CHILD_EXIT, SUBMIT, TASK_EXCEPTION,
   PROCESS_EXCEPTION, THREAD_EXCEPTION, WORKER_LOST, SWALLOWED, RACE, HANG,
   PAUSED, RESUMED, EVALUATE_RESULT, POOL_STALLED, IN_FLIGHT, LEFTOVER,
+  JOIN, QUEUE_FLUSH_WAIT, QUEUE_FLUSHED,
 ] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 
@@ -245,6 +254,52 @@ export interface HangEvent extends WireRecordBase {
   task: WireTask | null;
   timeout: number;
   lostAt: number;
+  /**
+   * A queue deadlock (hangwatch.py + joinwatch.py): `owner` is the parent blocked in join(), `child`
+   * and `worker` the child that cannot exit, `lostAt` the time of the child's `queue-flush-wait`.
+   */
+  reason?: typeof HANG_JOIN_BEFORE_DRAIN;
+  /** The parent's join() call. */
+  joinedAt?: WireSite | null;
+  /** From the child's `queue-flush-wait`. */
+  queue?: string;
+  items?: number | null;
+  puts?: WirePutSite[];
+}
+
+/** A place in the program's code and its function (the first frame outside the stdlib and the tracer). */
+export interface WireSite extends WireLocation {
+  function: string;
+}
+
+/** Where a process put items on a queue, and how many. */
+export interface WirePutSite extends WireSite {
+  count: number;
+}
+
+/** Parent side, before CPython's join runs; repeated at most every 0.5 s per child for one site and timeout. */
+export interface JoinEvent extends WireRecordBase {
+  kind: typeof JOIN;
+  child: number;
+  name: string;
+  timeout: number | null;
+  at: WireSite | null;
+}
+
+/** The process that put the items, at its exit; the exit waits on until they are written. */
+export interface QueueFlushWaitEvent extends WireRecordBase {
+  kind: typeof QUEUE_FLUSH_WAIT;
+  /** "<pid>:<n>": this process's n-th queue. */
+  queue: string;
+  /** Not yet written into the pipe: still buffered, plus the one being written. */
+  items: number | null;
+  /** Where this process put them: its latest puts, or every put site on the queue when there were more than it remembers. */
+  puts: WirePutSite[];
+}
+
+export interface QueueFlushedEvent extends WireRecordBase {
+  kind: typeof QUEUE_FLUSHED;
+  queue: string;
 }
 
 export interface PoolStalledEvent extends WireRecordBase {
@@ -327,7 +382,7 @@ export type WireEvent =
   | ProcessStartEvent | ProcessExitEvent | StartMethodEvent | ChildExitEvent | SubmitEvent
   | TaskExceptionEvent | ProcessExceptionEvent | ThreadExceptionEvent | WorkerLostEvent
   | SwallowedEvent | RaceEvent | HangEvent | PausedEvent | ResumedEvent | EvaluateResultEvent
-  | PoolStalledEvent | InFlightEvent | LeftoverEvent;
+  | PoolStalledEvent | InFlightEvent | LeftoverEvent | JoinEvent | QueueFlushWaitEvent | QueueFlushedEvent;
 
 /** The fields of each kind besides v, kind, pid and t, in wire.py's documented order. */
 export const EVENT_FIELDS: Readonly<Record<EventKind, readonly string[]>> = {
@@ -342,13 +397,16 @@ export const EVENT_FIELDS: Readonly<Record<EventKind, readonly string[]>> = {
   [WORKER_LOST]: ['child', 'worker', 'role', 'exitCode', 'signal', 'key', 'chunk', 'pos', 'task', 'frames'],
   [SWALLOWED]: ['key', 'chunk', 'api', 'task', 'exception', 'allChunks', 'thread', 'frames'],
   [RACE]: ['file', 'line', 'object', 'count'],
-  [HANG]: ['key', 'worker', 'child', 'task', 'timeout', 'lostAt'],
+  [HANG]: ['key', 'worker', 'child', 'task', 'timeout', 'lostAt', 'reason', 'joinedAt', 'queue', 'items', 'puts'],
   [PAUSED]: ['id'],
   [RESUMED]: ['id', 'reason'],
   [EVALUATE_RESULT]: ['id', 'seq', 'frame', 'ok', 'value', 'error'],
   [POOL_STALLED]: ['owner', 'child', 'worker', 'key', 'chunk', 'task', 'reason'],
   [IN_FLIGHT]: ['reason', 'signal', 'timeout', 'tasks'],
   [LEFTOVER]: ['child', 'name', 'role', 'signal', 'exitCode'],
+  [JOIN]: ['child', 'name', 'timeout', 'at'],
+  [QUEUE_FLUSH_WAIT]: ['queue', 'items', 'puts'],
+  [QUEUE_FLUSHED]: ['queue'],
 };
 
 export function isEventKind(kind: unknown): kind is EventKind {

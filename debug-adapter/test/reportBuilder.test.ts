@@ -75,6 +75,11 @@ const CASES: Case[] = [
   { program: 'pool_task_stuck.py', options: ['--stall-timeout', '1.5', '--stall-keep-running'], args: ['fork', '3'] },
   { program: 'process_left_behind.py', args: ['fork'] },
   { program: 'process_left_behind.py', args: ['spawn'] },
+  // The queue deadlock (a join-before-drain hang with both places), and a join with a timeout
+  // whose child's flush waits and then finishes.
+  { program: 'queue_join_before_drain.py', options: ['--hang-timeout', '0.5'] },
+  { program: 'queue_joinable_join_before_drain.py', options: ['--hang-timeout', '0.5'], args: ['spawn'] },
+  { program: 'queue_join_timeout_then_drain.py', options: ['--hang-timeout', '0.5'] },
 ];
 
 function supervised(c: Case, channel: string, reportFile: string): Promise<void> {

@@ -4,6 +4,7 @@
  */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
+import { parseReport } from '../src/runtime/report';
 import { formatFailure, formatSummary } from '../src/runtime/summary';
 
 test('a native crash is shown at the innermost frame of the user\'s code, not inside a library', () => {
@@ -43,6 +44,26 @@ test('a hang names the lost worker and ends the program it was recorded by', () 
   const lines = formatFailure({ kind: 'hang', pid: 7, worker: 'ForkPoolWorker-2', task: { function: 'm.f', args: ['3'], index: 3 } }, 2);
   assert.equal(lines[0], '[2] pool hang in ForkPoolWorker-2');
   assert.match(lines.join('\n'), /could no longer finish; the program \(pid 7\) was ended/);
+});
+
+test('a queue deadlock names the parent\'s join() and where the child put what nobody read', () => {
+  // Through the report loader: it keeps the hang's reason and item count.
+  const report = parseReport({
+    version: 1, program: '/app/x.py', exitCode: 124, processes: [], races: [],
+    failures: [{
+      kind: 'hang', pid: 70, thread: 'MainThread', worker: 'Process-1', task: null, exception: null, signal: 'SIGKILL', exitCode: null,
+      frames: [{ file: '/app/x.py', line: 12, function: '<module>', locals: {} }, { file: '/app/x.py', line: 7, function: 'work', locals: {} }],
+      reason: 'join-before-drain', items: 1,
+    }],
+  });
+  assert.equal(report.failures[0].reason, 'join-before-drain');
+  assert.deepEqual(formatFailure(report.failures[0], 1), [
+    '[1] queue deadlock in Process-1',
+    '    Process.join() at /app/x.py:12 waits for Process-1, which cannot exit until the item it put on a Queue at /app/x.py:7 is read',
+    '    the program (pid 70) was ended',
+  ]);
+  const many = formatFailure({ ...report.failures[0], items: 3, frames: [...(report.failures[0].frames ?? []), { file: '/app/y.py', line: 2, function: 'f' }] }, 1);
+  assert.match(many[1], /until the 3 items it put on a Queue at \/app\/x\.py:7, \/app\/y\.py:2 are read$/);
 });
 
 test('an uncaught thread exception names the thread as well as its process', () => {

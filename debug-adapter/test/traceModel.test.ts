@@ -236,3 +236,23 @@ test('from a report: how processes ended, tasks in flight, stalls and later fail
   assert.deepEqual(model.failures.map((f) => [f.kind, f.runningFor, f.afterMainEnded]), [['stall', 31, undefined], ['exception', undefined, true]]);
   assert.deepEqual(model.inFlight, [{ pid: 101, worker: 'ForkPoolWorker-1', runningFor: 3, frames: [] }]);
 });
+
+test('a queue deadlock shows on the child, with the parent\'s join() and the child\'s put as frames', () => {
+  const model = new TraceModel();
+  const seen = record(model);
+  model.apply(rec('process-start', 201, { ppid: 200, owner: 200, role: 'process', name: 'Process-1' }));
+  model.apply(rec('hang', 199, {
+    owner: 200, child: 201, worker: 'Process-1', key: null, task: null, timeout: 10, lostAt: 0, signal: 'SIGKILL',
+    reason: 'join-before-drain', joinedAt: { file: FILE, line: 20, function: '<module>' }, queue: '201:1', items: 1,
+    puts: [{ file: FILE, line: 12, function: 'produce', count: 1 }],
+  }));
+  const [hang] = seen.failures;
+  assert.equal(hang.kind, 'hang');
+  assert.equal(hang.reason, 'join-before-drain');
+  assert.equal(hang.items, 1);
+  assert.deepEqual(hang.frames, [
+    { file: FILE, line: 20, function: '<module>', locals: {} },
+    { file: FILE, line: 12, function: 'produce', locals: {} },
+  ]);
+  assert.equal(model.thread(hang.threadId)?.role, 'process');
+});

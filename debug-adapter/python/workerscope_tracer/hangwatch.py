@@ -10,6 +10,7 @@ except ImportError:  # pragma: no cover
     import signal  # type: ignore[no-redef]
 
 from . import wire
+from .joinwatch import JoinWatch
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -32,6 +33,7 @@ class HangWatch:
         self.hang: "Optional[Dict[str, Any]]" = None
         self.started: "Dict[int, Dict[str, Any]]" = {}  # pid -> its process-start record
         self.submits: "Dict[str, Dict[str, Any]]" = {}  # job key -> its submit record
+        self.joins = JoinWatch()  # a parent in join() on a child that cannot flush its queue
 
     def interval(self) -> float:
         """How long to sleep before the next check: short while a hang is pending."""
@@ -42,6 +44,7 @@ class HangWatch:
         if self.hang is not None:
             return True
         for e in self.tail.poll():
+            self.joins.note(e)
             kind = e.get("kind")
             if kind == wire.PROCESS_START and isinstance(e.get("pid"), int):
                 self.started[e["pid"]] = e
@@ -52,6 +55,8 @@ class HangWatch:
             if self.lost is None and (kind == wire.POOL_STALLED or (
                     kind == wire.WORKER_LOST and e.get("role") == wire.ROLE_POOL_WORKER)):
                 self.lost = e
+        if self._join_hang():
+            return True
         lost = self.lost
         if lost is None or time.time() < float(lost.get("t") or 0) + self.hang_timeout:
             return False
@@ -64,6 +69,20 @@ class HangWatch:
         self._dead_unreaped()
         self.channel.emit(wire.HANG, **self.hang)
         from .tree import signal_tree  # the program has no process group of its own
+        signal_tree(self.pid, self.tail.directory, signal.SIGKILL)
+        return True
+
+    def _join_hang(self) -> bool:
+        """A parent in ``Process.join()`` on a child that cannot exit until its queue is read
+        (joinwatch.py): the hang is recorded and the program's tree killed, as for a pool's."""
+        if not self.joins.pending():
+            return False
+        hang = self.joins.due(time.time(), self.hang_timeout)
+        if hang is None:
+            return False
+        self.hang = hang
+        self.channel.emit(wire.HANG, **hang)
+        from .tree import signal_tree
         signal_tree(self.pid, self.tail.directory, signal.SIGKILL)
         return True
 

@@ -21,6 +21,7 @@ _TARGETS = {
     "threading": "hooks_threading:patch",
     "multiprocessing.process": "hooks_process:patch",
     "multiprocessing.pool": "hooks_pool:patch",
+    "multiprocessing.queues": "hooks_queues:patch",
     "concurrent.futures._base": "hooks_futures:patch_base",
     "concurrent.futures.process": "hooks_futures:patch_process",
     "concurrent.futures.thread": "hooks_futures:patch_thread",

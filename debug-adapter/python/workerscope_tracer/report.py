@@ -89,6 +89,38 @@ def _failure(kind: str, **fields: "Any") -> "Dict[str, Any]":
     return out
 
 
+def _join_hang_fields(hang: "Dict[str, Any]") -> "Dict[str, Any]":
+    """What a queue deadlock's hang adds to its failure: the reason, the parent's join() call
+    then the child's put sites as frames, and how many items were left unwritten."""
+    if hang.get("reason") != wire.HANG_JOIN_BEFORE_DRAIN:
+        return {}
+    sites = [hang.get("joinedAt")] + list(hang.get("puts") or [])
+    return {"frames": [{"file": s.get("file"), "line": s.get("line"),
+                        "function": s.get("function"), "locals": {}}
+                       for s in sites if isinstance(s, dict)],
+            "reason": hang.get("reason"), "items": hang.get("items")}
+
+
+def drain_sentence(f: "Dict[str, Any]") -> str:
+    """The summary's account of a queue deadlock, from its failure."""
+    frames = f.get("frames") or []
+    joined = "Process.join()"
+    if frames:
+        joined += " at %s:%s" % (frames[0].get("file"), frames[0].get("line"))
+    puts = ", ".join("%s:%s" % (p.get("file"), p.get("line")) for p in frames[1:])
+    items = f.get("items")
+    if not puts:
+        what = "its Queue is read"
+    elif items == 1:
+        what = "the item it put on a Queue at %s is read" % puts
+    elif isinstance(items, int):
+        what = "the %d items it put on a Queue at %s are read" % (items, puts)
+    else:
+        what = "the items it put on a Queue at %s are read" % puts
+    return "%s waits for %s, which cannot exit until %s" % (joined, f.get("worker") or "its child",
+                                                            what)
+
+
 def build_report(events: "Iterable[Dict[str, Any]]", *, program: str, argv: "List[str]",
                  python: str, exit_code: "Optional[int]", root_pid: int, root_ppid: int,
                  root_exit: "Optional[int]" = None) -> "Dict[str, Any]":
@@ -169,7 +201,7 @@ def build_report(events: "Iterable[Dict[str, Any]]", *, program: str, argv: "Lis
             failures.append(_failure("hang", pid=e.get("owner"), thread="MainThread",
                                      worker=e.get("worker"), task=e.get("task"),
                                      signal=e.get("signal"), exitCode=e.get("exitCode"),
-                                     _t=e.get("t")))
+                                     _t=e.get("t"), **_join_hang_fields(e)))
         elif kind == wire.RACE:
             rkey = (e.get("file"), e.get("line"), e.get("raceKind") or "unlocked-read-modify-write",
                     e.get("object"))
@@ -236,6 +268,9 @@ def summary(report: "Dict[str, Any]", report_path: "Optional[str]" = None) -> st
         exc = f.get("exception")
         if exc:
             lines.append("      %s: %s" % (exc.get("type"), exc.get("message")))
+        elif f.get("reason") == wire.HANG_JOIN_BEFORE_DRAIN:
+            lines.append("      %s; program ended" % drain_sentence(f))
+            continue  # both places are in the sentence
         elif f["kind"] == "hang":
             lines.append("      pool could no longer finish; program ended")
         elif f.get("signal") or f.get("exitCode") is not None:

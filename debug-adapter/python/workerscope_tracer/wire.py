@@ -75,6 +75,11 @@ SWALLOWED = "swallowed"
 RACE = "race"
 # hang (supervisor's own file): key:str|null, worker:str|null, child:int|null,
 #                task:{...}|null, timeout:float, lostAt:float
+#                A queue deadlock (hangwatch + joinwatch.py) adds reason:"join-before-drain"
+#                and names both sides: owner (the parent blocked in join()), child and worker
+#                (the child that cannot exit), joinedAt:{file,line,function}|null (the
+#                parent's join() call), queue:str, items:int|null and puts:[{file,line,
+#                function,count}] (from the child's queue-flush-wait); lostAt is that wait's t
 HANG = "hang"
 # pool-stalled: owner:int, child:int|null, worker:str|null, key:str|null, chunk:int|null,
 #                task:{...}|null, reason:"initializer-failed"|"task-unreadable"|"handler-died"
@@ -82,6 +87,22 @@ HANG = "hang"
 #                (the pool can no longer finish what it was given; arms the hang watch, is no
 #                failure of its own: the failure that caused it is reported beside it)
 POOL_STALLED = "pool-stalled"
+# join (parent side): child:int, name:str, timeout:float|null, at:{file,line,function}|null
+#                — Process.join() called on a child (role "process") still running; written
+#                before CPython's join runs, at most every 0.5 s per child for the same
+#                call site and timeout
+JOIN = "join"
+# queue-flush-wait (the process that put): queue:str ("<pid>:<n>", this process's n-th
+#                queue), items:int|null (not yet written into the pipe: still buffered plus
+#                the one being written), puts:[{file,line,function,count}] (where this process
+#                put them: the latest puts, or every put site of it on the queue when there
+#                are more than it remembers) — at its exit, the queue's feeder thread has not
+#                flushed for 0.5 s (nobody reads the pipe?); the exit waits on until it has
+QUEUE_FLUSH_WAIT = "queue-flush-wait"
+# queue-flushed: queue:str — the feeder thread of a queue-flush-wait finished after all
+QUEUE_FLUSHED = "queue-flushed"
+# Reason of a hang record whose parent joins a child stuck flushing a queue.
+HANG_JOIN_BEFORE_DRAIN = "join-before-drain"
 # paused / resumed: id:str (failure id); reason:"continue"|"timeout"|"channel-gone" on resumed
 PAUSED = "paused"
 RESUMED = "resumed"
@@ -92,6 +113,7 @@ EVENT_KINDS = (
     PROCESS_START, PROCESS_EXIT, START_METHOD, CHILD_EXIT, SUBMIT, TASK_EXCEPTION,
     PROCESS_EXCEPTION, THREAD_EXCEPTION, WORKER_LOST, SWALLOWED, RACE, HANG,
     PAUSED, RESUMED, EVALUATE_RESULT, POOL_STALLED,
+    JOIN, QUEUE_FLUSH_WAIT, QUEUE_FLUSHED,
 )
 
 # Control requests (ctl/<pid>/<seq>.json, written by the debug adapter; seq sorts numerically):

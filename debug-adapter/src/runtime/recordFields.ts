@@ -2,6 +2,7 @@
  * Reading the fields of channel records and saved reports for the trace model: the tracer writes
  * null (or nothing) for what it does not know, the model leaves such fields out.
  */
+import * as wire from '../wire';
 import type { ProcessRole, TraceFailure, TraceTask } from './report';
 
 const ROLES: readonly ProcessRole[] = ['main', 'pool-worker', 'executor-worker', 'process', 'thread'];
@@ -81,4 +82,10 @@ export function normalizeFailure(f: TraceFailure): TraceFailure {
   if (failure.task) failure.task = dropUndefined({ ...failure.task });
   if (failure.frames) failure.frames = failure.frames.map((frame) => dropUndefined({ ...frame }));
   return failure;
+}
+
+/** A queue deadlock's reason, frames (the parent's join() call, then the child's put sites) and unwritten items. */
+export function joinHangDetails(r: Record<string, unknown>): Partial<TraceFailure> {
+  const sites = [r.joinedAt, ...(Array.isArray(r.puts) ? r.puts : [])].map((s) => (s !== null && typeof s === 'object' ? { ...(s as Record<string, unknown>), locals: {} } : s));
+  return { reason: wire.HANG_JOIN_BEFORE_DRAIN, frames: frames(sites), items: num(r.items) };
 }

@@ -38,6 +38,10 @@ export interface TraceFailure {
   runningFor?: number;
   /** Recorded after the main process was killed: a consequence of its death, not a cause. */
   afterMainEnded?: boolean;
+  /** A hang's cause when known: "join-before-drain" (frames: the parent's join() call, then the child's put sites). */
+  reason?: string;
+  /** join-before-drain: the items the child had not written into the queue's pipe. */
+  items?: number;
 }
 
 export interface TraceProcess {
@@ -222,6 +226,8 @@ const FAILURE = objectOf({
   frames: optional(arrayOf(FRAME, 'an array of frames')),
   runningFor: optional(seconds),
   afterMainEnded: optional(boolean),
+  reason: optional(string),
+  items: optional(count),
 }, 'a failure object');
 
 const PROCESS = objectOf({

@@ -134,14 +134,14 @@ export function buildReport(events: readonly Obj[], context: ReportContext): Obj
       }));
       if (isInt(e.child)) setDefault(processes, e.child, { pid: e.child, ppid: pid, role: get(e, 'role'), name: get(e, 'worker') }).exitCode = code;
     } else if (kind === wire.HANG) {
-      failures.push(failure('hang', e, {
+      failures.push(joinHang(e, failure('hang', e, {
         pid: get(e, 'owner'),
         thread: 'MainThread',
         worker: get(e, 'worker'),
         task: get(e, 'task'),
         signal: get(e, 'signal'),
         exitCode: get(e, 'exitCode'),
-      }));
+      })));
     } else if (kind === wire.IN_FLIGHT) {
       if (get(e, 'reason') === 'stall') failures.push(...stallFailures(e));
       else if (get(e, 'reason') === 'ended') ended = e;
@@ -273,6 +273,19 @@ const LINUX_SIGNALS: Readonly<Record<number, string>> = {
   23: 'SIGURG', 24: 'SIGXCPU', 25: 'SIGXFSZ', 26: 'SIGVTALRM', 27: 'SIGPROF', 28: 'SIGWINCH', 29: 'SIGIO',
   30: 'SIGPWR', 31: 'SIGSYS', 34: 'SIGRTMIN', 64: 'SIGRTMAX',
 };
+
+/**
+ * A queue deadlock's hang (report.py's `_join_hang_fields`): the parent's join() call then the
+ * child's put sites as frames, the reason, and how many items were left unwritten.
+ */
+function joinHang(record: Obj, built: { out: Obj; _t: number }): { out: Obj; _t: number } {
+  if (get(record, 'reason') !== wire.HANG_JOIN_BEFORE_DRAIN) return built;
+  const sites = [get(record, 'joinedAt'), ...pyList(or(get(record, 'puts'), []))].filter(isDict);
+  built.out.frames = sites.map((s) => ({ file: get(s, 'file'), line: get(s, 'line'), function: get(s, 'function'), locals: {} }));
+  built.out.reason = get(record, 'reason');
+  built.out.items = get(record, 'items');
+  return built;
+}
 
 function frames(raw: unknown): Obj[] {
   if (!Array.isArray(raw)) return [];

@@ -14,6 +14,11 @@ const HEADLINE: Record<string, string> = {
   stall: 'task stalled',
 };
 
+/** Headlines of hangs by their reason. */
+const HANG_HEADLINE: Record<string, string> = {
+  'join-before-drain': 'queue deadlock',
+};
+
 export function formatSummary(report: TraceReport): string {
   const lines: string[] = [];
   const { failures, races } = report;
@@ -80,7 +85,8 @@ export function formatFailure(failure: TraceFailure, ordinal: number): string[] 
   // A hang is recorded by the program's main process about the worker it lost: that pid is not the worker's.
   const pid = failure.pid !== undefined && failure.kind !== 'hang' ? `(pid ${failure.pid})` : '';
   const who = [failure.worker ?? failure.thread ?? 'process', pid].filter(Boolean).join(' ');
-  lines.push(`[${ordinal}] ${HEADLINE[failure.kind] ?? failure.kind} in ${who}`);
+  const headline = (failure.reason !== undefined ? HANG_HEADLINE[failure.reason] : undefined) ?? HEADLINE[failure.kind] ?? failure.kind;
+  lines.push(`[${ordinal}] ${headline} in ${who}`);
   if (failure.kind === 'thread-exception' && failure.thread) lines.push(`    thread: ${failure.thread}`);
   const task = failure.task;
   if (task?.function) {
@@ -90,6 +96,7 @@ export function formatFailure(failure: TraceFailure, ordinal: number): string[] 
     lines.push(`    task: ${task.function}(${args})${index}${where}`);
   }
   if (failure.exception) lines.push(`    ${failure.exception.type}: ${failure.exception.message}`);
+  if (failure.reason === 'join-before-drain') return [...lines, ...joinBeforeDrain(failure)];
   if (failure.kind === 'hang') lines.push(`    the pool could no longer finish; the program${failure.pid !== undefined ? ` (pid ${failure.pid})` : ''} was ended`);
   if (failure.kind === 'stall') lines.push(`    no task finished meanwhile; this one had run for ${failure.runningFor !== undefined ? seconds(failure.runningFor) : 'too long'}`);
   if (failure.signal) lines.push(`    signal: ${failure.signal}${failure.exitCode !== undefined ? ` (exit code ${failure.exitCode})` : ''}`);
@@ -97,6 +104,26 @@ export function formatFailure(failure: TraceFailure, ordinal: number): string[] 
   const frame = innermost(failure.frames);
   if (frame) lines.push(`    at ${frame.function} (${frame.file}:${frame.line})`);
   return lines;
+}
+
+/**
+ * A queue deadlock, both sides in one sentence (frames: the parent's join() call, then the child's
+ * put sites): "Process.join() at x.py:12 waits for Process-1, which cannot exit until the item it
+ * put on a Queue at x.py:7 is read".
+ */
+function joinBeforeDrain(failure: TraceFailure): string[] {
+  const [joined, ...puts] = failure.frames ?? [];
+  const at = puts.map((f) => `${f.file}:${f.line}`).join(', ');
+  const items = failure.items;
+  let what = 'its Queue is read';
+  if (at && items === 1) what = `the item it put on a Queue at ${at} is read`;
+  else if (at && items !== undefined) what = `the ${items} items it put on a Queue at ${at} are read`;
+  else if (at) what = `the items it put on a Queue at ${at} are read`;
+  const join = joined ? `Process.join() at ${joined.file}:${joined.line}` : 'Process.join()';
+  return [
+    `    ${join} waits for ${failure.worker ?? 'its child'}, which cannot exit until ${what}`,
+    `    the program${failure.pid !== undefined ? ` (pid ${failure.pid})` : ''} was ended`,
+  ];
 }
 
 /** Frames of the interpreter's library and of installed packages, not the user's own code. */

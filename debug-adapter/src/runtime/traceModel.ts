@@ -7,7 +7,7 @@ import { EventEmitter } from 'node:events';
 import type { ChannelRecord } from './channelReader';
 import type { FailureKind, ProcessRole, TraceFailure, TraceInFlight, TraceRace, TraceReport, TraceTask } from './report';
 import * as wire from '../wire';
-import { asRole, dropUndefined, exception, frames, guessRole, location, normalizeFailure, num, signalName, str, task } from './recordFields';
+import { asRole, dropUndefined, exception, frames, guessRole, joinHangDetails, location, normalizeFailure, num, signalName, str, task } from './recordFields';
 
 export { signalName } from './recordFields';
 
@@ -214,8 +214,10 @@ export class TraceModel extends EventEmitter<TraceModelEvents> {
       }
       case wire.HANG: {
         const child = num(r.child);
-        const owner = child !== undefined ? this.processThread(child, 'pool-worker', str(r.worker)) : this.processThread(pid, 'main', undefined);
-        const failure = this.addFailure({ kind: 'hang', pid: child ?? pid, worker: str(r.worker), task: task(r.task) }, owner);
+        // A queue deadlock's child is a Process: its frames are the parent's join() and its own puts.
+        const drain = r.reason === wire.HANG_JOIN_BEFORE_DRAIN;
+        const owner = child !== undefined ? this.processThread(child, drain ? 'process' : 'pool-worker', str(r.worker)) : this.processThread(pid, 'main', undefined);
+        const failure = this.addFailure({ kind: 'hang', pid: child ?? pid, worker: str(r.worker), task: task(r.task), ...(drain ? joinHangDetails(r) : {}) }, owner);
         this.emit('failure', failure);
         return;
       }
