@@ -23,7 +23,11 @@ class HangWatch:
     after a pool ``worker-lost`` or ``pool-stalled``, record the hang and kill the program's
     whole tree (tree.py)."""
 
-    def __init__(self, pid: int, tail: "Tail", hang_timeout: float, channel: "Any") -> None:
+    def __init__(self, pid: int, tail: "Tail", hang_timeout: float, channel: "Any",
+                 stall_timeout: "Optional[float]" = None) -> None:
+        from .inflight import InFlight
+        self.inflight = InFlight(pid, getattr(tail, "directory", None), channel)
+        self.stall_timeout = stall_timeout
         self.pid = pid
         self.tail = tail
         self.hang_timeout = hang_timeout
@@ -42,6 +46,7 @@ class HangWatch:
         if self.hang is not None:
             return True
         for e in self.tail.poll():
+            self.inflight.note(e)
             kind = e.get("kind")
             if kind == wire.PROCESS_START and isinstance(e.get("pid"), int):
                 self.started[e["pid"]] = e
@@ -52,6 +57,8 @@ class HangWatch:
             if self.lost is None and (kind == wire.POOL_STALLED or (
                     kind == wire.WORKER_LOST and e.get("role") == wire.ROLE_POOL_WORKER)):
                 self.lost = e
+        if self._stalled():
+            return True
         lost = self.lost
         if lost is None or time.time() < float(lost.get("t") or 0) + self.hang_timeout:
             return False
@@ -64,6 +71,17 @@ class HangWatch:
         self._dead_unreaped()
         self.channel.emit(wire.HANG, **self.hang)
         from .tree import signal_tree  # the program has no process group of its own
+        signal_tree(self.pid, self.tail.directory, signal.SIGKILL)
+        return True
+
+    def _stalled(self) -> bool:
+        """With a stall timeout: a task runs and no worker has finished one for that long
+        (a task looping forever while the others finished): the tasks in flight are named
+        with their live stacks and the program's tree is ended, as for a hang."""
+        if self.stall_timeout is None or not self.inflight.stalled(self.stall_timeout):
+            return False
+        self.hang = self.inflight.write("stall", timeout=self.stall_timeout)
+        from .tree import signal_tree
         signal_tree(self.pid, self.tail.directory, signal.SIGKILL)
         return True
 

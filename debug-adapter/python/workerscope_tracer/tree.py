@@ -76,8 +76,11 @@ def _recorded(channel_dir: "Optional[str]") -> "Set[int]":
     return pids
 
 
-def program_processes(root: int, channel_dir: "Optional[str]") -> "List[int]":
-    """The program's live processes (the root included while it lives), never this one."""
+def program_processes(root: int, channel_dir: "Optional[str]",
+                      root_start: "Optional[int]" = None) -> "List[int]":
+    """The program's live processes (the root included while it lives), never this one.
+    ``root_start``: the root's start time, read while it lived (its orphans, once it has
+    ended, are found by their records and environment)."""
     table = _processes()
     children = {}  # type: Dict[int, List[int]]
     for pid, (_, ppid, _) in table.items():
@@ -92,7 +95,8 @@ def program_processes(root: int, channel_dir: "Optional[str]") -> "List[int]":
     if channel_dir:
         needle = ("WORKERSCOPE_CHANNEL=%s\0" % os.path.abspath(channel_dir)).encode(
             "utf-8", "surrogateescape")
-        root_start = table[root][2] if root in table else None
+        if root in table:
+            root_start = table[root][2]
         recorded = _recorded(channel_dir)
         for pid, (state, _, start) in table.items():
             if pid in found or state == "Z":
