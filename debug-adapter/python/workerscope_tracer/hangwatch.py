@@ -82,7 +82,12 @@ class HangWatch:
             return False
         self.hang = self.inflight.write("stall", timeout=self.stall_timeout)
         from .tree import signal_tree
-        signal_tree(self.pid, self.tail.directory, signal.SIGKILL)
+        for pid in signal_tree(self.pid, self.tail.directory, signal.SIGKILL):
+            start = self.inflight.starts.get(pid)
+            if pid != self.pid and start is not None:  # how each ended: we killed it
+                self.channel.emit(wire.CHILD_EXIT, child=pid, name=start.get("name"),
+                                  role=start.get("role"), exitCode=-signal.SIGKILL,
+                                  terminated=True)
         return True
 
     def _submitted(self, lost: "Dict[str, Any]") -> "Optional[Dict[str, Any]]":

@@ -69,7 +69,9 @@ def _recorded(channel_dir: "Optional[str]") -> "Set[int]":
     try:
         for name in os.listdir(channel_dir) if channel_dir else ():
             stem, dot, ext = name.partition(".")
-            if stem.isdigit() and ext == "jsonl":
+            # A forked worker writes no records of its own (its parent announces it): its
+            # slot and dump files name it.
+            if stem.isdigit() and ext in ("jsonl", "slot", "stack", "fault"):
                 pids.add(int(stem))
     except OSError:
         pass
