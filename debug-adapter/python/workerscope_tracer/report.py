@@ -338,7 +338,8 @@ def summary(report: "Dict[str, Any]", report_path: "Optional[str]" = None) -> st
     if left:
         lines.append("workerscope: %d process%s outlived the main process and %s ended: %s" % (
             len(left), "" if len(left) == 1 else "es", "was" if len(left) == 1 else "were",
-            ", ".join("%s (pid %s)" % (p.get("name") or "?", p.get("pid")) for p in left)))
+            ", ".join("%s (pid %s)" % (p["name"], p["pid"]) if p.get("name")
+                      else "pid %s" % p.get("pid") for p in left)))
     if report_path:
         lines.append("workerscope: report written to %s" % report_path)
     return "\n".join(lines) + "\n"

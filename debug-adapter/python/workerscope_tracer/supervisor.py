@@ -419,6 +419,7 @@ def _await_end(watch: "HangWatch") -> "Optional[Tuple[int, Optional[Dict[str, An
                 line, _, received = received.partition(b"\n")
                 words = line.split()
                 if words == [b"snapshot"]:
+                    watch.check()  # the records written since the last look (submits)
                     watch.inflight.write("ended")
                     continue
                 if len(words) == 2 and words[0] in (b"exit", b"signal") and words[1].isdigit():
