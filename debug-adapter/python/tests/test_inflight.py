@@ -142,6 +142,20 @@ class InFlightTests(unittest.TestCase):
         self.assertEqual(report["inFlight"], [])
         self.assertFalse(any(p["outlived"] for p in report["processes"]))
 
+    def test_stall_reported_keep_running(self):
+        """--stall-keep-running (the editor's debug session): the stall is recorded once and the
+        program goes on to its normal end."""
+        method = start_methods()[0]
+        run = self.run_fixture("pool_task_stuck", method, 4,
+                               options=("--stall-timeout", "1.5", "--stall-keep-running"))
+        report = run.finish()
+        self.assertEqual(run.proc.returncode, 0, run.err)
+        self.assertEqual(len([l for l in run.out.split("\n") if l.startswith("done")]), 6)
+        stalls = [f for f in report["failures"] if f["kind"] == "stall"]
+        self.assertEqual([s["task"]["index"] for s in stalls], [3], report["failures"])
+        self.assertGreaterEqual(stalls[0]["runningFor"], 1.5)
+        self.assertEqual(stalls[0]["frames"][-1]["function"], "crunch")
+
     def test_main_killed_mid_map(self):
         waiting = line_of("pool_main_killed", "waiting here")
         for method in start_methods():

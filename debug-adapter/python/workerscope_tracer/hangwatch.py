@@ -28,6 +28,8 @@ class HangWatch:
         from .inflight import InFlight
         self.inflight = InFlight(pid, getattr(tail, "directory", None), channel)
         self.stall_timeout = stall_timeout
+        self.end_on_stall = True
+        self.stall_noted: "Optional[float]" = None
         self.pid = pid
         self.tail = tail
         self.hang_timeout = hang_timeout
@@ -79,6 +81,11 @@ class HangWatch:
         (a task looping forever while the others finished): the tasks in flight are named
         with their live stacks and the program's tree is ended, as for a hang."""
         if self.stall_timeout is None or not self.inflight.stalled(self.stall_timeout):
+            return False
+        if not self.end_on_stall:  # a debug session stops on the worker instead
+            if self.stall_noted != self.inflight.progress_at:
+                self.stall_noted = self.inflight.progress_at  # once until a task finishes
+                self.inflight.write("stall", timeout=self.stall_timeout)
             return False
         self.hang = self.inflight.write("stall", timeout=self.stall_timeout)
         from .tree import signal_tree

@@ -360,6 +360,7 @@ def patch(module: "Any") -> None:
                 # and loading or patching once here costs a fraction of what each forked
                 # worker would pay (faulthandler is enabled in the worker).
                 import faulthandler  # noqa: F401
+                from . import livestack  # noqa: F401
                 _patch_print_exc()
                 made = runtime.shared_slot()
                 if made is not None:

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from typing import Any, Dict, List, Optional, Tuple
 
 USAGE = ("usage: python -m workerscope_tracer [--report FILE] [--hang-timeout S] "
-         "[--stall-timeout S] "
+         "[--stall-timeout S [--stall-keep-running]] "
          "[--detect-races] [--python PATH] [--channel DIR] [--no-summary] [--events] "
          "-- script.py [args...]\n")
 HANG_EXIT_CODE = 124
@@ -42,7 +42,7 @@ class UsageError(Exception):
 
 def parse_args(argv: "List[str]") -> "Dict[str, Any]":
     opts: "Dict[str, Any]" = {"report": None, "hang_timeout": 10.0, "detect_races": False,
-                            "stall_timeout": None,
+                            "stall_timeout": None, "stall_keep_running": False,
                             "python": None, "channel": None, "summary": True, "events": False,
                             "program": None, "args": [], "adopt": None, "watch": None,
                             "remove_channel": False}
@@ -71,6 +71,8 @@ def parse_args(argv: "List[str]") -> "Dict[str, Any]":
             opts["summary"] = False
         elif arg == "--events":
             opts["events"] = True
+        elif arg == "--stall-keep-running":
+            opts["stall_keep_running"] = True
         elif arg == "--remove-channel":
             opts["remove_channel"] = True
         elif arg.startswith("-"):
@@ -309,7 +311,8 @@ def _exec_second_stage(opts: "Dict[str, Any]", directory: str, created: bool, pi
     for flag, key in (("--report", "report"), ("--python", "python")):
         if opts[key]:
             argv += [flag, opts[key] if key == "python" else os.path.abspath(opts[key])]
-    for flag, key in (("--detect-races", "detect_races"), ("--events", "events")):
+    for flag, key in (("--detect-races", "detect_races"), ("--events", "events"),
+                      ("--stall-keep-running", "stall_keep_running")):
         if opts[key]:
             argv.append(flag)
     if not opts["summary"]:
@@ -326,6 +329,7 @@ def _exec_second_stage(opts: "Dict[str, Any]", directory: str, created: bool, pi
 def _supervise(opts: "Dict[str, Any]", directory: str, created: bool, python: str, pid: int,
                own: "Any", tail: "Tail") -> int:
     watch = HangWatch(pid, tail, opts["hang_timeout"], own, opts["stall_timeout"])
+    watch.end_on_stall = not opts["stall_keep_running"]
     status, hang = _wait(pid, watch)
 
     term_signal = os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
@@ -367,6 +371,8 @@ def _watch(opts: "Dict[str, Any]", directory: str, created: bool, python: str, p
     from .channel import Channel
     watch = HangWatch(pid, Tail(directory), opts["hang_timeout"], Channel(directory),
                       opts["stall_timeout"])
+    # The editor's debug session stops on a stalled worker and lets the program live.
+    watch.end_on_stall = not opts["stall_keep_running"]
     ended = _await_end(watch)
     if ended is None:
         return 0
