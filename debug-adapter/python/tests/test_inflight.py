@@ -209,6 +209,73 @@ class InFlightTests(unittest.TestCase):
                 self.assert_all_ended(run)
 
 
+class ReportFoldTests(unittest.TestCase):
+    """The report's folds of in-flight and leftover records, key for key (reportBuilder.ts
+    builds the same)."""
+
+    def test_folds(self):
+        from workerscope_tracer import report, wire
+
+        def ev(kind, pid, t, **fields):
+            return dict({"v": 1, "kind": kind, "pid": pid, "t": t}, **fields)
+        task = {"function": "m.f", "args": [], "kwargs": {}, "index": 3,
+                "submittedAt": {"file": "/w/a.py", "line": 9}}
+        flying = {"pid": 11, "worker": "ForkPoolWorker-1", "role": "pool-worker",
+                  "key": "10:pool:0", "chunk": 3, "pos": 0, "startedAt": 1.0, "runningFor": 2.5,
+                  "task": task, "frames": [{"file": "/w/a.py", "line": 4, "function": "f"}]}
+        events = [
+            ev(wire.PROCESS_START, 11, 0.5, ppid=10, owner=10, role="pool-worker",
+               name="ForkPoolWorker-1"),
+            ev(wire.IN_FLIGHT, 99, 2.0, reason="stall", signal=None, timeout=1.5,
+               tasks=[flying]),
+            ev(wire.IN_FLIGHT, 99, 3.0, reason="ended", signal="SIGTERM", timeout=None,
+               tasks=[flying]),
+            ev(wire.WORKER_LOST, 10, 3.5, child=12, worker="ForkPoolWorker-2",
+               role="pool-worker", exitCode=1, signal=None, key=None, chunk=None, pos=None,
+               task=None, frames=[]),
+            ev(wire.LEFTOVER, 99, 4.0, child=11, name="ForkPoolWorker-1", role="pool-worker",
+               signal="SIGTERM", exitCode=-15),
+            ev(wire.LEFTOVER, 99, 4.0, child=13, name=None, role=None, signal=None,
+               exitCode=None),
+        ]
+        r = report.build_report(events, program="/w/a.py", argv=[], python="3", exit_code=-15,
+                                root_pid=10, root_ppid=9, root_exit=-15)
+        public = report.public(r)
+        self.assertEqual(list(public), ["version", "program", "argv", "python", "startMethod",
+                                        "exitCode", "processes", "failures", "races",
+                                        "inFlight"])
+        self.assertEqual(public["processes"], [
+            {"pid": 10, "ppid": 9, "role": "main", "name": "MainProcess", "exitCode": -15,
+             "signal": "SIGTERM", "outlived": False},
+            {"pid": 11, "ppid": 10, "role": "pool-worker", "name": "ForkPoolWorker-1",
+             "exitCode": -15, "signal": "SIGTERM", "outlived": True},
+            {"pid": 12, "ppid": 10, "role": "pool-worker", "name": "ForkPoolWorker-2",
+             "exitCode": 1, "signal": None, "outlived": False},
+            {"pid": 13, "ppid": None, "role": None, "name": None, "exitCode": None,
+             "signal": None, "outlived": True}])
+        stall, lost = public["failures"]
+        self.assertEqual(stall, {
+            "kind": "stall", "pid": 11, "thread": "MainThread", "worker": "ForkPoolWorker-1",
+            "task": task, "exception": None, "signal": None, "exitCode": None,
+            "frames": [{"file": "/w/a.py", "line": 4, "function": "f", "locals": {}}],
+            "runningFor": 2.5})
+        self.assertTrue(lost["afterMainEnded"])
+        self.assertEqual(public["inFlight"], [
+            {"pid": 11, "worker": "ForkPoolWorker-1", "task": task, "runningFor": 2.5,
+             "frames": [{"file": "/w/a.py", "line": 4, "function": "f"}]}])
+        text = report.summary(r)
+        self.assertTrue(text.startswith(
+            "workerscope: main process killed by SIGTERM; 1 task was in flight\n"
+            "  [in flight] ForkPoolWorker-1 (pid 11) task m.f() index 3, running for 2.5 s\n"
+            "      at /w/a.py:4 in f\n"), text)
+        self.assertIn("[stall] ForkPoolWorker-1 (pid 11) task m.f() index 3\n"
+                      "      running for 2.5 s", text)
+        after = text.index("after the main process was killed")
+        self.assertGreater(text.index("[exited] ForkPoolWorker-2 (pid 12)"), after)
+        self.assertIn("2 processes outlived the main process and were ended: "
+                      "ForkPoolWorker-1 (pid 11), pid 13", text)
+
+
 class WatchSnapshotTests(unittest.TestCase):
     def test_snapshot_then_signal(self):
         """The editor's Stop: ``snapshot`` names the tasks in flight at once, the watch goes

@@ -482,6 +482,6 @@ def _finish(opts: "Dict[str, Any]", directory: str, pid: int, parent: int, pytho
         for e in events:
             sys.stderr.write(wire.encode(e).decode("ascii"))
     if opts["summary"] and (report["failures"] or report["races"] or opts["report"]
-                            or report["inFlight"] or report.get("_mainSignal")
+                            or report["inFlight"]
                             or any(p["outlived"] for p in report["processes"])):
         sys.stderr.write(summary(report, opts["report"]))
