@@ -53,7 +53,9 @@ PROCESS_EXIT = "process-exit"
 # start-method: method:"fork"|"spawn"|"forkserver" (first child started by this process)
 START_METHOD = "start-method"
 # child-exit (parent side): child:int, name:str, role:str, exitCode:int,
-#                terminated:bool (ended by the parent's own terminate()/kill())
+#                terminated:bool (ended by the parent's own terminate()/kill()).  Also written
+#                by the supervisor for each process it SIGKILLed at a stall (exitCode -9,
+#                terminated true) and, at a hang, for unreaped dead processes
 CHILD_EXIT = "child-exit"
 # submit (parent side): key:str, api:str ("map", "imap", "apply_async", "submit", ...),
 #                function:str, chunksize:int, indexBase:int, indexed:bool,
