@@ -45,7 +45,8 @@ class ReportTest(unittest.TestCase):
         self.assertEqual(r["startMethod"], "spawn")
         self.assertEqual(r["exitCode"], 1)
         self.assertEqual(r["processes"][0], {"pid": 10, "ppid": 9, "role": "main",
-                                             "name": "MainProcess", "exitCode": 1})
+                                             "name": "MainProcess", "exitCode": 1,
+                                             "signal": None, "outlived": False})
         self.assertEqual(r["processes"][1]["name"], "SpawnPoolWorker-1")
         (f,) = r["failures"]
         self.assertEqual(f["kind"], "exception")

@@ -146,8 +146,9 @@ def frames_from_stack(frame: "Optional[FrameType]") -> "List[Dict[str, Any]]":
 _FAULT_LINE = r'^\s+File "(.*)", line (\d+) in (.*)$'
 
 
-def parse_faulthandler(text: str) -> "List[Dict[str, Any]]":
-    """Frames of the crashing thread in a faulthandler dump, outermost first."""
+def _dump_sections(text: str) -> "Tuple[List[List[Dict[str, Any]]], Optional[int]]":
+    """The threads of a faulthandler dump (each innermost frame first, as printed) and which
+    of them is the current one (the thread the signal was handled on)."""
     import re
     pattern = re.compile(_FAULT_LINE)
     section: "List[Dict[str, Any]]" = []
@@ -169,11 +170,13 @@ def parse_faulthandler(text: str) -> "List[Dict[str, Any]]":
             section.append({"file": name, "line": int(m.group(2)),
                             "function": m.group(3).strip(), "locals": {},
                             "user": is_user(name)})
-    if not sections:
-        return []
-    chosen = sections[current_first if current_first is not None else 0]
+    return sections, current_first
+
+
+def _own_frames(chosen: "List[Dict[str, Any]]") -> "List[Dict[str, Any]]":
+    """Outermost first, from the first frame of user code in this process."""
     chosen = list(reversed(chosen))
-    # A forked process's stack still holds its parent's frames down to the fork: the crashed
+    # A forked process's stack still holds its parent's frames down to the fork: the
     # process's own frames begin after the last Process._bootstrap.
     start = 0
     for i, rec in enumerate(chosen):
@@ -186,6 +189,32 @@ def parse_faulthandler(text: str) -> "List[Dict[str, Any]]":
     while start < len(chosen) and is_internal(chosen[start]["file"]):
         start += 1
     return chosen[start:] if start < len(chosen) else chosen
+
+
+def parse_faulthandler(text: str) -> "List[Dict[str, Any]]":
+    """Frames of the crashing thread in a faulthandler dump, outermost first."""
+    sections, current_first = _dump_sections(text)
+    if not sections:
+        return []
+    return _own_frames(sections[current_first if current_first is not None else 0])
+
+
+_THREAD_START = os.sep + "threading.py"
+
+
+def parse_live_dump(text: str) -> "List[Dict[str, Any]]":
+    """Frames ({file, line, function}, outermost first) of the thread running a worker's task
+    in an all-threads dump: its main thread, the one thread not started by ``threading``
+    (the signal may have been handled on any thread, so "Current thread" says nothing).
+    A worker forked from a pool's handler thread runs its task under ``Process._bootstrap``
+    on a thread whose stack starts in threading.py: that frame names it first."""
+    sections, current = _dump_sections(text)
+    main = [s for s in sections if any(
+        f["function"] == "_bootstrap" and f["file"].endswith(_PROCESS_FILE) for f in s)]
+    main = main or [s for s in sections if s and not s[-1]["file"].endswith(_THREAD_START)]
+    chosen = main[0] if main else (sections[current or 0] if sections else [])
+    return [{"file": f["file"], "line": f["line"], "function": f["function"]}
+            for f in _own_frames(chosen)] if chosen else []
 
 
 def describe_callable(func: "Any") -> str:

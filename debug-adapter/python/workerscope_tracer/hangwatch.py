@@ -24,7 +24,13 @@ class HangWatch:
     after a pool ``worker-lost`` or ``pool-stalled``, record the hang and kill the program's
     whole tree (tree.py)."""
 
-    def __init__(self, pid: int, tail: "Tail", hang_timeout: float, channel: "Any") -> None:
+    def __init__(self, pid: int, tail: "Tail", hang_timeout: float, channel: "Any",
+                 stall_timeout: "Optional[float]" = None) -> None:
+        from .inflight import InFlight
+        self.inflight = InFlight(pid, getattr(tail, "directory", None), channel)
+        self.stall_timeout = stall_timeout
+        self.end_on_stall = True
+        self.stall_noted: "Optional[float]" = None
         self.pid = pid
         self.tail = tail
         self.hang_timeout = hang_timeout
@@ -45,6 +51,7 @@ class HangWatch:
             return True
         for e in self.tail.poll():
             self.joins.note(e)
+            self.inflight.note(e)
             kind = e.get("kind")
             if kind == wire.PROCESS_START and isinstance(e.get("pid"), int):
                 self.started[e["pid"]] = e
@@ -55,7 +62,7 @@ class HangWatch:
             if self.lost is None and (kind == wire.POOL_STALLED or (
                     kind == wire.WORKER_LOST and e.get("role") == wire.ROLE_POOL_WORKER)):
                 self.lost = e
-        if self._join_hang():
+        if self._join_hang() or self._stalled():
             return True
         lost = self.lost
         if lost is None or time.time() < float(lost.get("t") or 0) + self.hang_timeout:
@@ -68,8 +75,7 @@ class HangWatch:
                      "lostAt": lost.get("t"), "signal": "SIGKILL"}
         self._dead_unreaped()
         self.channel.emit(wire.HANG, **self.hang)
-        from .tree import signal_tree  # the program has no process group of its own
-        signal_tree(self.pid, self.tail.directory, signal.SIGKILL)
+        self._end_tree()
         return True
 
     def _join_hang(self) -> bool:
@@ -82,9 +88,34 @@ class HangWatch:
             return False
         self.hang = hang
         self.channel.emit(wire.HANG, **hang)
-        from .tree import signal_tree
-        signal_tree(self.pid, self.tail.directory, signal.SIGKILL)
+        self._end_tree()
         return True
+
+    def _stalled(self) -> bool:
+        """With a stall timeout: a task runs and no worker has finished one for that long
+        (a task looping forever while the others finished): the tasks in flight are named
+        with their live stacks and the program's tree is ended, as for a hang."""
+        if self.stall_timeout is None or not self.inflight.stalled(self.stall_timeout):
+            return False
+        if not self.end_on_stall:  # a debug session stops on the worker instead
+            if self.stall_noted != self.inflight.progress_at:
+                self.stall_noted = self.inflight.progress_at  # once until a task finishes
+                self.inflight.write("stall", timeout=self.stall_timeout)
+            return False
+        self.hang = self.inflight.write("stall", timeout=self.stall_timeout)
+        self._end_tree()
+        return True
+
+    def _end_tree(self) -> None:
+        """Kill the program's whole tree (it has no process group of its own) and say how each
+        process of it we knew ended: we killed it (nobody is left to reap and record it)."""
+        from .tree import signal_tree
+        for pid in signal_tree(self.pid, self.tail.directory, signal.SIGKILL):
+            start = self.inflight.starts.get(pid)
+            if pid != self.pid and start is not None:
+                self.channel.emit(wire.CHILD_EXIT, child=pid, name=start.get("name"),
+                                  role=start.get("role"), exitCode=-signal.SIGKILL,
+                                  terminated=True)
 
     def _submitted(self, lost: "Dict[str, Any]") -> "Optional[Dict[str, Any]]":
         """The lost job's task as its submit record describes it (a task a worker could not

@@ -33,7 +33,7 @@ _map_groups = itertools.count(1)  # one per executor.map call: retrieving one fa
 
 # Worker side: [work_id, user_func, chunk_items or None, args, kwargs]
 _current: "List[Any]" = [None] * 5
-_fallback_slot = [0, 0, 0, 0]
+_fallback_slot = [0] * 7
 _CLEARED = (None,) * 5
 # The exception of a work item the worker received but could not unpickle (it ends the worker)
 _unreadable: "List[BaseException]" = []

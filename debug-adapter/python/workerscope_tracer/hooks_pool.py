@@ -11,6 +11,7 @@ results are pool_jobs's), a pool that can no longer finish arms the hang watch.
 import os
 import sys
 import threading
+from time import time_ns as _time_ns
 
 from . import hooks_process, hooks_threading, pool_jobs, runtime, wire
 from .frames import describe_callable
@@ -31,7 +32,7 @@ _DONE = ()
 _unsent: "List[Any]" = []
 # The exception of a task the worker received but could not unpickle (it ends the worker)
 _unreadable: "List[BaseException]" = []
-_fallback_slot = [0, 0, 0, 0]
+_fallback_slot = [0] * 7
 
 
 # ---- worker side ------------------------------------------------------------------------
@@ -39,6 +40,7 @@ _fallback_slot = [0, 0, 0, 0]
 
 _KEY, _CHUNK, _POS, _BUSY = wire.SLOT_KEY, wire.SLOT_CHUNK, wire.SLOT_POS, wire.SLOT_BUSY
 _LOCKED = wire.SLOT_LOCKED
+_STARTED, _DONE = wire.SLOT_STARTED, wire.SLOT_DONE
 
 
 class _InQueue(runtime.QueueProxy):
@@ -63,6 +65,7 @@ class _InQueue(runtime.QueueProxy):
             slot[_KEY] = task[0]
             slot[_CHUNK] = task[1]
             slot[_POS] = 0
+            slot[_STARTED] = _time_ns() // 1000
             slot[_BUSY] = 1
             _task[0] = task
             func = task[2]
@@ -97,6 +100,7 @@ class _OutQueue(runtime.QueueProxy):
         slot = state.slot
         if slot is not None:
             slot[_BUSY] = 0
+            slot[_DONE] += 1
         # CPython's worker drops the task once its result is sent: so does the tracer.
         _task[0] = _DONE
         return sent

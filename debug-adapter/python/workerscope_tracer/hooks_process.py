@@ -206,6 +206,29 @@ def _enable_faulthandler() -> None:
         _fault_fd = None
 
 
+def _enable_dumps() -> None:
+    """Fatal signals and live-stack requests: both write to files in the channel."""
+    _enable_faulthandler()
+    try:
+        from . import livestack
+        livestack.register(channel.get())
+    except Exception:
+        runtime.swallowed()
+
+
+def _name_slot(proc: "Any") -> None:
+    """The slot file made before a fork takes the child's pid as its name (a failed start
+    leaves nothing behind)."""
+    new = proc.__dict__.pop("_workerscope_slot_new", None)
+    try:
+        if proc.pid:
+            os.rename(new, channel.get().path_for(proc.pid, wire.SLOT_SUFFIX))
+        else:
+            os.unlink(new)
+    except Exception:
+        runtime.swallowed()
+
+
 def _child_started(proc: "Any") -> None:
     if state.helper or channel.get() is None:
         return
@@ -214,13 +237,13 @@ def _child_started(proc: "Any") -> None:
     shared = proc.__dict__.get("_workerscope_shared_slot")
     if shared is not None:  # forked by a traced parent, which announced us
         state.slot = shared
-        _enable_faulthandler()  # print_exc was patched by the parent before the fork
+        _enable_dumps()  # print_exc was patched by the parent before the fork
     else:
         if role in (wire.ROLE_POOL_WORKER, wire.ROLE_EXECUTOR_WORKER):
             runtime.open_slot()
-            _enable_faulthandler()
+            _enable_dumps()
         elif role == wire.ROLE_PROCESS:
-            _enable_faulthandler()  # the Python frames of a crash in native code
+            _enable_dumps()  # the Python frames of a crash in native code
             _watch_os_exit(proc)
         _patch_print_exc()
         state.started_reported = True
@@ -337,16 +360,22 @@ def patch(module: "Any") -> None:
                 # and loading or patching once here costs a fraction of what each forked
                 # worker would pay (faulthandler is enabled in the worker).
                 import faulthandler  # noqa: F401
+                from . import livestack  # noqa: F401
                 _patch_print_exc()
-                shared = runtime.shared_slot()
-                if shared is not None:
+                made = runtime.shared_slot()
+                if made is not None:
+                    shared, self._workerscope_slot_new = made
                     ch.open_now()
                     self._workerscope_forked_at = time.time()  # its start, announced later
                     # Last: a worker that adopts the slot leaves its announcement to us.
                     self._workerscope_shared_slot = shared
         except Exception:
             shared = None
-        orig_start(self)
+        try:
+            orig_start(self)
+        finally:
+            if shared is not None:
+                _name_slot(self)
         if state.start_method_reported and shared is None:
             return
         started = getattr(_batch, "started", None)

@@ -121,6 +121,9 @@ def drain_sentence(f: "Dict[str, Any]") -> str:
                                                             what)
 
 
+# One pass over the events, each kind folded where the state it joins lives (submits, the
+# swallowed results, the processes): longer than 80 lines rather than split across helpers
+# that would each need all of that state.
 def build_report(events: "Iterable[Dict[str, Any]]", *, program: str, argv: "List[str]",
                  python: str, exit_code: "Optional[int]", root_pid: int, root_ppid: int,
                  root_exit: "Optional[int]" = None) -> "Dict[str, Any]":
@@ -144,6 +147,7 @@ def build_report(events: "Iterable[Dict[str, Any]]", *, program: str, argv: "Lis
     races: "Dict[Tuple[Any, ...], Dict[str, Any]]" = {}
     start_methods: "Dict[int, str]" = {}
     used_swallowed = set()
+    ended: "Optional[Dict[str, Any]]" = None  # the last in-flight record of the run's end
 
     for e in events:
         kind, pid = e.get("kind"), e.get("pid")
@@ -202,6 +206,18 @@ def build_report(events: "Iterable[Dict[str, Any]]", *, program: str, argv: "Lis
                                      worker=e.get("worker"), task=e.get("task"),
                                      signal=e.get("signal"), exitCode=e.get("exitCode"),
                                      _t=e.get("t"), **_join_hang_fields(e)))
+        elif kind == wire.IN_FLIGHT and e.get("reason") == "stall":
+            for task in e.get("tasks") or []:
+                failures.append(_stall(task, submits, e.get("t")))
+        elif kind == wire.IN_FLIGHT and e.get("reason") == "ended":
+            ended = e
+        elif kind == wire.LEFTOVER and isinstance(e.get("child"), int):
+            proc = processes.setdefault(e["child"], {"pid": e["child"], "ppid": None,
+                                                     "role": e.get("role"), "name": e.get("name"),
+                                                     "exitCode": None})
+            proc["outlived"] = True
+            if e.get("exitCode") is not None:
+                proc["exitCode"] = e.get("exitCode")
         elif kind == wire.RACE:
             rkey = (e.get("file"), e.get("line"), e.get("raceKind") or "unlocked-read-modify-write",
                     e.get("object"))
@@ -222,71 +238,145 @@ def build_report(events: "Iterable[Dict[str, Any]]", *, program: str, argv: "Lis
                                  _t=e.get("t")))
 
     failures.sort(key=lambda f: f.get("_t") or 0)
+    killed_at = ended.get("t") if ended is not None and ended.get("signal") else None
     for f in failures:
-        f.pop("_t", None)
+        t = f.pop("_t", None)
+        if killed_at is not None and (t or 0) > killed_at:
+            f["afterMainEnded"] = True
     for race in races.values():
         race["pids"].sort()
     start = start_methods.get(root_pid) or next(iter(start_methods.values()), None)
     return {"version": 1, "program": program, "argv": list(argv), "python": python,
             "startMethod": start, "exitCode": exit_code,
-            "processes": [{k: p.get(k) for k in ("pid", "ppid", "role", "name", "exitCode")}
-                          for p in sorted(processes.values(), key=lambda p: p["pid"] != root_pid)],
-            "failures": failures, "races": list(races.values())}
+            "processes": [_process(p) for p in sorted(processes.values(),
+                                                      key=lambda p: p["pid"] != root_pid)],
+            "failures": failures, "races": list(races.values()),
+            "inFlight": [_in_flight(task) for task in (ended or {}).get("tasks") or []],
+            "_mainSignal": (ended or {}).get("signal")}
+
+
+def _signal_name(code: "Any") -> "Optional[str]":
+    if not isinstance(code, int) or code >= 0:
+        return None
+    try:
+        import signal
+        return signal.Signals(-code).name
+    except ValueError:
+        return "SIG%d" % -code
+
+
+def _process(p: "Dict[str, Any]") -> "Dict[str, Any]":
+    return {"pid": p.get("pid"), "ppid": p.get("ppid"), "role": p.get("role"),
+            "name": p.get("name"), "exitCode": p.get("exitCode"),
+            "signal": _signal_name(p.get("exitCode")), "outlived": bool(p.get("outlived"))}
+
+
+def _in_flight(task: "Dict[str, Any]") -> "Dict[str, Any]":
+    return {"pid": task.get("pid"), "worker": task.get("worker"), "task": task.get("task"),
+            "runningFor": task.get("runningFor"),
+            "frames": [{"file": f.get("file"), "line": f.get("line"),
+                        "function": f.get("function")}
+                       for f in task.get("frames") or [] if isinstance(f, dict)]}
+
+
+def _stall(task: "Dict[str, Any]", submits: "Dict[str, Dict[str, Any]]", t: "Any"
+           ) -> "Dict[str, Any]":
+    """A task still running when the stall timeout passed with no task finished."""
+    return _failure("stall", pid=task.get("pid"), thread="MainThread", worker=task.get("worker"),
+                    task=task.get("task"), frames=task.get("frames"),
+                    runningFor=task.get("runningFor"), _t=t)
 
 
 def public(report: "Dict[str, Any]") -> "Dict[str, Any]":
     """The report without private keys (the summary's innermost user frame)."""
-    out = dict(report)
+    out = {k: v for k, v in report.items() if not k.startswith("_")}
     out["failures"] = [{k: v for k, v in f.items() if not k.startswith("_")}
                        for f in report.get("failures", [])]
     return out
 
 
+def _task_text(task: "Optional[Dict[str, Any]]") -> str:
+    if not task or not task.get("function"):
+        return ""
+    text = " task %s(%s)" % (task["function"], ", ".join(
+        list(task.get("args") or []) +
+        ["%s=%s" % kv for kv in (task.get("kwargs") or {}).items()]))
+    if task.get("index") is not None:
+        text += " index %s" % task["index"]
+    return text
+
+
+def _at_line(at: "Optional[Dict[str, Any]]", task: "Optional[Dict[str, Any]]") -> "List[str]":
+    if at:
+        return ["      at %s:%s in %s" % (at.get("file"), at.get("line"), at.get("function"))]
+    if task and task.get("submittedAt"):
+        sa = task["submittedAt"]
+        return ["      submitted at %s:%s" % (sa.get("file"), sa.get("line"))]
+    return []
+
+
+def _failure_lines(f: "Dict[str, Any]") -> "List[str]":
+    who = "%s (pid %s)" % (f.get("worker") or f.get("thread") or "?", f.get("pid"))
+    if f["kind"] == "thread-exception":
+        who = "thread %s in %s" % (f.get("thread"), who)
+    lines = ["  [%s] %s%s" % (f["kind"], who, _task_text(f.get("task")))]
+    exc = f.get("exception")
+    if exc:
+        lines.append("      %s: %s" % (exc.get("type"), exc.get("message")))
+    elif f["kind"] == "stall":
+        lines.append("      running for %.1f s with no task finished since; program ended"
+                     % float(f.get("runningFor") or 0))
+    elif f.get("reason") == wire.HANG_JOIN_BEFORE_DRAIN:
+        return lines + ["      %s; program ended" % drain_sentence(f)]  # both places are in it
+    elif f["kind"] == "hang":
+        lines.append("      pool could no longer finish; program ended")
+    elif f.get("signal") or f.get("exitCode") is not None:
+        lines.append("      %s" % (("killed by " + f["signal"]) if f.get("signal")
+                                   else "exited with status %s" % f.get("exitCode")))
+    return lines + _at_line(f.get("_at"), f.get("task"))
+
+
+def _in_flight_lines(report: "Dict[str, Any]") -> "List[str]":
+    tasks = report.get("inFlight") or []
+    lines = ["workerscope: main process killed by %s; %d task%s %s in flight" % (
+        report.get("_mainSignal"), len(tasks), "" if len(tasks) == 1 else "s",
+        "was" if len(tasks) == 1 else "were")]
+    for t in tasks:
+        lines.append("  [in flight] %s (pid %s)%s, running for %.1f s" % (
+            t.get("worker") or "?", t.get("pid"), _task_text(t.get("task")),
+            float(t.get("runningFor") or 0)))
+        lines += _at_line(innermost_user_frame(t.get("frames")), None)
+    return lines
+
+
 def summary(report: "Dict[str, Any]", report_path: "Optional[str]" = None) -> str:
     failures = report.get("failures") or []
     races = report.get("races") or []
-    lines = []
+    lines = _in_flight_lines(report) if report.get("_mainSignal") else []
+    before = [f for f in failures if not f.get("afterMainEnded")]
+    after = [f for f in failures if f.get("afterMainEnded")]
     if not failures and not races:
         lines.append("workerscope: no worker failures (exit status %s)" % report.get("exitCode"))
     else:
         lines.append("workerscope: %d failure%s, %d race%s (exit status %s)" % (
             len(failures), "" if len(failures) == 1 else "s", len(races),
             "" if len(races) == 1 else "s", report.get("exitCode")))
-    for f in failures:
-        who = "%s (pid %s)" % (f.get("worker") or f.get("thread") or "?", f.get("pid"))
-        if f["kind"] == "thread-exception":
-            who = "thread %s in %s" % (f.get("thread"), who)
-        line = "  [%s] %s" % (f["kind"], who)
-        task = f.get("task")
-        if task and task.get("function"):
-            line += " task %s(%s)" % (task["function"], ", ".join(
-                list(task.get("args") or []) +
-                ["%s=%s" % kv for kv in (task.get("kwargs") or {}).items()]))
-            if task.get("index") is not None:
-                line += " index %s" % task["index"]
-        lines.append(line)
-        exc = f.get("exception")
-        if exc:
-            lines.append("      %s: %s" % (exc.get("type"), exc.get("message")))
-        elif f.get("reason") == wire.HANG_JOIN_BEFORE_DRAIN:
-            lines.append("      %s; program ended" % drain_sentence(f))
-            continue  # both places are in the sentence
-        elif f["kind"] == "hang":
-            lines.append("      pool could no longer finish; program ended")
-        elif f.get("signal") or f.get("exitCode") is not None:
-            lines.append("      %s" % (("killed by " + f["signal"]) if f.get("signal")
-                                       else "exited with status %s" % f.get("exitCode")))
-        at = f.get("_at")
-        if at:
-            lines.append("      at %s:%s in %s" % (at.get("file"), at.get("line"),
-                                                  at.get("function")))
-        elif task and task.get("submittedAt"):
-            sa = task["submittedAt"]
-            lines.append("      submitted at %s:%s" % (sa.get("file"), sa.get("line")))
+    for f in before:
+        lines += _failure_lines(f)
     for r in races:
         lines.append("  [race] %s:%s %s on %s x%s in pids %s" % (
             r["file"], r["line"], r["kind"], r["object"], r["count"],
             ",".join(str(p) for p in r["pids"])))
+    if after:
+        lines.append("workerscope: after the main process was killed (consequences, not causes):")
+        for f in after:
+            lines += _failure_lines(f)
+    left = [p for p in report.get("processes") or [] if p.get("outlived")]
+    if left:
+        lines.append("workerscope: %d process%s outlived the main process and %s ended: %s" % (
+            len(left), "" if len(left) == 1 else "es", "was" if len(left) == 1 else "were",
+            ", ".join("%s (pid %s)" % (p["name"], p["pid"]) if p.get("name")
+                      else "pid %s" % p.get("pid") for p in left)))
     if report_path:
         lines.append("workerscope: report written to %s" % report_path)
     return "\n".join(lines) + "\n"

@@ -5,6 +5,7 @@ processes that never use it.
 """
 
 import os
+from time import time_ns as _time_ns
 
 from . import channel, wire
 
@@ -214,17 +215,33 @@ def open_slot() -> None:
 
 
 def shared_slot() -> "Any":
-    """For a worker about to be forked: a view of an anonymous shared mapping that the worker
-    adopts as its slot and the parent reads once it has died (kept on the parent's Process
-    object)."""
-    if state.helper or channel.get() is None:
+    """For a worker about to be forked: (view, temporary path) of a slot file made in the
+    channel and mapped shared, which the worker adopts as its own and the parent renames to
+    ``<child pid>.slot`` once the fork has told it the pid (so the supervisor reads it too,
+    at the cost of a file per worker rather than an anonymous mapping)."""
+    ch = channel.get()
+    if state.helper or ch is None:
         return None
     try:
         import mmap
+        global _slot_seq
+        _slot_seq += 1
+        path = ch.path_for(os.getpid(), ".slot-new-%d" % _slot_seq)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0),
+                     0o600)
+        try:
+            os.ftruncate(fd, wire.SLOT_SIZE)
+            mapped = mmap.mmap(fd, wire.SLOT_SIZE)
+        finally:
+            os.close(fd)
         # Cast here: the worker adopts the view as it is, with nothing to build after the fork.
-        return memoryview(mmap.mmap(-1, wire.SLOT_SIZE)).cast("q")
+        return memoryview(mapped).cast("q"), path
     except Exception:
+        swallowed()
         return None
+
+
+_slot_seq = 0
 
 
 def swallowed() -> None:
@@ -270,13 +287,15 @@ def slot_begin(key: int, chunk: int) -> None:
         slot[wire.SLOT_KEY] = key
         slot[wire.SLOT_CHUNK] = chunk
         slot[wire.SLOT_POS] = 0
+        slot[wire.SLOT_STARTED] = _time_ns() // 1000
         slot[wire.SLOT_BUSY] = 1
 
 
 def slot_end() -> None:
     slot = state.slot
-    if slot is not None:
+    if slot is not None and slot[wire.SLOT_BUSY]:
         slot[wire.SLOT_BUSY] = 0
+        slot[wire.SLOT_DONE] += 1
 
 
 def flush_races() -> None:
@@ -313,7 +332,7 @@ class QueueProxy:
 
 
 def read_slot(pid: int, proc: "Any" = None) -> "Optional[List[int]]":
-    """[busy, key, chunk, pos] of a child's slot (shared with it, or its file), or None."""
+    """[busy, key, chunk, pos, locked, started_us, done] of a child's slot (shared with it, or its file), or None."""
     ch = channel.get()
     if ch is None:
         return None

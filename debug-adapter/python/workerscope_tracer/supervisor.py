@@ -19,6 +19,7 @@ except ImportError:  # pragma: no cover
     import signal  # type: ignore[no-redef]
 
 from . import wire
+from .bytecode import ensure_bytecode
 from .hangwatch import HangWatch
 
 TYPE_CHECKING = False
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from typing import Any, Dict, List, Optional, Tuple
 
 USAGE = ("usage: python -m workerscope_tracer [--report FILE] [--hang-timeout S] "
+         "[--stall-timeout S [--stall-keep-running]] "
          "[--detect-races] [--python PATH] [--channel DIR] [--no-summary] [--events] "
          "-- script.py [args...]\n")
 HANG_EXIT_CODE = 124
@@ -40,10 +42,12 @@ class UsageError(Exception):
 
 def parse_args(argv: "List[str]") -> "Dict[str, Any]":
     opts: "Dict[str, Any]" = {"report": None, "hang_timeout": 10.0, "detect_races": False,
+                            "stall_timeout": None, "stall_keep_running": False,
                             "python": None, "channel": None, "summary": True, "events": False,
                             "program": None, "args": [], "adopt": None, "watch": None,
                             "remove_channel": False}
     valued = {"--report": "report", "--hang-timeout": "hang_timeout", "--python": "python",
+              "--stall-timeout": "stall_timeout",
               "--channel": "channel", "--adopt": "adopt", "--watch": "watch"}
     i = 0
     while i < len(argv):
@@ -67,6 +71,8 @@ def parse_args(argv: "List[str]") -> "Dict[str, Any]":
             opts["summary"] = False
         elif arg == "--events":
             opts["events"] = True
+        elif arg == "--stall-keep-running":
+            opts["stall_keep_running"] = True
         elif arg == "--remove-channel":
             opts["remove_channel"] = True
         elif arg.startswith("-"):
@@ -84,6 +90,13 @@ def parse_args(argv: "List[str]") -> "Dict[str, Any]":
         opts["hang_timeout"] = float(opts["hang_timeout"])
     except ValueError:
         raise UsageError("--hang-timeout must be a number of seconds")
+    if opts["stall_timeout"] is not None:
+        try:
+            opts["stall_timeout"] = float(opts["stall_timeout"])
+        except ValueError:
+            opts["stall_timeout"] = -1.0
+        if not opts["stall_timeout"] > 0:
+            raise UsageError("--stall-timeout must be a positive number of seconds")
     if opts["adopt"] is not None:
         if not opts["channel"] or not opts["adopt"].isdigit():
             raise UsageError("--adopt needs a pid and --channel")
@@ -163,8 +176,7 @@ def _spawn(python: str, argv: "List[str]", env: "Dict[str, str]") -> int:
     return spawn(python, argv, env, setsigmask=(), setsigdef=sigdef)
 
 
-def _wait(pid: int, tail: "Tail", hang_timeout: float, supervisor_channel: "Any"
-          ) -> "Tuple[int, Optional[Dict[str, Any]]]":
+def _wait(pid: int, watch: "HangWatch") -> "Tuple[int, Optional[Dict[str, Any]]]":
     """Wait for the child, passing signals on to it (forward.py); returns (raw wait status,
     hang event or None)."""
     from . import forward
@@ -174,7 +186,6 @@ def _wait(pid: int, tail: "Tail", hang_timeout: float, supervisor_channel: "Any"
         signal.pthread_sigmask(signal.SIG_BLOCK, watched)
     else:
         forward.install_handlers(pid)
-    watch = HangWatch(pid, tail, hang_timeout, supervisor_channel)
     try:
         while True:
             got, status = os.waitpid(pid, os.WNOHANG)
@@ -209,53 +220,6 @@ def _python_version(python: str) -> str:
         return out.stdout.decode().strip() or "unknown"
     except Exception:
         return "unknown"
-
-
-def ensure_bytecode(python: str) -> None:
-    """Compile the tracer's modules once even under PYTHONDONTWRITEBYTECODE.
-
-    Every traced process (each pool worker under spawn) imports them; compiling from
-    source each time would cost milliseconds per process.
-    """
-    if os.path.realpath(python) != os.path.realpath(sys.executable):
-        return  # another interpreter has another cache tag; it compiles (or caches) itself
-    tag = getattr(sys.implementation, "cache_tag", None)
-    if not tag or getattr(sys, "pycache_prefix", None):
-        return
-    package = os.path.dirname(os.path.abspath(__file__))
-    sources = [os.path.join(package, n) for n in os.listdir(package) if n.endswith(".py")]
-    sources.append(os.path.join(BOOTSTRAP_DIR, "sitecustomize.py"))
-    stale = []
-    for src in sources:
-        folder, name = os.path.split(src)
-        cached = os.path.join(folder, "__pycache__", "%s.%s.pyc" % (name[:-3], tag))
-        if not _bytecode_matches(src, cached):
-            stale.append((src, cached))
-    if stale:
-        import py_compile
-        for src, cached in stale:
-            try:
-                py_compile.compile(src, cfile=cached, doraise=True)
-            except Exception:
-                pass
-
-
-def _bytecode_matches(src: str, cached: str) -> bool:
-    """The interpreter's own test: the .pyc header records the source's mtime and size (file
-    times alone mislead once a tree has been copied)."""
-    try:
-        with open(cached, "rb") as f:
-            head = f.read(16)
-        st = os.stat(src)
-    except OSError:
-        return False
-    magic = getattr(sys.modules.get("_frozen_importlib_external"), "MAGIC_NUMBER", None)
-    if len(head) < 16 or head[:4] != magic:
-        return False
-    if int.from_bytes(head[4:8], "little") & 1:
-        return True  # hash-based .pyc: validated (or deliberately not) by the interpreter
-    return (int.from_bytes(head[8:12], "little") == int(st.st_mtime) & 0xFFFFFFFF
-            and int.from_bytes(head[12:16], "little") == st.st_size & 0xFFFFFFFF)
 
 
 def _remove_tree(path: str) -> None:
@@ -340,12 +304,15 @@ def _exec_second_stage(opts: "Dict[str, Any]", directory: str, created: bool, pi
     the program runs."""
     argv = [sys.executable, "-S", LAUNCHER, "--adopt", str(pid), "--channel", directory,
             "--hang-timeout", repr(opts["hang_timeout"])]
+    if opts["stall_timeout"] is not None:
+        argv += ["--stall-timeout", repr(opts["stall_timeout"])]
     if created:
         argv.append("--remove-channel")
     for flag, key in (("--report", "report"), ("--python", "python")):
         if opts[key]:
             argv += [flag, opts[key] if key == "python" else os.path.abspath(opts[key])]
-    for flag, key in (("--detect-races", "detect_races"), ("--events", "events")):
+    for flag, key in (("--detect-races", "detect_races"), ("--events", "events"),
+                      ("--stall-keep-running", "stall_keep_running")):
         if opts[key]:
             argv.append(flag)
     if not opts["summary"]:
@@ -361,10 +328,14 @@ def _exec_second_stage(opts: "Dict[str, Any]", directory: str, created: bool, pi
 
 def _supervise(opts: "Dict[str, Any]", directory: str, created: bool, python: str, pid: int,
                own: "Any", tail: "Tail") -> int:
-    status, hang = _wait(pid, tail, opts["hang_timeout"], own)
+    watch = HangWatch(pid, tail, opts["hang_timeout"], own, opts["stall_timeout"])
+    watch.end_on_stall = not opts["stall_keep_running"]
+    status, hang = _wait(pid, watch)
 
     term_signal = os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
     program_code = -term_signal if term_signal else os.WEXITSTATUS(status)
+    if not hang:
+        _main_ended(watch, program_code)
     _conclude(opts, directory, created, python, pid, program_code, hang)
     if hang:
         return HANG_EXIT_CODE
@@ -398,12 +369,34 @@ def _watch(opts: "Dict[str, Any]", directory: str, created: bool, python: str, p
     ensure_bytecode(python)  # for the program's next processes: it started without us
     _prepare_report(opts)
     from .channel import Channel
-    ended = _await_end(pid, Tail(directory), opts["hang_timeout"], Channel(directory))
+    watch = HangWatch(pid, Tail(directory), opts["hang_timeout"], Channel(directory),
+                      opts["stall_timeout"])
+    # The editor's debug session stops on a stalled worker and lets the program live.
+    watch.end_on_stall = not opts["stall_keep_running"]
+    ended = _await_end(watch)
     if ended is None:
         return 0
     program_code, hang = ended
+    if not hang:
+        _main_ended(watch, program_code)
     _conclude(opts, directory, created, python, pid, program_code, hang)
     return HANG_EXIT_CODE if hang else (program_code if program_code >= 0 else 128 - program_code)
+
+
+def _main_ended(watch: "HangWatch", program_code: int) -> None:
+    """The main process has ended (no hang was declared): killed by a signal, the tasks in
+    flight are named first; then the program's processes that outlive it are ended, so the
+    summary comes after the last of them."""
+    from .inflight import end_leftovers, signal_name
+    try:
+        for e in watch.tail.poll():  # the records the program wrote last (starts, submits)
+            watch.inflight.note(e)
+        if program_code < 0:
+            watch.inflight.write("ended", signal_name(-program_code))
+        end_leftovers(watch.inflight)
+    except Exception as exc:  # the program's status comes first
+        sys.stderr.write("workerscope: could not end the program's other processes: %s\n"
+                         % exc)
 
 
 def _prepare_report(opts: "Dict[str, Any]") -> None:
@@ -413,13 +406,13 @@ def _prepare_report(opts: "Dict[str, Any]") -> None:
         wire.dumps_pretty(wire.decode_lines(b'{"v": 1}\n'))
 
 
-def _await_end(pid: int, tail: "Tail", hang_timeout: float, supervisor_channel: "Any"
-               ) -> "Optional[Tuple[int, Optional[Dict[str, Any]]]]":
-    """(program exit code, or -signal; hang event or None) as told on stdin, or None at EOF."""
+def _await_end(watch: "HangWatch") -> "Optional[Tuple[int, Optional[Dict[str, Any]]]]":
+    """(program exit code, or -signal; hang event or None) as told on stdin, or None at EOF.
+    A line ``snapshot`` (the editor's Stop, before it ends the program) names the tasks in
+    flight at once, and the watch goes on."""
     import select
     fd = sys.stdin.fileno()
     received = b""
-    watch = HangWatch(pid, tail, hang_timeout, supervisor_channel)
     while True:
         try:
             readable = select.select([fd], [], [], watch.interval())[0]
@@ -428,11 +421,18 @@ def _await_end(pid: int, tail: "Tail", hang_timeout: float, supervisor_channel: 
         if readable:
             chunk = os.read(fd, 256)
             received += chunk
-            if b"\n" in received or not chunk:
-                words = received.split()
+            while b"\n" in received or (not chunk and received.strip()):
+                line, _, received = received.partition(b"\n")
+                words = line.split()
+                if words == [b"snapshot"]:
+                    watch.check()  # the records written since the last look (submits)
+                    watch.inflight.write("ended")
+                    continue
                 if len(words) == 2 and words[0] in (b"exit", b"signal") and words[1].isdigit():
                     code = int(words[1])
                     return (code if words[0] == b"exit" else -code), watch.hang
+                return None
+            if not chunk:
                 return None
         watch.check()  # after a hang, the runtime still tells us how the program ended
 
@@ -481,5 +481,7 @@ def _finish(opts: "Dict[str, Any]", directory: str, pid: int, parent: int, pytho
     if opts["events"]:
         for e in events:
             sys.stderr.write(wire.encode(e).decode("ascii"))
-    if opts["summary"] and (report["failures"] or report["races"] or opts["report"]):
+    if opts["summary"] and (report["failures"] or report["races"] or opts["report"]
+                            or report["inFlight"]
+                            or any(p["outlived"] for p in report["processes"])):
         sys.stderr.write(summary(report, opts["report"]))

@@ -69,15 +69,20 @@ def _recorded(channel_dir: "Optional[str]") -> "Set[int]":
     try:
         for name in os.listdir(channel_dir) if channel_dir else ():
             stem, dot, ext = name.partition(".")
-            if stem.isdigit() and ext == "jsonl":
+            # A forked worker writes no records of its own (its parent announces it): its
+            # slot and dump files name it.
+            if stem.isdigit() and ext in ("jsonl", "slot", "stack", "fault"):
                 pids.add(int(stem))
     except OSError:
         pass
     return pids
 
 
-def program_processes(root: int, channel_dir: "Optional[str]") -> "List[int]":
-    """The program's live processes (the root included while it lives), never this one."""
+def program_processes(root: int, channel_dir: "Optional[str]",
+                      root_start: "Optional[int]" = None) -> "List[int]":
+    """The program's live processes (the root included while it lives), never this one.
+    ``root_start``: the root's start time, read while it lived (its orphans, once it has
+    ended, are found by their records and environment)."""
     table = _processes()
     children = {}  # type: Dict[int, List[int]]
     for pid, (_, ppid, _) in table.items():
@@ -92,7 +97,8 @@ def program_processes(root: int, channel_dir: "Optional[str]") -> "List[int]":
     if channel_dir:
         needle = ("WORKERSCOPE_CHANNEL=%s\0" % os.path.abspath(channel_dir)).encode(
             "utf-8", "surrogateescape")
-        root_start = table[root][2] if root in table else None
+        if root in table:
+            root_start = table[root][2]
         recorded = _recorded(channel_dir)
         for pid, (state, _, start) in table.items():
             if pid in found or state == "Z":

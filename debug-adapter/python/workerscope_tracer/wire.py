@@ -14,16 +14,25 @@ WIRE_VERSION = 1
 
 # File names inside the channel directory (all relative to it).
 EVENTS_SUFFIX = ".jsonl"   # <pid>.jsonl: append-only event stream of one process
-SLOT_SUFFIX = ".slot"      # <pid>.slot: 40-byte mmap'd "current task" slot of a worker
-#                            (a forked worker shares an anonymous mapping with its parent)
+SLOT_SUFFIX = ".slot"      # <pid>.slot: 56-byte mmap'd "current task" slot of every pool or
+#                            executor worker (a forked one's file is made by its parent
+#                            before the fork and renamed to the child's pid after it)
 FAULT_SUFFIX = ".fault"    # <pid>.fault: faulthandler output of a worker (fatal signals)
+STACK_SUFFIX = ".stack"    # <pid>.stack: all-threads dump a worker writes on LIVE_STACK_SIGNAL
 CTL_DIR = "ctl"            # ctl/<pid>/<seq>.json: requests to a paused process
 
-# Slot layout: five little-endian signed 64-bit integers.  SLOT_LOCKED is 1 while a pool
+# Slot layout: seven little-endian signed 64-bit integers.  SLOT_LOCKED is 1 while a pool
 # worker holds its task queue's read lock (idle in get()): dying then leaves the pool stuck.
-SLOT_FORMAT = "<qqqqq"
-SLOT_SIZE = 40
-SLOT_BUSY, SLOT_KEY, SLOT_CHUNK, SLOT_POS, SLOT_LOCKED = 0, 1, 2, 3, 4
+# SLOT_STARTED: time.time() in microseconds when the current task began; SLOT_DONE: how many
+# tasks the worker has finished (the supervisor's stall watch sees progress by it).
+SLOT_FORMAT = "<qqqqqqq"
+SLOT_SIZE = 56
+SLOT_BUSY, SLOT_KEY, SLOT_CHUNK, SLOT_POS, SLOT_LOCKED, SLOT_STARTED, SLOT_DONE = range(7)
+
+# Real-time signal on which every worker dumps all its threads' stacks into <pid>.stack
+# (faulthandler.register); the supervisor sends it only to a process whose
+# /proc/<pid>/status SigCgt shows it caught.  SIGRTMIN+7: unused by CPython's test suites.
+LIVE_STACK_OFFSET = 7
 
 # Roles of processes (report "processes[].role").
 ROLE_MAIN = "main"
@@ -44,7 +53,9 @@ PROCESS_EXIT = "process-exit"
 # start-method: method:"fork"|"spawn"|"forkserver" (first child started by this process)
 START_METHOD = "start-method"
 # child-exit (parent side): child:int, name:str, role:str, exitCode:int,
-#                terminated:bool (ended by the parent's own terminate()/kill())
+#                terminated:bool (ended by the parent's own terminate()/kill()).  Also written
+#                by the supervisor for each process it SIGKILLed at a stall (exitCode -9,
+#                terminated true) and, at a hang, for unreaped dead processes
 CHILD_EXIT = "child-exit"
 # submit (parent side): key:str, api:str ("map", "imap", "apply_async", "submit", ...),
 #                function:str, chunksize:int, indexBase:int, indexed:bool,
@@ -109,10 +120,24 @@ RESUMED = "resumed"
 # evaluate-result: id:str, seq:str, frame:int, ok:bool, value:str|null, error:str|null
 EVALUATE_RESULT = "evaluate-result"
 
+# in-flight (supervisor's own file): reason:"stall"|"ended", signal:str|null (the main
+#                process's death signal for "ended"), timeout:float|null (for "stall"),
+#                tasks:[{pid, worker:str|null, role:str|null, key:str|null, chunk:int|null,
+#                pos:int|null, startedAt:float (epoch s), runningFor:float (s, at t),
+#                task:{function,args,kwargs,index,submittedAt}|null,
+#                frames:[{file,line,function}] (live stack of the thread running the task,
+#                outermost first; [] when unreadable)}] — every busy slot at that moment
+IN_FLIGHT = "in-flight"
+# leftover (supervisor's own file): child:int, name:str|null, role:str|null, signal:str|null,
+#                exitCode:int|null — a process of the program still alive after the main
+#                process ended, which the supervisor then ended (SIGTERM, SIGKILL after a
+#                grace); null/null when it went by itself and its status could not be read
+LEFTOVER = "leftover"
+
 EVENT_KINDS = (
     PROCESS_START, PROCESS_EXIT, START_METHOD, CHILD_EXIT, SUBMIT, TASK_EXCEPTION,
     PROCESS_EXCEPTION, THREAD_EXCEPTION, WORKER_LOST, SWALLOWED, RACE, HANG,
-    PAUSED, RESUMED, EVALUATE_RESULT, POOL_STALLED,
+    PAUSED, RESUMED, EVALUATE_RESULT, POOL_STALLED, IN_FLIGHT, LEFTOVER,
     JOIN, QUEUE_FLUSH_WAIT, QUEUE_FLUSHED,
 )
 

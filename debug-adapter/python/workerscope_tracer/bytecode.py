@@ -1,0 +1,55 @@
+"""Compiles the tracer's modules for the interpreter that runs the program, once, so that no
+traced process compiles them from source (pool workers under spawn each import them)."""
+
+import os
+import sys
+
+BOOTSTRAP_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                             "bootstrap")
+
+
+def ensure_bytecode(python: str) -> None:
+    """Compile the tracer's modules once even under PYTHONDONTWRITEBYTECODE.
+
+    Every traced process (each pool worker under spawn) imports them; compiling from
+    source each time would cost milliseconds per process.
+    """
+    if os.path.realpath(python) != os.path.realpath(sys.executable):
+        return  # another interpreter has another cache tag; it compiles (or caches) itself
+    tag = getattr(sys.implementation, "cache_tag", None)
+    if not tag or getattr(sys, "pycache_prefix", None):
+        return
+    package = os.path.dirname(os.path.abspath(__file__))
+    sources = [os.path.join(package, n) for n in os.listdir(package) if n.endswith(".py")]
+    sources.append(os.path.join(BOOTSTRAP_DIR, "sitecustomize.py"))
+    stale = []
+    for src in sources:
+        folder, name = os.path.split(src)
+        cached = os.path.join(folder, "__pycache__", "%s.%s.pyc" % (name[:-3], tag))
+        if not _bytecode_matches(src, cached):
+            stale.append((src, cached))
+    if stale:
+        import py_compile
+        for src, cached in stale:
+            try:
+                py_compile.compile(src, cfile=cached, doraise=True)
+            except Exception:
+                pass
+
+
+def _bytecode_matches(src: str, cached: str) -> bool:
+    """The interpreter's own test: the .pyc header records the source's mtime and size (file
+    times alone mislead once a tree has been copied)."""
+    try:
+        with open(cached, "rb") as f:
+            head = f.read(16)
+        st = os.stat(src)
+    except OSError:
+        return False
+    magic = getattr(sys.modules.get("_frozen_importlib_external"), "MAGIC_NUMBER", None)
+    if len(head) < 16 or head[:4] != magic:
+        return False
+    if int.from_bytes(head[4:8], "little") & 1:
+        return True  # hash-based .pyc: validated (or deliberately not) by the interpreter
+    return (int.from_bytes(head[8:12], "little") == int(st.st_mtime) & 0xFFFFFFFF
+            and int.from_bytes(head[12:16], "little") == st.st_size & 0xFFFFFFFF)
