@@ -27,4 +27,13 @@ export const RULE_IMPLEMENTATIONS: readonly Rule[] = [
   unserializableCallable,
 ];
 
-export const RULES: readonly RuleMeta[] = RULE_IMPLEMENTATIONS.map((r) => r.meta);
+/**
+ * The rules that also check JavaScript and TypeScript (implemented in rules/js/, which loads only
+ * with the JS engine; the catalogue test holds this list equal to that registry).
+ */
+export const JS_RULE_IDS: readonly string[] = ['unguarded-entry-point', 'unserializable-callable'];
+
+export const RULES: readonly RuleMeta[] = RULE_IMPLEMENTATIONS.map((r) => ({
+  ...r.meta,
+  languages: JS_RULE_IDS.includes(r.meta.id) ? ['python', 'javascript'] : ['python'],
+}));

@@ -1,0 +1,22 @@
+// Fixture for unguarded-entry-point in an ES module: the worker is started on import.meta.url.
+import { Worker, isMainThread, parentPort } from 'node:worker_threads';
+import { fileURLToPath } from 'node:url';
+
+const workers = [];
+for (let i = 0; i < 2; i++) {
+  workers.push(new Worker(new URL(import.meta.url))); // [unguarded-entry-point]
+}
+console.log(workers.length);
+
+// OK
+
+if (isMainThread) {
+  new Worker(fileURLToPath(import.meta.url));
+} else {
+  parentPort.postMessage('ready');
+}
+
+const self = fileURLToPath(import.meta.url);
+isMainThread && new Worker(self);
+const w = isMainThread ? new Worker(self) : null;
+console.log(w);

@@ -1,0 +1,31 @@
+// Fixture for unserializable-callable in TypeScript: Piscina and typed messages.
+import Piscina from 'piscina';
+import { Worker } from 'node:worker_threads';
+
+interface Job {
+  id: number;
+  transform: (s: string) => string;
+}
+
+const piscina = new Piscina({ filename: './task.js' });
+
+function submit(job: Job): Promise<unknown> {
+  return piscina.run(job); // [unserializable-callable]
+}
+
+void submit({ id: 1, transform: (s) => s.toUpperCase() });
+
+class Renderer {
+  render(): string {
+    return 'x';
+  }
+}
+
+const renderer = new Renderer();
+const w = new Worker('./render.js');
+w.postMessage({ draw: renderer.render.bind(renderer) }); // [unserializable-callable]
+
+// OK
+
+w.postMessage({ id: 2, name: 'plain' } satisfies Partial<Job>);
+void piscina.run({ id: 3, values: new Float64Array(4) });
