@@ -29,6 +29,8 @@ export type ToWorker =
       severities: Record<string, SeveritySetting> | undefined;
       /** Keep the tree for incremental reparsing (open documents), or parse afresh and forget it (notebooks). */
       keepTree: boolean;
+      /** Which engine reads the text: Python (tree-sitter) or JavaScript/TypeScript (ts-morph). */
+      language: 'python' | 'javascript';
     };
 
 export type FromWorker =
