@@ -22,17 +22,26 @@ const RUNS_CALLBACK = new Set(['forEach', 'map', 'flatMap', 'from', 'filter', 'r
 
 const MAX_CALL_DEPTH = 5;
 
-/** Whether `cond` reads which thread or process this is. */
-export function testsRole(model: JsModel, cond: ts.Node, role: Role): boolean {
+/**
+ * Whether `cond` reads which thread or process this is, directly or through a variable computed
+ * from it (`const isWorker = workerData?.id !== undefined`).
+ */
+export function testsRole(model: JsModel, cond: ts.Node, role: Role, depth = 0): boolean {
   const names = ROLE_NAMES[role];
   let found = false;
   const visit = (n: ts.Node): void => {
     if (found) return;
-    if (ts.isIdentifier(n) && (names.has(n.text) || model.eval(n).some((v) => v.t === 'export' && names.has(v.name)))) found = true;
+    if (ts.isIdentifier(n) && (names.has(n.text) || model.eval(n).some((v) => v.t === 'export' && names.has(v.name)) || derivedFromRole(model, n, role, depth))) found = true;
     else ts.forEachChild(n, visit);
   };
   visit(cond);
   return found;
+}
+
+function derivedFromRole(model: JsModel, id: ts.Identifier, role: Role, depth: number): boolean {
+  if (depth >= 2) return false;
+  const decl = model.declarationOf(id);
+  return decl !== undefined && ts.isVariableDeclaration(decl) && decl.initializer !== undefined && !ts.isFunctionLike(decl.initializer) && testsRole(model, decl.initializer, role, depth + 1);
 }
 
 /**

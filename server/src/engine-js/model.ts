@@ -18,6 +18,8 @@ export class JsModel {
   readonly calls: (ts.CallExpression | ts.NewExpression)[] = [];
   private readonly evaluator = new Evaluator(this);
   private readonly callSiteCache = new Map<ts.Node, ts.CallExpression[]>();
+  /** `name = value` assignments by name, for variables declared without an initializer. */
+  private readonly assignments = new Map<string, ts.BinaryExpression[]>();
   private readonly selfNames: ReadonlySet<string>;
 
   constructor(
@@ -29,6 +31,11 @@ export class JsModel {
     this.lines = new LineIndex(sourceFile.text);
     const visit = (n: ts.Node): void => {
       if (ts.isCallExpression(n) || ts.isNewExpression(n)) this.calls.push(n);
+      else if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(n.left)) {
+        const list = this.assignments.get(n.left.text);
+        if (list) list.push(n);
+        else this.assignments.set(n.left.text, [n]);
+      }
       ts.forEachChild(n, visit);
     };
     visit(sourceFile);
@@ -62,6 +69,14 @@ export class JsModel {
     if (ts.isShorthandPropertyAssignment(id.parent) && id.parent.name === id) symbol = checker.getShorthandAssignmentValueSymbol(id.parent) ?? symbol;
     const decl = symbol.valueDeclaration ?? symbol.declarations?.[0];
     return decl && decl.getSourceFile() === this.sourceFile ? decl : undefined;
+  }
+
+  /** The right-hand sides assigned to a variable declared without an initializer. */
+  assignmentsTo(decl: ts.VariableDeclaration): ts.Expression[] {
+    if (!ts.isIdentifier(decl.name)) return [];
+    const out: ts.Expression[] = [];
+    for (const a of this.assignments.get(decl.name.text) ?? []) if (this.declarationOf(a.left as ts.Identifier) === decl) out.push(a.right);
+    return out;
   }
 
   /** Whether a relative path or URL (`./worker.js`, `worker.ts`) names the analysed file. */

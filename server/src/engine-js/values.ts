@@ -120,7 +120,12 @@ export class Evaluator {
 
   /** The values a declaration binds. */
   declaration(decl: ts.Node, depth: number): JsValue[] {
-    if (ts.isVariableDeclaration(decl)) return ts.isIdentifier(decl.name) ? this.eval(decl.initializer, depth) : [];
+    if (ts.isVariableDeclaration(decl)) {
+      if (!ts.isIdentifier(decl.name)) return [];
+      // `let x; try { x = require('worker_threads'); } catch {}`: the assignments stand in for an initializer.
+      const assigned = decl.initializer ? [] : this.model.assignmentsTo(decl).flatMap((a) => this.eval(a, depth));
+      return decl.initializer ? this.eval(decl.initializer, depth) : assigned;
+    }
     if (ts.isFunctionDeclaration(decl)) return [{ t: 'callable', kind: 'function', node: decl }];
     if (ts.isClassDeclaration(decl)) return [{ t: 'callable', kind: 'class', node: decl }];
     if (ts.isMethodDeclaration(decl)) return [{ t: 'callable', kind: 'method', node: decl }];
