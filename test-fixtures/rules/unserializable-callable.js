@@ -46,3 +46,6 @@ pool.exec('remoteMethod', [1]);
 const someOtherTarget = { postMessage(m) { return m; } };
 someOtherTarget.postMessage(() => 1);
 worker.on('message', (m) => onDone(m));
+worker.postMessage(() => 1); // workerscope-ignore unserializable-callable
+// workerscope-ignore
+worker.postMessage({ later: () => 1 });

@@ -42,6 +42,11 @@ export class JsModel {
     this.selfNames = selfNames(file);
   }
 
+  /** Whether the parser had to recover from syntax errors (quick fixes are not offered then). */
+  get hasSyntaxErrors(): boolean {
+    return ((this.sourceFile as unknown as { parseDiagnostics?: readonly unknown[] }).parseDiagnostics?.length ?? 0) > 0;
+  }
+
   get text(): string {
     return this.sourceFile.text;
   }

@@ -91,6 +91,7 @@ function check({ model, report }: JsRuleContext): void {
 }
 
 function guardFix(model: JsModel, loadTime: ts.Node, start: Start): Fix[] {
+  if (model.hasSyntaxErrors) return [];
   const stmt = topLevelStatement(loadTime);
   const run = stmt && statementRun(stmt, (s) => ts.isIfStatement(s) && (testsRole(model, s.expression, 'thread') || testsRole(model, s.expression, 'cluster')));
   if (!run) return [];
