@@ -8,11 +8,11 @@ import * as path from 'node:path';
 import { ts } from 'ts-morph';
 import { LineIndex } from '../engine/text';
 import type { Range } from '../engine/types';
-import { Evaluator, unwrap, type JsValue } from './values';
+import { Evaluator, unwrap, type EvalContext, type JsValue } from './values';
 
 export type FunctionLike = ts.FunctionDeclaration | ts.FunctionExpression | ts.ArrowFunction | ts.MethodDeclaration;
 
-export class JsModel {
+export class JsModel implements EvalContext {
   readonly lines: LineIndex;
   /** Every call and `new` expression, in source order. */
   readonly calls: (ts.CallExpression | ts.NewExpression)[] = [];

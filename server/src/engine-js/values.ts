@@ -6,7 +6,6 @@
  * call sites); anything else evaluates to nothing, which the rules read as "not known".
  */
 import { ts } from 'ts-morph';
-import type { JsModel } from './model';
 
 /** Node modules (and npm packages) the rules know, by their name without a `node:` prefix. */
 export type ModuleName = 'worker_threads' | 'cluster' | 'child_process' | 'piscina' | 'workerpool' | 'path' | 'url';
@@ -34,6 +33,14 @@ export type JsValue =
 
 const MAX_DEPTH = 12;
 
+/** What the evaluator asks of the file's model (kept here so that the model may build an evaluator without an import cycle). */
+export interface EvalContext {
+  declarationOf(id: ts.Identifier): ts.Declaration | undefined;
+  callSitesOf(fn: ts.SignatureDeclaration): ts.CallExpression[];
+  assignmentsTo(decl: ts.VariableDeclaration): ts.Expression[];
+  namesSelf(relative: string): boolean;
+}
+
 export function moduleName(specifier: string): ModuleName | undefined {
   const name = specifier.startsWith('node:') ? specifier.slice(5) : specifier;
   return MODULES.has(name) ? (name as ModuleName) : undefined;
@@ -59,7 +66,7 @@ export class Evaluator {
   private readonly cache = new Map<ts.Node, JsValue[]>();
   private readonly active = new Set<ts.Node>();
 
-  constructor(private readonly model: JsModel) {}
+  constructor(private readonly model: EvalContext) {}
 
   eval(node: ts.Node | undefined, depth = 0): JsValue[] {
     if (!node || depth > MAX_DEPTH) return [];
