@@ -13,6 +13,7 @@ import { rule as unguardedEntryPoint } from './unguarded-entry-point';
 import { rule as unlockedSharedCounter } from './unlocked-shared-counter';
 import { rule as unserializableArgument } from './unserializable-argument';
 import { rule as unserializableCallable } from './unserializable-callable';
+import { rule as workerResultNeverSettles } from './worker-result-never-settles';
 
 export const RULE_IMPLEMENTATIONS: readonly Rule[] = [
   busyWaitQueue,
@@ -25,15 +26,16 @@ export const RULE_IMPLEMENTATIONS: readonly Rule[] = [
   unlockedSharedCounter,
   unserializableArgument,
   unserializableCallable,
+  workerResultNeverSettles,
 ];
 
 /**
  * The rules that also check JavaScript and TypeScript (implemented in rules/js/, which loads only
  * with the JS engine; the catalogue test holds this list equal to that registry).
  */
-export const JS_RULE_IDS: readonly string[] = ['unguarded-entry-point', 'unserializable-callable'];
+export const JS_RULE_IDS: readonly string[] = ['unguarded-entry-point', 'unserializable-callable', 'worker-result-never-settles'];
 
 export const RULES: readonly RuleMeta[] = RULE_IMPLEMENTATIONS.map((r) => ({
   ...r.meta,
-  languages: JS_RULE_IDS.includes(r.meta.id) ? ['python', 'javascript'] : ['python'],
+  languages: r.meta.languages ?? (JS_RULE_IDS.includes(r.meta.id) ? ['python', 'javascript'] : ['python']),
 }));

@@ -38,8 +38,9 @@ for (const rule of RULES) {
     assert.ok(rule.docs === block || rule.docs.startsWith(`${block}\n\n## JavaScript and TypeScript`), 'RuleMeta.docs is stale: run the docs generator');
     assert.equal(rule.docsUrl, `https://github.com/workerscope/workerscope/blob/main/docs/rules/${rule.id}.md`);
     assert.ok(rule.summary.length > 20);
+    // A fixture in each language the rule checks (the JavaScript one is checked below).
     const fixtures = fs.readdirSync(path.join(root, 'test-fixtures/rules')).filter((f) => f === `${rule.id}.py` || (f.startsWith(`${rule.id}.`) && f.endsWith('.py')));
-    assert.ok(fixtures.length > 0, `no fixture test-fixtures/rules/${rule.id}.py`);
+    if (rule.languages?.includes('python') ?? true) assert.ok(fixtures.length > 0, `no fixture test-fixtures/rules/${rule.id}.py`);
 
     const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
     const setting = pkg.contributes?.configuration?.properties?.['workerscope.rules']?.properties?.[rule.id];
@@ -57,7 +58,7 @@ test('the JavaScript/TypeScript registry is sorted, implements catalogue rules, 
   for (const id of ids) {
     const meta = RULES.find((r) => r.id === id);
     assert.ok(meta, `${id} is not in the catalogue`);
-    assert.deepEqual(meta.languages, ['python', 'javascript']);
+    assert.ok(meta.languages?.includes('javascript'));
     const file = path.join(root, 'server/src/rules/js', `${id}.ts`);
     const block = extractDocBlock(fs.readFileSync(file, 'utf8'));
     assert.ok(block !== undefined && block.startsWith('## JavaScript and TypeScript'), `${file}:1:1 does not open with a "## JavaScript and TypeScript" doc block`);

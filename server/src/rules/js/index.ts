@@ -6,8 +6,10 @@
 import type { JsRule } from '../../engine-js/rule';
 import { rule as unguardedEntryPoint } from './unguarded-entry-point';
 import { rule as unserializableCallable } from './unserializable-callable';
+import { rule as workerResultNeverSettles } from './worker-result-never-settles';
 
 export const JS_RULE_IMPLEMENTATIONS: readonly JsRule[] = [
   unguardedEntryPoint,
   unserializableCallable,
+  workerResultNeverSettles,
 ];
