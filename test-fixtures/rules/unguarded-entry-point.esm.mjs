@@ -1,6 +1,7 @@
 // Fixture for unguarded-entry-point in an ES module: the worker is started on import.meta.url.
 import { Worker, isMainThread, parentPort } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
+import Piscina from 'piscina';
 
 const workers = [];
 for (let i = 0; i < 2; i++) {
@@ -8,7 +9,15 @@ for (let i = 0; i < 2; i++) {
 }
 console.log(workers.length);
 
+export default ({ a, b }) => a + b;
+
+const pool = new Piscina({ filename: new URL(import.meta.url).href }); // [unguarded-entry-point]
+console.log(await pool.run({ a: 1, b: 2 }));
+
 // OK
+
+const other = new Piscina({ filename: new URL('./other.mjs', import.meta.url).href });
+console.log(other.threads.length);
 
 if (isMainThread) {
   new Worker(fileURLToPath(import.meta.url));

@@ -37,6 +37,9 @@ if (parentPort) parentPort.postMessage(() => 1); // [unserializable-callable]
 
 // OK
 
+const Promise = require('bluebird'); // the worker has its own global Promise
+pool.exec((ms) => new Promise((done) => setTimeout(done, ms)), [10]);
+
 worker.postMessage({ file: 'a.png', when: new Date(), data: new Map(), re: /x/ });
 worker.postMessage(JSON.stringify({ f: () => 1 }));
 child.send({ kind: 'done', n: 1 });

@@ -65,6 +65,11 @@ export class JsModel implements EvalContext {
     return this.evaluator.eval(node);
   }
 
+  /** The values of property `name` of what `node` evaluates to. */
+  evalMember(node: ts.Node, name: string): JsValue[] {
+    return this.evaluator.member(this.evaluator.eval(node), name, 0);
+  }
+
   /** The declaration a name refers to in this file; undefined for globals and unresolved names. */
   declarationOf(id: ts.Identifier): ts.Declaration | undefined {
     const checker = this.checker();

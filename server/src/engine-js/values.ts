@@ -209,6 +209,8 @@ export class Evaluator {
         if (name === 'default' && v.name !== 'piscina') out.push(v);
         else if (v.name === 'piscina' && (name === 'default' || name === 'Piscina')) out.push({ t: 'export', module: 'piscina', name: 'Piscina' });
         else out.push({ t: 'export', module: v.name, name });
+      } else if (v.t === 'self' && (name === 'href' || name === 'pathname')) {
+        out.push(v); // `new URL(import.meta.url).href`
       } else if (v.t === 'instance' && v.of === 'channel' && (name === 'port1' || name === 'port2')) {
         out.push({ t: 'instance', of: 'port', node: v.node });
       } else if (v.t === 'object') {
@@ -254,6 +256,7 @@ export class Evaluator {
     }
     const out: JsValue[] = [];
     for (const f of this.eval(callee, depth)) {
+      if (f.t === 'callable' && (f.kind === 'function' || f.kind === 'arrow function')) out.push(...this.returns(f.node, depth));
       if (f.t !== 'export') continue;
       const key = `${f.module}.${f.name}`;
       const first = args[0] ? this.eval(args[0], depth) : [];
@@ -263,6 +266,21 @@ export class Evaluator {
       else if (key === 'child_process.fork' || key === 'cluster.fork') out.push({ t: 'instance', of: 'childProcess', node: n });
       else if (key === 'workerpool.pool') out.push({ t: 'instance', of: 'workerpool', node: n });
     }
+    return out;
+  }
+
+  /** What a same-file function returns: its expression body, or its `return` statements (not those of nested functions). */
+  private returns(fn: ts.Node, depth: number): JsValue[] {
+    if (ts.isArrowFunction(fn) && !ts.isBlock(fn.body)) return this.eval(fn.body, depth);
+    const body = (ts.isFunctionDeclaration(fn) || ts.isFunctionExpression(fn) || ts.isArrowFunction(fn)) ? fn.body : undefined;
+    if (!body) return [];
+    const out: JsValue[] = [];
+    const visit = (n: ts.Node): void => {
+      if (ts.isFunctionLike(n) || ts.isClassLike(n)) return;
+      if (ts.isReturnStatement(n)) out.push(...this.eval(n.expression, depth));
+      else ts.forEachChild(n, visit);
+    };
+    ts.forEachChild(body, visit);
     return out;
   }
 

@@ -2,7 +2,8 @@
  * ## JavaScript and TypeScript
  * In JavaScript and TypeScript files the rule checks for a `worker_threads` `Worker` started on
  * the file itself — `new Worker(__filename)`, `new Worker(new URL(import.meta.url))`,
- * `fileURLToPath(import.meta.url)`, `path.join(__dirname, '<this file>')` — and for
+ * `fileURLToPath(import.meta.url)`, `path.join(__dirname, '<this file>')`, or a Piscina pool
+ * whose `filename` is the file itself — and for
  * `cluster.fork()`, when either runs while the module loads (at module level, in a synchronous
  * callback, or in a same-file function called at module level) without a check of
  * `isMainThread` (or `parentPort`, `workerData`) or `cluster.isPrimary` (`isMaster`, `isWorker`).
@@ -57,7 +58,10 @@ function starts(model: JsModel): Start[] {
   for (const call of model.calls) {
     if (ts.isNewExpression(call)) {
       const file = call.arguments?.[0];
-      if (file && model.eval(call.expression).some(isExport('worker_threads', 'Worker')) && model.eval(file).some((v) => v.t === 'self')) out.push({ node: call, role: 'thread' });
+      const ctor = model.eval(call.expression);
+      if (file && ctor.some(isExport('worker_threads', 'Worker')) && model.eval(file).some((v) => v.t === 'self')) out.push({ node: call, role: 'thread' });
+      // Piscina's workers load `filename` the same way.
+      else if (file && ctor.some(isExport('piscina', 'Piscina')) && model.evalMember(file, 'filename').some((v) => v.t === 'self')) out.push({ node: call, role: 'thread' });
     } else if (call.arguments.length <= 1 && model.eval(call.expression).some(isExport('cluster', 'fork'))) {
       out.push({ node: call, role: 'cluster' });
     }

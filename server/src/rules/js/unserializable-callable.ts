@@ -8,7 +8,9 @@
  * literal (the message names the path, as in `job.onDone`), through spread, local variables,
  * destructuring and parameters of same-file functions. It also checks the function given to
  * `workerpool`'s `exec`, which travels as source text: it must not read bindings of the module
- * or of an enclosing function (imports included), and cannot be a bound function or a method.
+ * or of an enclosing function (imports included), and cannot be a bound function or a method. A
+ * binding that shadows a global the worker also has (`Promise`, `Math`, `console`, …) is not
+ * reported: in the worker the name finds the global and the task still runs.
  *
  * The structured clone algorithm cannot copy code: a function anywhere in a message makes
  * `postMessage` throw a `DataCloneError` and nothing is sent. Child-process IPC serializes to
@@ -57,6 +59,19 @@ interface Reached {
 }
 
 const MAX_DEPTH = 5;
+
+/**
+ * Names the worker has as globals: a task reading a module binding that shadows one of them (a
+ * Promise library imported as `Promise`) gets the worker's global instead and still runs.
+ */
+const WORKER_GLOBALS = new Set([
+  'Array', 'ArrayBuffer', 'Atomics', 'BigInt', 'Boolean', 'Buffer', 'DataView', 'Date', 'Error', 'EvalError', 'Float32Array', 'Float64Array',
+  'Function', 'Int8Array', 'Int16Array', 'Int32Array', 'Intl', 'JSON', 'Map', 'Math', 'Number', 'Object', 'Promise', 'Proxy', 'RangeError',
+  'ReferenceError', 'Reflect', 'RegExp', 'Set', 'SharedArrayBuffer', 'String', 'Symbol', 'SyntaxError', 'TextDecoder', 'TextEncoder', 'TypeError',
+  'URL', 'URLSearchParams', 'Uint8Array', 'Uint8ClampedArray', 'Uint16Array', 'Uint32Array', 'WeakMap', 'WeakRef', 'WeakSet', 'AbortController',
+  'clearInterval', 'clearTimeout', 'console', 'fetch', 'globalThis', 'performance', 'process', 'queueMicrotask', 'setImmediate', 'setInterval',
+  'setTimeout', 'structuredClone',
+]);
 
 function short(model: JsModel, node: ts.Node): string {
   const text = model.nodeText(node).replace(/\s+/g, ' ');
@@ -201,7 +216,7 @@ function freeBindings(model: JsModel, fn: ts.Node): ts.Identifier[] {
     if (ts.isTypeNode(n) || ts.isTypeParameterDeclaration(n) || ts.isInterfaceDeclaration(n) || ts.isTypeAliasDeclaration(n)) return;
     if (ts.isIdentifier(n) && isReference(n)) {
       const decl = model.declarationOf(n);
-      if (decl && (decl.pos < fn.pos || decl.end > fn.end) && !isTypeOnly(decl) && !seen.has(decl)) {
+      if (decl && (decl.pos < fn.pos || decl.end > fn.end) && !isTypeOnly(decl) && !WORKER_GLOBALS.has(n.text) && !seen.has(decl)) {
         seen.add(decl);
         out.push(n);
       }
