@@ -128,7 +128,10 @@ export function startServer(entry: string): void {
     return toCodeActions(textDocument.uri, context.diagnostics, (line) => (lines ??= text.split(/\r\n|\r|\n/))[line] ?? '', language);
   });
 
-  connection.onHover(({ textDocument, position }) => hovers.hover(textDocument.uri, position));
+  connection.onHover(({ textDocument, position }) => {
+    const doc = documents.get(textDocument.uri);
+    return hovers.hover(textDocument.uri, position, doc ? languageOf(doc.text.languageId, textDocument.uri) : 'python');
+  });
 
   connection.onShutdown(() => {
     scheduler.dispose();

@@ -35,6 +35,10 @@ test('a TypeScript document gets unserializable-callable, follows edits, and off
     assert.deepEqual(first[0]!.range, { start: { line: 3, character: 19 }, end: { line: 3, character: 79 } });
     assert.match(String(first[0]!.codeDescription?.href), /docs\/rules\/unserializable-callable\.md$/);
 
+    const hover = await client.connection.sendRequest('textDocument/hover', { textDocument: { uri }, position: first[0]!.range.start }) as { contents: { value: string } } | null;
+    assert.match(String(hover?.contents.value), /^\*\*workerscope: `unserializable-callable`\*\*\n\nIn JavaScript and TypeScript files the rule checks/, 'the JS section, not the Python one');
+    assert.doesNotMatch(String(hover?.contents.value), /pickle|```/);
+
     const actions = await codeActions(client, uri, first[0]!);
     const suppress = actions.find((a) => /Suppress unserializable-callable/.test(a.title));
     assert.equal(suppress?.edit?.changes?.[uri]?.[0]?.newText, ' // workerscope-ignore unserializable-callable');
