@@ -19,6 +19,11 @@ function main() {
 
 if (isMainThread) {
   main();
+
+  if (require.main === module) {
+    // Not a guard: a worker thread's require.main is its own module too.
+    new Worker(__filename); // [unguarded-entry-point]
+  }
 }
 
 // OK

@@ -17,6 +17,11 @@ function main() {
 
 main();
 
+if (require.main === module) {
+  // Not a guard: a worker thread's require.main is its own module too.
+  new Worker(__filename); // [unguarded-entry-point]
+}
+
 // OK
 
 if (cluster.isPrimary) {

@@ -25,6 +25,13 @@ const renderer = new Renderer();
 const w = new Worker('./render.js');
 w.postMessage({ draw: renderer.render.bind(renderer) }); // [unserializable-callable]
 
+async function later(): Promise<void> {
+  const { Worker: DynamicWorker } = await import('node:worker_threads');
+  const dw = new DynamicWorker('./render.js');
+  dw.postMessage({ id: 1, done: later }); // [unserializable-callable]
+}
+void later();
+
 // OK
 
 w.postMessage({ id: 2, name: 'plain' } satisfies Partial<Job>);

@@ -244,7 +244,8 @@ export class Evaluator {
   private call(n: ts.CallExpression, depth: number): JsValue[] {
     const callee = unwrap(n.expression);
     const args = n.arguments;
-    if (ts.isIdentifier(callee) && callee.text === 'require' && !this.model.declarationOf(callee)) {
+    const isImport = callee.kind === ts.SyntaxKind.ImportKeyword; // `await import('node:worker_threads')`
+    if (isImport || (ts.isIdentifier(callee) && callee.text === 'require' && !this.model.declarationOf(callee))) {
       const arg = args[0] && unwrap(args[0]);
       const mod = arg && (ts.isStringLiteral(arg) || ts.isNoSubstitutionTemplateLiteral(arg)) ? moduleName(arg.text) : undefined;
       return mod ? [{ t: 'module', name: mod }] : [];

@@ -12,6 +12,7 @@
  * worker in every worker, without end, until the process runs out of memory. A cluster worker
  * runs the main module again too, but `cluster.fork` does not exist there: every worker dies
  * with a `TypeError`, and a primary that forks again on `exit` keeps replacing them.
+ * `require.main === module` is no guard: it is true in a worker thread too.
  *
  * ```js
  * const { Worker } = require('node:worker_threads');
