@@ -77,8 +77,8 @@ export class JsModel implements EvalContext {
     if (!symbol) return undefined;
     // `{ x }` in an object literal names the variable, not the property.
     if (ts.isShorthandPropertyAssignment(id.parent) && id.parent.name === id) symbol = checker.getShorthandAssignmentValueSymbol(id.parent) ?? symbol;
-    const decl = symbol.valueDeclaration ?? symbol.declarations?.[0];
-    return decl && decl.getSourceFile() === this.sourceFile ? decl : undefined;
+    const decl = symbol.valueDeclaration?.getSourceFile() === this.sourceFile ? symbol.valueDeclaration : symbol.declarations?.find((d) => d.getSourceFile() === this.sourceFile);
+    return decl;
   }
 
   /** The right-hand sides assigned to a variable declared without an initializer. */

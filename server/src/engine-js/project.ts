@@ -20,6 +20,8 @@ export class JsProject {
       target: ts.ScriptTarget.ES2022,
       module: ts.ModuleKind.ESNext,
       jsx: ts.JsxEmit.Preserve,
+      // Every file is a module: two CommonJS scripts open at once must not share one global scope.
+      moduleDetection: ts.ModuleDetectionKind.Force,
     },
   });
   private readonly names = new Map<string, string>();
