@@ -33,6 +33,8 @@ export interface JsAnalysisOptions extends AnalysisOptions {
   key?: string;
   /** Keep the file in the project for the next edit (open documents), or forget it afterwards. */
   keep?: boolean;
+  /** The name whose extension decides the dialect (JS, TS, JSX, TSX); defaults to `file`. */
+  fileName?: string;
 }
 
 let sharedProject: JsProject | undefined;
@@ -46,7 +48,7 @@ export function jsProject(): JsProject {
 export function analyzeJsSource(source: string, options: JsAnalysisOptions, project: JsProject = jsProject()): Finding[] {
   const key = options.key ?? options.file;
   if (!options.keep) project.drop(key);
-  const sourceFile = project.update(key, options.file, source);
+  const sourceFile = project.update(key, options.fileName ?? options.file, source);
   try {
     const model = new JsModel(sourceFile, () => project.checker(), options.file);
     const findings: Finding[] = [];

@@ -77,7 +77,7 @@ export class AnalysisPool {
     }
   }
 
-  analyse(request: { key: string; version: number; text: string; file: string; severities: Record<string, SeveritySetting> | undefined; keepTree: boolean; language?: 'python' | 'javascript' }): Promise<AnalysisOutcome> {
+  analyse(request: { key: string; version: number; text: string; file: string; severities: Record<string, SeveritySetting> | undefined; keepTree: boolean; language?: 'python' | 'javascript'; languageId?: string }): Promise<AnalysisOutcome> {
     const slot = this.slotFor(request.key);
     const id = this.nextId++;
     if (this.broken) return Promise.resolve({ kind: 'failed', error: this.broken });

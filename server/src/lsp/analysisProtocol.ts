@@ -31,6 +31,8 @@ export type ToWorker =
       keepTree: boolean;
       /** Which engine reads the text: Python (tree-sitter) or JavaScript/TypeScript (ts-morph). */
       language: 'python' | 'javascript';
+      /** The editor's language id, which tells TypeScript from JavaScript for a URI without an extension (untitled). */
+      languageId?: string;
     };
 
 export type FromWorker =

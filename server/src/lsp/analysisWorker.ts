@@ -9,9 +9,18 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { Parser } from 'web-tree-sitter';
 import { analyzePythonTree, createPythonParser } from '../analysis';
 import type { FromWorker, ToWorker, WorkerData } from './analysisProtocol';
+import { isJsFile } from '../engine-js/prefilter';
 import { TreeStore } from './treeStore';
 
 type JsAnalysis = typeof import('../analysisJs.js');
+
+const EXTENSION_OF: Record<string, string> = { javascript: '.js', typescript: '.ts', javascriptreact: '.jsx', typescriptreact: '.tsx' };
+
+/** A name the JS engine parses as the right dialect: the URI's own, or one made from the language id. */
+function scriptName(uri: string, languageId: string | undefined): string {
+  const path = uri.replace(/[?#].*$/, '');
+  return isJsFile(path) ? path : `${path.replace(/[^\w.-]/g, '_')}${EXTENSION_OF[languageId ?? ''] ?? '.js'}`;
+}
 
 export function runAnalysisWorker(): void {
   const port = parentPort;
@@ -55,7 +64,7 @@ export function runAnalysisWorker(): void {
     if (cancelled()) return send({ kind: 'cancelled', id: m.id });
     send({ kind: 'started', id: m.id });
     const findings = jsAnalysis.mightUseWorkers(m.text)
-      ? jsAnalysis.analyzeJsSource(m.text, { file: m.file, key: m.key, keep: m.keepTree, severities: m.severities, isCancelled: cancelled })
+      ? jsAnalysis.analyzeJsSource(m.text, { file: m.file, fileName: scriptName(m.file, m.languageId), key: m.key, keep: m.keepTree, severities: m.severities, isCancelled: cancelled })
       : [];
     send(cancelled() ? { kind: 'cancelled', id: m.id } : { kind: 'result', id: m.id, findings });
   }

@@ -159,7 +159,7 @@ export function startServer(entry: string): void {
       return;
     }
     const language = languageOf(doc.text.languageId, uri) ?? 'python';
-    const outcome = await pool.analyse({ key: uri, version, text: source, file: uri, severities: docSettings.rules, keepTree: true, language });
+    const outcome = await pool.analyse({ key: uri, version, text: source, file: uri, severities: docSettings.rules, keepTree: true, language, languageId: doc.text.languageId });
     // Never publish for a version older than the newest received.
     if (documents.get(uri) !== doc || doc.text.version !== version) return;
     if (outcome.kind === 'cancelled') {

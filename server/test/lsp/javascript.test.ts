@@ -70,6 +70,11 @@ test('a JavaScript document gets unguarded-entry-point with the isMainThread qui
     const edits = fix.edit!.changes![uri]!;
     assert.deepEqual(edits.map((e) => e.newText), [', isMainThread', "if (isMainThread) {\n  const worker = new Worker(__filename);\n  worker.on('message', console.log);\n}"]);
 
+    // An untitled TypeScript document is parsed as TypeScript (its URI has no extension).
+    const untitled = 'untitled:Untitled-1';
+    await client.open(untitled, "import { Worker } from 'worker_threads';\nconst w: Worker = new Worker('./x.js');\nw.postMessage(<const>[() => 1]);\n", 1, 'typescript');
+    assert.deepEqual((await client.diagnostics(untitled)).map((x) => x.code), ['unserializable-callable']);
+
     // A document the text scan rules out gets no diagnostics and never reaches the engine.
     const plain = 'file:///tmp/workerscope-test/plain.tsx';
     await client.open(plain, 'export const App = () => <div>{1}</div>;\n', 1, 'typescriptreact');
