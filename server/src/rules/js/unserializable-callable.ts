@@ -50,6 +50,8 @@ interface Sink {
   /** `worker.postMessage(…)`, for the message. */
   via: string;
   channel: Channel;
+  /** How the message names its root when it is a literal (`workerData`). */
+  root?: string;
 }
 
 interface Reached {
@@ -105,7 +107,7 @@ function sinks(model: JsModel): Sink[] {
       const made = model.eval(call);
       if (isInstance(made, 'worker', 'piscina')) {
         const options = isInstance(made, 'piscina') ? args[0] : args[1];
-        for (const node of propertyNodes(model, options, 'workerData')) out.push({ arg: node, via: `the \`workerData\` of \`new ${model.nodeText(call.expression)}(…)\``, channel: 'clone' });
+        for (const node of propertyNodes(model, options, 'workerData')) out.push({ arg: node, via: `\`new ${model.nodeText(call.expression)}(…)\``, channel: 'clone', root: 'workerData' });
       }
       continue;
     }
@@ -158,9 +160,9 @@ function reach(model: JsModel, node: ts.Node, path: string[], seen: Set<ts.Node>
   }
 }
 
-function pathText(model: JsModel, arg: ts.Node, path: readonly string[]): string {
+function pathText(model: JsModel, arg: ts.Node, path: readonly string[], rootName?: string): string {
   const root = unwrap(arg);
-  const head = ts.isObjectLiteralExpression(root) || ts.isArrayLiteralExpression(root) ? [] : [short(model, root)];
+  const head = ts.isObjectLiteralExpression(root) || ts.isArrayLiteralExpression(root) ? (rootName ? [rootName] : []) : [short(model, root)];
   const parts = [...head, ...path].map((p, i) => (/^\d+$/.test(p) ? `[${p}]` : i === 0 ? p : `.${p}`));
   return parts.join('') || short(model, root);
 }
@@ -174,7 +176,7 @@ function check({ model, report }: JsRuleContext): void {
     const found: Reached[] = [];
     reach(model, sink.arg, [], new Set(), found);
     for (const r of found) {
-      const what = `${pathText(model, sink.arg, r.path)}`;
+      const what = pathText(model, sink.arg, r.path, sink.root);
       const consequence = sink.channel === 'ipc'
         ? 'the IPC channel serializes messages to JSON, which drops functions (and `advanced` serialization throws a `DataCloneError`), so the receiver never gets it'
         : 'the structured clone algorithm cannot copy code, so the call throws a `DataCloneError` and nothing is sent';
