@@ -32,6 +32,16 @@ async function later(): Promise<void> {
 }
 void later();
 
+class Pool {
+  private readonly worker = new Worker('./pool-worker.js');
+  private port = new Worker('./other.js');
+
+  submit(task: Job): void {
+    this.worker.postMessage({ task, then: () => undefined }); // [unserializable-callable]
+  }
+}
+void new Pool();
+
 // OK
 
 w.postMessage({ id: 2, name: 'plain' } satisfies Partial<Job>);

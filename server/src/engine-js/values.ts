@@ -103,6 +103,7 @@ export class Evaluator {
     if (ts.isMetaProperty(n)) return [];
     if (ts.isPropertyAccessExpression(n)) {
       if (ts.isMetaProperty(n.expression) && n.expression.keywordToken === ts.SyntaxKind.ImportKeyword && n.name.text === 'url') return [{ t: 'metaUrl' }];
+      if (n.expression.kind === ts.SyntaxKind.ThisKeyword) return this.classField(n, depth);
       return this.member(this.eval(n.expression, depth), n.name.text, depth);
     }
     if (ts.isElementAccessExpression(n)) {
@@ -285,6 +286,27 @@ export class Evaluator {
     return out;
   }
 
+  /** `this.worker`: the field's initializer and every `this.worker = …` in the class's own methods. */
+  private classField(access: ts.PropertyAccessExpression, depth: number): JsValue[] {
+    const cls = thisClass(access);
+    if (!cls) return [];
+    const name = access.name.text;
+    const out: JsValue[] = [];
+    for (const m of cls.members) {
+      if (ts.isPropertyDeclaration(m) && propertyName(m.name) === name && m.initializer) out.push(...this.eval(m.initializer, depth));
+    }
+    const visit = (n: ts.Node): void => {
+      if (n !== cls && ts.isClassLike(n)) return;
+      if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isPropertyAccessExpression(n.left)
+        && n.left.expression.kind === ts.SyntaxKind.ThisKeyword && n.left.name.text === name && thisClass(n.left) === cls) {
+        out.push(...this.eval(n.right, depth));
+      }
+      ts.forEachChild(n, visit);
+    };
+    visit(cls);
+    return out;
+  }
+
   /** `path.join(__dirname, 'self.js')`, `path.resolve(__filename)`. */
   private pathNamesSelf(args: ts.NodeArray<ts.Expression>, depth: number): boolean {
     if (args.length === 1) return this.eval(args[0], depth).some((v) => v.t === 'self');
@@ -320,4 +342,14 @@ export class Evaluator {
     if (args.length === 2 && this.eval(args[1], depth).some((v) => v.t === 'metaUrl') && first.some((v) => v.t === 'string' && this.model.namesSelf(v.value))) return [{ t: 'self' }];
     return [];
   }
+}
+
+/** The class whose instance `this` is at `node`: through arrow functions, not through other functions. */
+function thisClass(node: ts.Node): ts.ClassLikeDeclaration | undefined {
+  for (let n = node.parent; n; n = n.parent) {
+    if (ts.isArrowFunction(n)) continue;
+    if (ts.isFunctionDeclaration(n) || ts.isFunctionExpression(n)) return undefined;
+    if (ts.isClassLike(n)) return n;
+  }
+  return undefined;
 }
