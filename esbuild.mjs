@@ -1,4 +1,5 @@
-// Builds the four bundles (client, language server, debug adapter, CLI) into dist/ and copies
+// Builds the bundles (client, language server, debug adapter, CLI, and the JS/TS engine they load
+// on demand) into dist/ and copies
 // the tree-sitter .wasm files next to them. Flags: --watch rebuilds on change, --production minifies.
 import * as esbuild from 'esbuild';
 import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -28,6 +29,17 @@ const commandBundles = {
   },
 };
 
+/**
+ * `import('../analysisJs.js')` in the analysis worker and in `check` loads dist/engine-js.js: the
+ * TypeScript compiler inside ts-morph is megabytes of code that Python analysis never parses.
+ */
+const jsEngineBundle = {
+  name: 'js-engine-bundle',
+  setup(build) {
+    build.onResolve({ filter: /^\.\.\/analysisJs\.js$/ }, () => ({ path: './engine-js.js', external: true }));
+  },
+};
+
 const common = {
   bundle: true,
   platform: 'node',
@@ -42,12 +54,13 @@ const common = {
 
 const builds = [
   { entryPoints: { client: 'client/src/extension.ts' }, external: ['vscode'] },
-  { entryPoints: { server: 'server/src/lsp/main.ts' } },
+  { entryPoints: { server: 'server/src/lsp/main.ts' }, plugins: [jsEngineBundle], supported: { 'dynamic-import': false } },
   { entryPoints: { debugAdapter: 'debug-adapter/src/debugAdapter.ts' }, external: ['vscode'] },
   // Each command in a bundle of its own, required by the dispatcher when it runs (not imported:
   // Node's ESM loader costs more than it saves): `workerscope run` compiles no analysis engine.
   { entryPoints: { cli: 'server/src/cli/main.ts' }, plugins: [commandBundles], supported: { 'dynamic-import': false } },
-  { entryPoints: { 'cli-check': 'server/src/cli/check.ts', 'cli-run': 'server/src/cli/run.ts' } },
+  { entryPoints: { 'cli-check': 'server/src/cli/check.ts', 'cli-run': 'server/src/cli/run.ts' }, plugins: [jsEngineBundle], supported: { 'dynamic-import': false } },
+  { entryPoints: { 'engine-js': 'server/src/analysisJs.ts' } },
 ];
 
 mkdirSync('dist', { recursive: true });

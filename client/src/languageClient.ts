@@ -1,5 +1,6 @@
 /**
- * Starts the bundled language server (dist/server.js) over node IPC for Python documents,
+ * Starts the bundled language server (dist/server.js) over node IPC for Python, JavaScript and
+ * TypeScript documents (plain and React),
  * in trusted and untrusted workspaces alike: diagnostics read files but never run them.
  */
 import * as vscode from 'vscode';
@@ -12,10 +13,10 @@ export async function startLanguageClient(context: vscode.ExtensionContext, outp
     debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
   };
   const clientOptions: LanguageClientOptions = {
-    documentSelector: [
-      { scheme: 'file', language: 'python' },
-      { scheme: 'untitled', language: 'python' },
-    ],
+    documentSelector: ['python', 'javascript', 'typescript', 'javascriptreact', 'typescriptreact'].flatMap((language) => [
+      { scheme: 'file', language },
+      { scheme: 'untitled', language },
+    ]),
     outputChannel: output,
     synchronize: { configurationSection: 'workerscope' },
   };

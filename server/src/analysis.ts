@@ -43,6 +43,7 @@ export function analyzePythonTree(tree: Tree, rawSource: string, options: Analys
   const findings: Finding[] = [];
   for (const rule of RULE_IMPLEMENTATIONS) {
     const id = rule.meta.id;
+    if (rule.meta.languages && !rule.meta.languages.includes('python')) continue;
     if (options.onlyRules && !options.onlyRules.includes(id)) continue;
     const setting = options.severities?.[id];
     if (setting === 'off') continue;

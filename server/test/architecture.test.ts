@@ -16,6 +16,10 @@ const LAYERS = ['client/src', 'server/src', 'debug-adapter/src', 'scripts'];
 const EDITOR = /^(vscode|vscode-languageserver|vscode-languageclient)(\/|$)/;
 const DAP = /^(vscode|@vscode\/debugadapter|@vscode\/debugprotocol)(\/|$)/;
 
+/** The JS engine's files: the only ones that may load ts-morph (the text scan in prefilter.ts loads nothing). */
+const JS_ENGINE = /^server\/src\/(analysisJs\.ts$|rules\/js\/|engine-js\/)/;
+const LOADS_TS_MORPH = /^(ts-morph$|server\/src\/(analysisJs(\.ts)?$|rules\/js\/|engine-js\/(?!prefilter\.ts$)))/;
+
 interface Invariant {
   name: string;
   check(graph: ImportGraph): string[];
@@ -25,17 +29,22 @@ const INVARIANTS: readonly Invariant[] = [
   {
     name: 'the analysis engine and the rules never import the editor API or the language server',
     check: (g) => [
-      ...forbiddenImports(g, ['server/src/engine', 'server/src/rules'], EDITOR),
-      ...forbiddenImports(g, ['server/src/engine', 'server/src/rules'], /^server\/src\/(lsp|cli)\//),
+      ...forbiddenImports(g, ['server/src/engine', 'server/src/engine-js', 'server/src/rules'], EDITOR),
+      ...forbiddenImports(g, ['server/src/engine', 'server/src/engine-js', 'server/src/rules'], /^server\/src\/(lsp|cli)\//),
     ],
   },
   {
     name: 'the engine sits below the rules and the analysis facade: it imports neither',
-    check: (g) => forbiddenImports(g, 'server/src/engine', /^server\/src\/(rules\/|analysis\.ts$)/),
+    check: (g) => forbiddenImports(g, ['server/src/engine', 'server/src/engine-js'], /^server\/src\/(rules\/|analysis(Js)?\.ts$)/),
   },
   {
     name: 'the engine has no import cycle',
-    check: (g) => importCycles(g, 'server/src/engine').map((cycle) => cycle.join(' -> ')),
+    check: (g) => [...importCycles(g, 'server/src/engine'), ...importCycles(g, 'server/src/engine-js')].map((cycle) => cycle.join(' -> ')),
+  },
+  {
+    name: 'only the JS engine loads ts-morph: everything else reaches it through a dynamic import of analysisJs',
+    check: (g) => [...g.edges].filter(([file]) => file.startsWith('server/src/') && !JS_ENGINE.test(file))
+      .flatMap(([file, imports]) => imports.filter((t) => LOADS_TS_MORPH.test(t)).map((t) => `${file} imports ${t}`)),
   },
   {
     name: 'the runtime knows no DAP, no editor and no session',

@@ -1,6 +1,7 @@
 /**
- * `workerscope check`: analyses Python files with the same engine as the language server and
- * prints the findings. Exit status: 0 no findings, 1 findings, 2 usage or I/O error.
+ * `workerscope check`: analyses Python, JavaScript and TypeScript files with the same engines as
+ * the language server and prints the findings. Exit status: 0 no findings, 1 findings, 2 usage or
+ * I/O error. The JS engine (ts-morph) is loaded only when a JS/TS file passes the text scan.
  */
 import { analyzePythonTree, createPythonParser, mightUseParallelism, parsableText, RULES } from '../analysis';
 import { checkAnalysable, MAX_NOTEBOOK_BYTES, MAX_SOURCE_BYTES, tooLargeReason } from '../common/inputGuard';
@@ -9,11 +10,15 @@ import type { Finding } from '../engine/types';
 import type { Parser } from 'web-tree-sitter';
 import { parseArgs, UsageError } from './args';
 import { formatJson, formatSarif, formatText, type FileFindings } from './formats';
-import { collectPythonFiles, decodePythonSource, readSourceFile } from './sourceFiles';
+import { isJsFile, mightUseWorkers } from '../engine-js/prefilter';
+import { collectSourceFiles, decodePythonSource, decodeUtf8Source, readSourceFile } from './sourceFiles';
+
+type JsAnalysis = typeof import('../analysisJs.js');
 
 export const CHECK_USAGE = `Usage: workerscope check [paths...] [--format text|json|sarif] [--rule ID]...
 
-Analyses Python files and Jupyter notebooks (directories are searched recursively) for
+Analyses Python files, Jupyter notebooks and JavaScript/TypeScript files (.js .mjs .cjs .jsx
+.ts .mts .cts .tsx; directories are searched recursively, node_modules skipped) for
 parallel-code bugs. A notebook's code cells are analysed together, as the kernel runs them;
 its findings name the cell (1-based, markdown cells counted) and the line within it:
 \`nb.ipynb:cell 3:2:5\` in text, a \`cell\` field in JSON.
@@ -49,7 +54,8 @@ export async function runCheck(argv: readonly string[], io: CheckIo): Promise<nu
     io.err(`workerscope: cannot read ${file}: ${reason}\n`);
     ioError = true;
   };
-  const files = collectPythonFiles(paths, cannotRead);
+  const files = collectSourceFiles(paths, cannotRead);
+  let jsAnalysis: JsAnalysis | undefined;
 
   const parser = await createPythonParser();
   const results: FileFindings[] = [];
@@ -68,15 +74,22 @@ export async function runCheck(argv: readonly string[], io: CheckIo): Promise<nu
       else if (notebook.result) results.push(notebook.result);
       continue;
     }
-    const decoded = decodePythonSource(bytes);
+    const js = isJsFile(file);
+    const decoded = js ? decodeUtf8Source(bytes) : decodePythonSource(bytes);
     if (!decoded.ok) {
       io.err(`workerscope: skipped ${file}: ${decoded.reason}\n`);
       continue;
     }
-    if (!mightUseParallelism(decoded.text)) continue;
+    if (js ? !mightUseWorkers(decoded.text) : !mightUseParallelism(decoded.text)) continue;
     const verdict = checkAnalysable(decoded.text);
     if (!verdict.ok) {
       io.err(`workerscope: skipped ${file}: ${verdict.reason}\n`);
+      continue;
+    }
+    if (js) {
+      jsAnalysis ??= await import('../analysisJs.js');
+      const findings = jsAnalysis.analyzeJsSource(decoded.text, { file, onlyRules });
+      if (findings.length > 0) results.push({ file, findings });
       continue;
     }
     const tree = parser.parse(parsableText(decoded.text));

@@ -12,8 +12,8 @@ const USAGE = `workerscope ${version} — find and explain parallel-code bugs
 
 Commands:
   workerscope check [paths...] [--format text|json|sarif] [--rule ID]...
-      Analyse Python files for unguarded entry points, unpicklable pool tasks,
-      unlocked shared counters and more.
+      Analyse Python, JavaScript and TypeScript files for unguarded entry points,
+      unpicklable pool tasks, functions posted to workers, unlocked shared counters and more.
   workerscope run [--report FILE] [--hang-timeout S] [--stall-timeout S] [--detect-races] [--python PATH] -- script.py [args...]
       Run a Python program under the tracer: worker crashes, killed workers,
       swallowed exceptions and hangs are reported on stderr and in a JSON report.

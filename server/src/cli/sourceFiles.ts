@@ -1,11 +1,13 @@
 /**
- * Finds the Python files under the paths given to `workerscope check` and reads them as text,
- * honouring PEP 263 coding cookies and refusing binary or undecodable files with a reason.
+ * Finds the Python, JavaScript and TypeScript files under the paths given to `workerscope check`
+ * and reads them as text, honouring PEP 263 coding cookies in Python and refusing binary or
+ * undecodable files with a reason.
  * Symbolic links are followed, each real directory and file at most once (loop-safe); paths that
  * cannot be read, and special files (FIFOs, devices, sockets), are reported, never skipped silently.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { isJsFile } from '../engine-js/prefilter';
 
 const SKIPPED_DIRS = new Set(['node_modules', '__pycache__', '.git', '.hg', '.svn', '.tox', '.nox', '.mypy_cache', '.ruff_cache', '.pytest_cache']);
 const PYTHON_EXTENSIONS = new Set(['.py', '.pyw', '.ipynb']);
@@ -13,11 +15,17 @@ const PYTHON_EXTENSIONS = new Set(['.py', '.pyw', '.ipynb']);
 /** Called once per path that could not be searched or is not a file `check` may read. */
 export type PathProblem = (file: string, reason: string) => void;
 
+/** Names `check` reads inside directories: Python, notebooks, JavaScript and TypeScript (not `.d.ts`). */
+function isSourceName(name: string): boolean {
+  return PYTHON_EXTENSIONS.has(path.extname(name)) || isJsFile(name);
+}
+
 /**
- * Expands files and directories into Python files and Jupyter notebooks, sorted for stable output.
- * A path given explicitly is taken whatever its extension; inside directories only Python names count.
+ * Expands files and directories into Python files, Jupyter notebooks and JavaScript/TypeScript
+ * files, sorted for stable output. A path given explicitly is taken whatever its extension; inside
+ * directories only source names count.
  */
-export function collectPythonFiles(paths: readonly string[], problem: PathProblem): string[] {
+export function collectSourceFiles(paths: readonly string[], problem: PathProblem): string[] {
   const walker = new Walker(problem);
   for (const given of paths) {
     const stat = statOrReport(given, problem);
@@ -55,21 +63,21 @@ class Walker {
 
   private entry(dir: string, entry: fs.Dirent): void {
     const full = path.join(dir, entry.name);
-    const isPythonName = PYTHON_EXTENSIONS.has(path.extname(entry.name));
+    const isSource = isSourceName(entry.name);
     if (!entry.isDirectory() && !entry.isFile() && !entry.isSymbolicLink()) {
       // A FIFO, socket or device with a Python name would block or never end if read: report it.
-      if (isPythonName) this.problem(full, 'not a regular file (a FIFO, socket or device)');
+      if (isSource) this.problem(full, 'not a regular file (a FIFO, socket or device)');
       return;
     }
-    if (entry.isFile() && !isPythonName) return;
+    if (entry.isFile() && !isSource) return;
     // Directories and links need their target's identity; a dangling link only matters under a Python name.
-    const stat = statOrReport(full, isPythonName ? this.problem : () => undefined);
+    const stat = statOrReport(full, isSource ? this.problem : () => undefined);
     if (!stat) return;
     if (stat.isDirectory()) {
       if (SKIPPED_DIRS.has(entry.name) || (entry.name.startsWith('.') && entry.name !== '.')) return;
       if (fs.existsSync(path.join(full, 'pyvenv.cfg'))) return; // A virtual environment.
       this.directory(full, stat);
-    } else if (!isPythonName) {
+    } else if (!isSource) {
       return;
     } else if (stat.isFile()) {
       this.file(full, stat);
@@ -160,6 +168,15 @@ export type DecodedSource = { ok: true; text: string } | { ok: false; reason: st
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 const CODING_COOKIE = /^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)/;
+
+/** Decodes JavaScript or TypeScript source bytes: UTF-8 (a byte order mark is dropped). */
+export function decodeUtf8Source(bytes: Uint8Array): DecodedSource {
+  try {
+    return { ok: true, text: utf8.decode(bytes) };
+  } catch {
+    return { ok: false, reason: 'not valid UTF-8' };
+  }
+}
 
 /** Decodes Python source bytes as Python would: UTF-8 unless a coding cookie in the first two lines says otherwise. */
 export function decodePythonSource(bytes: Uint8Array): DecodedSource {

@@ -14,7 +14,11 @@ export interface RuleMeta {
   docsUrl: string;
   /** The rule's markdown documentation (generated from the doc block that opens its file). */
   docs: string;
+  /** The languages it checks; Python when absent (the registry fills it in). */
+  languages?: readonly Language[];
 }
+
+export type Language = 'python' | 'javascript';
 
 export interface Report {
   message: string;

@@ -77,14 +77,14 @@ export class AnalysisPool {
     }
   }
 
-  analyse(request: { key: string; version: number; text: string; file: string; severities: Record<string, SeveritySetting> | undefined; keepTree: boolean }): Promise<AnalysisOutcome> {
+  analyse(request: { key: string; version: number; text: string; file: string; severities: Record<string, SeveritySetting> | undefined; keepTree: boolean; language?: 'python' | 'javascript'; languageId?: string }): Promise<AnalysisOutcome> {
     const slot = this.slotFor(request.key);
     const id = this.nextId++;
     if (this.broken) return Promise.resolve({ kind: 'failed', error: this.broken });
     return new Promise((resolve) => {
       const p: Pending = { id, key: request.key, slot, version: request.version, chars: request.text.length, resolve };
       this.pending.set(id, p);
-      this.post({ kind: 'analyse', id, slot, ...request });
+      this.post({ kind: 'analyse', id, slot, ...request, language: request.language ?? 'python' });
     });
   }
 

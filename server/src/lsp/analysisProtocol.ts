@@ -29,6 +29,10 @@ export type ToWorker =
       severities: Record<string, SeveritySetting> | undefined;
       /** Keep the tree for incremental reparsing (open documents), or parse afresh and forget it (notebooks). */
       keepTree: boolean;
+      /** Which engine reads the text: Python (tree-sitter) or JavaScript/TypeScript (ts-morph). */
+      language: 'python' | 'javascript';
+      /** The editor's language id, which tells TypeScript from JavaScript for a URI without an extension (untitled). */
+      languageId?: string;
     };
 
 export type FromWorker =

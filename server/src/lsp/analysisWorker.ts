@@ -1,13 +1,26 @@
 /**
  * The analysis worker thread: parses and analyses documents for the language server, off the
  * thread that answers LSP requests. Between every rule, and during parsing, it checks the shared
- * `latest` versions and stops work on a version that has been superseded.
+ * `latest` versions and stops work on a version that has been superseded. JavaScript and
+ * TypeScript documents go to the JS engine, loaded on the first such document: its project keeps
+ * each open document, replaced in place on every analysis.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Parser } from 'web-tree-sitter';
 import { analyzePythonTree, createPythonParser } from '../analysis';
 import type { FromWorker, ToWorker, WorkerData } from './analysisProtocol';
+import { isJsFile } from '../engine-js/prefilter';
 import { TreeStore } from './treeStore';
+
+type JsAnalysis = typeof import('../analysisJs.js');
+
+const EXTENSION_OF: Record<string, string> = { javascript: '.js', typescript: '.ts', javascriptreact: '.jsx', typescriptreact: '.tsx' };
+
+/** A name the JS engine parses as the right dialect: the URI's own, or one made from the language id. */
+function scriptName(uri: string, languageId: string | undefined): string {
+  const path = uri.replace(/[?#].*$/, '');
+  return isJsFile(path) ? path : `${path.replace(/[^\w.-]/g, '_')}${EXTENSION_OF[languageId ?? ''] ?? '.js'}`;
+}
 
 export function runAnalysisWorker(): void {
   const port = parentPort;
@@ -16,6 +29,7 @@ export function runAnalysisWorker(): void {
   const trees = new TreeStore();
   const send = (message: FromWorker): void => port.postMessage(message);
   let parser: Parser | undefined;
+  let jsAnalysis: JsAnalysis | undefined;
   // Messages are handled strictly in order: an edit must reach a tree before the next parse of it.
   let queue = createPythonParser().then((p) => {
     parser = p;
@@ -27,18 +41,32 @@ export function runAnalysisWorker(): void {
     });
   });
 
-  function handle(message: ToWorker): void {
+  async function handle(message: ToWorker): Promise<void> {
     switch (message.kind) {
       case 'edit':
         trees.edit(message.key, message.edits);
         return;
       case 'drop':
         trees.drop(message.key);
+        jsAnalysis?.jsProject().drop(message.key);
         return;
       case 'analyse':
-        analyse(message);
+        if (message.language === 'javascript') await analyseJs(message);
+        else analyse(message);
         return;
     }
+  }
+
+  async function analyseJs(m: Extract<ToWorker, { kind: 'analyse' }>): Promise<void> {
+    const cancelled = (): boolean => Atomics.load(latest, m.slot) !== m.version;
+    if (cancelled()) return send({ kind: 'cancelled', id: m.id });
+    jsAnalysis ??= await import('../analysisJs.js');
+    if (cancelled()) return send({ kind: 'cancelled', id: m.id });
+    send({ kind: 'started', id: m.id });
+    const findings = jsAnalysis.mightUseWorkers(m.text)
+      ? jsAnalysis.analyzeJsSource(m.text, { file: m.file, fileName: scriptName(m.file, m.languageId), key: m.key, keep: m.keepTree, severities: m.severities, isCancelled: cancelled })
+      : [];
+    send(cancelled() ? { kind: 'cancelled', id: m.id } : { kind: 'result', id: m.id, findings });
   }
 
   function analyse(m: Extract<ToWorker, { kind: 'analyse' }>): void {

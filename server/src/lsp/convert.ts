@@ -42,8 +42,11 @@ export function toDiagnostic(finding: Finding, uri: string, docsUrl: string | un
   return diagnostic;
 }
 
-/** Quick fixes for the diagnostics the editor asks about, plus a suppression comment for each. */
-export function toCodeActions(uri: string, diagnostics: readonly Diagnostic[], lineText: (line: number) => string): CodeAction[] {
+/**
+ * Quick fixes for the diagnostics the editor asks about, plus a suppression comment for each:
+ * `# workerscope: ignore[id]` in Python, `// workerscope-ignore id` in JavaScript and TypeScript.
+ */
+export function toCodeActions(uri: string, diagnostics: readonly Diagnostic[], lineText: (line: number) => string, language: 'python' | 'javascript' = 'python'): CodeAction[] {
   const actions: CodeAction[] = [];
   for (const diagnostic of diagnostics) {
     if (diagnostic.source !== DIAGNOSTIC_SOURCE) continue;
@@ -57,15 +60,23 @@ export function toCodeActions(uri: string, diagnostics: readonly Diagnostic[], l
         edit: { changes: { [uri]: fix.edits } },
       });
     }
-    actions.push(suppressionAction(uri, diagnostic, lineText(diagnostic.range.start.line)));
+    actions.push(suppressionAction(uri, diagnostic, lineText(diagnostic.range.start.line), language));
   }
   return actions;
 }
 
-function suppressionAction(uri: string, diagnostic: Diagnostic, line: string): CodeAction {
+function suppressionAction(uri: string, diagnostic: Diagnostic, line: string, language: 'python' | 'javascript'): CodeAction {
   const rule = String(diagnostic.code);
-  const existing = /#\s*workerscope:\s*ignore\[([^\]]*)\]/.exec(line);
   const end = { line: diagnostic.range.start.line, character: line.length };
+  if (language === 'javascript') {
+    const js = /\/\/\s*workerscope-ignore\b(.*)$/.exec(line);
+    const at = (character: number) => ({ line: end.line, character });
+    const edit = js
+      ? { range: { start: at(js.index), end }, newText: `// workerscope-ignore ${[js[1]!.trim(), rule].filter((s) => s !== '').join(', ')}` }
+      : { range: { start: end, end }, newText: ` // workerscope-ignore ${rule}` };
+    return { title: `Suppress ${rule} on this line`, kind: CodeActionKind.QuickFix, diagnostics: [diagnostic], edit: { changes: { [uri]: [edit] } } };
+  }
+  const existing = /#\s*workerscope:\s*ignore\[([^\]]*)\]/.exec(line);
   const edit = existing
     ? {
         range: {

@@ -1,7 +1,9 @@
 /**
  * `textDocument/hover` over the diagnostics last published for a document. The editor already
  * shows the finding's message above the hover; we add one or two sentences of why it matters and a
- * link to the rule's page, nothing more (a long hover pushes the quick-fix link off screen).
+ * link to the rule's page, nothing more (a long hover pushes the quick-fix link off screen). In a
+ * JavaScript or TypeScript document, a rule shared with Python explains itself from its
+ * "JavaScript and TypeScript" section.
  */
 import type { Diagnostic, Hover, Position } from 'vscode-languageserver';
 import { DIAGNOSTIC_SOURCE } from './convert';
@@ -10,27 +12,30 @@ export interface RuleDocs {
   id: string;
   docs: string;
   docsUrl: string;
+  languages?: readonly string[];
 }
 
 /** Words beyond which a second sentence of why is left to the rule's page. */
 const SHORT_WHY_WORDS = 70;
 
+const JS_SECTION = '## JavaScript and TypeScript';
+
 /**
- * The first one or two sentences of a rule's "Why is this bad?" section, as one paragraph
- * (a second sentence only while the two stay short).
+ * The first one or two sentences of why a rule matters (a second sentence only while the two stay
+ * short): its "Why is this bad?" section, or for JavaScript and TypeScript the paragraph of its
+ * "JavaScript and TypeScript" section that follows the one saying what it checks.
  */
-export function shortWhy(markdown: string): string {
+export function shortWhy(markdown: string, language: 'python' | 'javascript' = 'python'): string {
   const lines = markdown.split('\n');
-  const start = lines.findIndex((l) => l.trim() === '## Why is this bad?');
-  if (start === -1) return '';
-  const paragraph: string[] = [];
-  for (const line of lines.slice(start + 1)) {
-    if (line.trim() === '') {
-      if (paragraph.length > 0) break;
-      continue;
-    }
-    if (line.startsWith('#')) break;
-    paragraph.push(line.trim());
+  const js = lines.findIndex((l) => l.trim() === JS_SECTION);
+  let paragraph: string[];
+  if (language === 'javascript' && js > 0) {
+    const paragraphs = paragraphsFrom(lines, js + 1);
+    paragraph = paragraphs[1] ?? paragraphs[0] ?? [];
+  } else {
+    const start = lines.findIndex((l) => l.trim() === '## Why is this bad?');
+    if (start === -1) return '';
+    paragraph = paragraphsFrom(lines, start + 1)[0] ?? [];
   }
   const sentences = splitSentences(paragraph.join(' '));
   const first = sentences[0] ?? '';
@@ -50,6 +55,23 @@ function splitSentences(text: string): string[] {
   }
   const rest = text.slice(from).trim();
   if (rest) out.push(rest);
+  return out;
+}
+
+/** The paragraphs of a section from line `from`, up to the next heading or code fence. */
+function paragraphsFrom(lines: readonly string[], from: number): string[][] {
+  const out: string[][] = [];
+  let current: string[] = [];
+  for (const line of lines.slice(from)) {
+    if (line.startsWith('#') || line.trimStart().startsWith('```')) break;
+    if (line.trim() === '') {
+      if (current.length > 0) out.push(current);
+      current = [];
+      continue;
+    }
+    current.push(line.trim());
+  }
+  if (current.length > 0) out.push(current);
   return out;
 }
 
@@ -78,7 +100,7 @@ export class DiagnosticHovers {
     this.latest.delete(uri);
   }
 
-  hover(uri: string, position: Position): Hover | null {
+  hover(uri: string, position: Position, language: 'python' | 'javascript' = 'python'): Hover | null {
     const hits = (this.latest.get(uri) ?? []).filter((d) => d.source === DIAGNOSTIC_SOURCE && contains(d, position));
     const sections: string[] = [];
     const seen = new Set<string>();
@@ -86,7 +108,9 @@ export class DiagnosticHovers {
       const rule = this.rules.get(String(d.code));
       if (!rule || seen.has(rule.id)) continue;
       seen.add(rule.id);
-      sections.push(`**\`${rule.id}\`** — ${shortWhy(rule.docs)} [Rule documentation](${rule.docsUrl})`);
+      // Only a rule of both languages has a JS section beside its Python "why".
+      const shared = (rule.languages ?? ['python']).length > 1;
+      sections.push(`**\`${rule.id}\`** — ${shortWhy(rule.docs, shared ? language : 'python')} [Rule documentation](${rule.docsUrl})`);
     }
     if (sections.length === 0) return null;
     const range = hits.length === 1 ? hits[0]!.range : undefined;

@@ -15,6 +15,7 @@ import {
 } from 'vscode-languageserver/node';
 import { RULES, type Finding } from '../analysis';
 import { checkAnalysable } from '../common/inputGuard';
+import { isJsFile } from '../engine-js/prefilter';
 import { AnalysisPool } from './analysisPool';
 import { AnalysisScheduler } from './analysisScheduler';
 import { toCodeActions, toDiagnostic } from './convert';
@@ -22,6 +23,8 @@ import { DocumentStore } from './documentStore';
 import { DiagnosticHovers } from './hover';
 import { NotebookSync } from './notebooks';
 import { SettingsCache } from './settings';
+
+const JS_LANGUAGE_IDS: ReadonlySet<string> = new Set(['javascript', 'typescript', 'javascriptreact', 'typescriptreact']);
 
 // A burst of edits (arriving before their analysis could start) is analysed this long after its last edit.
 const ANALYSIS_BURST_MS = 25;
@@ -87,7 +90,7 @@ export function startServer(entry: string): void {
   });
 
   connection.onDidOpenTextDocument(({ textDocument }) => {
-    if (!isPython(textDocument.languageId, textDocument.uri) || textDocument.uri.startsWith('vscode-notebook-cell:')) return;
+    if (!languageOf(textDocument.languageId, textDocument.uri) || textDocument.uri.startsWith('vscode-notebook-cell:')) return;
     const uri = textDocument.uri;
     documents.open(uri, textDocument.languageId, textDocument.version, textDocument.text);
     pool.drop(uri);
@@ -120,10 +123,15 @@ export function startServer(entry: string): void {
     // Editors ask for code actions on every cursor move; split the text only when one of our
     // diagnostics is in the request and its line is needed.
     let lines: string[] | undefined;
-    return toCodeActions(textDocument.uri, context.diagnostics, (line) => (lines ??= text.split(/\r\n|\r|\n/))[line] ?? '');
+    const doc = documents.get(textDocument.uri);
+    const language = doc ? languageOf(doc.text.languageId, textDocument.uri) : 'python';
+    return toCodeActions(textDocument.uri, context.diagnostics, (line) => (lines ??= text.split(/\r\n|\r|\n/))[line] ?? '', language);
   });
 
-  connection.onHover(({ textDocument, position }) => hovers.hover(textDocument.uri, position));
+  connection.onHover(({ textDocument, position }) => {
+    const doc = documents.get(textDocument.uri);
+    return hovers.hover(textDocument.uri, position, doc ? languageOf(doc.text.languageId, textDocument.uri) : 'python');
+  });
 
   connection.onShutdown(() => {
     scheduler.dispose();
@@ -150,7 +158,8 @@ export function startServer(entry: string): void {
       publish(uri, version, []);
       return;
     }
-    const outcome = await pool.analyse({ key: uri, version, text: source, file: uri, severities: docSettings.rules, keepTree: true });
+    const language = languageOf(doc.text.languageId, uri) ?? 'python';
+    const outcome = await pool.analyse({ key: uri, version, text: source, file: uri, severities: docSettings.rules, keepTree: true, language, languageId: doc.text.languageId });
     // Never publish for a version older than the newest received.
     if (documents.get(uri) !== doc || doc.text.version !== version) return;
     if (outcome.kind === 'cancelled') {
@@ -209,8 +218,11 @@ export function startServer(entry: string): void {
     for (const [cell, diagnostics] of byCell) publish(cell, undefined, diagnostics);
   }
 
-  function isPython(languageId: string, uri: string): boolean {
-    return languageId === 'python' || uri.endsWith('.py') || uri.endsWith('.pyw');
+  /** The engine for a document: Python, or JavaScript/TypeScript (plain and React); undefined for others. */
+  function languageOf(languageId: string, uri: string): 'python' | 'javascript' | undefined {
+    if (languageId === 'python' || uri.endsWith('.py') || uri.endsWith('.pyw')) return 'python';
+    if (JS_LANGUAGE_IDS.has(languageId) || isJsFile(uri.replace(/[?#].*$/, ''))) return 'javascript';
+    return undefined;
   }
 
   // Bad input must never take the server down: log what escaped and keep serving.

@@ -40,3 +40,15 @@ test('hover answers inside a diagnostic range and nowhere else', () => {
   hovers.remember('file:///a.py', []);
   assert.equal(hovers.hover('file:///a.py', { line: 3, character: 6 }), null);
 });
+
+test('in JavaScript a rule of both languages explains itself from its JS section; a JS-only rule from its own why', () => {
+  const shared = RULES.find((r) => r.id === 'unserializable-callable')!;
+  assert.match(shortWhy(shared.docs, 'javascript'), /structured clone/);
+  assert.doesNotMatch(shortWhy(shared.docs, 'javascript'), /pickle/);
+  assert.match(shortWhy(shared.docs), /pickle/);
+  const hovers = new DiagnosticHovers(RULES);
+  const range = { start: { line: 1, character: 0 }, end: { line: 1, character: 5 } };
+  hovers.remember('file:///a.ts', [{ range, message: 'm', code: 'worker-result-never-settles', source: 'workerscope' }]);
+  const value = (hovers.hover('file:///a.ts', { line: 1, character: 2 }, 'javascript')!.contents as { value: string }).value;
+  assert.match(value, /Node emits `error`/);
+});

@@ -1,7 +1,7 @@
 /**
  * Fixture harness shared by the rule tests: inline markers (`# [rule-id]` on the flagged line, an
  * optional caret line `#   ^^^ [rule-id]` pinning columns), the `# OK` section, and golden
- * `.fixed.py` files for quick fixes.
+ * `.fixed.py` files for quick fixes; JavaScript and TypeScript fixtures write `//` for `#`.
  */
 import { LineIndex } from '../../src/engine/text';
 import type { Finding, TextEdit } from '../../src/engine/types';
@@ -15,8 +15,15 @@ export interface Expectation {
   columns?: { start: number; end: number };
 }
 
-const CARET = /^(\s*#)(\s*)(\^+)\s*\[([a-z][a-z-]*)\]\s*$/;
-const MARKER = /#[^#]*\[([a-z][a-z-]*(?:\s*,\s*[a-z][a-z-]*)*)\]\s*$/;
+/** The marker syntax of a fixture language: `#` comments for Python, `//` for JavaScript and TypeScript. */
+function syntax(comment: '#' | '//'): { caret: RegExp; marker: RegExp; ok: RegExp } {
+  const c = comment === '#' ? '#' : '\\/\\/';
+  return {
+    caret: new RegExp(`^(\\s*${c})(\\s*)(\\^+)\\s*\\[([a-z][a-z-]*)\\]\\s*$`),
+    marker: new RegExp(`${c}(?:(?!${c}).)*\\[([a-z][a-z-]*(?:\\s*,\\s*[a-z][a-z-]*)*)\\]\\s*$`),
+    ok: new RegExp(`^\\s*${c}\\s*OK\\s*$`),
+  };
+}
 
 export interface ParsedFixture {
   expectations: Expectation[];
@@ -25,14 +32,15 @@ export interface ParsedFixture {
   problems: string[];
 }
 
-export function parseMarkers(file: string, source: string): ParsedFixture {
+export function parseMarkers(file: string, source: string, comment: '#' | '//' = '#'): ParsedFixture {
+  const { caret: CARET, marker: MARKER, ok: OK } = syntax(comment);
   const lines = source.split('\n');
   const expectations: Expectation[] = [];
   const problems: string[] = [];
   let okLine = lines.length;
   let lastCode = -1;
   lines.forEach((text, i) => {
-    if (/^\s*#\s*OK\s*$/.test(text) && okLine === lines.length) okLine = i;
+    if (OK.test(text) && okLine === lines.length) okLine = i;
     const caret = CARET.exec(text);
     if (caret) {
       const start = text.indexOf('^');
@@ -42,10 +50,10 @@ export function parseMarkers(file: string, source: string): ParsedFixture {
       else target.columns = { start, end: start + caret[3]!.length };
       return;
     }
-    if (text.trim() !== '' && !text.trim().startsWith('#')) lastCode = i;
-    if (/workerscope\s*:/.test(text)) return;
+    if (text.trim() !== '' && !text.trim().startsWith(comment)) lastCode = i;
+    if (/workerscope\s*:|workerscope-ignore/.test(text)) return;
     const marker = MARKER.exec(text);
-    if (!marker || text.trim().startsWith('#')) return;
+    if (!marker || text.trim().startsWith(comment)) return;
     for (const rule of marker[1]!.split(',').map((r) => r.trim())) {
       if (i > okLine) problems.push(`${file}:${i + 1}:1 marker [${rule}] in the # OK section`);
       expectations.push({ line: i, rule });

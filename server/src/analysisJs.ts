@@ -1,0 +1,87 @@
+/**
+ * The JavaScript/TypeScript analysis facade, beside `analysis.ts`: keeps the ts-morph project
+ * and runs the JS rules over a file. It is loaded on demand (a bundle of its own in dist/), so
+ * that analysing Python never pays for loading the TypeScript compiler.
+ */
+import { JS_RULE_IMPLEMENTATIONS } from './rules/js';
+import { RULES } from './rules';
+import { JsModel } from './engine-js/model';
+import { JsProject } from './engine-js/project';
+import type { Report } from './engine/rule';
+import { lineBreakOf } from './engine/text';
+import type { AnalysisOptions, Finding } from './engine/types';
+
+export { mightUseWorkers } from './engine-js/prefilter';
+
+const DEFAULT_SEVERITY = new Map(RULES.map((r) => [r.id, r.defaultSeverity]));
+
+const SUPPRESSION = /\/[/*]\s*workerscope-ignore\b([^\n*]*)/;
+
+/** `// workerscope-ignore` (every rule) or `// workerscope-ignore rule-a, rule-b` on the line or alone on the line above. */
+export function isSuppressedJs(line: string, previous: string, rule: string): boolean {
+  const own = SUPPRESSION.exec(line);
+  const above = previous.trim().startsWith('//') || previous.trim().startsWith('/*') ? SUPPRESSION.exec(previous) : null;
+  return [own, above].some((m) => {
+    if (!m) return false;
+    const ids = (m[1] ?? '').split(/[\s,]+/).filter((s) => /^[a-z]+(-[a-z]+)*$/.test(s));
+    return ids.length === 0 || ids.includes(rule);
+  });
+}
+
+export interface JsAnalysisOptions extends AnalysisOptions {
+  /** The key the file is kept under in the project (a URI in the editor); defaults to `file`. */
+  key?: string;
+  /** Keep the file in the project for the next edit (open documents), or forget it afterwards. */
+  keep?: boolean;
+  /** The name whose extension decides the dialect (JS, TS, JSX, TSX); defaults to `file`. */
+  fileName?: string;
+}
+
+let sharedProject: JsProject | undefined;
+
+export function jsProject(): JsProject {
+  sharedProject ??= new JsProject();
+  return sharedProject;
+}
+
+/** Analyses a JavaScript or TypeScript source; never throws on odd input; findings sorted by position. */
+export function analyzeJsSource(source: string, options: JsAnalysisOptions, project: JsProject = jsProject()): Finding[] {
+  const key = options.key ?? options.file;
+  if (!options.keep) project.drop(key);
+  const sourceFile = project.update(key, options.fileName ?? options.file, source);
+  try {
+    const model = new JsModel(sourceFile, () => project.checker(), options.file);
+    const findings: Finding[] = [];
+    for (const rule of JS_RULE_IMPLEMENTATIONS) {
+      const id = rule.id;
+      if (options.onlyRules && !options.onlyRules.includes(id)) continue;
+      const setting = options.severities?.[id];
+      if (setting === 'off') continue;
+      if (options.isCancelled?.()) return [];
+      const severity = setting ?? DEFAULT_SEVERITY.get(id) ?? 'warning';
+      const seen = new Set<string>();
+      const report = (r: Report): void => {
+        const key = `${r.range.start.line}:${r.range.start.character}:${r.range.end.line}:${r.range.end.character}:${r.message}`;
+        if (seen.has(key)) return;
+        seen.add(key);
+        const line = r.range.start.line;
+        if (isSuppressedJs(model.lines.line(line), line > 0 ? model.lines.line(line - 1) : '', id)) return;
+        findings.push({ rule: id, severity, message: r.message, range: r.range, related: r.related ?? [], fixes: r.fixes ?? [] });
+      };
+      try {
+        rule.check({ model, file: options.file, report });
+      } catch (error) {
+        // A rule bug must not take the server down; the other rules still report.
+        if (process.env['WORKERSCOPE_DEBUG']) throw error;
+      }
+    }
+    findings.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.rule.localeCompare(b.rule));
+    const eol = lineBreakOf(source);
+    if (eol !== '\n') {
+      for (const f of findings) for (const fix of f.fixes) for (const edit of fix.edits) edit.newText = edit.newText.replace(/\r\n|\r|\n/g, eol);
+    }
+    return findings;
+  } finally {
+    if (!options.keep) project.drop(key);
+  }
+}

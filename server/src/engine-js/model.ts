@@ -1,0 +1,162 @@
+/**
+ * The JavaScript/TypeScript model the JS rules query, one per analysis of a file: the compiler's
+ * syntax tree (walked as plain `ts.Node`s, which is far cheaper than ts-morph's wrappers), names
+ * resolved to their declarations through the binder, the calls and `new` expressions of the file
+ * indexed once, and the evaluator of `values.ts`.
+ */
+import * as path from 'node:path';
+import { ts } from 'ts-morph';
+import { LineIndex } from '../engine/text';
+import type { Range } from '../engine/types';
+import { Evaluator, unwrap, type EvalContext, type JsValue } from './values';
+
+export type FunctionLike = ts.FunctionDeclaration | ts.FunctionExpression | ts.ArrowFunction | ts.MethodDeclaration;
+
+export class JsModel implements EvalContext {
+  readonly lines: LineIndex;
+  /** Every call and `new` expression, in source order. */
+  readonly calls: (ts.CallExpression | ts.NewExpression)[] = [];
+  private readonly evaluator = new Evaluator(this);
+  private readonly callSiteCache = new Map<ts.Node, ts.CallExpression[]>();
+  /** `name = value` assignments by name, for variables declared without an initializer. */
+  private readonly assignments = new Map<string, ts.BinaryExpression[]>();
+  private readonly selfNames: ReadonlySet<string>;
+
+  constructor(
+    readonly sourceFile: ts.SourceFile,
+    private readonly checker: () => ts.TypeChecker,
+    /** The file's path (or URI), whose base name tells paths naming the file itself. */
+    readonly file: string,
+  ) {
+    this.lines = new LineIndex(sourceFile.text);
+    const visit = (n: ts.Node): void => {
+      if (ts.isCallExpression(n) || ts.isNewExpression(n)) this.calls.push(n);
+      else if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(n.left)) {
+        const list = this.assignments.get(n.left.text);
+        if (list) list.push(n);
+        else this.assignments.set(n.left.text, [n]);
+      }
+      ts.forEachChild(n, visit);
+    };
+    visit(sourceFile);
+    this.selfNames = selfNames(file);
+  }
+
+  /** Whether the parser had to recover from syntax errors (quick fixes are not offered then). */
+  get hasSyntaxErrors(): boolean {
+    return ((this.sourceFile as unknown as { parseDiagnostics?: readonly unknown[] }).parseDiagnostics?.length ?? 0) > 0;
+  }
+
+  get text(): string {
+    return this.sourceFile.text;
+  }
+
+  nodeText(node: ts.Node): string {
+    return node.getText(this.sourceFile);
+  }
+
+  range(node: ts.Node): Range {
+    const start = this.sourceFile.getLineAndCharacterOfPosition(node.getStart(this.sourceFile));
+    const end = this.sourceFile.getLineAndCharacterOfPosition(node.getEnd());
+    return { start, end };
+  }
+
+  eval(node: ts.Node | undefined): JsValue[] {
+    return this.evaluator.eval(node);
+  }
+
+  /** The values of property `name` of what `node` evaluates to. */
+  evalMember(node: ts.Node, name: string): JsValue[] {
+    return this.evaluator.member(this.evaluator.eval(node), name, 0);
+  }
+
+  /** The declaration a name refers to in this file; undefined for globals and unresolved names. */
+  declarationOf(id: ts.Identifier): ts.Declaration | undefined {
+    const checker = this.checker();
+    let symbol = checker.getSymbolAtLocation(id);
+    if (!symbol) return undefined;
+    // `{ x }` in an object literal names the variable, not the property.
+    if (ts.isShorthandPropertyAssignment(id.parent) && id.parent.name === id) symbol = checker.getShorthandAssignmentValueSymbol(id.parent) ?? symbol;
+    const decl = symbol.valueDeclaration?.getSourceFile() === this.sourceFile ? symbol.valueDeclaration : symbol.declarations?.find((d) => d.getSourceFile() === this.sourceFile);
+    return decl;
+  }
+
+  /** The right-hand sides assigned to a variable declared without an initializer. */
+  assignmentsTo(decl: ts.VariableDeclaration): ts.Expression[] {
+    if (!ts.isIdentifier(decl.name)) return [];
+    const out: ts.Expression[] = [];
+    for (const a of this.assignments.get(decl.name.text) ?? []) if (this.declarationOf(a.left as ts.Identifier) === decl) out.push(a.right);
+    return out;
+  }
+
+  /** Whether a relative path or URL (`./worker.js`, `worker.ts`) names the analysed file. */
+  namesSelf(relative: string): boolean {
+    const clean = relative.replace(/^\.\//, '');
+    return !clean.includes('/') && this.selfNames.has(clean);
+  }
+
+  /** The calls of a same-file function: by its name (declaration or `const f = …`), or as an IIFE. */
+  callSitesOf(fn: ts.SignatureDeclaration): ts.CallExpression[] {
+    const cached = this.callSiteCache.get(fn);
+    if (cached) return cached;
+    const sites: ts.CallExpression[] = [];
+    this.callSiteCache.set(fn, sites);
+    const iife = immediateCall(fn);
+    if (iife) sites.push(iife);
+    const name = functionName(fn);
+    if (name) {
+      for (const call of this.calls) {
+        if (!ts.isCallExpression(call)) continue;
+        const callee = unwrap(call.expression);
+        if (ts.isIdentifier(callee) && callee.text === name.text && this.declarationOf(callee) === declarationNode(fn)) sites.push(call);
+      }
+    }
+    return sites;
+  }
+
+  /** The innermost function around `node`, if any. */
+  enclosingFunction(node: ts.Node): FunctionLike | undefined {
+    for (let n = node.parent; n; n = n.parent) {
+      if (ts.isFunctionDeclaration(n) || ts.isFunctionExpression(n) || ts.isArrowFunction(n) || ts.isMethodDeclaration(n)) return n;
+      if (ts.isClassStaticBlockDeclaration(n) || ts.isConstructorDeclaration(n) || ts.isGetAccessor(n) || ts.isSetAccessor(n)) return undefined;
+    }
+    return undefined;
+  }
+}
+
+/** The binding a function is reachable by: its own name, or the variable it initialises. */
+function functionName(fn: ts.SignatureDeclaration): ts.Identifier | undefined {
+  if (ts.isFunctionDeclaration(fn)) return fn.name;
+  if ((ts.isFunctionExpression(fn) || ts.isArrowFunction(fn)) && ts.isVariableDeclaration(fn.parent) && ts.isIdentifier(fn.parent.name)) return fn.parent.name;
+  return undefined;
+}
+
+function declarationNode(fn: ts.SignatureDeclaration): ts.Node {
+  return ts.isFunctionDeclaration(fn) ? fn : fn.parent;
+}
+
+/** `(function () { … })()` and `(async () => { … })()`. */
+export function immediateCall(fn: ts.Node): ts.CallExpression | undefined {
+  let n = fn;
+  while (ts.isParenthesizedExpression(n.parent)) n = n.parent;
+  return ts.isCallExpression(n.parent) && n.parent.expression === n ? n.parent : undefined;
+}
+
+/** The base names by which the file may name itself: as written, and as its compiled JavaScript. */
+function selfNames(file: string): Set<string> {
+  const isUri = /^[a-z][\w+.-]*:/i.test(file) && !/^[a-z]:[\\/]/i.test(file);
+  let base = path.basename(isUri ? file.replace(/[?#].*$/, '') : file);
+  if (isUri) {
+    try {
+      base = decodeURIComponent(base);
+    } catch {
+      // A malformed escape: keep the name as written.
+    }
+  }
+  const names = new Set([base]);
+  const compiled: Record<string, string> = { '.ts': '.js', '.tsx': '.js', '.mts': '.mjs', '.cts': '.cjs' };
+  const ext = path.extname(base);
+  const js = compiled[ext];
+  if (js) names.add(base.slice(0, -ext.length) + js);
+  return names;
+}

@@ -1,0 +1,355 @@
+/**
+ * What a JavaScript/TypeScript expression may evaluate to, as far as the worker rules care: the
+ * parallelism modules and their exports, workers, pools and ports, callables, object and array
+ * literals, and paths naming the analysed file itself. The evaluator follows local bindings,
+ * destructuring, object literals and spread, and parameters of same-file functions (through their
+ * call sites); anything else evaluates to nothing, which the rules read as "not known".
+ */
+import { ts } from 'ts-morph';
+
+/** Node modules (and npm packages) the rules know, by their name without a `node:` prefix. */
+export type ModuleName = 'worker_threads' | 'cluster' | 'child_process' | 'piscina' | 'workerpool' | 'path' | 'url';
+
+const MODULES: ReadonlySet<string> = new Set<ModuleName>(['worker_threads', 'cluster', 'child_process', 'piscina', 'workerpool', 'path', 'url']);
+
+/** Objects created by the known APIs. */
+export type InstanceKind = 'worker' | 'port' | 'channel' | 'piscina' | 'workerpool' | 'childProcess';
+
+export type CallableKind = 'function' | 'arrow function' | 'class' | 'bound function' | 'method';
+
+export type JsValue =
+  | { t: 'module'; name: ModuleName }
+  | { t: 'export'; module: ModuleName; name: string }
+  | { t: 'instance'; of: InstanceKind; node: ts.Node }
+  | { t: 'callable'; kind: CallableKind; node: ts.Node }
+  | { t: 'object'; node: ts.ObjectLiteralExpression }
+  | { t: 'array'; node: ts.ArrayLiteralExpression }
+  | { t: 'string'; value: string }
+  /** A path or URL naming the analysed file itself. */
+  | { t: 'self' }
+  /** The analysed file's directory (`__dirname`, `path.dirname(__filename)`). */
+  | { t: 'dirname' }
+  | { t: 'metaUrl' };
+
+const MAX_DEPTH = 12;
+
+/** What the evaluator asks of the file's model (kept here so that the model may build an evaluator without an import cycle). */
+export interface EvalContext {
+  declarationOf(id: ts.Identifier): ts.Declaration | undefined;
+  callSitesOf(fn: ts.SignatureDeclaration): ts.CallExpression[];
+  assignmentsTo(decl: ts.VariableDeclaration): ts.Expression[];
+  namesSelf(relative: string): boolean;
+}
+
+export function moduleName(specifier: string): ModuleName | undefined {
+  const name = specifier.startsWith('node:') ? specifier.slice(5) : specifier;
+  return MODULES.has(name) ? (name as ModuleName) : undefined;
+}
+
+/** Strips parentheses, `await`, `as`, `!`, `satisfies` and type assertions. */
+export function unwrap(node: ts.Node): ts.Node {
+  let n = node;
+  for (;;) {
+    if (ts.isParenthesizedExpression(n) || ts.isAsExpression(n) || ts.isNonNullExpression(n) || ts.isAwaitExpression(n) || ts.isTypeAssertionExpression(n) || ts.isSatisfiesExpression(n)) n = n.expression;
+    else return n;
+  }
+}
+
+/** The name of a property name node, when it is static. */
+export function propertyName(name: ts.PropertyName | ts.MemberName | ts.BindingName | undefined): string | undefined {
+  if (!name) return undefined;
+  if (ts.isIdentifier(name) || ts.isPrivateIdentifier(name) || ts.isStringLiteral(name) || ts.isNumericLiteral(name) || ts.isNoSubstitutionTemplateLiteral(name)) return name.text;
+  return undefined;
+}
+
+export class Evaluator {
+  private readonly cache = new Map<ts.Node, JsValue[]>();
+  private readonly active = new Set<ts.Node>();
+
+  constructor(private readonly model: EvalContext) {}
+
+  eval(node: ts.Node | undefined, depth = 0): JsValue[] {
+    if (!node || depth > MAX_DEPTH) return [];
+    const cached = this.cache.get(node);
+    if (cached) return cached;
+    if (this.active.has(node)) return []; // a binding that refers to itself
+    this.active.add(node);
+    try {
+      const values = this.compute(unwrap(node), depth + 1);
+      if (depth === 0) this.cache.set(node, values);
+      return values;
+    } finally {
+      this.active.delete(node);
+    }
+  }
+
+  private compute(n: ts.Node, depth: number): JsValue[] {
+    if (ts.isIdentifier(n)) return this.identifier(n, depth);
+    if (ts.isStringLiteral(n) || ts.isNoSubstitutionTemplateLiteral(n)) return [{ t: 'string', value: n.text }];
+    if (ts.isTemplateExpression(n)) return this.template(n, depth);
+    if (ts.isFunctionExpression(n)) return [{ t: 'callable', kind: 'function', node: n }];
+    if (ts.isArrowFunction(n)) return [{ t: 'callable', kind: 'arrow function', node: n }];
+    if (ts.isClassExpression(n)) return [{ t: 'callable', kind: 'class', node: n }];
+    if (ts.isObjectLiteralExpression(n)) return [{ t: 'object', node: n }];
+    if (ts.isArrayLiteralExpression(n)) return [{ t: 'array', node: n }];
+    if (ts.isConditionalExpression(n)) return [...this.eval(n.whenTrue, depth), ...this.eval(n.whenFalse, depth)];
+    if (ts.isBinaryExpression(n)) {
+      const op = n.operatorToken.kind;
+      if (op === ts.SyntaxKind.BarBarToken || op === ts.SyntaxKind.QuestionQuestionToken) return [...this.eval(n.left, depth), ...this.eval(n.right, depth)];
+      if (op === ts.SyntaxKind.AmpersandAmpersandToken || op === ts.SyntaxKind.CommaToken) return this.eval(n.right, depth);
+      if (op === ts.SyntaxKind.EqualsToken) return this.eval(n.right, depth);
+      return [];
+    }
+    if (ts.isMetaProperty(n)) return [];
+    if (ts.isPropertyAccessExpression(n)) {
+      if (ts.isMetaProperty(n.expression) && n.expression.keywordToken === ts.SyntaxKind.ImportKeyword && n.name.text === 'url') return [{ t: 'metaUrl' }];
+      if (n.expression.kind === ts.SyntaxKind.ThisKeyword) return this.classField(n, depth);
+      return this.member(this.eval(n.expression, depth), n.name.text, depth);
+    }
+    if (ts.isElementAccessExpression(n)) {
+      const key = unwrap(n.argumentExpression);
+      if (ts.isStringLiteral(key) || ts.isNumericLiteral(key)) return this.member(this.eval(n.expression, depth), key.text, depth);
+      return [];
+    }
+    if (ts.isCallExpression(n)) return this.call(n, depth);
+    if (ts.isNewExpression(n)) return this.construct(n, depth);
+    return [];
+  }
+
+  private identifier(id: ts.Identifier, depth: number): JsValue[] {
+    const decl = this.model.declarationOf(id);
+    if (!decl) {
+      if (id.text === '__filename') return [{ t: 'self' }];
+      if (id.text === '__dirname') return [{ t: 'dirname' }];
+      return [];
+    }
+    return this.declaration(decl, depth);
+  }
+
+  /** The values a declaration binds. */
+  declaration(decl: ts.Node, depth: number): JsValue[] {
+    if (ts.isVariableDeclaration(decl)) {
+      if (!ts.isIdentifier(decl.name)) return [];
+      // `let x; try { x = require('worker_threads'); } catch {}`: the assignments stand in for an initializer.
+      const assigned = decl.initializer ? [] : this.model.assignmentsTo(decl).flatMap((a) => this.eval(a, depth));
+      return decl.initializer ? this.eval(decl.initializer, depth) : assigned;
+    }
+    if (ts.isFunctionDeclaration(decl)) return [{ t: 'callable', kind: 'function', node: decl }];
+    if (ts.isClassDeclaration(decl)) return [{ t: 'callable', kind: 'class', node: decl }];
+    if (ts.isMethodDeclaration(decl)) return [{ t: 'callable', kind: 'method', node: decl }];
+    if (ts.isBindingElement(decl)) return this.bindingElement(decl, depth);
+    if (ts.isParameter(decl)) return this.parameter(decl, depth);
+    if (ts.isImportSpecifier(decl)) {
+      const mod = this.importModule(decl.parent.parent.parent);
+      const name = (decl.propertyName ?? decl.name).text;
+      return mod ? this.member([{ t: 'module', name: mod }], name, depth) : [];
+    }
+    if (ts.isImportClause(decl)) {
+      const mod = this.importModule(decl.parent);
+      return mod ? this.member([{ t: 'module', name: mod }], 'default', depth) : [];
+    }
+    if (ts.isNamespaceImport(decl)) {
+      const mod = this.importModule(decl.parent.parent);
+      return mod ? [{ t: 'module', name: mod }] : [];
+    }
+    if (ts.isImportEqualsDeclaration(decl) && ts.isExternalModuleReference(decl.moduleReference) && ts.isStringLiteral(decl.moduleReference.expression)) {
+      const mod = moduleName(decl.moduleReference.expression.text);
+      return mod ? [{ t: 'module', name: mod }] : [];
+    }
+    if (ts.isShorthandPropertyAssignment(decl)) return this.eval(decl.name, depth);
+    return [];
+  }
+
+  private importModule(decl: ts.ImportDeclaration | ts.JSDocImportTag): ModuleName | undefined {
+    return ts.isImportDeclaration(decl) && ts.isStringLiteral(decl.moduleSpecifier) ? moduleName(decl.moduleSpecifier.text) : undefined;
+  }
+
+  /** `const { a: { b } } = init`: the member path from the pattern's initializer. */
+  private bindingElement(el: ts.BindingElement, depth: number): JsValue[] {
+    const path: string[] = [];
+    let node: ts.Node = el;
+    while (ts.isBindingElement(node)) {
+      const pattern: ts.BindingPattern = node.parent;
+      if (ts.isArrayBindingPattern(pattern)) return []; // positions in arrays are not followed
+      const key = propertyName(node.propertyName ?? node.name);
+      if (key === undefined) return [];
+      path.unshift(key);
+      node = pattern.parent;
+    }
+    let values: JsValue[];
+    if (ts.isVariableDeclaration(node)) values = this.eval(node.initializer, depth);
+    else if (ts.isParameter(node)) values = this.parameter(node, depth);
+    else return [];
+    for (const key of path) values = this.member(values, key, depth);
+    return values;
+  }
+
+  /** A parameter of a same-file function: the arguments its call sites pass at that position. */
+  private parameter(param: ts.ParameterDeclaration, depth: number): JsValue[] {
+    const fn = param.parent;
+    if (param.dotDotDotToken) return [];
+    const index = fn.parameters.indexOf(param);
+    const out: JsValue[] = [];
+    for (const call of this.model.callSitesOf(fn)) out.push(...this.eval(call.arguments?.[index] ?? param.initializer, depth));
+    return out;
+  }
+
+  private template(n: ts.TemplateExpression, depth: number): JsValue[] {
+    // `${__dirname}/self.js`
+    if (n.head.text !== '' || n.templateSpans.length !== 1) return [];
+    const span = n.templateSpans[0]!;
+    if (!this.eval(span.expression, depth).some((v) => v.t === 'dirname')) return [];
+    return this.model.namesSelf(span.literal.text.replace(/^[/\\]/, '')) ? [{ t: 'self' }] : [];
+  }
+
+  /** The values of property `name` of each value. */
+  member(values: readonly JsValue[], name: string, depth: number): JsValue[] {
+    const out: JsValue[] = [];
+    for (const v of values) {
+      if (v.t === 'module') {
+        if (name === 'default' && v.name !== 'piscina') out.push(v);
+        else if (v.name === 'piscina' && (name === 'default' || name === 'Piscina')) out.push({ t: 'export', module: 'piscina', name: 'Piscina' });
+        else out.push({ t: 'export', module: v.name, name });
+      } else if (v.t === 'self' && (name === 'href' || name === 'pathname')) {
+        out.push(v); // `new URL(import.meta.url).href`
+      } else if (v.t === 'instance' && v.of === 'channel' && (name === 'port1' || name === 'port2')) {
+        out.push({ t: 'instance', of: 'port', node: v.node });
+      } else if (v.t === 'object') {
+        out.push(...this.objectMember(v.node, name, depth));
+      } else if (v.t === 'array' && /^\d+$/.test(name)) {
+        const el = v.node.elements[Number(name)];
+        if (el && !ts.isSpreadElement(el)) out.push(...this.eval(el, depth));
+      }
+    }
+    return out;
+  }
+
+  /** Property `name` of an object literal: the last definition wins, spreads are searched. */
+  private objectMember(obj: ts.ObjectLiteralExpression, name: string, depth: number): JsValue[] {
+    for (let i = obj.properties.length - 1; i >= 0; i--) {
+      const p = obj.properties[i]!;
+      if (ts.isSpreadAssignment(p)) {
+        const inner = this.member(this.eval(p.expression, depth), name, depth);
+        if (inner.length > 0) return inner;
+        continue;
+      }
+      if (propertyName(p.name) !== name) continue;
+      if (ts.isPropertyAssignment(p)) return this.eval(p.initializer, depth);
+      if (ts.isShorthandPropertyAssignment(p)) return this.eval(p.name, depth);
+      if (ts.isMethodDeclaration(p)) return [{ t: 'callable', kind: 'method', node: p }];
+      return [];
+    }
+    return [];
+  }
+
+  private call(n: ts.CallExpression, depth: number): JsValue[] {
+    const callee = unwrap(n.expression);
+    const args = n.arguments;
+    const isImport = callee.kind === ts.SyntaxKind.ImportKeyword; // `await import('node:worker_threads')`
+    if (isImport || (ts.isIdentifier(callee) && callee.text === 'require' && !this.model.declarationOf(callee))) {
+      const arg = args[0] && unwrap(args[0]);
+      const mod = arg && (ts.isStringLiteral(arg) || ts.isNoSubstitutionTemplateLiteral(arg)) ? moduleName(arg.text) : undefined;
+      return mod ? [{ t: 'module', name: mod }] : [];
+    }
+    // Function.prototype.bind: a known callable, or `a.b.bind(thisArg)` (jQuery's old `.bind('click', …)` takes a string).
+    const bindArg = args[0] && unwrap(args[0]);
+    if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'bind' && (this.eval(callee.expression, depth).some((v) => v.t === 'callable') || (bindArg && !ts.isStringLiteralLike(bindArg) && ts.isPropertyAccessExpression(unwrap(callee.expression))))) {
+      return [{ t: 'callable', kind: 'bound function', node: n }];
+    }
+    const out: JsValue[] = [];
+    for (const f of this.eval(callee, depth)) {
+      if (f.t === 'callable' && (f.kind === 'function' || f.kind === 'arrow function')) out.push(...this.returns(f.node, depth));
+      if (f.t !== 'export') continue;
+      const key = `${f.module}.${f.name}`;
+      const first = args[0] ? this.eval(args[0], depth) : [];
+      if (key === 'url.fileURLToPath' && first.some((v) => v.t === 'metaUrl' || v.t === 'self')) out.push({ t: 'self' });
+      else if (key === 'path.dirname' && first.some((v) => v.t === 'self')) out.push({ t: 'dirname' });
+      else if ((key === 'path.resolve' || key === 'path.join' || key === 'path.normalize') && this.pathNamesSelf(args, depth)) out.push({ t: 'self' });
+      else if (key === 'child_process.fork' || key === 'cluster.fork') out.push({ t: 'instance', of: 'childProcess', node: n });
+      else if (key === 'workerpool.pool') out.push({ t: 'instance', of: 'workerpool', node: n });
+    }
+    return out;
+  }
+
+  /** What a same-file function returns: its expression body, or its `return` statements (not those of nested functions). */
+  private returns(fn: ts.Node, depth: number): JsValue[] {
+    if (ts.isArrowFunction(fn) && !ts.isBlock(fn.body)) return this.eval(fn.body, depth);
+    const body = (ts.isFunctionDeclaration(fn) || ts.isFunctionExpression(fn) || ts.isArrowFunction(fn)) ? fn.body : undefined;
+    if (!body) return [];
+    const out: JsValue[] = [];
+    const visit = (n: ts.Node): void => {
+      if (ts.isFunctionLike(n) || ts.isClassLike(n)) return;
+      if (ts.isReturnStatement(n)) out.push(...this.eval(n.expression, depth));
+      else ts.forEachChild(n, visit);
+    };
+    ts.forEachChild(body, visit);
+    return out;
+  }
+
+  /** `this.worker`: the field's initializer and every `this.worker = …` in the class's own methods. */
+  private classField(access: ts.PropertyAccessExpression, depth: number): JsValue[] {
+    const cls = thisClass(access);
+    if (!cls) return [];
+    const name = access.name.text;
+    const out: JsValue[] = [];
+    for (const m of cls.members) {
+      if (ts.isPropertyDeclaration(m) && propertyName(m.name) === name && m.initializer) out.push(...this.eval(m.initializer, depth));
+    }
+    const visit = (n: ts.Node): void => {
+      if (n !== cls && ts.isClassLike(n)) return;
+      if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isPropertyAccessExpression(n.left)
+        && n.left.expression.kind === ts.SyntaxKind.ThisKeyword && n.left.name.text === name && thisClass(n.left) === cls) {
+        out.push(...this.eval(n.right, depth));
+      }
+      ts.forEachChild(n, visit);
+    };
+    visit(cls);
+    return out;
+  }
+
+  /** `path.join(__dirname, 'self.js')`, `path.resolve(__filename)`. */
+  private pathNamesSelf(args: ts.NodeArray<ts.Expression>, depth: number): boolean {
+    if (args.length === 1) return this.eval(args[0], depth).some((v) => v.t === 'self');
+    if (args.length !== 2 || !this.eval(args[0], depth).some((v) => v.t === 'dirname')) return false;
+    return this.eval(args[1], depth).some((v) => v.t === 'string' && this.model.namesSelf(v.value));
+  }
+
+  private construct(n: ts.NewExpression, depth: number): JsValue[] {
+    const callee = unwrap(n.expression);
+    if (ts.isIdentifier(callee) && !this.model.declarationOf(callee)) {
+      if (callee.text === 'URL') return this.url(n, depth);
+      if (callee.text === 'MessageChannel') return [{ t: 'instance', of: 'channel', node: n }];
+      if (callee.text === 'BroadcastChannel') return [{ t: 'instance', of: 'port', node: n }];
+    }
+    const out: JsValue[] = [];
+    for (const f of this.eval(callee, depth)) {
+      if (f.t !== 'export') continue;
+      const key = `${f.module}.${f.name}`;
+      if (key === 'worker_threads.Worker') out.push({ t: 'instance', of: 'worker', node: n });
+      else if (key === 'worker_threads.MessageChannel') out.push({ t: 'instance', of: 'channel', node: n });
+      else if (key === 'worker_threads.BroadcastChannel') out.push({ t: 'instance', of: 'port', node: n });
+      else if (key === 'piscina.Piscina') out.push({ t: 'instance', of: 'piscina', node: n });
+      else if (key === 'url.URL') out.push(...this.url(n, depth));
+    }
+    return out;
+  }
+
+  /** `new URL(import.meta.url)`, `new URL('./self.mjs', import.meta.url)`. */
+  private url(n: ts.NewExpression, depth: number): JsValue[] {
+    const args = n.arguments ?? [];
+    const first = this.eval(args[0], depth);
+    if (args.length === 1 && first.some((v) => v.t === 'metaUrl' || v.t === 'self')) return [{ t: 'self' }];
+    if (args.length === 2 && this.eval(args[1], depth).some((v) => v.t === 'metaUrl') && first.some((v) => v.t === 'string' && this.model.namesSelf(v.value))) return [{ t: 'self' }];
+    return [];
+  }
+}
+
+/** The class whose instance `this` is at `node`: through arrow functions, not through other functions. */
+function thisClass(node: ts.Node): ts.ClassLikeDeclaration | undefined {
+  for (let n = node.parent; n; n = n.parent) {
+    if (ts.isArrowFunction(n)) continue;
+    if (ts.isFunctionDeclaration(n) || ts.isFunctionExpression(n)) return undefined;
+    if (ts.isClassLike(n)) return n;
+  }
+  return undefined;
+}

@@ -1,0 +1,248 @@
+/**
+ * ## JavaScript and TypeScript
+ * In JavaScript and TypeScript files the rule checks what is sent to another thread or process:
+ * a function, arrow function, class, bound function or method reaching `postMessage` of a
+ * `worker_threads` `Worker`, `parentPort`, a `MessageChannel` port or a `BroadcastChannel`, a
+ * `workerData` option, `structuredClone`, Piscina's `run()`, or `send()` of a child process from
+ * `child_process.fork()` (and `process.send`) — directly, as a property of an object or array
+ * literal (the message names the path, as in `job.onDone`), through spread, local variables,
+ * destructuring and parameters of same-file functions. It also checks the function given to
+ * `workerpool`'s `exec`, which travels as source text: it must not read bindings of the module
+ * or of an enclosing function (imports included), and cannot be a bound function or a method. A
+ * binding that shadows a global the worker also has (`Promise`, `Math`, `console`, …) is not
+ * reported: in the worker the name finds the global and the task still runs.
+ *
+ * The structured clone algorithm cannot copy code: a function anywhere in a message makes
+ * `postMessage` throw a `DataCloneError` and nothing is sent. Child-process IPC serializes to
+ * JSON by default, which drops functions silently. workerpool rebuilds the function in the worker
+ * from `String(fn)`, where the variables it closed over do not exist: the task fails with a
+ * `ReferenceError` when it runs.
+ *
+ * ```js
+ * const { Worker } = require('node:worker_threads');
+ *
+ * const worker = new Worker('./resize.js');
+ * worker.postMessage({ file: 'a.png', onDone: (out) => console.log(out) });
+ * ```
+ *
+ * Use instead:
+ * ```js
+ * const { Worker } = require('node:worker_threads');
+ *
+ * const worker = new Worker('./resize.js');
+ * worker.on('message', (out) => console.log(out));
+ * worker.postMessage({ file: 'a.png' });
+ * ```
+ */
+import { ts } from 'ts-morph';
+import type { JsModel } from '../../engine-js/model';
+import type { JsRule, JsRuleContext } from '../../engine-js/rule';
+import { propertyName, unwrap, type JsValue } from '../../engine-js/values';
+import type { RelatedLocation } from '../../engine/types';
+
+const ID = 'unserializable-callable';
+
+type Channel = 'clone' | 'ipc';
+
+interface Sink {
+  /** The expression sent. */
+  arg: ts.Node;
+  /** `worker.postMessage(…)`, for the message. */
+  via: string;
+  channel: Channel;
+  /** How the message names its root when it is a literal (`workerData`). */
+  root?: string;
+}
+
+interface Reached {
+  path: string[];
+  kind: string;
+  node: ts.Node;
+}
+
+const MAX_DEPTH = 5;
+
+/**
+ * Names the worker has as globals: a task reading a module binding that shadows one of them (a
+ * Promise library imported as `Promise`) gets the worker's global instead and still runs.
+ */
+const WORKER_GLOBALS = new Set([
+  'Array', 'ArrayBuffer', 'Atomics', 'BigInt', 'Boolean', 'Buffer', 'DataView', 'Date', 'Error', 'EvalError', 'Float32Array', 'Float64Array',
+  'Function', 'Int8Array', 'Int16Array', 'Int32Array', 'Intl', 'JSON', 'Map', 'Math', 'Number', 'Object', 'Promise', 'Proxy', 'RangeError',
+  'ReferenceError', 'Reflect', 'RegExp', 'Set', 'SharedArrayBuffer', 'String', 'Symbol', 'SyntaxError', 'TextDecoder', 'TextEncoder', 'TypeError',
+  'URL', 'URLSearchParams', 'Uint8Array', 'Uint8ClampedArray', 'Uint16Array', 'Uint32Array', 'WeakMap', 'WeakRef', 'WeakSet', 'AbortController',
+  'clearInterval', 'clearTimeout', 'console', 'fetch', 'globalThis', 'performance', 'process', 'queueMicrotask', 'setImmediate', 'setInterval',
+  'setTimeout', 'structuredClone',
+]);
+
+function short(model: JsModel, node: ts.Node): string {
+  const text = model.nodeText(node).replace(/\s+/g, ' ');
+  return text.length <= 40 ? text : `${text.slice(0, 37)}…`;
+}
+
+function isInstance(values: readonly JsValue[], ...of: string[]): boolean {
+  return values.some((v) => v.t === 'instance' && of.includes(v.of));
+}
+
+/** The nodes that define property `name` in the object literals `expr` evaluates to. */
+function propertyNodes(model: JsModel, expr: ts.Node | undefined, name: string): ts.Node[] {
+  const out: ts.Node[] = [];
+  for (const v of model.eval(expr)) {
+    if (v.t !== 'object') continue;
+    for (const p of v.node.properties) {
+      if (propertyName(p.name) !== name) continue;
+      if (ts.isPropertyAssignment(p)) out.push(p.initializer);
+      else if (ts.isShorthandPropertyAssignment(p)) out.push(p.name);
+    }
+  }
+  return out;
+}
+
+function sinks(model: JsModel): Sink[] {
+  const out: Sink[] = [];
+  for (const call of model.calls) {
+    const callee = unwrap(call.expression);
+    const args = call.arguments ?? [];
+    if (ts.isNewExpression(call)) {
+      const made = model.eval(call);
+      if (isInstance(made, 'worker', 'piscina')) {
+        const options = isInstance(made, 'piscina') ? args[0] : args[1];
+        for (const node of propertyNodes(model, options, 'workerData')) out.push({ arg: node, via: `\`new ${model.nodeText(call.expression)}(…)\``, channel: 'clone', root: 'workerData' });
+      }
+      continue;
+    }
+    const first = args[0];
+    if (!first) continue;
+    if (ts.isIdentifier(callee) && callee.text === 'structuredClone' && !model.declarationOf(callee)) {
+      out.push({ arg: first, via: '`structuredClone(…)`', channel: 'clone' });
+      continue;
+    }
+    if (!ts.isPropertyAccessExpression(callee)) continue;
+    const method = callee.name.text;
+    const receiver = callee.expression;
+    const via = `\`${short(model, receiver)}.${method}(…)\``;
+    if (method === 'postMessage') {
+      const r = model.eval(receiver);
+      if (isInstance(r, 'worker', 'port') || r.some((v) => v.t === 'export' && v.module === 'worker_threads' && v.name === 'parentPort')) out.push({ arg: first, via, channel: 'clone' });
+    } else if ((method === 'run' || method === 'runTask') && isInstance(model.eval(receiver), 'piscina')) {
+      out.push({ arg: first, via, channel: 'clone' });
+    } else if (method === 'send') {
+      const isProcess = ts.isIdentifier(receiver) && receiver.text === 'process' && !model.declarationOf(receiver);
+      if (isProcess || isInstance(model.eval(receiver), 'childProcess')) out.push({ arg: first, via, channel: 'ipc' });
+    } else if (method === 'exec' && isInstance(model.eval(receiver), 'workerpool') && args[1]) {
+      out.push({ arg: args[1], via, channel: 'clone' });
+    }
+  }
+  return out;
+}
+
+/** The callables `node` carries, with their property paths. */
+function reach(model: JsModel, node: ts.Node, path: string[], seen: Set<ts.Node>, out: Reached[], depth = 0): void {
+  if (depth > MAX_DEPTH || seen.has(node)) return;
+  seen.add(node);
+  for (const v of model.eval(node)) {
+    if (v.t === 'callable') out.push({ path, kind: v.kind, node: v.node });
+    else if (v.t === 'object') {
+      for (const p of v.node.properties) {
+        const name = propertyName(p.name);
+        if (ts.isSpreadAssignment(p)) reach(model, p.expression, path, seen, out, depth + 1);
+        else if (name === undefined) continue;
+        else if (ts.isPropertyAssignment(p)) reach(model, p.initializer, [...path, name], seen, out, depth + 1);
+        else if (ts.isShorthandPropertyAssignment(p)) reach(model, p.name, [...path, name], seen, out, depth + 1);
+        else if (ts.isMethodDeclaration(p)) out.push({ path: [...path, name], kind: 'method', node: p });
+      }
+    } else if (v.t === 'array') {
+      v.node.elements.forEach((el, i) => {
+        if (ts.isSpreadElement(el)) reach(model, el.expression, path, seen, out, depth + 1);
+        else reach(model, el, [...path, String(i)], seen, out, depth + 1);
+      });
+    }
+  }
+}
+
+function pathText(model: JsModel, arg: ts.Node, path: readonly string[], rootName?: string): string {
+  const root = unwrap(arg);
+  const head = ts.isObjectLiteralExpression(root) || ts.isArrayLiteralExpression(root) ? (rootName ? [rootName] : []) : [short(model, root)];
+  const parts = [...head, ...path].map((p, i) => (/^\d+$/.test(p) ? `[${p}]` : i === 0 ? p : `.${p}`));
+  return parts.join('') || short(model, root);
+}
+
+function article(kind: string): string {
+  return /^[aeiou]/.test(kind) ? `an ${kind}` : `a ${kind}`;
+}
+
+function check({ model, report }: JsRuleContext): void {
+  for (const sink of sinks(model)) {
+    const found: Reached[] = [];
+    reach(model, sink.arg, [], new Set(), found);
+    for (const r of found) {
+      const what = pathText(model, sink.arg, r.path, sink.root);
+      const consequence = sink.channel === 'ipc'
+        ? 'the IPC channel serializes messages to JSON, which drops functions (and `advanced` serialization throws a `DataCloneError`), so the receiver never gets it'
+        : 'the structured clone algorithm cannot copy code, so the call throws a `DataCloneError` and nothing is sent';
+      const related: RelatedLocation[] = r.node.pos >= sink.arg.pos && r.node.end <= sink.arg.end ? [] : [{ range: model.range(r.node), message: `the ${r.kind} is defined here` }];
+      report({ message: `${sink.via} sends \`${what}\`, ${article(r.kind)}: ${consequence}.`, range: model.range(sink.arg), related });
+    }
+  }
+  for (const call of model.calls) checkWorkerpoolExec(model, call, report);
+}
+
+/** `pool.exec(fn, args)`: `fn` travels as source text and must stand alone. */
+function checkWorkerpoolExec(model: JsModel, call: ts.CallExpression | ts.NewExpression, report: JsRuleContext['report']): void {
+  if (!ts.isCallExpression(call)) return;
+  const callee = unwrap(call.expression);
+  const fnArg = call.arguments[0];
+  if (!fnArg || !ts.isPropertyAccessExpression(callee) || callee.name.text !== 'exec' || !isInstance(model.eval(callee.expression), 'workerpool')) return;
+  for (const v of model.eval(fnArg)) {
+    if (v.t !== 'callable') continue;
+    if (v.kind === 'bound function' || v.kind === 'method' || v.kind === 'class') {
+      report({ message: `\`${short(model, callee)}(…)\` sends \`${short(model, fnArg)}\`, ${article(v.kind)}, as source text: workerpool rebuilds the task from \`String(fn)\`, which is not a standalone function here, so the task fails in the worker.`, range: model.range(fnArg) });
+      continue;
+    }
+    const free = freeBindings(model, v.node);
+    if (free.length === 0) continue;
+    const names = free.map((f) => `\`${f.text}\``).join(', ');
+    report({
+      message: `\`${short(model, callee)}(…)\` sends \`${short(model, fnArg)}\` as source text (workerpool rebuilds it from \`String(fn)\` in the worker), but it reads ${names} from the enclosing scope: in the worker ${free.length === 1 ? 'that name is' : 'those names are'} not defined and the task fails with a ReferenceError. Pass the values as arguments instead.`,
+      range: model.range(fnArg),
+      related: free.map((f) => ({ range: model.range(f), message: `\`${f.text}\` is bound outside the function` })),
+    });
+  }
+}
+
+/** First use of each name the function reads from an enclosing scope of this file. */
+function freeBindings(model: JsModel, fn: ts.Node): ts.Identifier[] {
+  const seen = new Set<ts.Node>();
+  const out: ts.Identifier[] = [];
+  const visit = (n: ts.Node): void => {
+    if (ts.isTypeNode(n) || ts.isTypeParameterDeclaration(n) || ts.isInterfaceDeclaration(n) || ts.isTypeAliasDeclaration(n)) return;
+    if (ts.isIdentifier(n) && isReference(n)) {
+      const decl = model.declarationOf(n);
+      if (decl && (decl.pos < fn.pos || decl.end > fn.end) && !isTypeOnly(decl) && !WORKER_GLOBALS.has(n.text) && !seen.has(decl)) {
+        seen.add(decl);
+        out.push(n);
+      }
+    }
+    ts.forEachChild(n, visit);
+  };
+  ts.forEachChild(fn, visit);
+  return out;
+}
+
+/** An identifier read as a value (not a property name, a declaration's own name or a label). */
+function isReference(id: ts.Identifier): boolean {
+  const p = id.parent;
+  if (ts.isPropertyAccessExpression(p) && p.name === id) return false;
+  if (ts.isQualifiedName(p) && p.right === id) return false;
+  if ((ts.isPropertyAssignment(p) || ts.isMethodDeclaration(p) || ts.isPropertyDeclaration(p) || ts.isGetAccessor(p) || ts.isSetAccessor(p) || ts.isPropertySignature(p)) && p.name === id) return false;
+  if ((ts.isVariableDeclaration(p) || ts.isParameter(p) || ts.isFunctionDeclaration(p) || ts.isFunctionExpression(p) || ts.isClassDeclaration(p) || ts.isClassExpression(p)) && p.name === id) return false;
+  if (ts.isBindingElement(p) && (p.name === id || p.propertyName === id)) return false;
+  if (ts.isLabeledStatement(p) || ts.isBreakOrContinueStatement(p)) return false;
+  return true;
+}
+
+function isTypeOnly(decl: ts.Node): boolean {
+  return ts.isInterfaceDeclaration(decl) || ts.isTypeAliasDeclaration(decl) || ts.isTypeParameterDeclaration(decl) || (ts.isImportSpecifier(decl) && (decl.isTypeOnly || decl.parent.parent.isTypeOnly));
+}
+
+export const rule: JsRule = { id: ID, check };
