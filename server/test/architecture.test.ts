@@ -74,7 +74,7 @@ test('every import invariant finds its deliberate breach in test-fixtures/archit
 });
 
 test('no source file is over 500 lines without a reason written in its header', () => {
-  assert.deepEqual(oversizedFiles(ROOT, LAYERS, 500), []);
+  assert.deepEqual(oversizedFiles(ROOT, [...LAYERS, 'debug-adapter/python/workerscope_tracer', 'debug-adapter/python/bootstrap'], 500), []);
 });
 
 test('the size check catches a long file and accepts one that says why', () => {

@@ -421,14 +421,15 @@ def patch(module: "Any") -> None:
 
     def join(self: "Any", timeout: "Optional[float]" = None) -> None:
         if self.__dict__.get("_workerscope_role") == wire.ROLE_PROCESS:
-            _note_join(self, timeout)
+            from .hooks_queues import note_join  # one half of a queue deadlock
+            note_join(self, timeout)
         orig_join(self, timeout)
         try:
             popen = self._popen
             if popen is not None and popen.returncode is not None:
                 observe_exit(self, popen.returncode)
         except Exception:
-            pass
+            runtime.swallowed()
 
     orig_is_alive = base.is_alive
 
@@ -447,7 +448,7 @@ def patch(module: "Any") -> None:
             if self._popen is not None and self._popen.poll() is None and not is_exiting(self):
                 self._workerscope_terminated = True
         except Exception:
-            pass
+            runtime.swallowed()
 
     def terminate(self: "Any") -> None:
         _mark_terminated(self)
@@ -468,34 +469,6 @@ def patch(module: "Any") -> None:
     # Only the parent's own children get an "exit seen" flag of False (in start()), so
     # exitcode on unrelated objects (e.g. current_process()) costs one getattr.
     base._workerscope_exit_seen = True
-
-
-def _note_join(proc: "Any", timeout: "Any") -> None:
-    """A ``join`` record for a child still running, joined by its own parent (the call that
-    would fail is left to CPython): one half of a queue deadlock (hooks_queues.py). A join
-    polled with a short timeout is recorded again only after JOIN_REPEAT seconds."""
-    try:
-        popen = proc.__dict__.get("_popen")
-        if popen is None or popen.returncode is not None or proc._parent_pid != os.getpid():
-            return
-        if timeout is not None:
-            timeout = float(timeout)
-        from .hooks_queues import site_of
-        site = site_of(sys._getframe(2))
-        now = time.time()
-        last = proc.__dict__.get("_workerscope_join")
-        if last is not None and last[0] == (site, timeout) and now - last[1] < JOIN_REPEAT:
-            return
-        proc._workerscope_join = ((site, timeout), now)
-        from .frames import absolute
-        at = None if site is None else {"file": absolute(site[0]), "line": site[1],
-                                        "function": site[2]}
-        runtime.emit(wire.JOIN, child=popen.pid, name=proc.name, timeout=timeout, at=at)
-    except Exception:
-        runtime.swallowed()
-
-
-JOIN_REPEAT = 0.5
 
 
 def _observe_cleanup(module: "Any") -> None:

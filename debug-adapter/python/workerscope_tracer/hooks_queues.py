@@ -10,6 +10,7 @@ a parent blocked in ``Process.join()`` on this process (joinwatch.py).
 
 import os
 import sys
+import time
 
 from . import runtime, wire
 from .frames import _in_stdlib, absolute, is_internal
@@ -213,3 +214,29 @@ def patch(module: "Any") -> None:
     queue._finalize_join = staticmethod(_wrap_finalize_join(raw.__func__, module))
     if hasattr(os, "register_at_fork"):
         os.register_at_fork(after_in_child=_forked)
+
+
+def note_join(proc: "Any", timeout: "Any") -> None:
+    """A ``join`` record for a child still running, joined by its own parent (the call that
+    would fail is left to CPython): one half of a queue deadlock (the other is the child's flush wait). A join
+    polled with a short timeout is recorded again only after JOIN_REPEAT seconds."""
+    try:
+        popen = proc.__dict__.get("_popen")
+        if popen is None or popen.returncode is not None or proc._parent_pid != os.getpid():
+            return
+        if timeout is not None:
+            timeout = float(timeout)
+        site = site_of(sys._getframe(2))  # the caller of Process.join
+        now = time.time()
+        last = proc.__dict__.get("_workerscope_join")
+        if last is not None and last[0] == (site, timeout) and now - last[1] < JOIN_REPEAT:
+            return
+        proc._workerscope_join = ((site, timeout), now)
+        at = None if site is None else {"file": absolute(site[0]), "line": site[1],
+                                        "function": site[2]}
+        runtime.emit(wire.JOIN, child=popen.pid, name=proc.name, timeout=timeout, at=at)
+    except Exception:
+        runtime.swallowed()
+
+
+JOIN_REPEAT = 0.5

@@ -24,14 +24,14 @@ export function readImportGraph(root: string, dirs: readonly string[]): ImportGr
   return { root, edges };
 }
 
-function sources(root: string, dir: string): string[] {
+function sources(root: string, dir: string, extensions: readonly string[] = ['.ts']): string[] {
   const full = path.join(root, dir);
   if (!fs.existsSync(full)) return [];
   const out: string[] = [];
   for (const entry of fs.readdirSync(full, { withFileTypes: true })) {
     const rel = path.posix.join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...sources(root, rel));
-    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts')) out.push(rel);
+    if (entry.isDirectory()) out.push(...sources(root, rel, extensions));
+    else if (extensions.some((ext) => entry.name.endsWith(ext)) && !entry.name.endsWith('.d.ts')) out.push(rel);
   }
   return out;
 }
@@ -92,9 +92,9 @@ export function importCycles(graph: ImportGraph, dir: string): string[][] {
   return cycles;
 }
 
-/** Files under `dirs` longer than `limit` lines whose header gives no reason for it. */
+/** Source files (`.ts`, `.py`) under `dirs` longer than `limit` lines whose header gives no reason for it. */
 export function oversizedFiles(root: string, dirs: readonly string[], limit: number): string[] {
-  return dirs.flatMap((dir) => sources(root, dir)).filter((file) => {
+  return dirs.flatMap((dir) => sources(root, dir, ['.ts', '.py'])).filter((file) => {
     const text = fs.readFileSync(path.join(root, file), 'utf8');
     const lines = text.split('\n').length - (text.endsWith('\n') ? 1 : 0);
     return lines > limit && !/Longer than \d+ lines because/.test(text.slice(0, 2000));
