@@ -127,3 +127,16 @@ test('a run stopped from the editor with nothing failed still names what was in 
     '',
   ].join('\n'));
 });
+
+test('a main process the tracer killed to end a stall or a hang is not said to be killed from outside', () => {
+  for (const kind of ['stall', 'hang'] as const) {
+    const text = formatSummary({
+      ...base, exitCode: 124,
+      processes: [{ pid: 7, role: 'main', name: 'MainProcess', exitCode: -9, signal: 'SIGKILL' }],
+      failures: [{ kind, pid: 8, worker: 'SpawnPoolWorker-2', runningFor: 2.2, frames: [{ file: '/w/p.py', line: 4, function: 'work' }] }],
+      inFlight: [],
+    });
+    assert.doesNotMatch(text, /main process killed|tasks were in flight/, kind);
+    assert.match(text, /^workerscope: 1 failure, 0 races \(exit code 124\)\n/, kind);
+  }
+});

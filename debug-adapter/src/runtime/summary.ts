@@ -23,7 +23,10 @@ export function formatSummary(report: TraceReport): string {
   const lines: string[] = [];
   const { failures, races } = report;
   const inFlight = report.inFlight ?? [];
-  const mainSignal = report.processes.find((p) => p.role === 'main')?.signal;
+  // A main process killed by the tracer itself (it ended a hang or a stall) was not killed from
+  // outside: the hang or stall is the story, as in report.py.
+  const endedByTracer = report.exitCode === 124 && failures.some((f) => f.kind === 'hang' || f.kind === 'stall');
+  const mainSignal = endedByTracer ? undefined : report.processes.find((p) => p.role === 'main')?.signal;
   const endLines = mainSignal || inFlight.length > 0 ? formatEnd(mainSignal, inFlight) : [];
   const leftLines = formatLeftBehind(report);
   if (failures.length === 0 && races.length === 0) {
