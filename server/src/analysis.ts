@@ -11,8 +11,9 @@ import { Model } from './engine/model';
 import { PARALLEL_HINT } from './engine/names';
 import { NodeIndex } from './engine/scopes';
 import { createPythonParser } from './engine/parser';
-import type { Report, RuleMeta } from './engine/rule';
-import { isSuppressed, lineBreakOf, parsableText } from './engine/text';
+import { finishFindings, runRule, severityFor } from './engine/findings';
+import type { RuleMeta } from './engine/rule';
+import { isSuppressed, parsableText } from './engine/text';
 import type { AnalysisOptions, Finding } from './engine/types';
 
 export * from './engine/types';
@@ -44,33 +45,12 @@ export function analyzePythonTree(tree: Tree, rawSource: string, options: Analys
   for (const rule of RULE_IMPLEMENTATIONS) {
     const id = rule.meta.id;
     if (rule.meta.languages && !rule.meta.languages.includes('python')) continue;
-    if (options.onlyRules && !options.onlyRules.includes(id)) continue;
-    const setting = options.severities?.[id];
-    if (setting === 'off') continue;
+    const severity = severityFor(id, rule.meta.defaultSeverity, options);
+    if (!severity) continue;
     if (options.isCancelled?.()) return [];
-    const severity = setting ?? rule.meta.defaultSeverity;
-    const seen = new Set<string>();
-    const report = (r: Report): void => {
-      const key = `${r.range.start.line}:${r.range.start.character}:${r.range.end.line}:${r.range.end.character}:${r.message}`;
-      if (seen.has(key)) return;
-      seen.add(key);
-      if (isSuppressed(model.lines.line(r.range.start.line), id)) return;
-      findings.push({ rule: id, severity, message: r.message, range: r.range, related: r.related ?? [], fixes: r.fixes ?? [] });
-    };
-    try {
-      rule.check({ model, file: options.file, report });
-    } catch (error) {
-      // A rule bug must not take the server down; the other rules still report.
-      if (process.env['WORKERSCOPE_DEBUG']) throw error;
-    }
+    runRule(id, severity, (line) => isSuppressed(model.lines.line(line), id), findings, (report) => rule.check({ model, file: options.file, report }));
   }
-  findings.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.rule.localeCompare(b.rule));
-  // Rules write fixes with LF; a file that breaks lines otherwise gets its own line break back.
-  const eol = lineBreakOf(rawSource);
-  if (eol !== '\n') {
-    for (const f of findings) for (const fix of f.fixes) for (const edit of fix.edits) edit.newText = edit.newText.replace(/\r\n|\r|\n/g, eol);
-  }
-  return findings;
+  return finishFindings(findings, rawSource);
 }
 
 let sharedParser: Promise<Awaited<ReturnType<typeof createPythonParser>>> | undefined;

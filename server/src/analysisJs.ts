@@ -7,8 +7,7 @@ import { JS_RULE_IMPLEMENTATIONS } from './rules/js';
 import { RULES } from './rules';
 import { JsModel } from './engine-js/model';
 import { JsProject } from './engine-js/project';
-import type { Report } from './engine/rule';
-import { lineBreakOf } from './engine/text';
+import { finishFindings, runRule, severityFor } from './engine/findings';
 import type { AnalysisOptions, Finding } from './engine/types';
 
 export { mightUseWorkers } from './engine-js/prefilter';
@@ -54,33 +53,13 @@ export function analyzeJsSource(source: string, options: JsAnalysisOptions, proj
     const findings: Finding[] = [];
     for (const rule of JS_RULE_IMPLEMENTATIONS) {
       const id = rule.id;
-      if (options.onlyRules && !options.onlyRules.includes(id)) continue;
-      const setting = options.severities?.[id];
-      if (setting === 'off') continue;
+      const severity = severityFor(id, DEFAULT_SEVERITY.get(id) ?? 'warning', options);
+      if (!severity) continue;
       if (options.isCancelled?.()) return [];
-      const severity = setting ?? DEFAULT_SEVERITY.get(id) ?? 'warning';
-      const seen = new Set<string>();
-      const report = (r: Report): void => {
-        const key = `${r.range.start.line}:${r.range.start.character}:${r.range.end.line}:${r.range.end.character}:${r.message}`;
-        if (seen.has(key)) return;
-        seen.add(key);
-        const line = r.range.start.line;
-        if (isSuppressedJs(model.lines.line(line), line > 0 ? model.lines.line(line - 1) : '', id)) return;
-        findings.push({ rule: id, severity, message: r.message, range: r.range, related: r.related ?? [], fixes: r.fixes ?? [] });
-      };
-      try {
-        rule.check({ model, file: options.file, report });
-      } catch (error) {
-        // A rule bug must not take the server down; the other rules still report.
-        if (process.env['WORKERSCOPE_DEBUG']) throw error;
-      }
+      const suppressed = (line: number): boolean => isSuppressedJs(model.lines.line(line), line > 0 ? model.lines.line(line - 1) : '', id);
+      runRule(id, severity, suppressed, findings, (report) => rule.check({ model, file: options.file, report }));
     }
-    findings.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.rule.localeCompare(b.rule));
-    const eol = lineBreakOf(source);
-    if (eol !== '\n') {
-      for (const f of findings) for (const fix of f.fixes) for (const edit of fix.edits) edit.newText = edit.newText.replace(/\r\n|\r|\n/g, eol);
-    }
-    return findings;
+    return finishFindings(findings, source);
   } finally {
     if (!options.keep) project.drop(key);
   }
