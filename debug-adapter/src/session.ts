@@ -15,8 +15,7 @@ import type { DebugProtocol } from '@vscode/debugprotocol';
 import { loadReport, type TraceFailure, type TraceRace, type TraceReport } from './runtime/report';
 import { formatFailure, formatSummary } from './runtime/summary';
 import { TraceModel, type ModelFailure, type ModelThread } from './runtime/traceModel';
-import { TraceRuntime, type RunEnd } from './runtime/traceRuntime';
-import type { ChannelRecord } from './runtime/channelReader';
+import { TraceRuntime, type Evaluation, type RunEnd } from './runtime/traceRuntime';
 import { FAILURE_EVENT, SUMMARY_EVENT, type FailureEventBody, type SummaryEventBody } from './session/customEvents';
 import { describeFailure, stopBadge, threadLabel, threadListLabel } from './session/describe';
 import { FailureInspector } from './session/inspection';
@@ -202,12 +201,12 @@ export class WorkerscopeSession extends LoggingDebugSession {
       return;
     }
     try {
-      const record = await this.evaluateInWorker(runtime, failure.pid, failure.id, index, args.expression);
-      if (record.ok === true) {
-        response.body = { result: typeof record.value === 'string' ? record.value : String(record.value), variablesReference: 0 };
+      const answer = await this.evaluateInWorker(runtime, failure.pid, failure.id, index, args.expression);
+      if (answer.ok) {
+        response.body = { result: answer.value, variablesReference: 0 };
         this.sendResponse(response);
       } else {
-        this.sendErrorResponse(response, 3005, typeof record.error === 'string' ? record.error : 'evaluation failed');
+        this.sendErrorResponse(response, 3005, answer.error);
       }
     } catch (error) {
       this.sendErrorResponse(response, 3006, `Cannot evaluate in the worker: ${(error as Error).message}`);
@@ -275,10 +274,10 @@ export class WorkerscopeSession extends LoggingDebugSession {
       this.sendErrorResponse(response, 3011, `Workerscope: "stallTimeout" must be a positive number of seconds, not ${JSON.stringify(args.stallTimeout)}.`);
       return;
     }
-    this.watchModel();
     const runtime = new TraceRuntime();
     this.runtime = runtime;
-    runtime.on('record', (record: ChannelRecord) => this.model.push(record));
+    this.model = runtime.model;
+    this.watchModel();
     runtime.on('output', (stream, text) => this.sendEvent(new OutputEvent(text, stream)));
     runtime.on('error', (error) => this.sendEvent(new OutputEvent(`Workerscope: ${error.message}\n`, 'important')));
     runtime.on('end', (end) => this.onRunEnd(end));
@@ -296,6 +295,7 @@ export class WorkerscopeSession extends LoggingDebugSession {
         detectRaces: args.detectRaces === true,
         pauseOnFailure: this.stopOnFailure,
         stdio: 'pipe',
+        live: true,
       });
     } catch (error) {
       this.runtime = undefined;
@@ -394,7 +394,6 @@ export class WorkerscopeSession extends LoggingDebugSession {
   }
 
   private onRunEnd(end: RunEnd): void {
-    this.model.flush();
     const report = end.report;
     let text = report ? formatSummary(report) : `workerscope: no trace report (${end.reportError ?? 'unknown reason'})\n`;
     if (end.watchError) text += `workerscope: pool hangs may have gone undetected: ${end.watchError}\n`;
@@ -467,7 +466,7 @@ export class WorkerscopeSession extends LoggingDebugSession {
    * later one's. Requests go one at a time per process, so each has its whole timeout to itself
    * rather than spending it queued behind a slow one in the worker.
    */
-  private evaluateInWorker(runtime: TraceRuntime, pid: number, failureId: string, frame: number, expression: string): Promise<Record<string, unknown>> {
+  private evaluateInWorker(runtime: TraceRuntime, pid: number, failureId: string, frame: number, expression: string): Promise<Evaluation> {
     const previous = this.evaluations.get(pid) ?? Promise.resolve();
     // Named by the failure it was paused for: two paused threads of one process answer apart.
     const next = previous.catch(() => undefined).then(() => runtime.evaluate(pid, frame, expression, undefined, failureId));

@@ -40,3 +40,28 @@ export function makeChannelDir(env: NodeJS.ProcessEnv, cwd: string): ChannelDir 
   }
   return { error: `no private temporary directory could be made (tried ${tried.join(', ')})` };
 }
+
+/**
+ * Removes the channel directory: renamed first, so that a process of the program still running
+ * (an orphaned worker) can create no new file in it by path while it is emptied (the final
+ * rmdir would fail and leave it behind); then its files one by one (faster than a recursive
+ * rm), then itself.
+ */
+export function removeChannel(dir: string): void {
+  let doomed = `${dir}.removing`;
+  try {
+    fs.renameSync(dir, doomed);
+  } catch {
+    doomed = dir;
+  }
+  try {
+    for (const entry of fs.readdirSync(doomed, { withFileTypes: true })) {
+      const item = path.join(doomed, entry.name);
+      if (entry.isDirectory()) fs.rmSync(item, { recursive: true, force: true });
+      else fs.unlinkSync(item);
+    }
+    fs.rmdirSync(doomed);
+  } catch {
+    fs.rmSync(doomed, { recursive: true, force: true, maxRetries: 3 });
+  }
+}

@@ -271,6 +271,30 @@ const REPORT_FIELDS = objectOf({
   inFlight: optional(arrayOf(IN_FLIGHT, 'an array of in-flight tasks')),
 });
 
+/**
+ * One failure as the fold made it from live records, checked as a saved report's failures are:
+ * the live view and a reopened report see failures through the same gate.
+ */
+export function parseFailure(json: unknown): TraceFailure {
+  try {
+    return FAILURE(json, 'failure');
+  } catch (error) {
+    if (error instanceof FieldError) throw new ReportError(error.message);
+    throw error;
+  }
+}
+
+/** One task in flight, checked as a saved report's are. */
+export function parseInFlight(json: unknown): TraceInFlight {
+  try {
+    const t = IN_FLIGHT(json, 'inFlight');
+    return { ...t, frames: t.frames ?? [] };
+  } catch (error) {
+    if (error instanceof FieldError) throw new ReportError(error.message);
+    throw error;
+  }
+}
+
 function REPORT(json: Record<string, unknown>, at: string): TraceReport {
   const r = REPORT_FIELDS(json, at);
   const report: TraceReport = {

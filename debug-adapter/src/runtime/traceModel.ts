@@ -5,9 +5,10 @@
  */
 import { EventEmitter } from 'node:events';
 import type { ChannelRecord } from './channelReader';
-import type { FailureKind, ProcessRole, TraceFailure, TraceInFlight, TraceRace, TraceReport, TraceTask } from './report';
+import { parseFailure, parseInFlight, type ProcessRole, type TraceFailure, type TraceInFlight, type TraceRace, type TraceReport } from './report';
 import * as wire from '../wire';
-import { asRole, dropUndefined, exception, frames, guessRole, joinHangDetails, location, normalizeFailure, num, signalName, str, task } from './recordFields';
+import { asRole, guessRole, normalizeFailure, num, signalName, str } from './recordFields';
+import { inFlightTasks, TraceFold, type Obj, type ReportContext } from './traceFold';
 
 export { signalName } from './recordFields';
 
@@ -45,28 +46,19 @@ export interface TraceModelEvents {
   race: [TraceRace];
 }
 
-interface Submission {
-  pid: number;
-  function?: string;
-  chunksize: number;
-  indexBase: number;
-  indexed: boolean;
-  submittedAt?: { file: string; line: number };
-}
-
-interface PendingTask {
-  failure: ModelFailure;
-  key: string;
-  chunk: number;
-  pos: number;
-  owners: number[];
-}
-
 /** Records that describe context other records refer to; applied first within a batch. */
 const CONTEXT_KINDS: ReadonlySet<string> = new Set([wire.PROCESS_START, wire.START_METHOD, wire.SUBMIT]);
 
 /** Records only a parent process writes. */
 const PARENT_KINDS: ReadonlySet<string> = new Set([wire.START_METHOD, wire.SUBMIT, wire.CHILD_EXIT, wire.WORKER_LOST, wire.SWALLOWED]);
+
+/** A live failure and the record it was folded from (a later submit or swallowed record refolds it). */
+interface Source {
+  record: Obj;
+  /** Its place among the failures the record stands for (a stall names several tasks). */
+  index: number;
+  failure: ModelFailure;
+}
 
 export class TraceModel extends EventEmitter<TraceModelEvents> {
   readonly failures: ModelFailure[] = [];
@@ -74,16 +66,15 @@ export class TraceModel extends EventEmitter<TraceModelEvents> {
   /** Tasks in flight when the main process ended or the run was stopped (the last such record). */
   inFlight: TraceInFlight[] = [];
   startMethod: string | undefined;
+  /** What the records fold into; the report is made from it. */
+  private readonly fold = new TraceFold();
   /** Time of the last `in-flight` "ended" record: failures after it are consequences of the end. */
   private endedAt: number | undefined;
   private readonly threadsById = new Map<number, ModelThread>();
   private readonly threadsByKey = new Map<string, ModelThread>();
-  private readonly owners = new Map<number, number>();
-  private readonly submissions = new Map<string, Submission[]>();
-  private readonly pendingTasks: PendingTask[] = [];
   private readonly failuresById = new Map<string, ModelFailure>();
-  /** Failure id -> `key/chunk` of the task it ran, to fold a later `swallowed` record into it. */
-  private readonly taskKeys = new Map<string, string>();
+  /** Task key -> the live failures whose records carry it, to refold when its submit or swallowed record comes. */
+  private readonly sources = new Map<string, Source[]>();
   /** The time of the record being applied (failures compare it with `endedAt`). */
   private applying: number | undefined;
   private nextThreadId = 1;
@@ -102,6 +93,22 @@ export class TraceModel extends EventEmitter<TraceModelEvents> {
 
   failure(id: string): ModelFailure | undefined {
     return this.failuresById.get(id);
+  }
+
+  /** The main process's own announcement (its interpreter and bytecode tag), if it made one. */
+  rootAnnouncement(rootPid: number): { python?: string; cacheTag?: string } {
+    return this.fold.rootAnnouncement(rootPid);
+  }
+
+  /** The supervisor ended the run: a hang, or a stall when stalls end runs. */
+  endedByWatch(stallEnds: boolean): boolean {
+    return this.fold.endedByWatch(stallEnds);
+  }
+
+  /** The trace report of what the records so far describe, with what only the runtime knows. */
+  report(context: ReportContext): Obj {
+    this.flush();
+    return this.fold.report(context);
   }
 
   /**
@@ -125,16 +132,20 @@ export class TraceModel extends EventEmitter<TraceModelEvents> {
     for (const record of batch) if (!CONTEXT_KINDS.has(record.kind)) this.apply(record);
   }
 
-  /** Applies one record at once. */
+  /**
+   * Applies one record at once: the fold takes it in, then the live view follows (threads, the
+   * failures it stands for, the joins it completes).
+   */
+  // Long: one short case per record kind; the view's reaction to each kind reads best side by side.
   apply(record: ChannelRecord): void {
     const r = record as ChannelRecord & Record<string, unknown>;
-    this.applying = num(r.t);
+    this.fold.add(r);
+    this.applying = typeof r.t === 'number' ? r.t : undefined;
     const pid = typeof r.pid === 'number' ? r.pid : 0;
     // The main process announces no process-start: it shows itself by what it does as a parent.
     if (PARENT_KINDS.has(r.kind) && !this.threadsByKey.has(String(pid))) this.processThread(pid, 'main', 'MainProcess');
     switch (r.kind) {
       case wire.PROCESS_START: {
-        if (typeof r.owner === 'number') this.owners.set(pid, r.owner);
         const role = asRole(r.role) ?? 'process';
         const thread = this.processThread(pid, role, str(r.name));
         if (typeof r.ppid === 'number') thread.ppid = r.ppid;
@@ -157,23 +168,10 @@ export class TraceModel extends EventEmitter<TraceModelEvents> {
       case wire.START_METHOD:
         if (this.startMethod === undefined && typeof r.method === 'string') this.startMethod = r.method;
         return;
-      case wire.SUBMIT: {
-        const key = str(r.key);
-        if (key === undefined) return;
-        const submission: Submission = {
-          pid,
-          function: str(r.function),
-          chunksize: num(r.chunksize) ?? 1,
-          indexBase: num(r.indexBase) ?? 0,
-          indexed: r.indexed === true,
-          submittedAt: location(r.submittedAt),
-        };
-        const list = this.submissions.get(key) ?? [];
-        list.push(submission);
-        this.submissions.set(key, list);
-        this.completePendingTasks(key);
+      case wire.SUBMIT:
+        // The task's index and call site come with its submission: refolded quietly.
+        for (const source of this.sourcesOf(r.key)) this.refold(source);
         return;
-      }
       case wire.TASK_EXCEPTION:
       case wire.PROCESS_EXCEPTION:
       case wire.THREAD_EXCEPTION:
@@ -182,43 +180,15 @@ export class TraceModel extends EventEmitter<TraceModelEvents> {
       case wire.WORKER_LOST:
         this.onWorkerLost(r, pid);
         return;
-      case wire.SWALLOWED: {
-        // The report folds a swallowed result into the worker's own failure for the same task:
-        // do the same, so the live view and the report count alike. The failure is announced again.
-        // A map's result that nobody read swallows the failures of all its chunks (`allChunks`).
-        const key = str(r.key);
-        const chunk = num(r.chunk) ?? 0;
-        const folds = (id: string): boolean => {
-          const taskKey = this.taskKeys.get(id);
-          return taskKey !== undefined && (taskKey === `${key}/${chunk}` || (r.allChunks === true && taskKey.startsWith(`${key}/`)));
-        };
-        const raised = key === undefined ? [] : this.failures.filter((f) => f.kind === 'exception' && folds(f.id));
-        if (raised.length > 0) {
-          for (const failure of raised) {
-            failure.kind = 'swallowed';
-            failure.paused = false;
-            this.emit('failure', failure);
-          }
-          return;
-        }
-        const failure = this.addFailure({
-          kind: 'swallowed',
-          pid,
-          task: task(r.task),
-          exception: exception(r.exception),
-          frames: frames(r.frames),
-        }, this.processThread(pid, 'main', undefined));
-        this.taskFromSubmission(failure, r, [pid]);
-        this.emit('failure', failure);
+      case wire.SWALLOWED:
+        this.onSwallowed(r, pid);
         return;
-      }
       case wire.HANG: {
         const child = num(r.child);
         // A queue deadlock's child is a Process: its frames are the parent's join() and its own puts.
         const drain = r.reason === wire.HANG_JOIN_BEFORE_DRAIN;
         const owner = child !== undefined ? this.processThread(child, drain ? 'process' : 'pool-worker', str(r.worker)) : this.processThread(pid, 'main', undefined);
-        const failure = this.addFailure({ kind: 'hang', pid: child ?? pid, worker: str(r.worker), task: task(r.task), ...(drain ? joinHangDetails(r) : {}) }, owner);
-        this.emit('failure', failure);
+        this.announce(this.addFailures(r, () => owner));
         return;
       }
       case wire.RACE:
@@ -274,7 +244,7 @@ export class TraceModel extends EventEmitter<TraceModelEvents> {
     for (const f of report.failures) {
       const owner = model.ownerOfReportFailure(f);
       owner.alive = false;
-      model.addFailure(normalizeFailure(f), owner);
+      model.addFailure(f as unknown as Obj, owner, {});
     }
     for (const race of report.races) model.races.push({ ...race, pids: race.pids ? [...race.pids] : undefined });
     return model;
@@ -288,26 +258,12 @@ export class TraceModel extends EventEmitter<TraceModelEvents> {
   }
 
   private onException(r: ChannelRecord & Record<string, unknown>, pid: number): void {
-    const kind: FailureKind = r.kind === wire.THREAD_EXCEPTION ? 'thread-exception' : 'exception';
     const threadName = str(r.thread);
     const worker = str(r.worker);
     const role = asRole(r.role) ?? (r.kind === wire.PROCESS_EXCEPTION ? 'process' : guessRole(worker));
     const process = this.processThread(pid, role, worker);
-    const owner = kind === 'thread-exception' && threadName && threadName !== 'MainThread' ? this.threadOf(pid, threadName) : process;
-    const failure = this.addFailure({
-      kind,
-      pid,
-      thread: threadName,
-      worker,
-      task: r.kind === wire.THREAD_EXCEPTION ? undefined : task(r.task),
-      exception: exception(r.exception),
-      frames: frames(r.frames),
-    }, owner, str(r.id), r.paused === true);
-    if (r.kind === wire.TASK_EXCEPTION) {
-      this.taskFromSubmission(failure, r, this.ownersOf(pid));
-      if (typeof r.key === 'string') this.taskKeys.set(failure.id, `${r.key}/${num(r.chunk) ?? 0}`);
-    }
-    this.emit('failure', failure);
+    const owner = r.kind === wire.THREAD_EXCEPTION && threadName && threadName !== 'MainThread' ? this.threadOf(pid, threadName) : process;
+    this.announce(this.addFailures(r, () => owner, str(r.id), r.paused === true));
   }
 
   private onWorkerLost(r: ChannelRecord & Record<string, unknown>, pid: number): void {
@@ -317,18 +273,28 @@ export class TraceModel extends EventEmitter<TraceModelEvents> {
     if (thread.ppid === undefined) thread.ppid = pid;
     const exitCode = num(r.exitCode);
     const signal = str(r.signal) ?? (exitCode !== undefined && exitCode < 0 ? signalName(-exitCode) : undefined);
-    const failure = this.addFailure({
-      kind: signal ? 'killed' : 'exited',
-      pid: child,
-      worker,
-      task: task(r.task),
-      signal,
-      exitCode,
-      frames: frames(r.frames),
-    }, thread);
-    this.taskFromSubmission(failure, r, [pid]);
+    const failures = this.addFailures(r, () => thread);
     this.processExited(child, exitCode, signal);
-    this.emit('failure', failure);
+    this.announce(failures);
+  }
+
+  /**
+   * A result nobody retrieved: the worker failures of its task (every chunk of an unread map's)
+   * become swallowed and are announced again, as the report folds them; with none seen, it is a
+   * failure of its own.
+   */
+  private onSwallowed(r: ChannelRecord & Record<string, unknown>, pid: number): void {
+    for (const source of this.sourcesOf(r.key)) {
+      const was = source.failure.kind;
+      this.refold(source);
+      if (was !== source.failure.kind) {
+        source.failure.paused = false;
+        this.emit('failure', source.failure);
+      }
+    }
+    const own = this.guard(() => this.fold.swallowedFailure(r));
+    const failure = own && this.addFailure(own.out, this.processThread(pid, 'main', undefined), r);
+    if (failure) this.announce([failure]);
   }
 
   /**
@@ -336,22 +302,19 @@ export class TraceModel extends EventEmitter<TraceModelEvents> {
    * (no locals); the tasks running at the main process's end are kept as the report keeps them.
    */
   private onInFlight(r: ChannelRecord & Record<string, unknown>): void {
-    const tasks = Array.isArray(r.tasks) ? r.tasks.filter((t): t is Record<string, unknown> => !!t && typeof t === 'object') : [];
     if (r.reason === 'ended') {
       // As the report marks them: only after a death by a signal (a Stop's snapshot names none).
       this.endedAt = str(r.signal) ? (num(r.t) ?? 0) : undefined;
-      this.inFlight = tasks.map((t) => dropUndefined({ pid: num(t.pid) ?? 0, worker: str(t.worker), task: task(t.task), runningFor: num(t.runningFor), frames: (frames(t.frames) ?? []).map(({ file, line, function: fn }) => ({ file, line, function: fn })) }));
+      this.inFlight = (this.guard(() => inFlightTasks(r)) ?? []).flatMap((t) => this.guard(() => [normalizeInFlight(parseInFlight(t))]) ?? []);
       return;
     }
     if (r.reason !== 'stall') return;
-    for (const t of tasks) {
-      const pid = num(t.pid);
-      if (pid === undefined) continue;
+    const tasks = (Array.isArray(r.tasks) ? r.tasks : []).filter((x): x is Obj => x !== null && typeof x === 'object' && !Array.isArray(x));
+    this.announce(this.addFailures(r, (index) => {
+      const t = tasks[index] ?? {};
       const worker = str(t.worker);
-      const owner = this.processThread(pid, asRole(t.role) ?? guessRole(worker), worker);
-      const failure = this.addFailure({ kind: 'stall', pid, thread: 'MainThread', worker, task: task(t.task), frames: frames(t.frames), runningFor: num(t.runningFor) }, owner);
-      this.emit('failure', failure);
-    }
+      return this.processThread(num(t.pid) ?? 0, asRole(t.role) ?? guessRole(worker), worker);
+    }));
   }
 
   private onRace(r: ChannelRecord & Record<string, unknown>, pid: number): void {
@@ -365,60 +328,64 @@ export class TraceModel extends EventEmitter<TraceModelEvents> {
       if (!existing.pids?.includes(pid)) existing.pids = [...(existing.pids ?? []), pid];
       return;
     }
-    const race: TraceRace = { file, line, kind: 'unlocked-read-modify-write', object, count, pids: [pid] };
+    const race: TraceRace = { file, line, kind: str(r.raceKind) ?? 'unlocked-read-modify-write', object, count, pids: [pid] };
     this.races.push(race);
     this.emit('race', race);
   }
 
-  private addFailure(f: TraceFailure, owner: ModelThread, id?: string, paused = false): ModelFailure {
-    const failure: ModelFailure = { ...dropUndefined(f), id: id ?? `failure-${this.nextFailureSeq}`, paused, threadId: owner.id };
+  /** The failures a record stands for, as the fold makes them, each on the thread `owner` names. */
+  private addFailures(r: Obj, owner: (index: number) => ModelThread, id?: string, paused = false): ModelFailure[] {
+    const folded = this.guard(() => this.fold.failuresOf(r)) ?? [];
+    return folded.flatMap((f, index) => {
+      // Only a tracer id per record: a stall's second task gets one made up here.
+      const failure = this.addFailure(f.out, owner(index), r, index, index === 0 ? id : undefined, paused);
+      return failure ? [failure] : [];
+    });
+  }
+
+  private announce(failures: readonly ModelFailure[]): void {
+    for (const failure of failures) this.emit('failure', failure);
+  }
+
+  /** A folded failure, checked as a saved report's are, becomes a live one (none if it fails the check). */
+  private addFailure(out: Obj, owner: ModelThread, record: Obj, index = 0, id?: string, paused = false): ModelFailure | undefined {
+    const checked = this.guard(() => viewOf(out));
+    if (!checked) return undefined;
+    const failure: ModelFailure = { ...checked, id: id ?? `failure-${this.nextFailureSeq}`, paused, threadId: owner.id };
     // As the report marks them: recorded after the main process's end, a consequence of it.
     if (this.endedAt !== undefined && this.applying !== undefined && this.applying > this.endedAt) failure.afterMainEnded = true;
     this.nextFailureSeq += 1;
     if (this.failuresById.has(failure.id)) failure.id = `${failure.id}#${this.nextFailureSeq}`;
     this.failures.push(failure);
     this.failuresById.set(failure.id, failure);
+    if (typeof record.key === 'string' && record.kind !== wire.SWALLOWED) {
+      const list = this.sources.get(record.key) ?? [];
+      list.push({ record, index, failure });
+      this.sources.set(record.key, list);
+    }
     return failure;
   }
 
-  /**
-   * Gives a failure its element index and submission site from the parent's `submit` record
-   * (index = indexBase + chunk * chunksize + pos), now or when that record arrives.
-   */
-  private taskFromSubmission(failure: ModelFailure, r: Record<string, unknown>, owners: number[]): void {
-    const key = str(r.key);
-    if (key === undefined) return;
-    const pending: PendingTask = { failure, key, chunk: num(r.chunk) ?? 0, pos: num(r.pos) ?? 0, owners };
-    if (!this.completeTask(pending)) this.pendingTasks.push(pending);
+  /** Folds a live failure's record again, now that more of its task is known; kept in place. */
+  private refold(source: Source): void {
+    const out = this.guard(() => this.fold.failuresOf(source.record)[source.index]?.out);
+    const checked = out && this.guard(() => viewOf(out));
+    if (!checked) return;
+    const failure = source.failure;
+    for (const key of Object.keys(checked) as (keyof TraceFailure)[]) (failure as unknown as Obj)[key] = checked[key];
   }
 
-  private completePendingTasks(key: string): void {
-    for (let i = this.pendingTasks.length - 1; i >= 0; i--) {
-      const pending = this.pendingTasks[i];
-      if (pending.key === key && this.completeTask(pending)) this.pendingTasks.splice(i, 1);
+  private sourcesOf(key: unknown): Source[] {
+    return typeof key === 'string' ? (this.sources.get(key) ?? []) : [];
+  }
+
+  /** A record the fold cannot take (a hostile or torn one) leaves the live view as it was. */
+  private guard<T>(make: () => T): T | undefined {
+    try {
+      return make();
+    } catch {
+      return undefined;
     }
-  }
-
-  private completeTask(pending: PendingTask): boolean {
-    const list = this.submissions.get(pending.key);
-    if (!list || list.length === 0) return false;
-    const submission = list.find((s) => pending.owners.includes(s.pid)) ?? list[list.length - 1];
-    const t: TraceTask = pending.failure.task ?? {};
-    if (t.function === undefined && submission.function !== undefined) t.function = submission.function;
-    if (t.index === undefined && submission.indexed) t.index = submission.indexBase + pending.chunk * submission.chunksize + pending.pos;
-    if (t.submittedAt === undefined && submission.submittedAt) t.submittedAt = submission.submittedAt;
-    pending.failure.task = t;
-    return true;
-  }
-
-  /** The pids whose `submit` records may describe a task run by `pid`: its owner, then its parent. */
-  private ownersOf(pid: number): number[] {
-    const result: number[] = [];
-    const owner = this.owners.get(pid);
-    if (owner !== undefined) result.push(owner);
-    const ppid = this.threadsByKey.get(String(pid))?.ppid;
-    if (ppid !== undefined) result.push(ppid);
-    return result;
   }
 
   private processThread(pid: number, role: ProcessRole, name: string | undefined): ModelThread {
@@ -462,4 +429,19 @@ export class TraceModel extends EventEmitter<TraceModelEvents> {
     }
     this.emit('processExited', thread);
   }
+}
+
+/**
+ * A folded failure as the live view and a reopened report both hold it: checked, nulls left out;
+ * a stall's frames are live stacks, which have no locals.
+ */
+function viewOf(out: Obj): TraceFailure {
+  const failure = normalizeFailure(parseFailure(out));
+  if (failure.kind === 'stall' && failure.frames) failure.frames = failure.frames.map(({ file, line, function: fn }) => ({ file, line, function: fn }));
+  return failure;
+}
+
+function normalizeInFlight(t: TraceInFlight): TraceInFlight {
+  const task = t.task ? normalizeFailure({ kind: 'stall', task: t.task }).task : undefined;
+  return { pid: t.pid, ...(t.worker !== undefined ? { worker: t.worker } : {}), ...(task ? { task } : {}), ...(t.runningFor !== undefined ? { runningFor: t.runningFor } : {}), frames: t.frames.map(({ file, line, function: fn }) => ({ file, line, function: fn })) };
 }

@@ -10,11 +10,13 @@ import { EventEmitter } from 'node:events';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { makeChannelDir } from './channelDir';
+import { makeChannelDir, removeChannel } from './channelDir';
 import { programProcesses, signalTree } from './processTree';
 import { ChannelReader, type ChannelRecord } from './channelReader';
 import { parseReport, type TraceReport } from './report';
-import { buildReport, loadEvents, reportText, rootAnnouncement } from './reportBuilder';
+import { loadEvents } from './channelEvents';
+import { reportText } from './traceFold';
+import { TraceModel } from './traceModel';
 import { compileTracerIfStale } from './tracerBytecode';
 import { tracerPythonPath } from './tracerLocation';
 import * as wire from '../wire';
@@ -39,7 +41,15 @@ export interface LaunchOptions {
   pauseOnFailure?: boolean;
   /** `inherit` passes the terminal through (CLI); `pipe` emits output events (debug adapter). */
   stdio: 'inherit' | 'pipe';
+  /**
+   * The trace model follows the run as the records are written (a debug session listens to its
+   * events); otherwise it is folded from the channel once the program has ended.
+   */
+  live?: boolean;
 }
+
+/** A paused worker's answer to an expression. */
+export type Evaluation = { ok: true; value: string } | { ok: false; error: string };
 
 export interface RunEnd {
   exitCode: number | null;
@@ -92,7 +102,11 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
   private supervisorLeftEarly = false;
   private launched: { python: string; program: string; args: readonly string[]; cwd?: string; env: NodeJS.ProcessEnv } | undefined;
   private supervisorDelay: NodeJS.Timeout | undefined;
+  /** The run as the tracer records it: processes, failures, races; the report is serialised from it. */
+  readonly model = new TraceModel();
   private reader: ChannelReader | undefined;
+  /** The model has been following the channel (else it is folded from it at the end). */
+  private readLive = false;
   private channelDir: string | undefined;
   private controlSeq = 0;
   private untracedReason: string | undefined;
@@ -134,9 +148,9 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
     else delete programEnv.WORKERSCOPE_DETECT_RACES;
 
     this.stallPause = options.stallAction === 'pause' && options.stallTimeout !== undefined;
-    // Reading the channel live costs this process CPU beside the program's: only for a listener,
-    // or to stop stalled workers where they are.
-    if (this.listenerCount('record') > 0 || this.stallPause) this.startReader();
+    // Reading the channel live costs this process CPU beside the program's: only for a live
+    // model or a listener, or to stop stalled workers where they are.
+    if (options.live || this.listenerCount('record') > 0 || this.stallPause) this.startReader();
     this.launched = { python, program: path.resolve(options.cwd ?? process.cwd(), options.program), args: options.args ?? [], cwd: options.cwd, env };
     return this.spawnProgram(python, programEnv, options, (pid) => {
       // Never later than a hang or a stall could be declared (a timeout shorter than the delay):
@@ -219,9 +233,11 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
 
   private startReader(): void {
     if (this.reader || !this.channelDir) return;
+    this.readLive = true;
     this.reader = new ChannelReader(this.channelDir, (record) => {
       // Stopped before anyone hears of the stall: what they are shown is where the workers stay.
       if (this.stallPause && record.kind === wire.IN_FLIGHT && record.reason === 'stall') this.stopStalled(record);
+      this.model.push(record);
       this.emit('record', record);
     });
     this.reader.start();
@@ -273,7 +289,7 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
   }
 
   /** Asks a paused worker to evaluate an expression in one of its failure frames (0 = outermost). */
-  evaluate(pid: number, frame: number, expression: string, timeoutMs = 5000, failureId?: string): Promise<ChannelRecord> {
+  evaluate(pid: number, frame: number, expression: string, timeoutMs = 5000, failureId?: string): Promise<Evaluation> {
     const seq = this.sendControl(pid, { cmd: 'evaluate', frame, expression, ...(failureId !== undefined ? { id: failureId } : {}) });
     this.startReader(); // the answer comes as a record
     return new Promise((resolve, reject) => {
@@ -287,7 +303,9 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
         if (failureId !== undefined && String(record.id) !== failureId) return;
         clearTimeout(timer);
         this.off('record', onRecord);
-        resolve(record);
+        resolve(record.ok === true
+          ? { ok: true, value: typeof record.value === 'string' ? record.value : String(record.value) }
+          : { ok: false, error: typeof record.error === 'string' ? record.error : 'evaluation failed' });
       };
       this.on('record', onRecord);
     });
@@ -414,19 +432,23 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
     }
   }
 
-  /** The report from what the program's processes recorded; a failure to build it is the run's report error. */
+  /**
+   * The report, serialised from the trace model: read live, it already holds every record (the
+   * reader's last read is done); otherwise the channel's records are folded into it now. A
+   * failure to build it is the run's report error.
+   */
   private buildReport(channelDir: string, pid: number, programCode: number): { report?: TraceReport; text?: string; error?: string; cacheTag?: string } {
     const launched = this.launched;
     try {
-      const events = loadEvents(channelDir);
-      const root = rootAnnouncement(events, pid);
+      if (this.readLive) this.model.flush();
+      else for (const record of loadEvents(channelDir)) this.model.apply(record as ChannelRecord);
+      const root = this.model.rootAnnouncement(pid);
       // A stall ends the run as a hang does, unless the debug session holds it instead.
-      const hung = events.some((e) => e.kind === 'hang' || (e.kind === wire.IN_FLIGHT && e.reason === 'stall' && !this.stallPause));
-      const report = buildReport(events, {
+      const report = this.model.report({
         program: launched?.program ?? '',
         argv: launched?.args ?? [],
         python: root.python ?? 'unknown',
-        exitCode: hung ? HANG_EXIT_CODE : programCode,
+        exitCode: this.model.endedByWatch(!this.stallPause) ? HANG_EXIT_CODE : programCode,
         rootPid: pid,
         rootPpid: process.pid,
         rootExit: programCode,
@@ -456,31 +478,6 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
     this.reader = undefined;
     if (this.channelDir) removeChannel(this.channelDir);
     this.channelDir = undefined;
-  }
-}
-
-/**
- * Removes the channel directory: renamed first, so that a process of the program still running
- * (an orphaned worker) can create no new file in it by path while it is emptied (the final
- * rmdir would fail and leave it behind); then its files one by one (faster than a recursive
- * rm), then itself.
- */
-function removeChannel(dir: string): void {
-  let doomed = `${dir}.removing`;
-  try {
-    fs.renameSync(dir, doomed);
-  } catch {
-    doomed = dir;
-  }
-  try {
-    for (const entry of fs.readdirSync(doomed, { withFileTypes: true })) {
-      const item = path.join(doomed, entry.name);
-      if (entry.isDirectory()) fs.rmSync(item, { recursive: true, force: true });
-      else fs.unlinkSync(item);
-    }
-    fs.rmdirSync(doomed);
-  } catch {
-    fs.rmSync(doomed, { recursive: true, force: true, maxRetries: 3 });
   }
 }
 

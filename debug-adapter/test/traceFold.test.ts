@@ -1,6 +1,6 @@
 /**
  * The report built in Node must be the report the Python supervisor writes: each fixture program
- * runs under `python -m workerscope_tracer` with a kept channel, and reportBuilder.ts, given the
+ * runs under `python -m workerscope_tracer` with a kept channel, and the trace fold, given the
  * same records and run facts, must produce the supervisor's report file byte for byte. Synthetic
  * records pin the joins and the JSON text where the fixtures do not reach.
  */
@@ -10,8 +10,19 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { buildReport, loadEvents, reportText, rootAnnouncement, signalName, type ReportContext } from '../src/runtime/reportBuilder';
+import { loadEvents } from '../src/runtime/channelEvents';
+import { TraceFold, reportText, signalName, type Obj, type ReportContext } from '../src/runtime/traceFold';
 import { dumpsPretty, pythonNumber } from '../src/wire';
+
+/** The report of a run whose records are these. */
+function buildReport(events: readonly Obj[], context: ReportContext): Obj {
+  return new TraceFold(events).report(context);
+}
+
+/** The main process's own announcement among these records. */
+function rootAnnouncement(events: readonly Obj[], rootPid: number): { python?: string; cacheTag?: string } {
+  return new TraceFold(events).rootAnnouncement(rootPid);
+}
 
 const root = path.resolve(__dirname, '..', '..', '..');
 const pythonDir = path.join(root, 'debug-adapter', 'python');
