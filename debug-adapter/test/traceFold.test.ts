@@ -2,7 +2,8 @@
  * The report built in Node must be the report the Python supervisor writes: each fixture program
  * runs under `python -m workerscope_tracer` with a kept channel, and the trace fold, given the
  * same records and run facts, must produce the supervisor's report file byte for byte. Synthetic
- * records pin the joins and the JSON text where the fixtures do not reach.
+ * records pin the joins and the JSON text where the fixtures do not reach. Every report also
+ * meets the published schema, docs/trace-report.schema.json.
  */
 import { describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
@@ -13,6 +14,7 @@ import * as path from 'node:path';
 import { loadEvents } from '../src/runtime/channelEvents';
 import { TraceFold, reportText, signalName, type Obj, type ReportContext } from '../src/runtime/traceFold';
 import { dumpsPretty, pythonNumber } from '../src/wire';
+import { schemaErrors } from './support/jsonSchema';
 
 /** The report of a run whose records are these. */
 function buildReport(events: readonly Obj[], context: ReportContext): Obj {
@@ -28,6 +30,7 @@ const root = path.resolve(__dirname, '..', '..', '..');
 const pythonDir = path.join(root, 'debug-adapter', 'python');
 const programs = path.join(root, 'test-fixtures', 'programs');
 const python = process.env.WORKERSCOPE_TEST_PYTHON ?? 'python3';
+const REPORT_SCHEMA = JSON.parse(fs.readFileSync(path.join(root, 'docs', 'trace-report.schema.json'), 'utf8')) as Record<string, unknown>;
 
 interface Case {
   program: string;
@@ -124,6 +127,8 @@ describe('the report built in Node is the supervisor report', () => {
       assert.ok(events.length > 0 || c.program === 'clean_exit.py', 'the program recorded something');
       const built = reportText(buildReport(events, contextOf(JSON.parse(expected))));
       assert.equal(built, expected);
+      // The contract both sides keep: the published schema.
+      assert.deepEqual(schemaErrors(JSON.parse(expected), REPORT_SCHEMA), []);
     });
   }
 });
