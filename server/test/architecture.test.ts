@@ -2,17 +2,34 @@
  * Keeps the invariants of ARCHITECTURE.md true by the import graph: each invariant is a check over
  * the graph, run on the product (no violation allowed) and on test-fixtures/architecture, a
  * miniature tree that breaks every import invariant on purpose (each check must find its breach).
+ * It also holds files to 500 lines and functions to 80 unless a reason is written for them.
  */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { longFunctions } from './support/functionLength';
 import { forbiddenImports, importCycles, oversizedFiles, readImportGraph, type ImportGraph } from './support/importGraph';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const FIXTURE = path.join(ROOT, 'test-fixtures', 'architecture');
 const LAYERS = ['client/src', 'server/src', 'debug-adapter/src', 'scripts'];
+/** Every source file held to the size limits: the TypeScript layers and the tracer's Python. */
+const SOURCES = [...LAYERS, 'debug-adapter/python/workerscope_tracer', 'debug-adapter/python/bootstrap'];
+
+/**
+ * TEMPORARY (issue #23): files being rewritten by their owners right now, whose functions over 80
+ * lines are left to them; the function-length check skips these files until they are done. Remove
+ * a file from here once its long functions are split or carry a `Long:` reason.
+ */
+const PENDING_OWNERS: readonly string[] = [
+  'debug-adapter/src/runtime/reportBuilder.ts',
+  'debug-adapter/src/runtime/traceModel.ts',
+  'debug-adapter/python/workerscope_tracer/hooks_futures.py',
+  'debug-adapter/python/workerscope_tracer/hooks_process.py',
+  'debug-adapter/python/workerscope_tracer/report.py',
+];
 const EDITOR = /^(vscode|vscode-languageserver|vscode-languageclient)(\/|$)/;
 const DAP = /^(vscode|@vscode\/debugadapter|@vscode\/debugprotocol)(\/|$)/;
 
@@ -74,7 +91,7 @@ test('every import invariant finds its deliberate breach in test-fixtures/archit
 });
 
 test('no source file is over 500 lines without a reason written in its header', () => {
-  assert.deepEqual(oversizedFiles(ROOT, [...LAYERS, 'debug-adapter/python/workerscope_tracer', 'debug-adapter/python/bootstrap'], 500), []);
+  assert.deepEqual(oversizedFiles(ROOT, SOURCES, 500), []);
 });
 
 test('the size check catches a long file and accepts one that says why', () => {
@@ -89,4 +106,22 @@ test('the size check catches a long file and accepts one that says why', () => {
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('no function is over 80 lines without a reason written above it (a `Long:` line in the comment directly above)', () => {
+  assert.deepEqual(longFunctions(ROOT, SOURCES, 80, PENDING_OWNERS), []);
+});
+
+test('each file in PENDING_OWNERS still has a long function (else remove it from the list)', () => {
+  const stillLong = new Set(longFunctions(ROOT, SOURCES, 80).map((found) => found.slice(0, found.indexOf(':'))));
+  assert.deepEqual(PENDING_OWNERS.filter((file) => !stillLong.has(file)), []);
+});
+
+test('the function-length check catches the long functions in test-fixtures/architecture and accepts those that say why', () => {
+  assert.deepEqual(longFunctions(FIXTURE, SOURCES, 80), [
+    'debug-adapter/python/workerscope_tracer/long_functions.py:9 too_long (81 lines)',
+    'debug-adapter/python/workerscope_tracer/long_functions.py:187 decorated (81 lines)',
+    'server/src/engine/longFunctions.ts:4 tooLong (81 lines)',
+    'server/src/engine/longFunctions.ts:265 Walker.visit (81 lines)',
+  ]);
 });

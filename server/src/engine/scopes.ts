@@ -254,40 +254,12 @@ export class Scopes {
   private collectBindings(n: Node): void {
     const pos = n.startIndex;
     switch (n.type) {
-      case 'import_statement': {
-        const scope = this.scopeOf(n);
-        for (const item of n.childrenForFieldName('name')) {
-          if (item.type === 'aliased_import') {
-            const alias = item.childForFieldName('alias');
-            if (alias) this.bind(scope, alias.text, { k: 'import', pos, node: alias, qname: dottedName(item.childForFieldName('name')) });
-            this.imported.push(dottedName(item.childForFieldName('name')));
-          } else {
-            // `import a.b.c` binds `a` to the package a.
-            const first = item.namedChildren[0];
-            if (first) this.bind(scope, first.text, { k: 'import', pos, node: first, qname: first.text });
-            this.imported.push(dottedName(item));
-          }
-        }
+      case 'import_statement':
+        this.bindImport(n, pos);
         break;
-      }
-      case 'import_from_statement': {
-        const scope = this.scopeOf(n);
-        const moduleNode = n.childForFieldName('module_name');
-        let moduleName = '';
-        if (moduleNode?.type === 'relative_import') {
-          const inner = moduleNode.namedChildren.find((c) => c.type === 'dotted_name');
-          moduleName = `${this.packageName}.${inner ? dottedName(inner) : ''}`;
-        } else moduleName = dottedName(moduleNode);
-        if (n.namedChildren.some((c) => c.type === 'wildcard_import')) this.starImports.push(moduleName);
-        this.imported.push(moduleName);
-        for (const item of n.childrenForFieldName('name')) {
-          const nameNode = item.type === 'aliased_import' ? item.childForFieldName('name') : item;
-          const bound = item.type === 'aliased_import' ? item.childForFieldName('alias') : item.namedChildren[0];
-          if (!nameNode || !bound) continue;
-          this.bind(scope, bound.text, { k: 'import', pos, node: bound, qname: `${moduleName}.${dottedName(nameNode)}` });
-        }
+      case 'import_from_statement':
+        this.bindImportFrom(n, pos);
         break;
-      }
       case 'function_definition': case 'class_definition': {
         const name = n.childForFieldName('name');
         if (name) {
@@ -355,6 +327,41 @@ export class Scopes {
       }
       default:
         break;
+    }
+  }
+
+  /** `import a.b as c` binds `c`; `import a.b.c` binds `a` to the package a. */
+  private bindImport(n: Node, pos: number): void {
+    const scope = this.scopeOf(n);
+    for (const item of n.childrenForFieldName('name')) {
+      if (item.type === 'aliased_import') {
+        const alias = item.childForFieldName('alias');
+        if (alias) this.bind(scope, alias.text, { k: 'import', pos, node: alias, qname: dottedName(item.childForFieldName('name')) });
+        this.imported.push(dottedName(item.childForFieldName('name')));
+      } else {
+        const first = item.namedChildren[0];
+        if (first) this.bind(scope, first.text, { k: 'import', pos, node: first, qname: first.text });
+        this.imported.push(dottedName(item));
+      }
+    }
+  }
+
+  /** `from m import a as b` (relative or `*` too) binds each name to `m.a`. */
+  private bindImportFrom(n: Node, pos: number): void {
+    const scope = this.scopeOf(n);
+    const moduleNode = n.childForFieldName('module_name');
+    let moduleName = '';
+    if (moduleNode?.type === 'relative_import') {
+      const inner = moduleNode.namedChildren.find((c) => c.type === 'dotted_name');
+      moduleName = `${this.packageName}.${inner ? dottedName(inner) : ''}`;
+    } else moduleName = dottedName(moduleNode);
+    if (n.namedChildren.some((c) => c.type === 'wildcard_import')) this.starImports.push(moduleName);
+    this.imported.push(moduleName);
+    for (const item of n.childrenForFieldName('name')) {
+      const nameNode = item.type === 'aliased_import' ? item.childForFieldName('name') : item;
+      const bound = item.type === 'aliased_import' ? item.childForFieldName('alias') : item.namedChildren[0];
+      if (!nameNode || !bound) continue;
+      this.bind(scope, bound.text, { k: 'import', pos, node: bound, qname: `${moduleName}.${dottedName(nameNode)}` });
     }
   }
 

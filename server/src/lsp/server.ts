@@ -5,6 +5,7 @@
  */
 import {
   createConnection,
+  type Connection,
   DidChangeConfigurationNotification,
   MessageType,
   ProposedFeatures,
@@ -36,199 +37,224 @@ const ANALYSIS_BUDGET_MS = 20_000;
 const RECYCLE_CHARS = 1_000_000;
 
 export function startServer(entry: string): void {
-  const connection = createConnection(ProposedFeatures.all);
-  const documents = new DocumentStore();
-  const docsUrls = new Map(RULES.map((rule) => [rule.id, rule.docsUrl]));
-  const skippedNotified = new Set<string>();
-  let configurationSupported = false;
-  const settings = new SettingsCache(connection, () => configurationSupported);
-  const hovers = new DiagnosticHovers(RULES);
-  const pool = new AnalysisPool({
-    entry,
-    supersededGraceMs: SUPERSEDED_GRACE_MS,
-    budgetMs: ANALYSIS_BUDGET_MS,
-    recycleChars: RECYCLE_CHARS,
-    log: (message) => connection.console.log(`Workerscope: ${message}`),
-  });
+  new LanguageServer(createConnection(ProposedFeatures.all), entry).listen();
+}
 
-  const scheduler = new AnalysisScheduler(ANALYSIS_BURST_MS, analyse, (uri, error) => {
-    connection.console.error(`Workerscope could not analyse ${uri}: ${error instanceof Error ? error.stack : String(error)}`);
-  });
-  const notebooks = new NotebookSync(connection, (uri) => scheduleNotebook(uri), (uri, cells) => {
-    scheduler.cancel(uri);
-    settings.forget(uri);
-    pool.supersede(uri, -1);
-    pool.drop(uri, true);
-    notebookGenerations.delete(uri);
-    for (const cell of cells) publish(cell, undefined, []);
-  });
-  const notebookGenerations = new Map<string, number>();
+/** The server's state (documents, settings, the analysis pool) and its handlers of the connection. */
+class LanguageServer {
+  private readonly documents = new DocumentStore();
+  private readonly docsUrls = new Map(RULES.map((rule) => [rule.id, rule.docsUrl]));
+  private readonly skippedNotified = new Set<string>();
+  private configurationSupported = false;
+  private readonly settings: SettingsCache;
+  private readonly hovers = new DiagnosticHovers(RULES);
+  private readonly pool: AnalysisPool;
+  private readonly scheduler: AnalysisScheduler;
+  private readonly notebooks: NotebookSync;
+  private readonly notebookGenerations = new Map<string, number>();
 
-  connection.onInitialize((params): InitializeResult => {
-    configurationSupported = params.capabilities.workspace?.configuration === true;
-    return {
-      capabilities: {
-        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
-        codeActionProvider: { codeActionKinds: ['quickfix'] },
-        hoverProvider: true,
-        notebookDocumentSync: { notebookSelector: [{ notebook: '*', cells: [{ language: 'python' }] }] },
-      },
-      serverInfo: { name: 'workerscope', version: '0.1.0' },
-    };
-  });
-
-  connection.onInitialized(() => {
-    if (configurationSupported) {
-      void connection.client.register(DidChangeConfigurationNotification.type, { section: 'workerscope' });
-    }
-  });
-
-  connection.onDidChangeConfiguration(() => {
-    settings.forget();
-    for (const doc of documents.all()) scheduler.schedule(doc.uri);
-    for (const uri of notebooks.uris()) scheduleNotebook(uri);
-  });
-
-  connection.onDidOpenTextDocument(({ textDocument }) => {
-    if (!languageOf(textDocument.languageId, textDocument.uri) || textDocument.uri.startsWith('vscode-notebook-cell:')) return;
-    const uri = textDocument.uri;
-    documents.open(uri, textDocument.languageId, textDocument.version, textDocument.text);
-    pool.drop(uri);
-    pool.supersede(uri, textDocument.version);
-    scheduler.schedule(uri);
-  });
-
-  connection.onDidChangeTextDocument(({ textDocument, contentChanges }) => {
-    const changed = documents.change(textDocument.uri, textDocument.version, contentChanges);
-    if (!changed) return;
-    // Supersede first: a run of the previous version stops at its next check.
-    pool.supersede(textDocument.uri, changed.doc.text.version);
-    if ('reset' in changed.tree) pool.drop(textDocument.uri);
-    else pool.edit(textDocument.uri, changed.tree.edits);
-    scheduler.schedule(textDocument.uri);
-  });
-
-  connection.onDidCloseTextDocument(({ textDocument }) => {
-    scheduler.cancel(textDocument.uri);
-    documents.close(textDocument.uri);
-    pool.supersede(textDocument.uri, -1);
-    pool.drop(textDocument.uri, true);
-    settings.forget(textDocument.uri);
-    publish(textDocument.uri, undefined, []);
-  });
-
-  connection.onCodeAction(({ textDocument, context }) => {
-    const text = documents.get(textDocument.uri)?.text.getText() ?? notebooks.cellText(textDocument.uri);
-    if (text === undefined) return [];
-    // Editors ask for code actions on every cursor move; split the text only when one of our
-    // diagnostics is in the request and its line is needed.
-    let lines: string[] | undefined;
-    const doc = documents.get(textDocument.uri);
-    const language = doc ? languageOf(doc.text.languageId, textDocument.uri) : 'python';
-    return toCodeActions(textDocument.uri, context.diagnostics, (line) => (lines ??= text.split(/\r\n|\r|\n/))[line] ?? '', language);
-  });
-
-  connection.onHover(({ textDocument, position }) => {
-    const doc = documents.get(textDocument.uri);
-    return hovers.hover(textDocument.uri, position, doc ? languageOf(doc.text.languageId, textDocument.uri) : 'python');
-  });
-
-  connection.onShutdown(() => {
-    scheduler.dispose();
-    pool.dispose();
-  });
-
-  function publish(uri: string, version: number | undefined, diagnostics: Diagnostic[]): void {
-    hovers.remember(uri, diagnostics);
-    void connection.sendDiagnostics({ uri, ...(version === undefined ? {} : { version }), diagnostics });
+  constructor(private readonly connection: Connection, entry: string) {
+    this.settings = new SettingsCache(connection, () => this.configurationSupported);
+    this.pool = new AnalysisPool({
+      entry,
+      supersededGraceMs: SUPERSEDED_GRACE_MS,
+      budgetMs: ANALYSIS_BUDGET_MS,
+      recycleChars: RECYCLE_CHARS,
+      log: (message) => connection.console.log(`Workerscope: ${message}`),
+    });
+    this.scheduler = new AnalysisScheduler(ANALYSIS_BURST_MS, (uri) => this.analyse(uri), (uri, error) => {
+      connection.console.error(`Workerscope could not analyse ${uri}: ${error instanceof Error ? error.stack : String(error)}`);
+    });
+    this.notebooks = new NotebookSync(connection, (uri) => this.scheduleNotebook(uri), (uri, cells) => {
+      this.scheduler.cancel(uri);
+      this.settings.forget(uri);
+      this.pool.supersede(uri, -1);
+      this.pool.drop(uri, true);
+      this.notebookGenerations.delete(uri);
+      for (const cell of cells) this.publish(cell, undefined, []);
+    });
   }
 
-  async function analyse(uri: string): Promise<void> {
-    if (notebooks.has(uri)) return analyseNotebook(uri);
+  listen(): void {
+    this.handleLifecycle();
+    this.handleDocuments();
+    this.handleRequests();
+    // Bad input must never take the server down: log what escaped and keep serving.
+    process.on('unhandledRejection', (reason) => {
+      this.connection.console.error(`Workerscope: unhandled rejection: ${reason instanceof Error ? reason.stack : String(reason)}`);
+    });
+    this.connection.listen();
+  }
+
+  private handleLifecycle(): void {
+    const { connection } = this;
+    connection.onInitialize((params): InitializeResult => {
+      this.configurationSupported = params.capabilities.workspace?.configuration === true;
+      return {
+        capabilities: {
+          textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+          codeActionProvider: { codeActionKinds: ['quickfix'] },
+          hoverProvider: true,
+          notebookDocumentSync: { notebookSelector: [{ notebook: '*', cells: [{ language: 'python' }] }] },
+        },
+        serverInfo: { name: 'workerscope', version: '0.1.0' },
+      };
+    });
+
+    connection.onInitialized(() => {
+      if (this.configurationSupported) {
+        void connection.client.register(DidChangeConfigurationNotification.type, { section: 'workerscope' });
+      }
+    });
+
+    connection.onDidChangeConfiguration(() => {
+      this.settings.forget();
+      for (const doc of this.documents.all()) this.scheduler.schedule(doc.uri);
+      for (const uri of this.notebooks.uris()) this.scheduleNotebook(uri);
+    });
+
+    connection.onShutdown(() => {
+      this.scheduler.dispose();
+      this.pool.dispose();
+    });
+  }
+
+  private handleDocuments(): void {
+    const { connection, documents, pool, scheduler } = this;
+    connection.onDidOpenTextDocument(({ textDocument }) => {
+      if (!languageOf(textDocument.languageId, textDocument.uri) || textDocument.uri.startsWith('vscode-notebook-cell:')) return;
+      const uri = textDocument.uri;
+      documents.open(uri, textDocument.languageId, textDocument.version, textDocument.text);
+      pool.drop(uri);
+      pool.supersede(uri, textDocument.version);
+      scheduler.schedule(uri);
+    });
+
+    connection.onDidChangeTextDocument(({ textDocument, contentChanges }) => {
+      const changed = documents.change(textDocument.uri, textDocument.version, contentChanges);
+      if (!changed) return;
+      // Supersede first: a run of the previous version stops at its next check.
+      pool.supersede(textDocument.uri, changed.doc.text.version);
+      if ('reset' in changed.tree) pool.drop(textDocument.uri);
+      else pool.edit(textDocument.uri, changed.tree.edits);
+      scheduler.schedule(textDocument.uri);
+    });
+
+    connection.onDidCloseTextDocument(({ textDocument }) => {
+      scheduler.cancel(textDocument.uri);
+      documents.close(textDocument.uri);
+      pool.supersede(textDocument.uri, -1);
+      pool.drop(textDocument.uri, true);
+      this.settings.forget(textDocument.uri);
+      this.publish(textDocument.uri, undefined, []);
+    });
+  }
+
+  private handleRequests(): void {
+    const { connection, documents } = this;
+    connection.onCodeAction(({ textDocument, context }) => {
+      const text = documents.get(textDocument.uri)?.text.getText() ?? this.notebooks.cellText(textDocument.uri);
+      if (text === undefined) return [];
+      // Editors ask for code actions on every cursor move; split the text only when one of our
+      // diagnostics is in the request and its line is needed.
+      let lines: string[] | undefined;
+      const doc = documents.get(textDocument.uri);
+      const language = doc ? languageOf(doc.text.languageId, textDocument.uri) : 'python';
+      return toCodeActions(textDocument.uri, context.diagnostics, (line) => (lines ??= text.split(/\r\n|\r|\n/))[line] ?? '', language);
+    });
+
+    connection.onHover(({ textDocument, position }) => {
+      const doc = documents.get(textDocument.uri);
+      return this.hovers.hover(textDocument.uri, position, doc ? languageOf(doc.text.languageId, textDocument.uri) : 'python');
+    });
+  }
+
+  private publish(uri: string, version: number | undefined, diagnostics: Diagnostic[]): void {
+    this.hovers.remember(uri, diagnostics);
+    void this.connection.sendDiagnostics({ uri, ...(version === undefined ? {} : { version }), diagnostics });
+  }
+
+  private async analyse(uri: string): Promise<void> {
+    if (this.notebooks.has(uri)) return this.analyseNotebook(uri);
+    const { documents } = this;
     const doc = documents.get(uri);
     if (!doc) return;
     const version = doc.text.version;
-    const docSettings = await settings.get(uri);
+    const docSettings = await this.settings.get(uri);
     // The document may have changed or closed while settings were fetched: a newer run is queued.
     if (documents.get(uri) !== doc || doc.text.version !== version) return;
     const source = doc.text.getText();
     const verdict = checkAnalysable(source);
     if (!docSettings.enable || !verdict.ok) {
-      if (!verdict.ok) notifySkipped(uri, verdict.reason);
-      publish(uri, version, []);
+      if (!verdict.ok) this.notifySkipped(uri, verdict.reason);
+      this.publish(uri, version, []);
       return;
     }
     const language = languageOf(doc.text.languageId, uri) ?? 'python';
-    const outcome = await pool.analyse({ key: uri, version, text: source, file: uri, severities: docSettings.rules, keepTree: true, language, languageId: doc.text.languageId });
+    const outcome = await this.pool.analyse({ key: uri, version, text: source, file: uri, severities: docSettings.rules, keepTree: true, language, languageId: doc.text.languageId });
     // Never publish for a version older than the newest received.
     if (documents.get(uri) !== doc || doc.text.version !== version) return;
     if (outcome.kind === 'cancelled') {
       // Cancelled although still current: the worker was restarted under it. Run again.
-      scheduler.schedule(uri);
+      this.scheduler.schedule(uri);
       return;
     }
     if (outcome.kind === 'failed') throw new Error(outcome.error);
     if (outcome.kind === 'timeout') {
-      notifySkipped(uri, `analysis took longer than ${ANALYSIS_BUDGET_MS / 1000} s and was stopped`);
-      publish(uri, version, []);
+      this.notifySkipped(uri, `analysis took longer than ${ANALYSIS_BUDGET_MS / 1000} s and was stopped`);
+      this.publish(uri, version, []);
       return;
     }
-    publish(uri, version, outcome.findings.map((f) => toDiagnostic(f, uri, docsUrls.get(f.rule))));
+    this.publish(uri, version, outcome.findings.map((f) => toDiagnostic(f, uri, this.docsUrls.get(f.rule))));
   }
 
-  function notifySkipped(uri: string, reason: string): void {
-    if (skippedNotified.has(uri)) return;
-    skippedNotified.add(uri);
-    connection.console.warn(`Workerscope skipped ${uri}: ${reason}.`);
+  private notifySkipped(uri: string, reason: string): void {
+    if (this.skippedNotified.has(uri)) return;
+    this.skippedNotified.add(uri);
+    this.connection.console.warn(`Workerscope skipped ${uri}: ${reason}.`);
     // A notification, not a request: a client that cannot show messages must not fail the analysis.
-    void connection.sendNotification(ShowMessageNotification.type, {
+    void this.connection.sendNotification(ShowMessageNotification.type, {
       type: MessageType.Warning,
       message: `Workerscope skipped ${uri.split('/').pop()}: ${reason}.`,
     });
   }
 
   /** Notebooks have no version of their own for every cell edit: a counter per notebook stands in. */
-  function scheduleNotebook(uri: string): void {
-    const generation = (notebookGenerations.get(uri) ?? 0) + 1;
-    notebookGenerations.set(uri, generation);
-    pool.supersede(uri, generation);
-    scheduler.schedule(uri);
+  private scheduleNotebook(uri: string): void {
+    const generation = (this.notebookGenerations.get(uri) ?? 0) + 1;
+    this.notebookGenerations.set(uri, generation);
+    this.pool.supersede(uri, generation);
+    this.scheduler.schedule(uri);
   }
 
   /** Analyses a notebook's code cells as one module and publishes the findings on their cells. */
-  async function analyseNotebook(uri: string): Promise<void> {
+  private async analyseNotebook(uri: string): Promise<void> {
+    const { notebooks, notebookGenerations } = this;
     const generation = notebookGenerations.get(uri) ?? 0;
     const current = (): boolean => notebooks.has(uri) && notebookGenerations.get(uri) === generation;
-    const docSettings = await settings.get(uri);
+    const docSettings = await this.settings.get(uri);
     const snapshot = notebooks.snapshot(uri);
     if (!snapshot || !current()) return;
     const source = snapshot.concatenated.source;
     let findings: Finding[] = [];
     if (docSettings.enable && checkAnalysable(source).ok) {
-      const outcome = await pool.analyse({ key: uri, version: generation, text: source, file: uri, severities: docSettings.rules, keepTree: false });
+      const outcome = await this.pool.analyse({ key: uri, version: generation, text: source, file: uri, severities: docSettings.rules, keepTree: false });
       if (!current()) return;
       if (outcome.kind === 'cancelled') {
-        scheduler.schedule(uri);
+        this.scheduler.schedule(uri);
         return;
       }
       if (outcome.kind === 'failed') throw new Error(outcome.error);
       if (outcome.kind === 'findings') findings = outcome.findings;
     }
-    const byCell = notebooks.distribute(snapshot, findings, (f, cell) => toDiagnostic(f, cell, docsUrls.get(f.rule)));
-    for (const [cell, diagnostics] of byCell) publish(cell, undefined, diagnostics);
+    const byCell = notebooks.distribute(snapshot, findings, (f, cell) => toDiagnostic(f, cell, this.docsUrls.get(f.rule)));
+    for (const [cell, diagnostics] of byCell) this.publish(cell, undefined, diagnostics);
   }
+}
 
-  /** The engine for a document: Python, or JavaScript/TypeScript (plain and React); undefined for others. */
-  function languageOf(languageId: string, uri: string): 'python' | 'javascript' | undefined {
-    if (languageId === 'python' || uri.endsWith('.py') || uri.endsWith('.pyw')) return 'python';
-    if (JS_LANGUAGE_IDS.has(languageId) || isJsFile(uri.replace(/[?#].*$/, ''))) return 'javascript';
-    return undefined;
-  }
-
-  // Bad input must never take the server down: log what escaped and keep serving.
-  process.on('unhandledRejection', (reason) => {
-    connection.console.error(`Workerscope: unhandled rejection: ${reason instanceof Error ? reason.stack : String(reason)}`);
-  });
-
-  connection.listen();
+/** The engine for a document: Python, or JavaScript/TypeScript (plain and React); undefined for others. */
+function languageOf(languageId: string, uri: string): 'python' | 'javascript' | undefined {
+  if (languageId === 'python' || uri.endsWith('.py') || uri.endsWith('.pyw')) return 'python';
+  if (JS_LANGUAGE_IDS.has(languageId) || isJsFile(uri.replace(/[?#].*$/, ''))) return 'javascript';
+  return undefined;
 }

@@ -24,7 +24,8 @@ export function readImportGraph(root: string, dirs: readonly string[]): ImportGr
   return { root, edges };
 }
 
-function sources(root: string, dir: string, extensions: readonly string[] = ['.ts']): string[] {
+/** Repository-relative source files under `dir` with one of `extensions` (declaration files left out). */
+export function sources(root: string, dir: string, extensions: readonly string[] = ['.ts']): string[] {
   const full = path.join(root, dir);
   if (!fs.existsSync(full)) return [];
   const out: string[] = [];
