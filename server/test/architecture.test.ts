@@ -24,8 +24,6 @@ const SOURCES = [...LAYERS, 'debug-adapter/python/workerscope_tracer', 'debug-ad
  * a file from here once its long functions are split or carry a `Long:` reason.
  */
 const PENDING_OWNERS: readonly string[] = [
-  'debug-adapter/src/runtime/reportBuilder.ts',
-  'debug-adapter/src/runtime/traceModel.ts',
   'debug-adapter/python/workerscope_tracer/hooks_futures.py',
   'debug-adapter/python/workerscope_tracer/hooks_process.py',
   'debug-adapter/python/workerscope_tracer/report.py',
