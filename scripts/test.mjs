@@ -68,7 +68,7 @@ if (!only || only === 'node') {
   run('build (esbuild)', 'node', ['esbuild.mjs']);
   rmSync('out', { recursive: true, force: true });
   if (run('compile tests (tsc)', 'npx', ['tsc', '-p', 'tsconfig.test.json'])) {
-    const files = ['server', 'client', 'debug-adapter', 'scripts'].flatMap((d) => testFiles(path.join('out', d, 'test')));
+    const files = ['server', 'client', 'runtime', 'debug-adapter', 'scripts'].flatMap((d) => testFiles(path.join('out', d, 'test')));
     run(`node tests (${files.length} files)`, 'node', ['--test', '--test-concurrency=1', ...files], { parse: parseNodeTap });
   }
 }

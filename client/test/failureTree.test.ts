@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { FailureTreeModel, type FailureNode } from '../src/debug/failureTree';
-import type { FailureEventBody } from '../../debug-adapter/src/session/customEvents';
+import type { FailureEventBody } from '../../protocol/src/customEvents';
 
 const raised: FailureEventBody = {
   id: '4711-1',

@@ -12,14 +12,14 @@ import {
   OutputEvent, StoppedEvent, TerminatedEvent, Thread, ThreadEvent,
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { loadReport, type TraceFailure, type TraceRace, type TraceReport } from './runtime/report';
-import { formatFailure, formatSummary } from './runtime/summary';
-import { TraceModel, type ModelFailure, type ModelThread } from './runtime/traceModel';
-import { TraceRuntime, type Evaluation, type RunEnd } from './runtime/traceRuntime';
-import { FAILURE_EVENT, SUMMARY_EVENT, type FailureEventBody, type SummaryEventBody } from './session/customEvents';
+import { loadReport, type TraceFailure, type TraceRace, type TraceReport } from '../../runtime/src/report';
+import { formatFailure, formatSummary } from '../../runtime/src/summary';
+import { TraceModel, type ModelFailure, type ModelThread } from '../../runtime/src/traceModel';
+import { TraceRuntime, type Evaluation, type RunEnd } from '../../runtime/src/traceRuntime';
+import { FAILURE_EVENT, SUMMARY_EVENT, type FailureEventBody, type SummaryEventBody } from '../../protocol/src/customEvents';
 import { describeFailure, stopBadge, threadLabel, threadListLabel } from './session/describe';
 import { FailureInspector } from './session/inspection';
-import type { LaunchAttributes } from './session/launchAttributes';
+import type { LaunchAttributes } from '../../protocol/src/launchAttributes';
 
 export interface WorkerscopeLaunchArguments extends DebugProtocol.LaunchRequestArguments, LaunchAttributes {
   /** Log the DAP traffic to the adapter's stderr. */

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { describeFailure, exceptionId, stopBadge, threadLabel, threadListLabel, tracebackText } from '../src/session/describe';
-import type { ModelThread } from '../src/runtime/traceModel';
+import type { ModelThread } from '../../runtime/src/traceModel';
 
 const thread = (role: ModelThread['role'], name: string, pid = 4711): ModelThread => ({ id: 1, pid, role, name, alive: true });
 

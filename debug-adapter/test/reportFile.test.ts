@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { writeReportFile } from '../src/runtime/report';
+import { writeReportFile } from '../../runtime/src/report';
 import { PYTHON, ROOT, program } from './support/dapSession';
 
 const mode = (file: string): number => fs.statSync(file).mode & 0o777;

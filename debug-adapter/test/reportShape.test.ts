@@ -8,7 +8,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { parseReport } from '../src/runtime/report';
+import { parseReport } from '../../runtime/src/report';
 import { withSession } from './support/dapSession';
 
 const FILE = '/abs/prog.py';

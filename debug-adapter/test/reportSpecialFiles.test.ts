@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { loadReport, REPORT_SIZE_LIMIT } from '../src/runtime/report';
+import { loadReport, REPORT_SIZE_LIMIT } from '../../runtime/src/report';
 import { withSession } from './support/dapSession';
 
 const ANSWER_MS = 10_000;

@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { PYTHON, stackOf, withSession } from './support/dapSession';
-import { processState, STALLING_PROGRAM, until } from './support/stall';
+import { processState, STALLING_PROGRAM, until } from '../../runtime/test/support/stall';
 
 describe('stalls in a debug session', { timeout: 300_000 }, () => {
   let tmp: string;

@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { TraceRuntime } from '../../debug-adapter/src/runtime/traceRuntime';
+import { TraceRuntime } from '../../runtime/src/traceRuntime';
 
 const WORKLOAD = `import multiprocessing
 import sys

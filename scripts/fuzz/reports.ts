@@ -11,9 +11,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { loadReport, ReportError } from '../../debug-adapter/src/runtime/report';
-import { formatSummary } from '../../debug-adapter/src/runtime/summary';
-import { TraceModel } from '../../debug-adapter/src/runtime/traceModel';
+import { loadReport, ReportError } from '../../runtime/src/report';
+import { formatSummary } from '../../runtime/src/summary';
+import { TraceModel } from '../../runtime/src/traceModel';
 import { describeFailure, exceptionId, stopBadge, taskText, threadLabel, tracebackText } from '../../debug-adapter/src/session/describe';
 
 export interface FuzzOptions {

@@ -14,7 +14,7 @@ import { forbiddenImports, importCycles, oversizedFiles, readImportGraph, type I
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const FIXTURE = path.join(ROOT, 'test-fixtures', 'architecture');
-const LAYERS = ['client/src', 'server/src', 'debug-adapter/src', 'scripts'];
+const LAYERS = ['client/src', 'server/src', 'debug-adapter/src', 'runtime/src', 'protocol/src', 'scripts'];
 /** Every source file held to the size limits: the TypeScript layers and the tracer's Python. */
 const SOURCES = [...LAYERS, 'debug-adapter/python/workerscope_tracer', 'debug-adapter/python/bootstrap'];
 
@@ -62,13 +62,26 @@ const INVARIANTS: readonly Invariant[] = [
       .flatMap(([file, imports]) => imports.filter((t) => LOADS_TS_MORPH.test(t)).map((t) => `${file} imports ${t}`)),
   },
   {
-    name: 'the runtime knows no DAP, no editor and no session',
-    check: (g) => forbiddenImports(g, 'debug-adapter/src/runtime', DAP).concat(
-      forbiddenImports(g, 'debug-adapter/src/runtime', /^debug-adapter\/src\/(session(\/|\.ts$)|debugAdapter\.ts$)/)),
+    name: 'the runtime knows no DAP, no editor, no session and no analysis: the adapter and the CLI both import it',
+    check: (g) => forbiddenImports(g, 'runtime/src', DAP).concat(
+      forbiddenImports(g, 'runtime/src', /^(debug-adapter|client|server)\//)),
   },
   {
     name: 'the debug session neither spawns processes nor touches the channel files itself',
     check: (g) => forbiddenImports(g, ['debug-adapter/src/session.ts', 'debug-adapter/src/session'], /^(node:)?(child_process|fs)$/),
+  },
+  {
+    name: 'the debug session knows no channel record: not the wire format, the channel reader or the fold, only the model and the runtime',
+    check: (g) => forbiddenImports(g, 'debug-adapter/src', /^runtime\/src\/(wire|channelReader|channelEvents|traceFold|pyValues|recordFields)(\.ts)?$/),
+  },
+  {
+    name: 'the shared protocol (custom events, launch attributes, report types) depends on nothing of the components that share it',
+    check: (g) => forbiddenImports(g, 'protocol/src', /^(client|server|runtime|debug-adapter)\/|^(node:)?[a-z_]+$|^@?vscode/),
+  },
+  {
+    name: 'no component reaches into another one\'s folder: the client takes only the protocol, the CLI the runtime, never the adapter',
+    check: (g) => forbiddenImports(g, 'client/src', /^(server|runtime|debug-adapter)\//).concat(
+      forbiddenImports(g, 'server/src', /^(debug-adapter|client)\//)),
   },
 ];
 
@@ -82,7 +95,6 @@ test('every import invariant finds its deliberate breach in test-fixtures/archit
   const graph = readImportGraph(FIXTURE, LAYERS);
   for (const invariant of INVARIANTS) {
     const found = invariant.check(graph);
-    if (invariant.name.startsWith('the debug session')) continue; // no session in the miniature tree
     assert.ok(found.length > 0, `not caught in the fixture: ${invariant.name}`);
   }
   assert.deepEqual(importCycles(graph, 'server/src/engine'), [['server/src/engine/model.ts', 'server/src/engine/values.ts']]);

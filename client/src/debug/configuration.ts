@@ -4,7 +4,7 @@
  * ResolveContext and applies the result.
  */
 import * as path from 'node:path';
-import type { LaunchAttributes } from '../../../debug-adapter/src/session/launchAttributes';
+import type { LaunchAttributes } from '../../../protocol/src/launchAttributes';
 
 export const DEBUG_TYPE = 'workerscope';
 

@@ -3,8 +3,8 @@
  * their failures as the debug session reports them, and each failure's frames innermost first.
  */
 import * as path from 'node:path';
-import type { FailureEventBody } from '../../../debug-adapter/src/session/customEvents';
-import type { TraceFailure, TraceFrame } from '../../../debug-adapter/src/runtime/report';
+import type { FailureEventBody } from '../../../protocol/src/customEvents';
+import type { TraceFailure, TraceFrame } from '../../../protocol/src/traceReport';
 
 export interface SessionEntry {
   id: string;

@@ -3,7 +3,7 @@
  * the session's custom DAP events. The model and its wording live in failureTree.ts.
  */
 import * as vscode from 'vscode';
-import { FAILURE_EVENT, type FailureEventBody } from '../../../debug-adapter/src/session/customEvents';
+import { FAILURE_EVENT, type FailureEventBody } from '../../../protocol/src/customEvents';
 import { DEBUG_TYPE } from './configuration';
 import { FailureTreeModel, type FailureNode, type NodePresentation } from './failureTree';
 

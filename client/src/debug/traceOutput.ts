@@ -3,7 +3,7 @@
  * coloured by syntaxes/workerscope-trace.tmLanguage.json through its own language id.
  */
 import * as vscode from 'vscode';
-import { SUMMARY_EVENT, type SummaryEventBody } from '../../../debug-adapter/src/session/customEvents';
+import { SUMMARY_EVENT, type SummaryEventBody } from '../../../protocol/src/customEvents';
 import { DEBUG_TYPE } from './configuration';
 import { sessionHeader } from './traceHeader';
 

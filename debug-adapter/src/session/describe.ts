@@ -2,8 +2,8 @@
  * Words the debug session shows for processes, threads and failures: thread names, stop
  * descriptions, exception details. Plain functions over the model, no DAP, so they are unit-tested.
  */
-import type { TraceFailure, TraceTask } from '../runtime/report';
-import type { ModelThread } from '../runtime/traceModel';
+import type { TraceFailure, TraceTask } from '../../../runtime/src/report';
+import type { ModelThread } from '../../../runtime/src/traceModel';
 
 /**
  * The DAP thread name: `main (pid 4700)`, `ForkPoolWorker-2 (pid 4711)`, `executor SpawnProcess-1

@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import { Handles, Scope, Source, StackFrame } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import type { ModelFailure } from '../runtime/traceModel';
+import type { ModelFailure } from '../../../runtime/src/traceModel';
 import { describeFailure, exceptionId, taskText, tracebackText } from './describe';
 import { taskVariables, type FrameRef, type VariablesRef } from './variables';
 

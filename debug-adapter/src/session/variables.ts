@@ -3,7 +3,7 @@
  * frames and variable containers, and the Task scope's items (function, arguments, where it was
  * submitted, the worker). Plain data, no DAP requests.
  */
-import type { ModelFailure } from '../runtime/traceModel';
+import type { ModelFailure } from '../../../runtime/src/traceModel';
 
 /** A DAP stack frame: a worker-side frame (index into the tracer's outermost-first list) or the submission site. */
 export interface FrameRef {

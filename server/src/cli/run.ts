@@ -3,10 +3,10 @@
  * prints the failure summary to stderr, writes the report, and exits with the program's status.
  */
 import * as os from 'node:os';
-import { TraceRuntime, type RunEnd } from '../../../debug-adapter/src/runtime/traceRuntime';
-import { formatSummary } from '../../../debug-adapter/src/runtime/summary';
-import { writeReportFile } from '../../../debug-adapter/src/runtime/report';
-import { inTerminalForeground, isStopped } from '../../../debug-adapter/src/runtime/processTree';
+import { TraceRuntime, type RunEnd } from '../../../runtime/src/traceRuntime';
+import { formatSummary } from '../../../runtime/src/summary';
+import { writeReportFile } from '../../../runtime/src/report';
+import { inTerminalForeground, isStopped } from '../../../runtime/src/processTree';
 import { parseArgs, UsageError } from './args';
 import type { CheckIo } from './check';
 

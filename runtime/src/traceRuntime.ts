@@ -19,7 +19,7 @@ import { reportText } from './traceFold';
 import { TraceModel } from './traceModel';
 import { compileTracerIfStale } from './tracerBytecode';
 import { tracerPythonPath } from './tracerLocation';
-import * as wire from '../wire';
+import * as wire from './wire';
 
 export interface LaunchOptions {
   program: string;

@@ -6,7 +6,7 @@
 import { EventEmitter } from 'node:events';
 import type { ChannelRecord } from './channelReader';
 import { parseFailure, parseInFlight, type ProcessRole, type TraceFailure, type TraceInFlight, type TraceRace, type TraceReport } from './report';
-import * as wire from '../wire';
+import * as wire from './wire';
 import { asRole, guessRole, normalizeFailure, num, signalName, str } from './recordFields';
 import { inFlightTasks, TraceFold, type Obj, type ReportContext } from './traceFold';
 

@@ -4,8 +4,8 @@
  */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { parseReport } from '../src/runtime/report';
-import { formatFailure, formatSummary } from '../src/runtime/summary';
+import { parseReport } from '../src/report';
+import { formatFailure, formatSummary } from '../src/summary';
 
 test('a native crash is shown at the innermost frame of the user\'s code, not inside a library', () => {
   const lines = formatFailure({

@@ -3,7 +3,7 @@
  * here and imported by both the session and the extension (which receives them through
  * `vscode.debug.onDidReceiveDebugSessionCustomEvent`). Plain types: no DAP, no vscode.
  */
-import type { TraceFailure } from '../runtime/report';
+import type { TraceFailure } from './traceReport';
 
 /** A failure found in the run (live) or read from the report (post-mortem), sent once each. */
 export const FAILURE_EVENT = 'workerscope/failure';

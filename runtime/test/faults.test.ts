@@ -11,9 +11,9 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { inTerminalForeground } from '../src/runtime/processTree';
-import { TraceRuntime, type RunEnd } from '../src/runtime/traceRuntime';
-import type { ChannelRecord } from '../src/runtime/channelReader';
+import { inTerminalForeground } from '../src/processTree';
+import { TraceRuntime, type RunEnd } from '../src/traceRuntime';
+import type { ChannelRecord } from '../src/channelReader';
 
 const root = path.resolve(__dirname, '..', '..', '..');
 const FAULTS = path.join(root, 'test-fixtures', 'faults');

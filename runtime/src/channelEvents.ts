@@ -4,7 +4,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as wire from '../wire';
+import * as wire from './wire';
 import { byTime, type Obj } from './pyValues';
 
 /** Every record of every `<pid>.jsonl` in the directory, in time order (as report.py's `load_events`). */

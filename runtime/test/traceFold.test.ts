@@ -11,8 +11,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { loadEvents } from '../src/runtime/channelEvents';
-import { TraceFold, reportText, signalName, type Obj, type ReportContext } from '../src/runtime/traceFold';
+import { loadEvents } from '../src/channelEvents';
+import { TraceFold, reportText, signalName, type Obj, type ReportContext } from '../src/traceFold';
 import { dumpsPretty, pythonNumber } from '../src/wire';
 import { schemaErrors } from './support/jsonSchema';
 

@@ -11,8 +11,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { TraceRuntime, type LaunchOptions, type RunEnd } from '../src/runtime/traceRuntime';
-import type { ChannelRecord } from '../src/runtime/channelReader';
+import { TraceRuntime, type LaunchOptions, type RunEnd } from '../src/traceRuntime';
+import type { ChannelRecord } from '../src/channelReader';
 import { processState, STALLING_PROGRAM, until } from './support/stall';
 
 const PYTHON = process.env.WORKERSCOPE_TEST_PYTHON ?? 'python3';

@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { bytecodeIsCurrent, compileTracerIfStale } from '../src/runtime/tracerBytecode';
+import { bytecodeIsCurrent, compileTracerIfStale } from '../src/tracerBytecode';
 
 const root = path.resolve(__dirname, '..', '..', '..');
 const PYTHON = process.env.WORKERSCOPE_TEST_PYTHON ?? 'python3';

@@ -1,5 +1,5 @@
 /**
- * Keeps debug-adapter/src/wire.ts in step with debug-adapter/python/workerscope_tracer/wire.py:
+ * Keeps runtime/src/wire.ts in step with debug-adapter/python/workerscope_tracer/wire.py:
  * the constants are compared with what Python imports, the fields of each kind with wire.py's
  * documented fields, and lines encoded by wire.py are decoded by wire.ts (and the other way round).
  */

@@ -4,7 +4,7 @@
  * a time, live or from the channel files, and answers both the live view (`failuresOf`, for
  * the trace model) and the end of the run (`report`) with the same joins.
  */
-import * as wire from '../wire';
+import * as wire from './wire';
 import { asDict, byTime, get, isDict, isInt, num, or, pairKey, pyInt, pyList, setDefault, timeOf, truthy, type Obj } from './pyValues';
 
 export type { Obj } from './pyValues';

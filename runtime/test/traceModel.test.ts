@@ -1,9 +1,9 @@
 /** The trace model built from channel records (live) and from saved reports (post-mortem). */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import type { ChannelRecord } from '../src/runtime/channelReader';
-import { parseReport } from '../src/runtime/report';
-import { TraceModel, type ModelFailure, type ModelThread } from '../src/runtime/traceModel';
+import type { ChannelRecord } from '../src/channelReader';
+import { parseReport } from '../src/report';
+import { TraceModel, type ModelFailure, type ModelThread } from '../src/traceModel';
 
 const FILE = '/abs/prog.py';
 

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseReport } from '../src/runtime/report';
+import { parseReport } from '../src/report';
 import { schemaErrors } from './support/jsonSchema';
 
 const SCHEMA = JSON.parse(fs.readFileSync(path.resolve(__dirname, '..', '..', '..', 'docs', 'trace-report.schema.json'), 'utf8')) as Record<string, unknown>;

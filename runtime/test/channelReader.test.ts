@@ -4,7 +4,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ChannelReader, type ChannelRecord } from '../src/runtime/channelReader';
+import { ChannelReader, type ChannelRecord } from '../src/channelReader';
 
 test('a read that ends inside a multi-byte character, or inside a line, loses nothing', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'workerscope-channel-'));

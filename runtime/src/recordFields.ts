@@ -2,7 +2,7 @@
  * Reading the fields of channel records and saved reports for the trace model: the tracer writes
  * null (or nothing) for what it does not know, the model leaves such fields out.
  */
-import * as wire from '../wire';
+import * as wire from './wire';
 import type { ProcessRole, TraceFailure, TraceTask } from './report';
 
 const ROLES: readonly ProcessRole[] = ['main', 'pool-worker', 'executor-worker', 'process', 'thread'];
