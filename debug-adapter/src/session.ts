@@ -8,17 +8,20 @@
 import * as path from 'node:path';
 import { constants as osConstants } from 'node:os';
 import {
-  Breakpoint, ContinuedEvent, Event, ExitedEvent, InitializedEvent, Logger, logger, LoggingDebugSession,
+  ContinuedEvent, Event, ExitedEvent, InitializedEvent, Logger, logger, LoggingDebugSession,
   OutputEvent, StoppedEvent, TerminatedEvent, Thread, ThreadEvent,
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { loadReport, type TraceFailure, type TraceRace, type TraceReport } from '../../runtime/src/report';
 import { formatFailure, formatSummary } from '../../runtime/src/summary';
 import { TraceModel, type ModelFailure, type ModelThread } from '../../runtime/src/traceModel';
-import { TraceRuntime, type Evaluation, type RunEnd } from '../../runtime/src/traceRuntime';
+import { TraceRuntime, type RunEnd } from '../../runtime/src/traceRuntime';
 import { FAILURE_EVENT, SUMMARY_EVENT, type FailureEventBody, type SummaryEventBody } from '../../protocol/src/customEvents';
 import { describeFailure, stopBadge, threadLabel, threadListLabel } from './session/describe';
+import { WorkerEvaluator } from './session/evaluation';
 import { FailureInspector } from './session/inspection';
+import type { Held } from './session/variables';
+import { Breakpoints } from '../../runtime/src/breakpoints';
 import type { LaunchAttributes } from '../../protocol/src/launchAttributes';
 
 export interface WorkerscopeLaunchArguments extends DebugProtocol.LaunchRequestArguments, LaunchAttributes {
@@ -36,17 +39,22 @@ export class WorkerscopeSession extends LoggingDebugSession {
   private postMortem = false;
   private stopOnFailure = true;
   private program = '';
+  private launchEnv: NodeJS.ProcessEnv | undefined;
   private ended = false;
   private readonly announced = new Set<number>();
   private readonly listed = new Set<number>();
   /** Failures each thread is stopped at; the head is the one shown. */
-  private readonly stops = new Map<number, ModelFailure[]>();
+  private readonly stops = new Map<number, Held[]>();
   /** Post-mortem: the failures still to stop at, in report order. */
   private postMortemQueue: ModelFailure[] = [];
   private report: TraceReport | undefined;
   private readonly inspector = new FailureInspector((line) => this.convertDebuggerLineToClient(line));
-  /** The last evaluation sent to each process: the next one waits for it. */
-  private readonly evaluations = new Map<number, Promise<unknown>>();
+  private readonly evaluator = new WorkerEvaluator();
+  /** The program's line breakpoints, placed before or while it runs. */
+  private readonly breakpoints = new Breakpoints();
+  /** The interpreter that places breakpoints: the launch's, once it is known. */
+  private launchPython!: (python: string) => void;
+  private readonly python = new Promise<string>((resolve) => (this.launchPython = resolve));
   /** Requests of the async handlers not answered yet (see `guarded`). */
   private readonly pending = new Set<number>();
   private configurationDone!: () => void;
@@ -70,7 +78,9 @@ export class WorkerscopeSession extends LoggingDebugSession {
       supportsSetVariable: false,
       supportsStepBack: false,
       supportsRestartRequest: false,
-      supportsConditionalBreakpoints: false,
+      supportsConditionalBreakpoints: true,
+      supportsHitConditionalBreakpoints: true,
+      supportsLogPoints: true,
       supportsFunctionBreakpoints: false,
       supportsDelayedStackTraceLoading: false,
       supportTerminateDebuggee: true,
@@ -113,6 +123,9 @@ export class WorkerscopeSession extends LoggingDebugSession {
 
   private async launch(response: DebugProtocol.LaunchResponse, args: WorkerscopeLaunchArguments): Promise<void> {
     logger.setup(args.trace ? Logger.LogLevel.Verbose : Logger.LogLevel.Stop, false);
+    this.postMortem = typeof args.report === 'string' && args.report !== '';
+    this.launchEnv = { ...process.env, ...args.env };
+    this.launchPython(args.python || 'python3');
     await Promise.race([this.configured, new Promise((resolve) => setTimeout(resolve, CONFIGURATION_DONE_TIMEOUT_MS))]);
     if (typeof args.report === 'string' && args.report !== '') {
       this.launchReport(response, args.report);
@@ -125,15 +138,24 @@ export class WorkerscopeSession extends LoggingDebugSession {
     await this.launchProgram(response, args);
   }
 
-  protected setBreakPointsRequest(response: DebugProtocol.SetBreakpointsResponse, args: DebugProtocol.SetBreakpointsArguments): void {
+  protected setBreakPointsRequest(response: DebugProtocol.SetBreakpointsResponse, args: DebugProtocol.SetBreakpointsArguments): Promise<void> {
+    return this.guarded(response, () => this.setBreakpoints(response, args));
+  }
+
+  /** Places the file's breakpoints with the program's interpreter; a running program hears of them at once. */
+  private async setBreakpoints(response: DebugProtocol.SetBreakpointsResponse, args: DebugProtocol.SetBreakpointsArguments): Promise<void> {
     const requested = args.breakpoints ?? (args.lines ?? []).map((line) => ({ line }));
-    response.body = {
-      breakpoints: requested.map((bp) => {
-        const breakpoint: DebugProtocol.Breakpoint = new Breakpoint(false, bp.line);
-        breakpoint.message = 'Workerscope does not break at lines: it stops where workers fail. Use the Python debugger for breakpoints.';
-        return breakpoint;
-      }),
-    };
+    const file = args.source.path;
+    if (!file || this.postMortem) {
+      const why = this.postMortem ? 'A saved report cannot stop: breakpoints apply to a program Workerscope runs.' : 'Workerscope places breakpoints in files only.';
+      response.body = { breakpoints: requested.map((bp) => ({ verified: false, line: bp.line, message: why })) };
+      this.sendResponse(response);
+      return;
+    }
+    const python = await Promise.race([this.python, new Promise<string>((resolve) => setTimeout(() => resolve('python3'), CONFIGURATION_DONE_TIMEOUT_MS))]);
+    const placed = await this.breakpoints.set(python, file, requested, this.launchEnv);
+    this.runtime?.breakpointsChanged();
+    response.body = { breakpoints: placed.map((bp) => ({ id: bp.id, verified: bp.verified, line: this.convertDebuggerLineToClient(bp.line), message: bp.message, source: args.source })) };
     this.sendResponse(response);
   }
 
@@ -164,7 +186,7 @@ export class WorkerscopeSession extends LoggingDebugSession {
 
   protected exceptionInfoRequest(response: DebugProtocol.ExceptionInfoResponse, args: DebugProtocol.ExceptionInfoArguments): void {
     const failure = this.failureShownOn(args.threadId);
-    if (!failure) {
+    if (!failure || failure.kind === 'breakpoint') {
       this.sendErrorResponse(response, 3002, 'This thread is not stopped at a failure.');
       return;
     }
@@ -178,38 +200,12 @@ export class WorkerscopeSession extends LoggingDebugSession {
 
   private async evaluate(response: DebugProtocol.EvaluateResponse, args: DebugProtocol.EvaluateArguments): Promise<void> {
     const frame = args.frameId !== undefined ? this.inspector.frame(args.frameId) : undefined;
-    if (!frame || frame.index === 'submitted') {
-      this.sendErrorResponse(response, 3003, 'Select a frame of a failed worker in the Call Stack to evaluate there.', undefined, undefined);
-      return;
-    }
-    const { failure, index } = frame;
-    const runtime = this.runtime;
-    if (failure.kind === 'stall') {
-      this.sendErrorResponse(response, 3009, 'A stalled worker is shown where it runs (its live stack), without its variables: nothing can be evaluated there.');
-      return;
-    }
-    if (!failure.paused || !runtime || failure.pid === undefined) {
-      // Only the captured reprs are left: answer a bare local name from them.
-      const locals = failure.frames?.[index]?.locals ?? {};
-      const name = args.expression.trim();
-      if (Object.prototype.hasOwnProperty.call(locals, name)) {
-        response.body = { result: locals[name], variablesReference: 0 };
-        this.sendResponse(response);
-        return;
-      }
-      this.sendErrorResponse(response, 3004, `The worker is not paused, so only its captured locals can be shown (${Object.keys(locals).join(', ') || 'none'}).`);
-      return;
-    }
-    try {
-      const answer = await this.evaluateInWorker(runtime, failure.pid, failure.id, index, args.expression);
-      if (answer.ok) {
-        response.body = { result: answer.value, variablesReference: 0 };
-        this.sendResponse(response);
-      } else {
-        this.sendErrorResponse(response, 3005, answer.error);
-      }
-    } catch (error) {
-      this.sendErrorResponse(response, 3006, `Cannot evaluate in the worker: ${(error as Error).message}`);
+    const answer = await this.evaluator.answer(frame, args.expression, this.runtime);
+    if ('result' in answer) {
+      response.body = { result: answer.result, variablesReference: 0 };
+      this.sendResponse(response);
+    } else {
+      this.sendErrorResponse(response, answer.code, answer.message);
     }
   }
 
@@ -294,6 +290,7 @@ export class WorkerscopeSession extends LoggingDebugSession {
         stallAction: 'pause',
         detectRaces: args.detectRaces === true,
         pauseOnFailure: this.stopOnFailure,
+        breakpoints: this.breakpoints,
         stdio: 'pipe',
         live: true,
       });
@@ -367,6 +364,8 @@ export class WorkerscopeSession extends LoggingDebugSession {
       if (queue.length > 0) this.sendStopped(queue[0]);
     });
     this.model.on('race', (race) => this.sendEvent(new OutputEvent(`Workerscope: ${raceText(race)}\n`, 'important')));
+    this.model.on('stopped', (stop) => this.hold(stop));
+    this.model.on('log', (log) => this.sendEvent(new OutputEvent(`${log.message}\n`, 'console')));
   }
 
   private announce(thread: ModelThread): void {
@@ -387,10 +386,17 @@ export class WorkerscopeSession extends LoggingDebugSession {
       this.sendEvent(new OutputEvent(`Workerscope: ${lines.join('\n')}\n`, 'important'));
       return;
     }
-    const queue = this.stops.get(failure.threadId) ?? [];
-    this.stops.set(failure.threadId, queue);
-    queue.push(failure);
-    if (queue.length === 1) this.sendStopped(failure);
+    this.hold(failure);
+  }
+
+  /** Queues what a thread stopped at; the head of its queue is what it shows. */
+  private hold(held: Held): void {
+    const thread = this.model.thread(held.threadId);
+    if (thread) this.announce(thread);
+    const queue = this.stops.get(held.threadId) ?? [];
+    this.stops.set(held.threadId, queue);
+    queue.push(held);
+    if (queue.length === 1) this.sendStopped(held);
   }
 
   private onRunEnd(end: RunEnd): void {
@@ -406,7 +412,14 @@ export class WorkerscopeSession extends LoggingDebugSession {
     this.sendEvent(new TerminatedEvent());
   }
 
-  private sendStopped(failure: ModelFailure): void {
+  private sendStopped(failure: Held): void {
+    if (failure.kind === 'breakpoint') {
+      const event = new StoppedEvent('breakpoint', failure.threadId) as DebugProtocol.StoppedEvent;
+      if (failure.breakpoint !== undefined) event.body.hitBreakpointIds = [failure.breakpoint];
+      event.body.allThreadsStopped = false;
+      this.sendEvent(event);
+      return;
+    }
     // VS Code shows `description` as the thread's badge in the Call Stack: keep it short, so the
     // thread's name stays readable; `text` carries the whole story.
     // A stall is no exception: the worker is paused where it runs, with its live stack.
@@ -448,7 +461,7 @@ export class WorkerscopeSession extends LoggingDebugSession {
   }
 
   /** The failure a thread is stopped at, else its last one (failed threads stay inspectable). */
-  private failureShownOn(threadId: number): ModelFailure | undefined {
+  private failureShownOn(threadId: number): Held | undefined {
     if (this.postMortem) {
       const head = this.postMortemQueue[0];
       if (head?.threadId === threadId) return head;
@@ -458,20 +471,6 @@ export class WorkerscopeSession extends LoggingDebugSession {
     }
     const own = this.model.failures.filter((f) => f.threadId === threadId);
     return own[own.length - 1];
-  }
-
-  /**
-   * Asks the paused worker to evaluate. The runtime matches the answer to this request by its
-   * sequence number, so an answer that comes after its request timed out is never taken for a
-   * later one's. Requests go one at a time per process, so each has its whole timeout to itself
-   * rather than spending it queued behind a slow one in the worker.
-   */
-  private evaluateInWorker(runtime: TraceRuntime, pid: number, failureId: string, frame: number, expression: string): Promise<Evaluation> {
-    const previous = this.evaluations.get(pid) ?? Promise.resolve();
-    // Named by the failure it was paused for: two paused threads of one process answer apart.
-    const next = previous.catch(() => undefined).then(() => runtime.evaluate(pid, frame, expression, undefined, failureId));
-    this.evaluations.set(pid, next);
-    return next;
   }
 }
 

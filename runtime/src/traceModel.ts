@@ -5,7 +5,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { ChannelRecord } from './channelReader';
-import { parseFailure, parseInFlight, type ProcessRole, type TraceFailure, type TraceInFlight, type TraceRace, type TraceReport } from './report';
+import { parseFailure, parseInFlight, type ProcessRole, type TraceFailure, type TraceFrame, type TraceInFlight, type TraceRace, type TraceReport } from './report';
 import * as wire from './wire';
 import { asRole, guessRole, normalizeFailure, num, signalName, str } from './recordFields';
 import { inFlightTasks, TraceFold, type Obj, type ReportContext } from './traceFold';
@@ -37,12 +37,39 @@ export interface ModelFailure extends TraceFailure {
   threadId: number;
 }
 
+/** A thread stopped at a breakpoint, waiting for `resume()`; it answers `evaluate()` meanwhile. */
+export interface ModelStop {
+  kind: 'breakpoint';
+  /** The tracer's stop id (`<pid>-s<n>`). */
+  id: string;
+  pid: number;
+  threadId: number;
+  paused: boolean;
+  /** The breakpoint's id, as the runtime placed it. */
+  breakpoint?: number;
+  thread?: string;
+  worker?: string;
+  /** The stopped thread's stack, outermost first, with locals. */
+  frames: TraceFrame[];
+}
+
+/** A logpoint's message, as the program's process wrote it. */
+export interface ModelLog {
+  pid: number;
+  message: string;
+  file?: string;
+  line?: number;
+  worker?: string;
+}
+
 export interface TraceModelEvents {
   processStarted: [ModelThread];
   processExited: [ModelThread];
   /** A new failure, or a known one that changed kind (an exception later found never retrieved). */
   failure: [ModelFailure];
-  resumed: [ModelFailure, string];
+  resumed: [ModelFailure | ModelStop, string];
+  stopped: [ModelStop];
+  log: [ModelLog];
   race: [TraceRace];
 }
 
@@ -73,6 +100,7 @@ export class TraceModel extends EventEmitter<TraceModelEvents> {
   private readonly threadsById = new Map<number, ModelThread>();
   private readonly threadsByKey = new Map<string, ModelThread>();
   private readonly failuresById = new Map<string, ModelFailure>();
+  private readonly stopsById = new Map<string, ModelStop>();
   /** Task key -> the live failures whose records carry it, to refold when its submit or swallowed record comes. */
   private readonly sources = new Map<string, Source[]>();
   /** The time of the record being applied (failures compare it with `endedAt`). */
@@ -208,17 +236,23 @@ export class TraceModel extends EventEmitter<TraceModelEvents> {
         return;
       }
       case wire.PAUSED: {
-        const failure = this.failuresById.get(String(r.id));
-        if (failure) failure.paused = true;
+        const held = this.failuresById.get(String(r.id)) ?? this.stopsById.get(String(r.id));
+        if (held) held.paused = true;
         return;
       }
       case wire.RESUMED: {
-        const failure = this.failuresById.get(String(r.id));
-        if (!failure) return;
-        failure.paused = false;
-        this.emit('resumed', failure, str(r.reason) ?? 'continue');
+        const held = this.failuresById.get(String(r.id)) ?? this.stopsById.get(String(r.id));
+        if (!held) return;
+        held.paused = false;
+        this.emit('resumed', held, str(r.reason) ?? 'continue');
         return;
       }
+      case wire.STOPPED:
+        this.onStopped(r, pid);
+        return;
+      case wire.LOG:
+        if (typeof r.message === 'string') this.emit('log', { pid, message: r.message, file: str(r.file), line: num(r.line), worker: str(r.worker) });
+        return;
       default:
         // evaluate-result records answer requests; the runtime matches them, not the model.
         return;
@@ -264,6 +298,21 @@ export class TraceModel extends EventEmitter<TraceModelEvents> {
     const process = this.processThread(pid, role, worker);
     const owner = r.kind === wire.THREAD_EXCEPTION && threadName && threadName !== 'MainThread' ? this.threadOf(pid, threadName) : process;
     this.announce(this.addFailures(r, () => owner, str(r.id), r.paused === true));
+  }
+
+  /** A thread at a breakpoint: on its process's thread (MainThread) or a thread of its own. */
+  private onStopped(r: ChannelRecord & Record<string, unknown>, pid: number): void {
+    const id = str(r.id);
+    if (id === undefined || this.stopsById.has(id)) return;
+    const frames = this.guard(() => parseFailure({ kind: 'exception', frames: r.frames }).frames);
+    if (!frames) return;
+    const threadName = str(r.thread);
+    const worker = str(r.worker);
+    const process = this.processThread(pid, asRole(r.role) ?? guessRole(worker), worker);
+    const owner = threadName && threadName !== 'MainThread' ? this.threadOf(pid, threadName) : process;
+    const stop: ModelStop = { kind: 'breakpoint', id, pid, threadId: owner.id, paused: r.paused !== false, frames, thread: threadName, worker, breakpoint: num(r.breakpoint) };
+    this.stopsById.set(id, stop);
+    this.emit('stopped', stop);
   }
 
   private onWorkerLost(r: ChannelRecord & Record<string, unknown>, pid: number): void {

@@ -11,10 +11,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { makeChannelDir, removeChannel } from './channelDir';
-import { programProcesses, signalTree } from './processTree';
+import { signalTree } from './processTree';
 import { ChannelReader, type ChannelRecord } from './channelReader';
 import { parseReport, type TraceReport } from './report';
+import type { Breakpoints } from './breakpoints';
 import { loadEvents } from './channelEvents';
+import { StallHold } from './stallHold';
 import { reportText } from './traceFold';
 import { TraceModel } from './traceModel';
 import { compileTracerIfStale } from './tracerBytecode';
@@ -39,6 +41,11 @@ export interface LaunchOptions {
   detectRaces?: boolean;
   /** Failing workers wait for `resume()` and answer `evaluate()` meanwhile. */
   pauseOnFailure?: boolean;
+  /**
+   * The program stops at these line breakpoints, in every process and thread (a debug session);
+   * after a change, `breakpointsChanged()` tells the running program.
+   */
+  breakpoints?: Breakpoints;
   /** `inherit` passes the terminal through (CLI); `pipe` emits output events (debug adapter). */
   stdio: 'inherit' | 'pipe';
   /**
@@ -113,7 +120,8 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
   /** `stallAction: 'pause'`: stalled workers are stopped here, not ended by the supervisor. */
   private stallPause = false;
   /** Workers stopped (SIGSTOP) at a stall, until continued or the program ends. */
-  private readonly stalledWorkers = new Set<number>();
+  private readonly stalled = new StallHold();
+  private breakpoints: Breakpoints | undefined;
   private terminating: Promise<void> | undefined;
 
   /** Set by `launch()` when the program runs without the tracer, and why: it still runs, as plainly. */
@@ -146,6 +154,15 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
     };
     if (options.detectRaces) programEnv.WORKERSCOPE_DETECT_RACES = '1';
     else delete programEnv.WORKERSCOPE_DETECT_RACES;
+    // Every process reads the spec as the tracer starts in it; without the variable the tracer
+    // loads nothing of breakpoints at all.
+    if (options.breakpoints) {
+      programEnv.WORKERSCOPE_BREAKPOINTS = '1';
+      this.breakpoints = options.breakpoints;
+      options.breakpoints.write(channelDir);
+    } else {
+      delete programEnv.WORKERSCOPE_BREAKPOINTS;
+    }
 
     this.stallPause = options.stallAction === 'pause' && options.stallTimeout !== undefined;
     // Reading the channel live costs this process CPU beside the program's: only for a live
@@ -236,7 +253,7 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
     this.readLive = true;
     this.reader = new ChannelReader(this.channelDir, (record) => {
       // Stopped before anyone hears of the stall: what they are shown is where the workers stay.
-      if (this.stallPause && record.kind === wire.IN_FLIGHT && record.reason === 'stall') this.stopStalled(record);
+      if (this.stallPause && record.kind === wire.IN_FLIGHT && record.reason === 'stall') this.stalled.hold(record, this.child?.pid, this.channelDir);
       this.model.push(record);
       this.emit('record', record);
     });
@@ -251,41 +268,22 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
     this.sendControl(pid, { cmd: 'continue', ...(failureId !== undefined ? { id: failureId } : {}) });
   }
 
-  /** Stops each stalled worker of the program where it is (SIGSTOP), until `continueStalled`. */
-  private stopStalled(record: ChannelRecord): void {
-    const root = this.child?.pid;
-    if (root === undefined || !Array.isArray(record.tasks)) return;
-    // Only processes of this program: a pid from the channel is never signalled on its word alone.
-    const ours = new Set(programProcesses(root, this.channelDir));
-    for (const task of record.tasks as unknown[]) {
-      const pid = (task as { pid?: unknown } | null)?.pid;
-      if (typeof pid !== 'number' || !ours.has(pid) || pid === root || this.stalledWorkers.has(pid)) continue;
-      try {
-        process.kill(pid, 'SIGSTOP');
-        this.stalledWorkers.add(pid);
-      } catch {
-        // Gone meanwhile: nothing to hold.
-      }
-    }
-  }
-
   /** Lets a worker stopped at a stall run on (every such worker without a pid); true if one was stopped. */
   continueStalled(pid?: number): boolean {
-    const pids = pid === undefined ? [...this.stalledWorkers] : this.stalledWorkers.has(pid) ? [pid] : [];
-    for (const p of pids) {
-      this.stalledWorkers.delete(p);
-      try {
-        process.kill(p, 'SIGCONT');
-      } catch {
-        // Ended meanwhile.
-      }
-    }
-    return pids.length > 0;
+    return this.stalled.release(pid);
+  }
+
+  /** Writes the changed breakpoints for the processes still to start and tells the live ones. */
+  breakpointsChanged(): void {
+    const pid = this.child?.pid;
+    if (!this.breakpoints || !this.channelDir || pid === undefined || this.child?.exitCode !== null || this.child?.signalCode !== null) return;
+    this.breakpoints.write(this.channelDir);
+    this.breakpoints.announce(pid, this.channelDir);
   }
 
   /** Whether a worker is held stopped at a stall. */
   isStalledWorker(pid: number): boolean {
-    return this.stalledWorkers.has(pid);
+    return this.stalled.holds(pid);
   }
 
   /** Asks a paused worker to evaluate an expression in one of its failure frames (0 = outermost). */
@@ -325,7 +323,7 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
     this.terminating ??= this.snapshotInFlight().then(() => {
       if (!this.signalProgram('SIGTERM', 'tree')) return;
       // Workers held at a stall were let go by signalTree (SIGCONT after SIGTERM).
-      this.stalledWorkers.clear();
+      this.stalled.forget();
       // A program that ignores SIGTERM must not outlive Stop, nor may a worker it left behind.
       const pid = this.child?.pid as number;
       const channelDir = this.channelDir;

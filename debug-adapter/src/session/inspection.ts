@@ -1,6 +1,6 @@
 /**
- * What a stopped thread shows, built as DAP bodies from the trace model: its failure's frames
- * (innermost first, then where the task was submitted), their scopes and variables, and the
+ * What a stopped thread shows, built as DAP bodies from the trace model: its failure's or
+ * breakpoint's frames (innermost first, then where a failed task was submitted), their scopes and variables, and the
  * exception details. Holds the frame and variable handles the session hands out.
  */
 import * as path from 'node:path';
@@ -8,7 +8,7 @@ import { Handles, Scope, Source, StackFrame } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { ModelFailure } from '../../../runtime/src/traceModel';
 import { describeFailure, exceptionId, taskText, tracebackText } from './describe';
-import { taskVariables, type FrameRef, type VariablesRef } from './variables';
+import { taskVariables, type FrameRef, type Held, type VariablesRef } from './variables';
 
 export class FailureInspector {
   private readonly frames = new Handles<FrameRef>();
@@ -22,7 +22,7 @@ export class FailureInspector {
   }
 
   /** The failure's frames, innermost first, then a label frame at the task's submission. */
-  stackFrames(failure: ModelFailure | undefined): DebugProtocol.StackFrame[] {
+  stackFrames(failure: Held | undefined): DebugProtocol.StackFrame[] {
     const all: DebugProtocol.StackFrame[] = [];
     if (!failure) return all;
     const frames = failure.frames ?? [];
@@ -31,8 +31,8 @@ export class FailureInspector {
       const id = this.frames.create({ failure, index });
       all.push(new StackFrame(id, frame.function, sourceOf(frame.file), this.clientLine(frame.line)));
     }
-    const submittedAt = failure.task?.submittedAt;
-    if (submittedAt) {
+    const submittedAt = failure.kind === 'breakpoint' ? undefined : failure.task?.submittedAt;
+    if (submittedAt && failure.kind !== 'breakpoint') {
       const id = this.frames.create({ failure, index: 'submitted' });
       const frame: DebugProtocol.StackFrame = new StackFrame(id, `task submitted here: ${taskText(failure.task) ?? 'task'}`, sourceOf(submittedAt.file), this.clientLine(submittedAt.line));
       frame.presentationHint = 'label';
@@ -53,7 +53,7 @@ export class FailureInspector {
       scope.namedVariables = locals ? Object.keys(locals).length : 0;
       scopes.push(scope);
     }
-    scopes.push(new Scope('Task', this.variables.create({ kind: 'task', failure: frame.failure }), false));
+    if (frame.failure.kind !== 'breakpoint') scopes.push(new Scope('Task', this.variables.create({ kind: 'task', failure: frame.failure }), false));
     return scopes;
   }
 

@@ -3,11 +3,14 @@
  * frames and variable containers, and the Task scope's items (function, arguments, where it was
  * submitted, the worker). Plain data, no DAP requests.
  */
-import type { ModelFailure } from '../../../runtime/src/traceModel';
+import type { ModelFailure, ModelStop } from '../../../runtime/src/traceModel';
+
+/** What a thread is stopped at: a failure, or a breakpoint. */
+export type Held = ModelFailure | ModelStop;
 
 /** A DAP stack frame: a worker-side frame (index into the tracer's outermost-first list) or the submission site. */
 export interface FrameRef {
-  failure: ModelFailure;
+  failure: Held;
   index: number | 'submitted';
 }
 
