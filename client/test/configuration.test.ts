@@ -52,6 +52,12 @@ test('a report configuration needs no program nor interpreter', async () => {
   assert.deepEqual(result, { kind: 'ok', config: { type: 'workerscope', request: 'launch', name: 'Workerscope: open report.json', report: '/ws/out/report.json' } });
 });
 
+test('configurations written into a new launch.json hold no absolute path', () => {
+  const configs = dynamicConfigurations(['/ws/src/a.py', '/elsewhere/b.py', '/ws/c.py'], '/ws');
+  assert.deepEqual(configs.map((c) => c.program), ['${workspaceFolder}/src/a.py', '${file}', '${workspaceFolder}/c.py']);
+  assert.deepEqual(dynamicConfigurations(['/ws/a.py'], '').map((c) => c.program), ['${file}'], 'no folder: the current file');
+});
+
 test('dynamic configurations: one per open Python file, without duplicates', () => {
   const configs = dynamicConfigurations(['/ws/a.py', '/ws/b.py', '/ws/a.py']);
   assert.deepEqual(configs.map((c) => [c.name, c.program]), [['Workerscope: trace a.py', '/ws/a.py'], ['Workerscope: trace b.py', '/ws/b.py']]);

@@ -1,6 +1,7 @@
 /**
  * Debug Console answers belong to their own expression: after one evaluation in a paused worker
- * times out, its late answer is dropped and every later expression gets its own answer.
+ * times out, its late answer is dropped and every later expression gets its own answer; a
+ * worker that was killed says it has nothing left to evaluate in.
  */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
@@ -21,4 +22,15 @@ test('a late answer to a timed-out evaluation is not taken for the next expressi
   await s.dc.continueRequest({ threadId: stopped.body.threadId! });
   const exited = await s.waitFor<DebugProtocol.ExitedEvent>('exited');
   assert.equal(exited.body.exitCode, 0);
+}));
+
+test('evaluating in a killed worker says it has no live frame, not to select one', () => withSession(async (s) => {
+  await s.launch({ program: program('executor_worker_sigkill.py'), python: PYTHON });
+  const stopped = await s.waitFor<DebugProtocol.StoppedEvent>('stopped');
+  const frames = await stackOf(s, stopped.body.threadId!);
+  const submitted = frames.find((frame) => frame.presentationHint === 'label');
+  assert.ok(submitted, JSON.stringify(frames.map((f) => f.name)));
+  await assert.rejects(s.dc.evaluateRequest({ expression: 'x', frameId: submitted.id, context: 'repl' }), /was killed by SIGKILL while running this task: it has no live frame/);
+  await s.dc.continueRequest({ threadId: stopped.body.threadId! });
+  await s.waitFor('terminated');
 }));

@@ -70,13 +70,24 @@ async function defaultPython(ctx: ResolveContext): Promise<string> {
   return 'python3';
 }
 
-/** Dynamic configurations offered in the Run and Debug view: one per open Python file, active first. */
-export function dynamicConfigurations(pythonFiles: readonly string[]): WorkerscopeLaunchConfig[] {
+/**
+ * Configurations offered for the open Python files, active first: as they are for the Run and
+ * Debug view's list; for a new launch.json (`workspaceFolder` given) with paths that travel with
+ * the workspace (`${workspaceFolder}/…`, or `${file}` for a file outside it), never absolute.
+ */
+export function dynamicConfigurations(pythonFiles: readonly string[], workspaceFolder?: string): WorkerscopeLaunchConfig[] {
   return [...new Set(pythonFiles)].map((file) => ({
     type: DEBUG_TYPE,
     request: 'launch',
     name: `Workerscope: trace ${path.basename(file)}`,
-    program: file,
+    program: workspaceFolder === undefined ? file : portable(file, workspaceFolder),
     stopOnWorkerFailure: true,
   }));
+}
+
+function portable(file: string, folder: string): string {
+  if (!folder) return '${file}';
+  const relative = path.relative(folder, file);
+  if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative)) return '${file}';
+  return `\${workspaceFolder}/${relative.split(path.sep).join('/')}`;
 }

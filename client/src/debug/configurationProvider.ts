@@ -6,14 +6,15 @@ import * as vscode from 'vscode';
 import { DEBUG_TYPE, dynamicConfigurations, resolveLaunchConfiguration, type WorkerscopeLaunchConfig } from './configuration';
 
 export class WorkerscopeConfigurationProvider implements vscode.DebugConfigurationProvider {
-  constructor(private readonly log: vscode.OutputChannel) {}
+  /** `forLaunchJson`: the configurations are written into a new launch.json (no absolute paths). */
+  constructor(private readonly log: vscode.OutputChannel, private readonly forLaunchJson = false) {}
 
-  provideDebugConfigurations(): vscode.DebugConfiguration[] {
+  provideDebugConfigurations(folder?: vscode.WorkspaceFolder): vscode.DebugConfiguration[] {
     const files = [vscode.window.activeTextEditor, ...vscode.window.visibleTextEditors]
       .map((editor) => editor?.document)
       .filter((doc): doc is vscode.TextDocument => !!doc && doc.languageId === 'python' && doc.uri.scheme === 'file')
       .map((doc) => doc.uri.fsPath);
-    return dynamicConfigurations(files);
+    return dynamicConfigurations(files, this.forLaunchJson ? (folder?.uri.fsPath ?? '') : undefined);
   }
 
   async resolveDebugConfiguration(folder: vscode.WorkspaceFolder | undefined, config: vscode.DebugConfiguration): Promise<vscode.DebugConfiguration | undefined | null> {
@@ -38,7 +39,7 @@ export class WorkerscopeConfigurationProvider implements vscode.DebugConfigurati
 export function registerConfigurationProvider(context: vscode.ExtensionContext, log: vscode.OutputChannel): void {
   const provider = new WorkerscopeConfigurationProvider(log);
   context.subscriptions.push(
-    vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, provider, vscode.DebugConfigurationProviderTriggerKind.Initial),
+    vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, new WorkerscopeConfigurationProvider(log, true), vscode.DebugConfigurationProviderTriggerKind.Initial),
     vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, provider, vscode.DebugConfigurationProviderTriggerKind.Dynamic),
   );
 }

@@ -13,6 +13,11 @@ export class WorkerEvaluator {
   private readonly evaluations = new Map<number, Promise<unknown>>();
 
   async answer(frame: FrameRef | undefined, expression: string, runtime: TraceRuntime | undefined): Promise<Answer> {
+    if (frame?.index === 'submitted' && (frame.failure.kind === 'killed' || frame.failure.kind === 'exited') && !frame.failure.frames?.length) {
+      // The only frame is where the task was submitted: the worker itself is gone.
+      const how = frame.failure.kind === 'killed' ? `was killed${frame.failure.signal ? ` by ${frame.failure.signal}` : ''}` : 'exited';
+      return { code: 3012, message: `The worker ${how} while running this task: it has no live frame to evaluate in. Its task's arguments are in the Task scope.` };
+    }
     if (!frame || frame.index === 'submitted') return { code: 3003, message: 'Select a frame of a failed worker in the Call Stack to evaluate there.' };
     const { failure: held, index } = frame;
     if (held.kind === 'stall') {
