@@ -228,12 +228,5 @@ function dumps(value: unknown, indent: string | undefined): string {
   return out.join('');
 }
 
-// ---- breakpoints (debug sessions: WORKERSCOPE_BREAKPOINTS=1) ----------------------------------
-/** The spec of the program's breakpoints in the channel directory. */
+/** The spec of the program's breakpoints in the channel directory (debug sessions). */
 export const BREAKPOINTS_FILE = 'breakpoints.json';
-/** SIGRTMIN + this tells a live process to read the spec again. */
-export const BREAKPOINT_SIGNAL_OFFSET = 8;
-/** A thread stopped at a breakpoint (then `paused`, and `resumed` once continued). */
-export const STOPPED = 'stopped';
-/** A logpoint's message. */
-export const LOG = 'log';
