@@ -13,7 +13,7 @@ import textwrap
 import unittest
 
 from tests.helpers import PY_DIR, clean_env, wait_for
-from workerscope_tracer import livestack, wire
+from workerscope_tracer import bprules, livestack, wire
 
 TIMEOUT = 30.0
 BREAKPOINT_SIGNAL = getattr(signal, "SIGRTMIN", 34) + wire.BREAKPOINT_SIGNAL_OFFSET
@@ -30,7 +30,8 @@ def marked_line(source, marker):
 class Session:
     """A program started as the runtime starts it in a debug session, and its channel."""
 
-    def __init__(self, test, source, breakpoints=None, args=(), env_breakpoints=True):
+    def __init__(self, test, source, breakpoints=None, args=(), env_breakpoints=True,
+                 script="prog.py"):
         self.source = textwrap.dedent(source)
         self.workdir = tempfile.mkdtemp(prefix="ws-bp-")
         self.channel = tempfile.mkdtemp(prefix="ws-bp-ch-")
@@ -50,7 +51,10 @@ class Session:
         env["WORKERSCOPE_TRACER_LOG"] = os.path.join(self.workdir, "tracer.log")
         if env_breakpoints:
             env["WORKERSCOPE_BREAKPOINTS"] = "1"
-        self.proc = subprocess.Popen([sys.executable, self.path] + list(args), cwd=self.workdir,
+        if script != "prog.py":
+            os.symlink(self.path, os.path.join(self.workdir, script))
+        # By a relative name, as a user types it: 3.8's code objects keep it so.
+        self.proc = subprocess.Popen([sys.executable, script] + list(args), cwd=self.workdir,
                                      env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
     def line(self, marker):
@@ -187,6 +191,13 @@ class MainProcessTest(unittest.TestCase):
         status, out, err = s.finish()
         self.assertEqual((status, out, err), (0, "result 15\n", ""))
         self.assertEqual(len(s.events(wire.STOPPED)), 1)
+
+    def test_a_script_run_through_a_symbolic_link_of_another_name(self):
+        s = Session(self, LOOP, [{"id": 5, "line": "BP", "hitCondition": "2"}],
+                    script="link-to-prog")
+        (stop,) = s.wait_stops(1)
+        self.assertEqual(stop["frames"][-1]["locals"]["i"], "1")
+        self.assertEqual(s.finish()[:2], (0, "result 15\n"))
 
     def test_condition(self):
         s = self.run_loop(condition="i == 3")
@@ -366,6 +377,32 @@ class CostTest(unittest.TestCase):
     def test_without_breakpoints_nothing_traces(self):
         s = Session(self, PROBE)
         self.assertEqual(s.finish(), (0, "True True False True None\n", ""))
+
+
+class RulesTest(unittest.TestCase):
+    def test_hit_conditions(self):
+        parse = bprules.parse_hit_condition
+        self.assertEqual([parse(t) for t in ("3", " == 3", ">=2", "> 2", "<= 4", "<4", "% 2")],
+                         [("==", 3), ("==", 3), (">=", 2), (">", 2), ("<=", 4), ("<", 4),
+                          ("%", 2)])
+        self.assertEqual([parse(t) for t in (None, "", "x", "= 3", "% 0", "2.5", "\u00b2", 3)],
+                         [None] * 8)
+        met = bprules.hit_condition_met
+        self.assertEqual([n for n in range(1, 8) if met(("%", 3), n)], [3, 6])
+        self.assertEqual([n for n in range(1, 8) if met((">", 5), n)], [6, 7])
+        self.assertTrue(met(None, 1))
+
+    def test_messages(self):
+        frame = sys._getframe()
+        d = {"a": {"b": 1}}  # noqa: F841 — read by the messages
+        text = "x}"  # noqa: F841
+        fmt = bprules.format_message
+        self.assertEqual(fmt("{d['a']} {{}} {text} {d['a']['b'] + 1}", frame),
+                         "{'b': 1} {} x} 2")
+        self.assertEqual(fmt("{nothing} and {", frame),
+                         "<error: NameError: name 'nothing' is not defined> and {")
+        self.assertEqual(fmt("{'}'} {(1, 2)}", frame), "} (1, 2)")
+        self.assertTrue(fmt("{'x' * 20000}", frame).endswith("... (20000 characters)"))
 
 
 LINES_SAMPLE = """\

@@ -9,6 +9,7 @@ from _thread import get_ident
 from itertools import count
 
 from . import channel, runtime, wire
+from .bprules import Breakpoint, format_message, hit_condition_met
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs milliseconds at startup in every traced process
@@ -17,36 +18,6 @@ if TYPE_CHECKING:  # typing costs milliseconds at startup in every traced proces
 SPEC_FILE = "breakpoints.json"
 _MONITORING = sys.version_info >= (3, 12)
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
-VALUE_LIMIT = 10000  # characters of one logpoint {expression}'s str()
-_CONDITION_FILE = "<breakpoint condition>"
-_HIT_OPS = ("==", ">=", "<=", ">", "<", "%")
-
-
-class Breakpoint:
-    __slots__ = ("id", "file", "line", "condition", "hit", "log_message", "hits", "_code")
-
-    def __init__(self, file: str, item: "Dict[str, Any]") -> None:
-        self.id = item.get("id")
-        self.file = file
-        self.line = item["line"]
-        condition = item.get("condition")
-        self.condition = condition if isinstance(condition, str) and condition.strip() else None
-        self.hit = parse_hit_condition(item.get("hitCondition"))
-        message = item.get("logMessage")
-        self.log_message = message if isinstance(message, str) else None
-        self.hits = 0
-        self._code: "Any" = None
-
-    def condition_code(self) -> "Any":
-        """The compiled condition; a SyntaxError raises at each evaluation, as any error."""
-        if self._code is None:
-            try:
-                self._code = compile(self.condition, _CONDITION_FILE, "eval", dont_inherit=True)
-            except BaseException as exc:  # noqa: B902 — kept, and raised when evaluated
-                self._code = exc
-        if isinstance(self._code, BaseException):
-            raise self._code
-        return self._code
 
 
 class _Spec:
@@ -57,6 +28,7 @@ class _Spec:
                  stamp: "Any") -> None:
         self.version = version
         self.files = files
+        self.basenames = {os.path.basename(path) for path in files}
         self.stamp = stamp  # (st_ino, st_mtime_ns, st_size) of the file read, or None
         self.by_name: "Dict[str, Any]" = {}   # co_filename -> its lines' breakpoints, or False
         self.code_hits: "Dict[int, Tuple[Any, bool]]" = {}  # id(code) -> (code, holds one)
@@ -74,40 +46,6 @@ _stop_ids = count(1)
 _start_cwd = ""
 _applying = False
 _pending = False
-
-
-def parse_hit_condition(text: "Any") -> "Optional[Tuple[str, int]]":
-    """``(op, n)`` of ``N``, ``== N``, ``>= N``, ``> N``, ``<= N``, ``< N`` or ``% N``; None
-    when absent or unparsable (the breakpoint then has no hit condition)."""
-    if not isinstance(text, str):
-        return None
-    text = text.strip()
-    op = "=="
-    for candidate in _HIT_OPS:
-        if text.startswith(candidate):
-            op, text = candidate, text[len(candidate):].strip()
-            break
-    if not (text.isascii() and text.lstrip("-").isdigit()):
-        return None
-    n = int(text)
-    return None if op == "%" and n <= 0 else (op, n)
-
-
-def hit_condition_met(hit: "Optional[Tuple[str, int]]", hits: int) -> bool:
-    if hit is None:
-        return True
-    op, n = hit
-    if op == "==":
-        return hits == n
-    if op == ">=":
-        return hits >= n
-    if op == "<=":
-        return hits <= n
-    if op == ">":
-        return hits > n
-    if op == "<":
-        return hits < n
-    return hits % n == 0
 
 
 # ---- the spec --------------------------------------------------------------------------------
@@ -192,6 +130,29 @@ def _apply(spec: _Spec) -> None:
         _trace_apply()
 
 
+_real_dirs: "Dict[str, str]" = {}
+
+
+def _spec_path_of(spec: "_Spec", name: str) -> "Optional[str]":
+    """The spec's path equal to ``os.path.realpath`` of a code object's file (made absolute
+    against the start's working directory), if any. realpath costs an lstat per path component
+    and a process runs code from dozens of files: a file whose name is no spec file's and is no
+    symbolic link cannot resolve to one, and each directory is resolved once."""
+    full = os.path.join(_start_cwd, name)
+    directory, base = os.path.split(full)
+    linked = os.path.islink(full)
+    if base not in spec.basenames and not linked:
+        return None
+    if linked:
+        path = os.path.realpath(full)
+        return path if path in spec.files else None
+    real_dir = _real_dirs.get(directory)
+    if real_dir is None:
+        real_dir = _real_dirs[directory] = os.path.realpath(directory)
+    path = os.path.join(real_dir, base)
+    return path if path in spec.files else None
+
+
 def _file_lines(name: str) -> "Any":
     """The breakpoints of a code object's file by line, or False; cached per co_filename."""
     spec = _spec
@@ -199,9 +160,9 @@ def _file_lines(name: str) -> "Any":
     if entry is None:
         entry = False
         if spec.files and not name.startswith("<"):
-            path = os.path.realpath(os.path.join(_start_cwd, name))
-            if not path.startswith(_PACKAGE_DIR):
-                entry = spec.files.get(path) or False
+            path = _spec_path_of(spec, name)
+            if path is not None and not path.startswith(_PACKAGE_DIR):
+                entry = spec.files[path]
         spec.by_name[name] = entry
     return entry
 
@@ -216,8 +177,8 @@ def holds_breakpoint(code: "Any") -> bool:
     entry = _file_lines(code.co_filename)
     if not entry:
         return False
-    from .lines import _line_starts
-    hit = any(line in entry for line in _line_starts(code) if line)
+    from .lines import line_starts
+    hit = any(line in entry for line in line_starts(code) if line)
     spec.code_hits[id(code)] = (code, hit)
     return hit
 
@@ -429,64 +390,6 @@ def _stop(frame: "Any", bp: Breakpoint) -> None:
         pause.wait_for_debugger(stop_id, live, timeout=pause.NO_TIMEOUT)
 
 
-def _closing_brace(text: str, start: int) -> int:
-    """Index of the ``}`` closing the ``{`` at ``start`` (nested braces and string literals
-    inside the expression skipped), or -1."""
-    depth, quote, i = 0, "", start
-    while i < len(text):
-        c = text[i]
-        if quote:
-            if c == "\\":
-                i += 1
-            elif c == quote:
-                quote = ""
-        elif c in "'\"":
-            quote = c
-        elif c in "{[(":
-            depth += 1
-        elif c in "}])":
-            depth -= 1
-            if depth == 0:
-                return i if c == "}" else -1
-        i += 1
-    return -1
-
-
-def _value(expression: str, frame: "Any") -> str:
-    try:
-        text = str(eval(compile(expression.strip(), "<logpoint>", "eval", dont_inherit=True),
-                        frame.f_globals, frame.f_locals))
-    except BaseException as exc:  # noqa: B902 — user input
-        info = runtime.exception_info(exc)
-        return "<error: %s: %s>" % (info["type"], info["message"])
-    if len(text) > VALUE_LIMIT:
-        text = "%s... (%d characters)" % (text[:VALUE_LIMIT], len(text))
-    return text
-
-
-def format_message(template: str, frame: "Any") -> str:
-    """A logpoint's message: each ``{expression}`` evaluated in the frame and replaced by its
-    ``str()``; ``{{`` and ``}}`` are literal braces, a ``{`` never closed is kept as it is."""
-    out: "List[str]" = []
-    i = 0
-    while i < len(template):
-        c = template[i]
-        if c in "{}" and template.startswith(c * 2, i):
-            out.append(c)
-            i += 2
-        elif c == "{":
-            end = _closing_brace(template, i)
-            if end < 0:
-                out.append(template[i:])
-                break
-            out.append(_value(template[i + 1:end], frame))
-            i = end + 1
-        else:
-            out.append(c)
-            i += 1
-    return "".join(out)
-
-
 # ---- installation ---------------------------------------------------------------------------
 
 def signum() -> "Optional[int]":
@@ -520,8 +423,9 @@ def _install_signal() -> None:
 def _after_fork_in_child() -> None:
     """The child keeps the breakpoints with fresh counts; a spec the runtime rewrote while the
     parent forked (its signal not handled yet, the child not yet there to get one) is read."""
-    global _busy, _stop_ids
+    global _busy, _stop_ids, _applying, _pending
     _busy = set()
+    _applying = _pending = False  # another thread of the parent may have been applying
     _stop_ids = count(1)
     pause = sys.modules.get(__package__ + ".pause")
     if pause is not None:

@@ -9,7 +9,7 @@ if TYPE_CHECKING:
     from typing import Any, Dict, Iterator, List, Optional, Set
 
 
-def _line_starts(code: "Any") -> "Iterator[Optional[int]]":
+def line_starts(code: "Any") -> "Iterator[Optional[int]]":
     if hasattr(code, "co_lines"):  # 3.10+: the line table as ranges, None for no line
         for _start, _end, line in code.co_lines():
             yield line
@@ -27,7 +27,7 @@ def code_lines(code: "Any", into: "Optional[Set[int]]" = None) -> "Set[int]":
     stack = [code]
     while stack:
         current = stack.pop()
-        for line in _line_starts(current):
+        for line in line_starts(current):
             if line:
                 lines.add(line)
         stack.extend(c for c in current.co_consts if hasattr(c, "co_code"))
@@ -53,7 +53,7 @@ def file_lines(path: str) -> "Dict[str, Any]":
 
 
 def main(argv: "Optional[List[str]]" = None) -> None:
-    import json  # here: the tracer imports this module for _line_starts in traced processes
+    import json  # here: traced processes import this module for line_starts only
     files = sys.argv[1:] if argv is None else argv
     result = {"files": {path: file_lines(path) for path in files}}
     sys.stdout.write(json.dumps(result) + "\n")
