@@ -40,7 +40,8 @@ class _Spec:
 
 
 _spec = _Spec(None, {}, None)
-_by_name: "Dict[str, Any]" = _spec.by_name  # the settrace hook's hot path reads it directly
+_by_name: "Dict[str, Any]" = _spec.by_name  # the settrace hook's hot path reads them directly
+_code_hits: "Dict[int, Tuple[Any, bool]]" = _spec.code_hits
 _busy: "Set[int]" = set()   # threads inside a hit now: nothing they run stops them again
 _stop_ids = count(1)
 _start_cwd = ""
@@ -119,11 +120,11 @@ def reload(force: bool = False) -> None:
 
 
 def _apply(spec: _Spec) -> None:
-    global _spec, _by_name
+    global _spec, _by_name, _code_hits
     previous = {(bp.id, bp.file, bp.line): bp.hits for bp in _spec.breakpoints()}
     for bp in spec.breakpoints():  # a breakpoint kept across versions keeps its count
         bp.hits = previous.get((bp.id, bp.file, bp.line), 0)
-    _spec, _by_name = spec, spec.by_name
+    _spec, _by_name, _code_hits = spec, spec.by_name, spec.code_hits
     if _MONITORING:
         _monitoring_apply()
     else:
@@ -273,10 +274,15 @@ _tracing = False
 
 
 def _global_trace(frame: "Any", event: str, arg: "Any") -> "Any":
-    # Called at every call in a traced thread: one dict lookup for a file without breakpoints.
-    if _by_name.get(frame.f_code.co_filename) is False:
+    # Called at every call in a traced thread: one dict lookup for a file without breakpoints,
+    # two for a code object of a file with some, seen before.
+    code = frame.f_code
+    if _by_name.get(code.co_filename) is False:
         return None
-    return _local_trace if holds_breakpoint(frame.f_code) else None
+    cached = _code_hits.get(id(code))
+    if cached is not None and cached[0] is code:
+        return _local_trace if cached[1] else None
+    return _local_trace if holds_breakpoint(code) else None
 
 
 def _local_trace(frame: "Any", event: str, arg: "Any") -> "Any":
