@@ -38,6 +38,11 @@ export const SLOT_DONE = 6;
  * /proc/<pid>/status SigCgt shows it caught.
  */
 export const LIVE_STACK_OFFSET = 7;
+/**
+ * The breakpoint signal is SIGRTMIN + this: a process of a debug session re-reads
+ * `<channel>/breakpoints.json` on it; sent only where /proc/<pid>/status SigCgt shows it caught.
+ */
+export const BREAKPOINT_SIGNAL_OFFSET = 8;
 
 // Roles of processes (report "processes[].role").
 export const ROLE_MAIN = 'main';
@@ -73,6 +78,10 @@ export const JOIN = 'join';
 export const QUEUE_FLUSH_WAIT = 'queue-flush-wait';
 /** The feeder thread of a `queue-flush-wait` finished after all. */
 export const QUEUE_FLUSHED = 'queue-flushed';
+/** A thread stopped at a breakpoint (paused/resumed with its id follow). */
+export const STOPPED = 'stopped';
+/** A logpoint's message, or a breakpoint condition that raised; the thread goes on. */
+export const LOG = 'log';
 /** `reason` of a hang whose parent joins a child that cannot exit until its queue is read. */
 export const HANG_JOIN_BEFORE_DRAIN = 'join-before-drain';
 
@@ -81,7 +90,7 @@ export const EVENT_KINDS = [
   PROCESS_START, PROCESS_EXIT, START_METHOD, CHILD_EXIT, SUBMIT, TASK_EXCEPTION,
   PROCESS_EXCEPTION, THREAD_EXCEPTION, WORKER_LOST, SWALLOWED, RACE, HANG,
   PAUSED, RESUMED, EVALUATE_RESULT, POOL_STALLED, IN_FLIGHT, LEFTOVER,
-  JOIN, QUEUE_FLUSH_WAIT, QUEUE_FLUSHED,
+  JOIN, QUEUE_FLUSH_WAIT, QUEUE_FLUSHED, STOPPED, LOG,
 ] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 
@@ -125,6 +134,8 @@ export const EVENT_FIELDS: Readonly<Record<EventKind, readonly string[]>> = {
   [JOIN]: ['child', 'name', 'timeout', 'at'],
   [QUEUE_FLUSH_WAIT]: ['queue', 'items', 'puts'],
   [QUEUE_FLUSHED]: ['queue'],
+  [STOPPED]: ['id', 'reason', 'breakpoint', 'thread', 'worker', 'role', 'frames', 'paused'],
+  [LOG]: ['message', 'file', 'line', 'thread', 'worker'],
 };
 
 export function isEventKind(kind: unknown): kind is EventKind {

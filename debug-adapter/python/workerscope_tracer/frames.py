@@ -129,6 +129,13 @@ def frames_from_stack(frame: "Optional[FrameType]") -> "List[Dict[str, Any]]":
     """Records of a live stack ending at ``frame``, outermost first, from the first
     non-internal frame; a child's stack is cut at its ``Process._bootstrap`` (a forked child
     still holds its parent's frames below it)."""
+    return stack_frames(frame)[0]
+
+
+def stack_frames(frame: "Optional[FrameType]"
+                 ) -> "Tuple[List[Dict[str, Any]], List[FrameType]]":
+    """``frames_from_stack``'s records and the live frame objects they describe, in the same
+    order (a paused thread's ``evaluate`` indexes the frames by the records' positions)."""
     stack: "List[FrameType]" = []
     while frame is not None:
         code = frame.f_code
@@ -142,7 +149,8 @@ def frames_from_stack(frame: "Optional[FrameType]") -> "List[Dict[str, Any]]":
         start += 1
     if start == len(stack):
         start = 0
-    return [frame_record(f, f.f_lineno) for f in stack[start:]]
+    kept = stack[start:]
+    return [frame_record(f, f.f_lineno) for f in kept], kept
 _FAULT_LINE = r'^\s+File "(.*)", line (\d+) in (.*)$'
 
 

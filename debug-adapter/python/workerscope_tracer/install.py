@@ -136,6 +136,8 @@ def install(directory: "Optional[str]", env: "Optional[Dict[str, str]]" = None) 
         os.register_at_fork(after_in_child=_after_fork_in_child,
                             after_in_parent=_after_fork_in_parent)
     patchers = _patchers()
+    if env.get("WORKERSCOPE_BREAKPOINTS") == "1":  # a debug session: nothing imported otherwise
+        _install_breakpoints(patchers)
     sys.meta_path.insert(0, _Finder(patchers))
     for name, patcher in patchers.items():
         module = sys.modules.get(name)
@@ -150,6 +152,27 @@ def install(directory: "Optional[str]", env: "Optional[Dict[str, str]]" = None) 
     import atexit
     atexit.register(_run_exit_hooks)
     return True
+
+
+def _install_breakpoints(patchers: "Dict[str, Callable[[Any], None]]") -> None:
+    """Breakpoints from the start; before 3.12 they trace threads through ``threading.settrace``,
+    set once ``threading`` is imported, after the hooks of its own patcher."""
+    try:
+        from . import breakpoints
+        breakpoints.install()
+    except Exception:
+        runtime.swallowed()
+        return
+    if sys.version_info >= (3, 12):
+        return
+    patch_threading = patchers["threading"]
+
+    def patcher(module: "Any") -> None:
+        try:
+            patch_threading(module)
+        finally:
+            breakpoints.threading_imported(module)
+    patchers["threading"] = patcher
 
 
 # Callers whose forks have a path of their own: pool and executor workers, Process children.

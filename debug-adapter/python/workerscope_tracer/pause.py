@@ -12,6 +12,7 @@ import json
 import os
 import stat
 import time
+from _thread import get_ident
 from types import FrameType
 
 from . import channel, wire
@@ -23,8 +24,16 @@ if TYPE_CHECKING:  # typing costs milliseconds at startup in every traced proces
 
 POLL_INTERVAL = 0.02
 DEFAULT_TIMEOUT = 300.0
+# A breakpoint's stop waits for the user as long as the session lasts (until ``continue`` or
+# the channel is gone); a failure keeps its safety timeout.
+NO_TIMEOUT = float("inf")
 # A request is a command and an expression typed in the Debug Console: far below this.
 MAX_REQUEST_BYTES = 1 << 20
+
+
+# Threads waiting for the debugger now (their _thread.get_ident()): what the Debug Console
+# makes them evaluate must not stop them again at a breakpoint (breakpoints.py).
+waiting: "Set[int]" = set()
 
 
 def _timeout() -> float:
@@ -151,7 +160,8 @@ def _serve(ch: "Any", directory: str, failure_id: str, frames: "List[FrameType]"
 
 def wait_for_debugger(failure_id: str, frames: "List[FrameType]",
                       timeout: "Optional[float]" = None) -> str:
-    """Serve requests until told to continue; returns the reason for resuming."""
+    """Serve requests until told to continue; returns the reason for resuming. ``timeout``:
+    seconds (WORKERSCOPE_PAUSE_TIMEOUT or DEFAULT_TIMEOUT when None; NO_TIMEOUT never ends)."""
     ch = channel.get()
     if ch is None:
         return "channel-gone"
@@ -170,13 +180,20 @@ def wait_for_debugger(failure_id: str, frames: "List[FrameType]",
     ch.emit(wire.PAUSED, id=failure_id)
     reason = "timeout"
     stuck: "Set[str]" = set()
-    while time.monotonic() < deadline:
-        if not ch.alive():
-            reason = "channel-gone"
-            break
-        if _serve(ch, directory, failure_id, frames, stuck):
-            reason = "continue"
-            break
-        time.sleep(POLL_INTERVAL)
+    ident = get_ident()
+    nested = ident in waiting
+    waiting.add(ident)
+    try:
+        while time.monotonic() < deadline:
+            if not ch.alive():
+                reason = "channel-gone"
+                break
+            if _serve(ch, directory, failure_id, frames, stuck):
+                reason = "continue"
+                break
+            time.sleep(POLL_INTERVAL)
+    finally:
+        if not nested:
+            waiting.discard(ident)
     ch.emit(wire.RESUMED, id=failure_id, reason=reason)
     return reason

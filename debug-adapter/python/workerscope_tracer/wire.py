@@ -33,6 +33,9 @@ SLOT_BUSY, SLOT_KEY, SLOT_CHUNK, SLOT_POS, SLOT_LOCKED, SLOT_STARTED, SLOT_DONE 
 # (faulthandler.register); the supervisor sends it only to a process whose
 # /proc/<pid>/status SigCgt shows it caught.  SIGRTMIN+7: unused by CPython's test suites.
 LIVE_STACK_OFFSET = 7
+# Real-time signal on which a process of a debug session (WORKERSCOPE_BREAKPOINTS=1) re-reads
+# <channel>/breakpoints.json; sent, like the live-stack signal, only where SigCgt shows it caught.
+BREAKPOINT_SIGNAL_OFFSET = 8
 
 # Roles of processes (report "processes[].role").
 ROLE_MAIN = "main"
@@ -114,11 +117,21 @@ QUEUE_FLUSH_WAIT = "queue-flush-wait"
 QUEUE_FLUSHED = "queue-flushed"
 # Reason of a hang record whose parent joins a child stuck flushing a queue.
 HANG_JOIN_BEFORE_DRAIN = "join-before-drain"
-# paused / resumed: id:str (failure id); reason:"continue"|"timeout"|"channel-gone" on resumed
+# paused / resumed: id:str (failure or stop id); reason:"continue"|"timeout"|"channel-gone" on resumed
 PAUSED = "paused"
 RESUMED = "resumed"
 # evaluate-result: id:str, seq:str, frame:int, ok:bool, value:str|null, error:str|null
 EVALUATE_RESULT = "evaluate-result"
+# stopped: id:str ("<pid>-s<n>"), reason:"breakpoint", breakpoint:int (the spec's id),
+#                thread:str, worker:str, role:str, frames:[{file,line,function,locals,user}]
+#                (live stack, outermost first, from the first frame of user code),
+#                paused:true — a thread stopped at a breakpoint (breakpoints.py); paused and
+#                resumed with the same id follow, and ctl requests naming it are served
+STOPPED = "stopped"
+# log: message:str, file:str (the breakpoint's path as the spec names it), line:int,
+#                thread:str, worker:str — a logpoint's message with its {expressions}
+#                evaluated, or a breakpoint condition that raised; the thread goes on
+LOG = "log"
 
 # in-flight (supervisor's own file): reason:"stall"|"ended", signal:str|null (the main
 #                process's death signal for "ended"), timeout:float|null (for "stall"),
@@ -138,14 +151,14 @@ EVENT_KINDS = (
     PROCESS_START, PROCESS_EXIT, START_METHOD, CHILD_EXIT, SUBMIT, TASK_EXCEPTION,
     PROCESS_EXCEPTION, THREAD_EXCEPTION, WORKER_LOST, SWALLOWED, RACE, HANG,
     PAUSED, RESUMED, EVALUATE_RESULT, POOL_STALLED, IN_FLIGHT, LEFTOVER,
-    JOIN, QUEUE_FLUSH_WAIT, QUEUE_FLUSHED,
+    JOIN, QUEUE_FLUSH_WAIT, QUEUE_FLUSHED, STOPPED, LOG,
 )
 
 # Control requests (ctl/<pid>/<seq>.json, written by the debug adapter; seq sorts numerically):
 #   {"cmd": "evaluate", "frame": k, "expression": "..."}  -> evaluate-result event
 #   {"cmd": "continue"}                                   -> resumed event, worker goes on
-# Either may name the paused failure it is for ("id": "<pid>-<n>"): a thread paused for
-# another failure of the same process leaves it to that one.
+# Either may name the paused failure or stop it is for ("id": "<pid>-<n>" or "<pid>-s<n>"):
+# a thread paused for another failure or stop of the same process leaves it to that one.
 CMD_EVALUATE = "evaluate"
 CMD_CONTINUE = "continue"
 
