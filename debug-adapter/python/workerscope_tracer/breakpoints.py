@@ -15,7 +15,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs milliseconds at startup in every traced process
     from typing import Any, Dict, Iterator, List, Optional, Set, Tuple
 
-SPEC_FILE = "breakpoints.json"
+SPEC_FILE = wire.BREAKPOINTS_FILE
 _MONITORING = sys.version_info >= (3, 12)
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 

@@ -36,6 +36,8 @@ LIVE_STACK_OFFSET = 7
 # Real-time signal on which a process of a debug session (WORKERSCOPE_BREAKPOINTS=1) re-reads
 # <channel>/breakpoints.json; sent, like the live-stack signal, only where SigCgt shows it caught.
 BREAKPOINT_SIGNAL_OFFSET = 8
+# The spec of a debug session's breakpoints in the channel directory, written by the runtime.
+BREAKPOINTS_FILE = "breakpoints.json"
 
 # Roles of processes (report "processes[].role").
 ROLE_MAIN = "main"
