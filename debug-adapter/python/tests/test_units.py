@@ -7,7 +7,8 @@ import sys
 import tempfile
 import unittest
 
-from workerscope_tracer import channel, frames, runtime, safe_repr, supervisor, wire
+from workerscope_tracer import channel, frames, runtime, safe_repr, wire
+from workerscope_tracer.tools import supervisor
 
 
 class WireTest(unittest.TestCase):
@@ -287,7 +288,7 @@ class ZombieStatusTest(unittest.TestCase):
 
     def test_exit_codes_and_signals_of_zombies(self):
         import signal as signals
-        from workerscope_tracer.hangwatch import zombie_status
+        from workerscope_tracer.tools.hangwatch import zombie_status
         from tests.helpers import wait_for
         for how, expected in (("exit", 3), ("kill", -signals.SIGKILL)):
             pid = os.fork()
@@ -304,7 +305,7 @@ class ZombieStatusTest(unittest.TestCase):
 
     def test_the_hang_watch_names_an_unreaped_process_killed_by_a_signal(self):
         import signal as signals
-        from workerscope_tracer.hangwatch import HangWatch, zombie_status
+        from workerscope_tracer.tools.hangwatch import HangWatch, zombie_status
         from tests.helpers import wait_for
 
         class Recorder:

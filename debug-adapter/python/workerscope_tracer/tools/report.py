@@ -6,7 +6,7 @@ joins (worker-side failure + parent-side submit) are what the debug adapter does
 
 import os
 
-from . import wire
+from .. import wire
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs milliseconds in the supervisor, after the program has ended

@@ -11,7 +11,8 @@ try:  # the C module: "signal" itself imports enum
 except ImportError:  # pragma: no cover
     import signal  # type: ignore[no-redef]
 
-from . import tree, wire
+from .. import wire
+from . import tree
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -90,7 +91,7 @@ class InFlight:
                 alive = _alive(pid)
                 if alive or not live_only:
                     busy[pid] = (slot, alive)
-        from .livestack import dump_all
+        from ..livestack import dump_all
         stacks = dump_all(self.directory, [p for p, (_, alive) in busy.items() if alive])
         now = time.time()
         out = []
@@ -118,7 +119,7 @@ class InFlight:
 
     def write(self, reason: str, sig: "Optional[str]" = None,
               timeout: "Optional[float]" = None) -> "Dict[str, Any]":
-        from .channel import encode_record
+        from ..channel import encode_record
         t, tasks = self.tasks(live_only=reason == "stall")
         record = {"reason": reason, "signal": sig, "timeout": timeout, "tasks": tasks}
         self.channel.write(encode_record(wire.IN_FLIGHT, record, os.getpid(), t))
