@@ -265,11 +265,13 @@ class WorkerLostTest(unittest.TestCase):
             channel.configure(d)
             try:
                 pool_jobs._jobs.pop(77, None)
-                hooks_pool._worker_lost(Worker(), -9, [1, 77, 0, 2, 0])  # its job has ended
-                pool_jobs._jobs[77] = {"function": "builtins.len", "sent": (len, (3,), {})}
-                hooks_pool._worker_lost(Worker(), -9, [1, 77, 0, 0, 0])  # still running
-                hooks_pool._worker_lost(Worker(), -9, [0, 0, 0, 0, 0])  # idle
-                hooks_pool._worker_lost(Worker(), -9, [0, 0, 0, 0, 1])  # idle, lock held
+                slot = wire.SlotRecord
+                hooks_pool._worker_lost(Worker(), -9, slot(busy=1, key=77, pos=2))  # its job has ended
+                pool_jobs._jobs[77] = {"function": "builtins.len",
+                                       "sent": pool_jobs._SentTask(len, (3,), {})}
+                hooks_pool._worker_lost(Worker(), -9, slot(busy=1, key=77))  # still running
+                hooks_pool._worker_lost(Worker(), -9, slot())  # idle
+                hooks_pool._worker_lost(Worker(), -9, slot(locked=1))  # idle, lock held
             finally:
                 pool_jobs._jobs.pop(77, None)
                 channel._channel = previous

@@ -66,11 +66,10 @@ def note_write(obj: "Any", index: "Any", own_lock: "Any", depth: int = 2) -> Non
     frame = sys._getframe(depth)
     if previous != (id(frame), frame.f_lineno):
         return
-    site = (frame.f_code.co_filename, frame.f_lineno)
     name = _names.get((id(frame.f_code), id(obj)))
     if name is None:
         name = _names[(id(frame.f_code), id(obj))] = _object_name(frame, obj)
-    ckey = (site[0], site[1], name)
+    ckey = (frame.f_code.co_filename, frame.f_lineno, name)  # what flush() reports
     _counts[ckey] = _counts.get(ckey, 0) + 1
 
 

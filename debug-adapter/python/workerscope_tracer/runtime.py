@@ -331,23 +331,23 @@ class QueueProxy:
         return getattr(self._q, name)
 
 
-def read_slot(pid: int, proc: "Any" = None) -> "Optional[List[int]]":
-    """[busy, key, chunk, pos, locked, started_us, done] of a child's slot (shared with it, or its file), or None."""
+def read_slot(pid: int, proc: "Any" = None) -> "Optional[wire.SlotRecord]":
+    """A child's slot (shared with it, or its file), or None."""
     ch = channel.get()
     if ch is None:
         return None
     try:
-        import struct
         shared = getattr(proc, "_workerscope_shared_slot", None)
         if shared is not None:
             data = shared.tobytes()
         else:
             with open(ch.path_for(pid, wire.SLOT_SUFFIX), "rb") as f:
                 data = f.read(wire.SLOT_SIZE)
-        if len(data) != wire.SLOT_SIZE:
-            return None
-        return list(struct.unpack(wire.SLOT_FORMAT, data))
+        return wire.slot_record(data)
+    except OSError:
+        return None  # no slot file: a worker that died before it made one
     except Exception:
+        swallowed()
         return None
 
 
