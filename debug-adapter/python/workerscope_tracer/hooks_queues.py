@@ -60,9 +60,9 @@ def _kind(filename: str) -> int:
 
 
 def site_of(frame: "Any") -> "Optional[Tuple[str, int, str]]":
-    """The put site (file, line, function) of the first frame from ``frame`` outward outside the standard
-    library and the tracer; when all of them are (CPython's own tests), the first outside
-    multiprocessing, concurrent.futures, threading and the tracer."""
+    """The put site, (file, line, function), of the first frame from ``frame`` outward outside
+    the standard library and the tracer; when all of them are (CPython's own tests), the first
+    outside multiprocessing, concurrent.futures, threading and the tracer."""
     fallback = None
     while frame is not None:
         code = frame.f_code

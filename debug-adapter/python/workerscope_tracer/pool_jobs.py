@@ -34,6 +34,14 @@ class _SentTask:
         self.kwds = kwds
 
 
+def _sent_task(task: "Any") -> "Optional[_SentTask]":
+    """An imap's task kept as it was sent, CPython's (job, i, func, args, kwds), named."""
+    if task is None:
+        return None
+    _job, _i, func, args, kwds = task
+    return _SentTask(func, args, kwds)
+
+
 class _UnreadFailure:
     """A failed result of an imap, kept until the program takes it from the iterator."""
 
@@ -46,7 +54,7 @@ class _UnreadFailure:
 
 
 _jobs: "Dict[int, Dict[str, Any]]" = {}          # job -> submit info
-_sent: "Dict[Tuple[int, int], _SentTask]" = {}   # imap (job, chunk) -> its task
+_sent: "Dict[Tuple[int, int], Any]" = {}         # imap (job, chunk) -> its task, as sent
 _unretrieved: "Dict[int, Dict[str, Any]]" = {}   # job -> swallowed candidate
 _imap_unread: "Dict[int, _UnreadFailure]" = {}   # id(exc) -> imap failure
 _mod: "Any" = None
@@ -95,7 +103,7 @@ def _task_args(job: int, chunk: int, pos: int) -> "Tuple[List[str], Dict[str, st
             return _element_args(items[chunk * info["chunksize"] + pos], info["star"])
         except Exception:
             return [], {}
-    return _sent_args(info.get("sent") or _sent.get((job, chunk)), pos)
+    return _sent_args(info.get("sent") or _sent_task(_sent.get((job, chunk))), pos)
 
 
 def pending(job: int, chunk: int) -> bool:
@@ -199,8 +207,8 @@ def _record_imap_tasks(pool_cls: "Any") -> None:
     def recording(tasks: "Any") -> "Any":
         for task in tasks:
             try:
-                job, i, func, args, kwds = task  # CPython's task tuple
-                _sent[(job, i)] = _SentTask(func, args, kwds)
+                job, i, _func, _args, _kwds = task  # kept as it is: named when it is read
+                _sent[(job, i)] = task
             except Exception:
                 runtime.swallowed()
             yield task
@@ -337,7 +345,7 @@ def _wrap_imap_set(cls: "Any") -> None:
         try:
             success, value = obj  # CPython's result
             if not success:  # read when next() takes it
-                _imap_failed(self, job, i, value, sent)
+                _imap_failed(self, job, i, value, _sent_task(sent))
         except Exception:
             runtime.swallowed()
         try:
