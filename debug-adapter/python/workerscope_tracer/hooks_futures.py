@@ -36,10 +36,12 @@ _fallback_slot = [0] * 7
 
 
 class _Task:
-    """A submitted work item, kept (in ``_tasks``) until its Future completes: what its
-    failure, or the worker lost running it, is named by."""
+    """A submitted work item, kept in ``_tasks`` until its Future completes: what its failure,
+    or the worker lost running it, is named by.  Its Future is tagged with its ``_tasks`` key,
+    (executor key, work id), as ``_workerscope``, and, made by an ``executor.map``, with the
+    map's group as ``_workerscope_group``: a Future the program keeps keeps no arguments."""
 
-    __slots__ = ("api", "fn", "function", "args", "kwargs", "chunked", "index_base", "indexed",
+    __slots__ = ("api", "fn", "function", "args", "kwargs", "chunked", "index_base",
                  "submitted_at")
 
     def __init__(self, api: str, fn: "Any", function: "Optional[str]", args: "Any",
@@ -52,21 +54,11 @@ class _Task:
         self.kwargs = kwargs
         self.chunked = chunked
         self.index_base = index_base      # index of its (first) element in a map's input
-        self.indexed = index_base is not None
         self.submitted_at = submitted_at
 
-
-class _Tag:
-    """A traced Future's ``_workerscope`` attribute: which work item it is (its ``_tasks``
-    key) and which ``executor.map`` call, if any, made it.  Nothing more: a Future the program
-    keeps must not keep its task's arguments."""
-
-    __slots__ = ("key", "work_id", "group")
-
-    def __init__(self, key: str, work_id: int, group: "Optional[int]") -> None:
-        self.key = key            # the executor's: "<pid>:exec<id>" or "<pid>:thread"
-        self.work_id = work_id
-        self.group = group
+    @property
+    def indexed(self) -> bool:
+        return self.index_base is not None
 
 
 class _MapCall:
@@ -309,9 +301,11 @@ def _record_submit(executor: "Any", fn: "Any", args: "Tuple[Any, ...]", kwargs: 
     if key not in _executors:  # weakly: a shut-down executor's processes must be let go
         import weakref
         _executors[key] = weakref.ref(executor, lambda _ref, k=key: _executors.pop(k, None))
-    future._workerscope = _Tag(key, work_id, group)
+    future._workerscope = (key, work_id)  # see _Task
+    if group is not None:
+        future._workerscope_group = group
     runtime.emit(wire.SUBMIT, key="%s:%d" % (key, work_id), api=api, function=task.function,
-                 chunksize=1, indexBase=base, indexed=task.indexed, submittedAt=site)
+                 chunksize=1, indexBase=base, indexed=ctx is not None, submittedAt=site)
 
 
 def _task_repr(task: "Optional[_Task]", pos: int) -> "Dict[str, Any]":
@@ -396,21 +390,21 @@ def patch_base(module: "Any") -> None:
         tag = getattr(self, "_workerscope", None)
         if tag is not None:
             try:
-                key, work_id = tag.key, tag.work_id
+                key, work_id = tag
                 if type(exception).__name__ != "BrokenProcessPool":
-                    known = _tasks.get((key, work_id))  # gone once the future was cancelled
+                    known = _tasks.get(tag)  # gone once the future was cancelled
                     # Registered before the future completes: a waiter or done-callback may
                     # retrieve it from inside orig_set_exception.
                     task = _task_repr(known, 0)
                     if known is not None and known.chunked:
                         task["args"], task["index"] = [], None
-                    _unretrieved[(key, work_id)] = {
+                    _unretrieved[tag] = {
                         "key": "%s:%d" % (key, work_id), "chunk": 0,
                         "api": known.api if known is not None else None,
                         "task": task, "exception": runtime.exception_info(exception),
-                        "group": tag.group}
+                        "group": self.__dict__.get("_workerscope_group")}
                     if ":thread" in key:
-                        _unretrieved[(key, work_id)].update(
+                        _unretrieved[tag].update(
                             _exc=exception, thread=threading.current_thread().name)
                     runtime.on_collected(self, ("future", key, work_id),
                                          lambda k: _emit_unretrieved(k[1:]))
@@ -420,15 +414,15 @@ def patch_base(module: "Any") -> None:
                 runtime.swallowed()
         orig_set_exception(self, exception)
         if tag is not None:
-            _tasks.pop((tag.key, tag.work_id), None)
+            _tasks.pop(tag, None)
             if self.__dict__.get("_workerscope_retrieved"):
-                _unretrieved.pop((tag.key, tag.work_id), None)
+                _unretrieved.pop(tag, None)
 
     def set_result(self: "Any", result: "Any") -> None:
         orig_set_result(self, result)
         tag = getattr(self, "_workerscope", None)
         if tag is not None:
-            _tasks.pop((tag.key, tag.work_id), None)
+            _tasks.pop(tag, None)
 
     # Retrieval is seen when result()/exception() read _exception: a property, so no tracer
     # frame appears in the traceback of the exception result() re-raises.
@@ -439,9 +433,10 @@ def patch_base(module: "Any") -> None:
                 tag = self.__dict__.get("_workerscope")
                 if tag is not None and sys._getframe(1).f_code in readers:
                     self.__dict__["_workerscope_retrieved"] = True
-                    _unretrieved.pop((tag.key, tag.work_id), None)
-                    if tag.group is not None:
-                        _groups_retrieved.add(tag.group)
+                    _unretrieved.pop(tag, None)
+                    group = self.__dict__.get("_workerscope_group")
+                    if group is not None:
+                        _groups_retrieved.add(group)
             except Exception:
                 runtime.swallowed()
         return value
@@ -457,7 +452,7 @@ def patch_base(module: "Any") -> None:
         cancelled = orig_cancel(self)
         tag = self.__dict__.get("_workerscope")
         if cancelled and tag is not None:
-            _tasks.pop((tag.key, tag.work_id), None)  # it will never run: forget its arguments
+            _tasks.pop(tag, None)  # it will never run: forget its arguments
         return cancelled
 
     future_cls.cancel = runtime.rename_like(cancel, orig_cancel)
