@@ -139,6 +139,27 @@ class ChannelTest(unittest.TestCase):
         self.assertTrue(ch.disabled)
         self.assertFalse(ch.emit("y"))
 
+    def test_a_contained_error_goes_to_the_opt_in_tracer_log(self):
+        gone = tempfile.mkdtemp()
+        os.rmdir(gone)
+        saved = os.environ.pop("WORKERSCOPE_TRACER_LOG", None)
+        with tempfile.TemporaryDirectory() as d:
+            log = os.path.join(d, "tracer.log")
+            try:
+                self.assertFalse(channel.Channel(gone).emit("x"))
+                self.assertFalse(os.path.exists(log))  # not asked for: nothing written anywhere
+                os.environ["WORKERSCOPE_TRACER_LOG"] = log
+                self.assertFalse(channel.Channel(gone).emit("x"))
+                self.assertIs(runtime.swallowed, channel.swallowed)
+            finally:
+                os.environ.pop("WORKERSCOPE_TRACER_LOG", None)
+                if saved is not None:
+                    os.environ["WORKERSCOPE_TRACER_LOG"] = saved
+            with open(log) as f:
+                text = f.read()
+        self.assertIn("workerscope tracer, pid %d: an error it contained" % os.getpid(), text)
+        self.assertIn("FileNotFoundError", text)
+
 
 class SafeReprTest(unittest.TestCase):
     def test_bounded(self):

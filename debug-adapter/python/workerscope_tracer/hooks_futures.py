@@ -138,6 +138,7 @@ def _task_failed(exc: "BaseException", tb: "Any") -> None:
             args = repr_args(chunk[pos])
         except Exception:
             args = []
+            runtime.swallowed()
         kwargs: "Dict[str, str]" = {}
     else:
         fn = item.fn
@@ -318,6 +319,7 @@ def _task_repr(task: "Optional[_Task]", pos: int) -> "Dict[str, Any]":
             args = repr_args(task.args[0][pos])
         except Exception:
             args = []
+            runtime.swallowed()
         kwargs: "Dict[str, str]" = {}
         index: "Optional[int]" = task.index_base + pos
     else:

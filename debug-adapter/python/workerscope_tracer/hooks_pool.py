@@ -126,7 +126,7 @@ def _unpicklable_position(results: "Any") -> "Optional[int]":
         for pos, result in enumerate(results):
             try:
                 ForkingPickler.dumps(result)
-            except Exception:
+            except Exception:  # not an error of ours: the answer (this result cannot be sent)
                 return pos
     except Exception:
         runtime.swallowed()
@@ -177,6 +177,7 @@ def _task_failed(job: int, i: int, value: "Any") -> None:
             args = repr_args(element) if star else [safe_repr(element)]
         except Exception:
             args = []
+            runtime.swallowed()
         task = {"function": describe_callable(user), "args": args, "kwargs": {}}
     elif user is not None:
         task = {"function": describe_callable(user), "args": repr_args(fargs or ()),

@@ -77,7 +77,7 @@ def _announce(started: "List[Any]") -> None:
         if lines and not state.helper:
             channel.write(b"".join(lines))
     except Exception:
-        pass
+        runtime.swallowed()
 
 
 def run_exit_hooks() -> None:
@@ -90,7 +90,7 @@ def run_exit_hooks() -> None:
         try:
             hook()
         except Exception:
-            pass
+            runtime.swallowed()
 
 
 def role_for_target(target: "Any") -> str:
@@ -127,6 +127,7 @@ def is_exiting(proc: "Any") -> bool:
         from multiprocessing.connection import wait
         return bool(wait([proc.sentinel], 0))
     except Exception:
+        runtime.swallowed()
         return False
 
 
@@ -137,7 +138,7 @@ def exit_code_soon(proc: "Any", timeout: float = 2.0) -> "Optional[int]":
         try:
             proc._popen.wait(timeout)
         except Exception:
-            pass
+            runtime.swallowed()
         code = proc.exitcode
     return code
 
@@ -166,7 +167,7 @@ def observe_exit(proc: "Any", code: "Optional[int]") -> None:
                          task=getattr(proc, "_workerscope_task", None),
                          frames=fault_frames(pid))
     except Exception:
-        pass
+        runtime.swallowed()
 
 
 def _ended_at_exit(proc: "Any", code: int) -> bool:
@@ -203,6 +204,7 @@ def _enable_faulthandler() -> None:
         faulthandler.enable(file=_fault_fd, all_threads=False)
     except Exception:
         _fault_fd = None
+        runtime.swallowed()
 
 
 def _enable_dumps() -> None:
@@ -269,7 +271,7 @@ def _watch_os_exit(proc: "Any") -> None:
                              task=getattr(proc, "_workerscope_task", None) or process_task(proc),
                              frames=frames_from_stack(sys._getframe(1)))
             except Exception:
-                pass
+                runtime.swallowed()
         original(status)
 
     os._exit = runtime.rename_like(_exit, original)
@@ -317,7 +319,7 @@ def _patch_print_exc() -> None:
                     runtime.report_failure(wire.PROCESS_EXCEPTION, exc, exc.__traceback__,
                                            task=task)
         except Exception:
-            pass
+            runtime.swallowed()
         return original(*args, **kwargs)
 
     print_exc._workerscope = True  # type: ignore[attr-defined]
@@ -370,6 +372,7 @@ def patch(module: "Any") -> None:
                     self._workerscope_shared_slot = shared
         except Exception:
             shared = None
+            runtime.swallowed()
         try:
             orig_start(self)
         finally:
@@ -387,7 +390,7 @@ def patch(module: "Any") -> None:
         try:
             _child_started(self)
         except Exception:
-            pass
+            runtime.swallowed()
         _target_running[:] = [self]
         code = orig_bootstrap(self, *args, **kwargs)
         del _target_running[:]
@@ -395,7 +398,7 @@ def patch(module: "Any") -> None:
             run_exit_hooks()
             runtime.emit(wire.PROCESS_EXIT, exitCode=code)
         except Exception:
-            pass
+            runtime.swallowed()
         return code
 
     def exitcode(self: "Any") -> "Optional[int]":

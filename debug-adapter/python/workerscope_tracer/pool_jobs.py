@@ -91,6 +91,7 @@ def _sent_args(sent: "Optional[_SentTask]", pos: int) -> "Tuple[List[str], Dict[
         try:
             return _element_args(sent.args[0][1][pos], func is _mod.starmapstar)
         except Exception:
+            runtime.swallowed()
             return [], {}
     return repr_args(sent.args or ()), repr_kwargs(sent.kwds)
 
@@ -101,7 +102,8 @@ def _task_args(job: int, chunk: int, pos: int) -> "Tuple[List[str], Dict[str, st
     if items is not None:  # a map: its input sequence, kept until the job ends
         try:
             return _element_args(items[chunk * info["chunksize"] + pos], info["star"])
-        except Exception:
+        except Exception:  # the program's own sequence type may raise
+            runtime.swallowed()
             return [], {}
     return _sent_args(info.get("sent") or _sent_task(_sent.get((job, chunk))), pos)
 

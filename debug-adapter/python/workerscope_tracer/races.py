@@ -29,10 +29,11 @@ def _any_lock_held(own: "Any") -> bool:
         return True
     for lock in ([own] if own is not None else []) + list(_locks):
         try:
-            if lock._semlock._is_mine():
+            semlock = getattr(lock, "_semlock", None)  # another kind of lock: not known to be held
+            if semlock is not None and semlock._is_mine():
                 return True
         except Exception:
-            continue
+            runtime.swallowed()
     return False
 
 

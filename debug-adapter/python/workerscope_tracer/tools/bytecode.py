@@ -34,8 +34,11 @@ def ensure_bytecode(python: str) -> None:
         for src, cached in stale:
             try:
                 py_compile.compile(src, cfile=cached, doraise=True)
+            except OSError:
+                pass  # a read-only install: its processes compile from source, as they did
             except Exception:
-                pass
+                from ..channel import swallowed
+                swallowed()
 
 
 def _bytecode_matches(src: str, cached: str) -> bool:

@@ -73,8 +73,9 @@ def _become_program(program: str, args: "List[str]", env_changes: "Dict[str, Opt
     try:
         from .. import install
         install.install(channel_dir)
-    except Exception:
-        pass  # tracing must never stop the program
+    except Exception:  # tracing must never stop the program
+        from ..runtime import swallowed
+        swallowed()
 
     from . import PYTHON_DIR
     here = PYTHON_DIR
@@ -120,7 +121,7 @@ def _report_uncaught(exc: "BaseException") -> None:
     hook = sys.excepthook
     try:
         hook(type(exc), exc, tb)
-    except Exception:
+    except Exception:  # the program's own hook failed: CPython too prints with its own then
         sys.__excepthook__(type(exc), exc, tb)
 
     def printed_already(*_args: "Any") -> None:

@@ -218,6 +218,8 @@ def _python_version(python: str) -> str:
                              env=dict(os.environ, PYTHONPATH=""))
         return out.stdout.decode().strip() or "unknown"
     except Exception:
+        from ..channel import swallowed
+        swallowed()
         return "unknown"
 
 

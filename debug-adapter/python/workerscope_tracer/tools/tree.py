@@ -62,8 +62,9 @@ def _processes() -> "Dict[int, ProcStat]":
             if len(parts) >= 2 and parts[0].isdigit() and parts[1].isdigit():
                 state = parts[2] if len(parts) > 2 else ""
                 table[int(parts[0])] = ProcStat(state, int(parts[1]), 0)
-    except Exception:
-        pass
+    except Exception:  # no ps: the program itself is still signalled
+        from ..channel import swallowed
+        swallowed()
     return table
 
 
