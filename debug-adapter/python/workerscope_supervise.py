@@ -10,7 +10,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from workerscope_tracer.supervisor import ensure_bytecode, exit_now, main  # noqa: E402
+from workerscope_tracer.tools.supervisor import ensure_bytecode, exit_now, main  # noqa: E402
 
 if __name__ == "__main__":
     if sys.argv[1:] == ["--compile-tracer"]:  # the editor's runtime, after a run that lacked it

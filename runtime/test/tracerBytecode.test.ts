@@ -28,8 +28,11 @@ test('stale or missing tracer bytecode is compiled in the background, once', asy
     const tracerDir = path.join(tmp, 'python');
     fs.cpSync(path.join(root, 'debug-adapter', 'python'), tracerDir, { recursive: true, filter: (src) => !src.includes('__pycache__') && !src.endsWith(`${path.sep}tests`) });
     const tag = spawnSync(PYTHON, ['-c', 'import sys; print(sys.implementation.cache_tag)'], { encoding: 'utf8' }).stdout.trim();
+    // Both halves: the hooks every traced process imports and the supervisor's tools/.
     const sources = [
-      ...fs.readdirSync(path.join(tracerDir, 'workerscope_tracer')).filter((n) => n.endsWith('.py')).map((n) => path.join(tracerDir, 'workerscope_tracer', n)),
+      ...['workerscope_tracer', path.join('workerscope_tracer', 'tools')].flatMap((dir) =>
+        fs.readdirSync(path.join(tracerDir, dir)).filter((n) => n.endsWith('.py')).map((n) => path.join(tracerDir, dir, n)),
+      ),
       path.join(tracerDir, 'bootstrap', 'sitecustomize.py'),
     ];
     assert.ok(sources.every((source) => !bytecodeIsCurrent(source, tag)), 'a fresh copy has no bytecode');
@@ -48,7 +51,7 @@ test('stale or missing tracer bytecode is compiled in the background, once', asy
     fs.appendFileSync(edited, '\n# edited\n');
     fs.utimesSync(edited, new Date(), new Date(Date.now() + 5000));
     assert.equal(bytecodeIsCurrent(edited, tag), false);
-    assert.equal(bytecodeIsCurrent(path.join(tracerDir, 'workerscope_tracer', 'report.py'), 'cpython-0'), false, 'another interpreter has none');
+    assert.equal(bytecodeIsCurrent(path.join(tracerDir, 'workerscope_tracer', 'tools', 'report.py'), 'cpython-0'), false, 'another interpreter has none');
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }

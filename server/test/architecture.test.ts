@@ -26,7 +26,7 @@ const SOURCES = [...LAYERS, 'debug-adapter/python/workerscope_tracer', 'debug-ad
 const PENDING_OWNERS: readonly string[] = [
   'debug-adapter/python/workerscope_tracer/hooks_futures.py',
   'debug-adapter/python/workerscope_tracer/hooks_process.py',
-  'debug-adapter/python/workerscope_tracer/report.py',
+  'debug-adapter/python/workerscope_tracer/tools/report.py',
 ];
 const EDITOR = /^(vscode|vscode-languageserver|vscode-languageclient)(\/|$)/;
 const DAP = /^(vscode|@vscode\/debugadapter|@vscode\/debugprotocol)(\/|$)/;

@@ -27,8 +27,11 @@ def _workerscope_bootstrap():
                 except ValueError:
                     pass
             install.install(channel)
-        except Exception:
-            pass  # tracing must never stop the program
+        except Exception:  # tracing must never stop the program
+            # The tracer log (WORKERSCOPE_TRACER_LOG), if the tracer got as far as loading it.
+            log = getattr(sys.modules.get("workerscope_tracer.channel"), "swallowed", None)
+            if log is not None:
+                log()
     try:
         _chain(here)
     finally:

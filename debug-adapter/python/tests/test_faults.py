@@ -266,7 +266,7 @@ class ProcessStructure(FaultCase):
 
     @unittest.skipUnless(os.path.exists("/proc/self/stat"), "the whole tree is found through /proc")
     def test_a_hang_s_kill_reaches_the_whole_tree_without_a_process_group(self):
-        from workerscope_tracer import tree
+        from workerscope_tracer.tools import tree
         channel = tempfile.mkdtemp(prefix="ws-tree-", dir=self.tmp)
         env = environment(False, self.channels, WORKERSCOPE_CHANNEL=channel,
                           PYTHONPATH=os.path.join(PY_DIR, "bootstrap"))

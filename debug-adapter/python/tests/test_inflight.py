@@ -210,11 +210,12 @@ class InFlightTests(unittest.TestCase):
 
 
 class ReportFoldTests(unittest.TestCase):
-    """The report's folds of in-flight and leftover records, key for key (reportBuilder.ts
+    """The report's folds of in-flight and leftover records, key for key (traceFold.ts
     builds the same)."""
 
     def test_folds(self):
-        from workerscope_tracer import report, wire
+        from workerscope_tracer import wire
+        from workerscope_tracer.tools import report
 
         def ev(kind, pid, t, **fields):
             return dict({"v": 1, "kind": kind, "pid": pid, "t": t}, **fields)
@@ -310,7 +311,7 @@ class WatchSnapshotTests(unittest.TestCase):
         self.assertEqual(prog.stdout.readline().split()[:1], [b"ready"])
         sup.stdin.write(b"snapshot\n")
         sup.stdin.flush()
-        from workerscope_tracer.report import load_events
+        from workerscope_tracer.tools.report import load_events
 
         def snapshot():
             return [e for e in load_events(channel) if e["kind"] == "in-flight"]

@@ -15,7 +15,7 @@ import unittest
 from tests.helpers import PROGRAMS, clean_env, program, run_plain, run_traced, start_methods
 from tests.test_scenarios import HANG_TIMEOUT, Base
 from workerscope_tracer import wire
-from workerscope_tracer.joinwatch import JoinWatch
+from workerscope_tracer.tools.joinwatch import JoinWatch
 
 
 def frame(name, line, function):

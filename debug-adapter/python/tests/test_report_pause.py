@@ -7,7 +7,8 @@ import tempfile
 import threading
 import unittest
 
-from workerscope_tracer import channel, pause, report, wire
+from workerscope_tracer import channel, pause, wire
+from workerscope_tracer.tools import report
 from tests.helpers import wait_for
 
 

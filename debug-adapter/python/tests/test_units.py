@@ -7,7 +7,8 @@ import sys
 import tempfile
 import unittest
 
-from workerscope_tracer import channel, frames, runtime, safe_repr, supervisor, wire
+from workerscope_tracer import channel, frames, runtime, safe_repr, wire
+from workerscope_tracer.tools import supervisor
 
 
 class WireTest(unittest.TestCase):
@@ -138,6 +139,27 @@ class ChannelTest(unittest.TestCase):
         self.assertTrue(ch.disabled)
         self.assertFalse(ch.emit("y"))
 
+    def test_a_contained_error_goes_to_the_opt_in_tracer_log(self):
+        gone = tempfile.mkdtemp()
+        os.rmdir(gone)
+        saved = os.environ.pop("WORKERSCOPE_TRACER_LOG", None)
+        with tempfile.TemporaryDirectory() as d:
+            log = os.path.join(d, "tracer.log")
+            try:
+                self.assertFalse(channel.Channel(gone).emit("x"))
+                self.assertFalse(os.path.exists(log))  # not asked for: nothing written anywhere
+                os.environ["WORKERSCOPE_TRACER_LOG"] = log
+                self.assertFalse(channel.Channel(gone).emit("x"))
+                self.assertIs(runtime.swallowed, channel.swallowed)
+            finally:
+                os.environ.pop("WORKERSCOPE_TRACER_LOG", None)
+                if saved is not None:
+                    os.environ["WORKERSCOPE_TRACER_LOG"] = saved
+            with open(log) as f:
+                text = f.read()
+        self.assertIn("workerscope tracer, pid %d: an error it contained" % os.getpid(), text)
+        self.assertIn("FileNotFoundError", text)
+
 
 class SafeReprTest(unittest.TestCase):
     def test_bounded(self):
@@ -264,11 +286,13 @@ class WorkerLostTest(unittest.TestCase):
             channel.configure(d)
             try:
                 pool_jobs._jobs.pop(77, None)
-                hooks_pool._worker_lost(Worker(), -9, [1, 77, 0, 2, 0])  # its job has ended
-                pool_jobs._jobs[77] = {"function": "builtins.len", "sent": (len, (3,), {})}
-                hooks_pool._worker_lost(Worker(), -9, [1, 77, 0, 0, 0])  # still running
-                hooks_pool._worker_lost(Worker(), -9, [0, 0, 0, 0, 0])  # idle
-                hooks_pool._worker_lost(Worker(), -9, [0, 0, 0, 0, 1])  # idle, lock held
+                slot = wire.SlotRecord
+                hooks_pool._worker_lost(Worker(), -9, slot(busy=1, key=77, pos=2))  # its job has ended
+                pool_jobs._jobs[77] = {"function": "builtins.len",
+                                       "sent": pool_jobs._SentTask(len, (3,), {})}
+                hooks_pool._worker_lost(Worker(), -9, slot(busy=1, key=77))  # still running
+                hooks_pool._worker_lost(Worker(), -9, slot())  # idle
+                hooks_pool._worker_lost(Worker(), -9, slot(locked=1))  # idle, lock held
             finally:
                 pool_jobs._jobs.pop(77, None)
                 channel._channel = previous
@@ -287,7 +311,7 @@ class ZombieStatusTest(unittest.TestCase):
 
     def test_exit_codes_and_signals_of_zombies(self):
         import signal as signals
-        from workerscope_tracer.hangwatch import zombie_status
+        from workerscope_tracer.tools.hangwatch import zombie_status
         from tests.helpers import wait_for
         for how, expected in (("exit", 3), ("kill", -signals.SIGKILL)):
             pid = os.fork()
@@ -304,7 +328,7 @@ class ZombieStatusTest(unittest.TestCase):
 
     def test_the_hang_watch_names_an_unreaped_process_killed_by_a_signal(self):
         import signal as signals
-        from workerscope_tracer.hangwatch import HangWatch, zombie_status
+        from workerscope_tracer.tools.hangwatch import HangWatch, zombie_status
         from tests.helpers import wait_for
 
         class Recorder:

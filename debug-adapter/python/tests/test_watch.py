@@ -10,7 +10,7 @@ import tempfile
 import unittest
 
 from tests.helpers import PY_DIR, clean_env, program, PROGRAMS
-from workerscope_tracer.report import load_events
+from workerscope_tracer.tools.report import load_events
 
 LAUNCHER = os.path.join(PY_DIR, "workerscope_supervise.py")
 

@@ -2,7 +2,7 @@
 
 import sys
 
-from .supervisor import exit_now, main
+from .tools.supervisor import exit_now, main
 
 if __name__ == "__main__":
     exit_now(main(sys.argv[1:]))

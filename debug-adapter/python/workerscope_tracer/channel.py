@@ -1,11 +1,12 @@
-"""Per-process append-only event file in the private channel directory.
+"""Per-process append-only event file in the private channel directory, and the opt-in log of
+the errors the tracer contains (``swallowed``).
 
 Each ``os.write`` on the ``O_APPEND`` descriptor carries whole lines, one event each, so a
-record survives the process being SIGKILLed right after.  Any failure disables the
-channel for this process silently: tracing must never break, block or print.  The program
-may close the descriptor (``os.closerange(3, ...)``) and get its number back for a file of
-its own: before each write the descriptor is checked to still be our file (one fstat), and
-one that is not is forgotten, never written to nor closed.
+record survives the process being SIGKILLed right after.  Any failure disables the channel
+for this process, saying so only in that log: tracing must never break, block or print.  The
+program may close the descriptor (``os.closerange(3, ...)``) and get its number back for a
+file of its own: before each write the descriptor is checked to still be our file (one
+fstat), and one that is not is forgotten, never written to nor closed.
 """
 
 import os
@@ -81,6 +82,7 @@ class Channel:
                 self._open()
         except Exception:
             self.disabled = True
+            swallowed()
 
     def emit(self, kind: str, **fields: "Any") -> bool:
         """Write one event; returns False (and disables the channel) on any failure."""
@@ -90,6 +92,7 @@ class Channel:
             line = encode_record(kind, fields, os.getpid())
         except Exception:
             self.disabled = True
+            swallowed()
             return False
         return self.write(line)
 
@@ -107,6 +110,7 @@ class Channel:
             return True
         except Exception:
             self.disabled = True
+            swallowed()
             return False
 
     def alive(self) -> bool:
@@ -139,6 +143,23 @@ def write(data: bytes) -> bool:
     if ch is None:
         return False
     return ch.write(data)
+
+
+def swallowed() -> None:
+    """The tracer contains its own errors so the program carries on; with
+    ``WORKERSCOPE_TRACER_LOG=FILE`` each one is appended to FILE with its traceback, so a
+    tracer bug is never invisible.  Called from an ``except`` block only (no cost otherwise);
+    safe anywhere, even in a weakref callback at interpreter teardown."""
+    try:
+        path = os.environ.get("WORKERSCOPE_TRACER_LOG")
+        if not path:
+            return
+        import traceback
+        with open(path, "a") as f:
+            f.write("workerscope tracer, pid %d: an error it contained\n%s"
+                    % (os.getpid(), traceback.format_exc()))
+    except Exception:  # the log itself failing must not reach the program either
+        pass
 
 
 def encode_record(kind: str, fields: "Dict[str, Any]", pid: int,

@@ -33,6 +33,7 @@ def _where(caller: "Any") -> "Optional[Dict[str, Any]]":
         from .frames import absolute
         return {"file": absolute(caller.f_code.co_filename), "line": caller.f_lineno}
     except Exception:
+        runtime.swallowed()
         return None
 
 

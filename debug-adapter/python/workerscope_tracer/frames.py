@@ -10,6 +10,7 @@ import os
 import sys
 from types import FrameType, TracebackType
 
+from .channel import swallowed
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs milliseconds at startup in every traced process
@@ -26,6 +27,7 @@ def _stdlib_dirs() -> "Tuple[str, ...]":
             path = sysconfig.get_paths().get(key)
         except Exception:
             path = None
+            swallowed()
         if path:
             dirs.add(os.path.realpath(path))
     return tuple(dirs)
@@ -99,6 +101,7 @@ def frame_record(frame: "FrameType", lineno: int, with_locals: bool = True) -> "
             rec["locals"] = repr_locals(frame.f_locals)
         except Exception:
             rec["locals"] = {}
+            swallowed()
     else:
         rec["locals"] = {}
     rec["user"] = is_user(code.co_filename)
@@ -236,7 +239,8 @@ def describe_callable(func: "Any") -> str:
         if qual is None:
             qual = type(func).__qualname__
         return "%s.%s" % (module, qual)
-    except Exception:
+    except Exception:  # a user object's attributes may raise
+        swallowed()
         return "<callable>"
 
 

@@ -5,7 +5,8 @@ queue (slot + counting generator for ``map`` chunks); the task's exception is ca
 ``_ExceptionWithTraceback.__init__`` before CPython clears its traceback.  Parent side:
 ``submit``/``map`` record each work item; when the pool breaks, the dead worker's slot
 names the task that killed it; failed Futures whose ``result()``/``exception()`` is never
-called are reported at exit as ``swallowed``.
+called are reported at exit as ``swallowed`` (a thread pool's too: hooks_threadpool.py records
+its work items).
 """
 
 import functools
@@ -20,10 +21,10 @@ from .runtime import state
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs milliseconds at startup in every traced process
-    from typing import Any, Dict, List, Optional, Tuple
+    from typing import Any, Dict, Optional, Tuple
 
-_tls = threading.local()
-_tasks: "Dict[Tuple[str, int], Dict[str, Any]]" = {}     # (executor key, work id) -> task info
+_tls = threading.local()  # .map: the _MapCall of an executor.map running in this thread
+_tasks: "Dict[Tuple[str, int], _Task]" = {}              # (executor key, work id) -> its task
 _executors: "Dict[str, Any]" = {}                        # executor key -> weakref to it
 _broken_done: "set" = set()
 _unretrieved: "Dict[Tuple[str, int], Dict[str, Any]]" = {}
@@ -31,19 +32,68 @@ _groups_retrieved: "set" = set()
 _cfp: "Any" = None
 _map_groups = itertools.count(1)  # one per executor.map call: retrieving one failure reads all
 
-# Worker side: [work_id, user_func, chunk_items or None, args, kwargs]
-_current: "List[Any]" = [None] * 5
 _fallback_slot = [0] * 7
-_CLEARED = (None,) * 5
-# The exception of a work item the worker received but could not unpickle (it ends the worker)
-_unreadable: "List[BaseException]" = []
+
+
+class _Task:
+    """A submitted work item, kept in ``_tasks`` until its Future completes: what its failure,
+    or the worker lost running it, is named by.  Its Future is tagged with its ``_tasks`` key,
+    (executor key, work id), as ``_workerscope``, and, made by an ``executor.map``, with the
+    map's group as ``_workerscope_group``: a Future the program keeps keeps no arguments."""
+
+    __slots__ = ("api", "fn", "function", "args", "kwargs", "chunked", "index_base",
+                 "submitted_at")
+
+    def __init__(self, api: str, fn: "Any", function: "Optional[str]", args: "Any",
+                 kwargs: "Any", chunked: bool, index_base: "Optional[int]",
+                 submitted_at: "Any") -> None:
+        self.api = api
+        self.fn = fn                      # the user's callable, described only if it fails
+        self.function = function          # or its description, made at submit
+        self.args = args                  # a map chunk's: (its elements,)
+        self.kwargs = kwargs
+        self.chunked = chunked
+        self.index_base = index_base      # index of its (first) element in a map's input
+        self.submitted_at = submitted_at
+
+    @property
+    def indexed(self) -> bool:
+        return self.index_base is not None
+
+
+class _MapCall:
+    """An ``executor.map`` call in progress in this thread: the submits it makes are one
+    group, numbered for their index, with the map's call site."""
+
+    __slots__ = ("fn", "chunksize", "n", "site", "group")
+
+    def __init__(self, fn: "Any", chunksize: int, site: "Any", group: int) -> None:
+        self.fn = fn
+        self.chunksize = chunksize
+        self.n = 0  # submits made so far
+        self.site = site
+        self.group = group
+
+
+class _WorkerState:
+    """Worker side: the work item being run, as received (None between items; CPython drops
+    it once its result is sent), the elements of a map chunk it runs, and the exception of a
+    work item the worker received but could not unpickle (it ends the worker)."""
+
+    __slots__ = ("item", "chunk", "unreadable")
+
+    def __init__(self) -> None:
+        self.item: "Any" = None
+        self.chunk: "Any" = None
+        self.unreadable: "Optional[BaseException]" = None
+
+
+_worker = _WorkerState()
 
 
 def _worker_key() -> str:
     mpp = sys.modules.get("multiprocessing.process")
     return getattr(mpp.current_process(), "_workerscope_key", "?") if mpp else "?"
-
-
 
 
 class _CallQueue(runtime.QueueProxy):
@@ -53,45 +103,49 @@ class _CallQueue(runtime.QueueProxy):
         try:
             item = self._q.get(*args, **kwargs)
         except BaseException as exc:
-            _unreadable[:] = [exc]
+            _worker.unreadable = exc
             raise
         if item is None:
             return item
         try:
             fn = item.fn
             runtime.slot_begin(item.work_id, 0)
+            worker = _worker
+            worker.item = item
             if isinstance(fn, functools.partial) and fn.func is _cfp._process_chunk and fn.args:
                 slot = state.slot if state.slot is not None else _fallback_slot
                 slot[wire.SLOT_POS] = 0
-                items = item.args[0]
-                _current[:] = [item.work_id, fn.args[0], items, None, None]
+                worker.chunk = items = item.args[0]
                 item.args = (runtime.counting(items, slot),) + tuple(item.args[1:])
             else:
-                _current[:] = [item.work_id, fn, None, item.args, item.kwargs]
+                worker.chunk = None
         except Exception:
             runtime.swallowed()
         return item
 
 
 def _task_failed(exc: "BaseException", tb: "Any") -> None:
-    cur = list(_current)
-    if cur[0] is None or not isinstance(exc, BaseException):
+    item, chunk = _worker.item, _worker.chunk
+    if item is None or not isinstance(exc, BaseException):
         return
     from .safe_repr import repr_args, repr_kwargs  # failures only: loaded late
     pos = 0
-    if cur[2] is not None:
+    if chunk is not None:  # item.fn is partial(_process_chunk, the user's function)
+        fn = item.fn.args[0]
         slot = state.slot if state.slot is not None else _fallback_slot
         pos = int(slot[wire.SLOT_POS])
         try:
-            args = repr_args(cur[2][pos])
+            args = repr_args(chunk[pos])
         except Exception:
             args = []
+            runtime.swallowed()
         kwargs: "Dict[str, str]" = {}
     else:
-        args, kwargs = repr_args(cur[3] or ()), repr_kwargs(cur[4])
-    runtime.report_failure(wire.TASK_EXCEPTION, exc, tb, key="%s:%s" % (_worker_key(), cur[0]),
-                           chunk=0, pos=pos,
-                           task={"function": describe_callable(cur[1]), "args": args,
+        fn = item.fn
+        args, kwargs = repr_args(item.args or ()), repr_kwargs(item.kwargs)
+    runtime.report_failure(wire.TASK_EXCEPTION, exc, tb,
+                           key="%s:%s" % (_worker_key(), item.work_id), chunk=0, pos=pos,
+                           task={"function": describe_callable(fn), "args": args,
                                  "kwargs": kwargs})
 
 
@@ -99,7 +153,7 @@ def _worker_died(proc: "Any", exc: "BaseException") -> bool:
     """An exception escaped an executor worker: a work item it could not unpickle (under
     spawn or forkserver, a function defined under the ``__main__`` guard).  The executor then
     breaks; the failure names the submitted task, once for workers failing alike."""
-    if not (_unreadable and _unreadable[0] is exc):
+    if _worker.unreadable is not exc:
         return False
     from .safe_repr import safe_repr
     owner = getattr(proc, "_parent_pid", None) or os.getppid()
@@ -161,8 +215,8 @@ def _mapping(orig_map: "Any") -> "Any":
     reads the map), numbered for their index, with the map's call site."""
     def map(self: "Any", fn: "Any", *iterables: "Any", **kwargs: "Any") -> "Any":
         chunksize = kwargs.get("chunksize", 1)
-        _tls.map = {"fn": fn, "chunksize": chunksize if isinstance(chunksize, int) else 1,
-                    "n": 0, "site": call_site(), "group": next(_map_groups)}
+        _tls.map = _MapCall(fn, chunksize if isinstance(chunksize, int) else 1, call_site(),
+                            next(_map_groups))
         try:
             return orig_map(self, fn, *iterables, **kwargs)
         finally:
@@ -184,7 +238,8 @@ def patch_process(module: "Any") -> None:
             return original_sendback(*args, **kwargs)
         finally:
             runtime.slot_end()
-            _current[:] = _CLEARED  # CPython drops the work item right after sending its result
+            # CPython drops the work item right after sending its result: so does the tracer.
+            _worker.item = _worker.chunk = None
 
     module._sendback_result = runtime.rename_like(_sendback_result, original_sendback)
 
@@ -229,44 +284,6 @@ def patch_process(module: "Any") -> None:
     hooks_process._child_run_hooks[wire.ROLE_EXECUTOR_WORKER] = _wrap_worker_queue
 
 
-def patch_thread(module: "Any") -> None:
-    """Patch concurrent.futures.thread: a ThreadPoolExecutor's failed Futures are remembered
-    like a process executor's, and reported at exit if never retrieved (a retrieved one
-    reached the program, which handled it)."""
-    executor = module.ThreadPoolExecutor
-    work_item = getattr(module, "_WorkItem", None)
-    if work_item is None or not runtime.claim(executor):
-        return
-    orig_init = work_item.__init__
-    orig_map = executor.map
-    work_ids = itertools.count(1)  # next() is atomic: submits may come from several threads
-
-    # The Future is tagged as its work item is made, before a thread can run it and fail.
-    def __init__(self: "Any", future: "Any", fn: "Any", args: "Any", kwargs: "Any") -> None:
-        orig_init(self, future, fn, args, kwargs)
-        try:
-            work_id = next(work_ids)
-            key = "%d:thread" % os.getpid()
-            ctx = getattr(_tls, "map", None)
-            if ctx is not None:
-                user, api, site, index, group = (ctx["fn"], "map", ctx["site"], ctx["n"],
-                                                 ctx["group"])
-                ctx["n"] += 1
-            else:
-                user, api, site, index, group = fn, "submit", call_site(), None, None
-            # Described only if it fails: most thread-pool tasks do not.
-            _tasks[(key, work_id)] = {"fn": user, "api": api, "submittedAt": site,
-                                      "indexBase": index, "indexed": index is not None,
-                                      "chunked": False, "args": args, "kwargs": kwargs}
-            future._workerscope = (key, work_id, group)
-        except Exception:
-            runtime.swallowed()
-
-    work_item.__init__ = runtime.rename_like(__init__, orig_init)
-    executor.map = _mapping(orig_map)
-    hooks_process.add_exit_hook(_emit_swallowed)
-
-
 def _record_submit(executor: "Any", fn: "Any", args: "Tuple[Any, ...]", kwargs: "Dict[str, Any]",
                    work_id: "Optional[int]", future: "Any") -> None:
     if work_id is None:
@@ -274,40 +291,45 @@ def _record_submit(executor: "Any", fn: "Any", args: "Tuple[Any, ...]", kwargs: 
     key = "%d:exec%d" % (os.getpid(), id(executor._call_queue))
     ctx = getattr(_tls, "map", None)
     if ctx is not None:
-        user, chunksize, api, site = ctx["fn"], ctx["chunksize"], "map", ctx["site"]
-        base = ctx["n"] * chunksize
-        ctx["n"] += 1
-        group = ctx["group"]
+        user, api, site, group = ctx.fn, "map", ctx.site, ctx.group
+        base = ctx.n * ctx.chunksize
+        ctx.n += 1
     else:
-        user, chunksize, api, site, base, group = fn, 1, "submit", call_site(3), 0, None
-    info = {"key": "%s:%d" % (key, work_id), "api": api, "function": describe_callable(user),
-            "chunksize": 1, "indexBase": base, "indexed": ctx is not None, "submittedAt": site}
-    _tasks[(key, work_id)] = dict(info, args=args, kwargs=kwargs, chunked=ctx is not None,
-                                  group=group)
+        user, api, site, base, group = fn, "submit", call_site(3), 0, None
+    task = _Task(api, None, describe_callable(user), args, kwargs, ctx is not None,
+                 base if ctx is not None else None, site)
+    _tasks[(key, work_id)] = task
     if key not in _executors:  # weakly: a shut-down executor's processes must be let go
         import weakref
         _executors[key] = weakref.ref(executor, lambda _ref, k=key: _executors.pop(k, None))
-    future._workerscope = (key, work_id, group)
-    runtime.emit(wire.SUBMIT, **info)
+    future._workerscope = (key, work_id)  # see _Task
+    if group is not None:
+        future._workerscope_group = group
+    runtime.emit(wire.SUBMIT, key="%s:%d" % (key, work_id), api=api, function=task.function,
+                 chunksize=1, indexBase=base, indexed=ctx is not None, submittedAt=site)
 
 
-def _task_repr(info: "Dict[str, Any]", pos: int) -> "Dict[str, Any]":
+def _task_repr(task: "Optional[_Task]", pos: int) -> "Dict[str, Any]":
+    """The report's task of element ``pos`` of ``task`` (None: a work item not known)."""
+    if task is None:
+        return {"function": None, "args": [], "kwargs": {}, "index": None, "submittedAt": None}
     from .safe_repr import repr_args, repr_kwargs
-    if info.get("chunked"):
+    if task.chunked:
         try:
-            args = repr_args(info["args"][0][pos])
+            args = repr_args(task.args[0][pos])
         except Exception:
             args = []
+            runtime.swallowed()
         kwargs: "Dict[str, str]" = {}
-        index: "Optional[int]" = info["indexBase"] + pos
+        index: "Optional[int]" = task.index_base + pos
     else:
-        args, kwargs = repr_args(info.get("args") or ()), repr_kwargs(info.get("kwargs"))
-        index = info.get("indexBase") if info.get("indexed") else None
-    function = info.get("function")
-    if function is None and "fn" in info:
-        function = describe_callable(info["fn"])
+        args, kwargs = repr_args(task.args or ()), repr_kwargs(task.kwargs)
+        index = task.index_base if task.indexed else None
+    function = task.function
+    if function is None:  # a thread pool's task: described now that it is needed
+        function = describe_callable(task.fn)
     return {"function": function, "args": args, "kwargs": kwargs, "index": index,
-            "submittedAt": info.get("submittedAt")}
+            "submittedAt": task.submitted_at}
 
 
 def _pool_broken(key: str) -> None:
@@ -328,14 +350,13 @@ def _pool_broken(key: str) -> None:
             if code is None:
                 continue
             slot = runtime.read_slot(pid, proc)
-            if slot is None or not slot[wire.SLOT_BUSY]:
+            if slot is None or not slot.busy:
                 continue
-            work_id, pos = slot[wire.SLOT_KEY], slot[wire.SLOT_POS]
-            info = _tasks.get((key, work_id)) or {}
+            work_id, pos = slot.key, slot.pos
             runtime.emit(wire.WORKER_LOST, child=pid, worker=proc.name,
                          role=wire.ROLE_EXECUTOR_WORKER, exitCode=code,
                          signal=hooks_process.signal_name(code), key="%s:%d" % (key, work_id),
-                         chunk=0, pos=pos, task=_task_repr(info, pos),
+                         chunk=0, pos=pos, task=_task_repr(_tasks.get((key, work_id)), pos),
                          frames=hooks_process.fault_frames(pid))
         except Exception:
             runtime.swallowed()
@@ -369,24 +390,23 @@ def patch_base(module: "Any") -> None:
 
     def set_exception(self: "Any", exception: "Any") -> None:
         tag = getattr(self, "_workerscope", None)
-        broken = False
         if tag is not None:
             try:
-                key, work_id, group = tag
-                info = _tasks.get((key, work_id)) or {}
-                broken = type(exception).__name__ == "BrokenProcessPool"
-                if not broken:
+                key, work_id = tag
+                if type(exception).__name__ != "BrokenProcessPool":
+                    known = _tasks.get(tag)  # gone once the future was cancelled
                     # Registered before the future completes: a waiter or done-callback may
                     # retrieve it from inside orig_set_exception.
-                    task = _task_repr(info, 0)
-                    if info.get("chunked"):
+                    task = _task_repr(known, 0)
+                    if known is not None and known.chunked:
                         task["args"], task["index"] = [], None
-                    _unretrieved[(key, work_id)] = {
-                        "key": "%s:%d" % (key, work_id), "chunk": 0, "api": info.get("api"),
+                    _unretrieved[tag] = {
+                        "key": "%s:%d" % (key, work_id), "chunk": 0,
+                        "api": known.api if known is not None else None,
                         "task": task, "exception": runtime.exception_info(exception),
-                        "group": group}
+                        "group": self.__dict__.get("_workerscope_group")}
                     if ":thread" in key:
-                        _unretrieved[(key, work_id)].update(
+                        _unretrieved[tag].update(
                             _exc=exception, thread=threading.current_thread().name)
                     runtime.on_collected(self, ("future", key, work_id),
                                          lambda k: _emit_unretrieved(k[1:]))
@@ -396,15 +416,15 @@ def patch_base(module: "Any") -> None:
                 runtime.swallowed()
         orig_set_exception(self, exception)
         if tag is not None:
-            _tasks.pop((tag[0], tag[1]), None)
+            _tasks.pop(tag, None)
             if self.__dict__.get("_workerscope_retrieved"):
-                _unretrieved.pop((tag[0], tag[1]), None)
+                _unretrieved.pop(tag, None)
 
     def set_result(self: "Any", result: "Any") -> None:
         orig_set_result(self, result)
         tag = getattr(self, "_workerscope", None)
         if tag is not None:
-            _tasks.pop((tag[0], tag[1]), None)
+            _tasks.pop(tag, None)
 
     # Retrieval is seen when result()/exception() read _exception: a property, so no tracer
     # frame appears in the traceback of the exception result() re-raises.
@@ -415,9 +435,10 @@ def patch_base(module: "Any") -> None:
                 tag = self.__dict__.get("_workerscope")
                 if tag is not None and sys._getframe(1).f_code in readers:
                     self.__dict__["_workerscope_retrieved"] = True
-                    _unretrieved.pop((tag[0], tag[1]), None)
-                    if tag[2] is not None:
-                        _groups_retrieved.add(tag[2])
+                    _unretrieved.pop(tag, None)
+                    group = self.__dict__.get("_workerscope_group")
+                    if group is not None:
+                        _groups_retrieved.add(group)
             except Exception:
                 runtime.swallowed()
         return value
@@ -433,7 +454,7 @@ def patch_base(module: "Any") -> None:
         cancelled = orig_cancel(self)
         tag = self.__dict__.get("_workerscope")
         if cancelled and tag is not None:
-            _tasks.pop((tag[0], tag[1]), None)  # it will never run: forget its arguments
+            _tasks.pop(tag, None)  # it will never run: forget its arguments
         return cancelled
 
     future_cls.cancel = runtime.rename_like(cancel, orig_cancel)

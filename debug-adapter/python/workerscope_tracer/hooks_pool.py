@@ -19,25 +19,38 @@ from .runtime import state
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs milliseconds at startup in every traced process
-    from typing import Any, Dict, List, Optional, Tuple
+    from typing import Any, Dict, Optional, Tuple
 
 _mod: "Any" = None
 _mapstar: "Any" = None
 _starmapstar: "Any" = None
 
-# Worker side: the task being run, as received (None before the first, _DONE once sent)
-_task: "List[Any]" = [None]
-_DONE = ()
-# A result the worker could not send (it sends a MaybeEncodingError for the task next)
-_unsent: "List[Any]" = []
-# The exception of a task the worker received but could not unpickle (it ends the worker)
-_unreadable: "List[BaseException]" = []
 _fallback_slot = [0] * 7
+_SENT = ()  # _WorkerState.task once the task's result has been sent
+
+
+class _WorkerState:
+    """Worker side.  ``task``: the task being run, as received — CPython's (job, i, func,
+    args, kwds) — None before the first, _SENT once its result is sent; ``unsent``: a result
+    the worker could not send (it sends a MaybeEncodingError for the task next), CPython's
+    (job, i, (success, value)); ``unreadable``: the exception of a task the worker received
+    but could not unpickle (it ends the worker)."""
+
+    __slots__ = ("task", "unsent", "unreadable")
+
+    def __init__(self) -> None:
+        self.task: "Any" = None
+        self.unsent: "Any" = None
+        self.unreadable: "Optional[BaseException]" = None
+
+
+_worker = _WorkerState()
 
 
 # ---- worker side ------------------------------------------------------------------------
 # Runs once per task: kept to a few stores (the 100,000-task benchmark measures it).
 
+# The worker's own slot is written by index (wire.py's layout), a few stores per task.
 _KEY, _CHUNK, _POS, _BUSY = wire.SLOT_KEY, wire.SLOT_CHUNK, wire.SLOT_POS, wire.SLOT_BUSY
 _LOCKED = wire.SLOT_LOCKED
 _STARTED, _DONE = wire.SLOT_STARTED, wire.SLOT_DONE
@@ -54,26 +67,25 @@ class _InQueue(runtime.QueueProxy):
             _task_dropped(exc)  # unless the pool is closing, a task is lost
             raise
         except BaseException as exc:
-            _unreadable[:] = [exc]
+            _worker.unreadable = exc
             raise
         if task is None:
             return task
         try:
+            job, i, func, fargs, kwds = task
             slot = state.slot
             if slot is None:
                 slot = _fallback_slot
-            slot[_KEY] = task[0]
-            slot[_CHUNK] = task[1]
+            slot[_KEY] = job
+            slot[_CHUNK] = i
             slot[_POS] = 0
             slot[_STARTED] = _time_ns() // 1000
             slot[_BUSY] = 1
-            _task[0] = task
-            func = task[2]
+            _worker.task = task
             if func is _mapstar or func is _starmapstar:
-                user, items = task[3][0]
+                user, items = fargs[0]
                 if len(items) > 1:  # which element runs is published as the chunk goes
-                    return (task[0], task[1], func, ((user, runtime.counting(items, slot)),),
-                            task[4])
+                    return (job, i, func, ((user, runtime.counting(items, slot)),), kwds)
         except Exception:
             runtime.swallowed()
         return task
@@ -84,8 +96,9 @@ class _OutQueue(runtime.QueueProxy):
 
     def put(self, obj: "Any") -> "Any":
         try:
-            if not obj[2][0]:
-                _task_failed(obj[0], obj[1], obj[2][1])
+            job, i, (success, value) = obj
+            if not success:
+                _task_failed(job, i, value)
             if state.detect_races:
                 runtime.flush_races()
         except Exception:
@@ -94,7 +107,7 @@ class _OutQueue(runtime.QueueProxy):
             sent = self._q.put(obj)
         except BaseException:
             # Unpicklable: the worker sends a MaybeEncodingError for the same task next.
-            _unsent[:] = [obj]
+            _worker.unsent = obj
             runtime.slot_end()
             raise
         slot = state.slot
@@ -102,7 +115,7 @@ class _OutQueue(runtime.QueueProxy):
             slot[_BUSY] = 0
             slot[_DONE] += 1
         # CPython's worker drops the task once its result is sent: so does the tracer.
-        _task[0] = _DONE
+        _worker.task = _SENT
         return sent
 
 
@@ -113,7 +126,7 @@ def _unpicklable_position(results: "Any") -> "Optional[int]":
         for pos, result in enumerate(results):
             try:
                 ForkingPickler.dumps(result)
-            except Exception:
+            except Exception:  # not an error of ours: the answer (this result cannot be sent)
                 return pos
     except Exception:
         runtime.swallowed()
@@ -123,12 +136,15 @@ def _unpicklable_position(results: "Any") -> "Optional[int]":
 def _running(job: int, i: int) -> "Tuple[Any, Any, bool, Any, Any]":
     """(function, chunk items or None, star, args, kwargs) of the task this worker took, if
     it is task (job, i); all None otherwise."""
-    task = _task[0]
-    if not task or task[0] != job or task[1] != i:
+    task = _worker.task
+    if not task:
         return None, None, False, None, None
-    func, fargs, kwds = task[2], task[3], task[4]
+    task_job, task_i, func, fargs, kwds = task
+    if task_job != job or task_i != i:
+        return None, None, False, None, None
     if func is _mapstar or func is _starmapstar:
-        return fargs[0][0], fargs[0][1], func is _starmapstar, None, None
+        user, items = fargs[0]
+        return user, items, func is _starmapstar, None, None
     return func, None, False, fargs, kwds
 
 
@@ -140,14 +156,15 @@ def _task_failed(job: int, i: int, value: "Any") -> None:
     if not isinstance(exc, BaseException):
         return
     user, chunk, star, fargs, kwds = _running(job, i)
-    unsent = _unsent.pop() if _unsent else None
+    unsent, _worker.unsent = _worker.unsent, None
     culprit = None
-    if unsent is not None and unsent[0] == job and unsent[1] == i \
-            and isinstance(exc, getattr(_mod, "MaybeEncodingError", ())):
-        if not unsent[2][0]:
-            return  # the task's own exception, reported when the worker first tried to send it
-        if chunk is not None:
-            culprit = _unpicklable_position(unsent[2][1])
+    if unsent is not None and isinstance(exc, getattr(_mod, "MaybeEncodingError", ())):
+        unsent_job, unsent_i, (unsent_success, unsent_value) = unsent
+        if unsent_job == job and unsent_i == i:
+            if not unsent_success:
+                return  # the task's own exception, reported when the worker first tried to send it
+            if chunk is not None:
+                culprit = _unpicklable_position(unsent_value)
     if user is not None and user is getattr(_mod, "_helper_reraises_exception", 0):
         return  # imap's own input iterable raised in the parent: no task of the worker failed
     from .safe_repr import repr_args, repr_kwargs, safe_repr  # failures only: loaded late
@@ -160,6 +177,7 @@ def _task_failed(job: int, i: int, value: "Any") -> None:
             args = repr_args(element) if star else [safe_repr(element)]
         except Exception:
             args = []
+            runtime.swallowed()
         task = {"function": describe_callable(user), "args": args, "kwargs": {}}
     elif user is not None:
         task = {"function": describe_callable(user), "args": repr_args(fargs or ()),
@@ -215,8 +233,8 @@ def _wrap_worker_queues(proc: "Any") -> None:
     args = proc._args
     if len(args) < 2:
         return
-    _task[0] = None  # a worker forked from a worker starts with no task
-    del _unsent[:], _unreadable[:]
+    # A worker forked from a worker starts with no task.
+    _worker.task = _worker.unsent = _worker.unreadable = None
     _track_read_lock(args[0])
     proc._args = (_InQueue(args[0]), _OutQueue(args[1])) + tuple(args[2:])
 
@@ -228,14 +246,14 @@ def _worker_died(proc: "Any", exc: "BaseException") -> bool:
     (once for workers failing alike) a ``pool-stalled`` record arms the hang watch."""
     owner = getattr(proc, "_parent_pid", None) or os.getppid()
     from .safe_repr import repr_args, safe_repr
-    if _unreadable and _unreadable[0] is exc:
+    if _worker.unreadable is exc:
         _unreadable_task(proc, owner, exc, "task-unreadable",
                          once=(owner, "unreadable %s %s" % (type(exc).__qualname__,
                                                             safe_repr(exc))))
         return True
     args = getattr(proc, "_args", ())
     initializer = args[2] if len(args) > 3 else None
-    if initializer is None or _task[0] is not None:
+    if initializer is None or _worker.task is not None:
         return False  # it had run tasks: not its initializer
     task = {"function": describe_callable(initializer), "args": repr_args(args[3] or ()),
             "kwargs": {}}
@@ -338,12 +356,12 @@ def _stalled_job(owner: int, reason: str, job: "Optional[int]", chunk: "Optional
 
 # ---- parent side (jobs and results: pool_jobs) ---------------------------------------------
 
-def _worker_lost(proc: "Any", code: int, slot: "List[int]") -> None:
-    job, chunk, pos = slot[wire.SLOT_KEY], slot[wire.SLOT_CHUNK], slot[wire.SLOT_POS]
-    if not slot[wire.SLOT_BUSY] or not pool_jobs.pending(job, chunk):
+def _worker_lost(proc: "Any", code: int, slot: "wire.SlotRecord") -> None:
+    job, chunk, pos = slot.key, slot.chunk, slot.pos
+    if not slot.busy or not pool_jobs.pending(job, chunk):
         # Idle (or killed after its result arrived, before it could mark its slot idle): no
         # task to blame.  Holding the task queue's read lock, it still leaves the pool stuck.
-        if slot[wire.SLOT_LOCKED]:
+        if slot.locked:
             runtime.emit(wire.WORKER_LOST, child=proc.pid, worker=proc.name,
                          role=wire.ROLE_POOL_WORKER, exitCode=code,
                          signal=hooks_process.signal_name(code), key=None, chunk=None, pos=None,

@@ -25,7 +25,7 @@ _exit_hooks_ran_in: "List[int]" = []
 _fault_fd: "Optional[int]" = None  # faulthandler output of this worker
 _FAULT_FILE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
 _bootstrap_code: "Any" = None
-_worker_lost_hooks: "Dict[str, Callable[[Any, int, List[int]], None]]" = {}
+_worker_lost_hooks: "Dict[str, Callable[[Any, int, wire.SlotRecord], None]]" = {}
 # In a child, by role: given an exception that escaped its target first (True: reported).
 _child_failure_hooks: "Dict[str, Callable[[Any, BaseException], bool]]" = {}
 # Per role, in the child before its target runs: a pool or executor worker's queues are
@@ -77,7 +77,7 @@ def _announce(started: "List[Any]") -> None:
         if lines and not state.helper:
             channel.write(b"".join(lines))
     except Exception:
-        pass
+        runtime.swallowed()
 
 
 def run_exit_hooks() -> None:
@@ -90,7 +90,7 @@ def run_exit_hooks() -> None:
         try:
             hook()
         except Exception:
-            pass
+            runtime.swallowed()
 
 
 def role_for_target(target: "Any") -> str:
@@ -127,6 +127,7 @@ def is_exiting(proc: "Any") -> bool:
         from multiprocessing.connection import wait
         return bool(wait([proc.sentinel], 0))
     except Exception:
+        runtime.swallowed()
         return False
 
 
@@ -137,7 +138,7 @@ def exit_code_soon(proc: "Any", timeout: float = 2.0) -> "Optional[int]":
         try:
             proc._popen.wait(timeout)
         except Exception:
-            pass
+            runtime.swallowed()
         code = proc.exitcode
     return code
 
@@ -157,8 +158,7 @@ def observe_exit(proc: "Any", code: "Optional[int]") -> None:
         if role == wire.ROLE_POOL_WORKER and not terminated:
             slot = runtime.read_slot(pid, proc)
             hook = _worker_lost_hooks.get(role)
-            if slot is not None and (slot[wire.SLOT_BUSY] or slot[wire.SLOT_LOCKED]) \
-                    and hook is not None:
+            if slot is not None and (slot.busy or slot.locked) and hook is not None:
                 hook(proc, code, slot)
         elif role == wire.ROLE_PROCESS and not terminated and code < 0:
             # Killed by a signal (an OOM kill, a crash in native code): no traceback anywhere.
@@ -167,7 +167,7 @@ def observe_exit(proc: "Any", code: "Optional[int]") -> None:
                          task=getattr(proc, "_workerscope_task", None),
                          frames=fault_frames(pid))
     except Exception:
-        pass
+        runtime.swallowed()
 
 
 def _ended_at_exit(proc: "Any", code: int) -> bool:
@@ -204,6 +204,7 @@ def _enable_faulthandler() -> None:
         faulthandler.enable(file=_fault_fd, all_threads=False)
     except Exception:
         _fault_fd = None
+        runtime.swallowed()
 
 
 def _enable_dumps() -> None:
@@ -270,7 +271,7 @@ def _watch_os_exit(proc: "Any") -> None:
                              task=getattr(proc, "_workerscope_task", None) or process_task(proc),
                              frames=frames_from_stack(sys._getframe(1)))
             except Exception:
-                pass
+                runtime.swallowed()
         original(status)
 
     os._exit = runtime.rename_like(_exit, original)
@@ -318,7 +319,7 @@ def _patch_print_exc() -> None:
                     runtime.report_failure(wire.PROCESS_EXCEPTION, exc, exc.__traceback__,
                                            task=task)
         except Exception:
-            pass
+            runtime.swallowed()
         return original(*args, **kwargs)
 
     print_exc._workerscope = True  # type: ignore[attr-defined]
@@ -371,6 +372,7 @@ def patch(module: "Any") -> None:
                     self._workerscope_shared_slot = shared
         except Exception:
             shared = None
+            runtime.swallowed()
         try:
             orig_start(self)
         finally:
@@ -388,7 +390,7 @@ def patch(module: "Any") -> None:
         try:
             _child_started(self)
         except Exception:
-            pass
+            runtime.swallowed()
         _target_running[:] = [self]
         code = orig_bootstrap(self, *args, **kwargs)
         del _target_running[:]
@@ -396,7 +398,7 @@ def patch(module: "Any") -> None:
             run_exit_hooks()
             runtime.emit(wire.PROCESS_EXIT, exitCode=code)
         except Exception:
-            pass
+            runtime.swallowed()
         return code
 
     def exitcode(self: "Any") -> "Optional[int]":

@@ -23,8 +23,8 @@ FLUSH_GRACE = 0.5  # s a feeder thread may take to flush at exit before the wait
 MAX_SITES = 32     # distinct put sites counted per queue (more are not counted)
 RECENT = 64        # sites of the latest puts, in order: those of the items still unwritten
 
-_generation = [0]  # bumped in a forked child: a queue's record from the parent is not its own
-_sequence = [0]    # numbers the queues of this process (their "queue" id)
+_generation = 0  # bumped in a forked child: a queue's record from the parent is not its own
+_sequence = 0    # numbers the queues of this process (their "queue" id)
 _site_kind: "Dict[str, int]" = {}  # file -> 0 user code, 1 other stdlib, 2 machinery/tracer
 
 
@@ -35,10 +35,11 @@ class _Puts:
     __slots__ = ("generation", "id", "counts", "recent", "buffer", "tagged")
 
     def __init__(self) -> None:
+        global _sequence
         from collections import deque
-        _sequence[0] += 1
-        self.generation = _generation[0]
-        self.id = "%d:%d" % (os.getpid(), _sequence[0])
+        _sequence += 1
+        self.generation = _generation
+        self.id = "%d:%d" % (os.getpid(), _sequence)
         self.counts: "Dict[Any, int]" = {}
         self.recent: "Any" = deque(maxlen=RECENT)
         self.buffer: "Any" = None  # weak reference to the feeder thread's buffer
@@ -46,7 +47,8 @@ class _Puts:
 
 
 def _forked() -> None:
-    _generation[0] += 1
+    global _generation
+    _generation += 1
 
 
 def _kind(filename: str) -> int:
@@ -58,9 +60,9 @@ def _kind(filename: str) -> int:
 
 
 def site_of(frame: "Any") -> "Optional[Tuple[str, int, str]]":
-    """(file, line, function) of the first frame from ``frame`` outward outside the standard
-    library and the tracer; when all of them are (CPython's own tests), the first outside
-    multiprocessing, concurrent.futures, threading and the tracer."""
+    """The put site, (file, line, function), of the first frame from ``frame`` outward outside
+    the standard library and the tracer; when all of them are (CPython's own tests), the first
+    outside multiprocessing, concurrent.futures, threading and the tracer."""
     fallback = None
     while frame is not None:
         code = frame.f_code
@@ -78,7 +80,7 @@ def _note(queue: "Any", frame: "Any") -> None:
     Runs on every put: the common case (a put from the program's own code, to a queue whose
     feeder thread runs) is kept to a few dictionary lookups."""
     puts = queue.__dict__.get("_workerscope_puts")
-    if puts is None or puts.generation != _generation[0]:
+    if puts is None or puts.generation != _generation:
         puts = queue.__dict__["_workerscope_puts"] = _Puts()
     if not puts.tagged and queue._thread is not None:
         import weakref  # the feeder thread has just started: it learns whose items it writes
@@ -160,9 +162,14 @@ def _unwritten(puts: "_Puts", module: "Any") -> "Tuple[Optional[int], List[Dict[
             counts[site] = counts.get(site, 0) + 1
     else:
         counts = dict(puts.counts)
-    sites = [{"file": absolute(site[0]), "line": site[1], "function": site[2], "count": n}
-             for site, n in counts.items() if site is not None]
+    sites = [dict(_site_fields(site), count=n) for site, n in counts.items() if site is not None]
     return items, sites
+
+
+def _site_fields(site: "Tuple[str, int, str]") -> "Dict[str, Any]":
+    """A put site as the records name it."""
+    file, line, function = site
+    return {"file": absolute(file), "line": line, "function": function}
 
 
 def _wrap_finalize_join(original: "Any", module: "Any") -> "Any":
@@ -170,7 +177,7 @@ def _wrap_finalize_join(original: "Any", module: "Any") -> "Any":
         thread = twr()
         puts = thread.__dict__.get("_workerscope_puts") if thread is not None else None
         waited = False
-        if puts is not None and puts.generation == _generation[0]:
+        if puts is not None and puts.generation == _generation:
             try:
                 waited = _wait_reported(thread, puts, module)
             except Exception:
@@ -233,12 +240,13 @@ def note_join(proc: "Any", timeout: "Any") -> None:
             timeout = float(timeout)
         site = site_of(sys._getframe(2))  # the caller of Process.join
         now = time.time()
-        last = proc.__dict__.get("_workerscope_join")
-        if last is not None and last[0] == (site, timeout) and now - last[1] < JOIN_REPEAT:
-            return
+        last = proc.__dict__.get("_workerscope_join")  # (call site, timeout), when
+        if last is not None:
+            last_call, last_at = last
+            if last_call == (site, timeout) and now - last_at < JOIN_REPEAT:
+                return
         proc._workerscope_join = ((site, timeout), now)
-        at = None if site is None else {"file": absolute(site[0]), "line": site[1],
-                                        "function": site[2]}
+        at = None if site is None else _site_fields(site)
         runtime.emit(wire.JOIN, child=popen.pid, name=proc.name, timeout=timeout, at=at)
     except Exception:
         runtime.swallowed()

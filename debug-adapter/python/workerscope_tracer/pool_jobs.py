@@ -20,10 +20,43 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, Dict, List, Optional, Tuple
 
-_jobs: "Dict[int, Dict[str, Any]]" = {}                      # job -> submit info
-_sent: "Dict[Tuple[int, int], Tuple[Any, Any, Any]]" = {}    # imap (job, chunk) -> (func, args, kwds)
-_unretrieved: "Dict[int, Dict[str, Any]]" = {}               # job -> swallowed candidate
-_imap_unread: "Dict[int, Tuple[int, Dict[str, Any], Any]]" = {}  # id(exc) -> imap failure
+
+class _SentTask:
+    """A task as the pool sends it to a worker: CPython's ``func`` (mapstar/starmapstar for a
+    map's chunk, whose ``args`` are then ((the user's function, its elements),)), ``args`` and
+    ``kwds``."""
+
+    __slots__ = ("func", "args", "kwds")
+
+    def __init__(self, func: "Any", args: "Any", kwds: "Any") -> None:
+        self.func = func
+        self.args = args
+        self.kwds = kwds
+
+
+def _sent_task(task: "Any") -> "Optional[_SentTask]":
+    """An imap's task kept as it was sent, CPython's (job, i, func, args, kwds), named."""
+    if task is None:
+        return None
+    _job, _i, func, args, kwds = task
+    return _SentTask(func, args, kwds)
+
+
+class _UnreadFailure:
+    """A failed result of an imap, kept until the program takes it from the iterator."""
+
+    __slots__ = ("job", "entry", "value")
+
+    def __init__(self, job: int, entry: "Dict[str, Any]", value: "Any") -> None:
+        self.job = job
+        self.entry = entry  # the swallowed record it makes if it is never read
+        self.value = value  # the exception (kept: its id is the key)
+
+
+_jobs: "Dict[int, Dict[str, Any]]" = {}          # job -> submit info
+_sent: "Dict[Tuple[int, int], Any]" = {}         # imap (job, chunk) -> its task, as sent
+_unretrieved: "Dict[int, Dict[str, Any]]" = {}   # job -> swallowed candidate
+_imap_unread: "Dict[int, _UnreadFailure]" = {}   # id(exc) -> imap failure
 _mod: "Any" = None
 # Hooks of hooks_pool: what a callback raising KeyError means (set by hooks_pool.patch).
 callback_lost: "Any" = None
@@ -48,19 +81,19 @@ def _element_args(element: "Any", star: bool) -> "Tuple[List[str], Dict[str, str
     return (repr_args(element) if star else [safe_repr(element)]), {}
 
 
-def _sent_args(sent: "Optional[Tuple[Any, Any, Any]]",
-               pos: int) -> "Tuple[List[str], Dict[str, str]]":
-    """Arguments of element ``pos`` of a task as sent: (func, args, kwds)."""
+def _sent_args(sent: "Optional[_SentTask]", pos: int) -> "Tuple[List[str], Dict[str, str]]":
+    """Arguments of element ``pos`` of a task as sent."""
     if sent is None:
         return [], {}
     from .safe_repr import repr_args, repr_kwargs
-    func, fargs, kwds = sent
+    func = sent.func
     if func is _mod.mapstar or func is _mod.starmapstar:
         try:
-            return _element_args(fargs[0][1][pos], func is _mod.starmapstar)
+            return _element_args(sent.args[0][1][pos], func is _mod.starmapstar)
         except Exception:
+            runtime.swallowed()
             return [], {}
-    return repr_args(fargs or ()), repr_kwargs(kwds)
+    return repr_args(sent.args or ()), repr_kwargs(sent.kwds)
 
 
 def _task_args(job: int, chunk: int, pos: int) -> "Tuple[List[str], Dict[str, str]]":
@@ -69,9 +102,10 @@ def _task_args(job: int, chunk: int, pos: int) -> "Tuple[List[str], Dict[str, st
     if items is not None:  # a map: its input sequence, kept until the job ends
         try:
             return _element_args(items[chunk * info["chunksize"] + pos], info["star"])
-        except Exception:
+        except Exception:  # the program's own sequence type may raise
+            runtime.swallowed()
             return [], {}
-    return _sent_args(info.get("sent") or _sent.get((job, chunk)), pos)
+    return _sent_args(info.get("sent") or _sent_task(_sent.get((job, chunk))), pos)
 
 
 def pending(job: int, chunk: int) -> bool:
@@ -123,7 +157,7 @@ def _register_results(module: "Any") -> None:
                 api = "apply" if back is not None and back.f_code is sync_apply else "apply_async"
                 local = frame.f_locals
                 _register(self._job, api, local["func"], 1, False,
-                          sent=(local["func"], local["args"], local["kwds"]))
+                          sent=_SentTask(local["func"], local["args"], local["kwds"]))
         except Exception:
             runtime.swallowed()
 
@@ -175,7 +209,8 @@ def _record_imap_tasks(pool_cls: "Any") -> None:
     def recording(tasks: "Any") -> "Any":
         for task in tasks:
             try:
-                _sent[(task[0], task[1])] = (task[2], task[3], task[4])
+                job, i, _func, _args, _kwds = task  # kept as it is: named when it is read
+                _sent[(job, i)] = task
             except Exception:
                 runtime.swallowed()
             yield task
@@ -310,8 +345,9 @@ def _wrap_imap_set(cls: "Any") -> None:
         job = self._job
         sent = _sent.pop((job, i), None)
         try:
-            if not obj[0]:  # read when next() takes it
-                _imap_failed(self, job, i, obj[1], sent)
+            success, value = obj  # CPython's result
+            if not success:  # read when next() takes it
+                _imap_failed(self, job, i, value, _sent_task(sent))
         except Exception:
             runtime.swallowed()
         try:
@@ -371,20 +407,22 @@ class _TrackedItems(collections.deque):
     def popleft(self) -> "Any":
         item = collections.deque.popleft(self)
         try:
-            if not item[0]:
-                _imap_unread.pop(id(item[1]), None)
+            success, value = item  # CPython's result
+            if not success:
+                _imap_unread.pop(id(value), None)
         except Exception:
             runtime.swallowed()
         return item
 
 
-def _imap_failed(iterator: "Any", job: int, i: int, value: "Any", sent: "Any") -> None:
+def _imap_failed(iterator: "Any", job: int, i: int, value: "Any",
+                 sent: "Optional[_SentTask]") -> None:
     """A failed result of an imap: unread if the program never takes it from the iterator."""
     info = _jobs.get(job) or {}
     single = (info.get("chunksize") or 1) == 1
     args, kwargs = _sent_args(sent, 0) if single else ([], {})
     function = info.get("function")
-    if sent is not None and sent[0] is getattr(_mod, "_helper_reraises_exception", None):
+    if sent is not None and sent.func is getattr(_mod, "_helper_reraises_exception", None):
         function, args, kwargs = None, [], {}  # the input iterable raised: no task ran
     entry: "Dict[str, Any]" = {
         "key": key(os.getpid(), job), "chunk": i, "api": info.get("api"),
@@ -396,14 +434,14 @@ def _imap_failed(iterator: "Any", job: int, i: int, value: "Any", sent: "Any") -
     with iterator._cond:  # before the result is queued: next() must find it tracked
         if not isinstance(iterator._items, _TrackedItems):
             iterator._items = _TrackedItems(iterator._items)
-        _imap_unread[id(value)] = (job, entry, value)
+        _imap_unread[id(value)] = _UnreadFailure(job, entry, value)
     runtime.on_collected(iterator, ("imap", job), lambda k: _emit_imap_unread(k[1]))
 
 
 def _emit_imap_unread(job: int) -> None:
-    for k, (owner_job, entry, _value) in list(_imap_unread.items()):
-        if owner_job == job and _imap_unread.pop(k, None) is not None:
-            runtime.emit_swallowed(entry)
+    for k, failure in list(_imap_unread.items()):
+        if failure.job == job and _imap_unread.pop(k, None) is not None:
+            runtime.emit_swallowed(failure.entry)
 
 
 def _emit_unretrieved(job: int) -> None:
@@ -416,7 +454,7 @@ def _emit_unretrieved(job: int) -> None:
 def emit_swallowed() -> None:
     for job in list(_unretrieved):
         _emit_unretrieved(job)
-    for job in {entry[0] for entry in list(_imap_unread.values())}:
+    for job in {failure.job for failure in list(_imap_unread.values())}:
         _emit_imap_unread(job)
 
 

@@ -29,10 +29,11 @@ def _any_lock_held(own: "Any") -> bool:
         return True
     for lock in ([own] if own is not None else []) + list(_locks):
         try:
-            if lock._semlock._is_mine():
+            semlock = getattr(lock, "_semlock", None)  # another kind of lock: not known to be held
+            if semlock is not None and semlock._is_mine():
                 return True
         except Exception:
-            continue
+            runtime.swallowed()
     return False
 
 
@@ -66,11 +67,10 @@ def note_write(obj: "Any", index: "Any", own_lock: "Any", depth: int = 2) -> Non
     frame = sys._getframe(depth)
     if previous != (id(frame), frame.f_lineno):
         return
-    site = (frame.f_code.co_filename, frame.f_lineno)
     name = _names.get((id(frame.f_code), id(obj)))
     if name is None:
         name = _names[(id(frame.f_code), id(obj))] = _object_name(frame, obj)
-    ckey = (site[0], site[1], name)
+    ckey = (frame.f_code.co_filename, frame.f_lineno, name)  # what flush() reports
     _counts[ckey] = _counts.get(ckey, 0) + 1
 
 

@@ -86,6 +86,7 @@ def traceback_frames(exc: "BaseException") -> "List[Dict[str, Any]]":
         from .frames import frames_from_traceback
         return frames_from_traceback(exc.__traceback__)[0] if exc.__traceback__ else []
     except Exception:
+        swallowed()
         return []
 
 
@@ -103,7 +104,7 @@ def on_collected(obj: "Any", key: "Any", callback: "Any") -> None:
             _collection_watches.pop(key, None)
             callback(key)
         except Exception:
-            pass
+            swallowed()  # safe even at interpreter teardown, when garbage is collected last
     try:
         _collection_watches[key] = weakref.ref(obj, gone)
     except TypeError:
@@ -134,8 +135,8 @@ def pickled_ints(data: "Optional[bytes]", count: int, after: "Optional[str]" = N
                     return ints
             elif op.name not in _PICKLE_BETWEEN:
                 return None
-    except Exception:
-        pass
+    except Exception:  # not a pickle after all (a truncated item)
+        swallowed()
     return None
 
 
@@ -191,6 +192,7 @@ def worker_name() -> str:
         import multiprocessing.process as mpp  # already imported in any worker
         return mpp.current_process().name
     except Exception:
+        swallowed()
         return "MainProcess"
 
 
@@ -212,6 +214,7 @@ def open_slot() -> None:
         state.slot = memoryview(mapped).cast("q")
     except Exception:
         state.slot = None
+        swallowed()
 
 
 def shared_slot() -> "Any":
@@ -244,20 +247,9 @@ def shared_slot() -> "Any":
 _slot_seq = 0
 
 
-def swallowed() -> None:
-    """The tracer contains its own errors so the program carries on; with
-    ``WORKERSCOPE_TRACER_LOG=FILE`` each one is appended to FILE with its traceback, so a
-    tracer bug is never invisible.  Called from an ``except`` block only (no cost otherwise)."""
-    path = os.environ.get("WORKERSCOPE_TRACER_LOG")
-    if not path:
-        return
-    try:
-        import traceback
-        with open(path, "a") as f:
-            f.write("workerscope tracer, pid %d: an error it contained\n%s"
-                    % (os.getpid(), traceback.format_exc()))
-    except Exception:  # the log itself failing must not reach the program either
-        pass
+# The opt-in tracer log (WORKERSCOPE_TRACER_LOG) of the errors the tracer contains: defined
+# beside the channel, which every module may import, and called by the hooks from here.
+swallowed = channel.swallowed
 
 
 def rename_like(func: "Any", original: "Any") -> "Any":
@@ -331,23 +323,23 @@ class QueueProxy:
         return getattr(self._q, name)
 
 
-def read_slot(pid: int, proc: "Any" = None) -> "Optional[List[int]]":
-    """[busy, key, chunk, pos, locked, started_us, done] of a child's slot (shared with it, or its file), or None."""
+def read_slot(pid: int, proc: "Any" = None) -> "Optional[wire.SlotRecord]":
+    """A child's slot (shared with it, or its file), or None."""
     ch = channel.get()
     if ch is None:
         return None
     try:
-        import struct
         shared = getattr(proc, "_workerscope_shared_slot", None)
         if shared is not None:
             data = shared.tobytes()
         else:
             with open(ch.path_for(pid, wire.SLOT_SUFFIX), "rb") as f:
                 data = f.read(wire.SLOT_SIZE)
-        if len(data) != wire.SLOT_SIZE:
-            return None
-        return list(struct.unpack(wire.SLOT_FORMAT, data))
+        return wire.slot_record(data)
+    except OSError:
+        return None  # no slot file: a worker that died before it made one
     except Exception:
+        swallowed()
         return None
 
 
@@ -388,4 +380,4 @@ def report_failure(kind: str, exc: "BaseException", tb: "Optional[TracebackType]
             from . import pause
             pause.wait_for_debugger(failure_id, live)
     except Exception:
-        pass
+        swallowed()

@@ -70,7 +70,7 @@ def safe_repr(value: "Any", limit: int = LIMIT) -> str:
     except BaseException as exc:  # noqa: B902 — a user __repr__ may raise anything, even SystemExit
         try:
             name = type(value).__name__
-        except BaseException:  # noqa: B902
+        except BaseException:  # noqa: B902 — a user metaclass: its failure is shown, not ours
             name = "object"
         text = "<%s instance (repr raised %s)>" % (name, type(exc).__name__)
     if not isinstance(text, str):
@@ -91,7 +91,7 @@ def repr_kwargs(kwargs: "Any") -> "Dict[str, str]":
     try:
         return {str(k): SECRET if k in _SECRET_NAMES else safe_repr(v)
                 for k, v in dict(kwargs or {}).items()}
-    except BaseException:  # noqa: B902
+    except BaseException:  # noqa: B902 — a user mapping's code, not the tracer's
         return {}
 
 
@@ -99,7 +99,7 @@ def repr_locals(namespace: "Any") -> "Dict[str, str]":
     out: "Dict[str, str]" = {}
     try:
         items = list(namespace.items())
-    except BaseException:  # noqa: B902
+    except BaseException:  # noqa: B902 — a frame's namespace may be a user mapping
         return out
     for name, value in items[:MAX_LOCALS]:
         if isinstance(name, str) and not (name.startswith("__") and name.endswith("__")):

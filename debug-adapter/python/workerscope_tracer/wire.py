@@ -8,7 +8,7 @@ Each record has at least ``v`` (WIRE_VERSION), ``kind`` (one of EVENT_KINDS),
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs milliseconds at startup in every traced process
-    from typing import Any, Dict, List
+    from typing import Any, Dict, List, Optional
 
 WIRE_VERSION = 1
 
@@ -28,6 +28,31 @@ CTL_DIR = "ctl"            # ctl/<pid>/<seq>.json: requests to a paused process
 SLOT_FORMAT = "<qqqqqqq"
 SLOT_SIZE = 56
 SLOT_BUSY, SLOT_KEY, SLOT_CHUNK, SLOT_POS, SLOT_LOCKED, SLOT_STARTED, SLOT_DONE = range(7)
+
+
+class SlotRecord:
+    """A worker's slot as read back by its parent or the supervisor: the seven integers of
+    SLOT_FORMAT, named in layout order (the worker writes them by their SLOT_* index)."""
+
+    __slots__ = ("busy", "key", "chunk", "pos", "locked", "started_us", "done")
+
+    def __init__(self, busy: int = 0, key: int = 0, chunk: int = 0, pos: int = 0,
+                 locked: int = 0, started_us: int = 0, done: int = 0) -> None:
+        self.busy = busy
+        self.key = key              # pool: the job; executor: the work id
+        self.chunk = chunk
+        self.pos = pos              # element of the chunk running
+        self.locked = locked
+        self.started_us = started_us
+        self.done = done
+
+
+def slot_record(data: bytes) -> "Optional[SlotRecord]":
+    """The record a slot file's (or shared mapping's) bytes hold; None if they are not one."""
+    if len(data) != SLOT_SIZE:
+        return None
+    import struct
+    return SlotRecord(*struct.unpack(SLOT_FORMAT, data))
 
 # Real-time signal on which every worker dumps all its threads' stacks into <pid>.stack
 # (faulthandler.register); the supervisor sends it only to a process whose

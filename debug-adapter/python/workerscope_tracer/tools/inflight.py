@@ -11,7 +11,8 @@ try:  # the C module: "signal" itself imports enum
 except ImportError:  # pragma: no cover
     import signal  # type: ignore[no-redef]
 
-from . import tree, wire
+from .. import wire
+from . import tree
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
 
 def _alive(pid: int) -> bool:
     entry = tree._stat(pid)
-    return entry is not None and entry[0] not in ("Z", "X")
+    return entry is not None and entry.state not in ("Z", "X")
 
 
 class InFlight:
@@ -29,7 +30,7 @@ class InFlight:
         self.directory = directory
         self.channel = channel
         entry = tree._stat(root)
-        self.root_start = entry[2] if entry else None  # orphans are found by it later
+        self.root_start = entry.start if entry else None  # orphans are found by it later
         self.starts: "Dict[int, Dict[str, Any]]" = {}   # pid -> process-start record
         self.submits: "Dict[str, Dict[str, Any]]" = {}  # job key -> submit record
         self.lost: "set" = set()                        # workers reported lost already
@@ -45,9 +46,8 @@ class InFlight:
         elif kind == wire.WORKER_LOST and isinstance(e.get("child"), int):
             self.lost.add(e["child"])
 
-    def slots(self) -> "Dict[int, List[int]]":
-        import struct
-        out: "Dict[int, List[int]]" = {}
+    def slots(self) -> "Dict[int, wire.SlotRecord]":
+        out: "Dict[int, wire.SlotRecord]" = {}
         try:
             names = os.listdir(self.directory)
         except OSError:
@@ -61,8 +61,9 @@ class InFlight:
                     data = f.read(wire.SLOT_SIZE)
             except OSError:
                 continue
-            if len(data) == wire.SLOT_SIZE:
-                out[int(stem)] = list(struct.unpack(wire.SLOT_FORMAT, data))
+            slot = wire.slot_record(data)
+            if slot is not None:
+                out[int(stem)] = slot
         return out
 
     def stalled(self, timeout: float) -> bool:
@@ -71,12 +72,12 @@ class InFlight:
         now = time.time()
         oldest = None
         for pid, slot in self.slots().items():
-            done = slot[wire.SLOT_DONE]
+            done = slot.done
             if pid in self.done and self.done[pid] != done:
                 self.progress_at = now
             self.done[pid] = done
-            if slot[wire.SLOT_BUSY] and pid not in self.lost and _alive(pid):
-                started = slot[wire.SLOT_STARTED] / 1e6
+            if slot.busy and pid not in self.lost and _alive(pid):
+                started = slot.started_us / 1e6
                 oldest = started if oldest is None else min(oldest, started)
         return oldest is not None and now - max(oldest, self.progress_at) >= timeout
 
@@ -86,52 +87,53 @@ class InFlight:
         the moment their running times are counted to."""
         busy = {}
         for pid, slot in sorted(self.slots().items()):
-            if slot[wire.SLOT_BUSY] and pid not in self.lost:
+            if slot.busy and pid not in self.lost:
                 alive = _alive(pid)
                 if alive or not live_only:
                     busy[pid] = (slot, alive)
-        from .livestack import dump_all
+        from ..livestack import dump_all
         stacks = dump_all(self.directory, [p for p, (_, alive) in busy.items() if alive])
         now = time.time()
         out = []
         for pid, (slot, _) in busy.items():
             start = self.starts.get(pid) or {}
-            started = slot[wire.SLOT_STARTED] / 1e6
+            started = slot.started_us / 1e6
             key, submit = self._submit(pid, start, slot)
             out.append({"pid": pid, "worker": start.get("name"), "role": start.get("role"),
-                        "key": key, "chunk": slot[wire.SLOT_CHUNK], "pos": slot[wire.SLOT_POS],
+                        "key": key, "chunk": slot.chunk, "pos": slot.pos,
                         "startedAt": round(started, 6),
                         "runningFor": round(max(0.0, now - started), 3),
                         "task": _task(submit, slot), "frames": stacks.get(pid, [])})
         return now, out
 
-    def _submit(self, pid: int, start: "Dict[str, Any]", slot: "List[int]") -> "Any":
+    def _submit(self, pid: int, start: "Dict[str, Any]", slot: "wire.SlotRecord") -> "Any":
         owner = start.get("owner") or start.get("ppid")
         if start.get("role") == wire.ROLE_POOL_WORKER:
-            key = "%s:pool:%d" % (owner, slot[wire.SLOT_KEY])
+            key = "%s:pool:%d" % (owner, slot.key)
             return key, self.submits.get(key)
         # An executor's work items are numbered per executor: its key is the worker's own.
-        suffix = ":%d" % slot[wire.SLOT_KEY]
+        suffix = ":%d" % slot.key
         found = [k for k in self.submits
                  if k.startswith("%s:exec" % owner) and k.endswith(suffix)]
         return (found[0], self.submits[found[0]]) if len(found) == 1 else (None, None)
 
     def write(self, reason: str, sig: "Optional[str]" = None,
               timeout: "Optional[float]" = None) -> "Dict[str, Any]":
-        from .channel import encode_record
+        from ..channel import encode_record
         t, tasks = self.tasks(live_only=reason == "stall")
         record = {"reason": reason, "signal": sig, "timeout": timeout, "tasks": tasks}
         self.channel.write(encode_record(wire.IN_FLIGHT, record, os.getpid(), t))
         return record
 
 
-def _task(submit: "Optional[Dict[str, Any]]", slot: "List[int]") -> "Optional[Dict[str, Any]]":
+def _task(submit: "Optional[Dict[str, Any]]", slot: "wire.SlotRecord"
+          ) -> "Optional[Dict[str, Any]]":
     if submit is None:
         return None
     index = None
     if submit.get("indexed"):
-        index = (int(submit.get("indexBase") or 0) + slot[wire.SLOT_CHUNK]
-                 * int(submit.get("chunksize") or 1) + slot[wire.SLOT_POS])
+        index = (int(submit.get("indexBase") or 0) + slot.chunk
+                 * int(submit.get("chunksize") or 1) + slot.pos)
     return {"function": submit.get("function"), "args": [], "kwargs": {}, "index": index,
             "submittedAt": submit.get("submittedAt")}
 
@@ -162,7 +164,7 @@ def _ancestors() -> "set":
     while pid > 1 and pid not in found:
         found.add(pid)
         entry = tree._stat(pid)
-        pid = entry[1] if entry else 0
+        pid = entry.ppid if entry else 0
     return found
 
 
@@ -177,7 +179,7 @@ def _await_gone(pending: "List[int]", ended: "Dict[int, Any]", sent: "Dict[int, 
             entry = tree._stat(pid)
             if entry is None:
                 ended[pid] = sent.get(pid, (None, None))
-            elif entry[0] == "Z":
+            elif entry.state == "Z":
                 code = zombie_status(pid)
                 if code is not None:
                     ended[pid] = (signal_name(-code) if code < 0 else None, code)

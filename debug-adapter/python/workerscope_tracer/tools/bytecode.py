@@ -4,23 +4,24 @@ traced process compiles them from source (pool workers under spawn each import t
 import os
 import sys
 
-BOOTSTRAP_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
-                             "bootstrap")
+from . import BOOTSTRAP_DIR
 
 
 def ensure_bytecode(python: str) -> None:
     """Compile the tracer's modules once even under PYTHONDONTWRITEBYTECODE.
 
-    Every traced process (each pool worker under spawn) imports them; compiling from
-    source each time would cost milliseconds per process.
+    Every traced process (each pool worker under spawn) imports the top level; compiling
+    from source each time would cost milliseconds per process.  The supervisor's own modules
+    (this directory) are compiled alongside: it starts anew for every run too.
     """
     if os.path.realpath(python) != os.path.realpath(sys.executable):
         return  # another interpreter has another cache tag; it compiles (or caches) itself
     tag = getattr(sys.implementation, "cache_tag", None)
     if not tag or getattr(sys, "pycache_prefix", None):
         return
-    package = os.path.dirname(os.path.abspath(__file__))
-    sources = [os.path.join(package, n) for n in os.listdir(package) if n.endswith(".py")]
+    tools = os.path.dirname(os.path.abspath(__file__))
+    sources = [os.path.join(folder, n) for folder in (os.path.dirname(tools), tools)
+               for n in os.listdir(folder) if n.endswith(".py")]
     sources.append(os.path.join(BOOTSTRAP_DIR, "sitecustomize.py"))
     stale = []
     for src in sources:
@@ -33,8 +34,11 @@ def ensure_bytecode(python: str) -> None:
         for src, cached in stale:
             try:
                 py_compile.compile(src, cfile=cached, doraise=True)
+            except OSError:
+                pass  # a read-only install: its processes compile from source, as they did
             except Exception:
-                pass
+                from ..channel import swallowed
+                swallowed()
 
 
 def _bytecode_matches(src: str, cached: str) -> bool:

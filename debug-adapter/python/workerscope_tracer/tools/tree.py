@@ -16,24 +16,36 @@ except ImportError:  # pragma: no cover
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Dict, List, Optional, Set, Tuple
+    from typing import Dict, List, Optional, Set
 
 _STOP, _CONT, _KILL = signal.SIGSTOP, signal.SIGCONT, signal.SIGKILL
 
 
-def _stat(pid: int) -> "Optional[Tuple[str, int, int]]":
-    """(state, ppid, start time) of a live process from /proc."""
+class ProcStat:
+    """What the tree search needs of a process: its state letter ("R", "S", "Z"...), parent
+    and start time (clock ticks since boot; 0 where ``ps`` gave the table)."""
+
+    __slots__ = ("state", "ppid", "start")
+
+    def __init__(self, state: str, ppid: int, start: int) -> None:
+        self.state = state
+        self.ppid = ppid
+        self.start = start
+
+
+def _stat(pid: int) -> "Optional[ProcStat]":
+    """A live process, from /proc/<pid>/stat (its fields 3, 4 and 22)."""
     try:
         with open("/proc/%d/stat" % pid, "rb") as f:
             text = f.read()
         fields = text[text.rindex(b")") + 2:].split()
-        return fields[0].decode("ascii", "replace"), int(fields[1]), int(fields[19])
+        return ProcStat(fields[0].decode("ascii", "replace"), int(fields[1]), int(fields[19]))
     except (OSError, ValueError, IndexError):
         return None
 
 
-def _processes() -> "Dict[int, Tuple[str, int, int]]":
-    table = {}  # type: Dict[int, Tuple[str, int, int]]
+def _processes() -> "Dict[int, ProcStat]":
+    table = {}  # type: Dict[int, ProcStat]
     if os.path.exists("/proc/self/stat"):
         for name in os.listdir("/proc"):
             if name.isdigit():
@@ -48,9 +60,11 @@ def _processes() -> "Dict[int, Tuple[str, int, int]]":
         for line in out.decode("ascii", "replace").splitlines():
             parts = line.split()
             if len(parts) >= 2 and parts[0].isdigit() and parts[1].isdigit():
-                table[int(parts[0])] = (parts[2] if len(parts) > 2 else "", int(parts[1]), 0)
-    except Exception:
-        pass
+                state = parts[2] if len(parts) > 2 else ""
+                table[int(parts[0])] = ProcStat(state, int(parts[1]), 0)
+    except Exception:  # no ps: the program itself is still signalled
+        from ..channel import swallowed
+        swallowed()
     return table
 
 
@@ -85,8 +99,8 @@ def program_processes(root: int, channel_dir: "Optional[str]",
     ended, are found by their records and environment)."""
     table = _processes()
     children = {}  # type: Dict[int, List[int]]
-    for pid, (_, ppid, _) in table.items():
-        children.setdefault(ppid, []).append(pid)
+    for pid, entry in table.items():
+        children.setdefault(entry.ppid, []).append(pid)
     found = {root} if root in table else set()  # type: Set[int]
     queue = [root]
     while queue:
@@ -98,13 +112,13 @@ def program_processes(root: int, channel_dir: "Optional[str]",
         needle = ("WORKERSCOPE_CHANNEL=%s\0" % os.path.abspath(channel_dir)).encode(
             "utf-8", "surrogateescape")
         if root in table:
-            root_start = table[root][2]
+            root_start = table[root].start
         recorded = _recorded(channel_dir)
-        for pid, (state, _, start) in table.items():
-            if pid in found or state == "Z":
+        for pid, entry in table.items():
+            if pid in found or entry.state == "Z":
                 continue
             # A recorded pid counts only if it started with the run (a pid reused since does not).
-            if (pid in recorded and root_start is not None and start >= root_start) \
+            if (pid in recorded and root_start is not None and entry.start >= root_start) \
                     or _environ_names(pid, needle):
                 found.add(pid)
     found.discard(os.getpid())

@@ -18,7 +18,8 @@ try:  # the C module: "signal" itself imports enum, a few ms of startup we do no
 except ImportError:  # pragma: no cover
     import signal  # type: ignore[no-redef]
 
-from . import wire
+from .. import wire
+from . import BOOTSTRAP_DIR, PYTHON_DIR
 from .bytecode import ensure_bytecode
 from .hangwatch import HangWatch
 
@@ -31,9 +32,7 @@ USAGE = ("usage: python -m workerscope_tracer [--report FILE] [--hang-timeout S]
          "[--detect-races] [--python PATH] [--channel DIR] [--no-summary] [--events] "
          "-- script.py [args...]\n")
 HANG_EXIT_CODE = 124
-BOOTSTRAP_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
-                             "bootstrap")
-LAUNCHER = os.path.join(os.path.dirname(BOOTSTRAP_DIR), "workerscope_supervise.py")
+LAUNCHER = os.path.join(PYTHON_DIR, "workerscope_supervise.py")
 
 
 class UsageError(Exception):
@@ -219,6 +218,8 @@ def _python_version(python: str) -> str:
                              env=dict(os.environ, PYTHONPATH=""))
         return out.stdout.decode().strip() or "unknown"
     except Exception:
+        from ..channel import swallowed
+        swallowed()
         return "unknown"
 
 
@@ -255,7 +256,7 @@ def main(argv: "List[str]") -> int:
     if opts["adopt"] is not None:  # second stage of an in-place run: the program is running
         ensure_bytecode(python)  # for the processes it spawns later, off its critical path
         _prepare_report(opts)
-        from .channel import Channel
+        from ..channel import Channel
         return _supervise(opts, directory, created, python, opts["adopt"], Channel(directory),
                           Tail(directory))
     from . import inplace
@@ -265,16 +266,15 @@ def main(argv: "List[str]") -> int:
     env = dict(os.environ)
     # The bootstrap finds the tracer package itself and leaves sys.path as the program would
     # have had it, so the directory this supervisor was run from is not passed on.
-    own = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     inherited = [p for p in env.get("PYTHONPATH", "").split(os.pathsep)
-                 if p and os.path.abspath(p) != own]
+                 if p and os.path.abspath(p) != PYTHON_DIR]
     env["PYTHONPATH"] = os.pathsep.join([BOOTSTRAP_DIR] + inherited)
     env["WORKERSCOPE_CHANNEL"] = directory
     if opts["detect_races"]:
         env["WORKERSCOPE_DETECT_RACES"] = "1"
     child_argv = [python, opts["program"]] + list(opts["args"])
 
-    from .channel import Channel
+    from ..channel import Channel
     if in_place:
         changes = {key: env.get(key) for key in set(env) | set(os.environ)
                    if env.get(key) != os.environ.get(key)}
@@ -368,7 +368,7 @@ def _watch(opts: "Dict[str, Any]", directory: str, created: bool, python: str, p
             pass
     ensure_bytecode(python)  # for the program's next processes: it started without us
     _prepare_report(opts)
-    from .channel import Channel
+    from ..channel import Channel
     watch = HangWatch(pid, Tail(directory), opts["hang_timeout"], Channel(directory),
                       opts["stall_timeout"])
     # The editor's debug session stops on a stalled worker and lets the program live.

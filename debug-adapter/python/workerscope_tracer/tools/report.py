@@ -6,7 +6,7 @@ joins (worker-side failure + parent-side submit) are what the debug adapter does
 
 import os
 
-from . import wire
+from .. import wire
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs milliseconds in the supervisor, after the program has ended
@@ -219,10 +219,11 @@ def build_report(events: "Iterable[Dict[str, Any]]", *, program: str, argv: "Lis
             if e.get("exitCode") is not None:
                 proc["exitCode"] = e.get("exitCode")
         elif kind == wire.RACE:
-            rkey = (e.get("file"), e.get("line"), e.get("raceKind") or "unlocked-read-modify-write",
-                    e.get("object"))
-            race = races.setdefault(rkey, {"file": rkey[0], "line": rkey[1], "kind": rkey[2],
-                                           "object": rkey[3], "count": 0, "pids": []})
+            file, line, obj = e.get("file"), e.get("line"), e.get("object")
+            race_kind = e.get("raceKind") or "unlocked-read-modify-write"
+            race = races.setdefault((file, line, race_kind, obj),
+                                    {"file": file, "line": line, "kind": race_kind,
+                                     "object": obj, "count": 0, "pids": []})
             race["count"] += int(e.get("count") or 0)
             if pid not in race["pids"]:
                 race["pids"].append(pid)

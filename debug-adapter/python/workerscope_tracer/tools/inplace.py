@@ -38,7 +38,7 @@ def fork_program(program: str, args: "List[str]", env_changes: "Dict[str, Option
                  channel_dir: str) -> int:
     """Fork; in the parent return the child's pid, in the child run the program and never return
     (its exit leaves through SystemExit or an exception, as a plain run's would)."""
-    from . import install  # loaded before the fork: the program would pay for it after
+    from .. import install  # loaded before the fork: the program would pay for it after
     # Signals for the program wait, blocked, for the supervisor to pass them on (the mask
     # outlives the exec of its second stage); the program unblocks them at once.
     _set_forwarded_mask(True)
@@ -59,7 +59,7 @@ def _set_forwarded_mask(block: bool) -> None:
         _signal.pthread_sigmask(_signal.SIG_BLOCK if block else _signal.SIG_UNBLOCK,
                                 forward.signals())
     except Exception:
-        from .runtime import swallowed
+        from ..runtime import swallowed
         swallowed()
 
 
@@ -71,12 +71,14 @@ def _become_program(program: str, args: "List[str]", env_changes: "Dict[str, Opt
         else:
             os.environ[key] = value
     try:
-        from . import install
+        from .. import install
         install.install(channel_dir)
-    except Exception:
-        pass  # tracing must never stop the program
+    except Exception:  # tracing must never stop the program
+        from ..runtime import swallowed
+        swallowed()
 
-    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    from . import PYTHON_DIR
+    here = PYTHON_DIR
     script_dir = os.path.dirname(os.path.realpath(program))
     entries = list(sys.path)
     if entries and not getattr(sys.flags, "safe_path", False):
@@ -119,7 +121,7 @@ def _report_uncaught(exc: "BaseException") -> None:
     hook = sys.excepthook
     try:
         hook(type(exc), exc, tb)
-    except Exception:
+    except Exception:  # the program's own hook failed: CPython too prints with its own then
         sys.__excepthook__(type(exc), exc, tb)
 
     def printed_already(*_args: "Any") -> None:

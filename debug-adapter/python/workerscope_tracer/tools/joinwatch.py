@@ -4,7 +4,7 @@ exit because nobody reads what it put on a ``multiprocessing.Queue``.  Pairs the
 ``join`` records with the child's ``queue-flush-wait`` records (hooks_queues.py); the hang
 watch (hangwatch.py) ends the run when both have lasted its timeout."""
 
-from . import wire
+from .. import wire
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -9,7 +9,7 @@ try:  # the C module: "signal" itself imports enum, a few ms of startup we do no
 except ImportError:  # pragma: no cover
     import signal  # type: ignore[no-redef]
 
-from . import wire
+from .. import wire
 from .joinwatch import JoinWatch
 
 TYPE_CHECKING = False
@@ -142,7 +142,7 @@ class HangWatch:
             self.channel.emit(wire.CHILD_EXIT, child=pid, role=start.get("role"),
                               name=start.get("name"), exitCode=code)
             if code != 0 and start.get("role") not in (wire.ROLE_POOL_WORKER, None):
-                from .hooks_process import signal_name  # the program's processes name it so
+                from ..hooks_process import signal_name  # the program's processes name it so
                 self.channel.emit(wire.WORKER_LOST, child=pid, worker=start.get("name"),
                                   role=start.get("role"), exitCode=code,
                                   signal=signal_name(code), key=None, chunk=None, pos=None,
