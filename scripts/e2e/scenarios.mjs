@@ -203,6 +203,35 @@ export const SCENARIOS = [
     },
   },
   {
+    name: 'a breakpoint set in the gutter stops a pool worker in its task',
+    async run({ vsix, workspaceSource }) {
+      await withWorkbench('breakpoint-in-worker', { vsix, workspaceSource }, async (page) => {
+        await openFile(page, 'crashing_pool.py');
+        // Click the glyph margin beside line 7 (`price = float(fields[1])`), as a user sets a breakpoint.
+        const number = page.locator('.editor-group-container.active .monaco-editor .margin-view-overlays .line-numbers').filter({ hasText: /^7$/ }).first();
+        await number.waitFor({ timeout: 15_000 });
+        const box = await number.boundingBox();
+        const glyphs = await page.locator('.editor-group-container.active .monaco-editor .glyph-margin').first().boundingBox();
+        await page.mouse.click(glyphs.x + glyphs.width / 2, box.y + box.height / 2);
+        await page.locator('.editor-group-container.active .monaco-editor .codicon-debug-breakpoint').first().waitFor({ timeout: 10_000 });
+
+        await showRunAndDebug(page);
+        await startDebugging(page);
+        // The first task to reach line 7 stops its worker there: the Call Stack names the worker, paused on the breakpoint.
+        const threads = await waitForPaneRows(page, 'Call Stack', (rows) => rows.some((r) => /ForkPoolWorker-\d+ \(pid \d+\)/.test(r.label) && /breakpoint/i.test(r.label + r.text)), { what: 'a ForkPoolWorker thread paused on the breakpoint' });
+        const stopped = threads.find((r) => /ForkPoolWorker-\d+ \(pid \d+\)/.test(r.label) && /breakpoint/i.test(r.label + r.text));
+        await expandRow(page, 'Call Stack', new RegExp(stopped.label.replace(/[()[\]\\.*+?^$|{}]/g, '\\$&')));
+        await waitForPaneRows(page, 'Call Stack', (rows) => rows.some((r) => /parse_record/.test(r.label) && /\b7\b/.test(r.label + r.text)), { what: 'the parse_record frame at line 7' });
+        await expandRow(page, 'Variables', /^Scope Locals$/);
+        await waitForPaneRows(page, 'Variables', (rows) => rows.some((r) => /^line, value '[a-z]+,[^']*'$/.test(r.label)) && rows.some((r) => /^fields, value \[/.test(r.label)), { what: "the task's line and fields in Locals" });
+        await screenshot(page, 'breakpoint-in-worker');
+
+        // Continue past the other tasks' stops and the failing task: the run ends.
+        await continueToEnd(page, { timeoutMs: 60_000 });
+      });
+    },
+  },
+  {
     name: 'untrusted workspace: diagnostics yes, debugging refused',
     async run({ vsix, workspaceSource }) {
       await withWorkbench('untrusted', { vsix, workspaceSource, trusted: false }, async (page) => {
