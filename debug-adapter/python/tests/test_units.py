@@ -286,10 +286,12 @@ class WorkerLostTest(unittest.TestCase):
             channel.configure(d)
             try:
                 pool_jobs._jobs.pop(77, None)
-                slot = wire.SlotRecord
+                def slot(busy=0, key=0, pos=0, locked=0):
+                    return dict(busy=busy, key=key, chunk=0, pos=pos, locked=locked,
+                                started_us=0, done=0)
                 hooks_pool._worker_lost(Worker(), -9, slot(busy=1, key=77, pos=2))  # its job has ended
                 pool_jobs._jobs[77] = {"function": "builtins.len",
-                                       "sent": pool_jobs._SentTask(len, (3,), {})}
+                                       "sent": (77, 0, len, (3,), {})}
                 hooks_pool._worker_lost(Worker(), -9, slot(busy=1, key=77))  # still running
                 hooks_pool._worker_lost(Worker(), -9, slot())  # idle
                 hooks_pool._worker_lost(Worker(), -9, slot(locked=1))  # idle, lock held

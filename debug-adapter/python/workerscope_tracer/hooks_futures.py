@@ -23,8 +23,12 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs milliseconds at startup in every traced process
     from typing import Any, Dict, Optional, Tuple
 
-_tls = threading.local()  # .map: the _MapCall of an executor.map running in this thread
-_tasks: "Dict[Tuple[str, int], _Task]" = {}              # (executor key, work id) -> its task
+_tls = threading.local()  # .map: the executor.map running in this thread (see _mapping)
+# (executor key, work id) -> what its failure, or the worker lost running it, is named by, kept
+# until its Future completes.  The Future is tagged with that key as ``_workerscope`` and, made
+# by an executor.map, with the map's group as ``_workerscope_group`` (retrieving one failure
+# reads the map): a Future the program keeps keeps no arguments.
+_tasks: "Dict[Tuple[str, int], Dict[str, Any]]" = {}
 _executors: "Dict[str, Any]" = {}                        # executor key -> weakref to it
 _broken_done: "set" = set()
 _unretrieved: "Dict[Tuple[str, int], Dict[str, Any]]" = {}
@@ -34,61 +38,10 @@ _map_groups = itertools.count(1)  # one per executor.map call: retrieving one fa
 
 _fallback_slot = [0] * 7
 
-
-class _Task:
-    """A submitted work item, kept in ``_tasks`` until its Future completes: what its failure,
-    or the worker lost running it, is named by.  Its Future is tagged with its ``_tasks`` key,
-    (executor key, work id), as ``_workerscope``, and, made by an ``executor.map``, with the
-    map's group as ``_workerscope_group``: a Future the program keeps keeps no arguments."""
-
-    __slots__ = ("api", "fn", "function", "args", "kwargs", "chunked", "index_base",
-                 "submitted_at")
-
-    def __init__(self, api: str, fn: "Any", function: "Optional[str]", args: "Any",
-                 kwargs: "Any", chunked: bool, index_base: "Optional[int]",
-                 submitted_at: "Any") -> None:
-        self.api = api
-        self.fn = fn                      # the user's callable, described only if it fails
-        self.function = function          # or its description, made at submit
-        self.args = args                  # a map chunk's: (its elements,)
-        self.kwargs = kwargs
-        self.chunked = chunked
-        self.index_base = index_base      # index of its (first) element in a map's input
-        self.submitted_at = submitted_at
-
-    @property
-    def indexed(self) -> bool:
-        return self.index_base is not None
-
-
-class _MapCall:
-    """An ``executor.map`` call in progress in this thread: the submits it makes are one
-    group, numbered for their index, with the map's call site."""
-
-    __slots__ = ("fn", "chunksize", "n", "site", "group")
-
-    def __init__(self, fn: "Any", chunksize: int, site: "Any", group: int) -> None:
-        self.fn = fn
-        self.chunksize = chunksize
-        self.n = 0  # submits made so far
-        self.site = site
-        self.group = group
-
-
-class _WorkerState:
-    """Worker side: the work item being run, as received (None between items; CPython drops
-    it once its result is sent), the elements of a map chunk it runs, and the exception of a
-    work item the worker received but could not unpickle (it ends the worker)."""
-
-    __slots__ = ("item", "chunk", "unreadable")
-
-    def __init__(self) -> None:
-        self.item: "Any" = None
-        self.chunk: "Any" = None
-        self.unreadable: "Optional[BaseException]" = None
-
-
-_worker = _WorkerState()
+# Worker side.  The work item being run is state.task, as received (None between items: CPython
+# drops it once its result is sent), and state.chunk the elements of the map chunk it runs.
+# The exception of a work item the worker received but could not unpickle (it ends the worker):
+_unreadable: "Optional[BaseException]" = None
 
 
 def _worker_key() -> str:
@@ -100,32 +53,32 @@ class _CallQueue(runtime.QueueProxy):
     __slots__ = ()
 
     def get(self, *args: "Any", **kwargs: "Any") -> "Any":
+        global _unreadable
         try:
             item = self._q.get(*args, **kwargs)
         except BaseException as exc:
-            _worker.unreadable = exc
+            _unreadable = exc
             raise
         if item is None:
             return item
         try:
             fn = item.fn
             runtime.slot_begin(item.work_id, 0)
-            worker = _worker
-            worker.item = item
+            state.task = item
             if isinstance(fn, functools.partial) and fn.func is _cfp._process_chunk and fn.args:
                 slot = state.slot if state.slot is not None else _fallback_slot
                 slot[wire.SLOT_POS] = 0
-                worker.chunk = items = item.args[0]
+                state.chunk = items = item.args[0]
                 item.args = (runtime.counting(items, slot),) + tuple(item.args[1:])
             else:
-                worker.chunk = None
+                state.chunk = None
         except Exception:
             runtime.swallowed()
         return item
 
 
 def _task_failed(exc: "BaseException", tb: "Any") -> None:
-    item, chunk = _worker.item, _worker.chunk
+    item, chunk = state.task, state.chunk
     if item is None or not isinstance(exc, BaseException):
         return
     from .safe_repr import repr_args, repr_kwargs  # failures only: loaded late
@@ -153,7 +106,7 @@ def _worker_died(proc: "Any", exc: "BaseException") -> bool:
     """An exception escaped an executor worker: a work item it could not unpickle (under
     spawn or forkserver, a function defined under the ``__main__`` guard).  The executor then
     breaks; the failure names the submitted task, once for workers failing alike."""
-    if _worker.unreadable is not exc:
+    if _unreadable is not exc:
         return False
     from .safe_repr import safe_repr
     owner = getattr(proc, "_parent_pid", None) or os.getppid()
@@ -215,8 +168,8 @@ def _mapping(orig_map: "Any") -> "Any":
     reads the map), numbered for their index, with the map's call site."""
     def map(self: "Any", fn: "Any", *iterables: "Any", **kwargs: "Any") -> "Any":
         chunksize = kwargs.get("chunksize", 1)
-        _tls.map = _MapCall(fn, chunksize if isinstance(chunksize, int) else 1, call_site(),
-                            next(_map_groups))
+        _tls.map = {"fn": fn, "chunksize": chunksize if isinstance(chunksize, int) else 1,
+                    "n": 0, "site": call_site(), "group": next(_map_groups)}
         try:
             return orig_map(self, fn, *iterables, **kwargs)
         finally:
@@ -239,7 +192,7 @@ def patch_process(module: "Any") -> None:
         finally:
             runtime.slot_end()
             # CPython drops the work item right after sending its result: so does the tracer.
-            _worker.item = _worker.chunk = None
+            state.task = state.chunk = None
 
     module._sendback_result = runtime.rename_like(_sendback_result, original_sendback)
 
@@ -291,45 +244,40 @@ def _record_submit(executor: "Any", fn: "Any", args: "Tuple[Any, ...]", kwargs: 
     key = "%d:exec%d" % (os.getpid(), id(executor._call_queue))
     ctx = getattr(_tls, "map", None)
     if ctx is not None:
-        user, api, site, group = ctx.fn, "map", ctx.site, ctx.group
-        base = ctx.n * ctx.chunksize
-        ctx.n += 1
+        user, chunksize, api, site = ctx["fn"], ctx["chunksize"], "map", ctx["site"]
+        base = ctx["n"] * chunksize
+        ctx["n"] += 1
+        future._workerscope_group = ctx["group"]
     else:
-        user, api, site, base, group = fn, "submit", call_site(3), 0, None
-    task = _Task(api, None, describe_callable(user), args, kwargs, ctx is not None,
-                 base if ctx is not None else None, site)
-    _tasks[(key, work_id)] = task
+        user, chunksize, api, site, base = fn, 1, "submit", call_site(3), 0
+    info = {"key": "%s:%d" % (key, work_id), "api": api, "function": describe_callable(user),
+            "chunksize": 1, "indexBase": base, "indexed": ctx is not None, "submittedAt": site}
+    _tasks[(key, work_id)] = dict(info, args=args, kwargs=kwargs, chunked=ctx is not None)
     if key not in _executors:  # weakly: a shut-down executor's processes must be let go
         import weakref
         _executors[key] = weakref.ref(executor, lambda _ref, k=key: _executors.pop(k, None))
-    future._workerscope = (key, work_id)  # see _Task
-    if group is not None:
-        future._workerscope_group = group
-    runtime.emit(wire.SUBMIT, key="%s:%d" % (key, work_id), api=api, function=task.function,
-                 chunksize=1, indexBase=base, indexed=ctx is not None, submittedAt=site)
+    future._workerscope = (key, work_id)  # see _tasks
+    runtime.emit(wire.SUBMIT, **info)
 
 
-def _task_repr(task: "Optional[_Task]", pos: int) -> "Dict[str, Any]":
-    """The report's task of element ``pos`` of ``task`` (None: a work item not known)."""
-    if task is None:
-        return {"function": None, "args": [], "kwargs": {}, "index": None, "submittedAt": None}
+def _task_repr(info: "Dict[str, Any]", pos: int) -> "Dict[str, Any]":
     from .safe_repr import repr_args, repr_kwargs
-    if task.chunked:
+    if info.get("chunked"):
         try:
-            args = repr_args(task.args[0][pos])
+            args = repr_args(info["args"][0][pos])
         except Exception:
             args = []
             runtime.swallowed()
         kwargs: "Dict[str, str]" = {}
-        index: "Optional[int]" = task.index_base + pos
+        index: "Optional[int]" = info["indexBase"] + pos
     else:
-        args, kwargs = repr_args(task.args or ()), repr_kwargs(task.kwargs)
-        index = task.index_base if task.indexed else None
-    function = task.function
-    if function is None:  # a thread pool's task: described now that it is needed
-        function = describe_callable(task.fn)
+        args, kwargs = repr_args(info.get("args") or ()), repr_kwargs(info.get("kwargs"))
+        index = info.get("indexBase") if info.get("indexed") else None
+    function = info.get("function")
+    if function is None and "fn" in info:  # a thread pool's task: described once it is needed
+        function = describe_callable(info["fn"])
     return {"function": function, "args": args, "kwargs": kwargs, "index": index,
-            "submittedAt": task.submitted_at}
+            "submittedAt": info.get("submittedAt")}
 
 
 def _pool_broken(key: str) -> None:
@@ -350,13 +298,14 @@ def _pool_broken(key: str) -> None:
             if code is None:
                 continue
             slot = runtime.read_slot(pid, proc)
-            if slot is None or not slot.busy:
+            if slot is None or not slot["busy"]:
                 continue
-            work_id, pos = slot.key, slot.pos
+            work_id, pos = slot["key"], slot["pos"]
+            info = _tasks.get((key, work_id)) or {}
             runtime.emit(wire.WORKER_LOST, child=pid, worker=proc.name,
                          role=wire.ROLE_EXECUTOR_WORKER, exitCode=code,
                          signal=hooks_process.signal_name(code), key="%s:%d" % (key, work_id),
-                         chunk=0, pos=pos, task=_task_repr(_tasks.get((key, work_id)), pos),
+                         chunk=0, pos=pos, task=_task_repr(info, pos),
                          frames=hooks_process.fault_frames(pid))
         except Exception:
             runtime.swallowed()
@@ -394,15 +343,14 @@ def patch_base(module: "Any") -> None:
             try:
                 key, work_id = tag
                 if type(exception).__name__ != "BrokenProcessPool":
-                    known = _tasks.get(tag)  # gone once the future was cancelled
+                    info = _tasks.get(tag) or {}  # gone once the future was cancelled
                     # Registered before the future completes: a waiter or done-callback may
                     # retrieve it from inside orig_set_exception.
-                    task = _task_repr(known, 0)
-                    if known is not None and known.chunked:
+                    task = _task_repr(info, 0)
+                    if info.get("chunked"):
                         task["args"], task["index"] = [], None
                     _unretrieved[tag] = {
-                        "key": "%s:%d" % (key, work_id), "chunk": 0,
-                        "api": known.api if known is not None else None,
+                        "key": "%s:%d" % (key, work_id), "chunk": 0, "api": info.get("api"),
                         "task": task, "exception": runtime.exception_info(exception),
                         "group": self.__dict__.get("_workerscope_group")}
                     if ":thread" in key:

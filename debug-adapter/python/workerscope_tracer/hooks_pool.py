@@ -26,25 +26,16 @@ _mapstar: "Any" = None
 _starmapstar: "Any" = None
 
 _fallback_slot = [0] * 7
-_SENT = ()  # _WorkerState.task once the task's result has been sent
 
-
-class _WorkerState:
-    """Worker side.  ``task``: the task being run, as received — CPython's (job, i, func,
-    args, kwds) — None before the first, _SENT once its result is sent; ``unsent``: a result
-    the worker could not send (it sends a MaybeEncodingError for the task next), CPython's
-    (job, i, (success, value)); ``unreadable``: the exception of a task the worker received
-    but could not unpickle (it ends the worker)."""
-
-    __slots__ = ("task", "unsent", "unreadable")
-
-    def __init__(self) -> None:
-        self.task: "Any" = None
-        self.unsent: "Any" = None
-        self.unreadable: "Optional[BaseException]" = None
-
-
-_worker = _WorkerState()
+# Worker side.  The task being run is state.task: CPython's (job, i, func, args, kwds) as
+# received, None before the first, _SENT once its result is sent.  Failures only (module globals,
+# not a record: a class made at import would cost every traced process pages of its own):
+_SENT = ()
+# A result the worker could not send (it sends a MaybeEncodingError for the task next),
+# CPython's (job, i, (success, value)):
+_unsent: "Any" = None
+# The exception of a task the worker received but could not unpickle (it ends the worker):
+_unreadable: "Optional[BaseException]" = None
 
 
 # ---- worker side ------------------------------------------------------------------------
@@ -61,13 +52,14 @@ class _InQueue(runtime.QueueProxy):
 
     # CPython's worker calls get() with no arguments; others are passed on as given.
     def get(self, *args: "Any") -> "Any":
+        global _unreadable
         try:
             task = self._q.get(*args)
         except (EOFError, OSError) as exc:
             _task_dropped(exc)  # unless the pool is closing, a task is lost
             raise
         except BaseException as exc:
-            _worker.unreadable = exc
+            _unreadable = exc
             raise
         if task is None:
             return task
@@ -81,7 +73,7 @@ class _InQueue(runtime.QueueProxy):
             slot[_POS] = 0
             slot[_STARTED] = _time_ns() // 1000
             slot[_BUSY] = 1
-            _worker.task = task
+            state.task = task
             if func is _mapstar or func is _starmapstar:
                 user, items = fargs[0]
                 if len(items) > 1:  # which element runs is published as the chunk goes
@@ -95,6 +87,7 @@ class _OutQueue(runtime.QueueProxy):
     __slots__ = ()
 
     def put(self, obj: "Any") -> "Any":
+        global _unsent
         try:
             job, i, (success, value) = obj
             if not success:
@@ -107,7 +100,7 @@ class _OutQueue(runtime.QueueProxy):
             sent = self._q.put(obj)
         except BaseException:
             # Unpicklable: the worker sends a MaybeEncodingError for the same task next.
-            _worker.unsent = obj
+            _unsent = obj
             runtime.slot_end()
             raise
         slot = state.slot
@@ -115,7 +108,7 @@ class _OutQueue(runtime.QueueProxy):
             slot[_BUSY] = 0
             slot[_DONE] += 1
         # CPython's worker drops the task once its result is sent: so does the tracer.
-        _worker.task = _SENT
+        state.task = _SENT
         return sent
 
 
@@ -136,7 +129,7 @@ def _unpicklable_position(results: "Any") -> "Optional[int]":
 def _running(job: int, i: int) -> "Tuple[Any, Any, bool, Any, Any]":
     """(function, chunk items or None, star, args, kwargs) of the task this worker took, if
     it is task (job, i); all None otherwise."""
-    task = _worker.task
+    task = state.task
     if not task:
         return None, None, False, None, None
     task_job, task_i, func, fargs, kwds = task
@@ -149,6 +142,7 @@ def _running(job: int, i: int) -> "Tuple[Any, Any, bool, Any, Any]":
 
 
 def _task_failed(job: int, i: int, value: "Any") -> None:
+    global _unsent
     exc = value
     ewt = getattr(_mod, "ExceptionWithTraceback", None)
     if ewt is not None and isinstance(value, ewt):
@@ -156,7 +150,7 @@ def _task_failed(job: int, i: int, value: "Any") -> None:
     if not isinstance(exc, BaseException):
         return
     user, chunk, star, fargs, kwds = _running(job, i)
-    unsent, _worker.unsent = _worker.unsent, None
+    unsent, _unsent = _unsent, None
     culprit = None
     if unsent is not None and isinstance(exc, getattr(_mod, "MaybeEncodingError", ())):
         unsent_job, unsent_i, (unsent_success, unsent_value) = unsent
@@ -230,11 +224,11 @@ def _track_read_lock(inqueue: "Any") -> None:
 def _wrap_worker_queues(proc: "Any") -> None:
     """In a new pool worker, before its target runs: the task and result queues it is given
     are wrapped (the target itself stays CPython's ``worker``)."""
+    global _unsent, _unreadable
     args = proc._args
     if len(args) < 2:
         return
-    # A worker forked from a worker starts with no task.
-    _worker.task = _worker.unsent = _worker.unreadable = None
+    state.task = _unsent = _unreadable = None  # a worker forked from a worker starts with no task
     _track_read_lock(args[0])
     proc._args = (_InQueue(args[0]), _OutQueue(args[1])) + tuple(args[2:])
 
@@ -246,14 +240,14 @@ def _worker_died(proc: "Any", exc: "BaseException") -> bool:
     (once for workers failing alike) a ``pool-stalled`` record arms the hang watch."""
     owner = getattr(proc, "_parent_pid", None) or os.getppid()
     from .safe_repr import repr_args, safe_repr
-    if _worker.unreadable is exc:
+    if _unreadable is exc:
         _unreadable_task(proc, owner, exc, "task-unreadable",
                          once=(owner, "unreadable %s %s" % (type(exc).__qualname__,
                                                             safe_repr(exc))))
         return True
     args = getattr(proc, "_args", ())
     initializer = args[2] if len(args) > 3 else None
-    if initializer is None or _worker.task is not None:
+    if initializer is None or state.task is not None:
         return False  # it had run tasks: not its initializer
     task = {"function": describe_callable(initializer), "args": repr_args(args[3] or ()),
             "kwargs": {}}
@@ -356,12 +350,12 @@ def _stalled_job(owner: int, reason: str, job: "Optional[int]", chunk: "Optional
 
 # ---- parent side (jobs and results: pool_jobs) ---------------------------------------------
 
-def _worker_lost(proc: "Any", code: int, slot: "wire.SlotRecord") -> None:
-    job, chunk, pos = slot.key, slot.chunk, slot.pos
-    if not slot.busy or not pool_jobs.pending(job, chunk):
+def _worker_lost(proc: "Any", code: int, slot: "Dict[str, int]") -> None:
+    job, chunk, pos = slot["key"], slot["chunk"], slot["pos"]
+    if not slot["busy"] or not pool_jobs.pending(job, chunk):
         # Idle (or killed after its result arrived, before it could mark its slot idle): no
         # task to blame.  Holding the task queue's read lock, it still leaves the pool stuck.
-        if slot.locked:
+        if slot["locked"]:
             runtime.emit(wire.WORKER_LOST, child=proc.pid, worker=proc.name,
                          role=wire.ROLE_POOL_WORKER, exitCode=code,
                          signal=hooks_process.signal_name(code), key=None, chunk=None, pos=None,

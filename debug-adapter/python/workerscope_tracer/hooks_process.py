@@ -25,7 +25,7 @@ _exit_hooks_ran_in: "List[int]" = []
 _fault_fd: "Optional[int]" = None  # faulthandler output of this worker
 _FAULT_FILE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
 _bootstrap_code: "Any" = None
-_worker_lost_hooks: "Dict[str, Callable[[Any, int, wire.SlotRecord], None]]" = {}
+_worker_lost_hooks: "Dict[str, Callable[[Any, int, Dict[str, int]], None]]" = {}
 # In a child, by role: given an exception that escaped its target first (True: reported).
 _child_failure_hooks: "Dict[str, Callable[[Any, BaseException], bool]]" = {}
 # Per role, in the child before its target runs: a pool or executor worker's queues are
@@ -158,7 +158,7 @@ def observe_exit(proc: "Any", code: "Optional[int]") -> None:
         if role == wire.ROLE_POOL_WORKER and not terminated:
             slot = runtime.read_slot(pid, proc)
             hook = _worker_lost_hooks.get(role)
-            if slot is not None and (slot.busy or slot.locked) and hook is not None:
+            if slot is not None and (slot["busy"] or slot["locked"]) and hook is not None:
                 hook(proc, code, slot)
         elif role == wire.ROLE_PROCESS and not terminated and code < 0:
             # Killed by a signal (an OOM kill, a crash in native code): no traceback anywhere.

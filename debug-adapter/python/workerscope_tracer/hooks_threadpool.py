@@ -8,7 +8,7 @@ import os
 
 from . import hooks_process, runtime
 from .frames import call_site
-from .hooks_futures import _emit_swallowed, _mapping, _Task, _tasks, _tls
+from .hooks_futures import _emit_swallowed, _mapping, _tasks, _tls
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs milliseconds at startup in every traced process
@@ -34,15 +34,17 @@ def patch(module: "Any") -> None:
             work_id = next(work_ids)
             key = "%d:thread" % os.getpid()
             ctx = getattr(_tls, "map", None)
-            # Described only if it fails: most thread-pool tasks do not.
             if ctx is not None:
-                task = _Task("map", ctx.fn, None, args, kwargs, False, ctx.n, ctx.site)
-                ctx.n += 1
-                future._workerscope_group = ctx.group
+                user, api, site, index = ctx["fn"], "map", ctx["site"], ctx["n"]
+                ctx["n"] += 1
+                future._workerscope_group = ctx["group"]
             else:
-                task = _Task("submit", fn, None, args, kwargs, False, None, call_site())
-            _tasks[(key, work_id)] = task
-            future._workerscope = (key, work_id)  # see _Task
+                user, api, site, index = fn, "submit", call_site(), None
+            # Described only if it fails: most thread-pool tasks do not.
+            _tasks[(key, work_id)] = {"fn": user, "api": api, "submittedAt": site,
+                                      "indexBase": index, "indexed": index is not None,
+                                      "chunked": False, "args": args, "kwargs": kwargs}
+            future._workerscope = (key, work_id)  # see hooks_futures._tasks
         except Exception:
             runtime.swallowed()
 

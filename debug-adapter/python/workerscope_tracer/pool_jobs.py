@@ -20,43 +20,16 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, Dict, List, Optional, Tuple
 
-
-class _SentTask:
-    """A task as the pool sends it to a worker: CPython's ``func`` (mapstar/starmapstar for a
-    map's chunk, whose ``args`` are then ((the user's function, its elements),)), ``args`` and
-    ``kwds``."""
-
-    __slots__ = ("func", "args", "kwds")
-
-    def __init__(self, func: "Any", args: "Any", kwds: "Any") -> None:
-        self.func = func
-        self.args = args
-        self.kwds = kwds
-
-
-def _sent_task(task: "Any") -> "Optional[_SentTask]":
-    """An imap's task kept as it was sent, CPython's (job, i, func, args, kwds), named."""
-    if task is None:
-        return None
-    _job, _i, func, args, kwds = task
-    return _SentTask(func, args, kwds)
-
-
-class _UnreadFailure:
-    """A failed result of an imap, kept until the program takes it from the iterator."""
-
-    __slots__ = ("job", "entry", "value")
-
-    def __init__(self, job: int, entry: "Dict[str, Any]", value: "Any") -> None:
-        self.job = job
-        self.entry = entry  # the swallowed record it makes if it is never read
-        self.value = value  # the exception (kept: its id is the key)
-
-
+# A task is kept as the pool sent it, CPython's (job, i, func, args, kwds) — an apply's as
+# "sent" in its job's info, an imap's in _sent — and named where it is read (_sent_args).
+# Records are dicts or tuples here, not classes: a class made at import costs every traced
+# process pages of its own.
 _jobs: "Dict[int, Dict[str, Any]]" = {}          # job -> submit info
 _sent: "Dict[Tuple[int, int], Any]" = {}         # imap (job, chunk) -> its task, as sent
 _unretrieved: "Dict[int, Dict[str, Any]]" = {}   # job -> swallowed candidate
-_imap_unread: "Dict[int, _UnreadFailure]" = {}   # id(exc) -> imap failure
+# id(exception) -> the swallowed record of an imap's failed result, until the program reads it;
+# its "_job" and "_value" (the exception, kept so that its id stays its own) go before it is sent.
+_imap_unread: "Dict[int, Dict[str, Any]]" = {}
 _mod: "Any" = None
 # Hooks of hooks_pool: what a callback raising KeyError means (set by hooks_pool.patch).
 callback_lost: "Any" = None
@@ -81,19 +54,20 @@ def _element_args(element: "Any", star: bool) -> "Tuple[List[str], Dict[str, str
     return (repr_args(element) if star else [safe_repr(element)]), {}
 
 
-def _sent_args(sent: "Optional[_SentTask]", pos: int) -> "Tuple[List[str], Dict[str, str]]":
-    """Arguments of element ``pos`` of a task as sent."""
+def _sent_args(sent: "Any", pos: int) -> "Tuple[List[str], Dict[str, str]]":
+    """Arguments of element ``pos`` of a task as sent: its func is mapstar or starmapstar for
+    a map's chunk, whose args are then ((the user's function, the chunk's elements),)."""
     if sent is None:
         return [], {}
     from .safe_repr import repr_args, repr_kwargs
-    func = sent.func
+    _job, _i, func, fargs, kwds = sent
     if func is _mod.mapstar or func is _mod.starmapstar:
         try:
-            return _element_args(sent.args[0][1][pos], func is _mod.starmapstar)
+            return _element_args(fargs[0][1][pos], func is _mod.starmapstar)
         except Exception:
             runtime.swallowed()
             return [], {}
-    return repr_args(sent.args or ()), repr_kwargs(sent.kwds)
+    return repr_args(fargs or ()), repr_kwargs(kwds)
 
 
 def _task_args(job: int, chunk: int, pos: int) -> "Tuple[List[str], Dict[str, str]]":
@@ -105,7 +79,7 @@ def _task_args(job: int, chunk: int, pos: int) -> "Tuple[List[str], Dict[str, st
         except Exception:  # the program's own sequence type may raise
             runtime.swallowed()
             return [], {}
-    return _sent_args(info.get("sent") or _sent_task(_sent.get((job, chunk))), pos)
+    return _sent_args(info.get("sent") or _sent.get((job, chunk)), pos)
 
 
 def pending(job: int, chunk: int) -> bool:
@@ -157,7 +131,7 @@ def _register_results(module: "Any") -> None:
                 api = "apply" if back is not None and back.f_code is sync_apply else "apply_async"
                 local = frame.f_locals
                 _register(self._job, api, local["func"], 1, False,
-                          sent=_SentTask(local["func"], local["args"], local["kwds"]))
+                          sent=(self._job, 0, local["func"], local["args"], local["kwds"]))
         except Exception:
             runtime.swallowed()
 
@@ -209,7 +183,7 @@ def _record_imap_tasks(pool_cls: "Any") -> None:
     def recording(tasks: "Any") -> "Any":
         for task in tasks:
             try:
-                job, i, _func, _args, _kwds = task  # kept as it is: named when it is read
+                job, i, _func, _args, _kwds = task
                 _sent[(job, i)] = task
             except Exception:
                 runtime.swallowed()
@@ -347,7 +321,7 @@ def _wrap_imap_set(cls: "Any") -> None:
         try:
             success, value = obj  # CPython's result
             if not success:  # read when next() takes it
-                _imap_failed(self, job, i, value, _sent_task(sent))
+                _imap_failed(self, job, i, value, sent)
         except Exception:
             runtime.swallowed()
         try:
@@ -415,15 +389,16 @@ class _TrackedItems(collections.deque):
         return item
 
 
-def _imap_failed(iterator: "Any", job: int, i: int, value: "Any",
-                 sent: "Optional[_SentTask]") -> None:
+def _imap_failed(iterator: "Any", job: int, i: int, value: "Any", sent: "Any") -> None:
     """A failed result of an imap: unread if the program never takes it from the iterator."""
     info = _jobs.get(job) or {}
     single = (info.get("chunksize") or 1) == 1
     args, kwargs = _sent_args(sent, 0) if single else ([], {})
     function = info.get("function")
-    if sent is not None and sent.func is getattr(_mod, "_helper_reraises_exception", None):
-        function, args, kwargs = None, [], {}  # the input iterable raised: no task ran
+    if sent is not None:
+        _job, _i, func, _args, _kwds = sent
+        if func is getattr(_mod, "_helper_reraises_exception", None):
+            function, args, kwargs = None, [], {}  # the input iterable raised: no task ran
     entry: "Dict[str, Any]" = {
         "key": key(os.getpid(), job), "chunk": i, "api": info.get("api"),
         "task": {"function": function, "args": args, "kwargs": kwargs,
@@ -431,17 +406,19 @@ def _imap_failed(iterator: "Any", job: int, i: int, value: "Any",
         "exception": runtime.exception_info(value) if isinstance(value, BaseException) else None}
     if getattr(value, "__traceback__", None) is not None:  # raised in a ThreadPool
         entry.update(_exc=value, thread=None)
+    entry.update(_job=job, _value=value)
     with iterator._cond:  # before the result is queued: next() must find it tracked
         if not isinstance(iterator._items, _TrackedItems):
             iterator._items = _TrackedItems(iterator._items)
-        _imap_unread[id(value)] = _UnreadFailure(job, entry, value)
+        _imap_unread[id(value)] = entry
     runtime.on_collected(iterator, ("imap", job), lambda k: _emit_imap_unread(k[1]))
 
 
 def _emit_imap_unread(job: int) -> None:
-    for k, failure in list(_imap_unread.items()):
-        if failure.job == job and _imap_unread.pop(k, None) is not None:
-            runtime.emit_swallowed(failure.entry)
+    for k, entry in list(_imap_unread.items()):
+        if entry["_job"] == job and _imap_unread.pop(k, None) is not None:
+            del entry["_job"], entry["_value"]
+            runtime.emit_swallowed(entry)
 
 
 def _emit_unretrieved(job: int) -> None:
@@ -454,7 +431,7 @@ def _emit_unretrieved(job: int) -> None:
 def emit_swallowed() -> None:
     for job in list(_unretrieved):
         _emit_unretrieved(job)
-    for job in {failure.job for failure in list(_imap_unread.values())}:
+    for job in {entry["_job"] for entry in list(_imap_unread.values())}:
         _emit_imap_unread(job)
 
 

@@ -23,6 +23,12 @@ class _State:
         self.pause = False
         self.failure_seq = 0
         self.slot: "Any" = None        # memoryview('q') over the mmap'd slot file, workers only
+        # A pool or executor worker's task as received (CPython's pool task tuple, an executor's
+        # _CallItem; None before the first and once its result is sent), and the elements of an
+        # executor's map chunk: the hooks write them once per task, here rather than in
+        # module globals (a store to those slows every global lookup of the module on 3.8).
+        self.task: "Any" = None
+        self.chunk: "Any" = None
         self.started_reported = False
         self.start_method_reported = False
 
@@ -323,8 +329,8 @@ class QueueProxy:
         return getattr(self._q, name)
 
 
-def read_slot(pid: int, proc: "Any" = None) -> "Optional[wire.SlotRecord]":
-    """A child's slot (shared with it, or its file), or None."""
+def read_slot(pid: int, proc: "Any" = None) -> "Optional[Dict[str, int]]":
+    """A child's slot (shared with it, or its file) as wire.slot_fields names it, or None."""
     ch = channel.get()
     if ch is None:
         return None
@@ -335,7 +341,7 @@ def read_slot(pid: int, proc: "Any" = None) -> "Optional[wire.SlotRecord]":
         else:
             with open(ch.path_for(pid, wire.SLOT_SUFFIX), "rb") as f:
                 data = f.read(wire.SLOT_SIZE)
-        return wire.slot_record(data)
+        return wire.slot_fields(data)
     except OSError:
         return None  # no slot file: a worker that died before it made one
     except Exception:

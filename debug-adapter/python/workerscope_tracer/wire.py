@@ -28,31 +28,8 @@ CTL_DIR = "ctl"            # ctl/<pid>/<seq>.json: requests to a paused process
 SLOT_FORMAT = "<qqqqqqq"
 SLOT_SIZE = 56
 SLOT_BUSY, SLOT_KEY, SLOT_CHUNK, SLOT_POS, SLOT_LOCKED, SLOT_STARTED, SLOT_DONE = range(7)
-
-
-class SlotRecord:
-    """A worker's slot as read back by its parent or the supervisor: the seven integers of
-    SLOT_FORMAT, named in layout order (the worker writes them by their SLOT_* index)."""
-
-    __slots__ = ("busy", "key", "chunk", "pos", "locked", "started_us", "done")
-
-    def __init__(self, busy: int = 0, key: int = 0, chunk: int = 0, pos: int = 0,
-                 locked: int = 0, started_us: int = 0, done: int = 0) -> None:
-        self.busy = busy
-        self.key = key              # pool: the job; executor: the work id
-        self.chunk = chunk
-        self.pos = pos              # element of the chunk running
-        self.locked = locked
-        self.started_us = started_us
-        self.done = done
-
-
-def slot_record(data: bytes) -> "Optional[SlotRecord]":
-    """The record a slot file's (or shared mapping's) bytes hold; None if they are not one."""
-    if len(data) != SLOT_SIZE:
-        return None
-    import struct
-    return SlotRecord(*struct.unpack(SLOT_FORMAT, data))
+# A slot read back (slot_fields) names them, in that order:
+_slot_names = ("busy", "key", "chunk", "pos", "locked", "started_us", "done")
 
 # Real-time signal on which every worker dumps all its threads' stacks into <pid>.stack
 # (faulthandler.register); the supervisor sends it only to a process whose
@@ -190,6 +167,18 @@ CMD_EVALUATE = "evaluate"
 CMD_CONTINUE = "continue"
 
 Event = dict  # Dict[str, Any]
+
+
+def slot_fields(data: bytes) -> "Optional[Dict[str, int]]":
+    """A task slot read back by the worker's parent or the supervisor (the worker writes the
+    mapped integers by their SLOT_* index): busy, key (a pool's job, an executor's work id),
+    chunk, pos (the element of the chunk running), locked (the task queue's read lock held),
+    started_us and done; None if ``data`` is not a slot.  A dict, not a class: a class made at
+    import would cost every traced process pages of its own."""
+    if len(data) != SLOT_SIZE:
+        return None
+    import struct  # a worker's parent has it loaded (multiprocessing uses it)
+    return dict(zip(_slot_names, struct.unpack(SLOT_FORMAT, data)))
 
 
 def _encode_value(value: "Any", out: "List[str]", escape: "Any") -> None:

@@ -46,8 +46,8 @@ class InFlight:
         elif kind == wire.WORKER_LOST and isinstance(e.get("child"), int):
             self.lost.add(e["child"])
 
-    def slots(self) -> "Dict[int, wire.SlotRecord]":
-        out: "Dict[int, wire.SlotRecord]" = {}
+    def slots(self) -> "Dict[int, Dict[str, int]]":
+        out: "Dict[int, Dict[str, int]]" = {}
         try:
             names = os.listdir(self.directory)
         except OSError:
@@ -61,7 +61,7 @@ class InFlight:
                     data = f.read(wire.SLOT_SIZE)
             except OSError:
                 continue
-            slot = wire.slot_record(data)
+            slot = wire.slot_fields(data)
             if slot is not None:
                 out[int(stem)] = slot
         return out
@@ -72,12 +72,12 @@ class InFlight:
         now = time.time()
         oldest = None
         for pid, slot in self.slots().items():
-            done = slot.done
+            done = slot["done"]
             if pid in self.done and self.done[pid] != done:
                 self.progress_at = now
             self.done[pid] = done
-            if slot.busy and pid not in self.lost and _alive(pid):
-                started = slot.started_us / 1e6
+            if slot["busy"] and pid not in self.lost and _alive(pid):
+                started = slot["started_us"] / 1e6
                 oldest = started if oldest is None else min(oldest, started)
         return oldest is not None and now - max(oldest, self.progress_at) >= timeout
 
@@ -87,7 +87,7 @@ class InFlight:
         the moment their running times are counted to."""
         busy = {}
         for pid, slot in sorted(self.slots().items()):
-            if slot.busy and pid not in self.lost:
+            if slot["busy"] and pid not in self.lost:
                 alive = _alive(pid)
                 if alive or not live_only:
                     busy[pid] = (slot, alive)
@@ -97,22 +97,22 @@ class InFlight:
         out = []
         for pid, (slot, _) in busy.items():
             start = self.starts.get(pid) or {}
-            started = slot.started_us / 1e6
+            started = slot["started_us"] / 1e6
             key, submit = self._submit(pid, start, slot)
             out.append({"pid": pid, "worker": start.get("name"), "role": start.get("role"),
-                        "key": key, "chunk": slot.chunk, "pos": slot.pos,
+                        "key": key, "chunk": slot["chunk"], "pos": slot["pos"],
                         "startedAt": round(started, 6),
                         "runningFor": round(max(0.0, now - started), 3),
                         "task": _task(submit, slot), "frames": stacks.get(pid, [])})
         return now, out
 
-    def _submit(self, pid: int, start: "Dict[str, Any]", slot: "wire.SlotRecord") -> "Any":
+    def _submit(self, pid: int, start: "Dict[str, Any]", slot: "Dict[str, int]") -> "Any":
         owner = start.get("owner") or start.get("ppid")
         if start.get("role") == wire.ROLE_POOL_WORKER:
-            key = "%s:pool:%d" % (owner, slot.key)
+            key = "%s:pool:%d" % (owner, slot["key"])
             return key, self.submits.get(key)
         # An executor's work items are numbered per executor: its key is the worker's own.
-        suffix = ":%d" % slot.key
+        suffix = ":%d" % slot["key"]
         found = [k for k in self.submits
                  if k.startswith("%s:exec" % owner) and k.endswith(suffix)]
         return (found[0], self.submits[found[0]]) if len(found) == 1 else (None, None)
@@ -126,14 +126,14 @@ class InFlight:
         return record
 
 
-def _task(submit: "Optional[Dict[str, Any]]", slot: "wire.SlotRecord"
+def _task(submit: "Optional[Dict[str, Any]]", slot: "Dict[str, int]"
           ) -> "Optional[Dict[str, Any]]":
     if submit is None:
         return None
     index = None
     if submit.get("indexed"):
-        index = (int(submit.get("indexBase") or 0) + slot.chunk
-                 * int(submit.get("chunksize") or 1) + slot.pos)
+        index = (int(submit.get("indexBase") or 0) + slot["chunk"]
+                 * int(submit.get("chunksize") or 1) + slot["pos"])
     return {"function": submit.get("function"), "args": [], "kwargs": {}, "index": index,
             "submittedAt": submit.get("submittedAt")}
 
