@@ -18,16 +18,6 @@ const LAYERS = ['client/src', 'server/src', 'debug-adapter/src', 'runtime/src', 
 /** Every source file held to the size limits: the TypeScript layers and the tracer's Python. */
 const SOURCES = [...LAYERS, 'debug-adapter/python/workerscope_tracer', 'debug-adapter/python/bootstrap'];
 
-/**
- * TEMPORARY (issue #23): files being rewritten by their owners right now, whose functions over 80
- * lines are left to them; the function-length check skips these files until they are done. Remove
- * a file from here once its long functions are split or carry a `Long:` reason.
- */
-const PENDING_OWNERS: readonly string[] = [
-  'debug-adapter/python/workerscope_tracer/hooks_futures.py',
-  'debug-adapter/python/workerscope_tracer/hooks_process.py',
-  'debug-adapter/python/workerscope_tracer/tools/report.py',
-];
 const EDITOR = /^(vscode|vscode-languageserver|vscode-languageclient)(\/|$)/;
 const DAP = /^(vscode|@vscode\/debugadapter|@vscode\/debugprotocol)(\/|$)/;
 
@@ -119,12 +109,7 @@ test('the size check catches a long file and accepts one that says why', () => {
 });
 
 test('no function is over 80 lines without a reason written above it (a `Long:` line in the comment directly above)', () => {
-  assert.deepEqual(longFunctions(ROOT, SOURCES, 80, PENDING_OWNERS), []);
-});
-
-test('each file in PENDING_OWNERS still has a long function (else remove it from the list)', () => {
-  const stillLong = new Set(longFunctions(ROOT, SOURCES, 80).map((found) => found.slice(0, found.indexOf(':'))));
-  assert.deepEqual(PENDING_OWNERS.filter((file) => !stillLong.has(file)), []);
+  assert.deepEqual(longFunctions(ROOT, SOURCES, 80), []);
 });
 
 test('the function-length check catches the long functions in test-fixtures/architecture and accepts those that say why', () => {

@@ -323,6 +323,8 @@ def _emit_unretrieved(k: "Any") -> None:
         runtime.emit_swallowed(item)
 
 
+# Long: the Future wrappers close over the originals and the set of reader code objects they
+# share; one patcher captures them all before any method is replaced.
 def patch_base(module: "Any") -> None:
     """Patch concurrent.futures._base.Future (called right after it is imported)."""
     future_cls = module.Future

@@ -326,6 +326,8 @@ def _patch_print_exc() -> None:
     traceback.print_exc = print_exc
 
 
+# Long: each wrapper is a closure over the BaseProcess method it replaces, and all originals are
+# captured before the first is replaced; one patcher keeps every wrapper beside its original.
 def patch(module: "Any") -> None:
     """Patch multiprocessing.process (called right after it is imported)."""
     global _bootstrap_code

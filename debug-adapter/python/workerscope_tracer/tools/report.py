@@ -121,9 +121,9 @@ def drain_sentence(f: "Dict[str, Any]") -> str:
                                                             what)
 
 
-# One pass over the events, each kind folded where the state it joins lives (submits, the
-# swallowed results, the processes): longer than 80 lines rather than split across helpers
-# that would each need all of that state.
+# Long: one pass over the events, each kind folded where the state it joins lives (submits,
+# the swallowed results, the processes), rather than split across helpers that would each
+# need all of that state.
 def build_report(events: "Iterable[Dict[str, Any]]", *, program: str, argv: "List[str]",
                  python: str, exit_code: "Optional[int]", root_pid: int, root_ppid: int,
                  root_exit: "Optional[int]" = None) -> "Dict[str, Any]":
