@@ -152,7 +152,10 @@ export class WorkerscopeSession extends LoggingDebugSession {
       this.sendResponse(response);
       return;
     }
-    const python = await Promise.race([this.python, new Promise<string>((resolve) => setTimeout(() => resolve('python3'), CONFIGURATION_DONE_TIMEOUT_MS))]);
+    // The launch request names the interpreter; one that never comes leaves the default.
+    let timer: NodeJS.Timeout | undefined;
+    const python = await Promise.race([this.python, new Promise<string>((resolve) => (timer = setTimeout(() => resolve('python3'), CONFIGURATION_DONE_TIMEOUT_MS)))]);
+    clearTimeout(timer);
     const placed = await this.breakpoints.set(python, file, requested, this.launchEnv);
     this.runtime?.breakpointsChanged();
     response.body = { breakpoints: placed.map((bp) => ({ id: bp.id, verified: bp.verified, line: this.convertDebuggerLineToClient(bp.line), message: bp.message, source: args.source })) };
