@@ -5,8 +5,7 @@ queue (slot + counting generator for ``map`` chunks); the task's exception is ca
 ``_ExceptionWithTraceback.__init__`` before CPython clears its traceback.  Parent side:
 ``submit``/``map`` record each work item; when the pool breaks, the dead worker's slot
 names the task that killed it; failed Futures whose ``result()``/``exception()`` is never
-called are reported at exit as ``swallowed`` (a thread pool's too: hooks_threadpool.py records
-its work items).
+called are reported at exit as ``swallowed``.
 """
 
 import functools
@@ -235,6 +234,44 @@ def patch_process(module: "Any") -> None:
     hooks_process.add_exit_hook(_emit_swallowed)
     hooks_process._child_failure_hooks[wire.ROLE_EXECUTOR_WORKER] = _worker_died
     hooks_process._child_run_hooks[wire.ROLE_EXECUTOR_WORKER] = _wrap_worker_queue
+
+
+def patch_thread(module: "Any") -> None:
+    """Patch concurrent.futures.thread: a ThreadPoolExecutor's failed Futures are remembered
+    like a process executor's, and reported at exit if never retrieved (a retrieved one
+    reached the program, which handled it)."""
+    executor = module.ThreadPoolExecutor
+    work_item = getattr(module, "_WorkItem", None)
+    if work_item is None or not runtime.claim(executor):
+        return
+    orig_init = work_item.__init__
+    orig_map = executor.map
+    work_ids = itertools.count(1)  # next() is atomic: submits may come from several threads
+
+    # The Future is tagged as its work item is made, before a thread can run it and fail.
+    def __init__(self: "Any", future: "Any", fn: "Any", args: "Any", kwargs: "Any") -> None:
+        orig_init(self, future, fn, args, kwargs)
+        try:
+            work_id = next(work_ids)
+            key = "%d:thread" % os.getpid()
+            ctx = getattr(_tls, "map", None)
+            if ctx is not None:
+                user, api, site, index = ctx["fn"], "map", ctx["site"], ctx["n"]
+                ctx["n"] += 1
+                future._workerscope_group = ctx["group"]
+            else:
+                user, api, site, index = fn, "submit", call_site(), None
+            # Described only if it fails: most thread-pool tasks do not.
+            _tasks[(key, work_id)] = {"fn": user, "api": api, "submittedAt": site,
+                                      "indexBase": index, "indexed": index is not None,
+                                      "chunked": False, "args": args, "kwargs": kwargs}
+            future._workerscope = (key, work_id)  # see _tasks
+        except Exception:
+            runtime.swallowed()
+
+    work_item.__init__ = runtime.rename_like(__init__, orig_init)
+    executor.map = _mapping(orig_map)
+    hooks_process.add_exit_hook(_emit_swallowed)
 
 
 def _record_submit(executor: "Any", fn: "Any", args: "Tuple[Any, ...]", kwargs: "Dict[str, Any]",

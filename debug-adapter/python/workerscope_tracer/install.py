@@ -24,7 +24,7 @@ _TARGETS = {
     "multiprocessing.queues": "hooks_queues:patch",
     "concurrent.futures._base": "hooks_futures:patch_base",
     "concurrent.futures.process": "hooks_futures:patch_process",
-    "concurrent.futures.thread": "hooks_threadpool:patch",
+    "concurrent.futures.thread": "hooks_futures:patch_thread",
 }
 _RACE_TARGETS = {
     "multiprocessing.sharedctypes": "races:patch_sharedctypes",
