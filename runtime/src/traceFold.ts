@@ -51,9 +51,12 @@ class Joins {
   readonly swallowed = new Map<string, Obj>();
   /** A map's result nobody read swallows the failures of all its chunks: key -> its record's pair key. */
   readonly wholeJobs = new Map<string, string>();
+  /** Task exceptions by their key: only those can be taken in by a swallowed record of that key. */
+  readonly exceptions = new Map<string, Obj[]>();
 
   add(e: Obj): void {
-    if (e.kind === wire.SUBMIT && typeof e.key === 'string') this.submits.set(e.key, e);
+    if (e.kind === wire.TASK_EXCEPTION) setDefault(this.exceptions, JSON.stringify(get(e, 'key')), [] as Obj[]).push(e);
+    else if (e.kind === wire.SUBMIT && typeof e.key === 'string') this.submits.set(e.key, e);
     else if (e.kind === wire.SWALLOWED) {
       const skey = pairKey(get(e, 'key'), get(e, 'chunk'));
       this.swallowed.set(skey, e);
@@ -96,7 +99,9 @@ export class TraceFold {
   /** A swallowed record's own failure, when no worker failure of the same task takes it in. */
   swallowedFailure(record: Obj): FoldedFailure | undefined {
     const skey = pairKey(get(record, 'key'), get(record, 'chunk'));
-    const taken = this.records.some((e) => e.kind === wire.TASK_EXCEPTION && this.joins.swallowedKeyOf(e) === skey);
+    // A swallowed record's pair key holds its own task key, so only exceptions of that key can match.
+    const candidates = this.joins.exceptions.get(JSON.stringify(get(record, 'key'))) ?? [];
+    const taken = candidates.some((e) => this.joins.swallowedKeyOf(e) === skey);
     return taken ? undefined : swallowedOnly(record, this.joins);
   }
 
