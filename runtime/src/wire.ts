@@ -97,6 +97,9 @@ export type EventKind = (typeof EVENT_KINDS)[number];
 // Control requests (ctl/<pid>/<seq>.json, written by the debug adapter; seq sorts numerically).
 export const CMD_EVALUATE = 'evaluate';
 export const CMD_CONTINUE = 'continue';
+export const CMD_NEXT = 'next';
+export const CMD_STEP_IN = 'stepIn';
+export const CMD_STEP_OUT = 'stepOut';
 
 /**
  * Fields every record carries. The others are read by name where they are used (the trace model,

@@ -122,12 +122,13 @@ def _discard(path: str, stuck: "Set[str]") -> None:
 
 
 def _serve(ch: "Any", directory: str, failure_id: str, frames: "List[FrameType]",
-           stuck: "Set[str]") -> bool:
-    """Serves the requests present now, in order; True once told to continue."""
+           stuck: "Set[str]", steppable: bool) -> "Optional[str]":
+    """Serves the requests present now, in order; the command that resumes the thread
+    ("continue", or a step command for a steppable stop), else None."""
     try:
         names = sorted((n for n in os.listdir(directory) if n.endswith(".json")), key=_seq_key)
     except OSError:
-        return False
+        return None
     for name in names:
         path = os.path.join(directory, name)
         if path in stuck:
@@ -154,14 +155,18 @@ def _serve(ch: "Any", directory: str, failure_id: str, frames: "List[FrameType]"
             ch.emit(wire.EVALUATE_RESULT, id=failure_id, seq=name[: -len(".json")], frame=index,
                     **result)
         elif cmd == wire.CMD_CONTINUE:
-            return True
-    return False
+            return wire.CMD_CONTINUE
+        elif cmd in wire.STEP_COMMANDS:
+            return cmd if steppable else wire.CMD_CONTINUE
+    return None
 
 
 def wait_for_debugger(failure_id: str, frames: "List[FrameType]",
-                      timeout: "Optional[float]" = None) -> str:
-    """Serve requests until told to continue; returns the reason for resuming. ``timeout``:
-    seconds (WORKERSCOPE_PAUSE_TIMEOUT or DEFAULT_TIMEOUT when None; NO_TIMEOUT never ends)."""
+                      timeout: "Optional[float]" = None, steppable: bool = False) -> str:
+    """Serve requests until told to go on; returns the reason for resuming: "continue", a step
+    command ("next", "stepIn", "stepOut": only for a ``steppable`` stop, which the caller then
+    arms), "timeout" or "channel-gone". ``timeout``: seconds (WORKERSCOPE_PAUSE_TIMEOUT or
+    DEFAULT_TIMEOUT when None; NO_TIMEOUT never ends)."""
     ch = channel.get()
     if ch is None:
         return "channel-gone"
@@ -188,8 +193,9 @@ def wait_for_debugger(failure_id: str, frames: "List[FrameType]",
             if not ch.alive():
                 reason = "channel-gone"
                 break
-            if _serve(ch, directory, failure_id, frames, stuck):
-                reason = "continue"
+            command = _serve(ch, directory, failure_id, frames, stuck, steppable)
+            if command is not None:
+                reason = command
                 break
             time.sleep(POLL_INTERVAL)
     finally:

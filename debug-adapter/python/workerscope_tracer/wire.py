@@ -161,10 +161,15 @@ EVENT_KINDS = (
 # Control requests (ctl/<pid>/<seq>.json, written by the debug adapter; seq sorts numerically):
 #   {"cmd": "evaluate", "frame": k, "expression": "..."}  -> evaluate-result event
 #   {"cmd": "continue"}                                   -> resumed event, worker goes on
+#   {"cmd": "next" | "stepIn" | "stepOut"}                -> resumed; a steppable stop steps
 # Either may name the paused failure or stop it is for ("id": "<pid>-<n>" or "<pid>-s<n>"):
 # a thread paused for another failure or stop of the same process leaves it to that one.
 CMD_EVALUATE = "evaluate"
 CMD_CONTINUE = "continue"
+CMD_NEXT = "next"
+CMD_STEP_IN = "stepIn"
+CMD_STEP_OUT = "stepOut"
+STEP_COMMANDS = (CMD_NEXT, CMD_STEP_IN, CMD_STEP_OUT)
 
 Event = dict  # Dict[str, Any]
 
