@@ -8,8 +8,8 @@
 import * as path from 'node:path';
 import { constants as osConstants } from 'node:os';
 import {
-  ContinuedEvent, Event, ExitedEvent, InitializedEvent, Logger, logger, LoggingDebugSession,
-  OutputEvent, StoppedEvent, TerminatedEvent, Thread, ThreadEvent,
+  Event, ExitedEvent, InitializedEvent, Logger, logger, LoggingDebugSession,
+  OutputEvent, TerminatedEvent, Thread, ThreadEvent,
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { loadReport, type TraceFailure, type TraceRace, type TraceReport } from '../../runtime/src/report';
@@ -17,16 +17,20 @@ import { formatFailure, formatSummary } from '../../runtime/src/summary';
 import { TraceModel, type ModelFailure, type ModelThread } from '../../runtime/src/traceModel';
 import { TraceRuntime, type RunEnd } from '../../runtime/src/traceRuntime';
 import { FAILURE_EVENT, SUMMARY_EVENT, type FailureEventBody, type SummaryEventBody } from '../../protocol/src/customEvents';
-import { describeFailure, stopBadge, threadLabel, threadListLabel } from './session/describe';
+import { threadLabel, threadListLabel } from './session/describe';
 import { WorkerEvaluator } from './session/evaluation';
 import { FailureInspector } from './session/inspection';
 import type { Held } from './session/variables';
-import { Breakpoints } from '../../runtime/src/breakpoints';
+import { Breakpoints, type ExceptionFilters } from '../../runtime/src/breakpoints';
+import { RunControl } from './session/runControl';
+import { stoppedEvent, stopExceptionInfo } from './session/stops';
 import type { LaunchAttributes } from '../../protocol/src/launchAttributes';
 
 export interface WorkerscopeLaunchArguments extends DebugProtocol.LaunchRequestArguments, LaunchAttributes {
   /** Log the DAP traffic to the adapter's stderr. */
   trace?: boolean;
+  /** Stepping and pausing stop in the program's own code only (default true). */
+  justMyCode?: boolean;
 }
 
 const CONFIGURATION_DONE_TIMEOUT_MS = 5000;
@@ -43,8 +47,8 @@ export class WorkerscopeSession extends LoggingDebugSession {
   private ended = false;
   private readonly announced = new Set<number>();
   private readonly listed = new Set<number>();
-  /** Failures each thread is stopped at; the head is the one shown. */
-  private readonly stops = new Map<number, Held[]>();
+  /** What each thread is stopped at, and Continue, the steps and Pause. */
+  private readonly control = new RunControl((event) => this.sendEvent(event), () => this.runtime);
   /** Post-mortem: the failures still to stop at, in report order. */
   private postMortemQueue: ModelFailure[] = [];
   private report: TraceReport | undefined;
@@ -76,6 +80,7 @@ export class WorkerscopeSession extends LoggingDebugSession {
       supportsEvaluateForHovers: false,
       supportsTerminateRequest: true,
       supportsSetVariable: false,
+      supportsExceptionFilterOptions: false,
       supportsStepBack: false,
       supportsRestartRequest: false,
       supportsConditionalBreakpoints: true,
@@ -84,7 +89,7 @@ export class WorkerscopeSession extends LoggingDebugSession {
       supportsFunctionBreakpoints: false,
       supportsDelayedStackTraceLoading: false,
       supportTerminateDebuggee: true,
-      exceptionBreakpointFilters: [],
+      exceptionBreakpointFilters: EXCEPTION_FILTERS,
     };
     this.sendResponse(response);
     this.sendEvent(new InitializedEvent());
@@ -162,6 +167,16 @@ export class WorkerscopeSession extends LoggingDebugSession {
     this.sendResponse(response);
   }
 
+  protected setExceptionBreakPointsRequest(response: DebugProtocol.SetExceptionBreakpointsResponse, args: DebugProtocol.SetExceptionBreakpointsArguments): void {
+    const on = new Set(args.filters);
+    const filters: ExceptionFilters = { failures: on.has('failures'), uncaught: on.has('uncaught'), raised: on.has('raised') };
+    this.breakpoints.setExceptionFilters(filters);
+    this.stopOnFailure = filters.failures;
+    this.runtime?.breakpointsChanged();
+    response.body = { breakpoints: args.filters.map(() => ({ verified: true })) };
+    this.sendResponse(response);
+  }
+
   protected threadsRequest(response: DebugProtocol.ThreadsResponse): void {
     response.body = {
       threads: this.model.threads.filter((t) => this.listed.has(t.id)).map((t) => new Thread(t.id, threadListLabel(t))),
@@ -189,11 +204,12 @@ export class WorkerscopeSession extends LoggingDebugSession {
 
   protected exceptionInfoRequest(response: DebugProtocol.ExceptionInfoResponse, args: DebugProtocol.ExceptionInfoArguments): void {
     const failure = this.failureShownOn(args.threadId);
-    if (!failure || failure.kind === 'breakpoint') {
-      this.sendErrorResponse(response, 3002, 'This thread is not stopped at a failure.');
+    const body = failure?.kind === 'stop' ? stopExceptionInfo(failure) : failure && this.inspector.exceptionInfo(failure);
+    if (!body) {
+      this.sendErrorResponse(response, 3002, 'This thread is not stopped at an exception or a failure.');
       return;
     }
-    response.body = this.inspector.exceptionInfo(failure);
+    response.body = body;
     this.sendResponse(response);
   }
 
@@ -208,46 +224,44 @@ export class WorkerscopeSession extends LoggingDebugSession {
       response.body = { result: answer.result, variablesReference: 0 };
       this.sendResponse(response);
     } else {
-      this.sendErrorResponse(response, answer.code, answer.message);
+      // Answered in the console, where it was typed: no notification for each failed evaluation.
+      this.sendErrorResponse(response, { id: answer.code, format: answer.message, showUser: false });
     }
   }
 
   protected continueRequest(response: DebugProtocol.ContinueResponse, args: DebugProtocol.ContinueArguments): void {
     response.body = { allThreadsContinued: false };
     this.sendResponse(response);
-    if (this.postMortem) {
-      this.continuePostMortem();
-      return;
-    }
-    const queue = this.stops.get(args.threadId);
-    const head = queue?.shift();
-    // A stalled worker was stopped by a signal where it runs: let it run on.
-    if (head?.kind === 'stall' && head.pid !== undefined) this.runtime?.continueStalled(head.pid);
-    if (head?.paused && head.pid !== undefined && this.runtime) {
-      head.paused = false;
-      try {
-        this.runtime.resume(head.pid, head.id);
-      } catch (error) {
-        this.sendEvent(new OutputEvent(`Workerscope could not resume ${head.worker ?? `pid ${head.pid}`}: ${(error as Error).message}\n`, 'important'));
-      }
-    }
-    if (queue && queue.length > 0) this.sendStopped(queue[0]);
+    if (this.postMortem) this.continuePostMortem();
+    else this.control.continue(args.threadId);
   }
 
   protected pauseRequest(response: DebugProtocol.PauseResponse): void {
-    this.sendErrorResponse(response, 3007, 'Workerscope cannot pause running Python code: it stops where workers fail. Use the Python debugger to pause.');
+    if (!this.runtime) {
+      this.sendErrorResponse(response, 3007, this.postMortem ? 'A saved report cannot pause: it shows a run that has ended.' : 'The program is not running.');
+      return;
+    }
+    // Every thread stops at its next line of the program's own code; one blocked outside it stays running.
+    this.runtime.pause();
+    this.sendResponse(response);
   }
 
-  protected nextRequest(response: DebugProtocol.NextResponse): void {
-    this.sendErrorResponse(response, 3008, 'Workerscope cannot step: the failing worker is stopped after its exception. Use Continue.');
+  protected nextRequest(response: DebugProtocol.NextResponse, args: DebugProtocol.NextArguments): void {
+    this.stepRequest(response, args.threadId, 'next');
   }
 
-  protected stepInRequest(response: DebugProtocol.StepInResponse): void {
-    this.sendErrorResponse(response, 3008, 'Workerscope cannot step: the failing worker is stopped after its exception. Use Continue.');
+  protected stepInRequest(response: DebugProtocol.StepInResponse, args: DebugProtocol.StepInArguments): void {
+    this.stepRequest(response, args.threadId, 'stepIn');
   }
 
-  protected stepOutRequest(response: DebugProtocol.StepOutResponse): void {
-    this.sendErrorResponse(response, 3008, 'Workerscope cannot step: the failing worker is stopped after its exception. Use Continue.');
+  protected stepOutRequest(response: DebugProtocol.StepOutResponse, args: DebugProtocol.StepOutArguments): void {
+    this.stepRequest(response, args.threadId, 'stepOut');
+  }
+
+  private stepRequest(response: DebugProtocol.Response, threadId: number, command: 'next' | 'stepIn' | 'stepOut'): void {
+    this.sendResponse(response);
+    if (this.postMortem) this.continuePostMortem(); // a report has nothing to step through: on to its next failure
+    else this.control.step(threadId, command);
   }
 
   protected terminateRequest(response: DebugProtocol.TerminateResponse): void {
@@ -268,7 +282,10 @@ export class WorkerscopeSession extends LoggingDebugSession {
   private async launchProgram(response: DebugProtocol.LaunchResponse, args: WorkerscopeLaunchArguments): Promise<void> {
     const cwd = args.cwd || path.dirname(path.resolve(args.program ?? '.'));
     this.program = path.resolve(cwd, args.program ?? '');
-    this.stopOnFailure = args.stopOnWorkerFailure !== false;
+    // `stopOnWorkerFailure: false` turns the "Failed tasks and worker deaths" filter off for the launch.
+    if (args.stopOnWorkerFailure === false) this.breakpoints.setExceptionFilters({ ...this.breakpoints.exceptionFilters, failures: false });
+    this.breakpoints.setJustMyCode(args.justMyCode !== false);
+    this.stopOnFailure = this.breakpoints.exceptionFilters.failures;
     if (args.stallTimeout !== undefined && !(typeof args.stallTimeout === 'number' && args.stallTimeout > 0)) {
       this.sendErrorResponse(response, 3011, `Workerscope: "stallTimeout" must be a positive number of seconds, not ${JSON.stringify(args.stallTimeout)}.`);
       return;
@@ -329,13 +346,13 @@ export class WorkerscopeSession extends LoggingDebugSession {
     this.sendSummaryEvent(summary, report.exitCode);
     for (const failure of this.model.failures) this.sendFailureEvent(failure);
     this.postMortemQueue = this.model.failures.filter(isStoppable);
-    if (this.postMortemQueue.length > 0) this.sendStopped(this.postMortemQueue[0]);
+    if (this.postMortemQueue.length > 0) this.sendEvent(stoppedEvent(this.postMortemQueue[0]));
     else this.endPostMortem();
   }
 
   private continuePostMortem(): void {
     this.postMortemQueue.shift();
-    if (this.postMortemQueue.length > 0) this.sendStopped(this.postMortemQueue[0]);
+    if (this.postMortemQueue.length > 0) this.sendEvent(stoppedEvent(this.postMortemQueue[0]));
     else this.endPostMortem();
   }
 
@@ -356,18 +373,11 @@ export class WorkerscopeSession extends LoggingDebugSession {
       this.sendEvent(new ThreadEvent('exited', thread.id));
     });
     this.model.on('failure', (failure) => this.onFailure(failure));
-    this.model.on('resumed', (failure, reason) => {
-      if (reason === 'continue') return;
-      // The tracer let the worker go on by itself (safety timeout, channel gone).
-      const queue = this.stops.get(failure.threadId);
-      if (!queue || queue[0] !== failure) return;
-      queue.shift();
-      this.sendEvent(new OutputEvent(`Workerscope: ${failure.worker ?? `pid ${failure.pid}`} resumed by itself (${reason}).\n`, 'console'));
-      this.sendEvent(new ContinuedEvent(failure.threadId, false));
-      if (queue.length > 0) this.sendStopped(queue[0]);
+    this.model.on('resumed', (held, reason) => {
+      if (reason === 'timeout' || reason === 'channel-gone') this.control.resumedByItself(held, reason);
     });
     this.model.on('race', (race) => this.sendEvent(new OutputEvent(`Workerscope: ${raceText(race)}\n`, 'important')));
-    this.model.on('stopped', (stop) => this.hold(stop));
+    this.model.on('stopped', (stop) => this.control.hold(stop));
     this.model.on('log', (log) => this.sendEvent(new OutputEvent(`${log.message}\n`, 'console')));
   }
 
@@ -389,17 +399,7 @@ export class WorkerscopeSession extends LoggingDebugSession {
       this.sendEvent(new OutputEvent(`Workerscope: ${lines.join('\n')}\n`, 'important'));
       return;
     }
-    this.hold(failure);
-  }
-
-  /** Queues what a thread stopped at; the head of its queue is what it shows. */
-  private hold(held: Held): void {
-    const thread = this.model.thread(held.threadId);
-    if (thread) this.announce(thread);
-    const queue = this.stops.get(held.threadId) ?? [];
-    this.stops.set(held.threadId, queue);
-    queue.push(held);
-    if (queue.length === 1) this.sendStopped(held);
+    this.control.hold(failure);
   }
 
   private onRunEnd(end: RunEnd): void {
@@ -413,24 +413,6 @@ export class WorkerscopeSession extends LoggingDebugSession {
     this.ended = true;
     this.sendEvent(new ExitedEvent(exitCode));
     this.sendEvent(new TerminatedEvent());
-  }
-
-  private sendStopped(failure: Held): void {
-    if (failure.kind === 'breakpoint') {
-      const event = new StoppedEvent('breakpoint', failure.threadId) as DebugProtocol.StoppedEvent;
-      if (failure.breakpoint !== undefined) event.body.hitBreakpointIds = [failure.breakpoint];
-      event.body.allThreadsStopped = false;
-      this.sendEvent(event);
-      return;
-    }
-    // VS Code shows `description` as the thread's badge in the Call Stack: keep it short, so the
-    // thread's name stays readable; `text` carries the whole story.
-    // A stall is no exception: the worker is paused where it runs, with its live stack.
-    const event = new StoppedEvent(failure.kind === 'stall' ? 'pause' : 'exception', failure.threadId, describeFailure(failure)) as DebugProtocol.StoppedEvent;
-    event.body.description = stopBadge(failure);
-    event.body.allThreadsStopped = false;
-    event.body.preserveFocusHint = false;
-    this.sendEvent(event);
   }
 
   private sendFailureEvent(failure: ModelFailure): void {
@@ -469,13 +451,19 @@ export class WorkerscopeSession extends LoggingDebugSession {
       const head = this.postMortemQueue[0];
       if (head?.threadId === threadId) return head;
     } else {
-      const head = this.stops.get(threadId)?.[0];
+      const head = this.control.stops.head(threadId);
       if (head) return head;
     }
     const own = this.model.failures.filter((f) => f.threadId === threadId);
     return own[own.length - 1];
   }
 }
+
+const EXCEPTION_FILTERS: DebugProtocol.ExceptionBreakpointsFilter[] = [
+  { filter: 'uncaught', label: 'Uncaught exceptions', default: true, description: 'Stop where an exception no code catches was raised, in any process, the main one included, before the program ends.' },
+  { filter: 'failures', label: 'Failed tasks and worker deaths', default: true, description: 'Stop in a worker whose task raised, and at a worker killed or stalled while running a task.' },
+  { filter: 'raised', label: 'Raised exceptions', default: false, description: 'Stop at every exception raised in your own code, caught or not, in every process and thread (slower).' },
+];
 
 function isStoppable(failure: ModelFailure): boolean {
   return failure.kind !== 'swallowed' && failure.kind !== 'hang';

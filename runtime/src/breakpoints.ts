@@ -32,6 +32,29 @@ interface SpecBreakpoint extends SourceBreakpoint {
   id: number;
 }
 
+/** When a thread stops for an exception (see the session's exception breakpoint filters). */
+export interface ExceptionFilters {
+  /** A failing task, process or thread (today's stop at a worker failure). */
+  failures: boolean;
+  /** An exception no code catches, in any process, the main one included. */
+  uncaught: boolean;
+  /** Every exception raised in the program's own code. */
+  raised: boolean;
+}
+
+export const DEFAULT_EXCEPTION_FILTERS: Readonly<ExceptionFilters> = { failures: true, uncaught: true, raised: false };
+
+/** The spec every traced process of a debug session reads (see the tracer's breakpoints.py). */
+export interface BreakpointSpec {
+  version: number;
+  files: Record<string, SpecBreakpoint[]>;
+  exceptions: ExceptionFilters;
+  /** Stepping and pausing stop in the program's own code only, never in libraries. */
+  justMyCode: boolean;
+  /** Raised by one at each pause asked for: every process seeing a new value pauses its threads. */
+  pause: number;
+}
+
 /** How long the interpreter may take to list a file's lines before the breakpoint is left unverified. */
 const LINES_TIMEOUT_MS = 10_000;
 
@@ -39,6 +62,9 @@ export class Breakpoints {
   private readonly files = new Map<string, SpecBreakpoint[]>();
   private nextId = 1;
   private version = 0;
+  private exceptions: ExceptionFilters = { ...DEFAULT_EXCEPTION_FILTERS };
+  private justMyCode = true;
+  private pauses = 0;
 
   get isEmpty(): boolean {
     return [...this.files.values()].every((list) => list.length === 0);
@@ -72,11 +98,31 @@ export class Breakpoints {
     return placed;
   }
 
+  get exceptionFilters(): Readonly<ExceptionFilters> {
+    return this.exceptions;
+  }
+
+  setExceptionFilters(filters: ExceptionFilters): void {
+    this.exceptions = { ...filters };
+    this.version += 1;
+  }
+
+  setJustMyCode(on: boolean): void {
+    this.justMyCode = on;
+    this.version += 1;
+  }
+
+  /** Asks every thread of the program to stop at its next line of the program's own code. */
+  requestPause(): void {
+    this.pauses += 1;
+    this.version += 1;
+  }
+
   /** The spec every traced process reads (see the tracer's breakpoints.py). */
-  spec(): { version: number; files: Record<string, SpecBreakpoint[]> } {
+  spec(): BreakpointSpec {
     const files: Record<string, SpecBreakpoint[]> = {};
     for (const [file, list] of this.files) if (list.length > 0) files[file] = list;
-    return { version: this.version, files };
+    return { version: this.version, files, exceptions: { ...this.exceptions }, justMyCode: this.justMyCode, pause: this.pauses };
   }
 
   /** Writes the spec into the channel, whole (renamed into place) and private to the user. */

@@ -5,12 +5,14 @@
  */
 import { EventEmitter } from 'node:events';
 import type { ChannelRecord } from './channelReader';
-import { parseFailure, parseInFlight, type ProcessRole, type TraceFailure, type TraceFrame, type TraceInFlight, type TraceRace, type TraceReport } from './report';
+import { parseFailure, parseInFlight, type ProcessRole, type TraceFailure, type TraceInFlight, type TraceRace, type TraceReport } from './report';
 import * as wire from './wire';
 import { asRole, guessRole, normalizeFailure, num, signalName, str } from './recordFields';
 import { inFlightTasks, TraceFold, type Obj, type ReportContext } from './traceFold';
+import { stopFromRecord, type ModelStop } from './modelStop';
 
 export { signalName } from './recordFields';
+export type { ModelStop } from './modelStop';
 
 /** A process, or a thread of a process that had a failure of its own. */
 export interface ModelThread {
@@ -35,22 +37,6 @@ export interface ModelFailure extends TraceFailure {
   paused: boolean;
   /** The model thread the failure belongs to. */
   threadId: number;
-}
-
-/** A thread stopped at a breakpoint, waiting for `resume()`; it answers `evaluate()` meanwhile. */
-export interface ModelStop {
-  kind: 'breakpoint';
-  /** The tracer's stop id (`<pid>-s<n>`). */
-  id: string;
-  pid: number;
-  threadId: number;
-  paused: boolean;
-  /** The breakpoint's id, as the runtime placed it. */
-  breakpoint?: number;
-  thread?: string;
-  worker?: string;
-  /** The stopped thread's stack, outermost first, with locals. */
-  frames: TraceFrame[];
 }
 
 /** A logpoint's message, as the program's process wrote it. */
@@ -300,18 +286,14 @@ export class TraceModel extends EventEmitter<TraceModelEvents> {
     this.announce(this.addFailures(r, () => owner, str(r.id), r.paused === true));
   }
 
-  /** A thread at a breakpoint: on its process's thread (MainThread) or a thread of its own. */
+  /** A thread stopped for the debugger: on its process's thread (MainThread) or a thread of its own. */
   private onStopped(r: ChannelRecord & Record<string, unknown>, pid: number): void {
-    const id = str(r.id);
-    if (id === undefined || this.stopsById.has(id)) return;
-    const frames = this.guard(() => parseFailure({ kind: 'exception', frames: r.frames }).frames);
-    if (!frames) return;
-    const threadName = str(r.thread);
-    const worker = str(r.worker);
-    const process = this.processThread(pid, asRole(r.role) ?? guessRole(worker), worker);
-    const owner = threadName && threadName !== 'MainThread' ? this.threadOf(pid, threadName) : process;
-    const stop: ModelStop = { kind: 'breakpoint', id, pid, threadId: owner.id, paused: r.paused !== false, frames, thread: threadName, worker, breakpoint: num(r.breakpoint) };
-    this.stopsById.set(id, stop);
+    const parsed = this.guard(() => stopFromRecord(r, pid));
+    if (!parsed || this.stopsById.has(parsed.id)) return;
+    const process = this.processThread(pid, asRole(r.role) ?? guessRole(parsed.worker), parsed.worker);
+    const owner = parsed.thread && parsed.thread !== 'MainThread' ? this.threadOf(pid, parsed.thread) : process;
+    const stop: ModelStop = { ...parsed, threadId: owner.id };
+    this.stopsById.set(stop.id, stop);
     this.emit('stopped', stop);
   }
 

@@ -58,6 +58,8 @@ export interface LaunchOptions {
 /** A paused worker's answer to an expression. */
 export type Evaluation = { ok: true; value: string } | { ok: false; error: string };
 
+export type StepCommand = 'next' | 'stepIn' | 'stepOut';
+
 export interface RunEnd {
   exitCode: number | null;
   signal: NodeJS.Signals | null;
@@ -266,6 +268,17 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
    */
   resume(pid: number, failureId?: string): void {
     this.sendControl(pid, { cmd: 'continue', ...(failureId !== undefined ? { id: failureId } : {}) });
+  }
+
+  /** Lets a thread stopped where it runs go on by a step; it stops again where the step ends. */
+  step(pid: number, stopId: string, command: StepCommand): void {
+    this.sendControl(pid, { cmd: command, id: stopId });
+  }
+
+  /** Asks every thread of the program to stop at its next line of the program's own code. */
+  pause(): void {
+    this.breakpoints?.requestPause();
+    this.breakpointsChanged();
   }
 
   /** Lets a worker stopped at a stall run on (every such worker without a pid); true if one was stopped. */

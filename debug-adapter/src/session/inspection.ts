@@ -8,7 +8,7 @@ import { Handles, Scope, Source, StackFrame } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { ModelFailure } from '../../../runtime/src/traceModel';
 import { describeFailure, exceptionId, taskText, tracebackText } from './describe';
-import { taskVariables, type FrameRef, type Held, type VariablesRef } from './variables';
+import { taskVariables, type FrameRef, type Held, type LiveTarget, type VariablesRef } from './variables';
 
 export class FailureInspector {
   private readonly frames = new Handles<FrameRef>();
@@ -31,37 +31,59 @@ export class FailureInspector {
       const id = this.frames.create({ failure, index });
       all.push(new StackFrame(id, frame.function, sourceOf(frame.file), this.clientLine(frame.line)));
     }
-    const submittedAt = failure.kind === 'breakpoint' ? undefined : failure.task?.submittedAt;
-    if (submittedAt && failure.kind !== 'breakpoint') {
+    const task = failure.kind === 'stop' ? undefined : failure.task;
+    const submittedAt = task?.submittedAt;
+    if (submittedAt) {
       const id = this.frames.create({ failure, index: 'submitted' });
-      const frame: DebugProtocol.StackFrame = new StackFrame(id, `task submitted here: ${taskText(failure.task) ?? 'task'}`, sourceOf(submittedAt.file), this.clientLine(submittedAt.line));
+      const frame: DebugProtocol.StackFrame = new StackFrame(id, `task submitted here: ${taskText(task) ?? 'task'}`, sourceOf(submittedAt.file), this.clientLine(submittedAt.line));
       frame.presentationHint = 'label';
       all.push(frame);
     }
     return all;
   }
 
-  /** Locals (for a worker-side frame) and the Task scope. */
+  /**
+   * Locals (for a worker-side frame), Globals (while the thread waits: asked of it) and the
+   * Task scope. A waiting thread's variables are asked of the thread itself, so they expand.
+   */
   scopes(frameId: number): DebugProtocol.Scope[] {
     const frame = this.frames.get(frameId);
     const scopes: DebugProtocol.Scope[] = [];
     if (!frame) return scopes;
+    const held = frame.failure;
     if (frame.index !== 'submitted') {
-      const locals = frame.failure.frames?.[frame.index]?.locals;
-      const scope: DebugProtocol.Scope = new Scope('Locals', this.variables.create({ kind: 'locals', frame }), false);
+      const live = held.paused && held.kind !== 'stall';
+      const locals = held.frames?.[frame.index]?.locals;
+      const ref: VariablesRef = live ? { kind: 'live', held, target: { frame: frame.index, scope: 'locals' } } : { kind: 'locals', frame };
+      const scope: DebugProtocol.Scope = new Scope('Locals', this.variables.create(ref), false);
       scope.presentationHint = 'locals';
       scope.namedVariables = locals ? Object.keys(locals).length : 0;
       scopes.push(scope);
+      if (live) scopes.push(new Scope('Globals', this.variables.create({ kind: 'live', held, target: { frame: frame.index, scope: 'globals' } }), true));
     }
-    if (frame.failure.kind !== 'breakpoint') scopes.push(new Scope('Task', this.variables.create({ kind: 'task', failure: frame.failure }), false));
+    if (held.kind !== 'stop') scopes.push(new Scope('Task', this.variables.create({ kind: 'task', failure: held }), false));
     return scopes;
   }
 
+  /** What a variables reference asks of a waiting thread, if it is one that does. */
+  live(reference: number): { held: Held; target: LiveTarget } | undefined {
+    const ref = this.variables.get(reference);
+    return ref?.kind === 'live' ? ref : undefined;
+  }
+
+  /** A reference to a value's children, as the waiting thread numbered them (0: none). */
+  liveChild(held: Held, ref: number): number {
+    return ref > 0 ? this.variables.create({ kind: 'live', held, target: { ref } }) : 0;
+  }
+
+  /** The captured variables of a reference (a thread no longer waiting has only those). */
   variablesOf(reference: number): DebugProtocol.Variable[] {
     const ref = this.variables.get(reference);
     let items: Array<[string, string, VariablesRef?]> = [];
     if (ref?.kind === 'locals' && ref.frame.index !== 'submitted') {
       items = Object.entries(ref.frame.failure.frames?.[ref.frame.index]?.locals ?? {});
+    } else if (ref?.kind === 'live' && 'scope' in ref.target && ref.target.scope === 'locals') {
+      items = Object.entries(ref.held.frames?.[ref.target.frame]?.locals ?? {});
     } else if (ref?.kind === 'task') {
       items = taskVariables(ref.failure);
     } else if (ref?.kind === 'items') {

@@ -5,8 +5,11 @@
  */
 import type { ModelFailure, ModelStop } from '../../../runtime/src/traceModel';
 
-/** What a thread is stopped at: a failure, or a breakpoint. */
+/** What a thread is stopped at: a failure, or a stop where it runs (breakpoint, step, pause...). */
 export type Held = ModelFailure | ModelStop;
+
+/** What a paused thread is asked to list: a frame's locals or globals, or a value's children. */
+export type LiveTarget = { frame: number; scope: 'locals' | 'globals' } | { ref: number; start?: number; count?: number };
 
 /** A DAP stack frame: a worker-side frame (index into the tracer's outermost-first list) or the submission site. */
 export interface FrameRef {
@@ -17,7 +20,9 @@ export interface FrameRef {
 export type VariablesRef =
   | { kind: 'locals'; frame: FrameRef }
   | { kind: 'task'; failure: ModelFailure }
-  | { kind: 'items'; items: Array<[string, string]> };
+  | { kind: 'items'; items: Array<[string, string]> }
+  /** Asked of the paused thread itself while it waits (expandable, settable). */
+  | { kind: 'live'; held: Held; target: LiveTarget };
 
 /** The Task scope: name, value and, for arguments, the items to expand. */
 export function taskVariables(failure: ModelFailure): Array<[string, string, VariablesRef?]> {
