@@ -6,7 +6,7 @@ import sqlite3
 import threading
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from functools import partial
-from multiprocessing import Lock, Manager, Pool, Process, Queue, Value
+from multiprocessing import Manager, Pool, Process, Queue, Value
 
 
 def work(*args):

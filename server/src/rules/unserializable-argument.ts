@@ -50,8 +50,9 @@ import type { Node } from 'web-tree-sitter';
 import type { ArgPack, Model, TaskCall, Value } from '../engine/model';
 import { canonical } from '../engine/names';
 import { docsUrl, type Rule, type RuleContext } from '../engine/rule';
-import { nodeRange } from '../engine/text';
-import type { Fix } from '../engine/types';
+import { referencesTo } from '../engine/references';
+import { nodeRange, pos } from '../engine/text';
+import type { Fix, TextEdit } from '../engine/types';
 import { RULE_DOCS } from './docs.generated';
 
 const ID = 'unserializable-argument';
@@ -149,8 +150,33 @@ function managerFix(model: Model, v: Obj): Fix | undefined {
   return {
     title: `Create it with \`${replacement}()\` (a picklable proxy)`,
     isPreferred: true,
-    edits: [{ range: nodeRange(fn), newText: replacement }],
+    edits: [{ range: nodeRange(fn), newText: replacement }, ...dropLastUse(model, fn)],
   };
+}
+
+/**
+ * `from multiprocessing import Lock, Manager`: when the call being replaced was the imported
+ * name's only use, the name leaves the import too, so the fix leaves no unused import behind.
+ */
+function dropLastUse(model: Model, fn: Node): TextEdit[] {
+  if (fn.type !== 'identifier') return [];
+  const bindings = model.lookup(fn);
+  const binding = bindings?.length === 1 ? bindings[0] : undefined;
+  // The binding is the name's identifier, inside the dotted name listed by the statement.
+  const item = binding?.k === 'import' ? binding.node.parent : undefined;
+  const statement = item?.parent;
+  if (!item || item.type !== 'dotted_name' || statement?.type !== 'import_from_statement') return [];
+  const uses = referencesTo(model, model.scopes.module, fn.text).filter((id) => id.id !== binding?.node.id);
+  if (uses.length !== 1) return [];
+  const names = statement.childrenForFieldName('name').filter((n): n is Node => n !== null);
+  const at = names.findIndex((n) => n.id === item.id);
+  if (at < 0) return [];
+  if (names.length === 1) {
+    // The whole statement goes, with its line.
+    return [{ range: { start: pos(statement.startPosition.row, 0), end: pos(statement.endPosition.row + 1, 0) }, newText: '' }];
+  }
+  const [start, end] = at + 1 < names.length ? [item.startPosition, names[at + 1]!.startPosition] : [names[at - 1]!.endPosition, item.endPosition];
+  return [{ range: { start: pos(start.row, start.column), end: pos(end.row, end.column) }, newText: '' }];
 }
 
 export const rule: Rule = {
