@@ -114,6 +114,11 @@ export const SCENARIOS = [
         assert.match(widgetText, /ValueError/);
         assert.match(widgetText, /parse_record\('plum,n\/a'\)/);
         assert.match(widgetText, new RegExp(`worker: ${worker.replace(/[()]/g, '\\$&')}`));
+        // Each fact once (the message, the task), and the traceback with its source lines, as Python prints it.
+        const once = (fact) => assert.equal(widgetText.split(fact).length - 1, 1, `${fact} once in the exception widget: ${JSON.stringify(widgetText)}`);
+        once("could not convert string to float: 'n/a'");
+        once("parse_record('plum,n/a')");
+        assert.match(widgetText, /line 7, in parse_record\s+price = float\(fields\[1\]\)/);
         const topFrameLine = page.locator('.editor-group-container.active .monaco-editor .debug-top-stack-frame-line');
         await topFrameLine.first().waitFor({ timeout: 15_000 });
         await waitFor(async () => {
@@ -153,25 +158,36 @@ export const SCENARIOS = [
     },
   },
   {
-    name: 'Worker Failures view and the coloured Workerscope Trace output',
+    name: 'Worker Failures view, kept across a reload, and the Workerscope Trace output on request',
     async run({ vsix, workspaceSource }) {
       await withWorkbench('worker-failures', { vsix, workspaceSource }, async (page) => {
         const worker = await debugCrashingPoolUntilStopped(page);
+        const workerName = worker.replace(/ \(pid \d+\)$/, '');
         await continueToEnd(page);
 
-        // Worker Failures (Run and Debug side bar): the session, and under it the failure.
+        // Worker Failures (Run and Debug side bar): the session, by program and time, and under it the failure.
         await expandPane(page, 'Worker Failures');
-        await expandRow(page, 'Worker Failures', /^Workerscope: trace current file/);
-        const failureLabel = new RegExp(`^raised: ${worker.replace(/[()]/g, '\\$&')}`);
-        // A row's text is its label followed by its description.
-        const rows = await waitForPaneRows(page, 'Worker Failures', (r) => r.some((row) => failureLabel.test(row.text)), { what: `the failure of ${worker} in Worker Failures` });
-        const session = rows.find((r) => /^Workerscope: trace current file/.test(r.text));
+        const sessionLabel = /^crashing_pool\.py · \d\d:\d\d:\d\d/;
+        await expandRow(page, 'Worker Failures', sessionLabel);
+        // A row's text is its label followed by its description: short enough for the side bar.
+        const failureRow = /^ValueError\s+could not convert string to float: 'n\/a'/;
+        const rows = await waitForPaneRows(page, 'Worker Failures', (r) => r.some((row) => failureRow.test(row.text)), { what: 'the ValueError row in Worker Failures' });
+        const session = rows.find((r) => sessionLabel.test(r.text));
         assert.match(session.text, /1 failure\b/);
-        const failure = rows.find((r) => failureLabel.test(r.text));
-        assert.match(failure.text, /ValueError: could not convert string to float: 'n\/a'/);
+        await expandRow(page, 'Worker Failures', failureRow);
+        await waitForPaneRows(page, 'Worker Failures', (r) => r.some((row) => row.text.trim() === `in ${worker}`) && r.some((row) => /^task __main__\.parse_record\('plum,n\/a'\) \[item 2\]/.test(row.text.trim())), { what: `the worker (${workerName}) and the task under the failure` });
+        // The view's badge on the Run and Debug icon: this run's one failure.
+        const badge = page.locator('.activitybar .action-item:has(.codicon-run-view-icon) .badge-content, .activitybar .action-item[aria-label^="Run and Debug"] .badge-content');
+        await waitFor(async () => (await badge.first().innerText().catch(() => '')).trim() === '1', { timeoutMs: 10_000, what: 'the badge 1 on Run and Debug' });
         await screenshot(page, 'worker-failures-view');
 
-        // The "Workerscope Trace" output channel comes forward with the summary, coloured by the grammar.
+        // The run left the panel to the Debug Console: the trace channel did not take it.
+        assert.equal(await page.locator('.part.panel .repl').first().isVisible(), true, 'the Debug Console is still the panel shown');
+        assert.notEqual(await selectedOutputChannel(page), 'Workerscope Trace', 'the trace channel did not come forward by itself');
+        await screenshot(page, 'debug-console-kept-after-failing-run');
+
+        // The user asks for the trace: "Workerscope: Show Trace Summary" shows the summary, coloured by the grammar.
+        await runCommand(page, 'Workerscope: Show Trace Summary');
         await waitFor(async () => (await selectedOutputChannel(page)) === 'Workerscope Trace', { timeoutMs: 15_000, what: 'the Workerscope Trace channel in the Output view' });
         let tokens = [];
         const text = () => tokens.map((spans) => spans.map((s) => s.text).join('').replace(/\u00a0/g, ' '));
@@ -199,6 +215,16 @@ export const SCENARIOS = [
         const headline = tokens.find((spans) => spans.map((s) => s.text).join('').startsWith('workerscope:'));
         assert.notEqual(headline.find((s) => s.text === 'workerscope').cls, 'mtk1', `the headline keyword is coloured: ${JSON.stringify(headline)}`);
         await screenshot(page, 'trace-output-channel');
+
+        // A window reload keeps the failures, as the README promises.
+        await runCommand(page, 'Developer: Reload Window');
+        await page.waitForSelector('.monaco-workbench .statusbar', { timeout: 60_000 });
+        await showRunAndDebug(page);
+        await expandPane(page, 'Worker Failures');
+        await expandRow(page, 'Worker Failures', sessionLabel, { timeoutMs: 30_000 });
+        const restored = await waitForPaneRows(page, 'Worker Failures', (r) => r.some((row) => failureRow.test(row.text)), { what: 'the failure in Worker Failures after the reload' });
+        assert.match(restored.find((r) => sessionLabel.test(r.text)).text, /1 failure\b(?!.*running)/);
+        await screenshot(page, 'worker-failures-after-reload');
       });
     },
   },
