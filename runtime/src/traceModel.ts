@@ -287,12 +287,9 @@ export class TraceModel extends EventEmitter<TraceModelEvents> {
   private ownerOfReportFailure(f: TraceFailure): ModelThread {
     const pid = f.pid ?? 0;
     if (f.kind === 'thread-exception' && f.thread && f.thread !== 'MainThread') return this.threadOf(pid, f.thread);
-    // A hang's pid is the pool's owner; the live view puts it on the lost child its record names,
-    // and the summary names that worker: found here by its name among the owner's children.
-    if (f.kind === 'hang' && f.worker) {
-      const lost = this.threads.filter((t) => t.role !== 'thread' && t.name === f.worker && t.pid !== pid && (t.ppid === undefined || t.ppid === pid));
-      if (lost.length > 0) return lost[lost.length - 1];
-    }
+    // A hang's pid is the pool owner's: as live (and in the summary) it goes on the lost worker, named among the owner's children.
+    const lost = f.kind === 'hang' && f.worker ? this.threads.filter((t) => t.role !== 'thread' && t.name === f.worker && t.pid !== pid && (t.ppid ?? pid) === pid).pop() : undefined;
+    if (lost) return lost;
     const role: ProcessRole = f.kind === 'thread-exception' ? 'main' : guessRole(f.worker);
     return this.processThread(pid, role, f.worker);
   }
