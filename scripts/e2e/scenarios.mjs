@@ -1,6 +1,9 @@
 // The end-to-end scenarios: each starts its own code-server and browser, acts as a user would,
 // asserts what the user would see, and leaves a screenshot behind.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { startCodeServer } from './lib/codeServer.mjs';
 import {
   continueToEnd,
@@ -8,6 +11,7 @@ import {
   debugToolbar,
   expandPane,
   expandRow,
+  pane,
   panelEditorTokens,
   selectedOutputChannel,
   showRunAndDebug,
@@ -49,6 +53,8 @@ async function withWorkbench(name, options, body) {
 
 /** The Call Stack thread of the pool worker whose task raised: `ForkPoolWorker-N (pid N)`, stopped on ValueError. */
 const FAILED_WORKER = /^Thread (ForkPoolWorker-\d+ \(pid \d+\)) ValueError$/;
+/** The same thread in a report session: its name also says how its process ended. */
+const FAILED_WORKER_ENDED = /^Thread ForkPoolWorker-\d+ \(pid \d+\) — .* ValueError$/;
 
 /**
  * Opens crashing_pool.py, starts the `workerscope` configuration of .vscode/launch.json from the
@@ -170,7 +176,7 @@ export const SCENARIOS = [
         const sessionLabel = /^crashing_pool\.py · \d\d:\d\d:\d\d/;
         await expandRow(page, 'Worker Failures', sessionLabel);
         // A row's text is its label followed by its description: short enough for the side bar.
-        const failureRow = /^ValueError\s+could not convert string to float: 'n\/a'/;
+        const failureRow = /^ValueError\s*could not convert string to float: 'n\/a'/;
         const rows = await waitForPaneRows(page, 'Worker Failures', (r) => r.some((row) => failureRow.test(row.text)), { what: 'the ValueError row in Worker Failures' });
         const session = rows.find((r) => sessionLabel.test(r.text));
         assert.match(session.text, /1 failure\b/);
@@ -225,6 +231,60 @@ export const SCENARIOS = [
         const restored = await waitForPaneRows(page, 'Worker Failures', (r) => r.some((row) => failureRow.test(row.text)), { what: 'the failure in Worker Failures after the reload' });
         assert.match(restored.find((r) => sessionLabel.test(r.text)).text, /1 failure\b(?!.*running)/);
         await screenshot(page, 'worker-failures-after-reload');
+      });
+    },
+  },
+  {
+    // Needs the session to send `workerscope/race` (debug-adapter/src/session.ts).
+    name: 'races found with detectRaces are listed in Worker Failures',
+    async run({ vsix, workspaceSource }) {
+      await withWorkbench('races', { vsix, workspaceSource }, async (page, server) => {
+        // The workspace's configuration, with race detection on.
+        const launch = path.join(server.workspace, '.vscode', 'launch.json');
+        const config = JSON.parse(readFileSync(launch, 'utf8'));
+        config.configurations[0].detectRaces = true;
+        writeFileSync(launch, JSON.stringify(config, null, 2));
+        await openFile(page, 'unlocked_counter.py');
+        await showRunAndDebug(page);
+        await startDebugging(page);
+        await expandPane(page, 'Worker Failures');
+        await expandRow(page, 'Worker Failures', /^unlocked_counter\.py · \d\d:\d\d:\d\d/, { timeoutMs: 60_000 });
+        const rows = await waitForPaneRows(page, 'Worker Failures', (r) => r.some((row) => /^race: counter\s*unlocked_counter\.py:7$/.test(row.text.trim())), { what: 'the race on counter at unlocked_counter.py:7' });
+        assert.match(rows.find((r) => /^unlocked_counter\.py/.test(r.text)).text, /0 failures · 1 race/);
+        // Its row opens the line of the unlocked update.
+        await pane(page, 'Worker Failures').locator('.monaco-list-row', { hasText: 'race: counter' }).first().click();
+        await waitFor(async () => (await page.locator('.statusbar').innerText()).includes('Ln 7,'), { timeoutMs: 10_000, what: 'the cursor on line 7' });
+        await screenshot(page, 'worker-failures-race');
+      });
+    },
+  },
+  {
+    name: 'a saved report: the Call Stack says how each process ended',
+    async run({ vsix, workspaceSource }) {
+      await withWorkbench('report-threads', { vsix, workspaceSource }, async (page, server) => {
+        // A report of crashing_pool.py saved by the tracer, opened by a launch configuration.
+        const report = path.join(server.workspace, 'crashing-report.json');
+        const run = spawnSync('python3', ['-m', 'workerscope_tracer', '--no-summary', '--report', report, '--', path.join(server.workspace, 'crashing_pool.py')], {
+          env: { ...process.env, PYTHONPATH: path.resolve('dist', 'python') }, encoding: 'utf8', timeout: 60_000,
+        });
+        assert.ok(existsSync(report), `the tracer wrote the report: ${run.stderr}`);
+        writeFileSync(path.join(server.workspace, '.vscode', 'launch.json'), JSON.stringify({
+          version: '0.2.0',
+          configurations: [{ type: 'workerscope', request: 'launch', name: 'Workerscope: open the saved report', report: '${workspaceFolder}/crashing-report.json' }],
+        }, null, 2));
+        await openFile(page, 'crashing_pool.py');
+        await showRunAndDebug(page);
+        await startDebugging(page);
+        const ended = / — (exited -?\d+|killed by SIG[A-Z]+|ended)\b/;
+        const threads = await waitForPaneRows(page, 'Call Stack', (rows) => rows.some((r) => FAILED_WORKER_ENDED.test(r.label)) && rows.filter((r) => /^Thread /.test(r.label)).length >= 3, { what: 'the failed worker and the other processes in the Call Stack' });
+        for (const row of threads.filter((r) => /^Thread /.test(r.label))) {
+          assert.match(row.label, ended, `how ${row.label} ended`);
+          // Needs the session's post-mortem stops to name every thread (allThreadsStopped): none runs.
+          assert.doesNotMatch(row.label, /\bRunning$/i, `a process of a saved report is not running: ${row.label}`);
+        }
+        assert.ok(threads.some((r) => /^Thread main \(pid \d+\) — exited 1\b/.test(r.label)), `main exited 1: ${JSON.stringify(threads.map((r) => r.label))}`);
+        await screenshot(page, 'report-threads-ended');
+        await continueToEnd(page);
       });
     },
   },

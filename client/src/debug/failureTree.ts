@@ -139,15 +139,10 @@ export class FailureTreeModel {
     return true;
   }
 
-  /** Records a race; the same site and object again only updates its count. */
+  /** Records a race once per site and object (its count grows as the run goes: the summary has the total). */
   addRace(sessionId: string, sessionName: string, race: TraceRace): boolean {
     const session = this.addSession(sessionId, sessionName);
-    const known = session.races.find((r) => r.file === race.file && r.line === race.line && r.object === race.object);
-    if (known) {
-      if (known.count === race.count) return false;
-      known.count = race.count;
-      return true;
-    }
+    if (session.races.some((r) => r.file === race.file && r.line === race.line && r.object === race.object)) return false;
     session.races.push({ ...race, pids: race.pids ? [...race.pids] : undefined });
     return true;
   }
@@ -215,7 +210,7 @@ export class FailureTreeModel {
         return {
           label: `race: ${r.object ?? 'shared object'}`,
           description: `${path.basename(r.file)}:${r.line}`,
-          tooltip: `${what} of ${r.object ?? 'a shared object'} at ${r.file}:${r.line}\nseen ${r.count} time${r.count === 1 ? '' : 's'}${r.pids && r.pids.length > 0 ? ` in pid ${r.pids.join(', ')}` : ''}`,
+          tooltip: `${what} of ${r.object ?? 'a shared object'} at ${r.file}:${r.line}\n(updates can be lost: guard it with its lock)`,
           expandable: false,
           icon: 'race',
           open: isRealFile(r.file) ? { file: r.file, line: r.line } : undefined,
