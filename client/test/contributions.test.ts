@@ -19,3 +19,15 @@ test('the Explorer offers Open Trace Report on report-like JSON names, not on ev
   for (const name of ['report.json', 'workerscope-report.json', 'ci-trace.json', 'Trace_2026-12-07.json', 'run.workerscope.json']) assert.ok(pattern.test(name), name);
   for (const name of ['package.json', 'tsconfig.json', 'launch.json', 'settings.json', 'data.json']) assert.ok(!pattern.test(name), name);
 });
+
+test('the trace summary is opened on request: a palette command and a button on the Worker Failures view', () => {
+  const all = pkg as unknown as { contributes: { commands: { command: string; title: string }[]; menus: Record<string, { command: string; when?: string }[]> } };
+  const command = all.contributes.commands.find((c) => c.command === 'workerscope.showTrace');
+  assert.equal(command?.title, 'Show Trace Summary');
+  const button = all.contributes.menus['view/title']!.find((m) => m.command === 'workerscope.showTrace');
+  assert.equal(button?.when, 'view == workerscope.failures');
+  // Nothing else brings the channel forward: the extension calls show() only in that command.
+  const source = fs.readFileSync(path.resolve(__dirname, '..', '..', '..', 'client', 'src', 'debug', 'traceOutput.ts'), 'utf8');
+  assert.deepEqual(source.match(/\.show\([^)]*\)/g), ['.show(true)']);
+  assert.match(source, /registerCommand\(SHOW_TRACE_COMMAND, \(\) => channel\.show\(true\)\)/);
+});

@@ -16,7 +16,7 @@ import { loadReport, type TraceFailure, type TraceRace, type TraceReport } from 
 import { formatFailure, formatSummary } from '../../runtime/src/summary';
 import { TraceModel, type ModelFailure, type ModelThread } from '../../runtime/src/traceModel';
 import { TraceRuntime, type RunEnd } from '../../runtime/src/traceRuntime';
-import { FAILURE_EVENT, SUMMARY_EVENT, type FailureEventBody, type SummaryEventBody } from '../../protocol/src/customEvents';
+import { FAILURE_EVENT, RACE_EVENT, SUMMARY_EVENT, type FailureEventBody, type RaceEventBody, type SummaryEventBody } from '../../protocol/src/customEvents';
 import { threadLabel, threadListLabel } from './session/describe';
 import { WorkerEvaluator } from './session/evaluation';
 import { FailureInspector } from './session/inspection';
@@ -345,14 +345,15 @@ export class WorkerscopeSession extends LoggingDebugSession {
     this.sendEvent(new OutputEvent(`Workerscope: opened trace report ${file} (program ${report.program}, exit code ${report.exitCode ?? 'unknown'})\n${summary}`, 'console'));
     this.sendSummaryEvent(summary, report.exitCode);
     for (const failure of this.model.failures) this.sendFailureEvent(failure);
+    for (const race of this.model.races) this.sendEvent(new Event(RACE_EVENT, { race, postMortem: true } satisfies RaceEventBody));
     this.postMortemQueue = this.model.failures.filter(isStoppable);
-    if (this.postMortemQueue.length > 0) this.sendEvent(stoppedEvent(this.postMortemQueue[0]));
+    if (this.postMortemQueue.length > 0) this.sendEvent(stoppedEvent(this.postMortemQueue[0], true));
     else this.endPostMortem();
   }
 
   private continuePostMortem(): void {
     this.postMortemQueue.shift();
-    if (this.postMortemQueue.length > 0) this.sendEvent(stoppedEvent(this.postMortemQueue[0]));
+    if (this.postMortemQueue.length > 0) this.sendEvent(stoppedEvent(this.postMortemQueue[0], true));
     else this.endPostMortem();
   }
 
@@ -376,7 +377,10 @@ export class WorkerscopeSession extends LoggingDebugSession {
     this.model.on('resumed', (held, reason) => {
       if (reason === 'timeout' || reason === 'channel-gone') this.control.resumedByItself(held, reason);
     });
-    this.model.on('race', (race) => this.sendEvent(new OutputEvent(`Workerscope: ${raceText(race)}\n`, 'important')));
+    this.model.on('race', (race) => {
+      this.sendEvent(new OutputEvent(`Workerscope: ${raceText(race)}\n`, 'console'));
+      this.sendEvent(new Event(RACE_EVENT, { race, postMortem: false } satisfies RaceEventBody));
+    });
     this.model.on('stopped', (stop) => this.control.hold(stop));
     this.model.on('log', (log) => this.sendEvent(new OutputEvent(`${log.message}\n`, 'console')));
   }

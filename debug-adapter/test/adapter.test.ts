@@ -174,7 +174,7 @@ describe('debug adapter (built dist/debugAdapter.js)', { timeout: 5 * LIVE_TIMEO
     assert.match(first.body.text ?? '', /ValueError: bad item 3 in task __main__\.work\(3\) \[item 3\]/);
     assert.equal(first.body.description, 'ValueError', 'the Call Stack badge stays short');
     const threads = (await s.dc.threadsRequest()).body.threads.map((t) => t.name);
-    assert.deepEqual(threads, ['main (pid 4700)', 'ForkPoolWorker-2 (pid 4711)', 'executor ForkProcess-1 (pid 4712), killed by SIGKILL'], 'an ended process killed by a signal says so');
+    assert.deepEqual(threads, ['main (pid 4700) — exited 3', 'ForkPoolWorker-2 (pid 4711) — exited 0', 'executor ForkProcess-1 (pid 4712) — killed by SIGKILL'], 'each ended process says how it ended');
     const frames = await topFrame(s, first.body.threadId!);
     assert.equal(frames[0].name, 'work');
     assert.equal(frames[0].line, 9);

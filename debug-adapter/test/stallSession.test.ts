@@ -103,7 +103,7 @@ describe('stalls in a debug session', { timeout: 300_000 }, () => {
     assert.equal(stopped.body.reason, 'pause');
     assert.equal(stopped.body.description, 'stalled 32 s');
     const threads = (await s.dc.threadsRequest()).body.threads.map((t) => t.name);
-    assert.deepEqual(threads, ['main (pid 4700), killed by SIGTERM', 'ForkPoolWorker-1 (pid 4711), left running after main ended, ended by SIGTERM']);
+    assert.deepEqual(threads, ['main (pid 4700) — killed by SIGTERM', 'ForkPoolWorker-1 (pid 4711) — left running after main ended, then ended by SIGTERM']);
     const frames = await stackOf(s, stopped.body.threadId!);
     assert.deepEqual(frames.map((f) => [f.name, f.line]), [['spin', 5], ['task submitted here: __main__.spin(1) [item 1]', 9]]);
     const info = await s.dc.exceptionInfoRequest({ threadId: stopped.body.threadId! });

@@ -3,7 +3,7 @@
  * here and imported by both the session and the extension (which receives them through
  * `vscode.debug.onDidReceiveDebugSessionCustomEvent`). Plain types: no DAP, no vscode.
  */
-import type { TraceFailure } from './traceReport';
+import type { TraceFailure, TraceRace } from './traceReport';
 
 /** A failure found in the run (live) or read from the report (post-mortem), sent once each. */
 export const FAILURE_EVENT = 'workerscope/failure';
@@ -25,5 +25,12 @@ export interface SummaryEventBody {
   text: string;
   program: string;
   exitCode: number | null;
+  postMortem: boolean;
+}
+
+/** A race `detectRaces` found (live: when first seen; post-mortem: each of the report's). */
+export const RACE_EVENT = 'workerscope/race';
+export interface RaceEventBody {
+  race: TraceRace;
   postMortem: boolean;
 }

@@ -273,6 +273,9 @@ export class TraceModel extends EventEmitter<TraceModelEvents> {
   private ownerOfReportFailure(f: TraceFailure): ModelThread {
     const pid = f.pid ?? 0;
     if (f.kind === 'thread-exception' && f.thread && f.thread !== 'MainThread') return this.threadOf(pid, f.thread);
+    // A hang's pid is the pool owner's: as live (and in the summary) it goes on the lost worker, named among the owner's children.
+    const lost = f.kind === 'hang' && f.worker ? this.threads.filter((t) => t.role !== 'thread' && t.name === f.worker && t.pid !== pid && (t.ppid ?? pid) === pid).pop() : undefined;
+    if (lost) return lost;
     const role: ProcessRole = f.kind === 'thread-exception' ? 'main' : guessRole(f.worker);
     return this.processThread(pid, role, f.worker);
   }

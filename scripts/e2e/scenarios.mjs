@@ -1,6 +1,9 @@
 // The end-to-end scenarios: each starts its own code-server and browser, acts as a user would,
 // asserts what the user would see, and leaves a screenshot behind.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { startCodeServer } from './lib/codeServer.mjs';
 import {
   continueToEnd,
@@ -8,6 +11,7 @@ import {
   debugToolbar,
   expandPane,
   expandRow,
+  pane,
   panelEditorTokens,
   selectedOutputChannel,
   showRunAndDebug,
@@ -49,6 +53,8 @@ async function withWorkbench(name, options, body) {
 
 /** The Call Stack thread of the pool worker whose task raised: `ForkPoolWorker-N (pid N)`, stopped on ValueError. */
 const FAILED_WORKER = /^Thread (ForkPoolWorker-\d+ \(pid \d+\)) ValueError$/;
+/** The same thread in a report session: its name also says how its process ended. */
+const FAILED_WORKER_ENDED = /^Thread ForkPoolWorker-\d+ \(pid \d+\) — .* ValueError$/;
 
 /**
  * Opens crashing_pool.py, starts the `workerscope` configuration of .vscode/launch.json from the
@@ -114,6 +120,11 @@ export const SCENARIOS = [
         assert.match(widgetText, /ValueError/);
         assert.match(widgetText, /parse_record\('plum,n\/a'\)/);
         assert.match(widgetText, new RegExp(`worker: ${worker.replace(/[()]/g, '\\$&')}`));
+        // Each fact once (the message, the task), and the traceback with its source lines, as Python prints it.
+        const once = (fact) => assert.equal(widgetText.split(fact).length - 1, 1, `${fact} once in the exception widget: ${JSON.stringify(widgetText)}`);
+        once("could not convert string to float: 'n/a'");
+        once("parse_record('plum,n/a')");
+        assert.match(widgetText, /line 7, in parse_record\s+price = float\(fields\[1\]\)/);
         const topFrameLine = page.locator('.editor-group-container.active .monaco-editor .debug-top-stack-frame-line');
         await topFrameLine.first().waitFor({ timeout: 15_000 });
         await waitFor(async () => {
@@ -153,25 +164,36 @@ export const SCENARIOS = [
     },
   },
   {
-    name: 'Worker Failures view and the coloured Workerscope Trace output',
+    name: 'Worker Failures view, kept across a reload, and the Workerscope Trace output on request',
     async run({ vsix, workspaceSource }) {
       await withWorkbench('worker-failures', { vsix, workspaceSource }, async (page) => {
         const worker = await debugCrashingPoolUntilStopped(page);
+        const workerName = worker.replace(/ \(pid \d+\)$/, '');
         await continueToEnd(page);
 
-        // Worker Failures (Run and Debug side bar): the session, and under it the failure.
+        // Worker Failures (Run and Debug side bar): the session, by program and time, and under it the failure.
         await expandPane(page, 'Worker Failures');
-        await expandRow(page, 'Worker Failures', /^Workerscope: trace current file/);
-        const failureLabel = new RegExp(`^raised: ${worker.replace(/[()]/g, '\\$&')}`);
-        // A row's text is its label followed by its description.
-        const rows = await waitForPaneRows(page, 'Worker Failures', (r) => r.some((row) => failureLabel.test(row.text)), { what: `the failure of ${worker} in Worker Failures` });
-        const session = rows.find((r) => /^Workerscope: trace current file/.test(r.text));
+        const sessionLabel = /^crashing_pool\.py · \d\d:\d\d:\d\d/;
+        await expandRow(page, 'Worker Failures', sessionLabel);
+        // A row's text is its label followed by its description: short enough for the side bar.
+        const failureRow = /^ValueError\s*could not convert string to float: 'n\/a'/;
+        const rows = await waitForPaneRows(page, 'Worker Failures', (r) => r.some((row) => failureRow.test(row.text)), { what: 'the ValueError row in Worker Failures' });
+        const session = rows.find((r) => sessionLabel.test(r.text));
         assert.match(session.text, /1 failure\b/);
-        const failure = rows.find((r) => failureLabel.test(r.text));
-        assert.match(failure.text, /ValueError: could not convert string to float: 'n\/a'/);
+        await expandRow(page, 'Worker Failures', failureRow);
+        await waitForPaneRows(page, 'Worker Failures', (r) => r.some((row) => row.text.trim() === `in ${worker}`) && r.some((row) => /^task __main__\.parse_record\('plum,n\/a'\) \[item 2\]/.test(row.text.trim())), { what: `the worker (${workerName}) and the task under the failure` });
+        // The view's badge on the Run and Debug icon: this run's one failure.
+        const badge = page.locator('.activitybar .action-item:has(.codicon-run-view-icon) .badge-content, .activitybar .action-item[aria-label^="Run and Debug"] .badge-content');
+        await waitFor(async () => (await badge.first().innerText().catch(() => '')).trim() === '1', { timeoutMs: 10_000, what: 'the badge 1 on Run and Debug' });
         await screenshot(page, 'worker-failures-view');
 
-        // The "Workerscope Trace" output channel comes forward with the summary, coloured by the grammar.
+        // The run left the panel to the Debug Console: the trace channel did not take it.
+        assert.equal(await page.locator('.part.panel .repl').first().isVisible(), true, 'the Debug Console is still the panel shown');
+        assert.notEqual(await selectedOutputChannel(page), 'Workerscope Trace', 'the trace channel did not come forward by itself');
+        await screenshot(page, 'debug-console-kept-after-failing-run');
+
+        // The user asks for the trace: "Workerscope: Show Trace Summary" shows the summary, coloured by the grammar.
+        await runCommand(page, 'Workerscope: Show Trace Summary');
         await waitFor(async () => (await selectedOutputChannel(page)) === 'Workerscope Trace', { timeoutMs: 15_000, what: 'the Workerscope Trace channel in the Output view' });
         let tokens = [];
         const text = () => tokens.map((spans) => spans.map((s) => s.text).join('').replace(/\u00a0/g, ' '));
@@ -199,6 +221,70 @@ export const SCENARIOS = [
         const headline = tokens.find((spans) => spans.map((s) => s.text).join('').startsWith('workerscope:'));
         assert.notEqual(headline.find((s) => s.text === 'workerscope').cls, 'mtk1', `the headline keyword is coloured: ${JSON.stringify(headline)}`);
         await screenshot(page, 'trace-output-channel');
+
+        // A window reload keeps the failures, as the README promises.
+        await runCommand(page, 'Developer: Reload Window');
+        await page.waitForSelector('.monaco-workbench .statusbar', { timeout: 60_000 });
+        await showRunAndDebug(page);
+        await expandPane(page, 'Worker Failures');
+        await expandRow(page, 'Worker Failures', sessionLabel, { timeoutMs: 30_000 });
+        const restored = await waitForPaneRows(page, 'Worker Failures', (r) => r.some((row) => failureRow.test(row.text)), { what: 'the failure in Worker Failures after the reload' });
+        assert.match(restored.find((r) => sessionLabel.test(r.text)).text, /1 failure\b(?!.*running)/);
+        await screenshot(page, 'worker-failures-after-reload');
+      });
+    },
+  },
+  {
+    // Needs the session to send `workerscope/race` (debug-adapter/src/session.ts).
+    name: 'races found with detectRaces are listed in Worker Failures',
+    async run({ vsix, workspaceSource }) {
+      await withWorkbench('races', { vsix, workspaceSource }, async (page, server) => {
+        // The workspace's configuration, with race detection on.
+        const launch = path.join(server.workspace, '.vscode', 'launch.json');
+        const config = JSON.parse(readFileSync(launch, 'utf8'));
+        config.configurations[0].detectRaces = true;
+        writeFileSync(launch, JSON.stringify(config, null, 2));
+        await openFile(page, 'unlocked_counter.py');
+        await showRunAndDebug(page);
+        await startDebugging(page);
+        await expandPane(page, 'Worker Failures');
+        await expandRow(page, 'Worker Failures', /^unlocked_counter\.py · \d\d:\d\d:\d\d/, { timeoutMs: 60_000 });
+        const rows = await waitForPaneRows(page, 'Worker Failures', (r) => r.some((row) => /^race: counter\s*unlocked_counter\.py:7$/.test(row.text.trim())), { what: 'the race on counter at unlocked_counter.py:7' });
+        assert.match(rows.find((r) => /^unlocked_counter\.py/.test(r.text)).text, /0 failures · 1 race/);
+        // Its row opens the line of the unlocked update.
+        await pane(page, 'Worker Failures').locator('.monaco-list-row', { hasText: 'race: counter' }).first().click();
+        await waitFor(async () => (await page.locator('.statusbar').innerText()).includes('Ln 7,'), { timeoutMs: 10_000, what: 'the cursor on line 7' });
+        await screenshot(page, 'worker-failures-race');
+      });
+    },
+  },
+  {
+    name: 'a saved report: the Call Stack says how each process ended',
+    async run({ vsix, workspaceSource }) {
+      await withWorkbench('report-threads', { vsix, workspaceSource }, async (page, server) => {
+        // A report of crashing_pool.py saved by the tracer, opened by a launch configuration.
+        const report = path.join(server.workspace, 'crashing-report.json');
+        const run = spawnSync('python3', ['-m', 'workerscope_tracer', '--no-summary', '--report', report, '--', path.join(server.workspace, 'crashing_pool.py')], {
+          env: { ...process.env, PYTHONPATH: path.resolve('dist', 'python') }, encoding: 'utf8', timeout: 60_000,
+        });
+        assert.ok(existsSync(report), `the tracer wrote the report: ${run.stderr}`);
+        writeFileSync(path.join(server.workspace, '.vscode', 'launch.json'), JSON.stringify({
+          version: '0.2.0',
+          configurations: [{ type: 'workerscope', request: 'launch', name: 'Workerscope: open the saved report', report: '${workspaceFolder}/crashing-report.json' }],
+        }, null, 2));
+        await openFile(page, 'crashing_pool.py');
+        await showRunAndDebug(page);
+        await startDebugging(page);
+        const ended = / — (exited -?\d+|killed by SIG[A-Z]+|ended)\b/;
+        const threads = await waitForPaneRows(page, 'Call Stack', (rows) => rows.some((r) => FAILED_WORKER_ENDED.test(r.label)) && rows.filter((r) => /^Thread /.test(r.label)).length >= 3, { what: 'the failed worker and the other processes in the Call Stack' });
+        for (const row of threads.filter((r) => /^Thread /.test(r.label))) {
+          assert.match(row.label, ended, `how ${row.label} ended`);
+          // Needs the session's post-mortem stops to name every thread (allThreadsStopped): none runs.
+          assert.doesNotMatch(row.label, /\bRunning$/i, `a process of a saved report is not running: ${row.label}`);
+        }
+        assert.ok(threads.some((r) => /^Thread main \(pid \d+\) — exited 1\b/.test(r.label)), `main exited 1: ${JSON.stringify(threads.map((r) => r.label))}`);
+        await screenshot(page, 'report-threads-ended');
+        await continueToEnd(page);
       });
     },
   },

@@ -1,14 +1,18 @@
 /**
- * The "Worker Failures" tree view: failures of the current and past `workerscope` sessions, fed by
- * the session's custom DAP events. The model and its wording live in failureTree.ts.
+ * The "Worker Failures" tree view: failures and races of the current and past `workerscope`
+ * sessions, fed by the session's custom DAP events and kept in the workspace's storage across
+ * window reloads. The model and its wording live in failureTree.ts.
  */
 import * as vscode from 'vscode';
-import { FAILURE_EVENT, type FailureEventBody } from '../../../protocol/src/customEvents';
+import { FAILURE_EVENT, RACE_EVENT, SUMMARY_EVENT, type FailureEventBody, type RaceEventBody, type SummaryEventBody } from '../../../protocol/src/customEvents';
 import { DEBUG_TYPE } from './configuration';
 import { FailureTreeModel, type FailureNode, type NodePresentation } from './failureTree';
 
 export const FAILURES_VIEW_ID = 'workerscope.failures';
 export const CLEAR_FAILURES_COMMAND = 'workerscope.clearFailures';
+/** The workspaceState key of the view's snapshot (bounded by the model: 20 sessions, 200 failures each, no locals). */
+const STORAGE_KEY = 'workerscope.failures';
+const SAVE_DELAY_MS = 300;
 
 const ICONS: Record<NodePresentation['icon'], vscode.ThemeIcon> = {
   session: new vscode.ThemeIcon('debug-alt'),
@@ -18,6 +22,8 @@ const ICONS: Record<NodePresentation['icon'], vscode.ThemeIcon> = {
   swallowed: new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground')),
   hang: new vscode.ThemeIcon('watch', new vscode.ThemeColor('problemsWarningIcon.foreground')),
   stall: new vscode.ThemeIcon('debug-pause', new vscode.ThemeColor('problemsWarningIcon.foreground')),
+  race: new vscode.ThemeIcon('git-compare', new vscode.ThemeColor('problemsWarningIcon.foreground')),
+  detail: new vscode.ThemeIcon('dash'),
   frame: new vscode.ThemeIcon('debug-stackframe'),
   note: new vscode.ThemeIcon('info'),
 };
@@ -62,37 +68,56 @@ export class FailuresTreeProvider implements vscode.TreeDataProvider<FailureNode
 
 export function registerFailuresView(context: vscode.ExtensionContext): FailuresTreeProvider {
   const provider = new FailuresTreeProvider();
+  provider.model.restore(context.workspaceState.get(STORAGE_KEY));
   const view = vscode.window.createTreeView(FAILURES_VIEW_ID, { treeDataProvider: provider, showCollapseAll: true });
+  let saveTimer: NodeJS.Timeout | undefined;
+  const save = (): void => {
+    clearTimeout(saveTimer);
+    saveTimer = undefined;
+    void context.workspaceState.update(STORAGE_KEY, provider.model.snapshot());
+  };
+  // Every change redraws the tree and the badge; the snapshot is written a moment later, once per burst.
+  const changed = (): void => {
+    provider.refresh();
+    view.badge = provider.model.badge();
+    if (saveTimer === undefined) saveTimer = setTimeout(save, SAVE_DELAY_MS);
+  };
+  view.badge = provider.model.badge();
   const isOurs = (session: vscode.DebugSession): boolean => session.type === DEBUG_TYPE;
   context.subscriptions.push(
     provider,
     view,
+    { dispose: () => saveTimer !== undefined && save() },
     vscode.debug.onDidStartDebugSession((session) => {
       if (!isOurs(session)) return;
-      provider.model.addSession(session.id, session.name);
-      provider.refresh();
+      const config = session.configuration as { program?: unknown; report?: unknown };
+      const report = typeof config.report === 'string' && config.report !== '' ? config.report : undefined;
+      provider.model.addSession(session.id, session.name, new Date(), { program: report ? undefined : stringOr(config.program), report });
+      changed();
     }),
     vscode.debug.onDidTerminateDebugSession((session) => {
       if (!isOurs(session)) return;
       provider.model.endSession(session.id);
-      provider.refresh();
+      changed();
     }),
     vscode.debug.onDidReceiveDebugSessionCustomEvent((event) => {
-      if (!isOurs(event.session) || event.event !== FAILURE_EVENT) return;
-      if (provider.model.addFailure(event.session.id, event.session.name, event.body as FailureEventBody)) {
-        provider.refresh();
-        view.badge = { value: countFailures(provider), tooltip: 'Worker failures in this window' };
-      }
+      if (!isOurs(event.session)) return;
+      const { id, name } = event.session;
+      let isNew = false;
+      if (event.event === FAILURE_EVENT) isNew = provider.model.addFailure(id, name, event.body as FailureEventBody);
+      else if (event.event === RACE_EVENT) isNew = provider.model.addRace(id, name, (event.body as RaceEventBody).race);
+      else if (event.event === SUMMARY_EVENT) isNew = provider.model.setProgram(id, (event.body as SummaryEventBody).program);
+      if (isNew) changed();
     }),
     vscode.commands.registerCommand(CLEAR_FAILURES_COMMAND, () => {
       provider.model.clear();
-      view.badge = undefined;
-      provider.refresh();
+      changed();
+      save();
     }),
   );
   return provider;
 }
 
-function countFailures(provider: FailuresTreeProvider): number {
-  return provider.model.roots().reduce((n, root) => n + (root.type === 'session' ? root.session.failures.length : 0), 0);
+function stringOr(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
 }

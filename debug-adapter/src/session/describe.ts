@@ -27,13 +27,17 @@ export function threadLabel(thread: ModelThread): string {
 
 /**
  * The name in the Threads list: the thread's label and, once its process has ended, how it ended
- * if a signal ended it or it outlived the main process (`… (pid 4711), killed by SIGKILL`).
+ * (`… (pid 4711) — killed by SIGKILL`, `— exited 0`): a post-mortem session lists only ended
+ * processes, and VS Code would show each as running otherwise.
  */
 export function threadListLabel(thread: ModelThread): string {
   const label = threadLabel(thread);
   if (thread.alive) return label;
-  if (thread.outlived) return `${label}, left running after main ended${thread.signal ? `, ended by ${thread.signal}` : ''}`;
-  return thread.signal ? `${label}, killed by ${thread.signal}` : label;
+  const end = thread.signal ? `killed by ${thread.signal}` : typeof thread.exitCode === 'number' ? `exited ${thread.exitCode}` : undefined;
+  // The supervisor ended what outlived the main process: "ended by", as the summary says it.
+  if (thread.outlived) return `${label} — left running after main ended${end ? `, then ${end.replace(/^killed by/, 'ended by')}` : ''}`;
+  if (thread.role === 'thread') return `${label} — ended`;
+  return `${label} — ${end ?? 'ended'}`;
 }
 
 /** `module.work(7, flag=True) [item 7]`, or undefined when the failure has no task. */
@@ -44,17 +48,16 @@ export function taskText(task: TraceTask | undefined): string | undefined {
   return `${task.function}(${args})${index}`;
 }
 
-/** One line for the `stopped` event and the Worker Failures view. */
 /**
  * The short label VS Code shows as the stopped thread's badge in the Call Stack; the thread's
  * name stays readable beside it, and the full story is in the description and exceptionInfo.
  */
 export function stopBadge(failure: TraceFailure): string {
   switch (failure.kind) {
+    // How the worker ended is in its name (threadListLabel): the badge says what the stop is about.
     case 'killed':
-      return `killed by ${failure.signal ?? 'a signal'}`;
     case 'exited':
-      return failure.exitCode !== undefined ? `exited with ${failure.exitCode}` : 'exited';
+      return failure.task?.function ? 'task lost' : 'worker lost';
     case 'hang':
       return 'pool hang';
     case 'stall':
@@ -66,6 +69,7 @@ export function stopBadge(failure: TraceFailure): string {
   }
 }
 
+/** One line for the `stopped` event's text: the whole story, task included. */
 export function describeFailure(failure: TraceFailure): string {
   const task = taskText(failure.task);
   const inTask = task ? ` in task ${task}` : '';
@@ -90,27 +94,66 @@ export function describeFailure(failure: TraceFailure): string {
   }
 }
 
-/** The DAP `exceptionInfo` id: the exception type, else the signal, else the failure kind. */
+/** The DAP `exceptionInfo` id, the exception widget's title: the exception type, else the signal, else what ended. */
 export function exceptionId(failure: TraceFailure): string {
-  return failure.exception?.type ?? failure.signal ?? failure.kind;
+  if (failure.exception) return failure.exception.type;
+  if (failure.signal) return failure.signal;
+  if (failure.kind === 'exited' && failure.exitCode !== undefined) return `exit code ${failure.exitCode}`;
+  return failure.kind;
 }
 
-/** A Python-style traceback of the failure, innermost last, followed by the task. */
-export function tracebackText(failure: TraceFailure): string {
+/**
+ * The exception widget's line under its title (`exceptionId`): what happened, without what the
+ * title or the traceback already say (the type, the task, the worker). Undefined when there is
+ * nothing left to say (an exception without a message).
+ */
+export function exceptionDescription(failure: TraceFailure): string | undefined {
+  const message = failure.exception?.message || undefined;
+  const withTask = failure.task?.function ? ' while running its task' : '';
+  switch (failure.kind) {
+    case 'swallowed':
+      return `never retrieved${message ? `: ${message}` : ''}`;
+    case 'killed':
+      return `worker killed${withTask}`;
+    case 'exited':
+      return `worker exited${withTask}`;
+    case 'hang':
+      return `the pool could no longer finish${failure.worker ? ` after ${failure.worker} was lost` : ''}`;
+    case 'stall':
+      return `no task finished meanwhile; this one has run for ${failure.runningFor !== undefined ? `${failure.runningFor.toFixed(1)} s` : 'too long'}`;
+    default:
+      return message;
+  }
+}
+
+/** The source text of a file's 1-based line, when it can be read. */
+export type SourceLines = (file: string, line: number) => string | undefined;
+
+/**
+ * The exception widget's traceback: the frames outermost first, each with its source line as
+ * Python prints them, then the task and the worker. The exception itself is left to the widget's
+ * title and description (`exceptionId`, `exceptionDescription`), so each is shown once.
+ */
+export function tracebackText(failure: TraceFailure, source: SourceLines = () => undefined): string {
   const lines: string[] = [];
   const frames = failure.frames ?? [];
   if (frames.length > 0) {
     const heading = failure.kind === 'stall' ? 'Running now (most recent call last):' : failure.kind === 'killed' || failure.kind === 'exited' ? 'Last frames known (most recent call last):' : 'Traceback (most recent call last):';
     lines.push(heading);
-    for (const frame of frames) lines.push(`  File "${frame.file}", line ${frame.line}, in ${frame.function}`);
+    for (const frame of frames) {
+      lines.push(`  File "${frame.file}", line ${frame.line}, in ${frame.function}`);
+      const text = source(frame.file, frame.line)?.trim();
+      if (text) lines.push(`    ${text}`);
+    }
   }
-  if (failure.exception) lines.push(`${failure.exception.type}: ${failure.exception.message}`);
-  if (failure.signal) lines.push(`killed by ${failure.signal}${failure.exitCode !== undefined ? ` (exit code ${failure.exitCode})` : ''}`);
   const task = taskText(failure.task);
   if (task) {
     const where = failure.task?.submittedAt ? `, submitted at ${failure.task.submittedAt.file}:${failure.task.submittedAt.line}` : '';
     lines.push(`task: ${task}${where}`);
   }
-  if (failure.worker || failure.pid !== undefined) lines.push(`worker: ${failure.worker ?? 'unknown'}${failure.pid !== undefined ? ` (pid ${failure.pid})` : ''}`);
+  // A hang is recorded by the pool's owner: its pid is not the lost worker's.
+  const pid = failure.pid !== undefined && failure.kind !== 'hang' ? ` (pid ${failure.pid})` : '';
+  if (failure.kind === 'thread-exception' && failure.thread) lines.push(`thread: ${failure.thread}${failure.worker ? ` in ${failure.worker}` : ''}${pid}`);
+  else if (failure.worker || pid) lines.push(`worker: ${failure.worker ?? 'unknown'}${pid}`);
   return lines.join('\n');
 }

@@ -6,8 +6,9 @@
 import * as path from 'node:path';
 import { Handles, Scope, Source, StackFrame } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
+import { sourceReader } from '../../../runtime/src/sourceLines';
 import type { ModelFailure } from '../../../runtime/src/traceModel';
-import { describeFailure, exceptionId, taskText, tracebackText } from './describe';
+import { exceptionDescription, exceptionId, taskText, tracebackText } from './describe';
 import { taskVariables, type FrameRef, type Held, type LiveTarget, type VariablesRef } from './variables';
 
 export class FailureInspector {
@@ -92,16 +93,22 @@ export class FailureInspector {
     return items.map(([name, value, child]) => ({ name, value, variablesReference: child ? this.variables.create(child) : 0 }));
   }
 
+  /**
+   * VS Code's exception widget shows `exceptionId` as its title, then `description`, then
+   * `details.stackTrace` (not `details.message`, nor the stopped event's text): each fact goes in
+   * one of those three once.
+   */
   exceptionInfo(failure: ModelFailure): DebugProtocol.ExceptionInfoResponse['body'] {
+    const description = exceptionDescription(failure);
     return {
       exceptionId: exceptionId(failure),
-      description: describeFailure(failure),
+      description,
       breakMode: 'unhandled',
       details: {
-        message: failure.exception?.message ?? describeFailure(failure),
+        message: failure.exception?.message ?? description,
         typeName: failure.exception?.type,
         fullTypeName: failure.exception?.type,
-        stackTrace: tracebackText(failure),
+        stackTrace: tracebackText(failure, sourceReader()),
       },
     };
   }

@@ -39,15 +39,18 @@ export class StopQueues {
   }
 }
 
-/** The DAP `stopped` event for what a thread shows. */
-export function stoppedEvent(held: Held): DebugProtocol.StoppedEvent {
+/**
+ * The DAP `stopped` event for what a thread shows. `allThreadsStopped` for a saved report: a
+ * snapshot of ended processes, none of which runs.
+ */
+export function stoppedEvent(held: Held, allThreadsStopped = false): DebugProtocol.StoppedEvent {
   if (held.kind === 'stop') return stopEvent(held);
   // VS Code shows `description` as the thread's badge in the Call Stack: keep it short, so the
   // thread's name stays readable; `text` carries the whole story.
   // A stall is no exception: the worker is paused where it runs, with its live stack.
   const event = new StoppedEvent(held.kind === 'stall' ? 'pause' : 'exception', held.threadId, describeFailure(held)) as DebugProtocol.StoppedEvent;
   event.body.description = stopBadge(held);
-  event.body.allThreadsStopped = false;
+  event.body.allThreadsStopped = allThreadsStopped;
   event.body.preserveFocusHint = false;
   return event;
 }
