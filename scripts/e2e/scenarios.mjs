@@ -318,6 +318,25 @@ export const SCENARIOS = [
     },
   },
   {
+    name: 'a notebook: the cells of a .ipynb get their findings, and none that is untrue of a kernel',
+    async run({ vsix, workspaceSource }) {
+      await withWorkbench('notebook', { vsix, workspaceSource }, async (page) => {
+        // The notebook editor renders its cells after the notebook has loaded: slower than a text file.
+        await openFile(page, 'pool_notebook.ipynb', { editor: '.notebook-editor .cell-editor-container .monaco-editor .view-lines', timeoutMs: 60_000 });
+        await showProblems(page);
+        const rows = await waitForProblems(page, (r) => r.filter((row) => /unserializable-callable/.test(row)).length >= 2, { timeoutMs: 60_000, what: 'the two unserializable-callable findings of the notebook' });
+        const text = rows.join('\n');
+        assert.match(text, /`square` is defined in the notebook, that is in the kernel's `__main__`/);
+        assert.match(text, /`lambda` passed to `ProcessPoolExecutor\.map` cannot be pickled/);
+        // Workers of a kernel re-run no cell: no main-guard finding in a notebook.
+        assert.doesNotMatch(text, /unguarded-entry-point/);
+        // The squiggle is drawn in the cell itself.
+        await page.locator('.notebook-editor .cell-editor-container .squiggly-error').first().waitFor({ timeout: 15_000 });
+        await screenshot(page, 'notebook-cell-diagnostic');
+      });
+    },
+  },
+  {
     name: 'untrusted workspace: diagnostics yes, debugging refused',
     async run({ vsix, workspaceSource }) {
       await withWorkbench('untrusted', { vsix, workspaceSource, trusted: false }, async (page) => {

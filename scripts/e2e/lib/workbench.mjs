@@ -74,12 +74,13 @@ export async function runCommand(page, label, { timeoutMs = 30_000 } = {}) {
   }
 }
 
-export async function openFile(page, name) {
+/** Opens a workspace file by Quick Open; `editor` is what shows it loaded (a notebook's first cell, say). */
+export async function openFile(page, name, { editor = '.monaco-editor .view-lines', timeoutMs = 15_000 } = {}) {
   await page.keyboard.press('Escape');
   await page.keyboard.press('Control+P');
   await pickFromQuickInput(page, name, name);
   await page.locator(`.tab.active[aria-label*="${name}"]`).waitFor({ timeout: 15_000 });
-  await page.locator('.monaco-editor .view-lines').first().waitFor({ timeout: 15_000 });
+  await page.locator(editor).first().waitFor({ timeout: timeoutMs });
 }
 
 /** Rows of the Problems panel as displayed: message, then `workerscope(rule-id)` and the position. */

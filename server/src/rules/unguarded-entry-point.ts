@@ -15,7 +15,9 @@
  * floods the machine with processes instead of doing its work.
  *
  * Thread pools and threads are not affected, and an explicit `fork` context does not re-import
- * the module.
+ * the module. Jupyter notebooks are not flagged: a kernel's `__main__` has no file, so workers
+ * re-run none of its cells (what fails there is finding the functions the cells define, which
+ * `unserializable-callable` reports).
  *
  * ## Example
  * ```python
@@ -136,7 +138,11 @@ function startCandidates(model: Model): Node[] {
   return model.callsNamed('start', 'submit', 'map', 'run_in_executor', ...model.creationCallNames());
 }
 
-function check({ model, report }: RuleContext): void {
+function check({ model, report, file }: RuleContext): void {
+  // A notebook's cells run in a kernel whose `__main__` has no file: spawn and forkserver workers
+  // import nothing of it, so nothing re-runs there (what fails instead is finding the cells'
+  // functions, unserializable-callable's finding).
+  if (/\.ipynb$/i.test(file) || file.startsWith('vscode-notebook-cell:')) return;
   const direct: StartEvent[] = [];
   const inFunction = new Map<number, StartEvent>();
   for (const call of startCandidates(model)) {

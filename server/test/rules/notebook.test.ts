@@ -43,3 +43,10 @@ test('not flagged: plain .py files, the default or fork start method, thread poo
   const threads = SPAWN.replace('ctx.Pool(2)', 'ThreadPoolExecutor()').replace('import multiprocessing as mp', 'import multiprocessing as mp\nfrom concurrent.futures import ThreadPoolExecutor');
   assert.deepEqual(await rule(threads, 'nb.ipynb'), []);
 });
+
+test('no unguarded-entry-point in a notebook: the kernel\'s __main__ has no file for workers to re-run', async () => {
+  const findings = await analyzePythonSource(SPAWN, { file: '/work/analysis.ipynb', onlyRules: ['unguarded-entry-point'] });
+  assert.deepEqual(findings.map((f) => f.message), []);
+  const script = await analyzePythonSource(SPAWN, { file: '/work/analysis.py', onlyRules: ['unguarded-entry-point'] });
+  assert.equal(script.length, 1, 'the same code in a script is flagged');
+});
