@@ -129,3 +129,24 @@ def format_message(template: str, frame: "Any") -> str:
             out.append(c)
             i += 1
     return "".join(out)
+
+
+class Settings:
+    """The session's settings the spec carries beside its breakpoints (debugger contract,
+    section 1); a key absent or of the wrong type keeps its default."""
+    __slots__ = ("failures", "uncaught", "raised", "just_my_code", "pause")
+
+    def __init__(self, obj: "Any", failures_default: bool) -> None:
+        exceptions = obj.get("exceptions") if isinstance(obj, dict) else None
+        if not isinstance(exceptions, dict):
+            exceptions = {}
+        self.failures = _flag(exceptions.get("failures"), failures_default)
+        self.uncaught = _flag(exceptions.get("uncaught"), True)
+        self.raised = _flag(exceptions.get("raised"), False)
+        self.just_my_code = _flag(obj.get("justMyCode") if isinstance(obj, dict) else None, True)
+        pause = obj.get("pause") if isinstance(obj, dict) else None
+        self.pause = pause if isinstance(pause, int) and not isinstance(pause, bool) else 0
+
+
+def _flag(value: "Any", default: bool) -> bool:
+    return value if isinstance(value, bool) else default
