@@ -18,7 +18,6 @@ if TYPE_CHECKING:  # typing costs milliseconds at startup in every traced proces
 _MONITORING = sys.version_info >= (3, 12)
 _NOT_STOPPING = (StopIteration, StopAsyncIteration, GeneratorExit)
 _raised = False
-_last: "Dict[int, int]" = {}  # thread -> id() of the exception it last stopped for
 
 
 def failure_pauses(kind: str) -> bool:
@@ -57,16 +56,20 @@ def uncaught(exc: "BaseException", tb: "Any") -> None:
 
 # ---- raised ----------------------------------------------------------------------------------
 
-def _should_stop(exc: "Any", filename: str) -> bool:
-    """A raise in user code, the first time this thread sees that exception there (it goes
-    on raising in each frame it unwinds through)."""
+def _should_stop(exc: "Any", tb: "Any", filename: str) -> bool:
+    """A raise in user code, in the first frame of user code it reaches: it is reported again
+    in each frame it unwinds through, whose traceback entry (``tb``, this frame's) is then
+    followed by those of the frames it came from."""
     if not _raised or isinstance(exc, _NOT_STOPPING) or is_library(filename):
         return False
-    ident = get_ident()
     from .stepping import _blocked
-    if _blocked(ident) or _last.get(ident) == id(exc):
+    if _blocked(get_ident()):
         return False
-    _last[ident] = id(exc)
+    tb = tb.tb_next if tb is not None else None
+    while tb is not None:
+        if not is_library(tb.tb_frame.f_code.co_filename):
+            return False  # stopped (or not, by choice) where it was raised
+        tb = tb.tb_next
     return True
 
 
@@ -81,7 +84,7 @@ def global_events() -> int:
 
 def _on_raise(code: "Any", offset: int, exc: "Any") -> "Any":
     try:
-        if _should_stop(exc, code.co_filename):
+        if _should_stop(exc, getattr(exc, "__traceback__", None), code.co_filename):
             _stop(sys._getframe(1), exc)
     except Exception:
         runtime.swallowed()
@@ -147,7 +150,7 @@ def _raised_call(frame: "Any", event: str, arg: "Any") -> "Any":
 def _raised_local(frame: "Any", event: str, arg: "Any") -> "Any":
     try:
         if event == "exception":
-            if _should_stop(arg[1], frame.f_code.co_filename):
+            if _should_stop(arg[1], arg[2], frame.f_code.co_filename):
                 _stop(frame, arg[1])
                 return frame.f_trace or _raised_local
         elif event == "line":
