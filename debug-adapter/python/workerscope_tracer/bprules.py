@@ -1,7 +1,9 @@
 """One breakpoint of the spec and the rules of a hit: its condition, its hit condition
 (``N``, ``== N``, ``>= N``, ``> N``, ``<= N``, ``< N``, ``% N``) and a logpoint's message."""
 
-from . import runtime
+import sys
+
+from . import runtime, wire
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs milliseconds at startup in every traced process
@@ -150,3 +152,44 @@ class Settings:
 
 def _flag(value: "Any", default: bool) -> bool:
     return value if isinstance(value, bool) else default
+
+
+# ---- a hit ----------------------------------------------------------------------------------
+
+def passes(frame: "Any", bp: Breakpoint) -> bool:
+    if bp.condition is not None:
+        try:
+            passed = bool(eval(bp.condition_code(), frame.f_globals, frame.f_locals))
+        except BaseException as exc:  # noqa: B902 — user input; a raising condition is a hit
+            info = runtime.exception_info(exc)
+            _log(bp, "breakpoint condition `%s` raised %s: %s"
+                 % (bp.condition, info["type"], info["message"]))
+            passed = True
+        if not passed:
+            return False
+    bp.hits += 1
+    if not hit_condition_met(bp.hit, bp.hits):
+        return False
+    if bp.log_message is not None:
+        _log(bp, format_message(bp.log_message, frame))
+        return False
+    return True
+
+
+def thread_name() -> str:
+    threading = sys.modules.get("threading")
+    return "MainThread" if threading is None else runtime._thread_name(threading)
+
+
+def worker_name() -> str:
+    # Never imports multiprocessing into a program that does not use it.
+    process = sys.modules.get("multiprocessing.process")
+    try:
+        return "MainProcess" if process is None else process.current_process().name
+    except Exception:
+        return "MainProcess"
+
+
+def _log(bp: Breakpoint, message: str) -> None:
+    runtime.emit(wire.LOG, message=message, file=bp.file, line=bp.line,
+                 thread=thread_name(), worker=worker_name())

@@ -9,7 +9,9 @@ from _thread import get_ident
 from itertools import count
 
 from . import channel, runtime, wire
-from .bprules import Breakpoint, Settings, format_message, hit_condition_met
+from .bprules import Breakpoint, Settings, passes
+from .bprules import thread_name as _thread_name
+from .bprules import worker_name as _worker_name
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs milliseconds at startup in every traced process
@@ -392,52 +394,13 @@ def _hit(frame: "Any", bps: "List[Breakpoint]") -> bool:
     _busy.add(ident)
     try:
         for bp in bps:
-            if _passes(frame, bp):
+            if passes(frame, bp):
                 from . import stepping  # the stop, and the step it may resume with
                 stepping.stop(frame, "breakpoint", breakpoint=bp.id)
                 return True
     finally:
         _busy.discard(ident)
     return False
-
-
-def _passes(frame: "Any", bp: Breakpoint) -> bool:
-    if bp.condition is not None:
-        try:
-            passed = bool(eval(bp.condition_code(), frame.f_globals, frame.f_locals))
-        except BaseException as exc:  # noqa: B902 — user input; a raising condition is a hit
-            info = runtime.exception_info(exc)
-            _log(bp, "breakpoint condition `%s` raised %s: %s"
-                 % (bp.condition, info["type"], info["message"]))
-            passed = True
-        if not passed:
-            return False
-    bp.hits += 1
-    if not hit_condition_met(bp.hit, bp.hits):
-        return False
-    if bp.log_message is not None:
-        _log(bp, format_message(bp.log_message, frame))
-        return False
-    return True
-
-
-def _thread_name() -> str:
-    threading = sys.modules.get("threading")
-    return "MainThread" if threading is None else runtime._thread_name(threading)
-
-
-def _worker_name() -> str:
-    # Never imports multiprocessing into a program that does not use it.
-    process = sys.modules.get("multiprocessing.process")
-    try:
-        return "MainProcess" if process is None else process.current_process().name
-    except Exception:
-        return "MainProcess"
-
-
-def _log(bp: Breakpoint, message: str) -> None:
-    runtime.emit(wire.LOG, message=message, file=bp.file, line=bp.line,
-                 thread=_thread_name(), worker=_worker_name())
 
 
 def next_stop_id() -> str:
