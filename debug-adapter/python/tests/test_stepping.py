@@ -234,7 +234,40 @@ main()
 """
 
 
+THREAD_ENDS = """\
+import sys, threading
+
+
+def work():
+    a = 1  # BP
+    return a  # RET
+
+
+def other():
+    b = 2  # OTHER
+    return b
+
+
+for target in (work, other):
+    t = threading.Thread(target=target)
+    t.start()
+    t.join()
+events = sys.monitoring.get_events(3) if hasattr(sys, "monitoring") else 3
+print("done", events)
+"""
+
+
 class ThreadsAndForkTest(unittest.TestCase):
+    def test_next_out_of_a_thread_that_ends_ends_the_step(self):
+        s = Stepper(self, THREAD_ENDS, [{"id": 1, "line": "BP"}])
+        stop = s.step(s.next_stop(), "next")
+        self.assertEqual(s.where(stop), ("work", s.line("RET")))
+        s.request(stop, {"cmd": "next"})  # the thread ends: no user line of it comes
+        s.continued.add(stop["id"])
+        # Back to the breakpoint-only events (3.12+: PY_START | PY_RESUME of tool 3).
+        self.assertEqual(s.finish()[:2], (0, "done 3\n"))
+        self.assertEqual(len(s.events(wire.STOPPED)), 2)
+
     def test_two_threads_step_at_once(self):
         s = Stepper(self, THREADS, [{"id": 1, "line": "BP"}])
         first, second = s.next_stop(), s.next_stop()

@@ -25,11 +25,14 @@ class _Step:
     """A thread's armed step. ``frame`` None: stop at the thread's next line of user code;
     else the frame whose lines stop it (``stop_in``) or whose end moves the step to its
     caller (``stepOut``, and ``next`` once the frame returns, yields or raises out)."""
-    __slots__ = ("frame", "stop_in", "touched")
+    __slots__ = ("frame", "stop_in", "root", "touched")
 
-    def __init__(self, frame: "Any", stop_in: bool) -> None:
+    def __init__(self, frame: "Any", stop_in: bool, root: "Any") -> None:
         self.frame = frame
         self.stop_in = stop_in
+        # The thread's outermost frame: its end is the thread's, which ends the step (a step
+        # left armed would keep the events on, and stop a new thread given the same ident).
+        self.root = root
         self.touched: "List[Any]" = []  # 3.8-3.11: frames given our trace function
 
 
@@ -81,10 +84,13 @@ def _blocked(ident: int) -> bool:
 def arm(frame: "Any", word: str) -> None:
     """Arms ``word`` for the calling thread, stopped at ``frame``."""
     ident = get_ident()
+    root = frame
+    while root.f_back is not None:
+        root = root.f_back
     if word == wire.CMD_STEP_IN:
-        step = _Step(None, False)
+        step = _Step(None, False, root)
     else:
-        step = _Step(frame, word == wire.CMD_NEXT)
+        step = _Step(frame, word == wire.CMD_NEXT, root)
     _steps[ident] = step
     if _MONITORING:
         _mon_refresh()
@@ -177,14 +183,20 @@ def _mon_refresh() -> None:
     tool = bp.claim_tool()
     if tool is None:
         return
-    targets = {id(s.frame.f_code): s.frame.f_code for s in _steps.values()
-               if s.frame is not None}
+    local: "Dict[int, Any]" = {}  # id(code) -> [code, its events]
+    for step in _steps.values():
+        if step.frame is not None:
+            code = step.frame.f_code
+            local.setdefault(id(code), [code, 0])[1] |= (
+                events.LINE | events.PY_RETURN | events.PY_YIELD)
+        code = step.root.f_code
+        local.setdefault(id(code), [code, 0])[1] |= events.PY_RETURN
     for key, code in list(_touched_code.items()):
-        if key not in targets:
+        if key not in local:
             mon.set_local_events(tool, code, events.LINE if key in bp._lined else 0)
             del _touched_code[key]
-    for key, code in targets.items():
-        mon.set_local_events(tool, code, events.LINE | events.PY_RETURN | events.PY_YIELD)
+    for key, (code, wanted) in local.items():
+        mon.set_local_events(tool, code, wanted | (events.LINE if key in bp._lined else 0))
         _touched_code[key] = code
     free = bool(_pause_until) or any(s.frame is None for s in _steps.values())
     active = bool(_steps) or bool(_pause_until)
@@ -192,7 +204,7 @@ def _mon_refresh() -> None:
     for event in (events.PY_RETURN, events.PY_YIELD, events.PY_UNWIND):
         mon.register_callback(tool, event, _mon_leave)
     mon.set_events(tool, bp.base_events() | (events.LINE if free else 0)
-                   | (events.PY_UNWIND if targets else 0) | extra_events())
+                   | (events.PY_UNWIND if _steps else 0) | extra_events())
     mon.restart_events()
 
 
@@ -219,13 +231,17 @@ def _mon_line(code: "Any", line: int) -> "Any":
 
 
 def _mon_leave(code: "Any", offset: int, arg: "Any") -> "Any":
-    """PY_RETURN, PY_YIELD (the step's code only) and PY_UNWIND (any code, while a step has
-    a frame): the step's frame ending moves the step to its caller."""
+    """PY_RETURN, PY_YIELD (the step's code and the thread's outermost only) and PY_UNWIND
+    (any code, while a step is armed): the step's frame ending moves the step to its caller,
+    the thread's ends the step."""
     try:
-        step = _steps.get(get_ident())
-        if step is not None and step.frame is not None:
+        ident = get_ident()
+        step = _steps.get(ident)
+        if step is not None:
             frame = sys._getframe(1)
-            if frame is step.frame:
+            if frame is step.root:
+                disarm(ident)
+            elif frame is step.frame:
                 _left(step, frame)
                 _mon_refresh()
     except Exception:
@@ -270,6 +286,9 @@ def _trace_local(frame: "Any", event: str, arg: "Any") -> "Any":
         elif event == "return":
             step = _steps.get(ident)
             if step is not None:
+                if step.root is frame:
+                    disarm(ident)
+                    return None
                 if step.frame is frame:
                     _left(step, frame)
                     _trace_targets(step, frame.f_back)
@@ -316,6 +335,7 @@ def _trace_arm(ident: int, step: _Step, frame: "Any") -> None:
         current = sys.gettrace()
         _previous_trace[ident] = None if current is _trace_call else current
     _trace_targets(step, frame)
+    _touch(step, step.root)
     if step.frame is not None and not step.stop_in:
         _touch(step, frame)  # stepOut: the frame's return is what moves the step
     sys.settrace(_trace_call)
