@@ -59,6 +59,9 @@ print("calls %.1f -> %.1f ms, lines %.1f -> %.1f ms" % (before[0], after[0], bef
 """
 
 
+MINE = test_breakpoints.PY_DIR
+
+
 class _Test(unittest.TestCase):
     def runTest(self):
         pass
@@ -82,7 +85,7 @@ def main():
     print(sys.version.split()[0], py_dir)
     print("  no breakpoints:      ", run("plain", [], py_dir))
     print("  breakpoint in cold:  ", run("plain", [{"id": 1, "line": "COLD"}], py_dir))
-    if py_dir != test_breakpoints.PY_DIR:
+    if py_dir != MINE:
         return  # another tree's tracer (the main checkout) may not step
     print("  after a step (+cold):", run("step", [{"id": 1, "line": "COLD"},
                                                    {"id": 2, "line": "STEP"}], py_dir))
