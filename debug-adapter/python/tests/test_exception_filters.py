@@ -151,6 +151,20 @@ class FailureFiltersTest(unittest.TestCase):
                 self.answer(s, record)
                 self.assertEqual(s.finish()[:2], (0, "caught 7\n"))
 
+    def test_a_change_while_running_counts_at_the_next_failure(self):
+        markers = tempfile.mkdtemp(prefix="ws-filters-")
+        self.addCleanup(shutil.rmtree, markers, True)
+        go = os.path.join(markers, "go")
+        source = POOL_FAILS.replace("    with multiprocessing", (
+            "    import os, time\n    while not os.path.exists(%r):\n        time.sleep(0.01)\n"
+            "    with multiprocessing") % go)
+        s = Stepper(self, source, [], settings={"exceptions": {"failures": True}})
+        s.set_settings(exceptions={"failures": False})
+        open(go, "w").close()
+        record = self.failure(s, wire.TASK_EXCEPTION)
+        self.assertFalse(record["paused"])
+        self.assertEqual(s.finish()[:2], (0, "caught 7\n"))
+
     def test_failures_default_is_the_pause_variable(self):
         s = Stepper(self, POOL_FAILS, [], extra_env={"WORKERSCOPE_PAUSE": "1"})
         record = self.failure(s, wire.TASK_EXCEPTION)
@@ -188,7 +202,38 @@ main()
 """
 
 
+POOL_RAISES = """\
+import multiprocessing, sys
+
+
+def task(x):
+    try:
+        raise ValueError(x)  # RAISE
+    except ValueError:
+        return x
+
+
+if __name__ == "__main__":
+    with multiprocessing.get_context(sys.argv[1]).Pool(1) as pool:
+        print(pool.map(task, [1]))
+"""
+
+
 class RaisedTest(unittest.TestCase):
+    def test_in_a_pool_worker(self):
+        for method in ("spawn", "fork"):
+            with self.subTest(method=method):
+                s = Stepper(self, POOL_RAISES, [], settings={"exceptions": {"raised": True}},
+                            args=(method,))
+                stop = s.next_stop()
+                self.assertNotEqual(stop["pid"], s.proc.pid)
+                self.assertEqual((stop["description"], stop["exception"]["type"],
+                                  s.where(stop)), ("raised", "ValueError",
+                                                   ("task", s.line("RAISE"))))
+                self.assertEqual([f["function"] for f in stop["frames"]], ["task"])
+                self.assertEqual(s.finish()[:2], (0, "[1]\n"))
+                self.assertEqual(len(s.events(wire.STOPPED)), 1)
+
     def test_stops_at_each_raise_in_user_code(self):
         s = Stepper(self, RAISED, [], settings={"exceptions": {"raised": True}})
         stop = s.next_stop()
