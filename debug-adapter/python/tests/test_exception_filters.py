@@ -219,7 +219,33 @@ if __name__ == "__main__":
 """
 
 
+THREAD_RAISES = """\
+import threading
+
+
+def run():
+    try:
+        raise OSError("t")  # RAISE
+    except OSError:
+        pass
+
+
+t = threading.Thread(target=run, name="raiser")
+t.start()
+t.join()
+print("joined")
+"""
+
+
 class RaisedTest(unittest.TestCase):
+    def test_in_a_thread_started_after_it_was_on(self):
+        s = Stepper(self, THREAD_RAISES, [], settings={"exceptions": {"raised": True}})
+        stop = s.next_stop()
+        self.assertEqual((stop["thread"], stop["exception"]["type"], s.where(stop)),
+                         ("raiser", "OSError", ("run", s.line("RAISE"))))
+        self.assertEqual(s.finish(), (0, "joined\n", ""))
+        self.assertEqual(len(s.events(wire.STOPPED)), 1)
+
     def test_in_a_pool_worker(self):
         for method in ("spawn", "fork"):
             with self.subTest(method=method):
@@ -287,7 +313,11 @@ t.start()
 open(sys.argv[1], "w").close()
 spin()
 t.join()
-print("done")
+time.sleep(1.2)  # past the pause request's window: its events or trace function go
+(lambda: None)()
+n = sum(range(3))
+events = sys.monitoring.get_events(3) if hasattr(sys, "monitoring") else 0
+print("done", getattr(sys.gettrace(), "__name__", None), events)
 """
 
 
@@ -313,7 +343,7 @@ class PauseTest(unittest.TestCase):
         for stop in [stepped] + stops[1:]:
             s.cont(stop)
         open(done, "w").close()
-        self.assertEqual(s.finish()[:2], (0, "done\n"))
+        self.assertEqual(s.finish()[:2], (0, "done None 0\n"))
         self.assertEqual(len(s.events(wire.STOPPED)), len(expected) + 1)
 
 

@@ -374,9 +374,13 @@ def _trace_apply() -> None:
 
 
 def threading_imported(module: "Any") -> None:
-    """Threads started from now on trace (``threading`` was imported after the tracer)."""
-    if _tracing and getattr(module, "_trace_hook", None) is None:
-        module.settrace(_global_trace)
+    """Threads started from now on trace (``threading`` was imported after the tracer): for
+    breakpoints, or for the ``raised`` exception filter when it is on (excfilters.py)."""
+    filters = sys.modules.get(__package__ + ".excfilters")
+    hook = filters._raised_call if filters is not None and filters._raised else (
+        _global_trace if _tracing else None)
+    if hook is not None and getattr(module, "_trace_hook", None) is None:
+        module.settrace(hook)
 
 
 # ---- a hit ----------------------------------------------------------------------------------

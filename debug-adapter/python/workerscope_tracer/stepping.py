@@ -127,10 +127,11 @@ def _due(ident: int, frame: "Any", code: "Any") -> "Optional[str]":
         if frame is step.frame and step.stop_in and not _blocked(ident):
             return "step"
         return None
-    if _pause_until and ident not in _paused:
+    if _pause_until:
+        # Any thread's line past the window ends the request (the events go back).
         if monotonic() > _pause_until:
             end_pause()
-        elif not is_library(code.co_filename) and not _blocked(ident):
+        elif ident not in _paused and not is_library(code.co_filename) and not _blocked(ident):
             _paused.add(ident)
             return "pause"
     return None

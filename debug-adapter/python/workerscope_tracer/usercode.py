@@ -11,6 +11,8 @@ if TYPE_CHECKING:  # typing costs milliseconds at startup in every traced proces
     from typing import Dict, Tuple
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+# The bootstrap's sitecustomize, which installs the tracer and chains the user's own.
+_BOOTSTRAP_DIR = os.path.join(os.path.dirname(os.path.dirname(_PACKAGE_DIR)), "bootstrap", "")
 _MACHINERY = (
     os.sep + "multiprocessing" + os.sep,
     os.sep + "concurrent" + os.sep + "futures" + os.sep,
@@ -58,7 +60,8 @@ def _decide(filename: str) -> bool:
         return True
     full = os.path.abspath(filename)
     real = os.path.realpath(full)
-    if full.startswith(_PACKAGE_DIR) or real.startswith(_PACKAGE_DIR):
+    if full.startswith((_PACKAGE_DIR, _BOOTSTRAP_DIR)) or real.startswith(
+            (_PACKAGE_DIR, _BOOTSTRAP_DIR)):
         return True
     if any(tail in full for tail in _MACHINERY) and not _user_named(full):
         return True
