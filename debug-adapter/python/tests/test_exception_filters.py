@@ -12,7 +12,7 @@ import unittest
 from tests.helpers import clean_env, wait_for
 from tests.test_breakpoints import TIMEOUT
 from tests.test_stepping import Stepper, top_locals
-from workerscope_tracer import wire
+from workerscope_tracer import bprules, usercode, wire
 
 UNCAUGHT = """\
 import sys
@@ -106,6 +106,33 @@ import multiprocessing
 
 def task(x):
     raise ValueError(x)
+
+
+class RulesTest(unittest.TestCase):
+    def test_settings_keep_their_defaults_for_what_is_absent_or_wrong(self):
+        settings = bprules.Settings({"exceptions": {"failures": "yes", "raised": True},
+                                     "justMyCode": 0, "pause": True}, True)
+        self.assertEqual((settings.failures, settings.uncaught, settings.raised,
+                          settings.just_my_code, settings.pause), (True, True, True, True, 0))
+        settings = bprules.Settings({"exceptions": {"failures": False, "uncaught": False},
+                                     "justMyCode": False, "pause": 7}, True)
+        self.assertEqual((settings.failures, settings.uncaught, settings.raised,
+                          settings.just_my_code, settings.pause), (False, False, False, False, 7))
+        self.assertFalse(bprules.Settings(None, False).failures)
+        self.assertEqual(bprules.Settings([], True).pause, 0)
+
+    def test_library_code(self):
+        import json
+        import multiprocessing.pool
+        self.addCleanup(usercode.set_just_my_code, True)
+        mine = os.path.abspath(__file__)
+        for just_my_code in (True, False):
+            usercode.set_just_my_code(just_my_code)
+            self.assertEqual(usercode.is_library(json.__file__), just_my_code)
+            self.assertFalse(usercode.is_library(mine))
+            for path in (multiprocessing.pool.__file__, usercode.__file__, "<string>",
+                         "<frozen runpy>"):
+                self.assertTrue(usercode.is_library(path), path)
 
 
 if __name__ == "__main__":
@@ -211,6 +238,33 @@ def task(x):
         raise ValueError(x)  # RAISE
     except ValueError:
         return x
+
+
+class RulesTest(unittest.TestCase):
+    def test_settings_keep_their_defaults_for_what_is_absent_or_wrong(self):
+        settings = bprules.Settings({"exceptions": {"failures": "yes", "raised": True},
+                                     "justMyCode": 0, "pause": True}, True)
+        self.assertEqual((settings.failures, settings.uncaught, settings.raised,
+                          settings.just_my_code, settings.pause), (True, True, True, True, 0))
+        settings = bprules.Settings({"exceptions": {"failures": False, "uncaught": False},
+                                     "justMyCode": False, "pause": 7}, True)
+        self.assertEqual((settings.failures, settings.uncaught, settings.raised,
+                          settings.just_my_code, settings.pause), (False, False, False, False, 7))
+        self.assertFalse(bprules.Settings(None, False).failures)
+        self.assertEqual(bprules.Settings([], True).pause, 0)
+
+    def test_library_code(self):
+        import json
+        import multiprocessing.pool
+        self.addCleanup(usercode.set_just_my_code, True)
+        mine = os.path.abspath(__file__)
+        for just_my_code in (True, False):
+            usercode.set_just_my_code(just_my_code)
+            self.assertEqual(usercode.is_library(json.__file__), just_my_code)
+            self.assertFalse(usercode.is_library(mine))
+            for path in (multiprocessing.pool.__file__, usercode.__file__, "<string>",
+                         "<frozen runpy>"):
+                self.assertTrue(usercode.is_library(path), path)
 
 
 if __name__ == "__main__":
@@ -345,6 +399,33 @@ class PauseTest(unittest.TestCase):
         open(done, "w").close()
         self.assertEqual(s.finish()[:2], (0, "done None 0\n"))
         self.assertEqual(len(s.events(wire.STOPPED)), len(expected) + 1)
+
+
+class RulesTest(unittest.TestCase):
+    def test_settings_keep_their_defaults_for_what_is_absent_or_wrong(self):
+        settings = bprules.Settings({"exceptions": {"failures": "yes", "raised": True},
+                                     "justMyCode": 0, "pause": True}, True)
+        self.assertEqual((settings.failures, settings.uncaught, settings.raised,
+                          settings.just_my_code, settings.pause), (True, True, True, True, 0))
+        settings = bprules.Settings({"exceptions": {"failures": False, "uncaught": False},
+                                     "justMyCode": False, "pause": 7}, True)
+        self.assertEqual((settings.failures, settings.uncaught, settings.raised,
+                          settings.just_my_code, settings.pause), (False, False, False, False, 7))
+        self.assertFalse(bprules.Settings(None, False).failures)
+        self.assertEqual(bprules.Settings([], True).pause, 0)
+
+    def test_library_code(self):
+        import json
+        import multiprocessing.pool
+        self.addCleanup(usercode.set_just_my_code, True)
+        mine = os.path.abspath(__file__)
+        for just_my_code in (True, False):
+            usercode.set_just_my_code(just_my_code)
+            self.assertEqual(usercode.is_library(json.__file__), just_my_code)
+            self.assertFalse(usercode.is_library(mine))
+            for path in (multiprocessing.pool.__file__, usercode.__file__, "<string>",
+                         "<frozen runpy>"):
+                self.assertTrue(usercode.is_library(path), path)
 
 
 if __name__ == "__main__":
