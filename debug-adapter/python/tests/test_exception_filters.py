@@ -108,33 +108,6 @@ def task(x):
     raise ValueError(x)
 
 
-class RulesTest(unittest.TestCase):
-    def test_settings_keep_their_defaults_for_what_is_absent_or_wrong(self):
-        settings = bprules.Settings({"exceptions": {"failures": "yes", "raised": True},
-                                     "justMyCode": 0, "pause": True}, True)
-        self.assertEqual((settings.failures, settings.uncaught, settings.raised,
-                          settings.just_my_code, settings.pause), (True, True, True, True, 0))
-        settings = bprules.Settings({"exceptions": {"failures": False, "uncaught": False},
-                                     "justMyCode": False, "pause": 7}, True)
-        self.assertEqual((settings.failures, settings.uncaught, settings.raised,
-                          settings.just_my_code, settings.pause), (False, False, False, False, 7))
-        self.assertFalse(bprules.Settings(None, False).failures)
-        self.assertEqual(bprules.Settings([], True).pause, 0)
-
-    def test_library_code(self):
-        import json
-        import multiprocessing.pool
-        self.addCleanup(usercode.set_just_my_code, True)
-        mine = os.path.abspath(__file__)
-        for just_my_code in (True, False):
-            usercode.set_just_my_code(just_my_code)
-            self.assertEqual(usercode.is_library(json.__file__), just_my_code)
-            self.assertFalse(usercode.is_library(mine))
-            for path in (multiprocessing.pool.__file__, usercode.__file__, "<string>",
-                         "<frozen runpy>"):
-                self.assertTrue(usercode.is_library(path), path)
-
-
 if __name__ == "__main__":
     with multiprocessing.get_context("spawn").Pool(1) as pool:
         try:
@@ -238,33 +211,6 @@ def task(x):
         raise ValueError(x)  # RAISE
     except ValueError:
         return x
-
-
-class RulesTest(unittest.TestCase):
-    def test_settings_keep_their_defaults_for_what_is_absent_or_wrong(self):
-        settings = bprules.Settings({"exceptions": {"failures": "yes", "raised": True},
-                                     "justMyCode": 0, "pause": True}, True)
-        self.assertEqual((settings.failures, settings.uncaught, settings.raised,
-                          settings.just_my_code, settings.pause), (True, True, True, True, 0))
-        settings = bprules.Settings({"exceptions": {"failures": False, "uncaught": False},
-                                     "justMyCode": False, "pause": 7}, True)
-        self.assertEqual((settings.failures, settings.uncaught, settings.raised,
-                          settings.just_my_code, settings.pause), (False, False, False, False, 7))
-        self.assertFalse(bprules.Settings(None, False).failures)
-        self.assertEqual(bprules.Settings([], True).pause, 0)
-
-    def test_library_code(self):
-        import json
-        import multiprocessing.pool
-        self.addCleanup(usercode.set_just_my_code, True)
-        mine = os.path.abspath(__file__)
-        for just_my_code in (True, False):
-            usercode.set_just_my_code(just_my_code)
-            self.assertEqual(usercode.is_library(json.__file__), just_my_code)
-            self.assertFalse(usercode.is_library(mine))
-            for path in (multiprocessing.pool.__file__, usercode.__file__, "<string>",
-                         "<frozen runpy>"):
-                self.assertTrue(usercode.is_library(path), path)
 
 
 if __name__ == "__main__":
@@ -399,6 +345,51 @@ class PauseTest(unittest.TestCase):
         open(done, "w").close()
         self.assertEqual(s.finish()[:2], (0, "done None 0\n"))
         self.assertEqual(len(s.events(wire.STOPPED)), len(expected) + 1)
+
+
+PAUSE_THEN_BREAK = """\
+import os, sys, time
+
+
+def g():
+    return 1  # G
+
+
+open(sys.argv[1], "w").close()
+while not os.path.exists(sys.argv[2]):
+    time.sleep(0.001)
+time.sleep(1.5)  # SLEEP
+g()  # CALL
+print("done")
+"""
+
+
+class PauseThenBreakpointTest(unittest.TestCase):
+    def test_first_breakpoint_set_while_a_step_runs(self):
+        markers = tempfile.mkdtemp(prefix="ws-pause-")
+        self.addCleanup(shutil.rmtree, markers, True)
+        started, done = os.path.join(markers, "started"), os.path.join(markers, "done")
+        s = Stepper(self, PAUSE_THEN_BREAK, [], args=(started, done))
+        self.assertTrue(wait_for(lambda: os.path.exists(started), TIMEOUT))
+        s.set_settings(pause=1)
+        stop = s.next_stop()
+        open(done, "w").close()
+        for _ in range(6):
+            if s.where(stop)[1] == s.line("SLEEP"):
+                break
+            stop = s.step(stop, "next")
+        self.assertEqual(s.where(stop), ("<module>", s.line("SLEEP")))
+        s.request(stop, {"cmd": "next"})  # over the sleep, during which a breakpoint comes
+        s.continued.add(stop["id"])
+        wait_for(lambda: [e for e in s.events(wire.RESUMED) if e["id"] == stop["id"]], TIMEOUT)
+        s.set_breakpoints([{"id": 9, "line": "G"}])
+        stop = s.next_stop()
+        self.assertEqual((stop["reason"], s.where(stop)), ("step", ("<module>", s.line("CALL"))))
+        s.cont(stop)
+        stop = s.next_stop()
+        self.assertEqual((stop["reason"], stop["breakpoint"], s.where(stop)),
+                         ("breakpoint", 9, ("g", s.line("G"))))
+        self.assertEqual(s.finish()[:2], (0, "done\n"))
 
 
 class RulesTest(unittest.TestCase):

@@ -361,16 +361,28 @@ def _trace_apply() -> None:
         return
     if not _tracing:
         current = sys.gettrace()
-        if current is not None and current is not _global_trace:
+        ours = _trace_of_ours(current)
+        if current is not None and current is not _global_trace and not ours:
             return  # the program's own tracer (coverage...) is left alone
         _tracing = True
-        sys.settrace(_global_trace)
+        if not ours:
+            sys.settrace(_global_trace)
+        elif get_ident() in getattr(sys.modules.get(__package__ + ".stepping"),
+                                    "_previous_trace", {}):
+            # This thread steps: the trace function it gets back when the step is over.
+            sys.modules[__package__ + ".stepping"]._previous_trace[get_ident()] = _global_trace
         threading = sys.modules.get("threading")
         if threading is not None:
             threading_imported(threading)
     for frame in _running_frames():
         if frame.f_trace is None and holds_breakpoint(frame.f_code):
             frame.f_trace = _local_trace
+
+
+def _trace_of_ours(func: "Any") -> bool:
+    """A stepping thread's or the raised filter's trace function (stepping, excfilters)."""
+    module = getattr(func, "__module__", None)
+    return isinstance(module, str) and module.startswith(__package__ + ".")
 
 
 def threading_imported(module: "Any") -> None:
