@@ -1,6 +1,6 @@
 /**
  * Runs the program in the editor's terminal (`console: integratedTerminal | externalTerminal`):
- * the client starts `workerscope_terminal.py` there, which starts the program as its child and
+ * the client starts the launcher (`workerscope_tracer/tools/terminal.py`) there, which starts the program as its child and
  * reports to us over a Unix socket in the private channel directory: its pid, a hangup, and how
  * it ended. We are not the program's parent, so that report (or the launcher's socket closing
  * without one) is how the run's end is known. Knows nothing of DAP.
@@ -262,9 +262,9 @@ function alive(pid: number, started: string | undefined): boolean {
   }
 }
 
-/** The launcher the client runs: `python -S workerscope_terminal.py -- python program args`. */
+/** The launcher the client runs: `python -S .../tools/terminal.py -- python program args`. */
 export function launcherArgs(python: string, program: string, args: readonly string[]): string[] {
-  return [python, '-S', path.join(tracerPythonPath(), 'workerscope_terminal.py'), '--', python, program, ...args];
+  return [python, '-S', path.join(tracerPythonPath(), 'workerscope_tracer', 'tools', 'terminal.py'), '--', python, program, ...args];
 }
 
 /**

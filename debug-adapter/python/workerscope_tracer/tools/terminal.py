@@ -1,24 +1,30 @@
 """Runs the debugged program in the editor's terminal (launch attribute ``console``):
-``python -S workerscope_terminal.py -- python3 script.py args``, started by the client's
-``runInTerminal``.
+``python -S .../workerscope_tracer/tools/terminal.py -- python3 script.py args``, started by the
+client's ``runInTerminal``.
 
 The debug session's runtime is not the program's parent, so this launcher stands in for it: it
 asks the runtime (a Unix socket in the private channel directory) whether to start, starts the
 program as its child in the terminal's foreground process group (``input()`` and Ctrl-C work as
 in a plain run), tells the runtime the program's pid and, once it has ended, its exit status or
 signal, and then ends the same way itself, so the terminal shows what the program did. Stdlib
-only, run with ``-S``: no tracer is installed in this process.
+only, run as a script with ``-S``: no tracer is installed in this process, and nothing of the
+tracer is imported.
 
 Messages, one JSON object per line. Launcher to runtime: ``{"hello": 1, "launcher": PID}``,
 ``{"pid": PID}`` or ``{"error": TEXT}``, ``{"hangup": true}`` (the terminal was closed),
 ``{"exit": CODE}`` or ``{"signal": NUMBER}``. Runtime to launcher: ``{"start": true}`` or
 ``{"start": false, "why": TEXT}``.
 """
-import json
-import os
-import signal
-import socket
 import sys
+
+if __name__ == "__main__":
+    # Run as a script, this folder would come first on the module path: only the stdlib is meant.
+    del sys.path[0]
+
+import json  # noqa: E402
+import os  # noqa: E402
+import signal  # noqa: E402
+import socket  # noqa: E402
 
 CHANNEL_VARIABLE = "WORKERSCOPE_TERMINAL_CHANNEL"
 SOCKET_NAME = "terminal.sock"
@@ -156,7 +162,7 @@ def _end_like(code: int) -> int:
 def main(argv: "list") -> int:
     global _child, _link
     if len(argv) < 2 or argv[0] != "--":
-        _say("usage: python -S workerscope_terminal.py -- PROGRAM [ARGS...]")
+        _say("usage: python -S terminal.py -- PROGRAM [ARGS...]")
         return 2
     channel = os.environ.get(CHANNEL_VARIABLE)
     if not channel:
