@@ -50,7 +50,8 @@ function playTerminal(s: Session, answer: Answer, input: string): Terminal[] {
       if (value === null || value === undefined) delete env[key];
       else env[key] = value;
     }
-    const child = spawn(args.args[0], args.args.slice(1), { cwd: args.cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    // A process group of its own, as a terminal's foreground job has: Ctrl-C is a SIGINT to it.
+    const child = spawn(args.args[0], args.args.slice(1), { cwd: args.cwd, env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
     const terminal: Terminal = {
       request: args,
       process: child,
@@ -147,6 +148,29 @@ describe('console: the program in the client terminal', { timeout: 300_000 }, ()
     assert.equal(pids.parent, terminal.process.pid, 'the program is the launcher\'s child');
     assert.match(s.output('console'), /no worker failures \(3 processes traced, exit code 3\)/);
     assert.equal(s.output('stdout'), '', 'the output went to the terminal, not the Debug Console');
+
+    // The command run again from the terminal's history: the session is over, nothing starts.
+    const again = spawn(terminal.request.args[0], terminal.request.args.slice(1), { cwd: terminal.request.cwd, env: { ...process.env, ...terminal.request.env as Record<string, string> }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let said = '';
+    again.stdout.on('data', (data: Buffer) => (said += data.toString()));
+    again.stderr.on('data', (data: Buffer) => (said += data.toString()));
+    again.stdin.end('x\n');
+    const code = await new Promise((resolve) => again.once('exit', resolve));
+    assert.equal(code, 1);
+    assert.match(said, /^workerscope: not starting .*console_input\.py: the debug session that started this terminal has ended/);
+    assert.doesNotMatch(said, /name\?/);
+  }));
+
+  test('Ctrl-C in the terminal interrupts the program, which ends by SIGINT; so does the launcher', () => withSession(async (s) => {
+    const terminals = playTerminal(s, 'run', 'x\n');
+    await start(s, { console: 'integratedTerminal', args: ['wait'], breakpoints: false, stopOnWorkerFailure: false });
+    const pids = await programPids(s, terminals);
+    process.kill(-(terminals[0].process.pid as number), 'SIGINT');
+    await s.waitFor('terminated');
+    assert.deepEqual(await terminals[0].exit, { code: null, signal: 'SIGINT' });
+    assert.equal(exitCode(s), 128 + 2);
+    assert.match(terminals[0].stderr, /KeyboardInterrupt/);
+    await until('the tree to end', () => [pids.main as number, ...pids.workers].every((pid) => !alive(pid)), 10_000);
   }));
 
   test('a program ended by a signal: the session and the terminal both show it', () => withSession(async (s) => {
