@@ -23,14 +23,15 @@ interface Terminal {
   exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-type Answer = 'run' | 'refuse';
+/** `hold`: answers that the terminal runs the command, but runs nothing (a terminal slow to start). */
+type Answer = 'run' | 'refuse' | 'hold';
 
 /**
  * Makes the session's client answer reverse requests: `runInTerminal` runs the command (or is
  * refused), with `input` written to its stdin. The test support's client has no such hook of its
  * own, so its message dispatch is wrapped.
  */
-function playTerminal(s: Session, answer: Answer, input: string): Terminal[] {
+function playTerminal(s: Session, answer: Answer, input: string, held: DebugProtocol.RunInTerminalRequestArguments[] = []): Terminal[] {
   const terminals: Terminal[] = [];
   const client = s.dc as unknown as { dispatch(body: string): void; outputStream: NodeJS.WritableStream };
   const dispatch = client.dispatch.bind(client);
@@ -45,6 +46,10 @@ function playTerminal(s: Session, answer: Answer, input: string): Terminal[] {
     const request = message as DebugProtocol.RunInTerminalRequest;
     if (request.command !== 'runInTerminal' || answer === 'refuse') return respond(request, false, undefined, 'no terminal here');
     const args = request.arguments;
+    if (answer === 'hold') {
+      held.push(args);
+      return respond(request, true, { shellProcessId: process.pid });
+    }
     const env: NodeJS.ProcessEnv = { ...process.env };
     for (const [key, value] of Object.entries(args.env ?? {})) {
       if (value === null || value === undefined) delete env[key];
@@ -211,6 +216,26 @@ describe('console: the program in the client terminal', { timeout: 300_000 }, ()
     await s.waitFor('terminated');
     assert.match(s.output('important'), /ended without passing on how the program ended/);
     await until('the tree to end', () => [pids.main as number, ...pids.workers].every((pid) => !alive(pid)), 10_000);
+  }));
+
+  test('Stop while the terminal has not started the program: the launch ends, and the command run later starts nothing', () => withSession(async (s) => {
+    const held: DebugProtocol.RunInTerminalRequestArguments[] = [];
+    playTerminal(s, 'hold', '', held);
+    await s.dc.initializeRequest({ adapterID: 'workerscope', linesStartAt1: true, columnsStartAt1: true, pathFormat: 'path', supportsRunInTerminalRequest: true });
+    const launched = s.dc.launchRequest({ program: FIXTURE, python: PYTHON, console: 'integratedTerminal' } as DebugProtocol.LaunchRequestArguments);
+    await s.waitFor('initialized');
+    await s.dc.configurationDoneRequest();
+    const request = await until('the runInTerminal request', () => held[0]);
+    await s.dc.terminateRequest({});
+    await assert.rejects(launched, /stopped before the program started in the terminal/);
+    const late = spawn(request.args[0], request.args.slice(1), { cwd: request.cwd, env: { ...process.env, ...request.env as Record<string, string> }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let said = '';
+    late.stdout.on('data', (data: Buffer) => (said += data.toString()));
+    late.stderr.on('data', (data: Buffer) => (said += data.toString()));
+    late.stdin.end('x\n');
+    assert.equal(await new Promise((resolve) => late.once('exit', resolve)), 1);
+    assert.match(said, /not starting .*: the debug session that started this terminal has ended/);
+    assert.doesNotMatch(said, /name\?/);
   }));
 
   test('a client that refuses the terminal: the program runs in the Debug Console, and a later launcher starts nothing', () => withSession(async (s) => {
