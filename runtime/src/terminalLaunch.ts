@@ -121,7 +121,10 @@ export class TerminalProgram implements ProgramProcess {
               this.fail(new Error(`the terminal did not start the program within ${LAUNCHER_WAIT_MS / 1000} s (can it run ${python}?)`));
             }, LAUNCHER_WAIT_MS);
           },
-          (error: Error) => this.fail(error instanceof TerminalRefused ? error : new TerminalRefused(error.message)),
+          // Once the launcher has called, the client did run it, whatever its answer says (a late one).
+          (error: Error) => {
+            if (this.starting && !this.link) this.fail(error instanceof TerminalRefused ? error : new TerminalRefused(error.message));
+          },
         );
       });
     });
@@ -136,7 +139,6 @@ export class TerminalProgram implements ProgramProcess {
     const starting = this.starting;
     this.starting = undefined;
     this.stopListening();
-    this.link?.destroy();
     starting?.reject(error);
   }
 
@@ -182,7 +184,8 @@ export class TerminalProgram implements ProgramProcess {
     if (message.hello !== undefined) {
       if (isPid(message.launcher)) this.launcherPid = message.launcher;
       socket.write(`${JSON.stringify({ start: this.starting !== undefined })}\n`);
-    } else if (isPid(message.pid) && this.starting && this.pid === undefined) {
+    } else if (isPid(message.pid) && this.pid === undefined) {
+      if (!this.starting) return this.disown(message.pid);
       this.pid = message.pid;
       const starting = this.starting;
       this.starting = undefined;
@@ -196,6 +199,16 @@ export class TerminalProgram implements ProgramProcess {
     } else if (Number.isInteger(message.signal)) {
       this.end(null, signalName(message.signal as number));
     }
+  }
+
+  /** A program started after its start was given up (Stop at that moment): it must not run on. */
+  private disown(pid: number): void {
+    try {
+      process.kill(pid, 'SIGTERM');
+    } catch {
+      // gone already
+    }
+    this.link?.destroy();
   }
 
   private onLinkClosed(): void {
