@@ -3,6 +3,9 @@
  * the client that resolves configurations and the session that runs them.
  */
 
+export const CONSOLE_KINDS = ['internalConsole', 'integratedTerminal', 'externalTerminal'] as const;
+export type ConsoleKind = (typeof CONSOLE_KINDS)[number];
+
 export interface LaunchAttributes {
   program?: string;
   args?: string[];
@@ -14,6 +17,11 @@ export interface LaunchAttributes {
   hangTimeout?: number;
   /** Seconds with no task finished while tasks run: the stalled workers are stopped where they are. */
   stallTimeout?: number;
+  /**
+   * Where the program's input and output go: the Debug Console (pipes; `input()` reads nothing),
+   * or a terminal the client opens (DAP `runInTerminal`), where the program reads its input.
+   */
+  console?: ConsoleKind;
   /** Open this saved trace report post-mortem instead of running a program. */
   report?: string;
 }

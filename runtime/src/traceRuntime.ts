@@ -1,6 +1,7 @@
 /**
  * Runs a Python program under the tracer and streams what the tracer records. The program is
- * started directly (the tracer's bootstrap on its PYTHONPATH); a program that runs for a while
+ * started directly (the tracer's bootstrap on its PYTHONPATH), or by a launcher in the client's
+ * terminal (terminalLaunch.ts); a program that runs for a while
  * gets a small supervisor beside it that watches for pool hangs, and the report is built here
  * from the channel once the program has ended. Owns the processes and the private channel
  * directory; knows nothing of DAP or of printing.
@@ -21,6 +22,8 @@ import { reportText } from './traceFold';
 import { TraceModel } from './traceModel';
 import { compileTracerIfStale } from './tracerBytecode';
 import { tracerPythonPath } from './tracerLocation';
+import { spawnChild } from './programStart';
+import { TerminalProgram, TerminalRefused, type ProgramProcess, type TerminalOption } from './terminalLaunch';
 import * as wire from './wire';
 
 export interface LaunchOptions {
@@ -48,6 +51,8 @@ export interface LaunchOptions {
   breakpoints?: Breakpoints;
   /** `inherit` passes the terminal through (CLI); `pipe` emits output events (debug adapter). */
   stdio: 'inherit' | 'pipe';
+  /** Run it in the client's terminal (`console`), where it reads input; else (an `error` says why) as `stdio` says. */
+  terminal?: TerminalOption;
   /**
    * The trace model follows the run as the records are written (a debug session listens to its
    * events); otherwise it is folded from the channel once the program has ended.
@@ -104,7 +109,8 @@ const SUPERVISOR_SNAPSHOT = 'snapshot';
 const SUPERVISOR_GRACE_MS = 10_000;
 
 export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
-  private child: ChildProcess | undefined;
+  private child: ProgramProcess | undefined;
+  private terminalStart: TerminalProgram | undefined; // a terminal start waiting for its launcher
   private supervisor: ChildProcess | undefined;
   private supervisorGone: Promise<void> = Promise.resolve();
   private supervisorErrors = '';
@@ -171,7 +177,7 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
     // model or a listener, or to stop stalled workers where they are.
     if (options.live || this.listenerCount('record') > 0 || this.stallPause) this.startReader();
     this.launched = { python, program: path.resolve(options.cwd ?? process.cwd(), options.program), args: options.args ?? [], cwd: options.cwd, env };
-    return this.spawnProgram(python, programEnv, options, (pid) => {
+    const started = (pid: number): void => {
       // Never later than a hang or a stall could be declared (a timeout shorter than the delay):
       // the stall watch times from the slots' own task start times, so starting at S is enough.
       const delay = Math.min(SUPERVISOR_DELAY_MS, millis(options.hangTimeout), millis(options.stallTimeout));
@@ -179,43 +185,50 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
         this.supervisorDelay = undefined;
         this.startSupervisor(python, pid, channelDir, tracerDir, env, options);
       }, delay);
+    };
+    return options.terminal ? this.launchInTerminal(options.terminal, python, programEnv, options, started) : this.spawnProgram(python, programEnv, options, started);
+  }
+
+  /** The program in the client's terminal; a client that starts none leaves it to the pipes. */
+  private async launchInTerminal(terminal: TerminalOption, python: string, programEnv: NodeJS.ProcessEnv, options: LaunchOptions, onSpawned: (pid: number) => void): Promise<void> {
+    const program = new TerminalProgram(this.channelDir as string, (exitCode, signal) => void this.onClose(exitCode, signal), (why) => {
+      if (why) this.emit('error', new Error(why));
+      void this.terminate(); // the terminal was closed, or its launcher vanished: the whole tree ends
     });
+    this.terminalStart = program;
+    try {
+      const pid = await program.run(terminal, python, programEnv, options);
+      this.child = program;
+      onSpawned(pid);
+    } catch (error) {
+      if (!(error instanceof TerminalRefused)) {
+        this.finish();
+        throw error;
+      }
+      this.emit('error', new Error(`${error.message}: the program runs in the Debug Console instead, where input() reads nothing`));
+      await this.spawnProgram(python, programEnv, options, onSpawned);
+    }
   }
 
   /** Runs the program as it would run plainly: without a private directory there is no channel to trace into. */
   private launchUntraced(python: string, env: NodeJS.ProcessEnv, options: LaunchOptions, reason: string): Promise<void> {
     this.untracedReason = `${reason}: the program runs untraced`;
+    if (options.terminal) this.emit('error', new Error(`${reason}: the program runs in the Debug Console, not in a terminal`));
     this.launched = { python, program: path.resolve(options.cwd ?? process.cwd(), options.program), args: options.args ?? [], cwd: options.cwd, env };
     return this.spawnProgram(python, env, options, () => undefined);
   }
 
-  private spawnProgram(python: string, programEnv: NodeJS.ProcessEnv, options: LaunchOptions, onSpawned: (pid: number) => void): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(python, [options.program, ...(options.args ?? [])], {
-        cwd: options.cwd,
-        env: programEnv,
-        // A debug session has no terminal to type into: stdin reads end at once instead of hanging.
-        stdio: options.stdio === 'inherit' ? 'inherit' : ['ignore', 'pipe', 'pipe'],
-        // No process group of its own: the program stays where `python script.py` would be (in
-        // the terminal's foreground group, able to call os.setsid()); Stop finds its tree itself.
+  private async spawnProgram(python: string, programEnv: NodeJS.ProcessEnv, options: LaunchOptions, onSpawned: (pid: number) => void): Promise<void> {
+    try {
+      this.child = await spawnChild(python, programEnv, options, {
+        output: (stream, text) => this.emit('output', stream, text),
+        close: (exitCode, signal) => void this.onClose(exitCode, signal),
       });
-      this.child = child;
-      // Streaming decoders: a UTF-8 character split across two pipe reads stays whole.
-      child.stdout?.setEncoding('utf8');
-      child.stderr?.setEncoding('utf8');
-      child.stdout?.on('data', (text: string) => this.emit('output', 'stdout', text));
-      child.stderr?.on('data', (text: string) => this.emit('output', 'stderr', text));
-      child.once('spawn', () => {
-        onSpawned(child.pid as number);
-        resolve();
-      });
-      child.once('error', (error) => {
-        this.finish();
-        const message = (error as NodeJS.ErrnoException).code === 'ENOENT' ? `Python interpreter "${python}" was not found` : error.message;
-        reject(new Error(message));
-      });
-      child.once('close', (exitCode, signal) => void this.onClose(exitCode, signal));
-    });
+    } catch (error) {
+      this.finish();
+      throw error;
+    }
+    onSpawned(this.child.pid as number);
   }
 
   /** The hang watch: told on stdin how the program ended, it records a hang it saw and leaves. */
@@ -333,6 +346,8 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
    * for briefly, so that the report names what Stop interrupted.
    */
   terminate(): Promise<void> {
+    // Stop before the terminal's launcher started the program: nothing runs, and nothing will.
+    if (this.terminalStart && !this.child) return Promise.resolve(this.terminalStart.abort('the session was stopped before the program started in the terminal'));
     this.terminating ??= this.snapshotInFlight().then(() => {
       if (!this.signalProgram('SIGTERM', 'tree')) return;
       // Workers held at a stall were let go by signalTree (SIGCONT after SIGTERM).
@@ -461,7 +476,7 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
         python: root.python ?? 'unknown',
         exitCode: this.model.endedByWatch(!this.stallPause) ? HANG_EXIT_CODE : programCode,
         rootPid: pid,
-        rootPpid: process.pid,
+        rootPpid: (this.child instanceof TerminalProgram && this.child.launcherPid) || process.pid,
         rootExit: programCode,
       });
       const text = reportText(report);

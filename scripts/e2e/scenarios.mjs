@@ -2,7 +2,8 @@
 // asserts what the user would see, and leaves a screenshot behind.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { startCodeServer } from './lib/codeServer.mjs';
 import {
@@ -334,6 +335,69 @@ export const SCENARIOS = [
         await page.locator('.notebook-editor .cell-editor-container .squiggly-error').first().waitFor({ timeout: 15_000 });
         await screenshot(page, 'notebook-cell-diagnostic');
       });
+    },
+  },
+  {
+    name: 'console: integratedTerminal runs the program in a terminal where input() reads what is typed',
+    async run({ vsix, workspaceSource }) {
+      // The fixture workspace, with a program that asks for input and a configuration that runs it in the terminal.
+      const source = mkdtempSync(path.join(os.tmpdir(), 'ws-e2e-console-'));
+      cpSync(workspaceSource, source, { recursive: true });
+      writeFileSync(path.join(source, 'greet_pool.py'), [
+        'from multiprocessing import Pool',
+        '',
+        '',
+        'def shout(word):',
+        '    return word.upper()',
+        '',
+        '',
+        'if __name__ == "__main__":',
+        '    name = input("Your name? ")',
+        '    with Pool(2) as pool:',
+        '        print("Hello,", " ".join(pool.map(shout, name.split())))',
+        '',
+      ].join('\n'));
+      writeFileSync(path.join(source, '.vscode', 'launch.json'), JSON.stringify({
+        version: '0.2.0',
+        configurations: [{ type: 'workerscope', request: 'launch', name: 'Workerscope: in the terminal', program: '${file}', console: 'integratedTerminal', internalConsoleOptions: 'neverOpen' }],
+      }, null, 2));
+      // The DOM renderer: the terminal's text is then in the page to be read.
+      const settings = { 'terminal.integrated.gpuAcceleration': 'off' };
+      try {
+        await withWorkbench('console-terminal', { vsix, workspaceSource: source, settings }, async (page) => {
+          // Quick Open can be slow to list a file on a busy machine: retried, as a user would.
+          await waitFor(async () => openFile(page, 'greet_pool.py').then(() => true, () => false), { timeoutMs: 90_000, what: 'greet_pool.py open in the editor' });
+          await showRunAndDebug(page);
+          await startDebugging(page);
+          const rows = page.locator('.terminal-wrapper.active .xterm-rows');
+          const terminalText = async () => (await rows.allInnerTexts()).join('\n').replace(/\u00a0/g, ' ');
+          // As the snippet has it, the Debug Console stays shut: the terminal is in view (else under its tab).
+          const terminalTab = page.locator('.part.panel .composite-bar .action-label', { hasText: /^Terminal$/ });
+          await waitFor(async () => {
+            if (!(await rows.first().isVisible())) await terminalTab.first().click({ timeout: 2000 }).catch(() => undefined);
+            return /Your name\? *$/m.test(await terminalText());
+          }, { timeoutMs: 60_000, what: 'the program asking for a name in the terminal' });
+          await screenshot(page, 'console-terminal-asks');
+          await page.locator('.terminal-wrapper.active .xterm').click();
+          await page.keyboard.type('ada lovelace');
+          await page.keyboard.press('Enter');
+          await waitFor(async () => /Hello, ADA LOVELACE/.test(await terminalText()), { timeoutMs: 30_000, what: 'the pool\'s answer in the terminal' });
+          await waitFor(async () => !(await debugToolbar(page).isVisible()), { timeoutMs: 30_000, what: 'the debug session to end' });
+          await screenshot(page, 'console-integrated-terminal');
+          await runCommand(page, 'Debug Console: Focus on Debug Console View');
+          let lines = [];
+          await waitFor(async () => {
+            lines = await debugConsoleLines(page);
+            return lines.some((l) => /workerscope: no worker failures \(3 processes traced, exit code 0\)/.test(l));
+          }, { timeoutMs: 15_000, what: 'the run summary in the Debug Console' }).catch((error) => {
+            throw new Error(`${error.message} (Debug Console: ${JSON.stringify(lines)})`);
+          });
+          assert.ok(!lines.some((l) => /Hello, ADA/.test(l)), 'the program\'s output went to the terminal, not the Debug Console');
+          await screenshot(page, 'console-summary');
+        });
+      } finally {
+        rmSync(source, { recursive: true, force: true });
+      }
     },
   },
   {
