@@ -25,6 +25,7 @@ import { Breakpoints, type ExceptionFilters } from '../../runtime/src/breakpoint
 import { RunControl } from './session/runControl';
 import { stoppedEvent, stopExceptionInfo } from './session/stops';
 import type { LaunchAttributes } from '../../protocol/src/launchAttributes';
+import { consoleChoice } from './session/terminal';
 
 export interface WorkerscopeLaunchArguments extends DebugProtocol.LaunchRequestArguments, LaunchAttributes {
   /** Log the DAP traffic to the adapter's stderr. */
@@ -62,6 +63,8 @@ export class WorkerscopeSession extends LoggingDebugSession {
   /** Requests of the async handlers not answered yet (see `guarded`). */
   private readonly pending = new Set<number>();
   private configurationDone!: () => void;
+  /** `initialize`: the client answers `runInTerminal`. */
+  private clientSupportsTerminal = false;
   private readonly configured = new Promise<void>((resolve) => (this.configurationDone = resolve));
 
   constructor() {
@@ -72,7 +75,8 @@ export class WorkerscopeSession extends LoggingDebugSession {
 
   // ---- DAP requests ------------------------------------------------------------------------
 
-  protected initializeRequest(response: DebugProtocol.InitializeResponse): void {
+  protected initializeRequest(response: DebugProtocol.InitializeResponse, args: DebugProtocol.InitializeRequestArguments): void {
+    this.clientSupportsTerminal = args.supportsRunInTerminalRequest === true;
     response.body = {
       ...response.body,
       supportsConfigurationDoneRequest: true,
@@ -290,6 +294,9 @@ export class WorkerscopeSession extends LoggingDebugSession {
       this.sendErrorResponse(response, 3011, `Workerscope: "stallTimeout" must be a positive number of seconds, not ${JSON.stringify(args.stallTimeout)}.`);
       return;
     }
+    const where = consoleChoice(args.console, this.clientSupportsTerminal, (request, timeout, cb) => this.runInTerminalRequest(request, timeout, cb));
+    if ('error' in where) return this.sendErrorResponse(response, 3012, where.error);
+    if (where.notice) this.sendEvent(new OutputEvent(`Workerscope: ${where.notice}\n`, 'important'));
     const runtime = new TraceRuntime();
     this.runtime = runtime;
     this.model = runtime.model;
@@ -312,6 +319,7 @@ export class WorkerscopeSession extends LoggingDebugSession {
         pauseOnFailure: this.stopOnFailure,
         breakpoints: this.breakpoints,
         stdio: 'pipe',
+        terminal: where.terminal,
         live: true,
       });
     } catch (error) {
@@ -398,9 +406,12 @@ export class WorkerscopeSession extends LoggingDebugSession {
     this.sendFailureEvent(failure);
     // Not to be stopped at: a stalled worker held where it runs goes on at once.
     if (failure.kind === 'stall' && !this.stopOnFailure && failure.pid !== undefined) this.runtime?.continueStalled(failure.pid);
-    if (!this.stopOnFailure || !isStoppable(failure)) {
+    // A worker the tracer holds was paused by the exception filters (an uncaught exception ends a
+    // thread or process even with the failures filter off): it is stopped at, never left waiting.
+    if (!(this.stopOnFailure || failure.paused) || !isStoppable(failure)) {
       const lines = formatFailure(failure, this.model.failures.indexOf(failure) + 1);
       this.sendEvent(new OutputEvent(`Workerscope: ${lines.join('\n')}\n`, 'important'));
+      if (failure.paused && failure.pid !== undefined) this.runtime?.resume(failure.pid, failure.id);
       return;
     }
     this.control.hold(failure);
