@@ -318,7 +318,12 @@ def _task_repr(info: "Dict[str, Any]", pos: int) -> "Dict[str, Any]":
 
 
 def _pool_broken(key: str) -> None:
-    """The executor reported BrokenProcessPool: name the task its dead worker was running."""
+    """The executor reported BrokenProcessPool: name the task its dead worker was running.
+
+    This runs in the executor's manager thread, before any Future learns of the break.  With
+    the debugger stopping at failures, that thread then waits for it (as a failing worker
+    does) on the dead worker's behalf: the caller gets BrokenProcessPool only after Continue,
+    so a program that ends right after it cannot end before its stop is shown."""
     if key in _broken_done:
         return
     _broken_done.add(key)
@@ -327,6 +332,7 @@ def _pool_broken(key: str) -> None:
     # The executor's own dict, or (the executor already collected) its manager thread's.
     procs = getattr(executor, "_processes", None) \
         or getattr(threading.current_thread(), "processes", None) or {}
+    held = []
     for pid, proc in list(procs.items()):
         try:
             if getattr(proc, "_workerscope_terminated", False):
@@ -339,13 +345,20 @@ def _pool_broken(key: str) -> None:
                 continue
             work_id, pos = slot["key"], slot["pos"]
             info = _tasks.get((key, work_id)) or {}
-            runtime.emit(wire.WORKER_LOST, child=pid, worker=proc.name,
-                         role=wire.ROLE_EXECUTOR_WORKER, exitCode=code,
-                         signal=hooks_process.signal_name(code), key="%s:%d" % (key, work_id),
-                         chunk=0, pos=pos, task=_task_repr(info, pos),
-                         frames=hooks_process.fault_frames(pid))
+            failure_id = runtime.next_failure_id()
+            if runtime.emit(wire.WORKER_LOST, id=failure_id, child=pid, worker=proc.name,
+                            role=wire.ROLE_EXECUTOR_WORKER, exitCode=code,
+                            signal=hooks_process.signal_name(code),
+                            key="%s:%d" % (key, work_id), chunk=0, pos=pos,
+                            task=_task_repr(info, pos), frames=hooks_process.fault_frames(pid),
+                            paused=state.pause) and state.pause:
+                held.append((failure_id, pid))
         except Exception:
             runtime.swallowed()
+    if held:
+        from . import pause
+        for failure_id, pid in held:  # one after another: each is its own stop
+            pause.wait_for_debugger(failure_id, [], pid=pid)
 
 
 def _emit_swallowed() -> None:

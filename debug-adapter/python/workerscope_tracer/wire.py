@@ -81,7 +81,9 @@ THREAD_EXCEPTION = "thread-exception"
 #                key:str, chunk:int, pos:int, task:{function,args,kwargs,index,submittedAt},
 #                frames (parsed from the worker's faulthandler file; no locals); also written
 #                by a Process child itself when its target calls os._exit(n != 0), with live
-#                frames and their locals
+#                frames and their locals.  An executor's (written by its manager thread as the
+#                pool breaks) also has id:str and paused:bool: with paused, that thread waits
+#                for the debugger (pause.py), serving the requests sent to the dead child's pid
 WORKER_LOST = "worker-lost"
 # swallowed (parent side, at exit): key:str, chunk:int, api:str,
 #                task:{function,args,kwargs,index,submittedAt}, exception:{type,message},
