@@ -307,7 +307,8 @@ export class TraceModel extends EventEmitter<TraceModelEvents> {
     if (thread.ppid === undefined) thread.ppid = pid;
     const exitCode = num(r.exitCode);
     const signal = str(r.signal) ?? (exitCode !== undefined && exitCode < 0 ? signalName(-exitCode) : undefined);
-    const failures = this.addFailures(r, () => thread);
+    // An executor's manager thread that waits for the debugger names its wait by the record's id.
+    const failures = this.addFailures(r, () => thread, str(r.id), r.paused === true);
     this.processExited(child, exitCode, signal);
     this.announce(failures);
   }

@@ -106,6 +106,21 @@ test('a lost worker is a killed failure on the worker, attributed to its task', 
   assert.deepEqual(seen.exited.map((t) => t.pid), [201]);
 });
 
+test('a lost executor worker its parent holds on for is paused under the tracer\'s id, and resumed by it', () => {
+  const model = new TraceModel();
+  const seen = record(model);
+  model.apply(rec('worker-lost', 200, {
+    id: '200-1', child: 201, worker: 'ForkProcess-1', role: 'executor-worker', exitCode: -9, signal: 'SIGKILL', key: '200:exec:2', chunk: 0, pos: 0,
+    task: { function: '__main__.work', args: ['2'], kwargs: {}, index: 2, submittedAt: null }, frames: [], paused: true,
+  }));
+  const failure = seen.failures[0];
+  assert.deepEqual([failure.id, failure.paused, failure.pid], ['200-1', true, 201], 'resumed at the dead child\'s pid: its parent serves it');
+  model.apply(rec('paused', 200, { id: '200-1' }));
+  model.apply(rec('resumed', 200, { id: '200-1', reason: 'continue' }));
+  assert.equal(model.failure('200-1')?.paused, false);
+  assert.deepEqual(seen.resumed, ['200-1:continue']);
+});
+
 test('a thread exception gets a thread of its own inside its process', () => {
   const model = new TraceModel();
   model.apply(rec('thread-exception', 300, {

@@ -124,8 +124,8 @@ class PauseTest(unittest.TestCase):
         except OSError:
             return []
 
-    def request(self, seq, body):
-        d = pause.ctl_dir(self.dir, os.getpid())
+    def request(self, seq, body, pid=None):
+        d = pause.ctl_dir(self.dir, os.getpid() if pid is None else pid)
         os.makedirs(d, exist_ok=True)
         tmp = os.path.join(d, ".%s.tmp" % seq)
         with open(tmp, "w") as f:
@@ -158,6 +158,25 @@ class PauseTest(unittest.TestCase):
         self.assertFalse(t.is_alive())
         self.assertEqual(result["reason"], "continue")
         self.assertEqual(self.events()[-1]["kind"], wire.RESUMED)
+
+    def test_a_parent_serves_the_requests_sent_to_its_dead_child(self):
+        child = os.getpid() + 1  # any other pid: only its control directory is used
+        result = {}
+        t = threading.Thread(target=lambda: result.update(
+            reason=pause.wait_for_debugger("1-4", [], timeout=20, pid=child)))
+        t.start()
+        self.assertTrue(wait_for(lambda: any(e["kind"] == wire.PAUSED for e in self.events())))
+        self.request(1, {"cmd": "continue", "id": "1-4"})
+        self.request(2, {"cmd": "evaluate", "frame": 0, "expression": "1", "id": "1-4"}, child)
+        got = wait_for(lambda: [e for e in self.events() if e["kind"] == wire.EVALUATE_RESULT])
+        self.assertEqual((got[0]["seq"], got[0]["ok"], got[0]["error"]), ("2", False, "no frame 0"))
+        self.assertTrue(t.is_alive(), "a request to its own pid is not for this wait")
+        self.request(3, {"cmd": "continue", "id": "1-4"}, child)
+        t.join(10)
+        self.assertFalse(t.is_alive())
+        self.assertEqual(result["reason"], "continue")
+        self.assertTrue(os.path.exists(os.path.join(pause.ctl_dir(self.dir, os.getpid()), "1.json")),
+                        "left for this process's own waits")
 
     def test_channel_gone_resumes_immediately(self):
         result = {}

@@ -25,6 +25,8 @@ def failure_pauses(kind: str) -> bool:
     settings = bp.settings(fresh=True)
     if settings.uncaught and kind in (wire.THREAD_EXCEPTION, wire.PROCESS_EXCEPTION):
         return True
+    if kind == wire.WORKER_LOST:  # the parent holds on for its dead worker (hooks_futures)
+        return settings.failures
     return settings.failures and (runtime.state.role != wire.ROLE_MAIN
                                   or kind == wire.THREAD_EXCEPTION)
 

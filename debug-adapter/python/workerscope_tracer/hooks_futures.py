@@ -346,12 +346,13 @@ def _pool_broken(key: str) -> None:
             work_id, pos = slot["key"], slot["pos"]
             info = _tasks.get((key, work_id)) or {}
             failure_id = runtime.next_failure_id()
+            hold = runtime.failure_pauses(wire.WORKER_LOST)
             if runtime.emit(wire.WORKER_LOST, id=failure_id, child=pid, worker=proc.name,
                             role=wire.ROLE_EXECUTOR_WORKER, exitCode=code,
                             signal=hooks_process.signal_name(code),
                             key="%s:%d" % (key, work_id), chunk=0, pos=pos,
                             task=_task_repr(info, pos), frames=hooks_process.fault_frames(pid),
-                            paused=state.pause) and state.pause:
+                            paused=hold) and hold:
                 held.append((failure_id, pid))
         except Exception:
             runtime.swallowed()

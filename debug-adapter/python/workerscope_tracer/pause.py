@@ -162,15 +162,18 @@ def _serve(ch: "Any", directory: str, failure_id: str, frames: "List[FrameType]"
 
 
 def wait_for_debugger(failure_id: str, frames: "List[FrameType]",
-                      timeout: "Optional[float]" = None, steppable: bool = False) -> str:
+                      timeout: "Optional[float]" = None, steppable: bool = False,
+                      pid: "Optional[int]" = None) -> str:
     """Serve requests until told to go on; returns the reason for resuming: "continue", a step
     command ("next", "stepIn", "stepOut": only for a ``steppable`` stop, which the caller then
     arms), "timeout" or "channel-gone". ``timeout``: seconds (WORKERSCOPE_PAUSE_TIMEOUT or
-    DEFAULT_TIMEOUT when None; NO_TIMEOUT never ends)."""
+    DEFAULT_TIMEOUT when None; NO_TIMEOUT never ends). ``pid``: whose requests to serve, when
+    not this process's own: a parent holding on for a dead worker serves the requests the
+    debugger sends to that worker (its failure's pid)."""
     ch = channel.get()
     if ch is None:
         return "channel-gone"
-    directory = ctl_dir(ch.directory, os.getpid())
+    directory = ctl_dir(ch.directory, os.getpid() if pid is None else pid)
     deadline = time.monotonic() + (_timeout() if timeout is None else timeout)
     # mkdir, not makedirs: if the channel directory is already gone, recreating it would keep
     # this worker waiting for a debugger that has left.  Created before "paused" is announced,

@@ -23,7 +23,8 @@ export class WorkerEvaluator {
     if (held.kind === 'stall') {
       return { code: 3009, message: 'A stalled worker is shown where it runs (its live stack), without its variables: nothing can be evaluated there.' };
     }
-    if (!held.paused || !runtime || held.pid === undefined) {
+    // A dead worker's parent may hold on for it (an executor's), but it has no frame to evaluate in.
+    if (!held.paused || !runtime || held.pid === undefined || held.kind === 'killed' || held.kind === 'exited') {
       // Only the captured reprs are left: answer a bare local name from them.
       const locals = held.frames?.[index]?.locals ?? {};
       const name = expression.trim();
