@@ -52,11 +52,11 @@ describe('a killed executor worker stops the session and holds the program', { t
       const stopped = await s.waitFor<DebugProtocol.StoppedEvent>('stopped');
       const threadId = stopped.body.threadId!;
       assert.equal(stopped.body.reason, 'exception');
-      assert.equal(stopped.body.description, 'killed by SIGKILL');
+      assert.equal(stopped.body.description, 'task lost');
       assert.match(stopped.body.text ?? '', /^worker killed by SIGKILL while running task __main__\.load_shard\(2\) \[item 2\]$/);
       // What VS Code asks for when it shows a stop: the session must still be there to answer.
       const thread = (await s.dc.threadsRequest()).body.threads.find((t) => t.id === threadId);
-      assert.match(thread?.name ?? '', /^executor \w+-\d+ \(pid \d+\), killed by SIGKILL$/);
+      assert.match(thread?.name ?? '', /^executor \w+-\d+ \(pid \d+\) — killed by SIGKILL$/);
       const frames = await stackOf(s, threadId);
       assert.equal(frames[frames.length - 1].line, 20, 'the submission site');
       const info = await s.dc.exceptionInfoRequest({ threadId });
