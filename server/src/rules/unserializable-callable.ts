@@ -289,7 +289,7 @@ function isNotebook(file: string): boolean {
 }
 
 /** The start method a task's workers are created by, when the program says so explicitly. */
-function explicitStart(model: Model, task: TaskCall): string | undefined {
+export function explicitStart(model: Model, task: TaskCall): string | undefined {
   if (task.executor.start) return task.executor.start;
   const mpContext = task.executor.node.type === 'call' ? argumentNodes(task.executor.node).keywords.get('mp_context') : undefined;
   for (const v of model.eval(mpContext)) if (v.t === 'obj' && v.kind === 'context' && v.start) return v.start;
