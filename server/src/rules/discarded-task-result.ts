@@ -10,7 +10,8 @@
  * A task's exception does not propagate to the caller: it is stored in the `AsyncResult` or
  * `Future`, and is raised only by `get()`/`result()`. When nobody keeps the result, the failure
  * is silently lost; the program carries on as if the task had succeeded, with missing output
- * and no traceback anywhere.
+ * and no traceback anywhere. This holds for process and thread pools alike: neither prints the
+ * exception when the pool shuts down or when the dropped result is garbage-collected.
  *
  * ## Example
  * ```python

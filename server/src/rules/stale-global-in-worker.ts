@@ -86,12 +86,13 @@ function check({ model, report }: RuleContext): void {
     // A forked Process copies the parent at `start()`, which we do not place: only spawn and
     // forkserver (and the platform default) are judged for it.
     if (fork && task.role === 'target') continue;
+    const started = startedAt(model, task);
     for (const target of model.taskTargets(task)) {
       for (const def of reachable(model, target.def)) {
         for (const read of globalReads(model, def)) {
           const key = `${def.id}:${read.text}`;
           if (reported.has(key)) continue;
-          const problem = staleness(model, read.text, fork, workerDefs, startedAt(model, task));
+          const problem = staleness(model, read.text, fork, workerDefs, started);
           if (!problem) continue;
           reported.add(key);
           const process = task.role === 'target';
