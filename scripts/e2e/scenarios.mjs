@@ -327,8 +327,8 @@ export const SCENARIOS = [
         await showProblems(page);
         const rows = await waitForProblems(page, (r) => r.filter((row) => /unserializable-callable/.test(row)).length >= 2, { timeoutMs: 60_000, what: 'the two unserializable-callable findings of the notebook' });
         const text = rows.join('\n');
-        assert.match(text, /`square` is defined in the notebook, that is in the kernel's `__main__`/);
-        assert.match(text, /`lambda` passed to `ProcessPoolExecutor\.map` cannot be pickled/);
+        assert.match(text, /Pool hangs: its spawn workers die loading a task defined in a notebook\. `square` is defined in the notebook/);
+        assert.match(text, /Task fails before it runs: a lambda cannot be pickled/);
         // Workers of a kernel re-run no cell: no main-guard finding in a notebook.
         assert.doesNotMatch(text, /unguarded-entry-point/);
         // The squiggle is drawn in the cell itself.

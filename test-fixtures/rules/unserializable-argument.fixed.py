@@ -48,6 +48,12 @@ def array_in_apply():
         pool.apply(work, args=(arr, 0))  # [unserializable-argument]
 
 
+def raw_shared_memory():
+    raw = mp.RawArray("d", 10)
+    with Pool() as pool:
+        pool.map(work, [raw])  # [unserializable-argument]
+
+
 def threading_lock_in_partial(xs):
     lock = threading.Lock()
     with Pool() as pool:
@@ -94,6 +100,11 @@ def from_import_queue_and_lock():
 def pool_passed():
     with Pool() as pool:
         pool.apply_async(work, (pool,))  # [unserializable-argument]
+
+
+def executor_passed(xs):
+    with ProcessPoolExecutor() as ex:
+        ex.submit(work, ex).result()  # [unserializable-argument]
 
 
 class Collector:

@@ -10,11 +10,15 @@
  *
  * ## Why is this bad?
  * A polling loop burns a CPU core (or, with a `sleep`, adds up to one sleep of latency to every
- * item) while the worker that should fill the queue competes for the same cores. `empty()` is
- * also unreliable across processes: the documentation warns that because of multithreading and
- * multiprocessing semantics its answer may already be wrong when it returns. A blocking `get()`
- * waits without using the CPU and wakes as soon as an item arrives; a sentinel value (such as
- * `None`) put by the producer tells the consumer when to stop.
+ * item) while the worker that should fill the queue competes for the same cores; on a Manager
+ * queue every `empty()` is also a round trip to the manager process. In a coroutine, a loop that
+ * polls an `asyncio.Queue` without awaiting blocks the event loop, so the coroutines that would
+ * fill the queue never run: it hangs. The `empty()` of a `multiprocessing.Queue` is unreliable
+ * besides: the documentation warns that its answer may already be wrong when it returns, and
+ * right after a `put()` it can still say empty until the queue's feeder thread has written the
+ * item. A blocking `get()` (`await q.get()` for an `asyncio.Queue`) waits without using the CPU
+ * and wakes as soon as an item arrives; a sentinel value (such as `None`) put by the producer
+ * tells the consumer when to stop.
  *
  * ## Example
  * ```python
@@ -48,6 +52,7 @@
 import type { Node } from 'web-tree-sitter';
 import { ownsItsLines } from '../engine/fixes';
 import type { Model } from '../engine/model';
+import { canonical } from '../engine/names';
 import { exitsLoop, methodCall } from '../engine/references';
 import { unparen } from '../engine/scopes';
 import { docsUrl, type Rule, type RuleContext } from '../engine/rule';
@@ -57,7 +62,6 @@ import { RULE_DOCS } from './docs.generated';
 
 const ID = 'busy-wait-queue';
 
-const QUEUE_KINDS = new Set(['mpQueue', 'proxyQueue']);
 const QUEUE_CLASSES = /^(queue\.(Queue|LifoQueue|PriorityQueue|SimpleQueue)|asyncio\.(Queue|LifoQueue|PriorityQueue)|asyncio\.queues\.Queue|gevent\.queue\.\w+)$/;
 const QUEUE_NAME = /(^|_)(q|qs|queue|queues|inbox|outbox|mailbox|jobs|tasks|results?)$|queue/i;
 
@@ -67,37 +71,75 @@ function check({ model, report }: RuleContext): void {
     if (!isAttribute || name !== 'empty') continue;
     const m = methodCall(call);
     if (!m || (call.childForFieldName('arguments')?.namedChildren.length ?? 0) > 0) continue;
-    if (!isQueue(model, m.receiver)) continue;
+    const kind = queueKind(model, m.receiver);
+    if (!kind) continue;
     const verdict = pollingLoop(call, model.text(m.receiver));
     if (!verdict) continue;
     const q = model.text(m.receiver);
     const fix = removalFix(model, verdict.removable, q);
-    report({
-      message: `\`${q}.empty()\` is polled in a loop that goes around again while the queue is empty: a busy wait that burns CPU (and \`empty()\` is unreliable across processes). Block on \`${q}.get()\` instead and stop on a sentinel value.`,
-      range: nodeRange(call),
-      fixes: fix ? [fix] : [],
-    });
+    report({ message: message(kind, verdict.loop, q), range: nodeRange(call), fixes: fix ? [fix] : [] });
   }
 }
 
-/** Whether `expr` is a queue: a known queue object, else a receiver named like one. */
-function isQueue(model: Model, expr: Node): boolean {
+/** What kind of queue is polled: the consequences and the remedy differ. */
+type QueueKind = 'mp' | 'simple' | 'proxy' | 'thread' | 'asyncio' | 'gevent' | 'named';
+
+/**
+ * Consequence first, in a head with no user code. A loop that sleeps between polls adds latency;
+ * one that does not spins a core (and, on a Manager queue, the manager's too: each `empty()` is a
+ * round trip). A coroutine that polls without awaiting never lets the coroutines that would fill
+ * the queue run. Only a `multiprocessing.Queue` answers `empty()` wrongly right after a `put()`
+ * (its feeder thread has not written the item yet; seen on CPython 3.8-3.13).
+ */
+function message(kind: QueueKind, loop: Node, q: string): string {
+  const text = loop.text;
+  const sleeps = /\b(sleep|wait)\s*\(/.test(text);
+  const awaits = /\bawait\b/.test(text);
+  const get = kind === 'asyncio' ? `\`await ${q}.get()\`` : `\`${q}.get()\``;
+  const detail = `\`${q}.empty()\` sends the loop around again while the queue is empty`;
+  const remedy = `Block on ${get} instead and stop on a sentinel value.`;
+  const feeder = kind === 'mp' ? ' `empty()` of a `multiprocessing` queue is unreliable too: right after a `put()` it can still say empty, until the feeder thread has written the item.' : '';
+  if (kind === 'asyncio' && !awaits && inCoroutine(loop)) {
+    return `Event loop blocked: this coroutine polls the queue without awaiting, so no coroutine can fill it. ${detail}, and nothing in the loop yields to the event loop. ${remedy}`;
+  }
+  if (sleeps) return `Polling adds latency: each item can wait up to a full sleep before this loop sees it. ${detail}.${feeder} ${remedy}`;
+  if (kind === 'proxy') return `Busy wait: this loop burns CPU here and in the manager process while the queue is empty. ${detail}, and each \`empty()\` is a round trip to the manager. ${remedy}`;
+  return `Busy wait: this loop burns a CPU core while the queue is empty. ${detail}.${feeder} ${remedy}`;
+}
+
+/** Whether `node` runs in an `async def`. */
+function inCoroutine(node: Node): boolean {
+  for (let cur = node.parent; cur; cur = cur.parent) {
+    if (cur.type === 'function_definition') return cur.children[0]?.type === 'async';
+    if (cur.type === 'lambda') return false;
+  }
+  return false;
+}
+
+/** The kind of queue `expr` is: a known queue object, else a receiver named like one. */
+function queueKind(model: Model, expr: Node): QueueKind | undefined {
   const values = model.eval(expr);
-  if (values.some((v) => v.t === 'obj' && QUEUE_KINDS.has(v.kind))) return true;
-  if (values.some((v) => v.t !== 'unknown')) return false;
+  for (const v of values) {
+    if (v.t === 'obj' && v.kind === 'mpQueue') return canonical(v.qname).endsWith('SimpleQueue') ? 'simple' : 'mp';
+    if (v.t === 'obj' && v.kind === 'proxyQueue') return 'proxy';
+  }
+  if (values.some((v) => v.t !== 'unknown')) return undefined;
   if (expr.type === 'identifier') {
     for (const b of model.lookup(expr) ?? []) {
       if (b.k !== 'value' || b.value.type !== 'call') continue;
       for (const callee of model.eval(b.value.childForFieldName('function'))) {
-        if (callee.t === 'ref' && QUEUE_CLASSES.test(callee.qname)) return true;
+        if (callee.t !== 'ref' || !QUEUE_CLASSES.test(callee.qname)) continue;
+        return callee.qname.startsWith('asyncio.') ? 'asyncio' : callee.qname.startsWith('gevent.') ? 'gevent' : 'thread';
       }
     }
   }
   const last = expr.type === 'attribute' ? expr.childForFieldName('attribute')?.text ?? '' : expr.text;
-  return QUEUE_NAME.test(last);
+  return QUEUE_NAME.test(last) ? 'named' : undefined;
 }
 
 interface Verdict {
+  /** The `while` loop that goes around again. */
+  loop: Node;
   /** A statement whose removal leaves a blocking `get()` to do the waiting. */
   removable?: Node;
 }
@@ -123,7 +165,7 @@ function pollingLoop(call: Node, queue: string): Verdict | undefined {
   if (cur.type === 'while_statement') {
     if (!onEmpty) return undefined; // `while not q.empty(): ...` drains the queue
     const body = cur.childForFieldName('body');
-    return { ...(body && onlyWaits(body) && unparen(cur.childForFieldName('condition') ?? cur).id === call.id ? { removable: cur } : {}) };
+    return { loop: cur, ...(body && onlyWaits(body) && unparen(cur.childForFieldName('condition') ?? cur).id === call.id ? { removable: cur } : {}) };
   }
   // An `if`/`elif` test: it must sit directly in a `while` loop's body.
   const ifStmt = cur.type === 'elif_clause' ? cur.parent : cur;
@@ -139,7 +181,7 @@ function pollingLoop(call: Node, queue: string): Verdict | undefined {
     const skips = branch.descendantsOfType('continue_statement').length > 0;
     if (!skips && restBlocks) return undefined;
     const plain = cur.type === 'if_statement' && !ifStmt.namedChildren.some((c) => c.type === 'else_clause' || c.type === 'elif_clause');
-    return plain && onlyWaits(branch) && unparen(cur.childForFieldName('condition') ?? cur).id === call.id ? { removable: ifStmt } : {};
+    return plain && onlyWaits(branch) && unparen(cur.childForFieldName('condition') ?? cur).id === call.id ? { loop, removable: ifStmt } : { loop };
   }
   // `if not q.empty(): ...`: what happens when the queue is empty is the `else` (or nothing).
   if (cur.type !== 'if_statement') return undefined;
@@ -148,12 +190,12 @@ function pollingLoop(call: Node, queue: string): Verdict | undefined {
     if (alternative.type !== 'else_clause') return undefined;
     const body = alternative.childForFieldName('body');
     if (!body || exitsLoop(body) || (!onlyWaits(body) && restBlocks)) return undefined;
-    return {};
+    return { loop };
   }
   // No `else`: when the queue is empty the loop runs the rest of its body. A body that does work
   // of its own there (a UI loop drawing frames, say) only checks the queue in passing.
   const otherWork = loopBody.namedChildren.some((s) => s.id !== ifStmt.id && s.type !== 'comment' && !isWait(s));
-  return restBlocks || otherWork ? undefined : {};
+  return restBlocks || otherWork ? undefined : { loop };
 }
 
 /** A block that only waits or skips: `pass`, `continue`, `time.sleep(...)`, `await asyncio.sleep(...)`. */

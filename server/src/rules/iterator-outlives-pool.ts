@@ -11,10 +11,12 @@
  * executors are not concerned: their `with` waits for every task.
  *
  * ## Why is this bad?
- * Leaving a `with Pool()` block calls `terminate()`, not `close()` and `join()`: the workers
- * are killed at once and the pool's result handler stops. Results not yet delivered never arrive,
- * so iterating the `imap` iterator or calling `get()` on the `AsyncResult` afterwards blocks
- * forever (or times out), depending on how far the workers had got: a timing-dependent hang.
+ * Leaving a `with Pool()` block calls `terminate()`, not `close()` and `join()`: the worker
+ * processes are killed at once (a `ThreadPool`'s threads cannot be killed: they finish the task
+ * they are running, and the tasks not yet started are dropped) and the pool's result handler
+ * stops. Results not yet delivered never arrive, so iterating the `imap` iterator or calling
+ * `get()` on the `AsyncResult` afterwards blocks forever (or until the `get()` timeout),
+ * depending on how far the workers had got: a timing-dependent hang.
  *
  * ## Example
  * ```python
@@ -85,10 +87,17 @@ function check({ model, report }: RuleContext): void {
       if (joinedAfter(model, joins, pool, call)) continue;
       const kind = m.method.startsWith('imap') ? 'iterator' : 'AsyncResult';
       const what = `\`${model.text(m.receiver)}.${m.method}(...)\``;
+      // What the `with` exit's terminate() does differs (CPython 3.8-3.13): a process pool's
+      // workers are killed; a ThreadPool's threads finish the task they run, the rest is dropped.
+      // Either way the result handler stops, so results not yet delivered never arrive.
+      const ends = pool.kind === 'threadPool'
+        ? 'the thread pool drops the tasks not yet started, and no further result is delivered'
+        : 'the worker processes are killed, and results not yet delivered never arrive';
+      const waits = kind === 'iterator' ? 'iterating it then blocks forever' : '`get()` then blocks forever (or until its timeout)';
       const outer = escapeTarget(call);
       if (outer?.type === 'return_statement') {
         report({
-          message: `The ${kind} from ${what} is returned out of the \`with\` block, which terminates the pool on the way out: the caller waits forever for results that never arrive. Consume it inside the block (e.g. \`list(...)\`, or \`.get()\`).`,
+          message: `May block forever: the results leave the \`with\` block that terminates the pool. The ${kind} from ${what} leaves the block unconsumed; on the way out ${ends}, so ${waits}. Consume it inside the block (e.g. \`list(...)\`, or \`.get()\`).`,
           range: nodeRange(call),
         });
         continue;
@@ -98,7 +107,7 @@ function check({ model, report }: RuleContext): void {
       if (!use) continue;
       const fix = moveInsideFix(model, withStmt, body, use);
       report({
-        message: `\`${outer.text}\` (the ${kind} from ${what}) is used after the \`with\` block that terminates the pool: results not yet delivered never arrive, so this may block forever. Consume it inside the \`with\` block.`,
+        message: `May block forever: these results are read after the \`with\` block that terminated the pool. \`${outer.text}\` (the ${kind} from ${what}) is used after the block; at its exit ${ends}, so ${waits}. Consume it inside the \`with\` block.`,
         range: nodeRange(use),
         related: [{ range: nodeRange(call), message: 'created inside the with block here' }],
         fixes: fix ? [fix] : [],

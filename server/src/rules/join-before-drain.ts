@@ -9,12 +9,14 @@
  * `Process` subclasses that put in `run()` are followed too.
  *
  * ## Why is this bad?
- * `Queue.put()` hands the item to a background feeder thread that writes it into a pipe. A
- * process that has put items waits, before it exits, until that thread has flushed them all into
- * the pipe, and a pipe holds only a few kilobytes. If the parent joins the child before reading
- * the queue, the child waits for the parent to read and the parent waits for the child to exit:
- * a deadlock. It works in testing with small results and hangs in production with large ones.
- * The documentation calls this out explicitly under "Joining processes that use queues".
+ * `Queue.put()` (and `JoinableQueue.put()`) hands the item to a background feeder thread that
+ * writes it into a pipe. A process that has put items waits, before it exits, until that thread
+ * has flushed them all into the pipe, and a pipe holds only 64 KiB on Linux. A `SimpleQueue` has
+ * no feeder thread: its `put()` writes into the pipe itself and blocks while the pipe is full.
+ * Either way, if the parent joins the child before reading the queue, the child waits for the
+ * parent to read and the parent waits for the child to exit: a deadlock. It works in testing with
+ * small results and hangs in production with large ones. The documentation calls this out
+ * explicitly under "Joining processes that use queues".
  *
  * ## Example
  * ```python
@@ -53,6 +55,7 @@
 import type { Node } from 'web-tree-sitter';
 import { ownsItsLines } from '../engine/fixes';
 import type { Model, Value } from '../engine/model';
+import { canonical } from '../engine/names';
 import { contains, enclosingStatement, lastSiblingHolding, methodCall } from '../engine/references';
 import { docsUrl, type Rule, type RuleContext } from '../engine/rule';
 import { nodeRange, pos } from '../engine/text';
@@ -106,8 +109,15 @@ function check({ model, report }: RuleContext): void {
       const gets = getsByQueue.get(queue.node.id)!.filter((g) => g.startIndex > call.endIndex && contains(scope, g));
       const q = model.text(methodCall(gets[0]!)!.receiver);
       const fix = moveJoinFix(model, call, gets);
+      // Checked on CPython 3.8-3.13: a Queue's or JoinableQueue's put() returns at once and the
+      // child then waits at exit for its feeder thread; a SimpleQueue has no feeder, so the
+      // child blocks in put() itself. Either way it never exits while the parent joins it.
+      const simple = canonical(queue.qname).endsWith('SimpleQueue');
+      const why = simple
+        ? `a \`SimpleQueue\` writes straight into the pipe, so the child's \`put()\` blocks once the pipe is full (64 KiB on Linux) until \`${q}\` is read`
+        : `the child's \`put()\` hands items to a feeder thread, and the child cannot exit until that thread has written them into the pipe, which holds 64 KiB on Linux, so not until \`${q}\` is read`;
       report({
-        message: `\`${model.text(call)}\` waits for a process that puts to \`${q}\` before \`${q}\` is read: a child that has put items cannot exit until they are read, so the join deadlocks once the data exceeds the pipe's buffer. Read the queue first, then join.`,
+        message: `Deadlock once the data outgrows the pipe: the child is joined before its queue is read. \`${model.text(call)}\` runs before \`${q}\` is read; ${why}. Read the queue first, then join.`,
         range: nodeRange(call),
         related: [{ range: nodeRange(gets[0]!), message: 'the queue is read only here, after the join' }],
         fixes: fix ? [fix] : [],

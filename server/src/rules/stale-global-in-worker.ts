@@ -3,7 +3,8 @@
  * Checks for module globals read by a process pool's task function or a `Process` target (or a
  * same-file function they call) that the parent process only sets at run time: assigned under the
  * `if __name__ == "__main__":` guard or inside a function run in the parent (through `global`),
- * or, under the `fork` start method, reassigned after the pool was created. A global container
+ * or, under the `fork` start method, reassigned after the pool started its workers (a `Pool` when
+ * it is created, a `ProcessPoolExecutor` at its first submission). A global container
  * changed in place at run time (`SETTINGS.update(...)`, `SETTINGS["k"] = v`) is stale the same way.
  *
  * Constants set at import time, globals the pool's `initializer` (or the task itself) sets in the
@@ -14,8 +15,9 @@
  * on Windows and macOS) and `forkserver` (the Linux default from Python 3.14), each worker starts
  * a fresh interpreter and re-imports the main module without running the main guard: it sees the
  * import-time value of the global, or none at all (`NameError`). Under `fork`, a worker copies the
- * parent's memory once, when the pool starts its workers: assignments made afterwards never reach
- * it. Either way the task silently computes with stale configuration, or fails only on some
+ * parent's memory once, when the pool starts its workers (a `Pool` when it is created, a
+ * `ProcessPoolExecutor` at its first `submit()` or `map()`): assignments made afterwards never
+ * reach it. Either way the task silently computes with stale configuration, or fails only on some
  * platforms.
  *
  * ## Example
@@ -61,6 +63,7 @@ import { docsUrl, type Rule, type RuleContext } from '../engine/rule';
 import { nodeRange } from '../engine/text';
 import type { RelatedLocation } from '../engine/types';
 import { RULE_DOCS } from './docs.generated';
+import { explicitStart } from './unserializable-callable';
 
 const ID = 'stale-global-in-worker';
 const MAX_CALL_DEPTH = 3;
@@ -78,24 +81,26 @@ function check({ model, report }: RuleContext): void {
   }
   const reported = new Set<string>();
   for (const task of poolTasks) {
-    const fork = task.executor.start === 'fork' || (task.executor.start === undefined && model.globalStart === 'fork');
+    // The start method of the pool's context, `mp_context=` of an executor, or set_start_method().
+    const fork = explicitStart(model, task) === 'fork';
     // A forked Process copies the parent at `start()`, which we do not place: only spawn and
     // forkserver (and the platform default) are judged for it.
     if (fork && task.role === 'target') continue;
+    const started = startedAt(model, task);
     for (const target of model.taskTargets(task)) {
       for (const def of reachable(model, target.def)) {
         for (const read of globalReads(model, def)) {
           const key = `${def.id}:${read.text}`;
           if (reported.has(key)) continue;
-          const problem = staleness(model, read.text, task, fork, workerDefs);
+          const problem = staleness(model, read.text, fork, workerDefs, started);
           if (!problem) continue;
           reported.add(key);
           const process = task.role === 'target';
           const related: RelatedLocation[] = [
-            { range: nodeRange(problem.binding.node), message: problem.afterCreation ? `${problem.mutated ? 'changed' : 'reassigned'} here, after the ${process ? 'process' : 'pool'} was created` : `${problem.mutated ? 'changed' : 'set'} here, at run time in the parent` },
+            { range: nodeRange(problem.binding.node), message: problem.afterCreation ? `${problem.mutated ? 'changed' : 'reassigned'} here, after the ${process ? 'process was created' : isExecutor(task) ? 'executor started its workers' : 'pool was created'}` : `${problem.mutated ? 'changed' : 'set'} here, at run time in the parent` },
             { range: nodeRange(task.site), message: process ? 'the process is created here' : 'the task is submitted here' },
           ];
-          report({ message: message(read.text, def, problem, process), range: nodeRange(read), related });
+          report({ message: message(read.text, def, problem, task), range: nodeRange(read), related });
         }
       }
     }
@@ -111,21 +116,49 @@ interface Problem {
   hasImportValue: boolean;
 }
 
-function message(name: string, def: Node, p: Problem, process: boolean): string {
+function isExecutor(task: TaskCall): boolean {
+  return task.executor.qname.endsWith('Executor');
+}
+
+/**
+ * Where the parent's memory is copied into forked workers: a `Pool` forks them when it is
+ * created, a `ProcessPoolExecutor` at its first submission (CPython 3.8-3.13; checked: a global
+ * set between the executor's creation and its first `submit()` reaches forked workers).
+ */
+function startedAt(model: Model, task: TaskCall): number {
+  if (!isExecutor(task) || task.role === 'target') return task.executor.node.startIndex;
+  const submits = model.tasks().filter((t) => t.role === 'task' && t.executor.node.id === task.executor.node.id).map((t) => t.site.startIndex);
+  return submits.length > 0 ? Math.min(...submits) : task.executor.node.startIndex;
+}
+
+/**
+ * Consequence first, in a head without user names: what the workers see (the import-time value,
+ * the import-time contents, or a NameError), and under which start methods.
+ */
+function message(name: string, def: Node, p: Problem, task: TaskCall): string {
   const fn = def.type === 'function_definition' ? `\`${def.childForFieldName('name')?.text ?? '?'}\`` : 'the task';
+  const process = task.role === 'target';
+  const who = process ? 'the child sees' : 'workers see';
+  const head = p.mutated || p.hasImportValue
+    ? `Stale value under spawn and forkserver: ${who} the import-time ${p.mutated ? 'contents' : 'value'}.`
+    : 'NameError under spawn and forkserver: this global is only set at run time in the parent.';
   const setAtRunTime = p.mutated ? 'only changed (in place) at run time in the parent' : 'only set at run time in the parent';
   const reassigned = p.mutated ? 'changed in place in the parent' : 'reassigned in the parent';
   const seen = p.mutated ? 'its import-time contents' : p.hasImportValue ? 'its import-time value' : 'no value at all (NameError)';
+  const defaults = '(the default on macOS and Windows, and on Linux from Python 3.14)';
+  const reads = `Global \`${name}\` read by ${fn} in ${process ? 'a child process' : 'a worker process'}`;
+  const started = isExecutor(task) ? 'the executor started its workers (at its first submit)' : 'the pool was created';
+  const remedy = process ? 'Pass the value in the Process `args`.' : 'Pass the value as an argument, or through the pool\'s `initializer`.';
   if (process) {
-    return `Global \`${name}\` read by ${fn} in a child process is ${setAtRunTime}: under the spawn and forkserver start methods (the default on macOS and Windows, and on Linux from Python 3.14) the child re-imports the module and sees ${seen}. Pass the value in the Process \`args\`.`;
+    return `${head} ${reads} is ${setAtRunTime}: under the spawn and forkserver start methods ${defaults} the child re-imports the module and sees ${seen}. ${remedy}`;
   }
   if (p.fork) {
-    return `Global \`${name}\` read by ${fn} in a worker process is ${reassigned} after the pool was created: forked workers keep the value from when the pool started. Pass the value as an argument, or through the pool's \`initializer\`.`;
+    return `Workers keep a stale value: this global changes after they were forked. ${reads} is ${reassigned} after ${started}: forked workers keep the value they were forked with. ${remedy}`;
   }
   if (p.afterCreation) {
-    return `Global \`${name}\` read by ${fn} in a worker process is ${reassigned} after the pool was created: no worker sees the new value (forked workers keep the value from when the pool started; under spawn and forkserver, the default on macOS and Windows and on Linux from Python 3.14, workers re-import the module and see ${seen}). Pass the value as an argument, or through the pool's \`initializer\`.`;
+    return `No worker sees this change: the global changes after the workers started. ${reads} is ${reassigned} after ${started}: forked workers keep the value they were forked with, and under spawn and forkserver ${defaults} workers re-import the module and see ${seen}. ${remedy}`;
   }
-  return `Global \`${name}\` read by ${fn} in a worker process is ${setAtRunTime}: under the spawn and forkserver start methods (the default on macOS and Windows, and on Linux from Python 3.14) workers re-import the module and see ${seen}. Pass the value as an argument, or through the pool's \`initializer\`.`;
+  return `${head} ${reads} is ${setAtRunTime}: under the spawn and forkserver start methods ${defaults} workers re-import the module and see ${seen}. ${remedy}`;
 }
 
 /** `def` and the same-file functions it calls, a few levels deep. */
@@ -176,7 +209,7 @@ function globalReads(model: Model, def: Node): Node[] {
   return out;
 }
 
-function staleness(model: Model, name: string, task: TaskCall, fork: boolean, workerDefs: Set<number>): Problem | undefined {
+function staleness(model: Model, name: string, fork: boolean, workerDefs: Set<number>, created: number): Problem | undefined {
   const bindings = model.scopes.module.bindings.get(name) ?? [];
   let hasImportValue = false;
   let parentSets: { node: Node; pos: number }[] = [];
@@ -199,7 +232,6 @@ function staleness(model: Model, name: string, task: TaskCall, fork: boolean, wo
     mutated = parentSets.length > 0;
   }
   if (parentSets.length === 0) return undefined;
-  const created = task.executor.node.startIndex;
   if (fork) {
     const late = parentSets.find((b) => b.pos > created);
     return late ? { binding: late, mutated, afterCreation: true, fork, hasImportValue } : undefined;

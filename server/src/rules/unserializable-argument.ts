@@ -1,19 +1,25 @@
 /**
  * ## What it does
- * Checks for locks, `multiprocessing` queues, shared `Value`/`Array` objects, open files,
- * generators, database connections and pools passed as task arguments of a pickle-based
- * pool: elements of a `map`/`starmap` iterable, `apply_async` args, `submit` arguments, or the
- * bound arguments of a `functools.partial` used as the task.
+ * Checks for locks, `multiprocessing` queues, shared `Value`/`Array` (and `RawValue`/`RawArray`)
+ * objects, open files, generators, database connections, pools and executors passed as task
+ * arguments of a pickle-based pool (`multiprocessing.Pool`, `ProcessPoolExecutor`): elements of a
+ * `map`/`starmap` iterable, `apply_async` args, `submit` arguments, or the bound arguments of a
+ * `functools.partial` used as the task.
  *
  * ## Why is this bad?
- * Task arguments travel to the workers through `pickle`. `multiprocessing` locks, queues and
- * shared ctypes refuse it with `RuntimeError: ... objects should only be shared between processes
- * through inheritance`; threading locks, files, generators and connections raise
- * `TypeError: cannot pickle ...`. The task fails before it runs (with `map`, the whole call fails).
+ * Task arguments travel to the workers through `pickle`, and these objects refuse it, so the task
+ * never runs. `multiprocessing` locks, queues (`Queue`, `JoinableQueue`, `SimpleQueue`) and shared
+ * ctypes raise `RuntimeError: ... objects should only be shared between processes through
+ * inheritance`; `threading` locks, events and semaphores, open files, generators, `sqlite3`
+ * connections and executors raise `TypeError: cannot pickle ...`; a `Pool` or `ThreadPool` raises
+ * `NotImplementedError`. The error is raised in the parent where the task's result is read: by
+ * `map` itself, by `get()` or `result()`, or while iterating `imap` or `Executor.map` results; a
+ * result nobody reads hides it.
  *
  * Passing these objects to `Process(args=...)` or through the pool's `initializer=`/`initargs=`
- * is fine: that is inheritance. A `Manager().Queue()` or `Manager().Lock()` is a picklable proxy.
- * Sockets are fine too: `multiprocessing` registers a reducer that duplicates their descriptor.
+ * is fine for `multiprocessing` locks, queues and shared values: that is inheritance. A
+ * `Manager().Queue()` or `Manager().Lock()` is a picklable proxy. Sockets are fine too:
+ * `multiprocessing` registers a reducer that duplicates their descriptor.
  *
  * ## Example
  * ```python
@@ -59,21 +65,59 @@ const ID = 'unserializable-argument';
 
 type Obj = Extract<Value, { t: 'obj' }>;
 
-function describe(v: Obj): { what: string; why: string } | undefined {
+/** Why an object cannot travel to a worker as a task argument, as CPython 3.8-3.13 reports it. */
+export interface PickleFailure {
+  /** The object, for the head: "a `multiprocessing.Lock`". */
+  what: string;
+  /** The exception pickling raises, when it is the same for every object of the kind. */
+  error?: string;
+  /** Why, and what to do instead: a sentence without its final period. */
+  remedy: string;
+}
+
+const INHERIT = '`multiprocessing` locks, queues and shared memory reach a worker process only by inheritance';
+
+export function pickleFailure(v: Obj): PickleFailure | undefined {
   const name = canonical(v.qname);
   const short = name.slice(name.lastIndexOf('.') + 1);
-  const inherit = 'can only be shared with worker processes through inheritance: the task fails with RuntimeError before it runs. Pass it through the pool\'s `initializer`/`initargs`';
   switch (v.kind) {
     case 'lock':
-      if (name.startsWith('threading.')) return { what: `a \`threading.${short}\``, why: 'thread locks cannot be pickled: the task fails with TypeError before it runs' };
-      return { what: `a \`multiprocessing.${short}\``, why: `${inherit} or use a \`Manager().${short}()\`` };
-    case 'mpQueue': return { what: `a \`multiprocessing.${short}\``, why: `${inherit} or use a \`Manager().Queue()\`` };
-    case 'value': case 'array': return { what: `a shared \`multiprocessing.${short}\``, why: inherit };
-    case 'file': return { what: 'an open file', why: 'file objects cannot be pickled: the task fails with TypeError before it runs; pass the path instead' };
-    case 'db': return { what: 'a database connection', why: 'connections cannot be pickled: the task fails with TypeError before it runs; connect inside the worker' };
-    case 'generator': return { what: 'a generator', why: 'generators cannot be pickled: the task fails with TypeError before it runs; pass a list' };
-    case 'processPool': case 'threadPool': return { what: 'a pool', why: 'pool objects cannot be passed to workers: the task fails with NotImplementedError' };
+      // A threading lock pickles as `_thread.lock`, which refuses; a multiprocessing one asserts
+      // that a process is being spawned (RuntimeError).
+      if (name.startsWith('threading.')) return { what: `a \`threading.${short}\``, error: 'TypeError', remedy: `a thread lock cannot coordinate processes anyway: use a \`Manager().${short}()\` proxy` };
+      return { what: `a \`multiprocessing.${short}\``, error: 'RuntimeError', remedy: `${INHERIT}: pass it through the pool's \`initializer\`/\`initargs\`, or use a \`Manager().${short}()\` proxy` };
+    case 'mpQueue': {
+      const proxy = short === 'JoinableQueue' ? 'JoinableQueue' : 'Queue';
+      return { what: `a \`multiprocessing.${short}\``, error: 'RuntimeError', remedy: `${INHERIT}: pass it through the pool's \`initializer\`/\`initargs\`, or use a \`Manager().${proxy}()\` proxy` };
+    }
+    case 'value': case 'array': case 'rawValue': case 'rawArray':
+      return { what: `a shared \`multiprocessing.${short}\``, error: 'RuntimeError', remedy: `${INHERIT}: pass it through the pool's \`initializer\`/\`initargs\`` };
+    case 'file': return { what: 'an open file', error: 'TypeError', remedy: 'file objects cannot be pickled: pass the path and open the file in the worker' };
+    case 'db':
+      // sqlite3 is the connection checked on every CPython; other drivers fail in their own ways.
+      return name.startsWith('sqlite3.')
+        ? { what: 'a `sqlite3` connection', error: 'TypeError', remedy: 'connections cannot be pickled: connect inside the worker (for example in the pool\'s `initializer`)' }
+        : { what: 'a database connection', remedy: 'connections cannot be pickled: connect inside the worker (for example in the pool\'s `initializer`)' };
+    case 'generator': return { what: 'a generator', error: 'TypeError', remedy: 'generators cannot be pickled: pass a list' };
+    case 'processPool': case 'threadPool':
+      // `Pool.__reduce__` refuses outright; an executor fails on the thread lock it holds.
+      return short.endsWith('Executor')
+        ? { what: `a \`${short}\``, error: 'TypeError', remedy: 'an executor holds thread locks and queues that cannot be pickled: submit follow-up work from the parent' }
+        : { what: `a \`${short}\``, error: 'NotImplementedError', remedy: 'pools refuse to be pickled: submit follow-up work from the parent' };
     default: return undefined;
+  }
+}
+
+/** Where a task's pickling error surfaces in the parent, for a pool or executor method. */
+export function whereRaised(task: TaskCall): string {
+  const executor = task.executor.qname.endsWith('Executor');
+  switch (task.method) {
+    case 'submit': return 'the Future\'s `result()` raises it';
+    case 'run_in_executor': return 'awaiting the result raises it';
+    case 'imap': case 'imap_unordered': return 'iterating the results raises it';
+    case 'map': return executor ? 'iterating the results raises it' : '`map` raises it';
+    case 'apply_async': case 'map_async': case 'starmap_async': return '`get()` raises it';
+    default: return `\`${task.method}\` raises it`;
   }
 }
 
@@ -85,13 +129,14 @@ function check({ model, report }: RuleContext): void {
     for (const { arg, at } of taskArguments(model, task)) {
       for (const v of model.eval(arg)) {
         if (v.t !== 'obj') continue;
-        const d = describe(v);
+        const d = pickleFailure(v);
         if (!d) continue;
-        const pool = task.executor.qname.slice(task.executor.qname.lastIndexOf('.') + 1);
+        const pool = canonical(task.executor.qname).slice(canonical(task.executor.qname).lastIndexOf('.') + 1);
         const inside = v.node.startIndex >= task.site.startIndex && v.node.endIndex <= task.site.endIndex;
         const fix = managerFix(model, v);
+        // Consequence first, in a head with no user text so the Problems panel shows it whole.
         report({
-          message: `\`${model.text(at)}\` is ${d.what} passed as a task argument of \`${pool}.${task.method}\`: ${d.why}.`,
+          message: `Task fails before it runs: ${d.what} cannot be pickled${d.error ? ` (${d.error})` : ''}. \`${model.text(at)}\` is passed to \`${pool}.${task.method}\`, and ${whereRaised(task)}; ${d.remedy}.`,
           range: nodeRange(at),
           related: inside ? [] : [{ range: nodeRange(v.node), message: 'created here' }],
           fixes: fix ? [fix] : [],

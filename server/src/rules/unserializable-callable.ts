@@ -10,8 +10,18 @@
  * ## Why is this bad?
  * These pools send the callable to the worker with `pickle`, which stores functions and classes
  * by their importable, module-level name. A lambda, a function defined inside another function or
- * a class defined inside a function has no such name, so the submission fails with
- * `PicklingError` (or `AttributeError: Can't pickle local object`) before any worker runs it.
+ * a class defined inside a function has no such name, so the task fails before any worker runs
+ * it: a module-level lambda with `PicklingError`, anything defined inside a function with
+ * `AttributeError: Can't pickle local object` (`PicklingError` from Python 3.14). The parent
+ * sees the error where it reads the result: `map` raises it, as do `get()`, `result()` and
+ * iterating `imap` or `Executor.map` results. A `Process` target or a pool `initializer` is
+ * pickled only under the spawn and forkserver start methods (the default on macOS and Windows,
+ * and on Linux from Python 3.14): then `start()`, `Pool(...)` or an executor's first `submit()`
+ * raises.
+ *
+ * In a notebook, functions defined in cells live in the kernel's `__main__`, which a spawned
+ * worker cannot re-import: the worker dies loading the task, so a `Pool` hangs and an executor
+ * breaks with `BrokenProcessPool`.
  *
  * Thread pools (`ThreadPoolExecutor`, `multiprocessing.dummy`, `ThreadPool`) do not pickle, and
  * joblib/loky, `multiprocess`, pathos, Ray and Dask use cloudpickle or dill, which handle these
@@ -56,17 +66,25 @@ import { docsUrl, type Rule, type RuleContext } from '../engine/rule';
 import { indentOf, indentUnit, nodeRange, pos } from '../engine/text';
 import type { Fix, RelatedLocation, TextEdit } from '../engine/types';
 import { RULE_DOCS } from './docs.generated';
+import { pickleFailure, whereRaised } from './unserializable-argument';
 
 const ID = 'unserializable-callable';
 
 interface Problem {
+  /** Names the object in the message's detail: "Nested function `inner`". */
   what: string;
+  /** Names its kind in the message's head, briefly: "a nested function". */
+  noun: string;
+  /** The exception pickling raises, when every CPython raises the same one. */
+  error?: string;
+  /** Why pickle refuses it, in the detail. */
+  why: string;
+  /** What to do instead. */
+  remedy: string;
   /** Where the unpicklable object is defined. */
   definedAt: Node;
   /** The lambda or nested def itself, when a fix may move it. */
   movable?: Node;
-  /** Why, when it is not the callable itself that is unpicklable. */
-  because?: string;
   relatedMessage?: string;
 }
 
@@ -83,37 +101,56 @@ function nameOf(def: Node): string {
   return def.childForFieldName('name')?.text ?? '?';
 }
 
+// CPython 3.8-3.13 raise AttributeError for an object whose qualified name has `<locals>` in it,
+// 3.14 PicklingError; both say "Can't pickle local object".
+const LOCAL = 'pickle stores functions and classes by their module-level name';
+
+/** Why pickle cannot find an object defined inside `outer`, by the kind of object. */
+function localWhy(model: Model, node: Node, what: string): string {
+  const outer = model.enclosingDef(node);
+  const inside = outer?.type === 'function_definition' ? `\`${nameOf(outer)}\`` : 'a function';
+  return `${LOCAL}, and ${what} defined inside ${inside} has none (AttributeError: Can't pickle local object; PicklingError from Python 3.14)`;
+}
+
 /** Why a value cannot be pickled by reference, if it cannot. */
 function problemOf(model: Model, v: Value, spawning: boolean, depth = 0): Problem | undefined {
   switch (v.t) {
-    case 'lambda': return { what: '`lambda`', definedAt: v.node, movable: v.node };
+    case 'lambda':
+      if (model.enclosingDef(v.node)) return { what: '`lambda`', noun: 'a lambda', why: localWhy(model, v.node, 'a lambda'), remedy: 'use a module-level function', definedAt: v.node, movable: v.node };
+      // At module level the lookup of `<lambda>` in the module fails: PicklingError everywhere.
+      return { what: '`lambda`', noun: 'a lambda', error: 'PicklingError', why: `${LOCAL}, and a lambda has none`, remedy: 'use a module-level function', definedAt: v.node, movable: v.node };
     case 'func': {
-      if (model.enclosingDef(v.def)) return { what: `Nested function \`${nameOf(v.def)}\``, definedAt: v.def, movable: v.def };
+      if (model.enclosingDef(v.def)) return { what: `Nested function \`${nameOf(v.def)}\``, noun: 'a nested function', why: localWhy(model, v.def, 'a function'), remedy: 'define it at module level', definedAt: v.def, movable: v.def };
       const wrapper = unwrappedDecoration(model, v.def);
       if (!wrapper) return undefined;
       return {
         what: `\`${nameOf(v.def)}\``,
-        because: `its decorator \`${wrapper.decorator}\` replaces it with the nested function \`${nameOf(wrapper.def)}\` without \`functools.wraps\`, which pickle cannot find by name`,
+        noun: 'a decorated function',
+        why: `its decorator \`${wrapper.decorator}\` replaces it with the nested function \`${nameOf(wrapper.def)}\` without \`functools.wraps\`, which pickle cannot find by name (AttributeError: Can't pickle local object; PicklingError from Python 3.14)`,
+        remedy: `decorate \`${nameOf(wrapper.def)}\` with \`@functools.wraps(...)\``,
         definedAt: wrapper.def,
         relatedMessage: 'the wrapper that replaces the function, defined here',
       };
     }
     case 'class':
-      if (model.enclosingDef(v.def)) return { what: `Locally defined class \`${nameOf(v.def)}\``, definedAt: v.def };
+      if (model.enclosingDef(v.def)) return { what: `Locally defined class \`${nameOf(v.def)}\``, noun: 'a local class', why: localWhy(model, v.def, 'a class'), remedy: 'define the class at module level', definedAt: v.def };
       return undefined;
     case 'inst':
-      if (model.enclosingDef(v.cls)) return { what: `Instance of locally defined class \`${nameOf(v.cls)}\``, definedAt: v.cls };
+      if (model.enclosingDef(v.cls)) return { what: `Instance of locally defined class \`${nameOf(v.cls)}\``, noun: 'a local class\'s instance', why: `an instance is pickled with a reference to its class; ${localWhy(model, v.cls, 'a class')}`, remedy: 'define the class at module level', definedAt: v.cls };
       return undefined;
     case 'method': {
-      if (model.enclosingDef(v.cls)) return { what: `Method \`${nameOf(v.cls)}.${nameOf(v.def)}\` of a locally defined class`, definedAt: v.cls };
+      if (model.enclosingDef(v.cls)) return { what: `Method \`${nameOf(v.cls)}.${nameOf(v.def)}\` of a locally defined class`, noun: 'a local class\'s method', why: `a method is pickled with a reference to its class; ${localWhy(model, v.cls, 'a class')}`, remedy: 'define the class at module level', definedAt: v.cls };
       if (!v.bound) return undefined;
       // A bound method pickles its instance, and with it every attribute.
       const held = model.selfAttributeOfKind(v.cls, UNPICKLABLE_ATTRIBUTE, spawning ? inheritable : undefined);
       if (!held) return undefined;
-      const short = held.value.qname.slice(held.value.qname.lastIndexOf('.') + 1);
+      const failure = pickleFailure(held.value);
       return {
         what: `Bound method \`${nameOf(v.cls)}.${nameOf(v.def)}\``,
-        because: `pickling it pickles the instance, whose \`${held.name}\` attribute is a \`${short}\``,
+        noun: 'a bound method',
+        ...(failure?.error ? { error: failure.error } : {}),
+        why: `pickling it pickles the instance, whose \`${held.name}\` attribute is ${failure?.what ?? 'an object that cannot be pickled'}`,
+        remedy: `leave \`${held.name}\` out of the pickled state (\`__getstate__\`), or pass a module-level function`,
         definedAt: held.at,
         relatedMessage: `\`self.${held.name}\` is assigned here`,
       };
@@ -124,7 +161,7 @@ function problemOf(model: Model, v: Value, spawning: boolean, depth = 0): Proble
         if (!inner) continue;
         for (const iv of model.eval(inner)) {
           const p = problemOf(model, iv, spawning, depth + 1);
-          if (p) return { ...p, what: `\`functools.partial\` of ${p.what.charAt(0).toLowerCase()}${p.what.slice(1)}`.replace('of `lambda`', 'of a `lambda`'), movable: undefined };
+          if (p) return { ...p, noun: `a \`partial\` of ${p.noun}`, what: `\`functools.partial\` of ${p.what.charAt(0).toLowerCase()}${p.what.slice(1)}`.replace('of `lambda`', 'of a `lambda`'), movable: undefined };
         }
       }
       return undefined;
@@ -187,21 +224,27 @@ function copiesIdentity(model: Model, wrapper: Node, decoratorDef: Node): boolea
 }
 
 function poolName(task: TaskCall): string {
-  const q = task.executor.qname;
+  const q = canonical(task.executor.qname);
   return q.slice(q.lastIndexOf('.') + 1);
 }
 
-function message(task: TaskCall, problem: Problem): string {
-  const what = problem.what;
-  const why = problem.because ? ` (${problem.because})` : '';
-  const error = problem.because ? 'a pickling error' : 'PicklingError';
-  if (task.role === 'target') {
-    return `${what} used as the \`Process\` target cannot be pickled${why}: under the spawn and forkserver start methods \`start()\` fails with ${error}.`;
+/**
+ * Consequence first, in a head that names no user code so the Problems panel shows it whole:
+ * a task fails where its result is read; a `Process` target or a pool initializer fails only
+ * under spawn and forkserver, when the process starts.
+ */
+function message(model: Model, task: TaskCall, problem: Problem): string {
+  const error = problem.error ? ` (${problem.error})` : '';
+  if (task.role === 'task') {
+    return `Task fails before it runs: ${problem.noun} cannot be pickled${error}. ${problem.what} is passed to \`${poolName(task)}.${task.method}\`, and ${whereRaised(task)}: ${problem.why}. Instead, ${problem.remedy}.`;
   }
-  if (task.role === 'initializer') {
-    return `${what} passed as \`initializer\` to \`${poolName(task)}\` cannot be pickled${why}: under the spawn and forkserver start methods starting the workers fails with ${error}.`;
-  }
-  return `${what} passed to \`${poolName(task)}.${task.method}\` cannot be pickled${why}: the task fails with ${error} before it reaches a worker.`;
+  const start = explicitStart(model, task);
+  const when = start === 'spawn' || start === 'forkserver' ? '' : ' under spawn and forkserver';
+  const fails = task.role === 'target'
+    ? `\`start()\` fails${when}: the target`
+    : poolName(task).endsWith('Executor') ? `The first \`submit()\` fails${when}: the initializer` : `Creating the pool fails${when}: the initializer`;
+  const defaults = when ? ' Spawn is the default on macOS and Windows, and forkserver on Linux from Python 3.14.' : '';
+  return `${fails} cannot be pickled${error}. ${problem.what} is sent to the new process pickled: ${problem.why}. Instead, ${problem.remedy}.${defaults}`;
 }
 
 function check({ model, report, file }: RuleContext): void {
@@ -236,7 +279,7 @@ function check({ model, report, file }: RuleContext): void {
       }
       if (fix) fixes.push(fix);
     }
-    report({ message: message(task, problem), range: nodeRange(task.callable), related, fixes });
+    report({ message: message(model, task, problem), range: nodeRange(task.callable), related, fixes });
   }
 }
 
@@ -246,7 +289,7 @@ function isNotebook(file: string): boolean {
 }
 
 /** The start method a task's workers are created by, when the program says so explicitly. */
-function explicitStart(model: Model, task: TaskCall): string | undefined {
+export function explicitStart(model: Model, task: TaskCall): string | undefined {
   if (task.executor.start) return task.executor.start;
   const mpContext = task.executor.node.type === 'call' ? argumentNodes(task.executor.node).keywords.get('mp_context') : undefined;
   for (const v of model.eval(mpContext)) if (v.t === 'obj' && v.kind === 'context' && v.start) return v.start;
@@ -267,13 +310,31 @@ function checkNotebook(model: Model, report: RuleContext['report']): void {
       if (!def || model.enclosingDef(def)) continue;
       const name = def.childForFieldName('name')?.text ?? '?';
       report({
-        message: `\`${name}\` is defined in the notebook, that is in the kernel's \`__main__\`, and is sent to worker processes started by ${start}: each worker re-imports \`__main__\`, which in a kernel is the kernel's launcher, not the notebook, so it cannot find \`${name}\` (AttributeError: Can't get attribute '${name}' on <module '__main__'>). macOS and Windows default to spawn, and Linux to forkserver from Python 3.14. Move \`${name}\` into a .py module and import it.`,
+        message: `${notebookConsequence(task, start)}. \`${name}\` is defined in the notebook, that is in the kernel's \`__main__\`: each worker re-imports \`__main__\` from the parent's main script, and a notebook has none, so the worker cannot find \`${name}\` (AttributeError: Can't get attribute '${name}' on <module '__main__'>). macOS and Windows default to spawn, and Linux to forkserver from Python 3.14. Move \`${name}\` into a .py module and import it.`,
         range: nodeRange(task.callable),
         related: [{ range: nodeRange(def.childForFieldName('name') ?? def), message: 'defined in a notebook cell' }],
       });
       break;
     }
   }
+}
+
+/**
+ * What happens to a notebook function sent to spawned workers (CPython 3.8-3.13): a `Pool`'s
+ * worker dies unpickling the task (or its initializer) and the pool, which replaces workers but
+ * not lost tasks, never returns; an executor breaks; a `Process` child exits with an error.
+ */
+function notebookConsequence(task: TaskCall, start: string): string {
+  const executor = poolName(task).endsWith('Executor');
+  if (task.role === 'target') return `Child process dies at start: a ${start} child cannot load a function defined in a notebook`;
+  if (task.role === 'initializer') {
+    return executor
+      ? `Executor breaks (BrokenProcessPool): its ${start} workers cannot load their initializer`
+      : `Pool hangs: its ${start} workers die loading an initializer defined in a notebook`;
+  }
+  return executor
+    ? `Executor breaks (BrokenProcessPool): its ${start} workers cannot load notebook functions`
+    : `Pool hangs: its ${start} workers die loading a task defined in a notebook`;
 }
 
 /**
