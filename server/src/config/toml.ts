@@ -95,6 +95,7 @@ class Parser {
     }
   }
 
+  /** `[table]` or `[[array.of.tables]]`: the table that the following keys go into. */
   private header(): { table: TomlTable; path: string[] } {
     const array = this.text.startsWith('[[', this.pos);
     this.pos += array ? 2 : 1;
@@ -104,7 +105,12 @@ class Parser {
     if (!this.text.startsWith(array ? ']]' : ']', this.pos)) this.fail(`expected ${array ? ']]' : ']'} to close the table header`);
     this.pos += array ? 2 : 1;
     const headerLine = this.line;
+    const opened = this.openHeader(path, array, headerLine);
     this.endOfLine();
+    return opened;
+  }
+
+  private openHeader(path: string[], array: boolean, headerLine: number): { table: TomlTable; path: string[] } {
     const parent = this.descend(this.root, path.slice(0, -1), 'implicit', true);
     const last = path[path.length - 1]!;
     const full = keyPath(path);
@@ -317,6 +323,7 @@ class Parser {
         continue;
       }
       this.pos++;
+      if (c === '\r' && this.text[this.pos] === '\n') continue; // A CRLF in the string reads as LF, as in tomllib.
       if (c === '\\') out += this.escape();
       else if (c === '\n') {
         this.line++;
@@ -355,6 +362,7 @@ class Parser {
       }
       const c = this.text[this.pos]!;
       this.pos++;
+      if (c === '\r' && this.text[this.pos] === '\n') continue;
       if (c === '\n') this.line++;
       out += c === '\n' ? c : this.stringChar(c, true);
     }
@@ -400,7 +408,8 @@ class Parser {
 function parseInteger(token: string): number {
   const clean = token.replace(/_/g, '');
   const radix = clean.startsWith('0x') ? 16 : clean.startsWith('0o') ? 8 : clean.startsWith('0b') ? 2 : 10;
-  return radix === 10 ? Number(clean) : parseInt(clean.slice(2), radix);
+  // `-0` is the integer 0: integers have no negative zero.
+  return radix === 10 ? Number(clean) + 0 : parseInt(clean.slice(2), radix);
 }
 
 export function isTable(value: TomlValue | undefined): value is TomlTable {
