@@ -10,6 +10,7 @@ import type { AnalysisOptions, Finding } from '../engine/types';
 import { BaselineError, fingerprintFindings, type Fingerprint } from '../config/baseline';
 import { ConfigResolver, type FileSettings } from '../config/resolve';
 import { BaselineSet, planFiles, type AnalysedFile } from './baselineRun';
+import * as path from 'node:path';
 import type { Parser } from 'web-tree-sitter';
 import { parseArgs, UsageError } from './args';
 import { formatJson, formatSarif, formatText, type FileFindings } from './formats';
@@ -72,7 +73,7 @@ export async function runCheck(argv: readonly string[], io: CheckIo): Promise<nu
   const files = collectSourceFiles(paths, cannotRead);
   const planned = planFiles(files, new ConfigResolver(known), ruleIds);
   if (planned.problems.length > 0) {
-    for (const p of planned.problems) io.err(`${p.file}:${p.line}: error: ${p.message}\n`);
+    for (const p of planned.problems) io.err(`${displayPath(p.file)}:${p.line}: error: ${p.message}\n`);
     io.err(`workerscope: invalid configuration (${planned.problems.length} ${planned.problems.length === 1 ? 'problem' : 'problems'}); nothing was checked\n`);
     return 2;
   }
@@ -109,6 +110,12 @@ export async function runCheck(argv: readonly string[], io: CheckIo): Promise<nu
   else io.out(formatText(results));
   if (ioError) return 2;
   return results.length > 0 ? 1 : 0;
+}
+
+/** A configuration file as the user would type it: relative to the working directory when inside it. */
+function displayPath(file: string): string {
+  const relative = path.relative(process.cwd(), file);
+  return relative === '' || relative.startsWith('..') || path.isAbsolute(relative) ? file : relative;
 }
 
 interface AnalyseContext {

@@ -40,6 +40,7 @@ export class ProjectSettings {
     const file = fileURLToPath(uri);
     const found = this.resolver.forFile(file);
     if (found.file) this.publishProblems(found.file, found.problems);
+    else this.clearVanished();
     const settings = settingsForFile(found.config, file, RULE_IDS, editorRules);
     if (settings.baseline && this.canWatch) this.watch([`**/${settings.baseline.split(/[\\/]/).pop()!}`]);
     return settings;
@@ -95,6 +96,11 @@ export class ProjectSettings {
         message: p.message,
       })),
     });
+  }
+
+  /** A configuration file deleted (or renamed) with its problems shown: take them down. */
+  private clearVanished(): void {
+    for (const [file, key] of this.published) if (key !== '[]' && !fs.existsSync(file)) this.publishProblems(file, []);
   }
 
   private watch(globs: readonly string[]): void {
