@@ -18,8 +18,12 @@ export interface PlannedFile {
 /** Each file's settings from its nearest configuration; the problems of every configuration read, once each. */
 export function planFiles(files: readonly string[], resolver: ConfigResolver, ruleIds: readonly string[]): { files: PlannedFile[]; problems: ConfigProblem[] } {
   const problems = new Map<string, ConfigProblem>();
+  // One search per directory: a run reads the configuration once, however many files it checks.
+  const byDir = new Map<string, ReturnType<ConfigResolver['forFile']>>();
   const planned = files.map((file) => {
-    const found = resolver.forFile(file);
+    const dir = path.dirname(path.resolve(file));
+    const found = byDir.get(dir) ?? resolver.forFile(file);
+    byDir.set(dir, found);
     for (const p of found.problems) problems.set(`${p.file}:${p.line}:${p.message}`, p);
     return { file, settings: settingsForFile(found.config, file, ruleIds) };
   });
