@@ -72,9 +72,10 @@ export class BaselineSet {
 
   /**
    * Rewrites every baseline the analysed files use: their entries become their findings now;
-   * entries of other files are kept while those files exist. Returns a line per baseline written.
+   * entries of other files (and, with `--rule`, of other rules) are kept while those files
+   * exist. Returns a line per baseline written.
    */
-  update(analysed: readonly AnalysedFile[]): string[] {
+  update(analysed: readonly AnalysedFile[], onlyRules?: readonly string[]): string[] {
     const byBaseline = new Map<string, AnalysedFile[]>();
     for (const a of analysed) {
       if (!a.baseline) continue;
@@ -86,7 +87,8 @@ export class BaselineSet {
     for (const [file, files] of [...byBaseline].sort(([a], [b]) => (a < b ? -1 : 1))) {
       const old = this.load(file);
       const checked = new Set(files.map((a) => old.relative(a.file)));
-      const kept = old.entries.filter((e) => !checked.has(e.file) && fs.existsSync(path.resolve(old.dir, e.file)));
+      // With --rule, the other rules' entries of the checked files were not re-checked: they stay.
+      const kept = old.entries.filter((e) => (!checked.has(e.file) || (onlyRules !== undefined && !onlyRules.includes(e.rule))) && fs.existsSync(path.resolve(old.dir, e.file)));
       const fresh: BaselineEntry[] = files.flatMap(({ file: source, result }) =>
         result.findings.map((f, i) => ({ file: old.relative(source), rule: f.rule, ...result.fingerprints![i]! })),
       );

@@ -31,7 +31,8 @@ its findings name the cell (1-based, markdown cells counted) and the line within
   --baseline FILE   report only findings not in this baseline (default: the \`baseline\` of the
                     project configuration); a missing file is an empty baseline
   --update-baseline write the findings of the files checked into the baseline instead of reporting
-                    them (entries of files not checked, that still exist, are kept)
+                    them (entries of files not checked, that still exist, and with --rule
+                    of the other rules, are kept)
 Configuration: the nearest workerscope.toml, or pyproject.toml with a [tool.workerscope] table,
 above each file (up to the repository root): rules, select, ignore, exclude, per-file-ignores,
 start-method, baseline. An invalid configuration is reported with file:line (exit 2).
@@ -92,7 +93,7 @@ export async function runCheck(argv: readonly string[], io: CheckIo): Promise<nu
   }
   try {
     if (update) {
-      for (const line of baselines.update(analysed)) io.err(`workerscope: ${line}\n`);
+      for (const line of baselines.update(analysed, onlyRules)) io.err(`workerscope: ${line}\n`);
       return ioError ? 2 : 0;
     }
     for (const a of analysed) {

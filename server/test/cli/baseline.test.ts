@@ -102,6 +102,11 @@ test('--update-baseline drops fixed findings, keeps other existing files\' entri
   assert.equal((await check([path.join(dir, 'src', 'a.py'), '--update-baseline'])).status, 0);
   assert.equal(files().filter((f) => f.startsWith('../src/a.py')).length, 2);
   assert.equal(files().filter((f) => f.startsWith('../src/b.py')).length, 3);
+  // --update-baseline with --rule rewrites only that rule's entries.
+  fs.writeFileSync(path.join(dir, 'src', 'b.py'), `${TASKS}\nwith mp.Pool(2) as top:\n    top.map(work, [1])\n`);
+  assert.equal((await check([dir, '--rule', 'unguarded-entry-point', '--update-baseline'])).status, 0);
+  assert.deepEqual(files().filter((f) => f.startsWith('../src/b.py')).sort(), ['../src/b.py ', '../src/b.py submit', '../src/b.py submit_twice', '../src/b.py submit_twice']);
+  assert.deepEqual(await found([dir]), []);
   // A deleted file's entries go at the next update.
   fs.rmSync(path.join(dir, 'src', 'b.py'));
   assert.equal((await check([dir, '--update-baseline'])).status, 0);
