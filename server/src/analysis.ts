@@ -40,7 +40,7 @@ export function analyzePythonTree(tree: Tree, rawSource: string, options: Analys
   if (!mightUseParallelism(source)) return [];
   const index = new NodeIndex(tree.rootNode);
   if (!index.importsParallelism()) return [];
-  const model = new Model(tree, source, { index });
+  const model = new Model(tree, source, { index, ...(options.startMethod ? { assumedStart: options.startMethod } : {}) });
   const findings: Finding[] = [];
   for (const rule of RULE_IMPLEMENTATIONS) {
     const id = rule.meta.id;

@@ -6,12 +6,18 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Finding, Severity } from '../engine/types';
 import type { RuleMeta } from '../analysis';
+import type { Fingerprint } from '../config/baseline';
+
+/** The key of Workerscope's fingerprint in SARIF `partialFingerprints`: the baseline's fingerprint and occurrence. */
+export const SARIF_FINGERPRINT_KEY = 'workerscopeFingerprint/v1';
 
 export interface FileFindings {
   file: string;
   findings: Finding[];
   /** For a notebook: the 1-based cell (index in the notebook's `cells`) of each finding; lines are then within that cell. */
   cells?: number[];
+  /** The baseline fingerprint of each finding (SARIF `partialFingerprints`). */
+  fingerprints?: Fingerprint[];
 }
 
 export interface JsonFinding {
@@ -58,6 +64,8 @@ const SARIF_LEVEL: Record<Severity, string> = { error: 'error', warning: 'warnin
 
 export function formatSarif(results: readonly FileFindings[], rules: readonly RuleMeta[], version: string): string {
   const ruleIndex = new Map(rules.map((r, i) => [r.id, i]));
+  // In the order of toJsonFindings: file by file, finding by finding.
+  const prints = results.flatMap((r) => r.findings.map((_, i) => r.fingerprints?.[i]));
   const sarif = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
@@ -77,12 +85,13 @@ export function formatSarif(results: readonly FileFindings[], rules: readonly Ru
             })),
           },
         },
-        results: toJsonFindings(results).map((f) => ({
+        results: toJsonFindings(results).map((f, i) => ({
           ruleId: f.rule,
           ...(ruleIndex.has(f.rule) ? { ruleIndex: ruleIndex.get(f.rule) } : {}),
           level: SARIF_LEVEL[f.severity],
           message: { text: f.cell !== undefined ? `Cell ${f.cell}: ${f.message}` : f.message },
           ...(f.cell !== undefined ? { properties: { cell: f.cell } } : {}),
+          ...(prints[i] ? { partialFingerprints: { [SARIF_FINGERPRINT_KEY]: `${prints[i].fingerprint}:${prints[i].occurrence}` } } : {}),
           locations: [
             {
               physicalLocation: {

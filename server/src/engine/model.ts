@@ -28,6 +28,8 @@ export interface ModelOptions {
   packageName?: string;
   /** A node index already built for this tree. */
   index?: NodeIndex;
+  /** The start method assumed when the file sets none (the project's `start-method`). */
+  assumedStart?: StartMethod;
 }
 
 export class Model {
@@ -35,7 +37,7 @@ export class Model {
   readonly scopes: Scopes;
   readonly lines: LineIndex;
   readonly index: NodeIndex;
-  /** The start method set for the whole program with `set_start_method(...)`, if any. */
+  /** The start method set for the whole program with `set_start_method(...)`, else the one the project assumes, if any. */
   readonly globalStart: StartMethod | undefined;
   private readonly callIndex: CallIndex;
   private readonly evaluator: Evaluator;
@@ -62,7 +64,7 @@ export class Model {
       const method = stringValue(firstArg(call, 0, 'method'));
       if (method === 'fork' || method === 'spawn' || method === 'forkserver') start = method;
     }
-    this.globalStart = start;
+    this.globalStart = start ?? options.assumedStart;
   }
 
   text(node: Node): string {

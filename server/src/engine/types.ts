@@ -50,6 +50,11 @@ export interface AnalysisOptions {
   file: string;
   /** Severity overrides per rule id; rules left out use their default. */
   severities?: Readonly<Record<string, SeveritySetting>>;
+  /**
+   * The start method to assume where the program sets none (`set_start_method`, a context):
+   * the project's `start-method`. Left out, rules judge by what every platform default implies.
+   */
+  startMethod?: 'fork' | 'spawn' | 'forkserver';
   /** Restrict analysis to these rule ids (CLI `--rule`). */
   onlyRules?: readonly string[];
   /** Polled between rules; returning true abandons the analysis. */

@@ -4,6 +4,7 @@
  * document is the newest is shared memory (`latest`), so the worker can stop analysing a version
  * that has been superseded without waiting for a message it could only read after finishing.
  */
+import type { StartMethod } from '../engine/names';
 import type { Finding, SeveritySetting } from '../engine/types';
 import type { TreeEditData } from './treeStore';
 
@@ -27,6 +28,8 @@ export type ToWorker =
       text: string;
       file: string;
       severities: Record<string, SeveritySetting> | undefined;
+      /** The project's `start-method`, assumed where the file sets none. */
+      startMethod?: StartMethod;
       /** Keep the tree for incremental reparsing (open documents), or parse afresh and forget it (notebooks). */
       keepTree: boolean;
       /** Which engine reads the text: Python (tree-sitter) or JavaScript/TypeScript (ts-morph). */

@@ -23,6 +23,7 @@ import { toCodeActions, toDiagnostic } from './convert';
 import { DocumentStore } from './documentStore';
 import { DiagnosticHovers } from './hover';
 import { NotebookSync } from './notebooks';
+import { ProjectSettings } from './projectSettings';
 import { SettingsCache } from './settings';
 
 const JS_LANGUAGE_IDS: ReadonlySet<string> = new Set(['javascript', 'typescript', 'javascriptreact', 'typescriptreact']);
@@ -46,7 +47,10 @@ class LanguageServer {
   private readonly docsUrls = new Map(RULES.map((rule) => [rule.id, rule.docsUrl]));
   private readonly skippedNotified = new Set<string>();
   private configurationSupported = false;
+  private watchFiles = false;
+  private folders: string[] = [];
   private readonly settings: SettingsCache;
+  private readonly project: ProjectSettings;
   private readonly hovers = new DiagnosticHovers(RULES);
   private readonly pool: AnalysisPool;
   private readonly scheduler: AnalysisScheduler;
@@ -55,6 +59,7 @@ class LanguageServer {
 
   constructor(private readonly connection: Connection, entry: string) {
     this.settings = new SettingsCache(connection, () => this.configurationSupported);
+    this.project = new ProjectSettings(connection);
     this.pool = new AnalysisPool({
       entry,
       supersededGraceMs: SUPERSEDED_GRACE_MS,
@@ -90,6 +95,8 @@ class LanguageServer {
     const { connection } = this;
     connection.onInitialize((params): InitializeResult => {
       this.configurationSupported = params.capabilities.workspace?.configuration === true;
+      this.watchFiles = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
+      this.folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
       return {
         capabilities: {
           textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
@@ -102,16 +109,22 @@ class LanguageServer {
     });
 
     connection.onInitialized(() => {
+      this.project.initialise(this.folders, this.watchFiles);
       if (this.configurationSupported) {
         void connection.client.register(DidChangeConfigurationNotification.type, { section: 'workerscope' });
       }
     });
 
-    connection.onDidChangeConfiguration(() => {
-      this.settings.forget();
+    const recheckAll = (): void => {
       for (const doc of this.documents.all()) this.scheduler.schedule(doc.uri);
       for (const uri of this.notebooks.uris()) this.scheduleNotebook(uri);
+    };
+    connection.onDidChangeConfiguration(() => {
+      this.settings.forget();
+      recheckAll();
     });
+    // A project configuration or baseline changed on disk (both are re-read when their file changes).
+    connection.onDidChangeWatchedFiles(recheckAll);
 
     connection.onShutdown(() => {
       this.scheduler.dispose();
@@ -185,13 +198,15 @@ class LanguageServer {
     if (documents.get(uri) !== doc || doc.text.version !== version) return;
     const source = doc.text.getText();
     const verdict = checkAnalysable(source);
-    if (!docSettings.enable || !verdict.ok) {
+    this.project.logSettingsProblems(docSettings.problems);
+    const project = this.project.forDocument(uri, docSettings.rules);
+    if (!docSettings.enable || !verdict.ok || project.excluded) {
       if (!verdict.ok) this.notifySkipped(uri, verdict.reason);
       this.publish(uri, version, []);
       return;
     }
     const language = languageOf(doc.text.languageId, uri) ?? 'python';
-    const outcome = await this.pool.analyse({ key: uri, version, text: source, file: uri, severities: docSettings.rules, keepTree: true, language, languageId: doc.text.languageId });
+    const outcome = await this.pool.analyse({ key: uri, version, text: source, file: uri, severities: project.severities, startMethod: project.startMethod, keepTree: true, language, languageId: doc.text.languageId });
     // Never publish for a version older than the newest received.
     if (documents.get(uri) !== doc || doc.text.version !== version) return;
     if (outcome.kind === 'cancelled') {
@@ -205,7 +220,8 @@ class LanguageServer {
       this.publish(uri, version, []);
       return;
     }
-    this.publish(uri, version, outcome.findings.map((f) => toDiagnostic(f, uri, this.docsUrls.get(f.rule))));
+    const findings = this.project.unbaselined(uri, source, outcome.findings, project);
+    this.publish(uri, version, findings.map((f) => toDiagnostic(f, uri, this.docsUrls.get(f.rule))));
   }
 
   private notifySkipped(uri: string, reason: string): void {
@@ -237,15 +253,16 @@ class LanguageServer {
     if (!snapshot || !current()) return;
     const source = snapshot.concatenated.source;
     let findings: Finding[] = [];
-    if (docSettings.enable && checkAnalysable(source).ok) {
-      const outcome = await this.pool.analyse({ key: uri, version: generation, text: source, file: uri, severities: docSettings.rules, keepTree: false });
+    const project = this.project.forDocument(uri, docSettings.rules);
+    if (docSettings.enable && !project.excluded && checkAnalysable(source).ok) {
+      const outcome = await this.pool.analyse({ key: uri, version: generation, text: source, file: uri, severities: project.severities, startMethod: project.startMethod, keepTree: false });
       if (!current()) return;
       if (outcome.kind === 'cancelled') {
         this.scheduler.schedule(uri);
         return;
       }
       if (outcome.kind === 'failed') throw new Error(outcome.error);
-      if (outcome.kind === 'findings') findings = outcome.findings;
+      if (outcome.kind === 'findings') findings = this.project.unbaselined(uri, source, outcome.findings, project);
     }
     const byCell = notebooks.distribute(snapshot, findings, (f, cell) => toDiagnostic(f, cell, this.docsUrls.get(f.rule)));
     for (const [cell, diagnostics] of byCell) this.publish(cell, undefined, diagnostics);

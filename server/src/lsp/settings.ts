@@ -1,28 +1,37 @@
 /**
  * Reads `workerscope.*` settings per document through `workspace/configuration`, caching them
- * until the client reports a configuration change.
+ * until the client reports a configuration change. Unknown rule ids and severities in
+ * `workerscope.rules` are left out and described in `problems`, for the server to log.
  */
 import type { Connection } from 'vscode-languageserver';
+import { RULES } from '../analysis';
+import { CONFIG_SEVERITIES, suggest } from '../config/projectConfig';
 import type { SeveritySetting } from '../engine/types';
 
 export interface DocumentSettings {
   enable: boolean;
   rules: Record<string, SeveritySetting>;
+  /** What was wrong in the settings and ignored, one sentence each. */
+  problems: string[];
 }
 
-const DEFAULTS: DocumentSettings = { enable: true, rules: {} };
-const VALID = new Set<string>(['off', 'hint', 'information', 'warning', 'error']);
+const DEFAULTS: DocumentSettings = { enable: true, rules: {}, problems: [] };
+const RULE_IDS = RULES.map((r) => r.id);
 
 export function normaliseSettings(raw: unknown): DocumentSettings {
   if (!raw || typeof raw !== 'object') return DEFAULTS;
   const value = raw as { enable?: unknown; rules?: unknown };
   const rules: Record<string, SeveritySetting> = {};
+  const problems: string[] = [];
   if (value.rules && typeof value.rules === 'object') {
     for (const [id, severity] of Object.entries(value.rules as Record<string, unknown>)) {
-      if (typeof severity === 'string' && VALID.has(severity)) rules[id] = severity as SeveritySetting;
+      if (!RULE_IDS.includes(id)) problems.push(`"workerscope.rules" names an unknown rule "${id}"${suggest(id, RULE_IDS)}; it is ignored.`);
+      else if (typeof severity !== 'string' || !(CONFIG_SEVERITIES as readonly string[]).includes(severity)) {
+        problems.push(`"workerscope.rules" gives "${id}" the severity ${JSON.stringify(severity)}; use one of ${CONFIG_SEVERITIES.join(', ')}. The rule keeps its default.`);
+      } else rules[id] = severity as SeveritySetting;
     }
   }
-  return { enable: value.enable !== false, rules };
+  return { enable: value.enable !== false, rules, problems };
 }
 
 export class SettingsCache {
