@@ -7,7 +7,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { makeChannelDir, removeChannel } from './channelDir';
@@ -20,6 +19,7 @@ import { StallHold } from './stallHold';
 import { reportText } from './traceFold';
 import { TraceModel } from './traceModel';
 import { compileTracerIfStale } from './tracerBytecode';
+import { ControlChannel, evaluation, setVariableAnswer, variablesAnswer, type EvaluateContext, type Evaluation, type SetVariableAnswer, type SetVariableTarget, type StepKind, type VariablesAnswer, type VariablesTarget } from './control';
 import { tracerPythonPath } from './tracerLocation';
 import * as wire from './wire';
 
@@ -55,8 +55,7 @@ export interface LaunchOptions {
   live?: boolean;
 }
 
-/** A paused worker's answer to an expression. */
-export type Evaluation = { ok: true; value: string } | { ok: false; error: string };
+export type { EvaluateContext, Evaluation, SetVariableAnswer, SetVariableTarget, ShownValue, StepKind, Variable, VariablesAnswer, VariablesTarget } from './control';
 
 export interface RunEnd {
   exitCode: number | null;
@@ -115,7 +114,8 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
   /** The model has been following the channel (else it is folded from it at the end). */
   private readLive = false;
   private channelDir: string | undefined;
-  private controlSeq = 0;
+  /** Requests to stopped threads; their answers come back as records. */
+  private readonly control = new ControlChannel(() => this.channelDir, this);
   private untracedReason: string | undefined;
   /** `stallAction: 'pause'`: stalled workers are stopped here, not ended by the supervisor. */
   private stallPause = false;
@@ -265,7 +265,12 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
    * threads of one process may be paused at once); without it, whichever reads the request.
    */
   resume(pid: number, failureId?: string): void {
-    this.sendControl(pid, { cmd: 'continue', ...(failureId !== undefined ? { id: failureId } : {}) });
+    this.control.send(pid, { cmd: wire.CMD_CONTINUE, ...(failureId !== undefined ? { id: failureId } : {}) });
+  }
+
+  /** Resumes a stopped thread with a step; a stop that is not steppable takes it as continue. */
+  step(pid: number, stopId: string, kind: StepKind): void {
+    this.control.send(pid, { cmd: kind, id: stopId });
   }
 
   /** Lets a worker stopped at a stall run on (every such worker without a pid); true if one was stopped. */
@@ -286,27 +291,26 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
     return this.stalled.holds(pid);
   }
 
-  /** Asks a paused worker to evaluate an expression in one of its failure frames (0 = outermost). */
-  evaluate(pid: number, frame: number, expression: string, timeoutMs = 5000, failureId?: string): Promise<Evaluation> {
-    const seq = this.sendControl(pid, { cmd: 'evaluate', frame, expression, ...(failureId !== undefined ? { id: failureId } : {}) });
+  /**
+   * Asks a paused worker to evaluate an expression in one of its failure frames (0 = outermost).
+   * In the `repl` context (the default) statements run too and may change the frame's locals.
+   */
+  async evaluate(pid: number, frame: number, expression: string, timeoutMs = 5000, failureId?: string, context?: EvaluateContext): Promise<Evaluation> {
     this.startReader(); // the answer comes as a record
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.off('record', onRecord);
-        reject(new Error('the worker did not answer in time'));
-      }, timeoutMs);
-      const onRecord = (record: ChannelRecord): void => {
-        // The tracer echoes the request's sequence number as a string (it is the request's file name).
-        if (record.kind !== 'evaluate-result' || record.pid !== pid || String(record.seq) !== String(seq)) return;
-        if (failureId !== undefined && String(record.id) !== failureId) return;
-        clearTimeout(timer);
-        this.off('record', onRecord);
-        resolve(record.ok === true
-          ? { ok: true, value: typeof record.value === 'string' ? record.value : String(record.value) }
-          : { ok: false, error: typeof record.error === 'string' ? record.error : 'evaluation failed' });
-      };
-      this.on('record', onRecord);
-    });
+    const message = { cmd: wire.CMD_EVALUATE, frame, expression, ...(context !== undefined ? { context } : {}), ...(failureId !== undefined ? { id: failureId } : {}) };
+    return evaluation(await this.control.request(pid, message, wire.EVALUATE_RESULT, timeoutMs));
+  }
+
+  /** A stopped thread's variables: a frame's locals or globals, or a reference's children (valid during that stop). */
+  async variables(pid: number, stopId: string, target: VariablesTarget, timeoutMs = 5000): Promise<VariablesAnswer> {
+    this.startReader();
+    return variablesAnswer(await this.control.request(pid, { cmd: wire.CMD_VARIABLES, ...target, id: stopId }, wire.VARIABLES_RESULT, timeoutMs));
+  }
+
+  /** Assigns a stopped thread's local, global, dict or list item or attribute; the answer shows the value assigned. */
+  async setVariable(pid: number, stopId: string, target: SetVariableTarget, timeoutMs = 5000): Promise<SetVariableAnswer> {
+    this.startReader();
+    return setVariableAnswer(await this.control.request(pid, { cmd: wire.CMD_SET_VARIABLE, ...target, id: stopId }, wire.SET_VARIABLE_RESULT, timeoutMs));
   }
 
   /** The program's own process id, once it runs. */
@@ -374,18 +378,6 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
     } catch {
       return false;
     }
-  }
-
-  private sendControl(pid: number, message: Record<string, unknown>): number {
-    if (!this.channelDir) throw new Error('no program is running');
-    const seq = ++this.controlSeq;
-    const dir = path.join(this.channelDir, 'ctl', String(pid));
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const final = path.join(dir, `${seq}.json`);
-    // Write then rename, so the worker never reads half a request.
-    fs.writeFileSync(`${final}.tmp`, JSON.stringify({ ...message, seq }), { mode: 0o600 });
-    fs.renameSync(`${final}.tmp`, final);
-    return seq;
   }
 
   private async onClose(exitCode: number | null, signal: NodeJS.Signals | null): Promise<void> {
