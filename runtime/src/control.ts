@@ -60,6 +60,11 @@ export class ControlChannel {
     private readonly records: RecordSource,
   ) {}
 
+  /** Whether an answer is awaited now. */
+  get awaiting(): boolean {
+    return this.pending.size > 0;
+  }
+
   /** Puts a request in place for process `pid` and rings the bell of the stop it names; its seq. */
   send(pid: number, message: Record<string, unknown>): number {
     const channelDir = this.channelDir();

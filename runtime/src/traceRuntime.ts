@@ -296,21 +296,27 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
    * In the `repl` context (the default) statements run too and may change the frame's locals.
    */
   async evaluate(pid: number, frame: number, expression: string, timeoutMs = 5000, failureId?: string, context?: EvaluateContext): Promise<Evaluation> {
-    this.startReader(); // the answer comes as a record
+    this.readAnswers();
     const message = { cmd: wire.CMD_EVALUATE, frame, expression, ...(context !== undefined ? { context } : {}), ...(failureId !== undefined ? { id: failureId } : {}) };
     return evaluation(await this.control.request(pid, message, wire.EVALUATE_RESULT, timeoutMs));
   }
 
   /** A stopped thread's variables: a frame's locals or globals, or a reference's children (valid during that stop). */
   async variables(pid: number, stopId: string, target: VariablesTarget, timeoutMs = 5000): Promise<VariablesAnswer> {
-    this.startReader();
+    this.readAnswers();
     return variablesAnswer(await this.control.request(pid, { cmd: wire.CMD_VARIABLES, ...target, id: stopId }, wire.VARIABLES_RESULT, timeoutMs));
   }
 
   /** Assigns a stopped thread's local, global, dict or list item or attribute; the answer shows the value assigned. */
   async setVariable(pid: number, stopId: string, target: SetVariableTarget, timeoutMs = 5000): Promise<SetVariableAnswer> {
-    this.startReader();
+    this.readAnswers();
     return setVariableAnswer(await this.control.request(pid, { cmd: wire.CMD_SET_VARIABLE, ...target, id: stopId }, wire.SET_VARIABLE_RESULT, timeoutMs));
+  }
+
+  /** Answers come as records: the channel is read, at once while one is awaited (the debugger's latency). */
+  private readAnswers(): void {
+    this.startReader();
+    this.reader?.hurryWhile(() => this.control.awaiting);
   }
 
   /** The program's own process id, once it runs. */
