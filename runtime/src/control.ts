@@ -42,7 +42,8 @@ export interface RecordSource {
 
 interface Pending {
   pid: number;
-  seq: number;
+  /** None for a resume: its answer is the stop's `resumed` record. */
+  seq: number | undefined;
   id: string | undefined;
   kind: string;
   settle: (record: ChannelRecord | Error) => void;
@@ -90,12 +91,24 @@ export class ControlChannel {
    * stop has resumed or its process exited without answering.
    */
   request(pid: number, message: Record<string, unknown>, answerKind: string, timeoutMs: number): Promise<ChannelRecord> {
-    const seq = this.send(pid, message);
+    return this.await(pid, this.send(pid, message), typeof message.id === 'string' ? message.id : undefined, answerKind, timeoutMs);
+  }
+
+  /**
+   * Sends `continue` or a step to stop `id`; resolves with its `resumed` record. Meanwhile the
+   * answer is awaited (`awaiting`), so the runtime learns promptly that the thread runs again.
+   */
+  resume(pid: number, message: Record<string, unknown> & { id: string }, timeoutMs = RESUME_WAIT_MS): Promise<ChannelRecord> {
+    this.send(pid, message);
+    return this.await(pid, undefined, message.id, wire.RESUMED, timeoutMs);
+  }
+
+  private await(pid: number, seq: number | undefined, id: string | undefined, answerKind: string, timeoutMs: number): Promise<ChannelRecord> {
     return new Promise((resolve, reject) => {
       const pending: Pending = {
         pid,
         seq,
-        id: typeof message.id === 'string' ? message.id : undefined,
+        id,
         kind: answerKind,
         settle: (result) => {
           clearTimeout(timer);
@@ -120,8 +133,8 @@ export class ControlChannel {
   private answer(record: ChannelRecord): void {
     for (const pending of [...this.pending]) {
       if (record.pid !== pending.pid) continue;
-      if (record.kind === pending.kind && String(record.seq) === String(pending.seq)) {
-        // The tracer echoes the seq as a string (the request's file name).
+      // The tracer echoes the seq as a string (the request's file name).
+      if (record.kind === pending.kind && (pending.seq === undefined || String(record.seq) === String(pending.seq))) {
         if (pending.id === undefined || String(record.id) === pending.id) pending.settle(record);
       } else if (record.kind === wire.RESUMED && pending.id !== undefined && String(record.id) === pending.id) {
         // Answers come before the stop's `resumed` in the same file: this one will never come.
@@ -168,6 +181,8 @@ export function ringBells(dir: string, id: string | undefined): void {
 }
 
 const BELL_BYTE = Buffer.from('!');
+/** How long a resume is awaited (the reader hurried meanwhile): a thread stopped in a busy process may take a while. */
+const RESUME_WAIT_MS = 5000;
 
 /** Reads an answer's value fields; a record is another process's data, so each is checked. */
 export function shownValue(record: ChannelRecord): ShownValue {

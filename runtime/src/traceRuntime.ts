@@ -265,12 +265,19 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
    * threads of one process may be paused at once); without it, whichever reads the request.
    */
   resume(pid: number, failureId?: string): void {
-    this.control.send(pid, { cmd: wire.CMD_CONTINUE, ...(failureId !== undefined ? { id: failureId } : {}) });
+    if (failureId === undefined) this.control.send(pid, { cmd: wire.CMD_CONTINUE });
+    else this.resumeStop(pid, { cmd: wire.CMD_CONTINUE, id: failureId });
   }
 
   /** Resumes a stopped thread with a step; a stop that is not steppable takes it as continue. */
   step(pid: number, stopId: string, kind: StepKind): void {
-    this.control.send(pid, { cmd: kind, id: stopId });
+    this.resumeStop(pid, { cmd: kind, id: stopId });
+  }
+
+  /** The stop's `resumed` record is awaited, so that the channel is read at once when it comes. */
+  private resumeStop(pid: number, message: { cmd: string; id: string }): void {
+    this.readAnswers();
+    this.control.resume(pid, message).catch(() => undefined);
   }
 
   /** Lets a worker stopped at a stall run on (every such worker without a pid); true if one was stopped. */
