@@ -363,6 +363,17 @@ class DoorbellTest(StopFixture):
         self.assertEqual(got[0]["value"], "42")
         self.resume("4-s2", t, result)
 
+    def test_a_bell_that_cannot_be_made_leaves_the_poll(self):
+        def body(wait):
+            wait()
+
+        # Something in the bell's place that is no FIFO and cannot be unlinked: a directory.
+        os.makedirs(os.path.join(self.ctl, "4-s3" + wire.BELL_SUFFIX))
+        t, result = self.stop_in("4-s3", body)
+        self.assertEqual(self.evaluate("4-s3", "6 * 7")["value"], "42")
+        self.resume("4-s3", t, result)
+        os.rmdir(os.path.join(self.ctl, "4-s3" + wire.BELL_SUFFIX))
+
 
 if __name__ == "__main__":
     unittest.main()
