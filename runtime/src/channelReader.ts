@@ -5,6 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
 
 export interface ChannelRecord {
   kind: string;
@@ -25,7 +26,10 @@ export class ChannelReader {
   private readonly cursors = new Map<string, FileCursor>();
   private timer: NodeJS.Timeout | undefined;
   private watcher: fs.FSWatcher | undefined;
-  private soon: NodeJS.Timeout | undefined;
+  /** The drain a write has asked for, not run yet: at most one is ever waiting. */
+  private soon: { timer: NodeJS.Timeout } | { immediate: NodeJS.Immediate } | undefined;
+  private lastDrain = -Infinity;
+  private hurry: (() => boolean) | undefined;
 
   constructor(
     private readonly dir: string,
@@ -37,23 +41,40 @@ export class ChannelReader {
   start(): void {
     this.timer = setInterval(() => this.drain(), this.pollMs);
     try {
-      // Watching only speeds delivery up; polling alone is correct. A burst of writes (a pool
-      // starting, a failure with its frames) wakes one drain, not one per write: this process
-      // shares the machine's cores with the program it is watching.
-      this.watcher = fs.watch(this.dir, () => {
-        this.soon ??= setTimeout(() => {
-          this.soon = undefined;
-          this.drain();
-        }, this.coalesceMs);
-      });
+      // Watching only speeds delivery up; polling alone is correct.
+      this.watcher = fs.watch(this.dir, () => this.wake());
       this.watcher.on('error', () => undefined);
     } catch {
       this.watcher = undefined;
     }
   }
 
+  /**
+   * A write was seen. A write after a quiet spell is read at once (an answer to a control
+   * request is awaited: the round trip is the debugger's latency); within `coalesceMs` of the last
+   * drain it waits for the end of that window, so a burst of writes (a pool starting, a failure
+   * with its frames) costs one drain per window, not one per write: this process shares the
+   * machine's cores with the program it is watching. While `hurry` says an answer is awaited,
+   * every write is read at once (the writes of one turn of the event loop still in one drain).
+   */
+  private wake(): void {
+    if (this.soon) return;
+    const wait = this.hurry?.() ? 0 : this.lastDrain + this.coalesceMs - performance.now();
+    const run = (): void => {
+      this.soon = undefined;
+      this.drain();
+    };
+    this.soon = wait > 0 ? { timer: setTimeout(run, wait) } : { immediate: setImmediate(run) };
+  }
+
+  /** While `awaited()` is true, writes are read without waiting for the coalescing window. */
+  hurryWhile(awaited: () => boolean): void {
+    this.hurry = awaited;
+  }
+
   /** Reads everything written so far. Called by the timer, the watcher, and once more at the end. */
   drain(): void {
+    this.lastDrain = performance.now();
     let names: string[];
     try {
       names = fs.readdirSync(this.dir).filter((n) => n.endsWith('.jsonl')).sort();
@@ -65,7 +86,8 @@ export class ChannelReader {
 
   stop(): void {
     if (this.timer) clearInterval(this.timer);
-    if (this.soon) clearTimeout(this.soon);
+    if (this.soon && 'timer' in this.soon) clearTimeout(this.soon.timer);
+    else if (this.soon) clearImmediate(this.soon.immediate);
     this.watcher?.close();
     this.timer = undefined;
     this.soon = undefined;

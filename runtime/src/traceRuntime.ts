@@ -8,7 +8,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { makeChannelDir, removeChannel } from './channelDir';
@@ -21,6 +20,7 @@ import { StallHold } from './stallHold';
 import { reportText } from './traceFold';
 import { TraceModel } from './traceModel';
 import { compileTracerIfStale } from './tracerBytecode';
+import { ControlChannel, evaluation, setVariableAnswer, variablesAnswer, type EvaluateContext, type Evaluation, type SetVariableAnswer, type SetVariableTarget, type StepKind, type VariablesAnswer, type VariablesTarget } from './control';
 import { tracerPythonPath } from './tracerLocation';
 import { spawnChild } from './programStart';
 import { TerminalProgram, TerminalRefused, type ProgramProcess, type TerminalOption } from './terminalLaunch';
@@ -60,8 +60,7 @@ export interface LaunchOptions {
   live?: boolean;
 }
 
-/** A paused worker's answer to an expression. */
-export type Evaluation = { ok: true; value: string } | { ok: false; error: string };
+export type { EvaluateContext, Evaluation, SetVariableAnswer, SetVariableTarget, ShownValue, StepKind, Variable, VariablesAnswer, VariablesTarget } from './control';
 
 export type StepCommand = 'next' | 'stepIn' | 'stepOut';
 
@@ -123,7 +122,8 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
   /** The model has been following the channel (else it is folded from it at the end). */
   private readLive = false;
   private channelDir: string | undefined;
-  private controlSeq = 0;
+  /** Requests to stopped threads; their answers come back as records. */
+  private readonly control = new ControlChannel(() => this.channelDir, this);
   private untracedReason: string | undefined;
   /** `stallAction: 'pause'`: stalled workers are stopped here, not ended by the supervisor. */
   private stallPause = false;
@@ -280,7 +280,19 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
    * threads of one process may be paused at once); without it, whichever reads the request.
    */
   resume(pid: number, failureId?: string): void {
-    this.sendControl(pid, { cmd: 'continue', ...(failureId !== undefined ? { id: failureId } : {}) });
+    if (failureId === undefined) this.control.send(pid, { cmd: wire.CMD_CONTINUE });
+    else this.resumeStop(pid, { cmd: wire.CMD_CONTINUE, id: failureId });
+  }
+
+  /** Resumes a stopped thread with a step; a stop that is not steppable takes it as continue. */
+  step(pid: number, stopId: string, kind: StepKind): void {
+    this.resumeStop(pid, { cmd: kind, id: stopId });
+  }
+
+  /** The stop's `resumed` record is awaited, so that the channel is read at once when it comes. */
+  private resumeStop(pid: number, message: { cmd: string; id: string }): void {
+    this.readAnswers();
+    this.control.resume(pid, message).catch(() => undefined);
   }
 
   /** Lets a thread stopped where it runs go on by a step; it stops again where the step ends. */
@@ -312,27 +324,32 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
     return this.stalled.holds(pid);
   }
 
-  /** Asks a paused worker to evaluate an expression in one of its failure frames (0 = outermost). */
-  evaluate(pid: number, frame: number, expression: string, timeoutMs = 5000, failureId?: string): Promise<Evaluation> {
-    const seq = this.sendControl(pid, { cmd: 'evaluate', frame, expression, ...(failureId !== undefined ? { id: failureId } : {}) });
-    this.startReader(); // the answer comes as a record
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.off('record', onRecord);
-        reject(new Error('the worker did not answer in time'));
-      }, timeoutMs);
-      const onRecord = (record: ChannelRecord): void => {
-        // The tracer echoes the request's sequence number as a string (it is the request's file name).
-        if (record.kind !== 'evaluate-result' || record.pid !== pid || String(record.seq) !== String(seq)) return;
-        if (failureId !== undefined && String(record.id) !== failureId) return;
-        clearTimeout(timer);
-        this.off('record', onRecord);
-        resolve(record.ok === true
-          ? { ok: true, value: typeof record.value === 'string' ? record.value : String(record.value) }
-          : { ok: false, error: typeof record.error === 'string' ? record.error : 'evaluation failed' });
-      };
-      this.on('record', onRecord);
-    });
+  /**
+   * Asks a paused worker to evaluate an expression in one of its failure frames (0 = outermost).
+   * In the `repl` context (the default) statements run too and may change the frame's locals.
+   */
+  async evaluate(pid: number, frame: number, expression: string, timeoutMs = 5000, failureId?: string, context?: EvaluateContext): Promise<Evaluation> {
+    this.readAnswers();
+    const message = { cmd: wire.CMD_EVALUATE, frame, expression, ...(context !== undefined ? { context } : {}), ...(failureId !== undefined ? { id: failureId } : {}) };
+    return evaluation(await this.control.request(pid, message, wire.EVALUATE_RESULT, timeoutMs));
+  }
+
+  /** A stopped thread's variables: a frame's locals or globals, or a reference's children (valid during that stop). */
+  async variables(pid: number, stopId: string, target: VariablesTarget, timeoutMs = 5000): Promise<VariablesAnswer> {
+    this.readAnswers();
+    return variablesAnswer(await this.control.request(pid, { cmd: wire.CMD_VARIABLES, ...target, id: stopId }, wire.VARIABLES_RESULT, timeoutMs));
+  }
+
+  /** Assigns a stopped thread's local, global, dict or list item or attribute; the answer shows the value assigned. */
+  async setVariable(pid: number, stopId: string, target: SetVariableTarget, timeoutMs = 5000): Promise<SetVariableAnswer> {
+    this.readAnswers();
+    return setVariableAnswer(await this.control.request(pid, { cmd: wire.CMD_SET_VARIABLE, ...target, id: stopId }, wire.SET_VARIABLE_RESULT, timeoutMs));
+  }
+
+  /** Answers come as records: the channel is read, at once while one is awaited (the debugger's latency). */
+  private readAnswers(): void {
+    this.startReader();
+    this.reader?.hurryWhile(() => this.control.awaiting);
   }
 
   /** The program's own process id, once it runs. */
@@ -402,18 +419,6 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
     } catch {
       return false;
     }
-  }
-
-  private sendControl(pid: number, message: Record<string, unknown>): number {
-    if (!this.channelDir) throw new Error('no program is running');
-    const seq = ++this.controlSeq;
-    const dir = path.join(this.channelDir, 'ctl', String(pid));
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const final = path.join(dir, `${seq}.json`);
-    // Write then rename, so the worker never reads half a request.
-    fs.writeFileSync(`${final}.tmp`, JSON.stringify({ ...message, seq }), { mode: 0o600 });
-    fs.renameSync(`${final}.tmp`, final);
-    return seq;
   }
 
   private async onClose(exitCode: number | null, signal: NodeJS.Signals | null): Promise<void> {

@@ -98,6 +98,38 @@ class HostileControlFilesTest(unittest.TestCase):
         t1.join(10)
         self.assertEqual(r1["reason"], "continue")
 
+    def test_inspection_requests_with_fields_of_the_wrong_kind_are_answered_with_errors(self):
+        def failing(value):
+            return sys._getframe()
+
+        t, result = self.pause("1-9", [failing([1, 2])])
+        hostile = [
+            {"cmd": "evaluate", "frame": "nan", "expression": "value"},
+            {"cmd": "evaluate", "frame": 0, "expression": "value", "context": ["repl"]},
+            {"cmd": "variables", "ref": "1"},
+            {"cmd": "variables", "ref": True},
+            {"cmd": "variables", "frame": 0, "scope": {"locals": 1}},
+            {"cmd": "variables", "ref": 1, "start": 10 ** 30, "count": -5},
+            {"cmd": "setVariable", "frame": 0, "scope": "locals", "name": 5, "value": "1"},
+            {"cmd": "setVariable", "frame": 0, "ref": 10 ** 30, "name": "0", "value": "1"},
+            {"cmd": "setVariable", "frame": 0, "scope": "nonlocal", "name": "value", "value": "1"},
+        ]
+        for seq, body in enumerate(hostile, 20):
+            self.request(seq, body)
+        self.request(40, {"cmd": "evaluate", "frame": 0, "expression": "value"})
+        kinds = (wire.EVALUATE_RESULT, wire.VARIABLES_RESULT, wire.SET_VARIABLE_RESULT)
+        got = wait_for(lambda: (lambda e: e if len(e) == len(hostile) + 1 else None)(
+            [e for kind in kinds for e in self.events(kind)]))
+        self.assertTrue(got)
+        by_seq = {e["seq"]: e for e in got}
+        for seq in range(20, 20 + len(hostile)):
+            self.assertFalse(by_seq[str(seq)]["ok"], by_seq[str(seq)])
+            self.assertIsInstance(by_seq[str(seq)]["error"], str)
+        self.assertEqual((by_seq["40"]["ok"], by_seq["40"]["value"]), (True, "[1, 2]"))
+        self.request(41, {"cmd": "continue"})
+        t.join(10)
+        self.assertEqual(result["reason"], "continue")
+
 
 if __name__ == "__main__":
     unittest.main()
