@@ -6,18 +6,17 @@
  * (post-mortem).
  */
 import * as path from 'node:path';
-import { constants as osConstants } from 'node:os';
 import {
   Event, ExitedEvent, InitializedEvent, Logger, logger, LoggingDebugSession,
   OutputEvent, TerminatedEvent, Thread, ThreadEvent,
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { loadReport, type TraceFailure, type TraceRace, type TraceReport } from '../../runtime/src/report';
+import { loadReport, type TraceFailure, type TraceReport } from '../../runtime/src/report';
 import { formatFailure, formatSummary } from '../../runtime/src/summary';
 import { TraceModel, type ModelFailure, type ModelThread } from '../../runtime/src/traceModel';
 import { TraceRuntime, type RunEnd } from '../../runtime/src/traceRuntime';
 import { FAILURE_EVENT, RACE_EVENT, SUMMARY_EVENT, type FailureEventBody, type RaceEventBody, type SummaryEventBody } from '../../protocol/src/customEvents';
-import { threadLabel, threadListLabel } from './session/describe';
+import { raceText, signalExitCode, threadLabel, threadListLabel } from './session/describe';
 import { WorkerEvaluator } from './session/evaluation';
 import { FailureInspector } from './session/inspection';
 import type { Held } from './session/variables';
@@ -26,6 +25,7 @@ import { RunControl } from './session/runControl';
 import { stoppedEvent, stopExceptionInfo } from './session/stops';
 import type { LaunchAttributes } from '../../protocol/src/launchAttributes';
 import { consoleChoice } from './session/terminal';
+import { EXCEPTION_FILTERS, evaluateContext, liveVariables, setLiveVariable } from './session/liveRequests';
 
 export interface WorkerscopeLaunchArguments extends DebugProtocol.LaunchRequestArguments, LaunchAttributes {
   /** Log the DAP traffic to the adapter's stderr. */
@@ -83,7 +83,7 @@ export class WorkerscopeSession extends LoggingDebugSession {
       supportsExceptionInfoRequest: true,
       supportsEvaluateForHovers: false,
       supportsTerminateRequest: true,
-      supportsSetVariable: false,
+      supportsSetVariable: true,
       supportsExceptionFilterOptions: false,
       supportsStepBack: false,
       supportsRestartRequest: false,
@@ -201,9 +201,23 @@ export class WorkerscopeSession extends LoggingDebugSession {
     this.sendResponse(response);
   }
 
-  protected variablesRequest(response: DebugProtocol.VariablesResponse, args: DebugProtocol.VariablesArguments): void {
-    response.body = { variables: this.inspector.variablesOf(args.variablesReference) };
-    this.sendResponse(response);
+  protected variablesRequest(response: DebugProtocol.VariablesResponse, args: DebugProtocol.VariablesArguments): Promise<void> {
+    return this.guarded(response, async () => {
+      response.body = { variables: await liveVariables(this.inspector, this.evaluator, this.runtime, args) };
+      this.sendResponse(response);
+    });
+  }
+
+  protected setVariableRequest(response: DebugProtocol.SetVariableResponse, args: DebugProtocol.SetVariableArguments): Promise<void> {
+    return this.guarded(response, async () => {
+      const set = await setLiveVariable(this.inspector, this.evaluator, this.runtime, args);
+      if ('error' in set) {
+        this.sendErrorResponse(response, set.error);
+        return;
+      }
+      response.body = set.body;
+      this.sendResponse(response);
+    });
   }
 
   protected exceptionInfoRequest(response: DebugProtocol.ExceptionInfoResponse, args: DebugProtocol.ExceptionInfoArguments): void {
@@ -223,9 +237,10 @@ export class WorkerscopeSession extends LoggingDebugSession {
 
   private async evaluate(response: DebugProtocol.EvaluateResponse, args: DebugProtocol.EvaluateArguments): Promise<void> {
     const frame = args.frameId !== undefined ? this.inspector.frame(args.frameId) : undefined;
-    const answer = await this.evaluator.answer(frame, args.expression, this.runtime);
+    const answer = await this.evaluator.answer(frame, args.expression, this.runtime, evaluateContext(args.context));
     if ('result' in answer) {
-      response.body = { result: answer.result, variablesReference: 0 };
+      const children = frame && frame.index !== 'submitted' && answer.ref ? this.inspector.liveChild(frame.failure, answer.ref, frame.index) : 0;
+      response.body = { result: answer.result, type: answer.type, variablesReference: children };
       this.sendResponse(response);
     } else {
       // Answered in the console, where it was typed: no notification for each failed evaluation.
@@ -474,23 +489,7 @@ export class WorkerscopeSession extends LoggingDebugSession {
   }
 }
 
-const EXCEPTION_FILTERS: DebugProtocol.ExceptionBreakpointsFilter[] = [
-  { filter: 'uncaught', label: 'Uncaught exceptions', default: true, description: 'Stop where an exception no code catches was raised, in any process, the main one included, before the program ends.' },
-  { filter: 'failures', label: 'Failed tasks and worker deaths', default: true, description: 'Stop in a worker whose task raised, and at a worker killed or stalled while running a task.' },
-  { filter: 'raised', label: 'Raised exceptions', default: false, description: 'Stop at every exception raised in your own code, caught or not, in every process and thread (slower).' },
-];
 
 function isStoppable(failure: ModelFailure): boolean {
   return failure.kind !== 'swallowed' && failure.kind !== 'hang';
-}
-
-
-function raceText(race: TraceRace): string {
-  return `race: unlocked read-modify-write of ${race.object ?? 'shared object'} at ${race.file}:${race.line}`;
-}
-
-function signalExitCode(signal: NodeJS.Signals | null): number | undefined {
-  if (!signal) return undefined;
-  const n = (osConstants.signals as Record<string, number | undefined>)[signal];
-  return n !== undefined ? 128 + n : undefined;
 }

@@ -154,9 +154,27 @@ describe('stepping, exception stops, pause and the console', { timeout: 300_000 
     assert.equal((await evaluate('x + 1')).body.result, '6');
     await evaluate('import os; print("pid", os.getpid())');
     await assert.rejects(evaluate('nothing_here'), /NameError: name 'nothing_here' is not defined/);
+    // A watch expression is an expression only: statements run in the console alone.
+    await assert.rejects(s.dc.evaluateRequest({ expression: 'x = 9', frameId: frame.id, context: 'watch' }), /SyntaxError/);
+
+    // Variables expand, asked of the waiting thread, and can be set.
+    const scopes = (await s.dc.scopesRequest({ frameId: frame.id })).body.scopes;
+    assert.deepEqual(scopes.map((scope) => scope.name), ['Locals', 'Globals']);
+    const locals = (await s.dc.variablesRequest({ variablesReference: scopes[0].variablesReference })).body.variables;
+    const items = locals.find((v) => v.name === 'items');
+    assert.ok(items && items.variablesReference > 0, `items expands: ${JSON.stringify(locals)}`);
+    const entries = (await s.dc.variablesRequest({ variablesReference: items.variablesReference })).body.variables;
+    assert.deepEqual(entries.map((v) => v.name), ["'alpha'", "'beta'"]);
+    const alpha = (await s.dc.variablesRequest({ variablesReference: entries[0].variablesReference })).body.variables;
+    assert.deepEqual(alpha.map((v) => [v.name, v.value]), [['0', '1'], ['1', '2'], ['2', "{'deep': True}"]]);
+    const set = await s.dc.setVariableRequest({ variablesReference: scopes[0].variablesReference, name: 'x', value: 'x + 2' });
+    assert.equal(set.body.value, '7');
+    const expandable = await s.dc.evaluateRequest({ expression: 'items', frameId: frame.id, context: 'watch' });
+    assert.ok(expandable.body.variablesReference > 0, 'an evaluated dict expands');
+
     await s.dc.continueRequest({ threadId: stop.body.threadId! });
     await s.waitFor('exited');
-    assert.match(s.output('stdout'), /x is now 5/);
+    assert.match(s.output('stdout'), /x is now 7/);
     assert.match(s.output('stdout'), /pid \d+/);
   }));
 });

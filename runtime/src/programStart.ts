@@ -2,8 +2,29 @@
  * Spawns the traced program as `python script.py` would run: with pipes whose text becomes
  * output events (the debug adapter), or with the terminal passed through (the CLI). Its end is
  * the child's `close`. (In the client's terminal the program is started by terminalLaunch.ts.)
+ * Also the command line of the hang watch that runs beside a program.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import * as path from 'node:path';
+
+/** What the hang watch is told of the run. */
+export interface WatchOptions {
+  program: string;
+  args?: readonly string[];
+  hangTimeout?: number;
+  stallTimeout?: number;
+  stallAction?: 'end' | 'pause';
+}
+
+/** The supervisor's arguments: it watches `pid` through the channel for hangs and stalls. */
+export function supervisorArgs(tracerDir: string, pid: number, channelDir: string, options: WatchOptions): string[] {
+  const args = ['-S', path.join(tracerDir, 'workerscope_supervise.py'), '--watch', String(pid), '--channel', channelDir, '--no-summary'];
+  if (options.hangTimeout !== undefined) args.push('--hang-timeout', String(options.hangTimeout));
+  if (options.stallTimeout !== undefined) args.push('--stall-timeout', String(options.stallTimeout));
+  // The supervisor records the stall but leaves the program running: the session holds the workers.
+  if (options.stallTimeout !== undefined && options.stallAction === 'pause') args.push('--stall-keep-running');
+  return [...args, '--', options.program, ...(options.args ?? [])];
+}
 
 export interface SpawnHandlers {
   output(stream: 'stdout' | 'stderr', text: string): void;
@@ -33,4 +54,17 @@ export function spawnChild(python: string, env: NodeJS.ProcessEnv, options: { pr
     });
     child.once('close', (exitCode, signal) => on.close(exitCode, signal));
   });
+}
+
+/** Why pool hangs may have gone undetected, from the hang watch's stderr and whether it left early. */
+export function watchErrorText(errors: string, leftEarly: boolean): string | undefined {
+  const detail = errors.trim();
+  if (!leftEarly && !detail) return undefined;
+  const what = leftEarly ? 'the hang watch stopped before the program ended' : 'the hang watch reported an error';
+  return detail ? `${what}: ${detail}` : what;
+}
+
+/** Seconds as a delay in milliseconds; none (or not a number) is never. */
+export function millis(seconds: number | undefined): number {
+  return seconds !== undefined && Number.isFinite(seconds) ? Math.max(0, seconds * 1000) : Infinity;
 }

@@ -22,7 +22,7 @@ import { TraceModel } from './traceModel';
 import { compileTracerIfStale } from './tracerBytecode';
 import { ControlChannel, evaluation, setVariableAnswer, variablesAnswer, type EvaluateContext, type Evaluation, type SetVariableAnswer, type SetVariableTarget, type StepKind, type VariablesAnswer, type VariablesTarget } from './control';
 import { tracerPythonPath } from './tracerLocation';
-import { spawnChild } from './programStart';
+import { millis, spawnChild, supervisorArgs, watchErrorText } from './programStart';
 import { TerminalProgram, TerminalRefused, type ProgramProcess, type TerminalOption } from './terminalLaunch';
 import * as wire from './wire';
 
@@ -61,8 +61,6 @@ export interface LaunchOptions {
 }
 
 export type { EvaluateContext, Evaluation, SetVariableAnswer, SetVariableTarget, ShownValue, StepKind, Variable, VariablesAnswer, VariablesTarget } from './control';
-
-export type StepCommand = 'next' | 'stepIn' | 'stepOut';
 
 export interface RunEnd {
   exitCode: number | null;
@@ -233,12 +231,7 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
 
   /** The hang watch: told on stdin how the program ended, it records a hang it saw and leaves. */
   private startSupervisor(python: string, pid: number, channelDir: string, tracerDir: string, env: NodeJS.ProcessEnv, options: LaunchOptions): void {
-    const args = ['-S', path.join(tracerDir, 'workerscope_supervise.py'), '--watch', String(pid), '--channel', channelDir, '--no-summary'];
-    if (options.hangTimeout !== undefined) args.push('--hang-timeout', String(options.hangTimeout));
-    if (options.stallTimeout !== undefined) args.push('--stall-timeout', String(options.stallTimeout));
-    // The supervisor records the stall but leaves the program running: the session holds the workers.
-    if (options.stallTimeout !== undefined && options.stallAction === 'pause') args.push('--stall-keep-running');
-    args.push('--', options.program, ...(options.args ?? []));
+    const args = supervisorArgs(tracerDir, pid, channelDir, options);
     this.supervisorErrors = '';
     // Detached: the terminal's signals to the program's group (Ctrl-\, Ctrl-Z) are not for it.
     const supervisor = spawn(python, args, { cwd: options.cwd, env, stdio: ['pipe', 'ignore', 'pipe'], detached: true });
@@ -293,11 +286,6 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
   private resumeStop(pid: number, message: { cmd: string; id: string }): void {
     this.readAnswers();
     this.control.resume(pid, message).catch(() => undefined);
-  }
-
-  /** Lets a thread stopped where it runs go on by a step; it stops again where the step ends. */
-  step(pid: number, stopId: string, command: StepCommand): void {
-    this.sendControl(pid, { cmd: command, id: stopId });
   }
 
   /** Asks every thread of the program to stop at its next line of the program's own code. */
@@ -492,10 +480,7 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
   }
 
   private watchError(): string | undefined {
-    const detail = this.supervisorErrors.trim();
-    if (!this.supervisorLeftEarly && !detail) return undefined;
-    const what = this.supervisorLeftEarly ? 'the hang watch stopped before the program ended' : 'the hang watch reported an error';
-    return detail ? `${what}: ${detail}` : what;
+    return watchErrorText(this.supervisorErrors, this.supervisorLeftEarly);
   }
 
   private cancelSupervisorStart(): void {
@@ -510,9 +495,4 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
     if (this.channelDir) removeChannel(this.channelDir);
     this.channelDir = undefined;
   }
-}
-
-/** Seconds as a delay in milliseconds; none (or not a number) is never. */
-function millis(seconds: number | undefined): number {
-  return seconds !== undefined && Number.isFinite(seconds) ? Math.max(0, seconds * 1000) : Infinity;
 }

@@ -2,7 +2,8 @@
  * Words the debug session shows for processes, threads and failures: thread names, stop
  * descriptions, exception details. Plain functions over the model, no DAP, so they are unit-tested.
  */
-import type { TraceFailure, TraceTask } from '../../../runtime/src/report';
+import { constants as osConstants } from 'node:os';
+import type { TraceFailure, TraceRace, TraceTask } from '../../../runtime/src/report';
 import type { ModelThread } from '../../../runtime/src/traceModel';
 
 /**
@@ -156,4 +157,16 @@ export function tracebackText(failure: TraceFailure, source: SourceLines = () =>
   if (failure.kind === 'thread-exception' && failure.thread) lines.push(`thread: ${failure.thread}${failure.worker ? ` in ${failure.worker}` : ''}${pid}`);
   else if (failure.worker || pid) lines.push(`worker: ${failure.worker ?? 'unknown'}${pid}`);
   return lines.join('\n');
+}
+
+/** The console's line for a race found with `detectRaces`. */
+export function raceText(race: TraceRace): string {
+  return `race: unlocked read-modify-write of ${race.object ?? 'shared object'} at ${race.file}:${race.line}`;
+}
+
+/** The exit code a shell shows for a program ended by `signal` (128 + its number). */
+export function signalExitCode(signal: NodeJS.Signals | null): number | undefined {
+  if (!signal) return undefined;
+  const n = (osConstants.signals as Record<string, number | undefined>)[signal];
+  return n !== undefined ? 128 + n : undefined;
 }

@@ -1,18 +1,19 @@
 /**
- * The Debug Console's answers in a stopped thread: evaluated by the paused worker itself when it
- * waits (one request at a time per process), else from the locals captured when it stopped.
+ * The Debug Console's answers and the live Variables view of a stopped thread: asked of the
+ * paused thread itself while it waits (one request at a time per process), else answered from the
+ * locals captured when it stopped.
  */
-import type { TraceRuntime } from '../../../runtime/src/traceRuntime';
-import type { FrameRef } from './variables';
+import type { EvaluateContext, SetVariableAnswer, TraceRuntime, VariablesAnswer } from '../../../runtime/src/traceRuntime';
+import type { FrameRef, Held, LiveTarget } from './variables';
 
-/** A result for the console, or an error with the session's error code. */
-export type Answer = { result: string } | { code: number; message: string };
+/** A result for the console (`ref`: the paused thread's reference to its children), or an error with the session's error code. */
+export type Answer = { result: string; type?: string; ref?: number } | { code: number; message: string };
 
 export class WorkerEvaluator {
   /** The last evaluation sent to each process: the next one waits for it. */
   private readonly evaluations = new Map<number, Promise<unknown>>();
 
-  async answer(frame: FrameRef | undefined, expression: string, runtime: TraceRuntime | undefined): Promise<Answer> {
+  async answer(frame: FrameRef | undefined, expression: string, runtime: TraceRuntime | undefined, context?: EvaluateContext): Promise<Answer> {
     if (frame?.index === 'submitted' && (frame.failure.kind === 'killed' || frame.failure.kind === 'exited') && !frame.failure.frames?.length) {
       // The only frame is where the task was submitted: the worker itself is gone.
       const how = frame.failure.kind === 'killed' ? `was killed${frame.failure.signal ? ` by ${frame.failure.signal}` : ''}` : 'exited';
@@ -32,23 +33,38 @@ export class WorkerEvaluator {
       return { code: 3004, message: `The worker is not paused, so only its captured locals can be shown (${Object.keys(locals).join(', ') || 'none'}).` };
     }
     try {
-      const answer = await this.inWorker(runtime, held.pid, held.id, index, expression);
-      return answer.ok ? { result: answer.value } : { code: 3005, message: answer.error };
+      const pid = held.pid;
+      const answer = await this.inWorker(pid, () => runtime.evaluate(pid, index, expression, undefined, held.id, context));
+      return answer.ok ? { result: answer.value, type: answer.type ?? undefined, ref: answer.ref } : { code: 3005, message: answer.error };
     } catch (error) {
       return { code: 3006, message: `Cannot evaluate in the worker: ${(error as Error).message}` };
     }
   }
 
+  /** A waiting thread's variables: a frame's locals or globals, or a value's children. */
+  variables(held: Held, target: LiveTarget, runtime: TraceRuntime, start?: number, count?: number): Promise<VariablesAnswer> {
+    const pid = held.pid as number;
+    const asked = 'ref' in target ? { ref: target.ref, start, count } : { frame: target.frame, scope: target.scope };
+    return this.inWorker(pid, () => runtime.variables(pid, held.id, asked));
+  }
+
+  /** Assigns a variable of a waiting thread; `value` is an expression evaluated in the target's frame. */
+  setVariable(held: Held, target: LiveTarget, name: string, value: string, runtime: TraceRuntime): Promise<SetVariableAnswer> {
+    const pid = held.pid as number;
+    const where = 'ref' in target ? { ref: target.ref } : { scope: target.scope };
+    return this.inWorker(pid, () => runtime.setVariable(pid, held.id, { frame: target.frame, name, value, ...where }));
+  }
+
   /**
-   * Asks the paused worker to evaluate. The runtime matches the answer to this request by its
-   * sequence number, so an answer that comes after its request timed out is never taken for a
-   * later one's. Requests go one at a time per process, so each has its whole timeout to itself
-   * rather than spending it queued behind a slow one in the worker.
+   * Asks the paused worker. The runtime matches the answer to this request by its sequence
+   * number, so an answer that comes after its request timed out is never taken for a later one's.
+   * Requests go one at a time per process, so each has its whole timeout to itself rather than
+   * spending it queued behind a slow one in the worker. Each names the failure or stop it is for:
+   * two paused threads of one process answer apart.
    */
-  private inWorker(runtime: TraceRuntime, pid: number, heldId: string, frame: number, expression: string): ReturnType<TraceRuntime['evaluate']> {
+  private inWorker<T>(pid: number, ask: () => Promise<T>): Promise<T> {
     const previous = this.evaluations.get(pid) ?? Promise.resolve();
-    // Named by the failure or stop it was paused for: two paused threads of one process answer apart.
-    const next = previous.catch(() => undefined).then(() => runtime.evaluate(pid, frame, expression, undefined, heldId));
+    const next = previous.catch(() => undefined).then(ask);
     this.evaluations.set(pid, next);
     return next;
   }

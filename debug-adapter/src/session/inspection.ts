@@ -72,9 +72,14 @@ export class FailureInspector {
     return ref?.kind === 'live' ? ref : undefined;
   }
 
-  /** A reference to a value's children, as the waiting thread numbered them (0: none). */
-  liveChild(held: Held, ref: number): number {
-    return ref > 0 ? this.variables.create({ kind: 'live', held, target: { ref } }) : 0;
+  /** A reference to a value's children, as the waiting thread numbered them (0: none), reached from `frame`. */
+  liveChild(held: Held, ref: number, frame: number): number {
+    return ref > 0 ? this.variables.create({ kind: 'live', held, target: { frame, ref } }) : 0;
+  }
+
+  /** The Variables view's rows for a waiting thread's answer. */
+  liveRows(held: Held, frame: number, variables: ReadonlyArray<{ name: string; value: string; type: string; ref: number }>): DebugProtocol.Variable[] {
+    return variables.map((v) => ({ name: v.name, value: v.value, type: v.type || undefined, variablesReference: this.liveChild(held, v.ref, frame) }));
   }
 
   /** The captured variables of a reference (a thread no longer waiting has only those). */

@@ -5,7 +5,7 @@
  */
 import { ContinuedEvent, OutputEvent } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import type { StepCommand, TraceRuntime } from '../../../runtime/src/traceRuntime';
+import type { StepKind, TraceRuntime } from '../../../runtime/src/traceRuntime';
 import { StopQueues, stoppedEvent } from './stops';
 import type { Held } from './variables';
 
@@ -39,7 +39,7 @@ export class RunControl {
    * Steps the thread's shown stop. A failure cannot step (its exception has left the frames it
    * shows) nor can an uncaught exception: those go on as with Continue, and the console says so.
    */
-  step(threadId: number, command: StepCommand): void {
+  step(threadId: number, command: StepKind): void {
     const head = this.stops.head(threadId);
     const runtime = this.runtime();
     if (head?.kind !== 'stop' || !head.steppable || !head.paused || !runtime) {

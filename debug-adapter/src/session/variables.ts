@@ -8,8 +8,8 @@ import type { ModelFailure, ModelStop } from '../../../runtime/src/traceModel';
 /** What a thread is stopped at: a failure, or a stop where it runs (breakpoint, step, pause...). */
 export type Held = ModelFailure | ModelStop;
 
-/** What a paused thread is asked to list: a frame's locals or globals, or a value's children. */
-export type LiveTarget = { frame: number; scope: 'locals' | 'globals' } | { ref: number; start?: number; count?: number };
+/** What a paused thread is asked to list: a frame's locals or globals, or a value's children (reached from that frame). */
+export type LiveTarget = { frame: number; scope: 'locals' | 'globals' } | { frame: number; ref: number };
 
 /** A DAP stack frame: a worker-side frame (index into the tracer's outermost-first list) or the submission site. */
 export interface FrameRef {
