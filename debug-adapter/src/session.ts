@@ -30,8 +30,6 @@ import { EXCEPTION_FILTERS, evaluateContext, liveVariables, setLiveVariable } fr
 export interface WorkerscopeLaunchArguments extends DebugProtocol.LaunchRequestArguments, LaunchAttributes {
   /** Log the DAP traffic to the adapter's stderr. */
   trace?: boolean;
-  /** Stepping and pausing stop in the program's own code only (default true). */
-  justMyCode?: boolean;
 }
 
 const CONFIGURATION_DONE_TIMEOUT_MS = 5000;

@@ -13,6 +13,8 @@ export interface LaunchAttributes {
   env?: Record<string, string>;
   python?: string;
   stopOnWorkerFailure?: boolean;
+  /** Step and pause in the program's own code only (default true). */
+  justMyCode?: boolean;
   detectRaces?: boolean;
   hangTimeout?: number;
   /** Seconds with no task finished while tasks run: the stalled workers are stopped where they are. */
