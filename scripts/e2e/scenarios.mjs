@@ -13,6 +13,7 @@ import {
   expandPane,
   expandRow,
   pane,
+  paneRows,
   panelEditorTokens,
   selectedOutputChannel,
   showRunAndDebug,
@@ -313,7 +314,40 @@ export const SCENARIOS = [
         await waitForPaneRows(page, 'Variables', (rows) => rows.some((r) => /^line, value '[a-z]+,[^']*'$/.test(r.label)) && rows.some((r) => /^fields, value \[/.test(r.label)), { what: "the task's line and fields in Locals" });
         await screenshot(page, 'breakpoint-in-worker');
 
+        // Step Over on the toolbar: the worker runs line 7 and stops on line 8, with `price` in Locals
+        // (or, for the task that fails there, at its ValueError).
+        const line = (await paneRows(page, 'Variables')).find((r) => /^line, value '/.test(r.label))?.label ?? '';
+        await debugToolbar(page).locator('.action-label.codicon-debug-step-over:not(.disabled)').click({ timeout: 10_000 });
+        if (/plum,n\/a/.test(line)) {
+          await waitForPaneRows(page, 'Call Stack', (rows) => rows.some((r) => /ValueError/.test(r.label)), { what: 'the failing task stopped at its ValueError after the step' });
+        } else {
+          await waitForPaneRows(page, 'Call Stack', (rows) => rows.some((r) => /parse_record/.test(r.label) && /\b8\b/.test(r.label + r.text)), { what: 'the parse_record frame on line 8 after Step Over' });
+          await expandRow(page, 'Variables', /^Scope Locals$/);
+          await waitForPaneRows(page, 'Variables', (rows) => rows.some((r) => /^price, value [0-9.]+$/.test(r.label)), { what: 'price in Locals after Step Over' });
+          await screenshot(page, 'step-over-in-worker');
+        }
+
         // Continue past the other tasks' stops and the failing task: the run ends.
+        await continueToEnd(page, { timeoutMs: 60_000 });
+      });
+    },
+  },
+  {
+    name: 'an uncaught exception in the main process stops where it was raised, before the program ends',
+    async run({ vsix, workspaceSource }) {
+      await withWorkbench('uncaught-in-main', { vsix, workspaceSource }, async (page) => {
+        await openFile(page, 'main_crash.py');
+        await showRunAndDebug(page);
+        await startDebugging(page);
+        await waitForPaneRows(page, 'Call Stack', (rows) => rows.some((r) => /^Thread main \(pid \d+\)/.test(r.label) && /KeyError/.test(r.label + r.text)), { what: 'the main process stopped on its KeyError' });
+        const widget = page.locator('.exception-widget');
+        await widget.waitFor({ timeout: 15_000 });
+        assert.match(await widget.innerText(), /KeyError/);
+        await waitForPaneRows(page, 'Call Stack', (rows) => rows.some((r) => /average/.test(r.label) && /\b11\b/.test(r.label + r.text)), { what: 'the average frame on line 11' });
+        await expandRow(page, 'Variables', /^Scope Locals$/);
+        await waitForPaneRows(page, 'Variables', (rows) => rows.some((r) => /^results, value \[0, 1, 4, 9, 16\]$/.test(r.label)), { what: "average's results in Locals" });
+        assert.equal(await debugToolbar(page).isVisible(), true, 'the session is still there: the program waits');
+        await screenshot(page, 'uncaught-in-main');
         await continueToEnd(page, { timeoutMs: 60_000 });
       });
     },
