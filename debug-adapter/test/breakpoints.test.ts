@@ -7,27 +7,14 @@ import { describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { PYTHON, program, stackOf, withSession, type Session } from './support/dapSession';
+import { markedLine, nthStop, PYTHON, program, stackOf, withSession, type Session } from './support/dapSession';
 
 const FIXTURE = program('breakpoint_pool.py');
 const LINES = fs.readFileSync(FIXTURE, 'utf8').split('\n');
+const marked = (name: string): number => markedLine(FIXTURE, name);
+const stopped = nthStop;
 
-/** The 1-based line of the fixture marked `# BREAK <name>`. */
-function marked(name: string): number {
-  const index = LINES.findIndex((text) => text.endsWith(`# BREAK ${name}`));
-  assert.ok(index >= 0, `no line marked ${name}`);
-  return index + 1;
-}
 
-async function stopped(s: Session, count: number): Promise<DebugProtocol.StoppedEvent> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const stops = s.events.filter((e): e is DebugProtocol.StoppedEvent => e.event === 'stopped');
-    if (stops.length >= count) return stops[count - 1];
-    if (Date.now() > deadline || s.events.some((e) => e.event === 'terminated')) throw new Error(`stop ${count} never came; output:\n${s.output()}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 async function evaluate(s: Session, frameId: number, expression: string): Promise<string> {
   return (await s.dc.evaluateRequest({ expression, frameId, context: 'repl' })).body.result;

@@ -9,26 +9,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { PYTHON, program, stackOf, withSession, type Session } from './support/dapSession';
+import { markedLine, nthStop, PYTHON, program, stackOf, withSession, type Session } from './support/dapSession';
 
 const FIXTURE = program('debugger_steps.py');
-const LINES = fs.readFileSync(FIXTURE, 'utf8').split('\n');
+const marked = (name: string): number => markedLine(FIXTURE, name);
+const stopped = nthStop;
 
-function marked(name: string): number {
-  const index = LINES.findIndex((text) => text.endsWith(`# BREAK ${name}`));
-  assert.ok(index >= 0, `no line marked ${name}`);
-  return index + 1;
-}
 
-async function stopped(s: Session, count: number): Promise<DebugProtocol.StoppedEvent> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const stops = s.events.filter((e): e is DebugProtocol.StoppedEvent => e.event === 'stopped');
-    if (stops.length >= count) return stops[count - 1];
-    if (Date.now() > deadline || s.events.some((e) => e.event === 'terminated')) throw new Error(`stop ${count} never came; output:\n${s.output()}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 /** Starts the fixture with breakpoints at the marked lines and the given exception filters. */
 async function start(s: Session, args: string[], breaks: string[], filters?: string[]): Promise<void> {

@@ -388,6 +388,35 @@ class CostTest(unittest.TestCase):
         s = Session(self, PROBE)
         self.assertEqual(s.finish(), (0, "True True False True None\n", ""))
 
+    def test_the_last_breakpoint_removed_leaves_nothing_tracing(self):
+        """3.8-3.11: the main thread (where the reload signal lands, and where a pool worker
+        runs its tasks) and threads started later run untraced again."""
+        flag = os.path.join(tempfile.mkdtemp(prefix="ws-bp-flag-"), "started")
+        self.addCleanup(shutil.rmtree, os.path.dirname(flag), True)
+        s = Session(self, """
+            import os, sys, threading, time
+
+            def never():
+                return 1  # COLD
+
+            traced_at_start = sys.gettrace() is not None
+            open(sys.argv[1], "w").close()
+            deadline = time.monotonic() + 20
+            while sys.gettrace() is not None and time.monotonic() < deadline:
+                time.sleep(0.01)
+            seen = []
+            t = threading.Thread(target=lambda: seen.append(sys.gettrace()))
+            t.start()
+            t.join()
+            print(traced_at_start, sys.gettrace(), seen[0])
+        """, [{"id": 1, "line": "COLD"}], args=(flag,))
+        if not wait_for(lambda: os.path.exists(flag), TIMEOUT):
+            s.fail_with("the program never started")
+        s.set_breakpoints([])
+        status, out, err = s.finish()
+        self.assertEqual((status, err), (0, ""))
+        self.assertEqual(out, "%s None None\n" % (sys.version_info < (3, 12)))
+
 
 class RulesTest(unittest.TestCase):
     def test_hit_conditions(self):

@@ -193,3 +193,18 @@ def worker_name() -> str:
 def _log(bp: Breakpoint, message: str) -> None:
     runtime.emit(wire.LOG, message=message, file=bp.file, line=bp.line,
                  thread=thread_name(), worker=worker_name())
+
+
+def parse_files(files: "Any") -> "Dict[str, Dict[int, List[Breakpoint]]]":
+    """The spec's breakpoints by file and line; what is not a breakpoint is left out."""
+    out: "Dict[str, Dict[int, List[Breakpoint]]]" = {}
+    if not isinstance(files, dict):
+        return out
+    for path, items in files.items():
+        if not isinstance(path, str) or not isinstance(items, list):
+            continue
+        for item in items:
+            line = item.get("line") if isinstance(item, dict) else None
+            if isinstance(line, int) and not isinstance(line, bool) and line > 0:
+                out.setdefault(path, {}).setdefault(line, []).append(Breakpoint(path, item))
+    return out

@@ -9,7 +9,7 @@ from _thread import get_ident
 from itertools import count
 
 from . import channel, runtime, wire
-from .bprules import Breakpoint, Settings, passes
+from .bprules import Breakpoint, Settings, parse_files, passes
 from .bprules import thread_name as _thread_name
 from .bprules import worker_name as _worker_name
 
@@ -63,20 +63,6 @@ def _stamp(st: "Any") -> "Tuple[int, int, int]":
     return (st.st_ino, st.st_mtime_ns, st.st_size)
 
 
-def _parse_files(files: "Any") -> "Dict[str, Dict[int, List[Breakpoint]]]":
-    out: "Dict[str, Dict[int, List[Breakpoint]]]" = {}
-    if not isinstance(files, dict):
-        return out
-    for path, items in files.items():
-        if not isinstance(path, str) or not isinstance(items, list):
-            continue
-        for item in items:
-            line = item.get("line") if isinstance(item, dict) else None
-            if isinstance(line, int) and not isinstance(line, bool) and line > 0:
-                out.setdefault(path, {}).setdefault(line, []).append(Breakpoint(path, item))
-    return out
-
-
 def _read() -> "Optional[_Spec]":
     """The spec on disk; an absent file is no breakpoints, one that cannot be read or parsed
     (None) leaves the breakpoints as they are."""
@@ -97,7 +83,7 @@ def _read() -> "Optional[_Spec]":
         return None
     if not isinstance(obj, dict):
         return None
-    return _Spec(obj.get("version"), _parse_files(obj.get("files")), stamp,
+    return _Spec(obj.get("version"), parse_files(obj.get("files")), stamp,
                  Settings(obj, runtime.state.pause))
 
 
@@ -357,7 +343,9 @@ def _trace_apply() -> None:
     ``threading.settrace``, in threads started later), then traces the frames running now
     whose code holds a breakpoint (another thread's only if it is traced already)."""
     global _tracing
-    if not _spec.files and not _tracing:
+    if not _spec.files:
+        if _tracing:
+            _untrace()
         return
     if not _tracing:
         current = sys.gettrace()
@@ -377,6 +365,25 @@ def _trace_apply() -> None:
     for frame in _running_frames():
         if frame.f_trace is None and holds_breakpoint(frame.f_code):
             frame.f_trace = _local_trace
+
+
+def _untrace() -> None:
+    """The last breakpoint is gone: this thread (the main one, where the reload signal lands and
+    where a pool worker runs its tasks) and threads started later run untraced again. A thread
+    already running keeps the function (3.8-3.11 cannot take it from another thread); it returns
+    None at each call."""
+    global _tracing
+    _tracing = False
+    if sys.gettrace() is _global_trace:
+        sys.settrace(None)
+    threading = sys.modules.get("threading")
+    if threading is not None and getattr(threading, "_trace_hook", None) is _global_trace:
+        threading.settrace(None)  # type: ignore[arg-type]
+    previous = getattr(sys.modules.get(__package__ + ".stepping"), "_previous_trace", None)
+    if previous:  # a stepping thread gets no breakpoint function back when its step ends
+        for ident, func in list(previous.items()):
+            if func is _global_trace:
+                previous[ident] = None
 
 
 def _trace_of_ours(func: "Any") -> bool:

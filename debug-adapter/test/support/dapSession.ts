@@ -81,3 +81,21 @@ export function program(name: string): string {
 export async function stackOf(s: Session, threadId: number): Promise<DebugProtocol.StackFrame[]> {
   return (await s.dc.stackTraceRequest({ threadId })).body.stackFrames;
 }
+
+/** The 1-based line of a fixture marked `# BREAK <name>`. */
+export function markedLine(file: string, name: string): number {
+  const index = fs.readFileSync(file, 'utf8').split('\n').findIndex((text) => text.endsWith(`# BREAK ${name}`));
+  assert.ok(index >= 0, `no line of ${path.basename(file)} marked ${name}`);
+  return index + 1;
+}
+
+/** The session's `count`-th stopped event, polled for until the deadline or the session's end. */
+export async function nthStop(s: Session, count: number, timeoutMs = 60_000): Promise<DebugProtocol.StoppedEvent> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const stops = s.events.filter((e): e is DebugProtocol.StoppedEvent => e.event === 'stopped');
+    if (stops.length >= count) return stops[count - 1];
+    if (Date.now() > deadline || s.events.some((e) => e.event === 'terminated')) throw new Error(`stop ${count} never came; output:\n${s.output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
