@@ -16,6 +16,8 @@ export const FAULT_SUFFIX = '.fault';
 /** `<pid>.stack`: the all-threads dump a worker writes on the live-stack signal. */
 export const STACK_SUFFIX = '.stack';
 export const CTL_DIR = 'ctl';
+/** `ctl/<pid>/<id>.bell`: the FIFO doorbell of a waiting stop; rung after a request is in place. */
+export const BELL_SUFFIX = '.bell';
 
 // Slot layout: seven little-endian signed 64-bit integers in `<pid>.slot` (a file, mmap'd, 0600,
 // forked workers included, so the supervisor can read every worker's). SLOT_LOCKED is 1 while a
@@ -66,6 +68,10 @@ export const HANG = 'hang';
 export const PAUSED = 'paused';
 export const RESUMED = 'resumed';
 export const EVALUATE_RESULT = 'evaluate-result';
+/** A stopped thread's answer to `variables`: a frame scope's names or a reference's children. */
+export const VARIABLES_RESULT = 'variables-result';
+/** A stopped thread's answer to `setVariable`: the value assigned. */
+export const SET_VARIABLE_RESULT = 'set-variable-result';
 /** The pool can no longer finish what it was given: arms the hang watch; not a failure itself. */
 export const POOL_STALLED = 'pool-stalled';
 /** The supervisor's list of the tasks running at a stall, at the main process's death or on request. */
@@ -78,7 +84,7 @@ export const JOIN = 'join';
 export const QUEUE_FLUSH_WAIT = 'queue-flush-wait';
 /** The feeder thread of a `queue-flush-wait` finished after all. */
 export const QUEUE_FLUSHED = 'queue-flushed';
-/** A thread stopped at a breakpoint (paused/resumed with its id follow). */
+/** A thread stopped for the debugger: breakpoint, step, pause or exception (paused/resumed with its id follow). */
 export const STOPPED = 'stopped';
 /** A logpoint's message, or a breakpoint condition that raised; the thread goes on. */
 export const LOG = 'log';
@@ -90,16 +96,22 @@ export const EVENT_KINDS = [
   PROCESS_START, PROCESS_EXIT, START_METHOD, CHILD_EXIT, SUBMIT, TASK_EXCEPTION,
   PROCESS_EXCEPTION, THREAD_EXCEPTION, WORKER_LOST, SWALLOWED, RACE, HANG,
   PAUSED, RESUMED, EVALUATE_RESULT, POOL_STALLED, IN_FLIGHT, LEFTOVER,
-  JOIN, QUEUE_FLUSH_WAIT, QUEUE_FLUSHED, STOPPED, LOG,
+  JOIN, QUEUE_FLUSH_WAIT, QUEUE_FLUSHED, STOPPED, LOG, VARIABLES_RESULT, SET_VARIABLE_RESULT,
 ] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 
-// Control requests (ctl/<pid>/<seq>.json, written by the debug adapter; seq sorts numerically).
+// Control requests (ctl/<pid>/<seq>.json, written by control.ts; seq sorts numerically). Their
+// fields are listed in wire.py.
 export const CMD_EVALUATE = 'evaluate';
 export const CMD_CONTINUE = 'continue';
 export const CMD_NEXT = 'next';
 export const CMD_STEP_IN = 'stepIn';
 export const CMD_STEP_OUT = 'stepOut';
+export const CMD_VARIABLES = 'variables';
+export const CMD_SET_VARIABLE = 'setVariable';
+export const STEP_COMMANDS = [CMD_NEXT, CMD_STEP_IN, CMD_STEP_OUT] as const;
+export type StepCommand = (typeof STEP_COMMANDS)[number];
+export const INSPECT_COMMANDS = [CMD_EVALUATE, CMD_VARIABLES, CMD_SET_VARIABLE] as const;
 
 /**
  * Fields every record carries. The others are read by name where they are used (the trace model,
@@ -130,15 +142,17 @@ export const EVENT_FIELDS: Readonly<Record<EventKind, readonly string[]>> = {
   [HANG]: ['key', 'worker', 'child', 'task', 'timeout', 'lostAt', 'reason', 'joinedAt', 'queue', 'items', 'puts'],
   [PAUSED]: ['id'],
   [RESUMED]: ['id', 'reason'],
-  [EVALUATE_RESULT]: ['id', 'seq', 'frame', 'ok', 'value', 'error'],
+  [EVALUATE_RESULT]: ['id', 'seq', 'frame', 'ok', 'value', 'type', 'ref', 'error'],
   [POOL_STALLED]: ['owner', 'child', 'worker', 'key', 'chunk', 'task', 'reason'],
   [IN_FLIGHT]: ['reason', 'signal', 'timeout', 'tasks'],
   [LEFTOVER]: ['child', 'name', 'role', 'signal', 'exitCode'],
   [JOIN]: ['child', 'name', 'timeout', 'at'],
   [QUEUE_FLUSH_WAIT]: ['queue', 'items', 'puts'],
   [QUEUE_FLUSHED]: ['queue'],
-  [STOPPED]: ['id', 'reason', 'breakpoint', 'thread', 'worker', 'role', 'frames', 'paused'],
+  [STOPPED]: ['id', 'reason', 'breakpoint', 'description', 'exception', 'thread', 'worker', 'role', 'frames', 'paused', 'steppable'],
   [LOG]: ['message', 'file', 'line', 'thread', 'worker'],
+  [VARIABLES_RESULT]: ['id', 'seq', 'ok', 'variables', 'total', 'error'],
+  [SET_VARIABLE_RESULT]: ['id', 'seq', 'ok', 'value', 'type', 'ref', 'error'],
 };
 
 export function isEventKind(kind: unknown): kind is EventKind {

@@ -31,7 +31,7 @@ class Session:
     """A program started as the runtime starts it in a debug session, and its channel."""
 
     def __init__(self, test, source, breakpoints=None, args=(), env_breakpoints=True,
-                 script="prog.py"):
+                 script="prog.py", settings=None, extra_env=None):
         self.source = textwrap.dedent(source)
         self.workdir = tempfile.mkdtemp(prefix="ws-bp-")
         self.channel = tempfile.mkdtemp(prefix="ws-bp-ch-")
@@ -43,14 +43,17 @@ class Session:
         self.version = 0
         self.seq = 0
         self.continued = set()
-        if breakpoints is not None:
-            self.set_breakpoints(breakpoints, signal_pids=())
+        self.settings = dict(settings or {})  # exceptions, justMyCode, pause: spec keys
+        self.items = []
+        if breakpoints is not None or settings is not None:
+            self.set_breakpoints(breakpoints or [], signal_pids=())
         env = clean_env()
         env["PYTHONPATH"] = os.path.join(PY_DIR, "bootstrap")
         env["WORKERSCOPE_CHANNEL"] = self.channel
         env["WORKERSCOPE_TRACER_LOG"] = os.path.join(self.workdir, "tracer.log")
         if env_breakpoints:
             env["WORKERSCOPE_BREAKPOINTS"] = "1"
+        env.update(extra_env or {})
         if script != "prog.py":
             os.symlink(self.path, os.path.join(self.workdir, script))
         # By a relative name, as a user types it: 3.8's code objects keep it so.
@@ -66,7 +69,9 @@ class Session:
         items = [dict(item, line=self.line(item["line"])) if isinstance(item["line"], str)
                  else item for item in items]
         self.version += 1
-        spec = {"version": self.version, "files": {self.path: items} if items else {}}
+        self.items = items
+        spec = dict(self.settings, version=self.version,
+                    files={self.path: items} if items else {})
         tmp = os.path.join(self.channel, "breakpoints.json.tmp%d" % os.getpid())
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as f:
@@ -75,6 +80,11 @@ class Session:
         for pid in (self.pids() if signal_pids is None else signal_pids):
             if livestack.catches(pid, BREAKPOINT_SIGNAL):
                 os.kill(pid, BREAKPOINT_SIGNAL)
+
+    def set_settings(self, **settings):
+        """Changes the spec's settings (breakpoints kept) and signals the processes."""
+        self.settings.update(settings)
+        self.set_breakpoints(self.items)
 
     def events(self, kind=None):
         out = []

@@ -1,7 +1,9 @@
 """One breakpoint of the spec and the rules of a hit: its condition, its hit condition
 (``N``, ``== N``, ``>= N``, ``> N``, ``<= N``, ``< N``, ``% N``) and a logpoint's message."""
 
-from . import runtime
+import sys
+
+from . import runtime, wire
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs milliseconds at startup in every traced process
@@ -129,3 +131,65 @@ def format_message(template: str, frame: "Any") -> str:
             out.append(c)
             i += 1
     return "".join(out)
+
+
+class Settings:
+    """The session's settings the spec carries beside its breakpoints (debugger contract,
+    section 1); a key absent or of the wrong type keeps its default."""
+    __slots__ = ("failures", "uncaught", "raised", "just_my_code", "pause")
+
+    def __init__(self, obj: "Any", failures_default: bool) -> None:
+        exceptions = obj.get("exceptions") if isinstance(obj, dict) else None
+        if not isinstance(exceptions, dict):
+            exceptions = {}
+        self.failures = _flag(exceptions.get("failures"), failures_default)
+        self.uncaught = _flag(exceptions.get("uncaught"), True)
+        self.raised = _flag(exceptions.get("raised"), False)
+        self.just_my_code = _flag(obj.get("justMyCode") if isinstance(obj, dict) else None, True)
+        pause = obj.get("pause") if isinstance(obj, dict) else None
+        self.pause = pause if isinstance(pause, int) and not isinstance(pause, bool) else 0
+
+
+def _flag(value: "Any", default: bool) -> bool:
+    return value if isinstance(value, bool) else default
+
+
+# ---- a hit ----------------------------------------------------------------------------------
+
+def passes(frame: "Any", bp: Breakpoint) -> bool:
+    if bp.condition is not None:
+        try:
+            passed = bool(eval(bp.condition_code(), frame.f_globals, frame.f_locals))
+        except BaseException as exc:  # noqa: B902 — user input; a raising condition is a hit
+            info = runtime.exception_info(exc)
+            _log(bp, "breakpoint condition `%s` raised %s: %s"
+                 % (bp.condition, info["type"], info["message"]))
+            passed = True
+        if not passed:
+            return False
+    bp.hits += 1
+    if not hit_condition_met(bp.hit, bp.hits):
+        return False
+    if bp.log_message is not None:
+        _log(bp, format_message(bp.log_message, frame))
+        return False
+    return True
+
+
+def thread_name() -> str:
+    threading = sys.modules.get("threading")
+    return "MainThread" if threading is None else runtime._thread_name(threading)
+
+
+def worker_name() -> str:
+    # Never imports multiprocessing into a program that does not use it.
+    process = sys.modules.get("multiprocessing.process")
+    try:
+        return "MainProcess" if process is None else process.current_process().name
+    except Exception:
+        return "MainProcess"
+
+
+def _log(bp: Breakpoint, message: str) -> None:
+    runtime.emit(wire.LOG, message=message, file=bp.file, line=bp.line,
+                 thread=thread_name(), worker=worker_name())

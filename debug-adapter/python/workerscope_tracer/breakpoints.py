@@ -9,7 +9,9 @@ from _thread import get_ident
 from itertools import count
 
 from . import channel, runtime, wire
-from .bprules import Breakpoint, format_message, hit_condition_met
+from .bprules import Breakpoint, Settings, passes
+from .bprules import thread_name as _thread_name
+from .bprules import worker_name as _worker_name
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs milliseconds at startup in every traced process
@@ -25,9 +27,10 @@ class _Spec:
     a thread that is reading one is never confused by the next)."""
 
     def __init__(self, version: "Any", files: "Dict[str, Dict[int, List[Breakpoint]]]",
-                 stamp: "Any") -> None:
+                 stamp: "Any", settings: "Any" = None) -> None:
         self.version = version
         self.files = files
+        self.settings = settings if settings is not None else Settings(None, runtime.state.pause)
         self.basenames = {os.path.basename(path) for path in files}
         self.stamp = stamp  # (st_ino, st_mtime_ns, st_size) of the file read, or None
         self.by_name: "Dict[str, Any]" = {}   # co_filename -> its lines' breakpoints, or False
@@ -94,7 +97,18 @@ def _read() -> "Optional[_Spec]":
         return None
     if not isinstance(obj, dict):
         return None
-    return _Spec(obj.get("version"), _parse_files(obj.get("files")), stamp)
+    return _Spec(obj.get("version"), _parse_files(obj.get("files")), stamp,
+                 Settings(obj, runtime.state.pause))
+
+
+def settings(fresh: bool = False) -> "Settings":
+    """The session's settings: those applied, or (``fresh``) those on disk now, which a
+    failure reads (the signal may not have reached the thread that handles it yet)."""
+    if fresh:
+        spec = _read()
+        if spec is not None:
+            return spec.settings
+    return _spec.settings
 
 
 def reload(force: bool = False) -> None:
@@ -129,6 +143,29 @@ def _apply(spec: _Spec) -> None:
         _monitoring_apply()
     else:
         _trace_apply()
+    _apply_settings(spec.settings)
+
+
+_pause_seen: "Optional[int]" = None  # the spec's pause generation this process has served
+
+
+def _apply_settings(new: "Settings") -> None:
+    """justMyCode, the ``raised`` filter and a new pause request; the modules doing them are
+    loaded only once a setting asks for them."""
+    global _pause_seen
+    package = __package__ + "."
+    if not new.just_my_code or package + "usercode" in sys.modules:
+        from . import usercode
+        usercode.set_just_my_code(new.just_my_code)
+    if new.raised or package + "excfilters" in sys.modules:
+        from . import excfilters
+        excfilters.set_raised(new.raised)
+    if _pause_seen is None or new.pause <= _pause_seen:
+        _pause_seen = new.pause if _pause_seen is None else _pause_seen
+        return
+    _pause_seen = new.pause
+    from . import stepping
+    stepping.request_pause()
 
 
 _real_dirs: "Dict[str, str]" = {}
@@ -220,30 +257,45 @@ def _monitoring_apply() -> None:
     """Clears the LINE events of the last version's code objects, then watches every code
     object's start again (a generator's resume too), and gives LINE events at once to the code
     of frames already running, so a loop running now sees a breakpoint added to it."""
-    global _tool, _lined
+    global _lined
     mon = sys.monitoring  # type: ignore[attr-defined]
-    if _tool is None:
-        if not _spec.files:
-            return  # claimed with the first breakpoint only
-        _tool = _claim_tool()
-        if _tool is None:
-            return
+    if _tool is None and not _spec.files:
+        return  # claimed with the first breakpoint (or stop) only
+    if claim_tool() is None:
+        return
     old, _lined = _lined, {}
     for code in old.values():
         mon.set_local_events(_tool, code, 0)
-    if not _spec.files:
-        mon.set_events(_tool, 0)
+    stepping = sys.modules.get(__package__ + ".stepping")
+    if _spec.files:
+        for frame in _running_frames():
+            if holds_breakpoint(frame.f_code):
+                _enable_lines(frame.f_code)
+    if stepping is not None:
+        stepping._mon_refresh()  # its events on top of these, and the restart
         return
-    mon.set_events(_tool, mon.events.PY_START | mon.events.PY_RESUME)
+    mon.set_events(_tool, base_events())
     mon.restart_events()
-    for frame in _running_frames():
-        if holds_breakpoint(frame.f_code):
-            _enable_lines(frame.f_code)
+
+
+def base_events() -> int:
+    """The breakpoint-only global events: every code object's start, a generator's resume."""
+    events = sys.monitoring.events  # type: ignore[attr-defined]
+    return events.PY_START | events.PY_RESUME if _spec.files else 0
+
+
+def claim_tool() -> "Optional[int]":
+    global _tool
+    if _tool is None:
+        _tool = _claim_tool()
+    return _tool
 
 
 def _enable_lines(code: "Any") -> None:
     if id(code) not in _lined:
-        sys.monitoring.set_local_events(_tool, code, sys.monitoring.events.LINE)  # type: ignore
+        mon = sys.monitoring  # type: ignore[attr-defined]
+        # OR'd: a step may watch the code's returns (stepping.py)
+        mon.set_local_events(_tool, code, mon.get_local_events(_tool, code) | mon.events.LINE)
         _lined[id(code)] = code
 
 
@@ -291,7 +343,8 @@ def _local_trace(frame: "Any", event: str, arg: "Any") -> "Any":
             entry = _file_lines(frame.f_code.co_filename)
             bps = entry.get(frame.f_lineno) if entry else None
             if bps is not None:
-                _hit(frame, bps)
+                if _hit(frame, bps):
+                    return frame.f_trace  # a step armed at the stop traces the frame its way
             elif not holds_breakpoint(frame.f_code):
                 return None  # no breakpoint left in this code: its frame goes untraced
         except Exception:
@@ -321,79 +374,41 @@ def _trace_apply() -> None:
 
 
 def threading_imported(module: "Any") -> None:
-    """Threads started from now on trace (``threading`` was imported after the tracer)."""
-    if _tracing and getattr(module, "_trace_hook", None) is None:
-        module.settrace(_global_trace)
+    """Threads started from now on trace (``threading`` was imported after the tracer): for
+    breakpoints, or for the ``raised`` exception filter when it is on (excfilters.py)."""
+    filters = sys.modules.get(__package__ + ".excfilters")
+    hook = filters._raised_call if filters is not None and filters._raised else (
+        _global_trace if _tracing else None)
+    if hook is not None and getattr(module, "_trace_hook", None) is None:
+        module.settrace(hook)
 
 
 # ---- a hit ----------------------------------------------------------------------------------
 
-def _hit(frame: "Any", bps: "List[Breakpoint]") -> None:
-    """Conditions, hit counts, logs; stops for the first breakpoint of the line that says so.
-    Not in a thread already stopped or evaluating for the debugger, nor in a helper process."""
+def _hit(frame: "Any", bps: "List[Breakpoint]") -> bool:
+    """Conditions, hit counts, logs; stops for the first breakpoint of the line that says so
+    (True then). Not in a thread already stopped or evaluating for the debugger, nor in a
+    helper process."""
     ident = get_ident()
     if ident in _busy or runtime.state.helper:
-        return
+        return False
     pause = sys.modules.get(__package__ + ".pause")
     if pause is not None and ident in pause.waiting:
-        return
+        return False
     _busy.add(ident)
     try:
         for bp in bps:
-            if _passes(frame, bp):
-                _stop(frame, bp)
-                break
+            if passes(frame, bp):
+                from . import stepping  # the stop, and the step it may resume with
+                stepping.stop(frame, "breakpoint", breakpoint=bp.id)
+                return True
     finally:
         _busy.discard(ident)
+    return False
 
 
-def _passes(frame: "Any", bp: Breakpoint) -> bool:
-    if bp.condition is not None:
-        try:
-            passed = bool(eval(bp.condition_code(), frame.f_globals, frame.f_locals))
-        except BaseException as exc:  # noqa: B902 — user input; a raising condition is a hit
-            info = runtime.exception_info(exc)
-            _log(bp, "breakpoint condition `%s` raised %s: %s"
-                 % (bp.condition, info["type"], info["message"]))
-            passed = True
-        if not passed:
-            return False
-    bp.hits += 1
-    if not hit_condition_met(bp.hit, bp.hits):
-        return False
-    if bp.log_message is not None:
-        _log(bp, format_message(bp.log_message, frame))
-        return False
-    return True
-
-
-def _thread_name() -> str:
-    threading = sys.modules.get("threading")
-    return "MainThread" if threading is None else runtime._thread_name(threading)
-
-
-def _worker_name() -> str:
-    # Never imports multiprocessing into a program that does not use it.
-    process = sys.modules.get("multiprocessing.process")
-    try:
-        return "MainProcess" if process is None else process.current_process().name
-    except Exception:
-        return "MainProcess"
-
-
-def _log(bp: Breakpoint, message: str) -> None:
-    runtime.emit(wire.LOG, message=message, file=bp.file, line=bp.line,
-                 thread=_thread_name(), worker=_worker_name())
-
-
-def _stop(frame: "Any", bp: Breakpoint) -> None:
-    from . import frames, pause
-    stop_id = "%d-s%d" % (os.getpid(), next(_stop_ids))
-    records, live = frames.stack_frames(frame)
-    if runtime.emit(wire.STOPPED, id=stop_id, reason="breakpoint", breakpoint=bp.id,
-                    thread=_thread_name(), worker=_worker_name(), role=runtime.state.role,
-                    frames=records, paused=True):
-        pause.wait_for_debugger(stop_id, live, timeout=pause.NO_TIMEOUT)
+def next_stop_id() -> str:
+    return "%d-s%d" % (os.getpid(), next(_stop_ids))
 
 
 # ---- installation ---------------------------------------------------------------------------

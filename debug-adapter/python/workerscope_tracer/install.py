@@ -227,6 +227,10 @@ def wrap_excepthook() -> None:
             forks = sys.modules.get(__package__ + ".forks")
             if forks is not None:  # a bare fork's child: its uncaught exception is a failure
                 forks.uncaught(exc, tb)
+            if sys.modules.get(__package__ + ".breakpoints") is not None and not issubclass(
+                    exc_type, KeyboardInterrupt):  # a debug session: the uncaught filter
+                from . import excfilters
+                excfilters.uncaught(exc, tb)
         except Exception:
             runtime.swallowed()
         return previous(exc_type, exc, tb)

@@ -1,11 +1,13 @@
-"""Pause-at-failure protocol for the debug adapter (enabled by WORKERSCOPE_PAUSE=1).
+"""Pause protocol for the debug adapter: a failure (WORKERSCOPE_PAUSE=1) or a stop waits here.
 
-The failing thread polls ``<channel>/ctl/<pid>/`` for request files ``<seq>.json``
-(``evaluate`` or ``continue``), answers with ``evaluate-result`` events in its own
-``<pid>.jsonl`` and resumes on ``continue``, on a safety timeout, or as soon as the
-channel directory disappears. Other workers keep running meanwhile. A control file that
-is no request (not a regular file, too large, not a JSON object) is removed and skipped:
-it never stops the requests after it from being served.
+The waiting thread serves request files ``<channel>/ctl/<pid>/<seq>.json`` (continue, a step,
+``evaluate``, ``variables``, ``setVariable``: liveinspect.py answers the last three) with
+records in its own ``<pid>.jsonl``. It sleeps on a FIFO doorbell ``ctl/<pid>/<id>.bell`` the
+runtime rings after writing a request, so a request is served at once; the files stay the
+authority (no bell: a poll every POLL_INTERVAL). It resumes when told, on a safety timeout,
+or as soon as the channel directory disappears. Other workers keep running meanwhile. A
+control file that is no request (not a regular file, too large, not a JSON object) is
+removed and skipped: it never stops the requests after it from being served.
 """
 
 import json
@@ -16,13 +18,14 @@ from _thread import get_ident
 from types import FrameType
 
 from . import channel, wire
-from .safe_repr import safe_repr
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs milliseconds at startup in every traced process
     from typing import Any, Dict, List, Optional, Set, Tuple
 
-POLL_INTERVAL = 0.02
+# The bell wakes a waiting thread at once; without one (no FIFO could be made) it looks for
+# requests this often, and also notices this often that the channel has gone.
+POLL_INTERVAL = 0.25
 DEFAULT_TIMEOUT = 300.0
 # A breakpoint's stop waits for the user as long as the session lasts (until ``continue`` or
 # the channel is gone); a failure keeps its safety timeout.
@@ -55,18 +58,6 @@ def _seq_key(name: str) -> "Any":
         digits = stem.lstrip("0") or "0"
         return (0, len(digits), digits, stem)
     return (1, 0, stem, stem)
-
-
-def evaluate(frames: "List[FrameType]", index: int, expression: str) -> "Dict[str, Any]":
-    if not 0 <= index < len(frames):
-        return {"ok": False, "value": None, "error": "no frame %d" % index}
-    frame = frames[index]
-    try:
-        value = eval(compile(expression, "<workerscope-evaluate>", "eval"),
-                     frame.f_globals, dict(frame.f_locals))
-        return {"ok": True, "value": safe_repr(value), "error": None}
-    except BaseException as exc:  # the expression is arbitrary user input
-        return {"ok": False, "value": None, "error": "%s: %s" % (type(exc).__name__, safe_repr(exc))}
 
 
 def _read_request(path: str) -> "Tuple[str, Optional[Dict[str, Any]]]":
@@ -121,8 +112,57 @@ def _discard(path: str, stuck: "Set[str]") -> None:
         stuck.add(path)
 
 
-def _serve(ch: "Any", directory: str, failure_id: str, frames: "List[FrameType]",
-           stuck: "Set[str]", steppable: bool) -> "Optional[str]":
+class _Stop:
+    """One wait: what it was paused for, its frames, and what its requests have made."""
+
+    def __init__(self, stop_id: str, frames: "List[FrameType]", steppable: bool) -> None:
+        self.id = stop_id
+        self.frames = frames
+        self.steppable = steppable
+        self.stuck: "Set[str]" = set()
+        self.refs: "Any" = None  # liveinspect.Refs, made by the first request that needs it
+
+
+def _frame_index(value: "Any") -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError, OverflowError):
+        return -1
+
+
+def _answer(ch: "Any", stop: _Stop, cmd: str, request: "Dict[str, Any]", seq: str) -> None:
+    """Answers an inspection request with its record; what the request's code raises is the
+    answer's error, never the program's or the tracer's."""
+    from . import liveinspect
+    if stop.refs is None:
+        stop.refs = liveinspect.Refs()
+    index = _frame_index(request.get("frame", 0))
+    request = dict(request, frame=index)
+    if cmd == wire.CMD_EVALUATE:
+        kind = wire.EVALUATE_RESULT
+        fields: "Dict[str, Any]" = {"frame": index, "value": None, "type": None, "ref": 0}
+    elif cmd == wire.CMD_VARIABLES:
+        kind, fields = wire.VARIABLES_RESULT, {"variables": [], "total": 0}
+    else:
+        kind, fields = wire.SET_VARIABLE_RESULT, {"value": None, "type": None, "ref": 0}
+    try:
+        if cmd == wire.CMD_EVALUATE:
+            context = request.get("context", "repl")
+            if context not in liveinspect.CONTEXTS:
+                raise liveinspect.InspectError("no evaluation context %r" % (context,))
+            frame = liveinspect.frame_at(stop.frames, index)
+            result = liveinspect.evaluate(frame, str(request.get("expression", "")), context, stop.refs)
+        elif cmd == wire.CMD_VARIABLES:
+            result = liveinspect.variables(stop.frames, request, stop.refs)
+        else:
+            result = liveinspect.set_variable(stop.frames, request, stop.refs)
+        fields.update(result, ok=True, error=None)
+    except BaseException as exc:  # noqa: B902 — the user's code may raise anything, SystemExit too
+        fields.update(ok=False, error=liveinspect.describe_error(exc))
+    ch.emit(kind, id=stop.id, seq=seq, **fields)
+
+
+def _serve(ch: "Any", directory: str, stop: _Stop) -> "Optional[str]":
     """Serves the requests present now, in order; the command that resumes the thread
     ("continue", or a step command for a steppable stop), else None."""
     try:
@@ -131,34 +171,87 @@ def _serve(ch: "Any", directory: str, failure_id: str, frames: "List[FrameType]"
         return None
     for name in names:
         path = os.path.join(directory, name)
-        if path in stuck:
+        if path in stop.stuck:
             continue
         status, request = _read_request(path)
         if status == "bad":
-            _discard(path, stuck)
+            _discard(path, stop.stuck)
         if request is None:
             continue
         target = request.get("id")
-        if isinstance(target, str) and target != failure_id:
+        if isinstance(target, str) and target != stop.id:
             continue  # for another paused thread of this process: left for it
         try:
             os.unlink(path)
         except OSError:
             pass
         cmd = request.get("cmd")
-        if cmd == wire.CMD_EVALUATE:
-            try:
-                index = int(request.get("frame", 0))
-            except (TypeError, ValueError, OverflowError):
-                index = -1
-            result = evaluate(frames, index, str(request.get("expression", "")))
-            ch.emit(wire.EVALUATE_RESULT, id=failure_id, seq=name[: -len(".json")], frame=index,
-                    **result)
+        if cmd in wire.INSPECT_COMMANDS:
+            _answer(ch, stop, cmd, request, name[: -len(".json")])
         elif cmd == wire.CMD_CONTINUE:
             return wire.CMD_CONTINUE
         elif cmd in wire.STEP_COMMANDS:
-            return cmd if steppable else wire.CMD_CONTINUE
+            return cmd if stop.steppable else wire.CMD_CONTINUE
     return None
+
+
+def _open_bell(path: str) -> "Optional[int]":
+    """The stop's doorbell: a FIFO held open for reading and writing (so it never reads as
+    closed and a ring never blocks the runtime); None where none can be made."""
+    try:
+        try:
+            os.unlink(path)  # left by a process of the same pid before
+        except FileNotFoundError:
+            pass
+        os.mkfifo(path, 0o600)
+        fd = os.open(path, os.O_RDWR | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
+    except (OSError, AttributeError):  # no FIFOs here: the fallback poll
+        return None
+    try:
+        if stat.S_ISFIFO(os.fstat(fd).st_mode):
+            return fd
+    except OSError:
+        pass
+    os.close(fd)
+    return None
+
+
+def _close_bell(fd: "Optional[int]", path: str) -> None:
+    if fd is not None:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
+
+
+def _doze(bell: "Optional[int]", seconds: float) -> "Optional[int]":
+    """Waits until the bell rings or ``seconds`` pass; drains the rings. Returns the bell, or
+    None once it has failed (then it only sleeps). poll, not select: select cannot take a
+    descriptor above 1023, which a program with many files open gives us."""
+    if bell is None:
+        time.sleep(seconds)
+        return None
+    import select
+    try:
+        if hasattr(select, "poll"):
+            poller = select.poll()
+            poller.register(bell, select.POLLIN)
+            ready = bool(poller.poll(max(0, int(seconds * 1000))))
+        else:
+            ready = bool(select.select([bell], [], [], seconds)[0])
+    except (OSError, ValueError):
+        time.sleep(seconds)
+        return None
+    while ready:
+        try:
+            ready = bool(os.read(bell, 512))
+        except OSError:  # BlockingIOError: drained
+            break
+    return bell
 
 
 def wait_for_debugger(failure_id: str, frames: "List[FrameType]",
@@ -173,8 +266,8 @@ def wait_for_debugger(failure_id: str, frames: "List[FrameType]",
     directory = ctl_dir(ch.directory, os.getpid())
     deadline = time.monotonic() + (_timeout() if timeout is None else timeout)
     # mkdir, not makedirs: if the channel directory is already gone, recreating it would keep
-    # this worker waiting for a debugger that has left.  Created before "paused" is announced,
-    # so requests sent in answer to it have somewhere to go.
+    # this worker waiting for a debugger that has left.  Created, with the bell, before
+    # "paused" is announced, so requests sent in answer to it have somewhere to go.
     for part in (os.path.dirname(directory), directory):
         try:
             os.mkdir(part, 0o700)
@@ -182,24 +275,31 @@ def wait_for_debugger(failure_id: str, frames: "List[FrameType]",
             pass
         except OSError:
             break
+    bell_path = os.path.join(directory, failure_id + wire.BELL_SUFFIX)
+    bell = _open_bell(bell_path)
     ch.emit(wire.PAUSED, id=failure_id)
     reason = "timeout"
-    stuck: "Set[str]" = set()
+    stop = _Stop(failure_id, frames, steppable)
     ident = get_ident()
     nested = ident in waiting
     waiting.add(ident)
     try:
-        while time.monotonic() < deadline:
+        while True:
             if not ch.alive():
                 reason = "channel-gone"
                 break
-            command = _serve(ch, directory, failure_id, frames, stuck, steppable)
+            command = _serve(ch, directory, stop)
             if command is not None:
                 reason = command
                 break
-            time.sleep(POLL_INTERVAL)
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            bell = _doze(bell, min(POLL_INTERVAL, left))
     finally:
         if not nested:
             waiting.discard(ident)
+        _close_bell(bell, bell_path)
+        stop.refs = None  # the values shown during the stop are the program's again
     ch.emit(wire.RESUMED, id=failure_id, reason=reason)
     return reason

@@ -358,6 +358,16 @@ def _thread_name(threading: "Any") -> str:
     return "MainThread" if current is threading.main_thread() else current.name
 
 
+def _failure_pauses(kind: str) -> bool:
+    """In a debug session, by the spec's exception filters (excfilters.py); else as
+    WORKERSCOPE_PAUSE says, for a worker's failure or a thread's."""
+    import sys
+    if sys.modules.get(__package__ + ".breakpoints") is not None:
+        from . import excfilters
+        return excfilters.failure_pauses(kind)
+    return state.pause and (state.role != wire.ROLE_MAIN or kind == wire.THREAD_EXCEPTION)
+
+
 def report_failure(kind: str, exc: "BaseException", tb: "Optional[TracebackType]",
                    once: "Optional[Tuple[int, str]]" = None, **fields: "Any") -> None:
     """Emit a failure event with worker-side frames; pause for the debugger if asked.
@@ -371,7 +381,7 @@ def report_failure(kind: str, exc: "BaseException", tb: "Optional[TracebackType]
         from .frames import frames_from_traceback
         records, live = frames_from_traceback(tb)
         failure_id = next_failure_id()
-        paused = state.pause and (state.role != wire.ROLE_MAIN or kind == wire.THREAD_EXCEPTION)
+        paused = _failure_pauses(kind)
         event: "Dict[str, Any]" = {
             "id": failure_id, "thread": _thread_name(threading),
             "worker": worker_name(), "role": state.role,

@@ -20,6 +20,7 @@ SLOT_SUFFIX = ".slot"      # <pid>.slot: 56-byte mmap'd "current task" slot of e
 FAULT_SUFFIX = ".fault"    # <pid>.fault: faulthandler output of a worker (fatal signals)
 STACK_SUFFIX = ".stack"    # <pid>.stack: all-threads dump a worker writes on LIVE_STACK_SIGNAL
 CTL_DIR = "ctl"            # ctl/<pid>/<seq>.json: requests to a paused process
+BELL_SUFFIX = ".bell"      # ctl/<pid>/<id>.bell: FIFO doorbell of a waiting stop (pause.py)
 
 # Slot layout: seven little-endian signed 64-bit integers.  SLOT_LOCKED is 1 while a pool
 # worker holds its task queue's read lock (idle in get()): dying then leaves the pool stuck.
@@ -121,15 +122,29 @@ QUEUE_FLUSH_WAIT = "queue-flush-wait"
 QUEUE_FLUSHED = "queue-flushed"
 # Reason of a hang record whose parent joins a child stuck flushing a queue.
 HANG_JOIN_BEFORE_DRAIN = "join-before-drain"
-# paused / resumed: id:str (failure or stop id); reason:"continue"|"timeout"|"channel-gone" on resumed
+# paused / resumed: id:str (failure or stop id); reason:"continue"|"next"|"stepIn"|"stepOut"
+#                |"timeout"|"channel-gone" on resumed
 PAUSED = "paused"
 RESUMED = "resumed"
-# evaluate-result: id:str, seq:str, frame:int, ok:bool, value:str|null, error:str|null
+# evaluate-result: id:str, seq:str (the request's file name), frame:int (-1: not a number),
+#                ok:bool, value:str|null (safe_repr; "" for statements run in "repl"),
+#                type:str|null (the value's type name; null for statements), ref:int (> 0:
+#                a variables reference for the value's children), error:str|null (the
+#                traceback's "Type: message" line)
 EVALUATE_RESULT = "evaluate-result"
-# stopped: id:str ("<pid>-s<n>"), reason:"breakpoint", breakpoint:int (the spec's id),
-#                thread:str, worker:str, role:str, frames:[{file,line,function,locals,user}]
-#                (live stack, outermost first, from the first frame of user code),
-#                paused:true — a thread stopped at a breakpoint (breakpoints.py); paused and
+# variables-result: id:str, seq:str, ok:bool, variables:[{name:str, value:str, type:str,
+#                ref:int}] (at most 300, from the request's start), total:int (how many there
+#                are), error:str|null
+VARIABLES_RESULT = "variables-result"
+# set-variable-result: id:str, seq:str, ok:bool, value:str|null, type:str|null, ref:int,
+#                error:str|null — the value assigned, as evaluate-result describes a value
+SET_VARIABLE_RESULT = "set-variable-result"
+# stopped: id:str ("<pid>-s<n>"), reason:"breakpoint"|"step"|"pause"|"exception",
+#                breakpoint:int|null (the spec's id), description:null|"uncaught"|"raised",
+#                exception:{type,message}|null, thread:str, worker:str, role:str,
+#                frames:[{file,line,function,locals,user}] (live stack, outermost first, from
+#                the first frame of user code), paused:true, steppable:bool (next/stepIn/
+#                stepOut step from it) — a thread stopped for the debugger; paused and
 #                resumed with the same id follow, and ctl requests naming it are served
 STOPPED = "stopped"
 # log: message:str, file:str (the breakpoint's path as the spec names it), line:int,
@@ -155,21 +170,31 @@ EVENT_KINDS = (
     PROCESS_START, PROCESS_EXIT, START_METHOD, CHILD_EXIT, SUBMIT, TASK_EXCEPTION,
     PROCESS_EXCEPTION, THREAD_EXCEPTION, WORKER_LOST, SWALLOWED, RACE, HANG,
     PAUSED, RESUMED, EVALUATE_RESULT, POOL_STALLED, IN_FLIGHT, LEFTOVER,
-    JOIN, QUEUE_FLUSH_WAIT, QUEUE_FLUSHED, STOPPED, LOG,
+    JOIN, QUEUE_FLUSH_WAIT, QUEUE_FLUSHED, STOPPED, LOG, VARIABLES_RESULT, SET_VARIABLE_RESULT,
 )
 
-# Control requests (ctl/<pid>/<seq>.json, written by the debug adapter; seq sorts numerically):
-#   {"cmd": "evaluate", "frame": k, "expression": "..."}  -> evaluate-result event
+# Control requests (ctl/<pid>/<seq>.json, written by the runtime .tmp then renamed, 0600;
+# seq sorts numerically; after the rename the runtime writes a byte to the stop's bell):
 #   {"cmd": "continue"}                                   -> resumed event, worker goes on
 #   {"cmd": "next" | "stepIn" | "stepOut"}                -> resumed; a steppable stop steps
-# Either may name the paused failure or stop it is for ("id": "<pid>-<n>" or "<pid>-s<n>"):
+#   {"cmd": "evaluate", "frame": k, "expression": "...", "context": "repl"|"watch"|"hover"
+#    |"clipboard"|"variables"}                            -> evaluate-result event
+#   {"cmd": "variables", "frame": k, "scope": "locals"|"globals"} or
+#   {"cmd": "variables", "ref": r, "start": i, "count": n}  -> variables-result event
+#   {"cmd": "setVariable", "frame": k, "scope": "locals"|"globals", "ref": r|absent,
+#    "name": "...", "value": "<expression>"}              -> set-variable-result event
+# Each may name the paused failure or stop it is for ("id": "<pid>-<n>" or "<pid>-s<n>"):
 # a thread paused for another failure or stop of the same process leaves it to that one.
+# Frames are indexed outermost first (0); refs are numbered per stop from 1.
 CMD_EVALUATE = "evaluate"
 CMD_CONTINUE = "continue"
 CMD_NEXT = "next"
 CMD_STEP_IN = "stepIn"
 CMD_STEP_OUT = "stepOut"
+CMD_VARIABLES = "variables"
+CMD_SET_VARIABLE = "setVariable"
 STEP_COMMANDS = (CMD_NEXT, CMD_STEP_IN, CMD_STEP_OUT)
+INSPECT_COMMANDS = (CMD_EVALUATE, CMD_VARIABLES, CMD_SET_VARIABLE)
 
 Event = dict  # Dict[str, Any]
 
