@@ -182,14 +182,14 @@ def run(python: str, program: str, kind: str, variant: str) -> dict:
 
 
 def _other_worker_ms(results: "list", log: "dict") -> "float | None":
-    """Mean task time of the workers that never stopped, over the tasks run wholly while one
+    """Median task time of the workers that never stopped, over the tasks run wholly while one
     worker was being stepped."""
     window = log.get("window")
     if not window or not log.get("pid"):
         return None
     durations = [d for pid, start, d in results
                  if pid != log["pid"] and start >= window[0] and start + d <= window[1]]
-    return 1000 * statistics.mean(durations) if durations else None
+    return 1000 * statistics.median(durations) if durations else None
 
 
 def _ms(values: "list", q: float) -> "float | None":
@@ -199,7 +199,6 @@ def _ms(values: "list", q: float) -> "float | None":
     return round(1000 * values[min(len(values) - 1, int(q * len(values)))], 1)
 
 
-# Long: one loop per kind collects every variant's figures into one dictionary for the table.
 def summarize(runs: "dict", kind: str) -> dict:
     summary = {}
     plain = statistics.median(r["work"] for r in runs["plain"]) if runs.get("plain") else None
@@ -213,8 +212,9 @@ def summarize(runs: "dict", kind: str) -> dict:
         if plain:
             entry["ratio"] = round(statistics.median(works) / plain, 2)
         if kind == "fib":
-            means = [1000 * statistics.mean(d for _, _, d in r["tasks"]) for r in results]
-            entry["taskMeanMs"] = round(statistics.median(means), 2)
+            # Median, not mean: a stepped run has one task that waited for the steps.
+            per_run = [1000 * statistics.median(d for _, _, d in r["tasks"]) for r in results]
+            entry["taskMedianMs"] = round(statistics.median(per_run), 3)
         steps = [r["steps"] for r in results if "steps" in r]
         if steps:
             plain_lat = [x for s in steps for x in s["latency"]]
@@ -229,7 +229,7 @@ def summarize(runs: "dict", kind: str) -> dict:
             if kind == "fib":
                 other = [m for m in (_other_worker_ms(r["tasks"], r["steps"]) for r in results)
                          if m is not None]
-                entry["steps"]["otherWorkerTaskMs"] = (round(statistics.median(other), 2)
+                entry["steps"]["otherWorkerTaskMedianMs"] = (round(statistics.median(other), 2)
                                                        if other else None)
         summary[variant] = entry
     return summary

@@ -43,7 +43,6 @@ def _top_line(stop: "Dict[str, Any]") -> "Optional[int]":
     return frames[-1].get("line") if frames else None  # outermost first
 
 
-# Long: one straight sequence of the scenario's steps, each with its own failure report.
 def ws_stepper(channel: str, proc: "Any", log: StepLog) -> None:
     tail = debugger_ws.Tail(channel)
 
@@ -103,7 +102,6 @@ def _dap_top_line(conn: "Any", thread_id: int) -> "Optional[int]":
     return frames[0].get("line") if frames else None
 
 
-# Long: the same straight sequence as ws_stepper, over DAP.
 def _dap_drive(client: "Any", conn: "Any", first: "Dict[str, Any]", events: "Any",
                log: StepLog) -> None:
     try:
