@@ -219,12 +219,14 @@ def summarize(runs: "dict", kind: str) -> dict:
         if steps:
             plain_lat = [x for s in steps for x in s["latency"]]
             call_lat = [x for s in steps for x in s["latencyOverCall"]]
+            recorded = [x for s in steps for x in s.get("latencyRecorded", [])]
             cont = [s["continue"] for s in steps if s.get("continue") is not None]
             entry["steps"] = {
                 "stepsPerRun": STEPS, "samples": len(plain_lat) + len(call_lat),
                 "latencyMedianMs": _ms(plain_lat, 0.5), "latencyP95Ms": _ms(plain_lat, 0.95),
                 "overCallMedianMs": _ms(call_lat, 0.5), "overCallP95Ms": _ms(call_lat, 0.95),
                 "continueMedianMs": _ms(cont, 0.5), "continueP95Ms": _ms(cont, 0.95),
+                "recordedMedianMs": _ms(recorded, 0.5), "recordedP95Ms": _ms(recorded, 0.95),
                 "errors": sorted({s["error"] for s in steps if s.get("error")})}
             if kind == "fib":
                 other = [m for m in (_other_worker_ms(r["tasks"], r["steps"]) for r in results)

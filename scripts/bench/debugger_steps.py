@@ -25,6 +25,9 @@ class StepLog:
         self.pid = None  # type: Optional[int]
         self.latency = []  # type: List[float]
         self.over_call = []  # type: List[float]
+        # Workerscope only: request to the stop record's own time ("t", written by the tracer),
+        # i.e. without the tail's polling and scheduling delay in reading it.
+        self.recorded = []  # type: List[float]
         self.cont = None  # type: Optional[float]
         self.window = None  # type: Optional[List[Optional[float]]]
         self.error = None  # type: Optional[str]
@@ -35,6 +38,7 @@ class StepLog:
 
     def as_dict(self) -> "Dict[str, Any]":
         return {"pid": self.pid, "latency": self.latency, "latencyOverCall": self.over_call,
+                "latencyRecorded": self.recorded,
                 "continue": self.cont, "window": self.window, "error": self.error}
 
 
@@ -81,6 +85,8 @@ def ws_stepper(channel: str, proc: "Any", log: StepLog) -> None:
             log.window[1] = time.time()
             return
         log.add(line, following["_seen"] - sent)
+        if isinstance(following.get("t"), (int, float)) and line != log.call_line:
+            log.recorded.append(following["t"] - sent)
         if not paused(following["id"]):
             return
         stop = following
