@@ -4,7 +4,8 @@ Pool(2).map of 10,000 small tasks ("pool") and of 200 call-heavy tasks (recursiv
 breakpoint in code that never runs, and stepping through the task's loop in one worker; and
 under debugpy with subProcess (no client; and driven by a DAP client as an editor does, with
 the same cold breakpoint, and stepping). Also how fast a step or a continue is answered.
-Interleaved runs; medians and minimums of the work's wall time (timed inside the program), e.g.
+Interleaved runs; medians and minimums of the work's wall time (timed inside the program) and
+CPU time (the program and its workers), and the CPU time of a fib task, e.g.
   /usr/bin/python3 scripts/bench/debugger_cost.py --repeat 7
   python3.12 scripts/bench/debugger_cost.py --repeat 7 --variants plain,ws-nobp,ws-cold,ws-step"""
 
@@ -39,13 +40,13 @@ def fib(n):
     return n if n < 2 else fib(n - 1) + fib(n - 2)
 
 def task(x):
-    started = time.time()
+    started, cpu = time.time(), time.thread_time()
     r = 0
     for k in range(LOOP):
         r += x * k  # HOT
         r += fib(FIB)
     if TIMED:
-        return os.getpid(), started, time.time() - started
+        return os.getpid(), started, time.time() - started, time.thread_time() - cpu
     return r
 
 def main(kind):
@@ -56,7 +57,10 @@ def main(kind):
     with multiprocessing.get_context("fork").Pool(2) as pool:
         results = pool.map(task, range(tasks))
     work = time.perf_counter() - start
-    print(json.dumps({"work": work, "tasks": results if TIMED else None}))
+    import resource
+    cpu = sum(u.ru_utime + u.ru_stime for u in (resource.getrusage(resource.RUSAGE_SELF),
+                                                 resource.getrusage(resource.RUSAGE_CHILDREN)))
+    print(json.dumps({"work": work, "cpu": cpu, "tasks": results if TIMED else None}))
 
 if __name__ == "__main__":
     main(sys.argv[1])
@@ -182,13 +186,13 @@ def run(python: str, program: str, kind: str, variant: str) -> dict:
 
 
 def _other_worker_ms(results: "list", log: "dict") -> "float | None":
-    """Median task time of the workers that never stopped, over the tasks run wholly while one
+    """Median task CPU time of the workers that never stopped, over the tasks run wholly while one
     worker was being stepped."""
     window = log.get("window")
     if not window or not log.get("pid"):
         return None
-    durations = [d for pid, start, d in results
-                 if pid != log["pid"] and start >= window[0] and start + d <= window[1]]
+    durations = [cpu for pid, start, wall, cpu in results
+                 if pid != log["pid"] and start >= window[0] and start + wall <= window[1]]
     return 1000 * statistics.median(durations) if durations else None
 
 
@@ -202,19 +206,24 @@ def _ms(values: "list", q: float) -> "float | None":
 def summarize(runs: "dict", kind: str) -> dict:
     summary = {}
     plain = statistics.median(r["work"] for r in runs["plain"]) if runs.get("plain") else None
+    plain_cpu = statistics.median(r["cpu"] for r in runs["plain"]) if runs.get("plain") else None
     for variant, results in runs.items():
         if not results:
             continue
         works = [r["work"] for r in results]
+        cpus = [r["cpu"] for r in results]
         entry = {"medianS": round(statistics.median(works), 3), "minS": round(min(works), 3),
+                 "cpuMedianS": round(statistics.median(cpus), 3), "cpuMinS": round(min(cpus), 3),
                  "wholeMedianS": round(statistics.median(r["whole"] for r in results), 3),
                  "runs": len(works)}
         if plain:
             entry["ratio"] = round(statistics.median(works) / plain, 2)
+            entry["cpuRatio"] = round(statistics.median(cpus) / plain_cpu, 2)
         if kind == "fib":
-            # Median, not mean: a stepped run has one task that waited for the steps.
-            per_run = [1000 * statistics.median(d for _, _, d in r["tasks"]) for r in results]
-            entry["taskMedianMs"] = round(statistics.median(per_run), 3)
+            # CPU time of a task (a preempted task's wall time is the machine's load, not ours);
+            # median, not mean: a stepped run has one task that waited for the steps.
+            per_run = [1000 * statistics.median(t[3] for t in r["tasks"]) for r in results]
+            entry["taskCpuMedianMs"] = round(statistics.median(per_run), 3)
         steps = [r["steps"] for r in results if "steps" in r]
         if steps:
             plain_lat = [x for s in steps for x in s["latency"]]
@@ -231,7 +240,7 @@ def summarize(runs: "dict", kind: str) -> dict:
             if kind == "fib":
                 other = [m for m in (_other_worker_ms(r["tasks"], r["steps"]) for r in results)
                          if m is not None]
-                entry["steps"]["otherWorkerTaskMedianMs"] = (round(statistics.median(other), 2)
+                entry["steps"]["otherWorkerTaskCpuMedianMs"] = (round(statistics.median(other), 2)
                                                        if other else None)
         summary[variant] = entry
     return summary
