@@ -1,7 +1,8 @@
 // `npm run bench`: the product's speed figures in one run — `workerscope check` over CPython
 // 3.13's stdlib, edit-to-diagnostics latency through the real language server, and the tracer's
 // overhead on a Pool.map of 10,000 small tasks and of 100,000 tasks sent one by one (plain,
-// traced, and debugpy when installed).
+// traced, and debugpy when installed), and the debugger's cost and control latency beside
+// debugpy's (scripts/bench/debugger_cost.py).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -90,6 +91,59 @@ if (existsSync('debug-adapter/python/bench_overhead.py')) {
   // The same workload under the Python supervisor and under debugpy (subProcess), in one run.
   results.tracerOverheadPerTaskPeers = overhead(['--tasks', '100000', '--chunksize', '1', '--runs', process.env.BENCH_LARGE_RUNS ?? '5']);
   console.log(`tracer overhead, 100,000 tasks with chunksize 1, beside debugpy: ${JSON.stringify(results.tracerOverheadPerTaskPeers)}`);
+}
+
+// 4. the debugger (#18): a debug session's cost with no breakpoint, with one in cold code and
+// while one worker is stepped, beside debugpy (subProcess; without a client and driven by a DAP
+// client as an editor drives it), and how fast a step or a continue is answered. debugpy runs
+// only on Debian's /usr/bin/python3, so the side-by-side is there; Workerscope's variants also
+// on pyenv's 3.12 and 3.13, where breakpoints and stepping use sys.monitoring.
+{
+  const pyenv = process.env.BENCH_PYENV ?? `${os.homedir()}/.pyenv/versions`;
+  const repeat = process.env.BENCH_DEBUGGER_REPEAT ?? '7';
+  const pythons = [existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3'];
+  for (const minor of ['3.12', '3.13']) {
+    const found = existsSync(pyenv) ? sh('bash', ['-c', `ls -d ${pyenv}/${minor}*/bin/python 2>/dev/null | tail -1`]).stdout.trim() : '';
+    if (found) pythons.push(found);
+  }
+  results.debugger = [];
+  for (const python of pythons) {
+    const args = ['scripts/bench/debugger_cost.py', '--repeat', repeat, '--json', '--python', python];
+    const r = sh(python, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let figure;
+    try {
+      figure = JSON.parse(r.stdout.trim().split('\n').pop());
+    } catch {
+      results.debugger.push({ python, output: r.stdout.slice(-2000) });
+      continue;
+    }
+    figure.command = `${python} ${args.join(' ')}`;
+    // Targets: a breakpoint in cold code ≤ 1.15x (3.12+: judged; 3.8-3.11 as low as possible),
+    // a step and a continue answered within 50 ms (median and p95).
+    const monitoring = !/^3\.(8|9|10|11)\./.test(figure.version);
+    figure.targets = {};
+    for (const [kind, { variants }] of Object.entries(figure.kinds)) {
+      const cold = variants['ws-cold'];
+      const nobp = variants['ws-nobp'];
+      const step = variants['ws-step']?.steps;
+      const ratio = cold && nobp ? +(cold.medianS / nobp.medianS).toFixed(2) : null;
+      const cpuRatio = cold && nobp ? +(cold.cpuMedianS / nobp.cpuMedianS).toFixed(2) : null;
+      const worst = step ? Math.max(step.latencyMedianMs ?? Infinity, step.latencyP95Ms ?? Infinity, step.continueMedianMs ?? Infinity, step.continueP95Ms ?? Infinity) : null;
+      figure.targets[kind] = {
+        coldBreakpointVsNoBreakpoint: ratio,
+        coldBreakpointCpuVsNoBreakpoint: cpuRatio,
+        coldBreakpointVsPlain: cold?.ratio ?? null,
+        coldBreakpointPass: monitoring ? ratio !== null && ratio <= 1.15 : 'as low as possible (sys.settrace)',
+        latencyWorstMs: worst,
+        latencyPass: worst === null ? 'pending' : worst <= 50,
+      };
+      const line = Object.entries(variants).map(([v, e]) => `${v} ${e.medianS}s${e.ratio ? ` (${e.ratio}x wall, ${e.cpuRatio}x cpu)` : ''}`).join(', ');
+      console.log(`debugger, python ${figure.version}, ${kind}: ${line}`);
+      if (step) console.log(`  steps: median ${step.latencyMedianMs} ms, p95 ${step.latencyP95Ms} ms; continue median ${step.continueMedianMs} ms, p95 ${step.continueP95Ms} ms`);
+      console.log(`  targets: ${JSON.stringify(figure.targets[kind])}`);
+    }
+    results.debugger.push(figure);
+  }
 }
 
 mkdirSync('bench-results', { recursive: true });
