@@ -5,6 +5,7 @@
  */
 import { StoppedEvent } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
+import { sourceReader } from '../../../runtime/src/sourceLines';
 import type { ModelStop } from '../../../runtime/src/traceModel';
 import { describeFailure, stopBadge } from './describe';
 import type { Held } from './variables';
@@ -64,14 +65,26 @@ function stopEvent(stop: ModelStop): DebugProtocol.StoppedEvent {
   return event;
 }
 
-/** The exception widget's details for a thread stopped at a raised or uncaught exception. */
+/**
+ * The exception widget's details for a thread stopped at a raised or uncaught exception. VS Code's
+ * widget shows the id as its title, then the description and the stack trace: the message goes in
+ * the description, the source lines under each frame, as Python prints a traceback.
+ */
 export function stopExceptionInfo(stop: ModelStop): DebugProtocol.ExceptionInfoResponse['body'] | undefined {
   if (stop.reason !== 'exception' || !stop.exception) return undefined;
   const uncaught = stop.description !== 'raised';
-  const trace = stop.frames.map((f) => `  File "${f.file}", line ${f.line}, in ${f.function}`);
+  const source = sourceReader();
+  const trace: string[] = [];
+  for (const frame of stop.frames) {
+    trace.push(`  File "${frame.file}", line ${frame.line}, in ${frame.function}`);
+    const text = source(frame.file, frame.line)?.trim();
+    if (text) trace.push(`    ${text}`);
+  }
+  const message = stop.exception.message ? `${stop.exception.message}\n` : '';
+  const what = uncaught ? `Uncaught: the ${stop.worker && stop.worker !== 'MainProcess' ? 'process' : 'program'} ends with it after Continue.` : 'Raised here; Continue lets the program handle it.';
   return {
     exceptionId: stop.exception.type,
-    description: uncaught ? `Uncaught ${stop.exception.type}: the ${stop.worker && stop.worker !== 'MainProcess' ? 'process' : 'program'} ends with it after Continue.` : `${stop.exception.type} raised here.`,
+    description: `${message}${what}`,
     breakMode: uncaught ? 'unhandled' : 'always',
     details: {
       message: stop.exception.message,
