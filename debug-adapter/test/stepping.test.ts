@@ -140,6 +140,9 @@ describe('stepping, exception stops, pause and the console', { timeout: 300_000 
     assert.equal((await evaluate('x = 5')).body.result, '');
     assert.equal((await evaluate('x + 1')).body.result, '6');
     await evaluate('import os; print("pid", os.getpid())');
+    // As at Python's prompt: what print() prints, once, and no `None` after it.
+    assert.equal((await evaluate('print("said once")')).body.result, '');
+    await s.waitFor<DebugProtocol.OutputEvent>('output', (e) => e.body.output.includes('said once'), 10_000);
     await assert.rejects(evaluate('nothing_here'), /NameError: name 'nothing_here' is not defined/);
     // A watch expression is an expression only: statements run in the console alone.
     await assert.rejects(s.dc.evaluateRequest({ expression: 'x = 9', frameId: frame.id, context: 'watch' }), /SyntaxError/);
@@ -163,5 +166,6 @@ describe('stepping, exception stops, pause and the console', { timeout: 300_000 
     await s.waitFor('exited');
     assert.match(s.output('stdout'), /x is now 7/);
     assert.match(s.output('stdout'), /pid \d+/);
+    assert.equal(s.output('stdout').split('said once').length - 1, 1, 'printed once');
   }));
 });

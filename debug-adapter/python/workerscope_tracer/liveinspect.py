@@ -243,10 +243,31 @@ def evaluate(frame: FrameType, source: str, context: str, refs: Refs) -> "Dict[s
             raise
         code = compile(source, _FILE, "exec", dont_inherit=True)
         namespace = _writable_locals(frame)
-        exec(code, frame.f_globals, namespace)
+        try:
+            exec(code, frame.f_globals, namespace)
+        finally:
+            _flush_output()
         _write_back(frame, namespace)
         return {"value": "", "type": None, "ref": 0}
-    return refs.describe(eval(code, _read_namespace(frame)))
+    if context != "repl":
+        return refs.describe(eval(code, _read_namespace(frame)))
+    try:
+        value = eval(code, _read_namespace(frame))
+    finally:
+        _flush_output()
+    # As Python's own prompt: `print(...)` shows what it prints, not a `None` after it.
+    return {"value": "", "type": None, "ref": 0} if value is None else refs.describe(value)
+
+
+def _flush_output() -> None:
+    """What the console's code printed reaches the Debug Console now, not when the program's
+    block-buffered stdout (a pipe) next fills."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            if stream is not None:
+                stream.flush()
+        except Exception:  # a closed or replaced stream: the program's own business
+            swallowed()
 
 
 def frame_variables(frame: FrameType, scope: "Any") -> "List[Tuple[str, Any]]":
