@@ -402,7 +402,11 @@ export class WorkerscopeSession extends LoggingDebugSession {
       this.sendEvent(new OutputEvent(`Workerscope: ${raceText(race)}\n`, 'console'));
       this.sendEvent(new Event(RACE_EVENT, { race, postMortem: false } satisfies RaceEventBody));
     });
-    this.model.on('stopped', (stop) => this.control.hold(stop));
+    this.model.on('stopped', (stop) => {
+      const thread = this.model.thread(stop.threadId);
+      if (thread) this.announce(thread);
+      this.control.hold(stop);
+    });
     this.model.on('log', (log) => this.sendEvent(new OutputEvent(`${log.message}\n`, 'console')));
   }
 
