@@ -353,3 +353,12 @@ class ZombieStatusTest(unittest.TestCase):
             os.waitpid(pid, 0)
         self.assertEqual([(k, f["exitCode"], f.get("signal")) for k, f in watch.channel.records],
                          [("child-exit", -9, None), ("worker-lost", -9, "SIGKILL")])
+
+
+class SummaryLinesTest(unittest.TestCase):
+    def test_a_hang_names_the_lost_worker_without_the_owners_pid(self):
+        from workerscope_tracer.tools import report
+        lines = report._failure_lines({"kind": "hang", "worker": "ForkPoolWorker-1", "pid": 100,
+                                       "task": None})
+        self.assertEqual(lines, ["  [hang] ForkPoolWorker-1",
+                                 "      pool could no longer finish; program (pid 100) ended"])

@@ -318,6 +318,8 @@ def _at_line(at: "Optional[Dict[str, Any]]", task: "Optional[Dict[str, Any]]") -
 
 def _failure_lines(f: "Dict[str, Any]") -> "List[str]":
     who = "%s (pid %s)" % (f.get("worker") or f.get("thread") or "?", f.get("pid"))
+    if f["kind"] == "hang":  # recorded by the pool's owner: the pid is not the lost worker's
+        who = f.get("worker") or "?"
     if f["kind"] == "thread-exception":
         who = "thread %s in %s" % (f.get("thread"), who)
     lines = ["  [%s] %s%s" % (f["kind"], who, _task_text(f.get("task")))]
@@ -330,7 +332,8 @@ def _failure_lines(f: "Dict[str, Any]") -> "List[str]":
     elif f.get("reason") == wire.HANG_JOIN_BEFORE_DRAIN:
         return lines + ["      %s; program ended" % drain_sentence(f)]  # both places are in it
     elif f["kind"] == "hang":
-        lines.append("      pool could no longer finish; program ended")
+        lines.append("      pool could no longer finish; program%s ended" % (
+            " (pid %s)" % f["pid"] if f.get("pid") is not None else ""))
     elif f.get("signal") or f.get("exitCode") is not None:
         lines.append("      %s" % (("killed by " + f["signal"]) if f.get("signal")
                                    else "exited with status %s" % f.get("exitCode")))
