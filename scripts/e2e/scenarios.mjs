@@ -199,10 +199,11 @@ export const SCENARIOS = [
         await waitFor(async () => (await selectedOutputChannel(page)) === 'Workerscope Trace', { timeoutMs: 15_000, what: 'the Workerscope Trace channel in the Output view' });
         let tokens = [];
         const text = () => tokens.map((spans) => spans.map((s) => s.text).join('').replace(/\u00a0/g, ' '));
+        // Monaco shows a line first as one plain span, then as its coloured tokens: wait for those.
         await waitFor(async () => {
           tokens = await panelEditorTokens(page);
-          return text().some((l) => /^\s*ValueError: could not convert string to float: 'n\/a'/.test(l));
-        }, { timeoutMs: 15_000, what: 'the summary in the Workerscope Trace output' }).catch((error) => {
+          return text().some((l) => /^\s*ValueError: could not convert string to float: 'n\/a'/.test(l)) && tokens.some((spans) => spans.some((span) => span.text === 'ValueError'));
+        }, { timeoutMs: 15_000, what: 'the summary in the Workerscope Trace output, coloured' }).catch((error) => {
           throw new Error(`${error.message} (output: ${JSON.stringify(text())})`);
         });
         const shown = text();

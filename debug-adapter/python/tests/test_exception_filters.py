@@ -60,6 +60,28 @@ class UncaughtTest(unittest.TestCase):
         self.assertEqual((status, out, err.replace(s.workdir, "")), expected)
         self.assertEqual(status, 1)
 
+    def test_raised_inside_a_library_stops_on_the_programs_own_line(self):
+        source = """
+            import json
+
+            def load(text):
+                return json.loads(text)  # CALL
+
+            load("{not json")
+        """
+        for just_my_code, top in ((True, "load"), (False, "raw_decode")):
+            with self.subTest(just_my_code=just_my_code):
+                s = Stepper(self, source, [], settings={"justMyCode": just_my_code})
+                stop = s.next_stop()
+                self.assertEqual(stop["frames"][-1]["function"], top)
+                if just_my_code:
+                    self.assertEqual(stop["frames"][-1]["line"], s.line("CALL"))
+                    self.assertEqual(s.evaluate(stop, len(stop["frames"]) - 1, "text")["value"],
+                                     "'{not json'")
+                status, _, err = s.finish()
+                self.assertEqual(status, 1)
+                self.assertIn("json.decoder.JSONDecodeError", err)
+
     def test_off_runs_on(self):
         s = Stepper(self, UNCAUGHT, [], settings={"exceptions": {"uncaught": False}})
         status, out, err = s.finish()

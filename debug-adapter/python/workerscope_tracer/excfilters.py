@@ -44,10 +44,19 @@ def uncaught(exc: "BaseException", tb: "Any") -> None:
     stops the thread on the raising frame before the traceback is printed."""
     if runtime.state.role != wire.ROLE_MAIN or runtime.state.helper:
         return
-    if not bp.settings(fresh=True).uncaught:
+    settings = bp.settings(fresh=True)
+    if not settings.uncaught:
         return
     from . import frames, pause
     records, live = frames.frames_from_traceback(tb)
+    if settings.just_my_code:
+        # Raised inside a library called by the program (`pool.map` re-raising a task's error):
+        # the stop shows the program's own line that called it, on top.
+        keep = len(records)
+        while keep > 0 and is_library(str(records[keep - 1].get("file") or "")):
+            keep -= 1
+        if keep > 0:
+            records, live = records[:keep], live[:keep]
     stop_id = bp.next_stop_id()
     if runtime.emit(wire.STOPPED, id=stop_id, reason="exception", breakpoint=None,
                     description="uncaught", exception=exception_record(exc),
