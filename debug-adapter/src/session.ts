@@ -40,7 +40,6 @@ export class WorkerscopeSession extends LoggingDebugSession {
   private model = new TraceModel();
   private runtime: TraceRuntime | undefined;
   private postMortem = false;
-  private stopOnFailure = true;
   private program = '';
   private launchEnv: NodeJS.ProcessEnv | undefined;
   private ended = false;
@@ -173,7 +172,6 @@ export class WorkerscopeSession extends LoggingDebugSession {
     const on = new Set(args.filters);
     const filters: ExceptionFilters = { failures: on.has('failures'), uncaught: on.has('uncaught'), raised: on.has('raised') };
     this.breakpoints.setExceptionFilters(filters);
-    this.stopOnFailure = filters.failures;
     this.runtime?.breakpointsChanged();
     response.body = { breakpoints: args.filters.map(() => ({ verified: true })) };
     this.sendResponse(response);
@@ -302,7 +300,6 @@ export class WorkerscopeSession extends LoggingDebugSession {
     // `stopOnWorkerFailure: false` turns the "Failed tasks and worker deaths" filter off for the launch.
     if (args.stopOnWorkerFailure === false) this.breakpoints.setExceptionFilters({ ...this.breakpoints.exceptionFilters, failures: false });
     this.breakpoints.setJustMyCode(args.justMyCode !== false);
-    this.stopOnFailure = this.breakpoints.exceptionFilters.failures;
     if (args.stallTimeout !== undefined && !(typeof args.stallTimeout === 'number' && args.stallTimeout > 0)) {
       this.sendErrorResponse(response, 3011, `Workerscope: "stallTimeout" must be a positive number of seconds, not ${JSON.stringify(args.stallTimeout)}.`);
       return;
@@ -329,7 +326,7 @@ export class WorkerscopeSession extends LoggingDebugSession {
         stallTimeout: args.stallTimeout,
         stallAction: 'pause',
         detectRaces: args.detectRaces === true,
-        pauseOnFailure: this.stopOnFailure,
+        pauseOnFailure: this.breakpoints.exceptionFilters.failures,
         breakpoints: this.breakpoints,
         stdio: 'pipe',
         terminal: where.terminal,
@@ -422,10 +419,10 @@ export class WorkerscopeSession extends LoggingDebugSession {
     if (thread) this.announce(thread);
     this.sendFailureEvent(failure);
     // Not to be stopped at: a stalled worker held where it runs goes on at once.
-    if (failure.kind === 'stall' && !this.stopOnFailure && failure.pid !== undefined) this.runtime?.continueStalled(failure.pid);
+    if (failure.kind === 'stall' && !this.breakpoints.exceptionFilters.failures && failure.pid !== undefined) this.runtime?.continueStalled(failure.pid);
     // A worker the tracer holds was paused by the exception filters (an uncaught exception ends a
     // thread or process even with the failures filter off): it is stopped at, never left waiting.
-    if (!(this.stopOnFailure || failure.paused) || !isStoppable(failure)) {
+    if (!(this.breakpoints.exceptionFilters.failures || failure.paused) || !isStoppable(failure)) {
       const lines = formatFailure(failure, this.model.failures.indexOf(failure) + 1);
       this.sendEvent(new OutputEvent(`Workerscope: ${lines.join('\n')}\n`, 'important'));
       if (failure.paused && failure.pid !== undefined) this.runtime?.resume(failure.pid, failure.id);

@@ -15,6 +15,7 @@ import { performance } from 'node:perf_hooks';
 import { TraceRuntime, type RunEnd } from '../src/traceRuntime';
 import type { ChannelRecord } from '../src/channelReader';
 import { ControlChannel, evaluation, ringBells } from '../src/control';
+import { until as poll } from './support/until';
 
 const PYTHON = process.env.WORKERSCOPE_TEST_PYTHON ?? 'python3';
 const DEADLINE_MS = 60_000;
@@ -45,15 +46,8 @@ for i in range(${FAILURES}):
 print("seen", seen, flush=True)
 `;
 
-async function until<T>(what: string, probe: () => T | undefined | false): Promise<T> {
-  const deadline = Date.now() + DEADLINE_MS;
-  for (;;) {
-    const value = probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
+// Answers come within milliseconds here: polled often, so a latency figure is not the poll's.
+const until = <T>(what: string, probe: () => T | undefined | false): Promise<T> => poll(what, probe, 5, DEADLINE_MS);
 
 function stats(samples: number[]): string {
   const sorted = [...samples].sort((a, b) => a - b);

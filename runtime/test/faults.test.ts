@@ -14,6 +14,7 @@ import * as path from 'node:path';
 import { inTerminalForeground } from '../src/processTree';
 import { TraceRuntime, type RunEnd } from '../src/traceRuntime';
 import type { ChannelRecord } from '../src/channelReader';
+import { until as poll } from './support/until';
 
 const root = path.resolve(__dirname, '..', '..', '..');
 const FAULTS = path.join(root, 'test-fixtures', 'faults');
@@ -97,15 +98,7 @@ function run(traced: boolean, program: string, args: readonly string[], env: Nod
   return started.done;
 }
 
-async function until<T>(what: string, probe: () => T | undefined | false): Promise<T> {
-  const deadline = Date.now() + DEADLINE_MS;
-  for (;;) {
-    const value = probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+const until = <T>(what: string, probe: () => T | undefined | false): Promise<T> => poll(what, probe, 20, DEADLINE_MS);
 
 function alive(pid: number): boolean {
   try {

@@ -11,6 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { TraceRuntime, type LaunchOptions, type RunEnd } from '../src/traceRuntime';
 import type { ChannelRecord } from '../src/channelReader';
+import { until as poll } from './support/until';
 
 const root = path.resolve(__dirname, '..', '..', '..');
 const PROGRAMS = path.join(root, 'test-fixtures', 'programs');
@@ -58,15 +59,7 @@ async function tracedRun(options: Omit<LaunchOptions, 'stdio' | 'python'>, durin
   return { stdout, stderr, exitCode: end.exitCode, signal: end.signal, end };
 }
 
-async function until<T>(what: string, probe: () => T | undefined | false): Promise<T> {
-  const deadline = Date.now() + DEADLINE_MS;
-  for (;;) {
-    const value = probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+const until = <T>(what: string, probe: () => T | undefined | false): Promise<T> => poll(what, probe, 20, DEADLINE_MS);
 
 function alive(pid: number): boolean {
   try {

@@ -323,18 +323,27 @@ def _trace_targets(step: _Step, start: "Any") -> None:
     of user code on the thread's stack from ``start`` up."""
     if step.frame is not None:
         _touch(step, step.frame)
-        return
-    frame = start
+    else:
+        _touch_user_frames(step, start)
+
+
+def _touch_user_frames(step: "Optional[_Step]", frame: "Any") -> None:
+    """Our trace function for every frame of user code from ``frame`` up its stack."""
     while frame is not None:
         if not is_library(frame.f_code.co_filename):
             _touch(step, frame)
         frame = frame.f_back
 
 
-def _trace_arm(ident: int, step: _Step, frame: "Any") -> None:
+def _remember_trace(ident: int) -> None:
+    """The thread's own trace function (this thread's), given back when we are done with it."""
     if ident not in _previous_trace:
         current = sys.gettrace()
         _previous_trace[ident] = None if current is _trace_call else current
+
+
+def _trace_arm(ident: int, step: _Step, frame: "Any") -> None:
+    _remember_trace(ident)
     _trace_targets(step, frame)
     _touch(step, step.root)
     if step.frame is not None and not step.stop_in:
@@ -366,16 +375,10 @@ def _trace_pause() -> None:
     now, and only if they are traced already (breakpoints gave them a trace function)."""
     ident = get_ident()
     for other, top in sys._current_frames().items():
-        if other in _paused:
-            continue
-        frame = top
-        while frame is not None:
-            if not is_library(frame.f_code.co_filename):
-                _touch(None, frame)
-            frame = frame.f_back
+        if other not in _paused:
+            _touch_user_frames(None, top)
     if ident not in _paused and ident not in _previous_trace:
-        current = sys.gettrace()
-        _previous_trace[ident] = None if current is _trace_call else current
+        _remember_trace(ident)
         sys.settrace(_trace_call)
 
 

@@ -3,7 +3,7 @@
  * descriptions, exception details. Plain functions over the model, no DAP, so they are unit-tested.
  */
 import { constants as osConstants } from 'node:os';
-import type { TraceFailure, TraceRace, TraceTask } from '../../../runtime/src/report';
+import type { TraceFailure, TraceFrame, TraceRace, TraceTask } from '../../../runtime/src/report';
 import type { ModelThread } from '../../../runtime/src/traceModel';
 
 /**
@@ -140,12 +140,7 @@ export function tracebackText(failure: TraceFailure, source: SourceLines = () =>
   const frames = failure.frames ?? [];
   if (frames.length > 0) {
     const heading = failure.kind === 'stall' ? 'Running now (most recent call last):' : failure.kind === 'killed' || failure.kind === 'exited' ? 'Last frames known (most recent call last):' : 'Traceback (most recent call last):';
-    lines.push(heading);
-    for (const frame of frames) {
-      lines.push(`  File "${frame.file}", line ${frame.line}, in ${frame.function}`);
-      const text = source(frame.file, frame.line)?.trim();
-      if (text) lines.push(`    ${text}`);
-    }
+    lines.push(heading, ...frameLines(frames, source));
   }
   const task = taskText(failure.task);
   if (task) {
@@ -157,6 +152,17 @@ export function tracebackText(failure: TraceFailure, source: SourceLines = () =>
   if (failure.kind === 'thread-exception' && failure.thread) lines.push(`thread: ${failure.thread}${failure.worker ? ` in ${failure.worker}` : ''}${pid}`);
   else if (failure.worker || pid) lines.push(`worker: ${failure.worker ?? 'unknown'}${pid}`);
   return lines.join('\n');
+}
+
+/** Frames as Python's traceback prints them, outermost first: each with its source line. */
+export function frameLines(frames: readonly TraceFrame[], source: SourceLines): string[] {
+  const lines: string[] = [];
+  for (const frame of frames) {
+    lines.push(`  File "${frame.file}", line ${frame.line}, in ${frame.function}`);
+    const text = source(frame.file, frame.line)?.trim();
+    if (text) lines.push(`    ${text}`);
+  }
+  return lines;
 }
 
 /** The console's line for a race found with `detectRaces`. */

@@ -7,7 +7,7 @@ import { StoppedEvent } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { sourceReader } from '../../../runtime/src/sourceLines';
 import type { ModelStop } from '../../../runtime/src/traceModel';
-import { describeFailure, stopBadge } from './describe';
+import { describeFailure, frameLines, stopBadge } from './describe';
 import type { Held } from './variables';
 
 export class StopQueues {
@@ -73,13 +73,7 @@ function stopEvent(stop: ModelStop): DebugProtocol.StoppedEvent {
 export function stopExceptionInfo(stop: ModelStop): DebugProtocol.ExceptionInfoResponse['body'] | undefined {
   if (stop.reason !== 'exception' || !stop.exception) return undefined;
   const uncaught = stop.description !== 'raised';
-  const source = sourceReader();
-  const trace: string[] = [];
-  for (const frame of stop.frames) {
-    trace.push(`  File "${frame.file}", line ${frame.line}, in ${frame.function}`);
-    const text = source(frame.file, frame.line)?.trim();
-    if (text) trace.push(`    ${text}`);
-  }
+  const trace = frameLines(stop.frames, sourceReader());
   const message = stop.exception.message ? `${stop.exception.message}\n` : '';
   const what = uncaught ? `Uncaught: the ${stop.worker && stop.worker !== 'MainProcess' ? 'process' : 'program'} ends with it after Continue.` : 'Raised here; Continue lets the program handle it.';
   return {
