@@ -5,7 +5,6 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startCodeServer } from './lib/codeServer.mjs';
 import {
   continueToEnd,
   debugConsoleLines,
@@ -21,12 +20,12 @@ import {
   waitForPaneRows,
 } from './lib/debugView.mjs';
 import { runNeovimSmoke } from './neovim.mjs';
+import { JS_SCENARIOS } from './scenariosJs.mjs';
+import { withWorkbench } from './lib/withWorkbench.mjs';
 import {
   applyQuickFix,
   goToLine,
-  launchBrowser,
   openFile,
-  openWorkbench,
   problemRows,
   runCommand,
   screenshot,
@@ -34,24 +33,6 @@ import {
   waitFor,
   waitForProblems,
 } from './lib/workbench.mjs';
-
-async function withWorkbench(name, options, body) {
-  const server = await startCodeServer(options);
-  let context;
-  let page;
-  try {
-    context = await launchBrowser();
-    page = await openWorkbench(context, server.url);
-    await body(page, server);
-  } catch (error) {
-    // What the user would have seen when it went wrong is the most useful artifact.
-    if (page) await screenshot(page, `${name}-failure`).catch(() => undefined);
-    throw error;
-  } finally {
-    await context?.close().catch(() => undefined);
-    server.stop();
-  }
-}
 
 /** The Call Stack thread of the pool worker whose task raised: `ForkPoolWorker-N (pid N)`, stopped on ValueError. */
 const FAILED_WORKER = /^Thread (ForkPoolWorker-\d+ \(pid \d+\)) ValueError$/;
@@ -439,6 +420,7 @@ export const SCENARIOS = [
       }
     },
   },
+  ...JS_SCENARIOS,
   {
     name: 'untrusted workspace: diagnostics yes, debugging refused',
     async run({ vsix, workspaceSource }) {
