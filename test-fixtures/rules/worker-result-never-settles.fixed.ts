@@ -6,7 +6,7 @@ export async function hash(data: Uint8Array): Promise<string> {
     const worker = new Worker(new URL('./hash-worker.js', import.meta.url), { workerData: data });
     worker.on('message', (digest: string) => resolve(digest)); // [worker-result-never-settles]
     worker.on('error', reject);
-    worker.on('exit', (code) => {
+    worker.on('exit', (code: number) => {
       if (code !== 0) reject(new Error(`Worker stopped with exit code ${code}`));
     });
   });

@@ -63,7 +63,7 @@ test('--rule filters JS findings, text and SARIF keep their shape', async () => 
   const text = await check([path.join(dir, 'src', 'spawn.mjs'), path.join(dir, 'src', 'post.ts'), '--rule', 'unguarded-entry-point']);
   assert.equal(text.status, 1);
   assert.deepEqual(text.out.trim().split('\n').filter((l) => l.includes('[')).map((l) => l.replace(dir, '')), [
-    '/src/spawn.mjs:2:1: error [unguarded-entry-point] `new Worker(new URL(import.meta.url))` starts this same file in a worker thread and runs at load time without an `isMainThread` guard: the worker runs it again and starts a worker of its own, and so on until the process runs out of memory.',
+    '/src/spawn.mjs:2:1: error [unguarded-entry-point] Workers without end: each worker runs this file again and starts a worker of its own. `new Worker(new URL(import.meta.url))` starts this same file in a worker thread and runs at load time without an `isMainThread` guard, so workers multiply until the process runs out of memory.',
   ]);
   const sarif = JSON.parse((await check([path.join(dir, 'src', 'post.ts'), '--format', 'sarif'])).out);
   const [result] = sarif.runs[0].results;

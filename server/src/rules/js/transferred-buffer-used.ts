@@ -110,7 +110,7 @@ function check({ model, report }: JsRuleContext): void {
       const name = use.text;
       const what = ts.isPropertyAccessExpression(unwrap(element)) ? `\`${name}.buffer\` was transferred` : `\`${name}\` was transferred`;
       report({
-        message: `${what} by \`${model.nodeText((call as ts.CallExpression).expression)}(…)\` on line ${model.range(call).start.line + 1}: its ArrayBuffer is detached in this thread, so \`${name}\` reads here as empty (length and byteLength 0). Copy it before transferring (\`${name}.slice()\`), or read it before the transfer.`,
+        message: `Reads as empty: ${what} on line ${model.range(call).start.line + 1} and is detached in this thread. \`${model.nodeText((call as ts.CallExpression).expression)}(…)\` moved its ArrayBuffer to the other side, so here \`${name}\` has length and byteLength 0. Copy it before transferring (\`${name}.slice()\`), or read it before the transfer.`,
         range: model.range(use),
         related: [{ range: model.range(element), message: 'transferred here' }],
       });

@@ -84,8 +84,8 @@ function check({ model, report }: JsRuleContext): void {
     const outer = chain[chain.length - 1];
     const where = outer ? `runs at load time (through \`${short(model, outer)}\` on line ${model.range(outer).start.line + 1})` : 'runs at load time';
     const message = start.role === 'thread'
-      ? `\`${short(model, start.node)}\` starts this same file in a worker thread and ${where} without an \`isMainThread\` guard: the worker runs it again and starts a worker of its own, and so on until the process runs out of memory.`
-      : `\`${short(model, start.node)}\` ${where} outside an \`if (cluster.isPrimary)\` branch: every worker process runs this file again, where \`cluster.fork\` does not exist, so each worker dies with a TypeError (and a primary that forks again on \`exit\` keeps replacing them).`;
+      ? `Workers without end: each worker runs this file again and starts a worker of its own. \`${short(model, start.node)}\` starts this same file in a worker thread and ${where} without an \`isMainThread\` guard, so workers multiply until the process runs out of memory.`
+      : `Every worker process dies with a TypeError: it runs this file again, where \`cluster.fork\` does not exist. \`${short(model, start.node)}\` ${where} outside an \`if (cluster.isPrimary)\` branch (and a primary that forks again on \`exit\` keeps replacing the workers).`;
     report({
       message,
       range: model.range(start.node),

@@ -109,7 +109,7 @@ function check({ model, report }: JsRuleContext): void {
       if (!onMessage || listeners.some((l) => l.event === 'error' || l.event === 'exit' || l.event === 'messageerror')) continue;
       const name = (decl.name as ts.Identifier).text;
       report({
-        message: `This Promise settles only on \`${name}\`'s \`message\` event: if the worker throws or exits without posting, no \`error\` or \`exit\` listener rejects it and every \`await\` on it hangs forever. Reject on \`error\`, and on \`exit\` with a non-zero code.`,
+        message: `Hangs if the worker fails: this Promise settles only on \`${name}\`'s \`message\` event. If the worker throws or exits without posting, no \`error\` or \`exit\` listener rejects it and every \`await\` on it waits forever. Reject on \`error\`, and on \`exit\` with a non-zero code.`,
         range: model.range(onMessage.call),
         related: [{ range: model.range(decl), message: 'the worker is created here' }],
         fixes: reject ? addRejections(model, onMessage.call, name, reject.text) : [],
@@ -128,7 +128,9 @@ function addRejections(model: JsModel, listen: ts.CallExpression, worker: string
   const rest = model.lines.line(end.line).slice(end.character).trim();
   if (rest !== '' && !rest.startsWith('//')) return [];
   const at = { line: end.line, character: model.lines.line(end.line).length };
-  const text = `\n${indent}${worker}.on('error', ${reject});\n${indent}${worker}.on('exit', (code) => {\n${indent}  if (code !== 0) ${reject}(new Error(\`Worker stopped with exit code \${code}\`));\n${indent}});`;
+  // A TypeScript file under `noImplicitAny` needs the parameter's type when the Worker is untyped.
+  const code = /\.[mc]?tsx?$/i.test(model.sourceFile.fileName) ? 'code: number' : 'code';
+  const text = `\n${indent}${worker}.on('error', ${reject});\n${indent}${worker}.on('exit', (${code}) => {\n${indent}  if (code !== 0) ${reject}(new Error(\`Worker stopped with exit code \${code}\`));\n${indent}});`;
   return [{ title: `Reject when \`${worker}\` fails: add \`error\` and \`exit\` listeners`, edits: [{ range: { start: at, end: at }, newText: text }], isPreferred: true }];
 }
 
