@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { startLanguageClient } from './languageClient';
 import { registerCommands } from './commands';
 import { registerDebugFeatures } from './debug';
+import { registerProblemsView } from './problems/problemsView';
 import { ServerStatus } from './status';
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
@@ -14,6 +15,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   context.subscriptions.push(status);
   // Debugging is wired first, so it works even if the language server cannot start.
   registerDebugFeatures(context, output);
+  registerProblemsView(context);
   let client;
   try {
     client = await startLanguageClient(context, output);

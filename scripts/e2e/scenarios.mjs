@@ -21,9 +21,11 @@ import {
 } from './lib/debugView.mjs';
 import { runNeovimSmoke } from './neovim.mjs';
 import { JS_SCENARIOS } from './scenariosJs.mjs';
+import { WORKSPACE_SCENARIOS } from './scenariosWorkspace.mjs';
 import { withWorkbench } from './lib/withWorkbench.mjs';
 import {
   applyQuickFix,
+  filterProblems,
   goToLine,
   openFile,
   problemRows,
@@ -67,6 +69,7 @@ export const SCENARIOS = [
       await withWorkbench('problems', { vsix, workspaceSource }, async (page) => {
         await openFile(page, 'three_bugs.py');
         await showProblems(page);
+        await filterProblems(page, 'three_bugs.py');
         const rows = await waitForProblems(page, (r) => rulesIn(r).length >= 3, { what: 'three Workerscope problems' });
         await screenshot(page, 'problems-panel');
         assert.deepEqual(rulesIn(rows), ['unguarded-entry-point', 'unlocked-shared-counter', 'unserializable-callable']);
@@ -345,6 +348,7 @@ export const SCENARIOS = [
         // The notebook editor renders its cells after the notebook has loaded: slower than a text file.
         await openFile(page, 'pool_notebook.ipynb', { editor: '.notebook-editor .cell-editor-container .monaco-editor .view-lines', timeoutMs: 60_000 });
         await showProblems(page);
+        await filterProblems(page, 'pool_notebook.ipynb');
         const rows = await waitForProblems(page, (r) => r.filter((row) => /unserializable-callable/.test(row)).length >= 2, { timeoutMs: 60_000, what: 'the two unserializable-callable findings of the notebook' });
         const text = rows.join('\n');
         assert.match(text, /Pool hangs: its spawn workers die loading a task defined in a notebook\. `square` is defined in the notebook/);
@@ -421,6 +425,7 @@ export const SCENARIOS = [
     },
   },
   ...JS_SCENARIOS,
+  ...WORKSPACE_SCENARIOS,
   {
     name: 'untrusted workspace: diagnostics yes, debugging refused',
     async run({ vsix, workspaceSource }) {
@@ -428,6 +433,7 @@ export const SCENARIOS = [
         await page.locator('.statusbar', { hasText: 'Restricted Mode' }).waitFor({ timeout: 15_000 });
         await openFile(page, 'three_bugs.py');
         await showProblems(page);
+        await filterProblems(page, 'three_bugs.py');
         const rows = await waitForProblems(page, (r) => rulesIn(r).length >= 3, { what: 'three Workerscope problems in restricted mode' });
         assert.deepEqual(rulesIn(rows), ['unguarded-entry-point', 'unlocked-shared-counter', 'unserializable-callable']);
 

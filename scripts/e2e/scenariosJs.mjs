@@ -2,7 +2,7 @@
 // editor when a file hands a closure to a worker thread.
 import assert from 'node:assert/strict';
 import { withWorkbench } from './lib/withWorkbench.mjs';
-import { applyQuickFix, goToLine, openFile, screenshot, showProblems, waitFor, waitForProblems } from './lib/workbench.mjs';
+import { applyQuickFix, filterProblems, goToLine, openFile, screenshot, showProblems, waitFor, waitForProblems } from './lib/workbench.mjs';
 
 const JS_RULES = /unserializable-callable|worker-result-never-settles|unguarded-entry-point|unserializable-argument|unlocked-shared-counter|transferred-buffer-used/;
 const rulesIn = (rows) => rows.map((r) => JS_RULES.exec(r)?.[0]).filter(Boolean).sort();
@@ -20,6 +20,7 @@ export const JS_SCENARIOS = [
       await withWorkbench('typescript', { vsix, workspaceSource }, async (page) => {
         await openFile(page, 'thumbnails.ts');
         await showProblems(page);
+        await filterProblems(page, 'thumbnails.ts');
         const rows = await waitForProblems(page, (r) => rulesIn(r).length >= 2, { what: 'the two Workerscope problems of thumbnails.ts' });
         assert.deepEqual(rulesIn(rows), ['unserializable-callable', 'worker-result-never-settles']);
         const text = rows.join('\n');

@@ -93,6 +93,19 @@ export async function showProblems(page) {
   await page.locator('.markers-panel').waitFor({ timeout: 15_000 });
 }
 
+/**
+ * Shows only the problems whose file path matches `text` (the panel's own filter box): with
+ * workspace diagnostics the panel holds every file's findings, not only the open file's.
+ */
+export async function filterProblems(page, text) {
+  const input = page.locator('.markers-panel-container, .part.panel').getByPlaceholder(/^Filter \(e\.g\./).first();
+  await input.waitFor({ timeout: 15_000 });
+  await input.fill(text);
+  // The panel applies the filter after a pause: wait until every file row shown is a matching one
+  // (file rows are the ones without a position).
+  await waitFor(async () => (await problemRows(page)).filter((row) => !/\[Ln \d+/.test(row)).every((row) => row.includes(text)), { timeoutMs: 10_000, what: `the Problems filter "${text}"` });
+}
+
 export async function waitForProblems(page, predicate, { timeoutMs = 30_000, what = 'problems' } = {}) {
   let rows = [];
   await waitFor(async () => {

@@ -15,7 +15,7 @@ import type { Parser } from 'web-tree-sitter';
 import { parseArgs, UsageError } from './args';
 import { formatJson, formatSarif, formatText, type FileFindings } from './formats';
 import { isJsFile, mightUseWorkers } from '../engine-js/prefilter';
-import { collectSourceFiles, decodePythonSource, decodeUtf8Source, readSourceFile } from './sourceFiles';
+import { collectSourceFiles, decodePythonSource, decodeUtf8Source, readSourceFile } from '../common/sourceFiles';
 
 type JsAnalysis = typeof import('../analysisJs.js');
 

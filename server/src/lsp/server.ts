@@ -7,13 +7,16 @@ import {
   createConnection,
   type Connection,
   DidChangeConfigurationNotification,
+  DidChangeWatchedFilesNotification,
   MessageType,
   ProposedFeatures,
   ShowMessageNotification,
   TextDocumentSyncKind,
   type Diagnostic,
+  type FileEvent,
   type InitializeResult,
 } from 'vscode-languageserver/node';
+import { fileURLToPath } from 'node:url';
 import { RULES, type Finding } from '../analysis';
 import { checkAnalysable } from '../common/inputGuard';
 import { isJsFile } from '../engine-js/prefilter';
@@ -25,6 +28,7 @@ import { DiagnosticHovers } from './hover';
 import { NotebookSync } from './notebooks';
 import { ProjectSettings } from './projectSettings';
 import { SettingsCache } from './settings';
+import { WorkspaceDiagnostics, type DiagnosticMode } from './workspaceDiagnostics';
 
 const JS_LANGUAGE_IDS: ReadonlySet<string> = new Set(['javascript', 'typescript', 'javascriptreact', 'typescriptreact']);
 
@@ -36,6 +40,10 @@ const SUPERSEDED_GRACE_MS = 1_000;
 const ANALYSIS_BUDGET_MS = 20_000;
 // After analysing a text this long the worker is restarted when idle, to give its memory back.
 const RECYCLE_CHARS = 1_000_000;
+// The workspace pass keeps no trees: its worker is recycled less often.
+const WORKSPACE_RECYCLE_CHARS = 20_000_000;
+// The files a workspace pass reads, watched so a change on disk is checked again.
+const SOURCE_GLOB = '**/*.{py,pyw,js,mjs,cjs,jsx,ts,mts,cts,tsx}';
 
 export function startServer(entry: string): void {
   new LanguageServer(createConnection(ProposedFeatures.all), entry).listen();
@@ -56,6 +64,8 @@ class LanguageServer {
   private readonly scheduler: AnalysisScheduler;
   private readonly notebooks: NotebookSync;
   private readonly notebookGenerations = new Map<string, number>();
+  private readonly workspace: WorkspaceDiagnostics;
+  private workspacePool!: AnalysisPool;
 
   constructor(private readonly connection: Connection, entry: string) {
     this.settings = new SettingsCache(connection, () => this.configurationSupported);
@@ -70,6 +80,7 @@ class LanguageServer {
     this.scheduler = new AnalysisScheduler(ANALYSIS_BURST_MS, (uri) => this.analyse(uri), (uri, error) => {
       connection.console.error(`Workerscope could not analyse ${uri}: ${error instanceof Error ? error.stack : String(error)}`);
     });
+    this.workspace = this.workspaceDiagnostics(entry);
     this.notebooks = new NotebookSync(connection, (uri) => this.scheduleNotebook(uri), (uri, cells) => {
       this.scheduler.cancel(uri);
       this.settings.forget(uri);
@@ -113,22 +124,31 @@ class LanguageServer {
       if (this.configurationSupported) {
         void connection.client.register(DidChangeConfigurationNotification.type, { section: 'workerscope' });
       }
+      if (this.watchFiles) void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers: [{ globPattern: SOURCE_GLOB }] }).catch(() => undefined);
+      void this.checkWorkspace();
     });
 
     const recheckAll = (): void => {
       for (const doc of this.documents.all()) this.scheduler.schedule(doc.uri);
       for (const uri of this.notebooks.uris()) this.scheduleNotebook(uri);
+      void this.checkWorkspace();
     };
     connection.onDidChangeConfiguration(() => {
       this.settings.forget();
       recheckAll();
     });
-    // A project configuration or baseline changed on disk (both are re-read when their file changes).
-    connection.onDidChangeWatchedFiles(recheckAll);
+    connection.onDidChangeWatchedFiles(({ changes }) => {
+      // A project configuration or baseline changed on disk (both are re-read when their file
+      // changes): everything again. A source file changed: that file, if it is not open.
+      const sources = changes.filter(isSourceChange);
+      if (sources.length < changes.length) recheckAll();
+      else this.workspace.filesChanged(sources);
+    });
 
     connection.onShutdown(() => {
       this.scheduler.dispose();
       this.pool.dispose();
+      this.workspacePool.dispose();
     });
   }
 
@@ -159,7 +179,8 @@ class LanguageServer {
       pool.supersede(textDocument.uri, -1);
       pool.drop(textDocument.uri, true);
       this.settings.forget(textDocument.uri);
-      this.publish(textDocument.uri, undefined, []);
+      // In workspace mode the file's findings now come from disk; otherwise they go.
+      if (!this.workspace.documentClosed(textDocument.uri)) this.publish(textDocument.uri, undefined, []);
     });
   }
 
@@ -180,6 +201,37 @@ class LanguageServer {
       const doc = documents.get(textDocument.uri);
       return this.hovers.hover(textDocument.uri, position, doc ? languageOf(doc.text.languageId, textDocument.uri) : 'python');
     });
+  }
+
+  /** Workspace diagnostics on a pool of their own, so the first pass never delays an open document. */
+  private workspaceDiagnostics(entry: string): WorkspaceDiagnostics {
+    const log = (message: string): void => this.connection.console.log(message);
+    this.workspacePool = new AnalysisPool({ entry, supersededGraceMs: SUPERSEDED_GRACE_MS, budgetMs: ANALYSIS_BUDGET_MS, recycleChars: WORKSPACE_RECYCLE_CHARS, log });
+    return new WorkspaceDiagnostics({
+      connection: this.connection,
+      pool: this.workspacePool,
+      isOpen: (file) => [...this.documents.all()].some((doc) => doc.uri.startsWith('file:') && fileURLToPath(doc.uri) === file),
+      settingsFor: async (uri) => {
+        // Settings are per folder for files the editor has not opened: one request per folder, not per file.
+        const folder = this.folders.find((f) => uri.startsWith(f.endsWith('/') ? f : `${f}/`));
+        const editor = await this.settings.get(folder ?? uri);
+        return editor.enable ? this.project.forDocument(uri, editor.rules) : undefined;
+      },
+      unbaselined: (uri, source, findings, settings) => this.project.unbaselined(uri, source, findings, settings),
+      publish: (uri, diagnostics) => this.publish(uri, undefined, diagnostics),
+      toDiagnostic: (finding, uri) => toDiagnostic(finding, uri, this.docsUrls.get(finding.rule)),
+      log,
+    });
+  }
+
+  /** Runs the workspace pass in the mode the settings choose (`workspace` unless set to `openFiles`). */
+  private async checkWorkspace(): Promise<void> {
+    let mode: DiagnosticMode = 'workspace';
+    if (this.configurationSupported) {
+      const raw: unknown = await this.connection.workspace.getConfiguration('workerscope.diagnosticMode').catch(() => undefined);
+      if (raw === 'openFiles') mode = 'openFiles';
+    }
+    await this.workspace.run(this.folders, mode);
   }
 
   private publish(uri: string, version: number | undefined, diagnostics: Diagnostic[]): void {
@@ -267,6 +319,12 @@ class LanguageServer {
     const byCell = notebooks.distribute(snapshot, findings, (f, cell) => toDiagnostic(f, cell, this.docsUrls.get(f.rule)));
     for (const [cell, diagnostics] of byCell) this.publish(cell, undefined, diagnostics);
   }
+}
+
+/** A change to a source file (not to a configuration or baseline file). */
+function isSourceChange(change: FileEvent): boolean {
+  const path = change.uri.replace(/[?#].*$/, '');
+  return /\.pyw?$/.test(path) || isJsFile(path);
 }
 
 /** The engine for a document: Python, or JavaScript/TypeScript (plain and React); undefined for others. */

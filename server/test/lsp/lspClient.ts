@@ -4,6 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 import type { Diagnostic, PublishDiagnosticsParams } from 'vscode-languageserver';
 
@@ -23,7 +24,14 @@ export class TestLspClient {
   /** Called on every publication, in order of arrival (for checks on the whole sequence, such as stale versions). */
   readonly publishListeners: Array<(p: PublishDiagnosticsParams) => void> = [];
 
-  private constructor(readonly process: ChildProcess, settings: unknown) {
+  /** `window/logMessage` texts of every type, in order. */
+  readonly logs: string[] = [];
+
+  /** What `workspace/configuration` answers: `workerscope` as a whole, or one setting under it by name. */
+  settings: Record<string, unknown>;
+
+  private constructor(readonly process: ChildProcess, settings: Record<string, unknown>) {
+    this.settings = settings;
     this.connection = createMessageConnection(new StreamMessageReader(process.stdout!), new StreamMessageWriter(process.stdin!));
     process.stderr!.on('data', (d: Buffer) => this.stderr.push(d.toString()));
     this.connection.onNotification('textDocument/publishDiagnostics', (params: PublishDiagnosticsParams) => {
@@ -31,10 +39,13 @@ export class TestLspClient {
       for (const listener of this.publishListeners) listener(params);
       for (const wake of this.waiters.splice(0)) wake();
     });
-    this.connection.onRequest('workspace/configuration', (params: { items: unknown[] }) => params.items.map(() => settings));
+    this.connection.onRequest('workspace/configuration', (params: { items: { section?: string }[] }) =>
+      params.items.map((item) => (item.section?.startsWith('workerscope.') ? this.settings[item.section.slice('workerscope.'.length)] ?? null : this.settings)));
+    this.connection.onRequest('window/workDoneProgress/create', () => null);
     this.connection.onRequest('client/registerCapability', () => null);
     this.connection.onNotification('window/logMessage', (params: { type: number; message: string }) => {
       if (params.type === 1) this.errors.push(params.message);
+      this.logs.push(params.message);
     });
     this.connection.onNotification('window/showMessage', (params: { message: string }) => {
       this.messages.push(params.message);
@@ -42,13 +53,19 @@ export class TestLspClient {
     this.connection.listen();
   }
 
-  static async start(settings: unknown = { enable: true, rules: {} }, env: NodeJS.ProcessEnv = process.env): Promise<TestLspClient> {
+  /** Starts the server; `workspace` gives it folders (and file watching), as an editor with a folder open does. */
+  static async start(settings: Record<string, unknown> = { enable: true, rules: {} }, env: NodeJS.ProcessEnv = process.env, workspace?: { folders: string[] }): Promise<TestLspClient> {
     const child = spawn(process.execPath, [...(process.env['WORKERSCOPE_SERVER_NODE_ARGS']?.split(' ').filter(Boolean) ?? []), SERVER_BUNDLE, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env });
     const client = new TestLspClient(child, settings);
     await client.connection.sendRequest('initialize', {
       processId: process.pid,
       rootUri: null,
-      capabilities: { workspace: { configuration: true }, textDocument: { publishDiagnostics: { relatedInformation: true } } },
+      ...(workspace ? { workspaceFolders: workspace.folders.map((f) => ({ uri: pathToFileURL(f).href, name: path.basename(f) })) } : {}),
+      capabilities: {
+        workspace: { configuration: true, ...(workspace ? { workspaceFolders: true, didChangeWatchedFiles: { dynamicRegistration: true } } : {}) },
+        window: { workDoneProgress: true },
+        textDocument: { publishDiagnostics: { relatedInformation: true } },
+      },
     });
     await client.connection.sendNotification('initialized', {});
     return client;
