@@ -25,6 +25,7 @@ import { WORKSPACE_SCENARIOS } from './scenariosWorkspace.mjs';
 import { withWorkbench } from './lib/withWorkbench.mjs';
 import {
   applyQuickFix,
+  clearPanelFilter,
   filterProblems,
   goToLine,
   openFile,
@@ -85,6 +86,8 @@ export const SCENARIOS = [
         await screenshot(page, 'language-status');
         await page.keyboard.press('Escape');
         await runCommand(page, 'Workerscope: Show Output');
+        // The Problems filter's text carries over to the Output view's filter: clear it before reading the log.
+        await clearPanelFilter(page);
         await waitFor(async () => {
           const lines = (await panelEditorTokens(page)).map((spans) => spans.map((t) => t.text).join('').replace(/\u00a0/g, ' '));
           return lines.some((l) => /Workerscope \d+\.\d+\.\d+ activated/.test(l)) && lines.some((l) => /Language server running/.test(l));

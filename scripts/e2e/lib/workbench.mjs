@@ -104,6 +104,18 @@ export async function filterProblems(page, text) {
   // The panel applies the filter after a pause: wait until every file row shown is a matching one
   // (file rows are the ones without a position).
   await waitFor(async () => (await problemRows(page)).filter((row) => !/\[Ln \d+/.test(row)).every((row) => row.includes(text)), { timeoutMs: 10_000, what: `the Problems filter "${text}"` });
+  // Leave the box: an Escape pressed later (to close a widget) would clear the filter.
+  await input.blur();
+}
+
+/** Empties the filter box of the view shown in the panel (Problems and Output share what was typed). */
+export async function clearPanelFilter(page) {
+  const input = page.locator('.part.panel').getByPlaceholder(/^Filter/);
+  await waitFor(async () => {
+    for (const box of await input.all()) if (await box.isVisible()) await box.fill('');
+    const values = await Promise.all((await input.all()).map(async (box) => ((await box.isVisible()) ? box.inputValue() : '')));
+    return values.every((v) => v === '');
+  }, { timeoutMs: 10_000, what: 'the panel filter to be empty' });
 }
 
 export async function waitForProblems(page, predicate, { timeoutMs = 30_000, what = 'problems' } = {}) {
