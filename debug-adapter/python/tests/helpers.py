@@ -1,11 +1,16 @@
-"""Shared helpers for the tracer tests: paths, running fixture programs, deadline polling."""
+"""Shared helpers for the tracer tests: paths, running fixture programs, deadline polling, and a
+test case that plays the runtime over a private channel."""
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
+import unittest
+
+from workerscope_tracer import channel, pause, wire
 
 PY_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 REPO = os.path.dirname(os.path.dirname(PY_DIR))
@@ -66,3 +71,38 @@ def wait_for(predicate, timeout=10.0, interval=0.01):
             return value
         time.sleep(interval)
     return predicate()
+
+
+class ChannelCase(unittest.TestCase):
+    """A test that plays the runtime for this process: a private channel directory (0700) made the
+    tracer's channel for the test, its records read back, control requests written as the runtime
+    writes them (atomically, by rename), and everything removed afterwards."""
+
+    def setUp(self):
+        self.dir = tempfile.mkdtemp()
+        os.chmod(self.dir, 0o700)
+        self.old_channel = channel.get()
+        self.ch = channel.configure(self.dir)
+        self.ctl = pause.ctl_dir(self.dir, os.getpid())
+
+    def tearDown(self):
+        channel._channel = self.old_channel
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def records(self, kind=None):
+        """This process's records so far, or only those of ``kind``."""
+        try:
+            with open(self.ch.path_for(os.getpid()), "rb") as f:
+                got = wire.decode_lines(f.read())
+        except OSError:
+            return []
+        return got if kind is None else [e for e in got if e["kind"] == kind]
+
+    def write_control(self, name, data, pid=None):
+        """Writes one control file under ctl/<pid>/ as the runtime does: a hidden temporary, renamed."""
+        d = self.ctl if pid is None else pause.ctl_dir(self.dir, pid)
+        os.makedirs(d, exist_ok=True)
+        tmp = os.path.join(d, ".%s.tmp" % name)
+        with open(tmp, "wb") as f:
+            f.write(data)
+        os.rename(tmp, os.path.join(d, name))

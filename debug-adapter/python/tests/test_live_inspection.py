@@ -7,13 +7,12 @@ import collections
 import json
 import os
 import sys
-import tempfile
 import threading
 import time
 import unittest
 
-from tests.helpers import wait_for
-from workerscope_tracer import channel, pause, wire
+from tests.helpers import ChannelCase, wait_for
+from workerscope_tracer import pause, wire
 
 GLOBAL_COUNTER = 10
 
@@ -36,15 +35,11 @@ class Plain:
         return 1
 
 
-class StopFixture(unittest.TestCase):
+class StopFixture(ChannelCase):
     """A thread of this process stopped (pause.wait_for_debugger), and the test as the runtime."""
 
     def setUp(self):
-        self.dir = tempfile.mkdtemp()
-        os.chmod(self.dir, 0o700)
-        self.old = channel.get()
-        self.ch = channel.configure(self.dir)
-        self.ctl = pause.ctl_dir(self.dir, os.getpid())
+        super().setUp()
         self.seq = 0
         self.threads = []
 
@@ -53,20 +48,10 @@ class StopFixture(unittest.TestCase):
             if t.is_alive():
                 self.request(stop_id, {"cmd": "continue"})
                 t.join(10)
-        channel._channel = self.old
-        for root, dirs, files in os.walk(self.dir, topdown=False):
-            for n in files:
-                os.unlink(os.path.join(root, n))
-            for n in dirs:
-                os.rmdir(os.path.join(root, n))
-        os.rmdir(self.dir)
+        super().tearDown()
 
     def events(self, kind):
-        try:
-            with open(self.ch.path_for(os.getpid()), "rb") as f:
-                return [e for e in wire.decode_lines(f.read()) if e["kind"] == kind]
-        except OSError:
-            return []
+        return self.records(kind)
 
     def stop_in(self, stop_id, body):
         """Runs ``body(wait)`` in a thread; ``wait()`` stops it in the caller's frame (index 0)."""
@@ -84,11 +69,7 @@ class StopFixture(unittest.TestCase):
 
     def request(self, stop_id, body, ring=True):
         self.seq += 1
-        os.makedirs(self.ctl, exist_ok=True)
-        tmp = os.path.join(self.ctl, ".%d.tmp" % self.seq)
-        with open(tmp, "w") as f:
-            json.dump(dict(body, id=stop_id), f)
-        os.rename(tmp, os.path.join(self.ctl, "%d.json" % self.seq))
+        self.write_control("%d.json" % self.seq, json.dumps(dict(body, id=stop_id)).encode("utf-8"))
         if ring:
             try:
                 fd = os.open(os.path.join(self.ctl, stop_id + wire.BELL_SUFFIX),

@@ -4,44 +4,24 @@ keeps serving the requests after it (continue included)."""
 import json
 import os
 import sys
-import tempfile
 import threading
 import time
 import unittest
 
-from workerscope_tracer import channel, pause, wire
-from tests.helpers import wait_for
+from workerscope_tracer import pause, wire
+from tests.helpers import ChannelCase, wait_for
 
 
-class HostileControlFilesTest(unittest.TestCase):
+class HostileControlFilesTest(ChannelCase):
     def setUp(self):
-        self.dir = tempfile.mkdtemp()
-        self.old = channel.get()
-        self.ch = channel.configure(self.dir)
-        self.ctl = pause.ctl_dir(self.dir, os.getpid())
+        super().setUp()
         os.makedirs(self.ctl)
 
-    def tearDown(self):
-        channel._channel = self.old
-        for root, dirs, files in os.walk(self.dir, topdown=False):
-            for n in files:
-                os.unlink(os.path.join(root, n))
-            for n in dirs:
-                os.rmdir(os.path.join(root, n))
-        os.rmdir(self.dir)
-
     def events(self, kind):
-        try:
-            with open(self.ch.path_for(os.getpid()), "rb") as f:
-                return [e for e in wire.decode_lines(f.read()) if e["kind"] == kind]
-        except OSError:
-            return []
+        return self.records(kind)
 
     def write(self, name, data):
-        tmp = os.path.join(self.ctl, ".%s.tmp" % name)
-        with open(tmp, "wb") as f:
-            f.write(data)
-        os.rename(tmp, os.path.join(self.ctl, name))
+        self.write_control(name, data)
 
     def request(self, seq, body):
         self.write("%s.json" % seq, json.dumps(body).encode("utf-8"))

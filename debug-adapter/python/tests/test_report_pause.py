@@ -3,13 +3,12 @@
 import json
 import os
 import sys
-import tempfile
 import threading
 import unittest
 
-from workerscope_tracer import channel, pause, wire
+from workerscope_tracer import pause, wire
 from workerscope_tracer.tools import report
-from tests.helpers import wait_for
+from tests.helpers import ChannelCase, wait_for
 
 
 def ev(kind, pid, t, **fields):
@@ -101,36 +100,12 @@ class ReportTest(unittest.TestCase):
         self.assertEqual(self.build(os_exit)["failures"][0]["kind"], "exited")
 
 
-class PauseTest(unittest.TestCase):
-    def setUp(self):
-        self.dir = tempfile.mkdtemp()
-        self.old = channel.get()
-        self.ch = channel.configure(self.dir)
-
-    def tearDown(self):
-        channel._channel = self.old
-        for root, dirs, files in os.walk(self.dir, topdown=False):
-            for n in files:
-                os.unlink(os.path.join(root, n))
-            for n in dirs:
-                os.rmdir(os.path.join(root, n))
-        if os.path.isdir(self.dir):
-            os.rmdir(self.dir)
-
+class PauseTest(ChannelCase):
     def events(self):
-        try:
-            with open(self.ch.path_for(os.getpid()), "rb") as f:
-                return wire.decode_lines(f.read())
-        except OSError:
-            return []
+        return self.records()
 
     def request(self, seq, body, pid=None):
-        d = pause.ctl_dir(self.dir, os.getpid() if pid is None else pid)
-        os.makedirs(d, exist_ok=True)
-        tmp = os.path.join(d, ".%s.tmp" % seq)
-        with open(tmp, "w") as f:
-            json.dump(body, f)
-        os.rename(tmp, os.path.join(d, "%s.json" % seq))
+        self.write_control("%s.json" % seq, json.dumps(body).encode("utf-8"), pid)
 
     def test_evaluate_then_continue(self):
         def failing(value):
