@@ -13,6 +13,8 @@ import { TreeStore, type TreeEditData } from './treeStore';
 
 /** How many analysed texts each document remembers (each costs the text's size in memory). */
 const REMEMBERED_TEXTS = 4;
+/** Longer texts are not remembered: four copies of a 4 MB file would outweigh what they save. */
+const REMEMBERED_MAX_CHARS = 1_000_000;
 
 interface Remembered {
   text: string;
@@ -58,7 +60,7 @@ export class PythonDocuments {
       const findings = analyzePythonTree(tree, text, { ...options, isCancelled: cancelled });
       // A cancelled run may have stopped between rules with a partial list: never remember it.
       if (cancelled()) return undefined;
-      if (keep) this.remember(key, { text, options: optionsKey, findings });
+      if (keep && text.length <= REMEMBERED_MAX_CHARS) this.remember(key, { text, options: optionsKey, findings });
       return findings;
     } finally {
       if (!keep) tree.delete();
