@@ -25,6 +25,8 @@ export class Evaluator implements Evaluation {
   private readonly flowCache = new Map<number, Value[]>();
   private readonly inProgress = new Set<number>();
   private readonly enclosingDefCache = new Map<number, Node | null>();
+  /** The class whose body holds each def asked about (null: none); `parent` is a search from the root. */
+  private readonly methodClassCache = new Map<number, Node | null>();
   private noFlow = false;
   private peers!: EvaluatorPeers;
 
@@ -326,12 +328,21 @@ export class Evaluator implements Evaluation {
     }
   }
 
+  private methodClass(def: Node): Node | undefined {
+    let cls = this.methodClassCache.get(def.id);
+    if (cls === undefined) {
+      const parent = def.parent?.type === 'decorated_definition' ? def.parent.parent : def.parent;
+      cls = parent?.type === 'block' && parent.parent?.type === 'class_definition' ? parent.parent : null;
+      this.methodClassCache.set(def.id, cls);
+    }
+    return cls ?? undefined;
+  }
+
   /** Values a parameter receives from same-file calls and task submissions. */
   private paramValues(b: Extract<Binding, { k: 'param' }>, depth: number): Value[] {
     const def = b.def;
     // `self` and `cls` of methods.
-    const parent = def.parent?.type === 'decorated_definition' ? def.parent.parent : def.parent;
-    const cls = parent?.type === 'block' && parent.parent?.type === 'class_definition' ? parent.parent : undefined;
+    const cls = this.methodClass(def);
     if (cls && b.index === 0 && b.star === '' && def.type === 'function_definition' && !isStaticMethod(def)) {
       return isClassMethod(def) ? [{ t: 'class', def: cls }] : [{ t: 'inst', cls, node: def }];
     }

@@ -38,6 +38,8 @@ export class TaskIndex implements TaskQueries {
   private local: TaskCall[] | undefined;
   private computing = false;
   private allTasks: TaskCall[] | undefined;
+  /** The calls that may submit work: both task lists (without and with data flow) walk them. */
+  private candidates: Node[] | undefined;
 
   constructor(private readonly calls: CallIndex, private readonly values: Evaluation, private readonly creation: CreationNames) {}
 
@@ -70,7 +72,8 @@ export class TaskIndex implements TaskQueries {
 
   private findTasks(): TaskCall[] {
     const tasks: TaskCall[] = [];
-    for (const call of this.calls.callsNamed(...POOL_TASK_METHODS, 'run_in_executor', ...this.creation.callNames())) {
+    this.candidates ??= this.calls.callsNamed(...POOL_TASK_METHODS, 'run_in_executor', ...this.creation.callNames());
+    for (const call of this.candidates) {
       const { fn, name, isAttribute } = this.calls.calleeOf(call);
       if (!fn) continue;
       const method = isAttribute ? name : undefined;

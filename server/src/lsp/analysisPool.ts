@@ -38,6 +38,11 @@ interface Pending {
 const SLOTS = 4096;
 // A worker that dies this many times in a row before it is ready will not start: stop trying.
 const MAX_FAILED_STARTS = 3;
+// An analysis of a large file allocates tens of MB of short-lived syntax-node objects: with V8's
+// default young generation (16 MB semi-spaces) they are scavenged, copied and promoted several
+// times per analysis, which was half of a dense 5,000-line file's time; 32 MB semi-spaces (the
+// young generation is three of them) halve that (docs/performance.md).
+const YOUNG_GENERATION_MB = 96;
 
 export class AnalysisPool {
   private readonly latest = new Int32Array(new SharedArrayBuffer(SLOTS * 4));
@@ -107,7 +112,7 @@ export class AnalysisPool {
 
   private start(): void {
     const data: WorkerData = { role: ANALYSIS_WORKER_ROLE, latest: this.latest.buffer as SharedArrayBuffer };
-    const worker = new Worker(this.options.entry, { workerData: data, stdout: false, stderr: false });
+    const worker = new Worker(this.options.entry, { workerData: data, stdout: false, stderr: false, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
     this.worker = worker;
     let ready = false;
     worker.on('message', (m: FromWorker) => {

@@ -7,10 +7,10 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Parser } from 'web-tree-sitter';
-import { analyzePythonTree, createPythonParser } from '../analysis';
+import { createPythonParser } from '../analysis';
 import type { FromWorker, ToWorker, WorkerData } from './analysisProtocol';
 import { isJsFile } from '../engine-js/prefilter';
-import { TreeStore } from './treeStore';
+import { PythonDocuments } from './pythonDocuments';
 
 type JsAnalysis = typeof import('../analysisJs.js');
 
@@ -26,7 +26,7 @@ export function runAnalysisWorker(): void {
   const port = parentPort;
   if (!port) throw new Error('runAnalysisWorker() outside a worker thread');
   const latest = new Int32Array((workerData as WorkerData).latest);
-  const trees = new TreeStore();
+  const documents = new PythonDocuments();
   const send = (message: FromWorker): void => port.postMessage(message);
   let parser: Parser | undefined;
   let jsAnalysis: JsAnalysis | undefined;
@@ -44,10 +44,10 @@ export function runAnalysisWorker(): void {
   async function handle(message: ToWorker): Promise<void> {
     switch (message.kind) {
       case 'edit':
-        trees.edit(message.key, message.edits);
+        documents.edit(message.key, message.edits);
         return;
       case 'drop':
-        trees.drop(message.key);
+        documents.drop(message.key);
         jsAnalysis?.jsProject().drop(message.key);
         return;
       case 'analyse':
@@ -73,13 +73,7 @@ export function runAnalysisWorker(): void {
     const cancelled = (): boolean => Atomics.load(latest, m.slot) !== m.version;
     if (cancelled() || !parser) return send({ kind: 'cancelled', id: m.id });
     send({ kind: 'started', id: m.id });
-    const tree = trees.parse(m.key, m.text, parser, cancelled, m.keepTree);
-    if (!tree) return send({ kind: 'cancelled', id: m.id });
-    try {
-      const findings = analyzePythonTree(tree, m.text, { file: m.file, severities: m.severities, ...(m.startMethod ? { startMethod: m.startMethod } : {}), isCancelled: cancelled });
-      send(cancelled() ? { kind: 'cancelled', id: m.id } : { kind: 'result', id: m.id, findings });
-    } finally {
-      if (!m.keepTree) tree.delete();
-    }
+    const findings = documents.analyse(m.key, m.text, parser, { file: m.file, severities: m.severities, ...(m.startMethod ? { startMethod: m.startMethod } : {}) }, cancelled, m.keepTree);
+    send(!findings || cancelled() ? { kind: 'cancelled', id: m.id } : { kind: 'result', id: m.id, findings });
   }
 }
