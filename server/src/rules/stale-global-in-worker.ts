@@ -59,6 +59,7 @@ import type { Node } from 'web-tree-sitter';
 import type { Model, TaskCall } from '../engine/model';
 import { identifiersNamed, isNameUse } from '../engine/references';
 import type { Binding } from '../engine/scopes';
+import { traitsOf } from '../engine/names';
 import { docsUrl, type Rule, type RuleContext } from '../engine/rule';
 import { nodeRange } from '../engine/text';
 import type { RelatedLocation } from '../engine/types';
@@ -71,7 +72,9 @@ const MAX_CALL_DEPTH = 3;
 type Where = 'import' | 'parent' | 'worker' | 'other';
 
 function check({ model, report }: RuleContext): void {
-  const poolTasks = model.tasks().filter((t) => (t.role === 'task' && t.executor.kind === 'processPool') || (t.role === 'target' && t.executor.kind === 'process'));
+  // dill and cloudpickle send `__main__` functions by value, with their globals as they are then.
+  const poolTasks = model.tasks().filter((t) => traitsOf(t.executor.qname).serializer === 'pickle' && traitsOf(t.executor.qname).reimports
+    && ((t.role === 'task' && t.executor.kind === 'processPool') || (t.role === 'target' && t.executor.kind === 'process')));
   if (poolTasks.length === 0) return;
   // Functions that run in the workers: task targets, initializers, and what they call.
   const workerDefs = new Set<number>();
