@@ -230,7 +230,6 @@ export function canonical(qname: string): string {
     const rest = qname.slice('torch.multiprocessing.'.length);
     if (!TORCH_OWN.has(rest.split('.', 1)[0] ?? '')) return canonical(`multiprocessing.${rest}`);
   }
-  if (qname === 'torch.multiprocessing') return 'multiprocessing';
   return qname;
 }
 

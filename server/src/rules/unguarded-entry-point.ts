@@ -58,7 +58,7 @@ import { RULE_DOCS } from './docs.generated';
 
 const ID = 'unguarded-entry-point';
 
-type StartKind = 'pool' | 'executor' | 'process' | 'manager' | 'cluster';
+type StartKind = 'pool' | 'executor' | 'process' | 'manager' | 'cluster' | 'spawn';
 
 interface StartEvent {
   node: Node;
@@ -74,6 +74,7 @@ const SUBJECT: Record<StartKind, string> = {
   process: 'Process started at import time',
   manager: 'Manager started at import time',
   cluster: 'Dask cluster started at import time',
+  spawn: 'Processes started at import time',
 };
 
 /** Who re-runs the module under spawn and forkserver, and what then happens, per kind. */
@@ -83,6 +84,8 @@ const CONSEQUENCE: Record<StartKind, { who: string; then: string; when?: string 
   process: { who: 'the child', then: 'the child dies with the "bootstrapping phase" RuntimeError' },
   manager: { who: 'its server process', then: 'the manager\'s process dies with the "bootstrapping phase" RuntimeError and the parent gets `EOFError`' },
   // Checked with distributed 2022.12 (Debian): its nannies start workers with spawn on every OS.
+  // torch's ProcessContext.join finds no error file from a child that died while importing.
+  spawn: { when: '`spawn` starts them with the spawn method on every platform, and', who: 'each child', then: 'each child dies with the "bootstrapping phase" RuntimeError and `spawn` raises `ProcessExitedException`' },
   cluster: { when: 'Dask starts its workers with spawn on every platform, and', who: 'each worker', then: 'the nannies log "Failed to start process" (the "bootstrapping phase" RuntimeError) and keep restarting workers that never come up' },
 };
 
@@ -156,7 +159,7 @@ function ownStart(model: Model, call: Node, method: string | undefined): StartEv
   for (const v of model.eval(call)) {
     if (v.t !== 'obj' || v.node.id !== call.id) continue;
     if (v.kind === 'cluster' && startsWorkers(call)) return { node: call, kind: 'cluster', what: `\`${shortCall(model, call)}\` starts a Dask cluster's worker processes` };
-    if (v.kind === 'processGroup' && !/^\s*['"]fork['"]\s*$/.test(keyword(call, 'start_method') ?? '')) return { node: call, kind: 'process', what: `\`${shortCall(model, call)}\` starts processes` };
+    if (v.kind === 'processGroup' && !/^\s*['"]fork['"]\s*$/.test(keyword(call, 'start_method') ?? '')) return { node: call, kind: 'spawn', what: `\`${shortCall(model, call)}\` starts processes` };
   }
   return undefined;
 }

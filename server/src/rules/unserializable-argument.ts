@@ -89,7 +89,7 @@ export function pickleFailure(v: Obj, serializer: Serializer = 'pickle', backend
   const name = canonical(v.qname);
   const short = name.slice(name.lastIndexOf('.') + 1);
   const family = forkRoot(name);
-  const viaManager = (proxy: string): string => backend === 'dask' ? 'use `distributed.Lock`/`distributed.Queue`, which Dask shares between workers' : `use a \`Manager().${proxy}()\` proxy`;
+  const viaManager = (proxy: string): string => backend === 'dask' ? `use \`distributed.${DASK_SHARED[proxy] ?? 'Lock'}\`, which Dask shares between workers` : `use a \`Manager().${proxy}()\` proxy`;
   switch (v.kind) {
     case 'lock':
       // A threading lock pickles as `_thread.lock`, which refuses; a multiprocessing one asserts
@@ -131,6 +131,9 @@ export function pickleFailure(v: Obj, serializer: Serializer = 'pickle', backend
     default: return undefined;
   }
 }
+
+/** Dask's own coordination objects, by the multiprocessing object they replace. */
+const DASK_SHARED: Record<string, string> = { Queue: 'Queue', JoinableQueue: 'Queue', Semaphore: 'Semaphore', BoundedSemaphore: 'Semaphore', Event: 'Event' };
 
 /** The exception class distributed 2022.12 raises; joblib wraps every failure in a PicklingError. */
 function daskError(backend: Backend): { error?: string } {
@@ -197,6 +200,8 @@ function check({ model, report }: RuleContext): void {
     if (!TASK_KINDS.has(task.executor.kind) || task.role !== 'task') continue;
     const { serializer } = traitsOf(task.executor.qname);
     const backend = backendOf(task.executor.qname);
+    // mpire pickles arguments through its queues' feeder threads: where that error surfaces is unchecked.
+    if (backend === 'mpire') continue;
     for (const { arg, at } of taskArguments(model, task)) {
       for (const value of model.eval(arg)) {
         const found = heldFailure(model, value, serializer, backend);
@@ -204,10 +209,11 @@ function check({ model, report }: RuleContext): void {
         const { held: { v, path }, failure: d } = found;
         const pool = task.method === 'delayed' ? 'Parallel' : canonical(task.executor.qname).slice(canonical(task.executor.qname).lastIndexOf('.') + 1);
         const inside = v.node.startIndex >= task.site.startIndex && v.node.endIndex <= task.site.endIndex;
-        const fix = path.length === 0 ? managerFix(model, v) : undefined;
+        // A stdlib Manager proxy is only known to work for the stdlib's own workers (and joblib's, by hand).
+        const fix = path.length === 0 && (backend === 'multiprocessing' || backend === 'torch') ? managerFix(model, v) : undefined;
         const how = serializer === 'pickle' ? 'pickled' : `pickled by ${serializer}`;
         const argText = model.text(at);
-        const holder = path.length > 0 ? `, which holds it at \`${argText}.${path.join('.')}\`` : '';
+        const holder = path.length > 0 ? `, which holds it at \`${argText}.${path.join('.')}\`,` : '';
         const method = task.method === 'delayed' ? 'Parallel(...)(delayed(...)(...))' : `${pool}.${task.method}`;
         // Consequence first, in a head with no user text so the Problems panel shows it whole.
         report({
