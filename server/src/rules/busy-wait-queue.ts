@@ -20,6 +20,14 @@
  * and wakes as soon as an item arrives; a sentinel value (such as `None`) put by the producer
  * tells the consumer when to stop.
  *
+ * A loop whose body waits on something else (`cond.wait()`, `event.wait(...)`, `await
+ * cond.wait()`, a `join` or `select`), does work of its own (any call that is not a sleep, a
+ * print, a log line or a clock read), or sleeps at least 0.1 s next to other statements (a
+ * deadline check, say: a paced supervising loop, which wakes at most ten times a second) is not
+ * flagged. In a coroutine, a blocking `get()` on a thread or process queue would block the event
+ * loop: such a loop is flagged only when it never awaits, with an `asyncio.Queue` or
+ * `run_in_executor` as the remedy.
+ *
  * ## Example
  * ```python
  * import time

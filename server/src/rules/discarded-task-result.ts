@@ -1,7 +1,8 @@
 /**
  * ## What it does
  * Checks for `apply_async`, `map_async` and `starmap_async` calls on a `multiprocessing` pool
- * and `submit` calls on an executor whose result (`AsyncResult`/`Future`) is dropped: the call
+ * and `submit` calls on an executor whose result (`AsyncResult`/`Future`) is dropped, and for
+ * `imap`/`imap_unordered` iterators (of process and thread pools) that are never iterated: the call
  * is a statement of its own, or its result is bound to a name that is never read again, and no
  * `error_callback` is given. Results that are kept, returned, collected in a list, passed to
  * `as_completed`/`wait`, or given a done callback are not flagged.
@@ -12,6 +13,13 @@
  * is silently lost; the program carries on as if the task had succeeded, with missing output
  * and no traceback anywhere. This holds for process and thread pools alike: neither prints the
  * exception when the pool shuts down or when the dropped result is garbage-collected.
+ *
+ * Backends ([docs/backends.md](../backends.md)): `torch.multiprocessing`, `billiard`,
+ * `multiprocess` and loky pools behave as above; pathos's `amap`, `apipe`, `imap` and `uimap`
+ * results too. A dropped Dask `Future` is worse: Dask releases a task when its last Future goes,
+ * so a task still queued never runs, and one that raises shows only in the worker's log ("Compute
+ * Failed"); `fire_and_forget` is the way to run a task unobserved. joblib's `Parallel(...)(...)`
+ * returns its results or raises, and Ray logs the error of an unread result: neither is flagged.
  *
  * ## Example
  * ```python

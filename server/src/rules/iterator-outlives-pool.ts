@@ -18,6 +18,10 @@
  * `get()` on the `AsyncResult` afterwards blocks forever (or until the `get()` timeout),
  * depending on how far the workers had got: a timing-dependent hang.
  *
+ * Backends ([docs/backends.md](../backends.md)): pools of `torch.multiprocessing`, `billiard` and
+ * `multiprocess` are checked like `multiprocessing`'s; pathos pools (cached, closed by nobody's
+ * `with`) and the other libraries are not.
+ *
  * ## Example
  * ```python
  * from multiprocessing import Pool

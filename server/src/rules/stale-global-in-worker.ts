@@ -20,6 +20,11 @@
  * reach it. Either way the task silently computes with stale configuration, or fails only on some
  * platforms.
  *
+ * Backends ([docs/backends.md](../backends.md)): `torch.multiprocessing` and `billiard` behave
+ * like `multiprocessing`. dill (`multiprocess`, `pathos`) and cloudpickle (joblib, loky, Dask,
+ * Ray) send functions of the main module by value, so what a worker sees differs and they are not
+ * checked.
+ *
  * ## Example
  * ```python
  * from multiprocessing import Pool

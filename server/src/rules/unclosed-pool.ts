@@ -14,6 +14,12 @@
  * shut down keeps its workers until it is garbage-collected; one that stays referenced keeps
  * them until the interpreter exits, and exit then waits for them.
  *
+ * Backends ([docs/backends.md](../backends.md)): pools of `torch.multiprocessing`, `billiard`,
+ * `multiprocess` and loky's `ProcessPoolExecutor` are flagged like `multiprocessing`'s. pathos
+ * pools are cached and reused by design (their `with` closes nothing), joblib's `Parallel` has
+ * nothing to close, and a Dask `Client` left open is closed at exit (checked: the program exits
+ * normally): none of these is flagged.
+ *
  * ## Example
  * ```python
  * from multiprocessing import Pool

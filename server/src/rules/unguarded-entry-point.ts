@@ -3,8 +3,8 @@
  * Checks for process pools, `Process.start()`, work submitted to a `ProcessPoolExecutor` (which
  * starts its processes at the first `submit`/`map`, not when created) and `Manager()`s created
  * while the module is being imported: at module level outside an `if __name__ == "__main__":`
- * guard, directly or through a function called at module level. Pools of the dill-based
- * `multiprocess` package count too: it starts children the way `multiprocessing` does.
+ * guard, directly or through a function called at module level. Pools of `torch.multiprocessing`,
+ * `billiard`, `multiprocess` and `pathos`, and Dask clusters, count too (see below).
  *
  * ## Why is this bad?
  * Under the `spawn` start method (the default on Windows and macOS) and `forkserver` (the Linux
@@ -18,6 +18,14 @@
  * the module. Jupyter notebooks are not flagged: a kernel's `__main__` has no file, so workers
  * re-run none of its cells (what fails there is finding the functions the cells define, which
  * `unserializable-callable` reports).
+ *
+ * Backends ([docs/backends.md](../backends.md)): `torch.multiprocessing` (also its `spawn()` and
+ * `start_processes()`, which always use spawn unless given `start_method="fork"`), `billiard`,
+ * `multiprocess` and `pathos` (at the pool's first `map`, `imap`, `uimap`, `amap`, `apipe` or
+ * `pipe`: pathos starts its workers lazily) are flagged like `multiprocessing`. A Dask `Client()`
+ * or `LocalCluster()` that starts worker processes is flagged whatever the start method: Dask's
+ * nannies use spawn on every platform. joblib's default loky backend, Ray and mpire (which forks
+ * by default) do not run the main module in their workers and are not flagged.
  *
  * ## Example
  * ```python

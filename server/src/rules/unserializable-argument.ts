@@ -21,6 +21,15 @@
  * `Manager().Queue()` or `Manager().Lock()` is a picklable proxy. Sockets are fine too:
  * `multiprocessing` registers a reducer that duplicates their descriptor.
  *
+ * Backends ([docs/backends.md](../backends.md)): `torch.multiprocessing`, `billiard` and
+ * `ray.util.multiprocessing.Pool` tasks are checked like `multiprocessing` ones. `multiprocess`
+ * and `pathos` use dill, which copies `threading` locks (as new, unrelated locks) and reopens
+ * files by name, so those two are not flagged there. joblib (`Parallel(...)(delayed(f)(x) ...)`)
+ * and Dask (`Client.submit`/`map`) use cloudpickle, which sends a file open for reading text as a
+ * copy of its contents and refuses files opened otherwise; Dask also refuses sockets. An argument
+ * that is an instance of a class of the file is followed through its `self.` attributes, and the
+ * message names the path (`loader.session._lock`). mpire is not checked.
+ *
  * ## Example
  * ```python
  * import multiprocessing as mp

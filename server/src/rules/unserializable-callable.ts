@@ -32,6 +32,12 @@
  * `__reduce__` decides for itself). `multiprocessing` locks and queues held by the instance are
  * fine for a `Process` target or `initializer`, which are pickled while the process starts.
  *
+ * Backends ([docs/backends.md](../backends.md)): pools of `torch.multiprocessing` and `billiard`
+ * pickle like `multiprocessing`, and so does `torch.multiprocessing.spawn(fn, ...)`, whose `fn`
+ * is pickled into each spawned process. `multiprocess` and `pathos` (dill), joblib, loky, Dask
+ * and Ray (cloudpickle) send lambdas and nested functions by value, and mpire's forked workers
+ * inherit the function: none of these is flagged.
+ *
  * ## Example
  * ```python
  * from concurrent.futures import ProcessPoolExecutor
