@@ -114,9 +114,9 @@ function message(kind: QueueKind, loop: Node, q: string): string {
   if (kind === 'asyncio' && !awaits && inCoroutine(loop)) {
     return `Event loop blocked: this coroutine polls the queue without awaiting, so no coroutine can fill it. ${detail}, and nothing in the loop yields to the event loop. ${remedy}`;
   }
-  if (inCoroutine(loop)) {
+  if (kind !== 'asyncio' && inCoroutine(loop)) {
     // Only reached without an `await` in the loop: a blocking `get()` would block the loop too.
-    return `Event loop blocked: this coroutine polls the queue without awaiting, so no other coroutine runs meanwhile. ${detail}, and nothing in the loop yields to the event loop. Use an \`asyncio.Queue\` and \`await ${q}.get()\`, or \`await loop.run_in_executor(None, ${q}.get)\`.`;
+    return `Event loop blocked: this coroutine polls the queue without ever awaiting. No other coroutine runs meanwhile: ${detail}, and nothing in the loop yields to the event loop. Use an \`asyncio.Queue\` and \`await ${q}.get()\`, or \`await loop.run_in_executor(None, ${q}.get)\`.`;
   }
   if (sleeps) return `Polling adds latency: each item can wait up to a full sleep before this loop sees it. ${detail}.${feeder} ${remedy}`;
   if (kind === 'proxy') return `Busy wait: this loop burns CPU here and in the manager process while the queue is empty. ${detail}, and each \`empty()\` is a round trip to the manager. ${remedy}`;

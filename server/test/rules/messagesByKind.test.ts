@@ -61,6 +61,7 @@ run([
   { rule: 'busy-wait-queue', kind: 'a Manager queue, spinning', source: poll('q = mp.Manager().Queue()'), head: /^Busy wait: this loop burns CPU here and in the manager process/, then: [/round trip to the manager/], not: /feeder|latency/ },
   { rule: 'busy-wait-queue', kind: 'a queue.Queue, spinning with continue', source: poll('q = queue.Queue()', 'while True:\n        if q.empty():\n            continue\n        break'), head: /^Busy wait: this loop burns a CPU core/, then: [/`q\.empty\(\)` sends the loop around again/], not: /feeder|manager|event loop/i },
   { rule: 'busy-wait-queue', kind: 'an asyncio.Queue polled without awaiting', source: poll('q = asyncio.Queue()', 'while q.empty():\n        time.sleep(0.01)', 'async def'), head: /^Event loop blocked: this coroutine polls the queue without awaiting/, then: [/`await q\.get\(\)`/], not: /burns|feeder|latency/ },
+  { rule: 'busy-wait-queue', kind: 'a queue.Queue polled in a coroutine without awaiting', source: poll('q = queue.Queue()', 'while q.empty():\n        pass', 'async def'), head: /^Event loop blocked: this coroutine polls the queue without ever awaiting\./, then: [/`asyncio\.Queue`/, /run_in_executor/], not: /Block on|feeder|latency/ },
   { rule: 'busy-wait-queue', kind: 'an asyncio.Queue polled with await asyncio.sleep', source: poll('q = asyncio.Queue()', 'while q.empty():\n        await asyncio.sleep(0.01)', 'async def'), head: /^Polling adds latency/, then: [/`await q\.get\(\)`/], not: /blocked|feeder|burns/ },
 ]);
 
@@ -75,6 +76,8 @@ run([
   { rule: 'discarded-task-result', kind: 'Pool.map_async', source: dropped('from multiprocessing import Pool', 'with Pool() as pool:\n        pool.map_async(fail, [1])'), ...ASYNC_RESULT },
   { rule: 'discarded-task-result', kind: 'ThreadPool.apply_async', source: dropped('from multiprocessing.pool import ThreadPool', 'with ThreadPool() as pool:\n        pool.apply_async(fail, (1,))'), ...ASYNC_RESULT },
   { rule: 'discarded-task-result', kind: 'ProcessPoolExecutor.submit', source: dropped('from concurrent.futures import ProcessPoolExecutor', 'with ProcessPoolExecutor() as ex:\n        ex.submit(fail, 1)'), ...FUTURE },
+  { rule: 'discarded-task-result', kind: 'Pool.imap never iterated', source: dropped('from multiprocessing import Pool', 'with Pool() as pool:\n        pool.imap(fail, [1])'), head: /^Failures of these tasks are lost: the iterator `imap` returns is never iterated\./, then: [/nothing is printed/, /Iterate the results/], not: /AsyncResult|Future|error_callback/ },
+  { rule: 'discarded-task-result', kind: 'Dask Client.submit', source: dropped('from distributed import Client', 'with Client() as client:\n        client.submit(fail, 1)'), head: /^Task may never run and its failure is lost: its Dask `Future` is dropped\./, then: [/cancelled if it has not started/, /Compute Failed/, /fire_and_forget/], not: /AsyncResult|error_callback/ },
   { rule: 'discarded-task-result', kind: 'ThreadPoolExecutor.submit', source: dropped('from concurrent.futures import ThreadPoolExecutor', 'with ThreadPoolExecutor() as ex:\n        ex.submit(fail, 1)'), ...FUTURE },
 ]);
 
