@@ -51,3 +51,8 @@ def consumed(xs):
         fire_and_forget(client.submit(work, 3))
         client.map(work, xs)
     Parallel(n_jobs=2)(delayed(work)(x) for x in xs)  # synchronous: it raises the first failure
+
+
+def test_submit_refuses(pytest):
+    with Client() as client, pytest.raises(ValueError):
+        client.submit(work, object())

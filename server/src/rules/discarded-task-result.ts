@@ -79,7 +79,7 @@ function check({ model, report }: RuleContext): void {
     const isFuture = task.method === 'submit';
     const isIterator = ITERATORS.has(task.method);
     if (!isFuture && !isIterator && args.namedChildren.some((a) => a.type === 'keyword_argument' && a.childForFieldName('name')?.text === 'error_callback')) continue;
-    if (!isDiscarded(model, task.site)) continue;
+    if (!isDiscarded(model, task.site) || expectedToRaise(task.site)) continue;
     const fn = model.text(task.callable);
     const receiver = task.site.childForFieldName('function')?.childForFieldName('object');
     const call = `${receiver ? model.text(receiver) : 'pool'}.${task.method}`;
@@ -97,6 +97,14 @@ function check({ model, report }: RuleContext): void {
     const fix = isFuture || isIterator || kind === 'cluster' || task.method === 'amap' || task.method === 'apipe' ? undefined : errorCallbackFix(args);
     report({ message, range: nodeRange(task.site), fixes: fix ? [fix] : [] });
   }
+}
+
+/** Inside `with pytest.raises(...)` or `with self.assertRaises(...)`: the submission itself is expected to fail. */
+function expectedToRaise(call: Node): boolean {
+  for (let up = call.parent; up && up.type !== 'function_definition'; up = up.parent) {
+    if (up.type === 'with_statement' && /\b(raises|assertRaises\w*)\s*\(/.test(up.namedChildren.find((c) => c.type === 'with_clause')?.text ?? '')) return true;
+  }
+  return false;
 }
 
 /** Whether the value of `call` is dropped: a bare statement, a bare comprehension of it, or a name never read. */
