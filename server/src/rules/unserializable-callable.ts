@@ -353,6 +353,7 @@ function notebookConsequence(task: TaskCall, start: string): string {
  */
 function neverStarted(model: Model, creation: Node): boolean {
   const parent = creation.parent;
+  if (parent?.type === 'expression_statement') return true; // `Process(target=...)` built and dropped
   if (parent?.type !== 'assignment' || parent.childForFieldName('right')?.id !== creation.id) return false;
   const left = parent.childForFieldName('left');
   if (left?.type !== 'identifier') return false;
