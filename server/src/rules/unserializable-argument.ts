@@ -167,6 +167,9 @@ function readable(v: Obj): boolean {
 export function whereRaised(task: TaskCall): string {
   const executor = task.executor.qname.endsWith('Executor');
   if (task.executor.kind === 'cluster') return `\`${task.method}\` raises it`; // distributed serialises at submission
+  // Run with billiard 4.1 (Debian): `apply_async(...).get(timeout=...)` and `map_async` timed out
+  // instead of raising, and nothing was printed.
+  if (backendOf(task.executor.qname) === 'billiard') return 'billiard (4.1) may never deliver its result: `get()` and `map` then wait forever, printing nothing';
   switch (task.method) {
     case 'delayed': return 'the `Parallel(...)` call raises it (PicklingError: Could not pickle the task to send it to the workers)';
     case 'amap': case 'apipe': return '`get()` raises it';
