@@ -93,8 +93,8 @@ const CONSEQUENCE: Record<StartKind, { who: string; then: string; when?: string 
   manager: { who: 'its server process', then: 'the manager\'s process dies with the "bootstrapping phase" RuntimeError and the parent gets `EOFError`' },
   // Checked with distributed 2022.12 (Debian): its nannies start workers with spawn on every OS.
   // torch's ProcessContext.join finds no error file from a child that died while importing.
-  spawn: { when: '`spawn` starts them with the spawn method on every platform, and', who: 'each child', then: 'each child dies with the "bootstrapping phase" RuntimeError and `spawn` raises `ProcessExitedException`' },
-  cluster: { when: 'Dask starts its workers with spawn on every platform, and', who: 'each worker', then: 'the nannies log "Failed to start process" (the "bootstrapping phase" RuntimeError) and keep restarting workers that never come up' },
+  spawn: { when: 'torch spawns them on any OS and', who: 'each child', then: 'each child dies with the "bootstrapping phase" RuntimeError and `spawn` raises `ProcessExitedException`' },
+  cluster: { when: 'Dask spawns workers on any OS and', who: 'each', then: 'the nannies log "Failed to start process" (the "bootstrapping phase" RuntimeError) and keep restarting workers that never come up' },
 };
 
 const GUARD = '`if __name__ == "__main__":`';
