@@ -176,12 +176,6 @@ def plain_values(xs, path):
             pool.map(work, fh.readlines())
 
 
-def joblib_is_not_pickle():
-    from joblib import Parallel, delayed
-    lock = threading.Lock()
-    Parallel(n_jobs=2)(delayed(work)(lock) for _ in range(2))
-
-
 def socket_arg():
     # multiprocessing registers a reducer for sockets: their descriptor is duplicated across.
     s = socket.socket()

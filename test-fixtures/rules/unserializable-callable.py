@@ -387,3 +387,10 @@ def retried_square(x):
 def map_retried(xs):
     with P() as pool:
         return pool.map(retried_square, xs)
+
+
+def process_built_but_never_started():
+    # Never started: nothing is pickled, so nothing fails.
+    mp.Process(target=lambda: None)
+    unused = mp.Process(target=lambda: None)
+    unused.name = "idle"

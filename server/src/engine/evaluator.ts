@@ -7,7 +7,7 @@ import type { Node } from 'web-tree-sitter';
 import { argumentNodes, firstArg, isClassMethod, isEmptyListCall, isStaticMethod, keywordArg, stringValue } from './arguments';
 import type { CallIndex } from './callIndex';
 import type { ArgumentFlow, ClassQueries, Evaluation } from './modelParts';
-import { callResult, canonical, isContextAttribute, managerMethodResult } from './names';
+import { callResult, canonical, forkRoot, isContextAttribute, managerMethodResult } from './names';
 import { type Binding, type NodeIndex, type Scopes, unparen } from './scopes';
 import { dedupe, MAX_DEPTH, MAX_VALUES, UNKNOWN, type Value } from './values';
 
@@ -171,7 +171,7 @@ export class Evaluator implements Evaluation {
       case 'ref': return [{ t: 'ref', qname: canonical(`${v.qname}.${name}`), ...(v.start ? { start: v.start } : {}) }];
       case 'obj':
         if (v.kind === 'context' && isContextAttribute(name)) {
-          return [{ t: 'ref', qname: canonical(`multiprocessing.${name}`), ...(v.start ? { start: v.start } : {}) }];
+          return [{ t: 'ref', qname: canonical(`${forkRoot(v.qname)}.${name}`), ...(v.start ? { start: v.start } : {}) }];
         }
         if ((v.kind === 'manager' || v.kind === 'managerUnstarted') && managerMethodResult(name)) return [{ t: 'ref', qname: `manager.${name}` }];
         return [UNKNOWN];

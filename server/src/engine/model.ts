@@ -165,6 +165,11 @@ export class Model {
     return this.classes.selfAttributeOfKind(cls, kinds, except);
   }
 
+  /** `self.<name> = value` assignments in a class's methods, by name (empty when it defines its own pickled state). */
+  pickledAttributes(cls: Node): Map<string, Node[]> {
+    return this.classes.findMethod(cls, '__getstate__') || this.classes.findMethod(cls, '__reduce__') || this.classes.findMethod(cls, '__reduce_ex__') ? new Map() : this.classes.selfAttributes(cls);
+  }
+
   // ---------------------------------------------------------------- data flow and tasks
 
   /** Argument packs that reach `def`, with the shift of a bound `self`. */

@@ -7,7 +7,9 @@
 export type ObjectKind =
   | 'processPool' // pickle-based: multiprocessing.Pool, ProcessPoolExecutor
   | 'threadPool' // ThreadPoolExecutor, multiprocessing.dummy.Pool, ThreadPool
-  | 'cloudPool' // cloudpickle/dill based: joblib, loky, multiprocess, pathos, ray, dask
+  | 'cluster' // a Dask `Client` or `LocalCluster`: submit/map send tasks to worker processes
+  | 'parallel' // a joblib `Parallel(...)`: calling it with `delayed(f)(...)` items runs them
+  | 'processGroup' // `torch.multiprocessing.spawn(fn, ...)`: processes already started
   | 'process' // multiprocessing.Process
   | 'thread' // threading.Thread, multiprocessing.dummy.Process
   | 'manager' // a started Manager()
@@ -137,24 +139,129 @@ const MANAGER_METHODS: Record<string, ObjectKind> = {
   Barrier: 'proxyLock',
 };
 
-/** Packages that serialise tasks with cloudpickle or dill, or run them elsewhere: never flagged. */
-const CLOUD_PACKAGES = ['joblib', 'loky', 'multiprocess', 'pathos', 'ray', 'dask', 'distributed', 'mpire', 'billiard'];
+/**
+ * The libraries whose pools, processes and clients the engine models, by top-level package.
+ * `torch.multiprocessing` is `multiprocessing` itself (it re-exports it), so its names are
+ * canonicalised to the stdlib's; `billiard` and `multiprocess` are forks with the same API and keep
+ * their own names, so that each rule can ask what their serialiser and workers do.
+ */
+export type Backend = 'multiprocessing' | 'billiard' | 'multiprocess' | 'pathos' | 'joblib' | 'loky' | 'dask' | 'ray' | 'mpire' | 'torch';
 
-export function canonical(qname: string): string {
-  return ALIASES[qname] ?? qname;
+/** How a backend serialises a task's callable and arguments. */
+export type Serializer = 'pickle' | 'dill' | 'cloudpickle';
+
+/**
+ * What each backend does, as checked against the real libraries (docs/backends.md has the table
+ * and how each line was verified). `reimports`: whether its worker processes import the main
+ * module again (spawn/forkserver style) so that unguarded starts at import time re-run; `closes`:
+ * whether a pool left open keeps workers alive (unclosed-pool); `keepResult`: whether a dropped
+ * future or async result loses the task's exception (discarded-task-result).
+ */
+interface BackendTraits {
+  serializer: Serializer;
+  reimports: boolean;
+  closes: boolean;
+  keepResult: boolean;
 }
 
-export function isCloudName(qname: string): boolean {
-  const root = qname.split('.', 1)[0] ?? '';
-  return CLOUD_PACKAGES.includes(root);
+const TRAITS: Record<Backend, BackendTraits> = {
+  multiprocessing: { serializer: 'pickle', reimports: true, closes: true, keepResult: true },
+  torch: { serializer: 'pickle', reimports: true, closes: true, keepResult: true },
+  billiard: { serializer: 'pickle', reimports: true, closes: true, keepResult: true },
+  multiprocess: { serializer: 'dill', reimports: true, closes: true, keepResult: true },
+  pathos: { serializer: 'dill', reimports: true, closes: true, keepResult: true },
+  // loky workers unpickle functions by value (cloudpickle) and never run the main module.
+  loky: { serializer: 'cloudpickle', reimports: false, closes: true, keepResult: true },
+  // `Parallel(...)(...)` returns the results or raises: nothing to close, nothing to drop.
+  joblib: { serializer: 'cloudpickle', reimports: false, closes: false, keepResult: false },
+  // Dask nannies start workers with spawn on every platform; a Client left open is closed at exit.
+  dask: { serializer: 'cloudpickle', reimports: true, closes: false, keepResult: true },
+  // Ray workers import functions by value; an unread failed ObjectRef is logged when collected.
+  ray: { serializer: 'cloudpickle', reimports: false, closes: false, keepResult: false },
+  // mpire forks by default (the function is inherited, not pickled); arguments are pickled.
+  mpire: { serializer: 'pickle', reimports: false, closes: false, keepResult: false },
+};
+
+const BACKEND_ROOTS: Record<string, Backend> = {
+  multiprocessing: 'multiprocessing', concurrent: 'multiprocessing', billiard: 'billiard', multiprocess: 'multiprocess',
+  pathos: 'pathos', joblib: 'joblib', loky: 'loky', dask: 'dask', distributed: 'dask', ray: 'ray', mpire: 'mpire', torch: 'torch',
+};
+
+/** Library objects outside the stdlib's tables, by canonical name. */
+const BACKEND_RESULTS: Record<string, ObjectKind> = {
+  'pathos.pools.ProcessPool': 'processPool',
+  'pathos.pools.ThreadPool': 'threadPool',
+  'joblib.Parallel': 'parallel',
+  'loky.ProcessPoolExecutor': 'processPool',
+  'distributed.Client': 'cluster',
+  'distributed.LocalCluster': 'cluster',
+  'ray.util.multiprocessing.Pool': 'processPool',
+  'mpire.WorkerPool': 'processPool',
+  'torch.multiprocessing.spawn': 'processGroup',
+  'torch.multiprocessing.start_processes': 'processGroup',
+};
+
+/** Spellings of the same backend object. */
+const BACKEND_ALIASES: Record<string, string> = {
+  'pathos.multiprocessing.ProcessPool': 'pathos.pools.ProcessPool',
+  'pathos.multiprocessing.ProcessingPool': 'pathos.pools.ProcessPool',
+  'pathos.pools.ProcessingPool': 'pathos.pools.ProcessPool',
+  'pathos.threading.ThreadPool': 'pathos.pools.ThreadPool',
+  'pathos.pools._ProcessPool': 'multiprocess.Pool',
+  'pathos.pools._ThreadPool': 'multiprocess.pool.ThreadPool',
+  'joblib.parallel.Parallel': 'joblib.Parallel',
+  'joblib.externals.loky.ProcessPoolExecutor': 'loky.ProcessPoolExecutor',
+  'dask.distributed.Client': 'distributed.Client',
+  'dask.distributed.LocalCluster': 'distributed.LocalCluster',
+  'distributed.client.Client': 'distributed.Client',
+  'distributed.deploy.local.LocalCluster': 'distributed.LocalCluster',
+  'mpire.pool.WorkerPool': 'mpire.WorkerPool',
+  'torch.multiprocessing.spawn.spawn': 'torch.multiprocessing.spawn',
+  'torch.multiprocessing.spawn.start_processes': 'torch.multiprocessing.start_processes',
+};
+
+/** torch.multiprocessing's own additions; every other name of it is multiprocessing's. */
+const TORCH_OWN = new Set(['spawn', 'start_processes', 'ProcessContext', 'SpawnContext', 'ProcessRaisedException', 'ProcessExitedException']);
+
+export function canonical(qname: string): string {
+  const known = ALIASES[qname] ?? BACKEND_ALIASES[qname];
+  if (known) return known;
+  if (qname.startsWith('torch.multiprocessing.')) {
+    const rest = qname.slice('torch.multiprocessing.'.length);
+    if (!TORCH_OWN.has(rest.split('.', 1)[0] ?? '')) return canonical(`multiprocessing.${rest}`);
+  }
+  return qname;
+}
+
+/** The stdlib name of a `billiard` or `multiprocess` object (forks of multiprocessing's API). */
+function forkEquivalent(qname: string): string | undefined {
+  for (const root of ['billiard', 'multiprocess']) {
+    if (qname.startsWith(`${root}.`)) return canonical(`multiprocessing.${qname.slice(root.length + 1)}`);
+  }
+  return undefined;
+}
+
+/** The multiprocessing-like package a name belongs to: `multiprocessing`, `billiard` or `multiprocess`. */
+export function forkRoot(qname: string): string {
+  return qname.startsWith('billiard.') ? 'billiard' : qname.startsWith('multiprocess.') ? 'multiprocess' : 'multiprocessing';
+}
+
+/** The backend of a library object by its qualified name (stdlib names are `multiprocessing`'s). */
+export function backendOf(qname: string): Backend {
+  return BACKEND_ROOTS[qname.split('.', 1)[0] ?? ''] ?? 'multiprocessing';
+}
+
+export function traitsOf(qname: string): BackendTraits {
+  return TRAITS[backendOf(qname)];
 }
 
 /** What calling the library object `qname` returns, when the engine models it. */
 export function callResult(qname: string): ObjectKind | undefined {
-  const known = CALL_RESULTS[canonical(qname)];
+  const name = canonical(qname);
+  const known = CALL_RESULTS[name] ?? BACKEND_RESULTS[name];
   if (known) return known;
-  if (isCloudName(qname) && /(Pool|Executor|Parallel|executor|ProcessPool)\b/.test(qname.slice(qname.lastIndexOf('.') + 1))) return 'cloudPool';
-  return undefined;
+  const fork = forkEquivalent(name);
+  return fork ? CALL_RESULTS[fork] : undefined;
 }
 
 export function managerMethodResult(method: string): ObjectKind | undefined {
@@ -168,10 +275,12 @@ export function isContextAttribute(name: string): boolean {
 
 export const POOL_TASK_METHODS: ReadonlySet<string> = new Set([
   'map', 'imap', 'imap_unordered', 'map_async', 'starmap', 'starmap_async', 'apply', 'apply_async', 'submit',
+  // pathos pools (`uimap`, `amap`, `apipe`, `pipe`) and mpire's `WorkerPool` (`map_unordered`)
+  'uimap', 'amap', 'apipe', 'pipe', 'map_unordered',
 ]);
 
 /** Module-qualified names whose modules are parallelism modules; the cheap prefilter keys on these. */
-export const PARALLEL_HINT = /multiprocess|concurrent|threading|_thread|Executor|\bPool\b/;
+export const PARALLEL_HINT = /multiprocess|concurrent|threading|_thread|Executor|\bPool\b|billiard|pathos|joblib|loky|distributed|\bdask\b|\bray\b|mpire/;
 
 export const SHARED_KINDS: ReadonlySet<ObjectKind> = new Set([
   'value', 'array', 'rawValue', 'rawArray', 'proxyValue', 'proxyArray', 'proxyDict', 'proxyList', 'proxyNamespace',

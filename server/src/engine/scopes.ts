@@ -109,7 +109,7 @@ export class NodeIndex {
   /** Whether the file imports a module whose pools, processes, threads or locks the rules know. */
   importsParallelism(): boolean {
     for (const stmt of this.of('import_statement', 'import_from_statement')) {
-      if (/\b(multiprocessing|multiprocess|concurrent|threading|_thread)\b/.test(stmt.text)) return true;
+      if (/\b(multiprocessing|multiprocess|concurrent|threading|_thread|billiard|pathos|joblib|loky|distributed|dask|ray|mpire)\b/.test(stmt.text)) return true;
     }
     return false;
   }

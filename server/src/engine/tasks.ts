@@ -3,14 +3,23 @@
  * the executor and the argument packs it sends), and what each task's callable resolves to.
  */
 import type { Node } from 'web-tree-sitter';
-import { type ArgPack, argumentNodes, packFrom } from './arguments';
+import { type ArgPack, argumentNodes, packFrom, stringValue } from './arguments';
 import type { CallIndex } from './callIndex';
 import type { Evaluation, TaskCall, TaskQueries, TaskTarget } from './modelParts';
-import { callResult, canonical, POOL_TASK_METHODS } from './names';
+import { backendOf, callResult, canonical, POOL_TASK_METHODS } from './names';
 import { unparen, type Scopes } from './scopes';
 import { defOf, type ObjectValue } from './values';
 
-const CREATION_NAMES = new Set(['Pool', 'ThreadPool', 'ProcessPoolExecutor', 'ThreadPoolExecutor', 'Process', 'Thread', 'Timer', 'DummyProcess', 'Manager', 'SyncManager']);
+const CREATION_NAMES = new Set([
+  'Pool', 'ThreadPool', 'ProcessPoolExecutor', 'ThreadPoolExecutor', 'Process', 'Thread', 'Timer', 'DummyProcess', 'Manager', 'SyncManager',
+  // other backends (names.ts): pathos, joblib, loky, Dask, mpire, torch.multiprocessing.spawn
+  'ProcessingPool', 'Parallel', 'Client', 'LocalCluster', 'WorkerPool', 'spawn', 'start_processes',
+]);
+
+/** Pools whose `map` takes several iterables, one per parameter (the executor signature). */
+function mapsSeveralIterables(pool: ObjectValue): boolean {
+  return pool.qname.endsWith('Executor') || pool.kind === 'cluster' || backendOf(pool.qname) === 'pathos';
+}
 
 /** The names whose calls may create a pool, process, thread or manager in one file: the library's
  * own and the local names imports bind to them (`from multiprocessing import Pool as P`). */
@@ -72,17 +81,22 @@ export class TaskIndex implements TaskQueries {
 
   private findTasks(): TaskCall[] {
     const tasks: TaskCall[] = [];
-    this.candidates ??= this.calls.callsNamed(...POOL_TASK_METHODS, 'run_in_executor', ...this.creation.callNames());
+    this.candidates ??= this.calls.callsNamed(...POOL_TASK_METHODS, 'run_in_executor', 'delayed', ...this.creation.callNames());
     for (const call of this.candidates) {
       const { fn, name, isAttribute } = this.calls.calleeOf(call);
       if (!fn) continue;
+      if (name === 'delayed') {
+        const task = this.joblibTask(call);
+        if (task) tasks.push(task);
+        continue;
+      }
       const method = isAttribute ? name : undefined;
       if (method && (POOL_TASK_METHODS.has(method) || method === 'run_in_executor')) {
         const args = argumentNodes(call);
         const isExecutorHop = method === 'run_in_executor';
         const poolExpr = isExecutorHop ? args.positional[0] : fn.childForFieldName('object');
         for (const pool of this.values.eval(poolExpr)) {
-          if (pool.t !== 'obj' || !['processPool', 'threadPool', 'cloudPool'].includes(pool.kind)) continue;
+          if (pool.t !== 'obj' || !['processPool', 'threadPool', 'cluster'].includes(pool.kind)) continue;
           const task = isExecutorHop
             ? this.executorTask(call, pool, { positional: args.positional.slice(1), keywords: args.keywords })
             : this.poolTask(call, pool, method, args);
@@ -101,7 +115,10 @@ export class TaskIndex implements TaskQueries {
           const targetArgs = isTimer ? args.positional[2] ?? args.keywords.get('args') : args.keywords.get('args') ?? args.positional[3];
           const targetKw = isTimer ? args.positional[3] ?? args.keywords.get('kwargs') : args.keywords.get('kwargs') ?? args.positional[4];
           tasks.push({ site: call, role: 'target', executor: created, method: isTimer ? 'Timer' : created.kind === 'process' ? 'Process' : 'Thread', callable: target, packs: [packFrom(targetArgs, targetKw)] });
-        } else if (created.kind === 'processPool' || created.kind === 'threadPool' || created.kind === 'cloudPool') {
+        } else if (created.kind === 'processGroup') {
+          const task = this.spawnTask(call, created, args);
+          if (task) tasks.push(task);
+        } else if (created.kind === 'processPool' || created.kind === 'threadPool') {
           const isExecutor = created.qname.endsWith('Executor');
           const init = args.keywords.get('initializer') ?? args.positional[isExecutor ? 2 : 1];
           if (!init) continue;
@@ -113,6 +130,37 @@ export class TaskIndex implements TaskQueries {
     return tasks;
   }
 
+  /**
+   * `torch.multiprocessing.spawn(fn, args=(...), nprocs=n, start_method='spawn')`: each new process
+   * calls `fn(i, *args)`, so the pack's first slot is the process index.
+   */
+  private spawnTask(call: Node, created: ObjectValue, args: ArgPack): TaskCall | undefined {
+    const fn = args.positional[0] ?? args.keywords.get('fn');
+    if (!fn) return undefined;
+    const pack = packFrom(args.positional[1] ?? args.keywords.get('args'), undefined);
+    const method = stringValue(args.keywords.get('start_method') ?? args.positional[5]);
+    const start = method === 'fork' || method === 'forkserver' ? method : 'spawn';
+    const name = created.qname.slice(created.qname.lastIndexOf('.') + 1);
+    return { site: call, role: 'target', executor: { ...created, start }, method: name, callable: fn, packs: [{ positional: [undefined, ...pack.positional], keywords: pack.keywords }] };
+  }
+
+  /** `delayed(f)(x, y=1)` inside the argument of `Parallel(...)(...)` (joblib): a task of that Parallel. */
+  private joblibTask(call: Node): TaskCall | undefined {
+    const outer = call.parent;
+    if (outer?.type !== 'call' || outer.childForFieldName('function')?.id !== call.id) return undefined;
+    const callable = argumentNodes(call).positional[0];
+    if (!callable) return undefined;
+    for (let up = outer.parent; up && up.type !== 'block' && up.type !== 'module'; up = up.parent) {
+      if (up.type !== 'call') continue;
+      for (const v of this.values.eval(up.childForFieldName('function'))) {
+        if (v.t !== 'obj' || v.kind !== 'parallel') continue;
+        const args = argumentNodes(outer);
+        return { site: outer, role: 'task', executor: v, method: 'delayed', callable, packs: [{ positional: args.positional, keywords: args.keywords }] };
+      }
+    }
+    return undefined;
+  }
+
   private executorTask(call: Node, pool: ObjectValue, args: ArgPack): TaskCall | undefined {
     const callable = args.positional[0];
     if (!callable) return undefined;
@@ -122,10 +170,10 @@ export class TaskIndex implements TaskQueries {
   private poolTask(call: Node, pool: ObjectValue, method: string, args: ArgPack): TaskCall | undefined {
     const callable = args.positional[0] ?? args.keywords.get('func') ?? args.keywords.get('fn');
     if (!callable) return undefined;
-    const isExecutor = pool.qname.endsWith('Executor') || pool.kind === 'cloudPool';
+    const isExecutor = mapsSeveralIterables(pool);
     const packs: ArgPack[] = [];
     switch (method) {
-      case 'submit':
+      case 'submit': case 'apipe': case 'pipe':
         packs.push({ positional: args.positional.slice(1), keywords: args.keywords });
         break;
       case 'apply': case 'apply_async':

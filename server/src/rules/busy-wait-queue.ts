@@ -20,6 +20,14 @@
  * and wakes as soon as an item arrives; a sentinel value (such as `None`) put by the producer
  * tells the consumer when to stop.
  *
+ * A loop whose body waits on something else (`cond.wait()`, `event.wait(...)`, `await
+ * cond.wait()`, a `join` or `select`), does work of its own (any call that is not a sleep, a
+ * print, a log line or a clock read), or sleeps at least 0.1 s next to other statements (a
+ * deadline check, say: a paced supervising loop, which wakes at most ten times a second) is not
+ * flagged. In a coroutine, a blocking `get()` on a thread or process queue would block the event
+ * loop: such a loop is flagged only when it never awaits, with an `asyncio.Queue` or
+ * `run_in_executor` as the remedy.
+ *
  * ## Example
  * ```python
  * import time
@@ -76,7 +84,11 @@ function check({ model, report }: RuleContext): void {
     const verdict = pollingLoop(call, model.text(m.receiver));
     if (!verdict) continue;
     const q = model.text(m.receiver);
-    const fix = removalFix(model, verdict.removable, q);
+    // A coroutine that awaits while polling a thread or process queue yields to the event loop:
+    // a blocking `get()` there would be the bug, so there is nothing better to advise.
+    const coroutine = inCoroutine(verdict.loop);
+    if (coroutine && kind !== 'asyncio' && /\bawait\b/.test(verdict.loop.text)) continue;
+    const fix = coroutine && kind !== 'asyncio' ? undefined : removalFix(model, verdict.removable, q);
     report({ message: message(kind, verdict.loop, q), range: nodeRange(call), fixes: fix ? [fix] : [] });
   }
 }
@@ -101,6 +113,10 @@ function message(kind: QueueKind, loop: Node, q: string): string {
   const feeder = kind === 'mp' ? ' `empty()` of a `multiprocessing` queue is unreliable too: right after a `put()` it can still say empty, until the feeder thread has written the item.' : '';
   if (kind === 'asyncio' && !awaits && inCoroutine(loop)) {
     return `Event loop blocked: this coroutine polls the queue without awaiting, so no coroutine can fill it. ${detail}, and nothing in the loop yields to the event loop. ${remedy}`;
+  }
+  if (kind !== 'asyncio' && inCoroutine(loop)) {
+    // Only reached without an `await` in the loop: a blocking `get()` would block the loop too.
+    return `Event loop blocked: this coroutine polls the queue without ever awaiting. No other coroutine runs meanwhile: ${detail}, and nothing in the loop yields to the event loop. Use an \`asyncio.Queue\` and \`await ${q}.get()\`, or \`await loop.run_in_executor(None, ${q}.get)\`.`;
   }
   if (sleeps) return `Polling adds latency: each item can wait up to a full sleep before this loop sees it. ${detail}.${feeder} ${remedy}`;
   if (kind === 'proxy') return `Busy wait: this loop burns CPU here and in the manager process while the queue is empty. ${detail}, and each \`empty()\` is a round trip to the manager. ${remedy}`;
@@ -165,6 +181,7 @@ function pollingLoop(call: Node, queue: string): Verdict | undefined {
   if (cur.type === 'while_statement') {
     if (!onEmpty) return undefined; // `while not q.empty(): ...` drains the queue
     const body = cur.childForFieldName('body');
+    if (body && !spinsIdle(body, queue)) return undefined;
     return { loop: cur, ...(body && onlyWaits(body) && unparen(cur.childForFieldName('condition') ?? cur).id === call.id ? { removable: cur } : {}) };
   }
   // An `if`/`elif` test: it must sit directly in a `while` loop's body.
@@ -177,7 +194,7 @@ function pollingLoop(call: Node, queue: string): Verdict | undefined {
   const restBlocks = after.some((s) => blocksOn(s, queue) || ['break_statement', 'return_statement', 'raise_statement'].includes(s.type));
   if (onEmpty) {
     const branch = cur.childForFieldName('consequence');
-    if (!branch || exitsLoop(branch)) return undefined;
+    if (!branch || exitsLoop(branch) || !spinsIdle(branch, queue)) return undefined;
     const skips = branch.descendantsOfType('continue_statement').length > 0;
     if (!skips && restBlocks) return undefined;
     const plain = cur.type === 'if_statement' && !ifStmt.namedChildren.some((c) => c.type === 'else_clause' || c.type === 'elif_clause');
@@ -198,6 +215,51 @@ function pollingLoop(call: Node, queue: string): Verdict | undefined {
   return restBlocks || otherWork ? undefined : { loop };
 }
 
+/**
+ * Whether a loop body run while the queue is empty only passes time: no blocking wait of its own
+ * (`cond.wait()`, `event.wait(1)`, `await cond.wait()`, `select`, `join`), no work of its own
+ * (a call that is not a sleep, a print or a log line), and no long sleep next to other statements.
+ */
+function spinsIdle(body: Node, queue: string): boolean {
+  const stmts = body.namedChildren.filter((s) => s.type !== 'comment');
+  if (stmts.some((s) => blocksOn(s, queue))) return false;
+  if (stmts.some((s) => doesWork(s))) return false;
+  const others = stmts.filter((s) => !isWait(s));
+  return !(others.length > 0 && stmts.some((s) => isWait(s) && sleepSeconds(s) >= LONG_SLEEP));
+}
+
+/**
+ * A sleep of at least this many seconds between polls is a deliberate pace, not a spin: the loop
+ * wakes at most ten times a second (no measurable CPU), and when it also does other things (a
+ * deadline check, a log line) it is a supervising loop whose latency is chosen, not a busy wait.
+ */
+const LONG_SLEEP = 0.1;
+
+function sleepSeconds(s: Node): number {
+  const m = /sleep\s*\(\s*([0-9.eE+-]+)\s*\)/.exec(s.text);
+  return m ? Number(m[1]) : 0;
+}
+
+const TRIVIAL_CALLS = /^(await\s+)?([\w.]*sleep|print|[\w.]*(log|logger|logging)\.\w+|time\.\w+|len|[\w.]*\.(debug|info|warning|error|exception))$/;
+
+/** A statement with a call that is neither a sleep, a print, a log line nor a clock read: work of its own. */
+function doesWork(stmt: Node): boolean {
+  if (stmt.type === 'if_statement') {
+    // A deadline or stop check (`if time.time() > deadline: raise ...`) only decides to leave.
+    const branches = [stmt.childForFieldName('consequence'), ...stmt.namedChildren.filter((c) => c.type === 'else_clause' || c.type === 'elif_clause').map((c) => c.childForFieldName('body') ?? c.childForFieldName('consequence'))];
+    return branches.some((b) => b && b.namedChildren.some((s) => s.type !== 'comment' && doesWork(s)));
+  }
+  if (['raise_statement', 'break_statement', 'return_statement', 'pass_statement', 'continue_statement'].includes(stmt.type)) return false;
+  for (const call of stmt.descendantsOfType('call')) {
+    const fn = call.childForFieldName('function');
+    if (!fn || fn.type === 'call') return true;
+    const name = fn.text.replace(/\s/g, '');
+    if (name.endsWith('.empty') || name.endsWith('.qsize') || name.endsWith('.is_alive') || name.endsWith('.is_set')) continue;
+    if (!TRIVIAL_CALLS.test(name) && !TRIVIAL_CALLS.test(`await ${name}`)) return true;
+  }
+  return false;
+}
+
 /** A block that only waits or skips: `pass`, `continue`, `time.sleep(...)`, `await asyncio.sleep(...)`. */
 function onlyWaits(block: Node): boolean {
   const stmts = block.namedChildren.filter((s) => s.type !== 'comment');
@@ -209,7 +271,7 @@ function isWait(s: Node): boolean {
   return s.type === 'pass_statement' || s.type === 'continue_statement' || (s.type === 'expression_statement' && /^(await\s+)?[\w.]*sleep\s*\(/.test(s.text));
 }
 
-const WAITS = new Set(['wait', 'recv', 'recv_bytes', 'join', 'accept', 'select']);
+const WAITS = new Set(['wait', 'wait_for', 'recv', 'recv_bytes', 'join', 'accept', 'select']);
 
 /** Whether a statement waits: a blocking `get()` on the queue (no `block=False`), or another blocking call. */
 function blocksOn(stmt: Node, queue: string): boolean {

@@ -18,6 +18,10 @@
  * `get()` on the `AsyncResult` afterwards blocks forever (or until the `get()` timeout),
  * depending on how far the workers had got: a timing-dependent hang.
  *
+ * Backends ([docs/backends.md](../backends.md)): pools of `torch.multiprocessing`, `billiard` and
+ * `multiprocess` are checked like `multiprocessing`'s; pathos pools (cached, closed by nobody's
+ * `with`) and the other libraries are not.
+ *
  * ## Example
  * ```python
  * from multiprocessing import Pool
@@ -48,6 +52,7 @@ import type { Node } from 'web-tree-sitter';
 import { stringInteriorLines } from '../engine/fixes';
 import type { Model, Value } from '../engine/model';
 import { contains, enclosingStatement, methodCall, outermostParen, referencesTo } from '../engine/references';
+import { backendOf, traitsOf } from '../engine/names';
 import { docsUrl, type Rule, type RuleContext } from '../engine/rule';
 import { indentOf, nodeRange, pos } from '../engine/text';
 import type { Fix, TextEdit } from '../engine/types';
@@ -135,7 +140,7 @@ function poolsOf(model: Model, withStmt: Node): Obj[] {
     const value = item.childForFieldName('value');
     const expr = value?.type === 'as_pattern' ? value.namedChildren[0] : value;
     for (const v of model.eval(expr)) {
-      if (v.t === 'obj' && (v.kind === 'processPool' || v.kind === 'threadPool') && !v.qname.endsWith('Executor')) out.push(v);
+      if (v.t === 'obj' && (v.kind === 'processPool' || v.kind === 'threadPool') && !v.qname.endsWith('Executor') && traitsOf(v.qname).closes && backendOf(v.qname) !== 'pathos') out.push(v);
     }
   }
   return out;

@@ -20,6 +20,11 @@
  * reach it. Either way the task silently computes with stale configuration, or fails only on some
  * platforms.
  *
+ * Backends ([docs/backends.md](../backends.md)): `torch.multiprocessing` and `billiard` behave
+ * like `multiprocessing`. dill (`multiprocess`, `pathos`) and cloudpickle (joblib, loky, Dask,
+ * Ray) send functions of the main module by value, so what a worker sees differs and they are not
+ * checked.
+ *
  * ## Example
  * ```python
  * from multiprocessing import Pool
@@ -59,6 +64,7 @@ import type { Node } from 'web-tree-sitter';
 import type { Model, TaskCall } from '../engine/model';
 import { identifiersNamed, isNameUse } from '../engine/references';
 import type { Binding } from '../engine/scopes';
+import { traitsOf } from '../engine/names';
 import { docsUrl, type Rule, type RuleContext } from '../engine/rule';
 import { nodeRange } from '../engine/text';
 import type { RelatedLocation } from '../engine/types';
@@ -71,7 +77,9 @@ const MAX_CALL_DEPTH = 3;
 type Where = 'import' | 'parent' | 'worker' | 'other';
 
 function check({ model, report }: RuleContext): void {
-  const poolTasks = model.tasks().filter((t) => (t.role === 'task' && t.executor.kind === 'processPool') || (t.role === 'target' && t.executor.kind === 'process'));
+  // dill and cloudpickle send `__main__` functions by value, with their globals as they are then.
+  const poolTasks = model.tasks().filter((t) => traitsOf(t.executor.qname).serializer === 'pickle' && traitsOf(t.executor.qname).reimports
+    && ((t.role === 'task' && t.executor.kind === 'processPool') || (t.role === 'target' && t.executor.kind === 'process')));
   if (poolTasks.length === 0) return;
   // Functions that run in the workers: task targets, initializers, and what they call.
   const workerDefs = new Set<number>();

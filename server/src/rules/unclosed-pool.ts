@@ -14,6 +14,12 @@
  * shut down keeps its workers until it is garbage-collected; one that stays referenced keeps
  * them until the interpreter exits, and exit then waits for them.
  *
+ * Backends ([docs/backends.md](../backends.md)): pools of `torch.multiprocessing`, `billiard`,
+ * `multiprocess` and loky's `ProcessPoolExecutor` are flagged like `multiprocessing`'s. pathos
+ * pools are cached and reused by design (their `with` closes nothing), joblib's `Parallel` has
+ * nothing to close, and a Dask `Client` left open is closed at exit (checked: the program exits
+ * normally): none of these is flagged.
+ *
  * ## Example
  * ```python
  * from multiprocessing import Pool
@@ -42,6 +48,7 @@ import type { Node } from 'web-tree-sitter';
 import { ownsItsLines, stringInteriorLines } from '../engine/fixes';
 import type { Model, Value } from '../engine/model';
 import { enclosingScopeNode, isNameUse, lastSiblingHolding, outermostParen, referencesTo } from '../engine/references';
+import { backendOf, traitsOf } from '../engine/names';
 import { docsUrl, type Rule, type RuleContext } from '../engine/rule';
 import { indentUnit, nodeRange, pos } from '../engine/text';
 import type { Fix, TextEdit } from '../engine/types';
@@ -67,7 +74,9 @@ function check({ model, report, file }: RuleContext): void {
   const notebook = /\.ipynb$/i.test(file) || file.startsWith('vscode-notebook-cell:');
   for (const call of model.callsNamed(...model.creationCallNames())) {
     if (!model.mayCreateWorkers(call)) continue;
-    const pool = model.eval(call).find((v): v is Obj => v.t === 'obj' && (v.kind === 'processPool' || v.kind === 'threadPool'));
+    // pathos caches its pools and its `with` closes nothing; joblib, Dask, Ray and mpire manage
+    // their workers themselves (docs/backends.md).
+    const pool = model.eval(call).find((v): v is Obj => v.t === 'obj' && (v.kind === 'processPool' || v.kind === 'threadPool') && traitsOf(v.qname).closes && backendOf(v.qname) !== 'pathos');
     if (!pool) continue;
     // A pool created at import time is a module-level resource whose lifetime is the program's
     // (and starting it there is unguarded-entry-point's finding). Under the main guard a pool is

@@ -3,8 +3,8 @@
  * Checks for process pools, `Process.start()`, work submitted to a `ProcessPoolExecutor` (which
  * starts its processes at the first `submit`/`map`, not when created) and `Manager()`s created
  * while the module is being imported: at module level outside an `if __name__ == "__main__":`
- * guard, directly or through a function called at module level. Pools of the dill-based
- * `multiprocess` package count too: it starts children the way `multiprocessing` does.
+ * guard, directly or through a function called at module level. Pools of `torch.multiprocessing`,
+ * `billiard`, `multiprocess` and `pathos`, and Dask clusters, count too (see below).
  *
  * ## Why is this bad?
  * Under the `spawn` start method (the default on Windows and macOS) and `forkserver` (the Linux
@@ -18,6 +18,14 @@
  * the module. Jupyter notebooks are not flagged: a kernel's `__main__` has no file, so workers
  * re-run none of its cells (what fails there is finding the functions the cells define, which
  * `unserializable-callable` reports).
+ *
+ * Backends ([docs/backends.md](../backends.md)): `torch.multiprocessing` (also its `spawn()` and
+ * `start_processes()`, which always use spawn unless given `start_method="fork"`), `billiard`,
+ * `multiprocess` and `pathos` (at the pool's first `map`, `imap`, `uimap`, `amap`, `apipe` or
+ * `pipe`: pathos starts its workers lazily) are flagged like `multiprocessing`. A Dask `Client()`
+ * or `LocalCluster()` that starts worker processes is flagged whatever the start method: Dask's
+ * nannies use spawn on every platform. joblib's default loky backend, Ray and mpire (which forks
+ * by default) do not run the main module in their workers and are not flagged.
  *
  * ## Example
  * ```python
@@ -50,6 +58,7 @@ import type { Node } from 'web-tree-sitter';
 import { isMainGuard, topLevelStatement } from '../engine/guards';
 import { stringInteriorLines, wrapLines } from '../engine/fixes';
 import type { Model, Value } from '../engine/model';
+import { backendOf, traitsOf } from '../engine/names';
 import { docsUrl, type Rule, type RuleContext } from '../engine/rule';
 import { nodeRange } from '../engine/text';
 import type { Fix } from '../engine/types';
@@ -57,7 +66,7 @@ import { RULE_DOCS } from './docs.generated';
 
 const ID = 'unguarded-entry-point';
 
-type StartKind = 'pool' | 'executor' | 'process' | 'manager';
+type StartKind = 'pool' | 'executor' | 'process' | 'manager' | 'cluster' | 'spawn';
 
 interface StartEvent {
   node: Node;
@@ -72,14 +81,20 @@ const SUBJECT: Record<StartKind, string> = {
   executor: 'Executor started at import time',
   process: 'Process started at import time',
   manager: 'Manager started at import time',
+  cluster: 'Dask cluster started at import time',
+  spawn: 'Processes started at import time',
 };
 
 /** Who re-runs the module under spawn and forkserver, and what then happens, per kind. */
-const CONSEQUENCE: Record<StartKind, { who: string; then: string }> = {
+const CONSEQUENCE: Record<StartKind, { who: string; then: string; when?: string }> = {
   pool: { who: 'each worker', then: 'every worker dies with the "bootstrapping phase" RuntimeError and the pool keeps starting new ones' },
   executor: { who: 'each worker', then: 'the workers die with the "bootstrapping phase" RuntimeError and the executor breaks (`BrokenProcessPool`)' },
   process: { who: 'the child', then: 'the child dies with the "bootstrapping phase" RuntimeError' },
   manager: { who: 'its server process', then: 'the manager\'s process dies with the "bootstrapping phase" RuntimeError and the parent gets `EOFError`' },
+  // Checked with distributed 2022.12 (Debian): its nannies start workers with spawn on every OS.
+  // torch's ProcessContext.join finds no error file from a child that died while importing.
+  spawn: { when: 'torch spawns them on any OS and', who: 'each child', then: 'each child dies with the "bootstrapping phase" RuntimeError and `spawn` raises `ProcessExitedException`' },
+  cluster: { when: 'Dask spawns workers on any OS and', who: 'each', then: 'the nannies log "Failed to start process" (the "bootstrapping phase" RuntimeError) and keep restarting workers that never come up' },
 };
 
 const GUARD = '`if __name__ == "__main__":`';
@@ -97,10 +112,19 @@ function shortCall(model: Model, call: Node): string {
 
 /** Whether `call` starts worker processes (or a manager process) when it runs. */
 function startEvent(model: Model, call: Node): StartEvent | undefined {
-  if (model.globalStart === 'fork') return undefined;
   const fn = call.childForFieldName('function');
   if (!fn) return undefined;
   const method = fn.type === 'attribute' ? fn.childForFieldName('attribute')?.text : undefined;
+  // Dask and torch's spawn() choose their own start method, whatever the program's default.
+  const own = ownStart(model, call, method);
+  if (own) return own;
+  if (model.globalStart === 'fork') return undefined;
+  if (method && PATHOS_STARTS.has(method)) {
+    // A pathos pool starts its (multiprocess) workers at its first map, not when created.
+    for (const v of model.eval(fn.childForFieldName('object'))) {
+      if (v.t === 'obj' && v.kind === 'processPool' && backendOf(v.qname) === 'pathos') return { node: call, kind: 'pool', what: `\`${shortCall(model, call)}\` starts the worker processes of a pathos pool` };
+    }
+  }
   if (method === 'submit' || method === 'map' || method === 'run_in_executor') {
     // A ProcessPoolExecutor starts its workers at its first submit, not when it is created.
     const executor = method === 'run_in_executor' ? call.childForFieldName('arguments')?.namedChildren[0] : fn.childForFieldName('object');
@@ -120,22 +144,54 @@ function startEvent(model: Model, call: Node): StartEvent | undefined {
   if (!model.mayCreateWorkers(call)) return undefined;
   for (const v of model.eval(call)) {
     if (v.t !== 'obj' || v.node.id !== call.id || v.start === 'fork') continue;
-    // dill changes how tasks travel, not how children start: `multiprocess` re-imports the main
-    // module under spawn and forkserver exactly as multiprocessing does.
+    // dill changes how tasks travel, not how children start: `multiprocess` and `billiard`
+    // re-import the main module under spawn and forkserver exactly as multiprocessing does.
     if (isProcessExecutor(v)) continue; // no process until the first submit
-    if (v.kind === 'processPool' || (v.kind === 'cloudPool' && /^multiprocess\.(pool\.)?Pool$/.test(v.qname))) return { node: call, kind: 'pool', what: `\`${shortCall(model, call)}\` creates a process pool` };
+    if (!traitsOf(v.qname).reimports || backendOf(v.qname) === 'pathos') continue;
+    if (v.kind === 'processPool') return { node: call, kind: 'pool', what: `\`${shortCall(model, call)}\` creates a process pool` };
     if (v.kind === 'manager') return { node: call, kind: 'manager', what: `\`${shortCall(model, call)}\` starts a manager process` };
   }
   return undefined;
 }
 
 function isProcessExecutor(v: Extract<Value, { t: 'obj' }>): boolean {
-  return v.kind === 'processPool' && v.qname.endsWith('Executor');
+  return v.kind === 'processPool' && v.qname.endsWith('Executor') && traitsOf(v.qname).reimports;
+}
+
+/** pathos pool methods that start its workers. */
+const PATHOS_STARTS = new Set(['map', 'imap', 'uimap', 'amap', 'apipe', 'pipe']);
+
+/** A Dask `Client()`/`LocalCluster()` or a torch `spawn()`, which start processes with spawn by default. */
+function ownStart(model: Model, call: Node, method: string | undefined): StartEvent | undefined {
+  if (method === 'start' || !model.mayCreateWorkers(call)) return undefined;
+  for (const v of model.eval(call)) {
+    if (v.t !== 'obj' || v.node.id !== call.id) continue;
+    if (v.kind === 'cluster' && startsWorkers(call)) return { node: call, kind: 'cluster', what: `\`${shortCall(model, call)}\` starts a Dask cluster's worker processes` };
+    if (v.kind === 'processGroup' && !/^\s*['"]fork['"]\s*$/.test(keyword(call, 'start_method') ?? '')) return { node: call, kind: 'spawn', what: `\`${shortCall(model, call)}\` starts processes` };
+  }
+  return undefined;
+}
+
+function keyword(call: Node, name: string): string | undefined {
+  const arg = call.childForFieldName('arguments')?.namedChildren.find((a) => a.type === 'keyword_argument' && a.childForFieldName('name')?.text === name);
+  return arg?.childForFieldName('value')?.text;
+}
+
+/**
+ * `Client()` and `LocalCluster()` start a local cluster of worker processes; `Client("tcp://...")`
+ * or `Client(cluster)` connects to one, and `processes=False` keeps the workers in threads.
+ */
+function startsWorkers(call: Node): boolean {
+  const args = call.childForFieldName('arguments')?.namedChildren ?? [];
+  const positional = args.filter((a) => a.type !== 'keyword_argument' && a.type !== 'comment');
+  const isClient = /Client$/.test(call.childForFieldName('function')?.text ?? '');
+  if (isClient && (positional.length > 0 || keyword(call, 'address') !== undefined || keyword(call, 'scheduler_file') !== undefined)) return false;
+  return keyword(call, 'processes') !== 'False';
 }
 
 /** The calls startEvent can accept: `x.start()`, an executor's `submit`/`map`, and the creation calls. */
 function startCandidates(model: Model): Node[] {
-  return model.callsNamed('start', 'submit', 'map', 'run_in_executor', ...model.creationCallNames());
+  return model.callsNamed('start', 'submit', 'run_in_executor', ...PATHOS_STARTS, ...model.creationCallNames());
 }
 
 function check({ model, report, file }: RuleContext): void {
@@ -167,17 +223,17 @@ function check({ model, report, file }: RuleContext): void {
 
   const fixes = new WrapFixes(model);
   for (const event of direct) {
-    const { who, then } = CONSEQUENCE[event.kind];
+    const { who, then, when } = CONSEQUENCE[event.kind];
     report({
-      message: `${SUBJECT[event.kind]}: under spawn and forkserver ${who} re-runs it and fails. ${event.what} outside ${GUARD}; ${then}.`,
+      message: `${SUBJECT[event.kind]}: ${when ?? 'under spawn and forkserver'} ${who} re-runs it and fails. ${event.what} outside ${GUARD}; ${then}.`,
       range: nodeRange(calleeRange(event.node)),
       fixes: fixes.for(event.node),
     });
   }
   for (const { call, callee, event } of chained) {
-    const { who, then } = CONSEQUENCE[event.kind];
+    const { who, then, when } = CONSEQUENCE[event.kind];
     report({
-      message: `\`${shortCall(model, call)}\` at import time starts processes: under spawn and forkserver ${who} re-runs it and fails. \`${callee}\` reaches \`${shortCall(model, event.node)}\` outside ${GUARD}; ${then}.`,
+      message: `\`${shortCall(model, call)}\` at import time starts processes: ${when ?? 'under spawn and forkserver'} ${who} re-runs it and fails. \`${callee}\` reaches \`${shortCall(model, event.node)}\` outside ${GUARD}; ${then}.`,
       range: nodeRange(calleeRange(call)),
       related: [{ range: nodeRange(event.node), message: `${event.what} here` }],
       fixes: fixes.for(call),

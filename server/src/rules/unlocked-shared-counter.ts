@@ -108,7 +108,7 @@ function workerFunctions(model: Model): Map<number, { def: Node; info: WorkerInf
     const kind = task.executor.kind;
     if (singleWorker(task.executor.node)) continue; // one worker cannot race with itself
     const single = kind === 'process' && task.role === 'target' && !repeated(task.site);
-    const info = { process: kind === 'processPool' || kind === 'process' || kind === 'cloudPool', thread: kind === 'threadPool' || kind === 'thread', instances: single ? 1 : 2 };
+    const info = { process: kind === 'processPool' || kind === 'process' || kind === 'cluster' || kind === 'parallel' || kind === 'processGroup', thread: kind === 'threadPool' || kind === 'thread', instances: single ? 1 : 2 };
     for (const target of model.taskTargets(task)) mark(target.def, info);
   }
   // `class Worker(threading.Thread): def run(self): ...` runs in its thread (or process).

@@ -21,6 +21,15 @@
  * `Manager().Queue()` or `Manager().Lock()` is a picklable proxy. Sockets are fine too:
  * `multiprocessing` registers a reducer that duplicates their descriptor.
  *
+ * Backends ([docs/backends.md](../backends.md)): `torch.multiprocessing`, `billiard` and
+ * `ray.util.multiprocessing.Pool` tasks are checked like `multiprocessing` ones. `multiprocess`
+ * and `pathos` use dill, which copies `threading` locks (as new, unrelated locks) and reopens
+ * files by name, so those two are not flagged there. joblib (`Parallel(...)(delayed(f)(x) ...)`)
+ * and Dask (`Client.submit`/`map`) use cloudpickle, which sends a file open for reading text as a
+ * copy of its contents and refuses files opened otherwise; Dask also refuses sockets. An argument
+ * that is an instance of a class of the file is followed through its `self.` attributes, and the
+ * message names the path (`loader.session._lock`). mpire is not checked.
+ *
  * ## Example
  * ```python
  * import multiprocessing as mp
@@ -53,8 +62,9 @@
  * - [Python docs: what can be pickled and unpickled?](https://docs.python.org/3/library/pickle.html#what-can-be-pickled-and-unpickled)
  */
 import type { Node } from 'web-tree-sitter';
-import type { ArgPack, Model, TaskCall, Value } from '../engine/model';
-import { canonical } from '../engine/names';
+import { stringValue } from '../engine/arguments';
+import { type ArgPack, argumentNodes, type Model, type TaskCall, type Value } from '../engine/model';
+import { type Backend, backendOf, canonical, forkRoot, type Serializer, traitsOf } from '../engine/names';
 import { docsUrl, type Rule, type RuleContext } from '../engine/rule';
 import { referencesTo } from '../engine/references';
 import { nodeRange, pos } from '../engine/text';
@@ -77,29 +87,52 @@ export interface PickleFailure {
 
 const INHERIT = '`multiprocessing` locks, queues and shared memory reach a worker process only by inheritance';
 
-export function pickleFailure(v: Obj): PickleFailure | undefined {
+/**
+ * Why `v` cannot travel to a worker with the given serialiser. dill (multiprocess, pathos) copies
+ * `threading` locks and reopens files by name; cloudpickle (joblib, loky, Dask, Ray) sends a file
+ * opened for reading as a copy of its contents; neither knows sockets, which only
+ * `multiprocessing`'s reducer duplicates. Checked with dill 0.3.6, joblib 1.2 and distributed
+ * 2022.12 (docs/backends.md).
+ */
+export function pickleFailure(v: Obj, serializer: Serializer = 'pickle', backend: Backend = 'multiprocessing'): PickleFailure | undefined {
   const name = canonical(v.qname);
   const short = name.slice(name.lastIndexOf('.') + 1);
+  const family = forkRoot(name);
+  const viaManager = (proxy: string): string => backend === 'dask' ? `use \`distributed.${DASK_SHARED[proxy] ?? 'Lock'}\`, which Dask shares between workers` : `use a \`Manager().${proxy}()\` proxy`;
   switch (v.kind) {
     case 'lock':
       // A threading lock pickles as `_thread.lock`, which refuses; a multiprocessing one asserts
       // that a process is being spawned (RuntimeError).
-      if (name.startsWith('threading.')) return { what: `a \`threading.${short}\``, error: 'TypeError', remedy: `a thread lock cannot coordinate processes anyway: use a \`Manager().${short}()\` proxy` };
-      return { what: `a \`multiprocessing.${short}\``, error: 'RuntimeError', remedy: `${INHERIT}: pass it through the pool's \`initializer\`/\`initargs\`, or use a \`Manager().${short}()\` proxy` };
+      if (name.startsWith('threading.')) {
+        if (serializer === 'dill') return undefined; // dill sends a new, unrelated lock
+        return { what: `a \`threading.${short}\``, error: 'TypeError', remedy: `a thread lock cannot coordinate processes anyway: ${viaManager(short)}` };
+      }
+      if (serializer === 'cloudpickle') return { what: `a \`${family}.${short}\``, ...daskError(backend), remedy: `it reaches another process only by inheritance, which ${backendName(backend)} workers do not share: ${viaManager(short)}` };
+      return { what: `a \`${family}.${short}\``, error: 'RuntimeError', remedy: `${INHERIT}: pass it through the pool's \`initializer\`/\`initargs\`, or ${viaManager(short)}` };
     case 'mpQueue': {
       const proxy = short === 'JoinableQueue' ? 'JoinableQueue' : 'Queue';
-      return { what: `a \`multiprocessing.${short}\``, error: 'RuntimeError', remedy: `${INHERIT}: pass it through the pool's \`initializer\`/\`initargs\`, or use a \`Manager().${proxy}()\` proxy` };
+      if (serializer === 'cloudpickle') return { what: `a \`${family}.${short}\``, ...daskError(backend), remedy: `it reaches another process only by inheritance, which ${backendName(backend)} workers do not share: ${viaManager(proxy)}` };
+      return { what: `a \`${family}.${short}\``, error: 'RuntimeError', remedy: `${INHERIT}: pass it through the pool's \`initializer\`/\`initargs\`, or use a \`Manager().${proxy}()\` proxy` };
     }
     case 'value': case 'array': case 'rawValue': case 'rawArray':
-      return { what: `a shared \`multiprocessing.${short}\``, error: 'RuntimeError', remedy: `${INHERIT}: pass it through the pool's \`initializer\`/\`initargs\`` };
-    case 'file': return { what: 'an open file', error: 'TypeError', remedy: 'file objects cannot be pickled: pass the path and open the file in the worker' };
+      if (serializer === 'cloudpickle') return { what: `a shared \`${family}.${short}\``, ...daskError(backend), remedy: `shared memory reaches another process only by inheritance, which ${backendName(backend)} workers do not share: send the data and return results` };
+      return { what: `a shared \`${family}.${short}\``, error: 'RuntimeError', remedy: `${INHERIT}: pass it through the pool's \`initializer\`/\`initargs\`` };
+    case 'file':
+      if (serializer === 'dill') return undefined; // reopened by name in the worker
+      if (serializer === 'cloudpickle') return readable(v) ? undefined : { what: 'a file not open for reading text', remedy: 'cloudpickle sends only text files open for reading (as a copy of their contents): pass the path and open the file in the worker' };
+      return { what: 'an open file', error: 'TypeError', remedy: 'file objects cannot be pickled: pass the path and open the file in the worker' };
+    case 'socket':
+      // multiprocessing (and so multiprocess, billiard) and loky register a reducer that duplicates the descriptor.
+      if (backend !== 'dask' && backend !== 'ray') return undefined;
+      return { what: 'a socket', error: 'TypeError', remedy: 'sockets cannot be pickled: connect inside the worker' };
     case 'db':
       // sqlite3 is the connection checked on every CPython; other drivers fail in their own ways.
       return name.startsWith('sqlite3.')
         ? { what: 'a `sqlite3` connection', error: 'TypeError', remedy: 'connections cannot be pickled: connect inside the worker (for example in the pool\'s `initializer`)' }
         : { what: 'a database connection', remedy: 'connections cannot be pickled: connect inside the worker (for example in the pool\'s `initializer`)' };
     case 'generator': return { what: 'a generator', error: 'TypeError', remedy: 'generators cannot be pickled: pass a list' };
-    case 'processPool': case 'threadPool':
+    case 'processPool': case 'threadPool': case 'cluster':
+      if (v.kind === 'cluster') return { what: `a Dask \`${short}\``, remedy: 'a client holds its connections and event loop: inside a task, use `distributed.get_client()`' };
       // `Pool.__reduce__` refuses outright; an executor fails on the thread lock it holds.
       return short.endsWith('Executor')
         ? { what: `a \`${short}\``, error: 'TypeError', remedy: 'an executor holds thread locks and queues that cannot be pickled: submit follow-up work from the parent' }
@@ -108,10 +141,39 @@ export function pickleFailure(v: Obj): PickleFailure | undefined {
   }
 }
 
+/** Dask's own coordination objects, by the multiprocessing object they replace. */
+const DASK_SHARED: Record<string, string> = { Queue: 'Queue', JoinableQueue: 'Queue', Semaphore: 'Semaphore', BoundedSemaphore: 'Semaphore', Event: 'Event' };
+
+/** The exception class distributed 2022.12 raises; joblib wraps every failure in a PicklingError. */
+function daskError(backend: Backend): { error?: string } {
+  return backend === 'dask' ? { error: 'RuntimeError' } : {};
+}
+
+function backendName(backend: Backend): string {
+  return backend === 'dask' ? 'Dask' : backend === 'joblib' ? 'joblib' : backend === 'ray' ? 'Ray' : backend;
+}
+
+/** `open(path)` / `open(path, "r")`: a file cloudpickle can send (as a copy of its contents). */
+function readable(v: Obj): boolean {
+  if (v.node.type !== 'call' || !v.qname.endsWith('open')) return false;
+  const args = argumentNodes(v.node);
+  const mode = args.positional[1] ?? args.keywords.get('mode');
+  if (!mode) return true;
+  const text = stringValue(mode);
+  return text !== undefined && !text.includes('b') && (text.includes('r') || text.includes('+'));
+}
+
 /** Where a task's pickling error surfaces in the parent, for a pool or executor method. */
 export function whereRaised(task: TaskCall): string {
   const executor = task.executor.qname.endsWith('Executor');
+  if (task.executor.kind === 'cluster') return `\`${task.method}\` raises it`; // distributed serialises at submission
+  // Run with billiard 4.1 (Debian): `apply_async(...).get(timeout=...)` and `map_async` timed out
+  // instead of raising, and nothing was printed.
+  if (backendOf(task.executor.qname) === 'billiard') return 'billiard (4.1) may never deliver its result: `get()` and `map` then wait forever, printing nothing';
   switch (task.method) {
+    case 'delayed': return 'the `Parallel(...)` call raises it (PicklingError: Could not pickle the task to send it to the workers)';
+    case 'amap': case 'apipe': return '`get()` raises it';
+    case 'uimap': return 'iterating the results raises it';
     case 'submit': return 'the Future\'s `result()` raises it';
     case 'run_in_executor': return 'awaiting the result raises it';
     case 'imap': case 'imap_unordered': return 'iterating the results raises it';
@@ -123,20 +185,51 @@ export function whereRaised(task: TaskCall): string {
 
 const MANAGER_CAPABLE = new Set(['Queue', 'JoinableQueue', 'Lock', 'RLock', 'Semaphore', 'BoundedSemaphore', 'Condition', 'Event', 'Barrier']);
 
+const TASK_KINDS: ReadonlySet<string> = new Set(['processPool', 'cluster', 'parallel']);
+
+/** An object that fails to pickle, reached from an argument directly or through instance attributes (`loader.session._lock`). */
+interface Held { v: Obj; path: string[] }
+
+function heldFailure(model: Model, v: Value, serializer: Serializer, backend: Backend, depth = 0): { held: Held; failure: PickleFailure } | undefined {
+  if (v.t === 'obj') {
+    const failure = pickleFailure(v, serializer, backend);
+    return failure ? { held: { v, path: [] }, failure } : undefined;
+  }
+  if (v.t !== 'inst' || depth > 2) return undefined;
+  for (const [name, rights] of model.pickledAttributes(v.cls)) {
+    for (const right of rights) {
+      for (const inner of model.eval(right)) {
+        const found = heldFailure(model, inner, serializer, backend, depth + 1);
+        if (found) return { held: { v: found.held.v, path: [name, ...found.held.path] }, failure: found.failure };
+      }
+    }
+  }
+  return undefined;
+}
+
 function check({ model, report }: RuleContext): void {
   for (const task of model.tasks()) {
-    if (task.executor.kind !== 'processPool' || task.role !== 'task') continue;
+    if (!TASK_KINDS.has(task.executor.kind) || task.role !== 'task') continue;
+    const { serializer } = traitsOf(task.executor.qname);
+    const backend = backendOf(task.executor.qname);
+    // mpire pickles arguments through its queues' feeder threads: where that error surfaces is unchecked.
+    if (backend === 'mpire') continue;
     for (const { arg, at } of taskArguments(model, task)) {
-      for (const v of model.eval(arg)) {
-        if (v.t !== 'obj') continue;
-        const d = pickleFailure(v);
-        if (!d) continue;
-        const pool = canonical(task.executor.qname).slice(canonical(task.executor.qname).lastIndexOf('.') + 1);
+      for (const value of model.eval(arg)) {
+        const found = heldFailure(model, value, serializer, backend);
+        if (!found) continue;
+        const { held: { v, path }, failure: d } = found;
+        const pool = task.method === 'delayed' ? 'Parallel' : canonical(task.executor.qname).slice(canonical(task.executor.qname).lastIndexOf('.') + 1);
         const inside = v.node.startIndex >= task.site.startIndex && v.node.endIndex <= task.site.endIndex;
-        const fix = managerFix(model, v);
+        // A stdlib Manager proxy is only known to work for the stdlib's own workers (and joblib's, by hand).
+        const fix = path.length === 0 && (backend === 'multiprocessing' || backend === 'torch') ? managerFix(model, v) : undefined;
+        const how = serializer === 'pickle' ? 'pickled' : `pickled by ${serializer}`;
+        const argText = model.text(at);
+        const holder = path.length > 0 ? `, which holds it at \`${argText}.${path.join('.')}\`,` : '';
+        const method = task.method === 'delayed' ? 'Parallel(...)(delayed(...)(...))' : `${pool}.${task.method}`;
         // Consequence first, in a head with no user text so the Problems panel shows it whole.
         report({
-          message: `Task fails before it runs: ${d.what} cannot be pickled${d.error ? ` (${d.error})` : ''}. \`${model.text(at)}\` is passed to \`${pool}.${task.method}\`, and ${whereRaised(task)}; ${d.remedy}.`,
+          message: `Task fails before it runs: ${d.what} cannot be ${how}${d.error ? ` (${d.error})` : ''}. \`${argText}\`${holder} is passed to \`${method}\`, and ${whereRaised(task)}; ${d.remedy}.`,
           range: nodeRange(at),
           related: inside ? [] : [{ range: nodeRange(v.node), message: 'created here' }],
           fixes: fix ? [fix] : [],

@@ -32,6 +32,12 @@
  * `__reduce__` decides for itself). `multiprocessing` locks and queues held by the instance are
  * fine for a `Process` target or `initializer`, which are pickled while the process starts.
  *
+ * Backends ([docs/backends.md](../backends.md)): pools of `torch.multiprocessing` and `billiard`
+ * pickle like `multiprocessing`, and so does `torch.multiprocessing.spawn(fn, ...)`, whose `fn`
+ * is pickled into each spawned process. `multiprocess` and `pathos` (dill), joblib, loky, Dask
+ * and Ray (cloudpickle) send lambdas and nested functions by value, and mpire's forked workers
+ * inherit the function: none of these is flagged.
+ *
  * ## Example
  * ```python
  * from concurrent.futures import ProcessPoolExecutor
@@ -61,7 +67,7 @@ import type { Node } from 'web-tree-sitter';
 import { capturesLocals, NameAllocator, ownsItsLines, stringInteriorLines } from '../engine/fixes';
 import { topLevelStatement } from '../engine/guards';
 import { argumentNodes, type Model, type TaskCall, type Value } from '../engine/model';
-import { canonical } from '../engine/names';
+import { canonical, traitsOf } from '../engine/names';
 import { docsUrl, type Rule, type RuleContext } from '../engine/rule';
 import { indentOf, indentUnit, nodeRange, pos } from '../engine/text';
 import type { Fix, RelatedLocation, TextEdit } from '../engine/types';
@@ -91,9 +97,13 @@ interface Problem {
 /** Whether the task's callable is pickled on its way to the worker. */
 export function isPickledSubmission(model: Model, task: TaskCall): boolean {
   const kind = task.executor.kind;
+  // dill (multiprocess, pathos) and cloudpickle (joblib, loky, Dask, Ray) pickle lambdas and
+  // nested functions by value; mpire forks by default, so its workers inherit the function.
+  const traits = traitsOf(task.executor.qname);
+  if (traits.serializer !== 'pickle' || !traits.reimports) return false;
   const fork = task.executor.start === 'fork' || (task.executor.start === undefined && model.globalStart === 'fork');
   if (kind === 'processPool') return task.role === 'task' || !fork;
-  if (kind === 'process') return !fork;
+  if (kind === 'process' || kind === 'processGroup') return !fork;
   return false;
 }
 
@@ -171,7 +181,7 @@ function problemOf(model: Model, v: Value, spawning: boolean, depth = 0): Proble
 }
 
 /** Objects whose presence in an instance's attributes makes the instance unpicklable. */
-const UNPICKLABLE_ATTRIBUTE: ReadonlySet<string> = new Set(['processPool', 'threadPool', 'cloudPool', 'lock', 'mpQueue', 'file', 'db', 'generator', 'value', 'array']);
+const UNPICKLABLE_ATTRIBUTE: ReadonlySet<string> = new Set(['processPool', 'threadPool', 'cluster', 'lock', 'mpQueue', 'file', 'db', 'generator', 'value', 'array']);
 
 /** `multiprocessing` locks, queues and shared values pickle while a process is being started
  * (a `Process` target, an `initializer`): that is how they are inherited. */
@@ -241,7 +251,7 @@ function message(model: Model, task: TaskCall, problem: Problem): string {
   const start = explicitStart(model, task);
   const when = start === 'spawn' || start === 'forkserver' ? '' : ' under spawn and forkserver';
   const fails = task.role === 'target'
-    ? `\`start()\` fails${when}: the target`
+    ? task.executor.kind === 'processGroup' ? `\`${task.method}()\` fails${when}: the function` : `\`start()\` fails${when}: the target`
     : poolName(task).endsWith('Executor') ? `The first \`submit()\` fails${when}: the initializer` : `Creating the pool fails${when}: the initializer`;
   const defaults = when ? ' Spawn is the default on macOS and Windows, and forkserver on Linux from Python 3.14.' : '';
   return `${fails} cannot be pickled${error}. ${problem.what} is sent to the new process pickled: ${problem.why}. Instead, ${problem.remedy}.${defaults}`;
@@ -254,7 +264,7 @@ function check({ model, report, file }: RuleContext): void {
   const claimed = new Set<string>();
   for (const task of model.tasks()) {
     if (!isPickledSubmission(model, task)) continue;
-    if (task.role === 'target' && neverStarted(model, task.site)) continue;
+    if (task.role === 'target' && task.executor.kind === 'process' && neverStarted(model, task.site)) continue;
     let problem: Problem | undefined;
     for (const v of model.eval(task.callable)) {
       problem = problemOf(model, v, task.role !== 'task');
@@ -343,6 +353,7 @@ function notebookConsequence(task: TaskCall, start: string): string {
  */
 function neverStarted(model: Model, creation: Node): boolean {
   const parent = creation.parent;
+  if (parent?.type === 'expression_statement') return true; // `Process(target=...)` built and dropped
   if (parent?.type !== 'assignment' || parent.childForFieldName('right')?.id !== creation.id) return false;
   const left = parent.childForFieldName('left');
   if (left?.type !== 'identifier') return false;

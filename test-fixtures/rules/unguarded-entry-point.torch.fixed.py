@@ -1,0 +1,10 @@
+"""Fixture: torch.multiprocessing is multiprocessing; its spawn() starts processes with spawn."""
+import torch.multiprocessing as mp
+
+
+def train(rank, world_size):
+    print(rank, world_size)
+
+
+if __name__ == "__main__":
+    mp.spawn(train, args=(2,), nprocs=2)  # [unguarded-entry-point]
