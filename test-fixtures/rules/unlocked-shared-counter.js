@@ -41,6 +41,13 @@ function hit(arr, i) {
 }
 hit(hits, 0);
 
+// Sent with a Piscina task.
+const Piscina = require('piscina');
+const pool = new Piscina({ filename: './task.js' });
+const pending = new Int32Array(new SharedArrayBuffer(4));
+pool.run({ pending });
+pending[0]++; // [unlocked-shared-counter]
+
 // A worker's side: what arrives in workerData, a message, or receiveMessageOnPort.
 if (!isMainThread) {
   const shared = new Int32Array(workerData.sab);

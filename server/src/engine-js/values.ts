@@ -323,6 +323,8 @@ export class Evaluator {
     }
     const out: JsValue[] = [];
     for (const f of this.eval(callee, depth)) {
+      // `const Piscina = require('piscina')`: the CommonJS module is the class itself.
+      if (f.t === 'module' && f.name === 'piscina') out.push({ t: 'instance', of: 'piscina', node: n });
       if (f.t !== 'export') continue;
       const key = `${f.module}.${f.name}`;
       if (key === 'worker_threads.Worker') out.push({ t: 'instance', of: 'worker', node: n });

@@ -16,14 +16,14 @@
  * `lock`/`acquire…`, up to one with `Atomics.store`/`Atomics.notify` or a call named
  * `unlock`/`release…`.
  *
- * `counts[i]++` is a read, an addition and a write. Another thread can update the element
- * between the read and the write, and that update is lost. In a Node 20 and 24 test, two worker
- * threads each running `counts[0]++` a million times on a shared `Int32Array` ended with totals
- * from 1,000,000 to 1,826,501 instead of 2,000,000 (some runs were exact); with
- * `Atomics.add(counts, 0, 1)` every run ended with 2,000,000.
- * `Atomics` works only on integer typed arrays: on a `Float32Array`, `Float64Array` or
- * `Uint8ClampedArray` it throws a TypeError, so there the update needs an integer array
- * (fixed point) or a lock built on `Atomics.wait` and `Atomics.notify`.
+ * `counts[i]++` is a read, an addition and a write. Two threads can read the same value and both
+ * write back their own result, so one update is lost, without any error. Two worker threads,
+ * started together, each running `counts[0]++` a million times on one shared `Int32Array`: in
+ * 15 of 30 runs (Node 20 and Node 24, 15 each) the total fell short of 2,000,000, down to
+ * 1,000,000 — a whole thread's work; with `Atomics.add(counts, 0, 1)` all 20 runs reached
+ * 2,000,000. `Atomics` works only on integer typed arrays: on a `Float32Array`,
+ * `Float64Array` or `Uint8ClampedArray` it throws a TypeError, so there the update needs an
+ * integer array (fixed point) or a lock built on `Atomics.wait` and `Atomics.notify`.
  *
  * ```js
  * const { Worker } = require('node:worker_threads');
