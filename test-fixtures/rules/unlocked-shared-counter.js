@@ -29,6 +29,7 @@ function tally(files) {
   const unknown = (counts[12] += files.length); // [unlocked-shared-counter]
   counts[files.pop()] = counts[files.pop()] + 1; // [unlocked-shared-counter]
   const scaled = 2 * ++counts[16]; // [unlocked-shared-counter]
+  Atomics.store(counts, 17, Atomics.load(counts, 17) + 1); // [unlocked-shared-counter]
   return [before, after, sum, unknown, scaled];
 }
 
@@ -105,5 +106,6 @@ parentPort?.on('message', ({ tallies }) => {
 });
 // A different element is read than written.
 counts[0] = counts[1] + 1;
+Atomics.store(counts, 18, Atomics.load(counts, 19) + 1);
 
 module.exports = { tally, locked, seen };

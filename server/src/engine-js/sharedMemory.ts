@@ -52,7 +52,7 @@ export class SharedMemory {
   viewOf(expr: ts.Expression): SharedView | undefined {
     const t = this.trace(expr);
     if (!t) return undefined;
-    if (t.kind === 'received') return { ctor: undefined, origin: { kind: 'received', from: t.from, at: t.at } };
+    if (t.kind === 'received') return { ctor: this.declaredArray(expr), origin: { kind: 'received', from: t.from, at: t.at } };
     if (t.kind !== 'view') return undefined;
     if (t.base.kind === 'received') return { ctor: t.ctor, origin: t.base };
     const site = this.sent.get(t.base.sab);
@@ -172,6 +172,55 @@ export class SharedMemory {
     return undefined;
   }
 
+  /**
+   * The typed array TypeScript declares a value to be: `x as Int32Array`, `const x: Int32Array`,
+   * a parameter's type, or a property of a declared type (`const { hits } = workerData as Shared`).
+   */
+  private declaredArray(expr: ts.Node, depth = 0): string | undefined {
+    if (depth > MAX_DEPTH) return undefined;
+    let e = expr;
+    while (ts.isParenthesizedExpression(e) || ts.isNonNullExpression(e)) e = e.expression;
+    if (ts.isAsExpression(e) || ts.isSatisfiesExpression(e)) return typedArrayType(e.type);
+    if (ts.isPropertyAccessExpression(e)) {
+      let base: ts.Node = e.expression;
+      while (ts.isParenthesizedExpression(base) || ts.isNonNullExpression(base)) base = base.expression;
+      const baseDecl = ts.isIdentifier(base) ? this.model.declarationOf(base) : undefined;
+      const baseType = baseDecl && (ts.isVariableDeclaration(baseDecl) || ts.isParameter(baseDecl)) ? declaredType(baseDecl) : typeOf(base);
+      return typedArrayType(this.memberType(baseType, [e.name.text]));
+    }
+    if (!ts.isIdentifier(e)) return undefined;
+    const decl = this.model.declarationOf(e);
+    if (decl && ts.isVariableDeclaration(decl) && !decl.type && decl.initializer && !typeOf(decl.initializer)) return this.declaredArray(decl.initializer, depth + 1);
+    if (decl && (ts.isVariableDeclaration(decl) || ts.isParameter(decl))) return typedArrayType(declaredType(decl));
+    if (!decl || !ts.isBindingElement(decl)) return undefined;
+    const path: string[] = [];
+    let node: ts.Node = decl;
+    while (ts.isBindingElement(node) && ts.isObjectBindingPattern(node.parent)) {
+      const key = propertyName(node.propertyName ?? node.name);
+      if (key === undefined) return undefined;
+      path.unshift(key);
+      node = node.parent.parent;
+    }
+    return ts.isVariableDeclaration(node) || ts.isParameter(node) ? typedArrayType(this.memberType(declaredType(node), path)) : undefined;
+  }
+
+  /** The declared type of property `path` under a type: an inline `{ … }`, or a same-file interface or type alias. */
+  private memberType(type: ts.TypeNode | undefined, path: readonly string[]): ts.TypeNode | undefined {
+    let t = type;
+    for (const key of path) {
+      let members: ts.NodeArray<ts.TypeElement> | undefined;
+      if (t && ts.isTypeReferenceNode(t) && ts.isIdentifier(t.typeName)) {
+        const decl = this.model.declarationOf(t.typeName);
+        t = decl && ts.isTypeAliasDeclaration(decl) ? decl.type : undefined;
+        if (decl && ts.isInterfaceDeclaration(decl)) members = decl.members;
+      }
+      if (t && ts.isTypeLiteralNode(t)) members = t.members;
+      const member = members?.find((m) => ts.isPropertySignature(m) && propertyName(m.name) === key);
+      t = member && ts.isPropertySignature(member) ? member.type : undefined;
+    }
+    return t;
+  }
+
   /** Calls and options that hand a value to another thread. */
   private sendingSites(): { message: ts.Node; at: ts.Node; self?: boolean }[] {
     const out: { message: ts.Node; at: ts.Node; self?: boolean }[] = [];
@@ -196,6 +245,26 @@ export class SharedMemory {
     }
     return out;
   }
+}
+
+/** `Int32Array`, `Int32Array<SharedArrayBuffer>`: the typed array a type names. */
+function typedArrayType(type: ts.TypeNode | undefined): string | undefined {
+  if (!type || !ts.isTypeReferenceNode(type) || !ts.isIdentifier(type.typeName)) return undefined;
+  const name = type.typeName.text;
+  return INTEGER_ARRAYS.has(name) || NON_ATOMIC_ARRAYS.has(name) ? name : undefined;
+}
+
+/** A variable's or parameter's written type, or the type its initializer is cast to. */
+function declaredType(decl: ts.VariableDeclaration | ts.ParameterDeclaration): ts.TypeNode | undefined {
+  if (decl.type) return decl.type;
+  return decl.initializer ? typeOf(decl.initializer) : undefined;
+}
+
+/** The type an expression is cast to (`workerData as Shared`). */
+function typeOf(expr: ts.Node): ts.TypeNode | undefined {
+  let e = expr;
+  while (ts.isParenthesizedExpression(e) || ts.isNonNullExpression(e)) e = e.expression;
+  return ts.isAsExpression(e) || ts.isSatisfiesExpression(e) || ts.isTypeAssertionExpression(e) ? e.type : undefined;
 }
 
 /** The parts of a message: the value itself, and what its object and array literals hold. */

@@ -2,13 +2,17 @@
  * ## JavaScript and TypeScript
  * In JavaScript and TypeScript files the rule checks read-modify-writes of a typed-array element
  * — `counts[i]++`, `--`, `+=`, `-=`, `|=`, `&=`, `^=` (and the other compound assignments),
- * `counts[i] = counts[i] + n` — outside `Atomics`, when another thread can reach the array:
+ * `counts[i] = counts[i] + n`, `Atomics.store(counts, i, Atomics.load(counts, i) + n)` — outside
+ * `Atomics` read-modify-write functions, when another thread can reach the array:
  * it is a view (`new Int32Array(sab)`, `new Int32Array(sab, offset, n)`) of a
  * `new SharedArrayBuffer(…)` that the file sends to another thread (in a `workerData` option,
  * `postMessage`, Piscina's `run` or workerpool's `exec`), or it came from another thread
  * (`workerData`, the argument of a `message` listener, `receiveMessageOnPort`). A value from
- * another thread counts when the file also names `SharedArrayBuffer` or passes the array to an
- * `Atomics` function: otherwise it may be a plain array, which a message copies. A
+ * another thread counts when it is known to be a typed array — a view made over it, a TypeScript
+ * type (`workerData as { hits: Int32Array }`), or what this file sends to itself with
+ * `new Worker(__filename, { workerData })` — and the file names `SharedArrayBuffer`, or when
+ * the file passes the same array to an `Atomics` function; otherwise it may be a plain array,
+ * which a message copies. A
  * `SharedArrayBuffer` that is never sent is not reported: one thread cannot lose its own updates
  * (a module-level buffer in a file that starts `new Worker(__filename)` is a new buffer in each
  * thread). Updates after a recognised lock are not reported: a statement with
@@ -64,7 +68,9 @@ type AtomicOp = 'add' | 'sub' | 'or' | 'and' | 'xor';
 /** One read-modify-write of a typed-array element. */
 interface Update {
   node: ts.Expression;
-  element: ts.ElementAccessExpression;
+  /** The array and index of the element: `counts` and `i` in `counts[i]`. */
+  array: ts.Expression;
+  index: ts.Expression;
   /** How it reads in the message: `counts[0]++`, `counts[i] += …`. */
   label: string;
   op: AtomicOp | undefined;
@@ -93,14 +99,15 @@ function updateAt(model: JsModel, n: ts.Node): Update | undefined {
     if (!ts.isElementAccessExpression(element)) return undefined;
     const text = n.operator === K.PlusPlusToken ? '++' : '--';
     const label = ts.isPrefixUnaryExpression(n) ? `${text}${model.nodeText(element)}` : `${model.nodeText(element)}${text}`;
-    return { node: n, element, label, op: text === '++' ? 'add' : 'sub', operand: undefined, yieldsNew: ts.isPrefixUnaryExpression(n) };
+    return { node: n, ...parts(element), label, op: text === '++' ? 'add' : 'sub', operand: undefined, yieldsNew: ts.isPrefixUnaryExpression(n) };
   }
+  if (atomicsCall(model, n) === 'store') return storeOfLoad(model, n as ts.CallExpression);
   if (!ts.isBinaryExpression(n)) return undefined;
   const element = unwrap(n.left);
   if (!ts.isElementAccessExpression(element)) return undefined;
   const kind = n.operatorToken.kind;
   if (COMPOUND.has(kind)) {
-    return { node: n, element, label: `${model.nodeText(element)} ${n.operatorToken.getText(model.sourceFile)} …`, op: COMPOUND.get(kind), operand: n.right, yieldsNew: true };
+    return { node: n, ...parts(element), label: `${model.nodeText(element)} ${n.operatorToken.getText(model.sourceFile)} …`, op: COMPOUND.get(kind), operand: n.right, yieldsNew: true };
   }
   if (kind !== K.EqualsToken) return undefined;
   const right = unwrap(n.right);
@@ -110,7 +117,29 @@ function updateAt(model: JsModel, n: ts.Node): Update | undefined {
   const same = (e: ts.Node): boolean => model.nodeText(unwrap(e)) === model.nodeText(element);
   const operand = same(right.left) ? right.right : binary.commutes && same(right.right) ? right.left : undefined;
   if (!operand) return undefined;
-  return { node: n, element, label: `${model.nodeText(element)} = ${model.nodeText(element)} ${binary.text} …`, op: binary.op, operand, yieldsNew: true };
+  return { node: n, ...parts(element), label: `${model.nodeText(element)} = ${model.nodeText(element)} ${binary.text} …`, op: binary.op, operand, yieldsNew: true };
+}
+
+function parts(element: ts.ElementAccessExpression): { array: ts.Expression; index: ts.Expression } {
+  return { array: element.expression, index: element.argumentExpression };
+}
+
+/** `Atomics.store(a, i, Atomics.load(a, i) + n)`: each step is atomic, the pair is not. */
+function storeOfLoad(model: JsModel, call: ts.CallExpression): Update | undefined {
+  const [array, index, value] = call.arguments;
+  const right = value && unwrap(value);
+  if (!array || !index || !right || !ts.isBinaryExpression(right)) return undefined;
+  const binary = BINARY.get(right.operatorToken.kind);
+  if (!binary) return undefined;
+  const text = (e: ts.Node): string => model.nodeText(unwrap(e));
+  const isLoad = (e: ts.Node): boolean => {
+    const load = unwrap(e);
+    return atomicsCall(model, load) === 'load' && (load as ts.CallExpression).arguments.length === 2
+      && text((load as ts.CallExpression).arguments[0]!) === text(array) && text((load as ts.CallExpression).arguments[1]!) === text(index);
+  };
+  const operand = isLoad(right.left) ? right.right : binary.commutes && isLoad(right.right) ? right.left : undefined;
+  if (!operand) return undefined;
+  return { node: call, array, index, label: `Atomics.store(…, Atomics.load(…) ${binary.text} …)`, op: binary.op, operand, yieldsNew: true };
 }
 
 /** `Atomics.<name>(…)` with the global `Atomics`. */
@@ -180,10 +209,10 @@ function lockHeld(model: JsModel, node: ts.Node): boolean {
 }
 
 /** Whether the array is known to be shared: the file names SharedArrayBuffer, or passes the same array to `Atomics`. */
-function evidence(model: JsModel, element: ts.ElementAccessExpression, view: SharedView, atomicsTargets: readonly ts.Expression[]): boolean {
+function evidence(model: JsModel, u: Update, view: SharedView, atomicsTargets: readonly ts.Expression[]): boolean {
   if (view.origin.kind === 'sent') return true;
   if (view.ctor && /\bSharedArrayBuffer\b/.test(model.text)) return true;
-  const array = unwrap(element.expression);
+  const array = unwrap(u.array);
   const decl = ts.isIdentifier(array) ? model.declarationOf(array) : undefined;
   return atomicsTargets.some((t) => model.nodeText(t) === model.nodeText(array) || (decl !== undefined && ts.isIdentifier(t) && model.declarationOf(t) === decl));
 }
@@ -201,14 +230,14 @@ function check({ model, report }: JsRuleContext): void {
   if (updates.length === 0) return;
   const memory = new SharedMemory(model);
   for (const u of updates) {
-    const view = memory.viewOf(u.element.expression);
-    if (!view || !evidence(model, u.element, view, atomicsTargets) || lockHeld(model, u.node)) continue;
+    const view = memory.viewOf(u.array);
+    if (!view || !evidence(model, u, view, atomicsTargets) || lockHeld(model, u.node)) continue;
     report(describe(model, u, view));
   }
 }
 
 function describe(model: JsModel, u: Update, view: SharedView): { message: string; range: ReturnType<JsModel['range']>; related: { range: ReturnType<JsModel['range']>; message: string }[]; fixes: Fix[] } {
-  const array = model.nodeText(u.element.expression);
+  const array = model.nodeText(u.array);
   const line = (n: ts.Node): number => model.range(n).start.line + 1;
   const origin = view.origin.kind === 'sent' ? `a SharedArrayBuffer view sent on line ${line(view.origin.site)}` : `shared memory from ${view.origin.from}`;
   const first = `Lost updates: \`${u.label}\` is not atomic on \`${array}\`, ${origin}.`;
@@ -261,20 +290,20 @@ function standsAlone(node: ts.Node): boolean {
 function fixFor(model: JsModel, u: Update, view: SharedView): { call: string; fix: Fix } | undefined {
   if (!u.op || model.hasSyntaxErrors) return undefined;
   if (view.ctor ? !INTEGER_ARRAYS.has(view.ctor) : !u.operand) return undefined; // `++` on an array of unknown type: 1 or 1n?
-  if (!ts.isBinaryExpression(u.node) || u.node.operatorToken.kind !== K.EqualsToken) {
-    // evaluated once in both forms
-  } else if (!isPure(u.element.expression) || !isPure(u.element.argumentExpression)) return undefined;
+  // `a[i] = a[i] + n` and `Atomics.store(a, i, Atomics.load(a, i) + n)` evaluate `a` and `i` twice, the fix once.
+  const twice = ts.isCallExpression(u.node) || (ts.isBinaryExpression(u.node) && u.node.operatorToken.kind === K.EqualsToken);
+  if (twice && (!isPure(u.array) || !isPure(u.index))) return undefined;
   const one = view.ctor?.startsWith('Big') ? '1n' : '1';
   const operand = u.operand ? model.nodeText(unwrap(u.operand)) : one;
-  const array = ts.isParenthesizedExpression(u.element.expression) ? u.element.expression.expression : u.element.expression;
-  const call = `Atomics.${u.op}(${model.nodeText(array)}, ${model.nodeText(u.element.argumentExpression)}, ${operand})`;
+  const array = ts.isParenthesizedExpression(u.array) ? u.array.expression : u.array;
+  const call = `Atomics.${u.op}(${model.nodeText(array)}, ${model.nodeText(u.index)}, ${operand})`;
   let text = call;
   if (u.yieldsNew && !valueUnused(u.node)) {
     if (u.operand && !isLiteral(u.operand)) return undefined;
     text = `${call} ${OP_TEXT[u.op]} ${operand}`;
     if (!standsAlone(u.node)) text = `(${text})`;
   }
-  return { call, fix: { title: `Update \`${model.nodeText(u.element)}\` with \`Atomics.${u.op}\``, edits: [{ range: model.range(u.node), newText: text }], isPreferred: true } };
+  return { call, fix: { title: `Update \`${model.nodeText(u.array)}[${model.nodeText(u.index)}]\` with \`Atomics.${u.op}\``, edits: [{ range: model.range(u.node), newText: text }], isPreferred: true } };
 }
 
 export const rule: JsRule = { id: ID, check };
