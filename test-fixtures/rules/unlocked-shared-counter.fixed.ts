@@ -8,10 +8,11 @@ interface Shared {
 
 if (isMainThread) {
   const buffer = new SharedArrayBuffer(16);
-  const hits = new Int32Array(buffer, 0, 2);
+  const hits = new Int32Array(buffer, 0, 3);
   const data: Shared = { hits, buffer };
   const worker = new Worker(new URL(import.meta.url), { workerData: data });
-  worker.on('message', () => {
+  worker.on('message', async () => {
+    Atomics.add(hits, 2, await Promise.resolve(1)); // [unlocked-shared-counter]
     Atomics.add(hits!, 0, 1); // [unlocked-shared-counter]
     Atomics.add(hits as Int32Array, 1, 2); // [unlocked-shared-counter]
   });

@@ -59,6 +59,7 @@ import type { JsModel } from '../../engine-js/model';
 import type { JsRule, JsRuleContext } from '../../engine-js/rule';
 import { INTEGER_ARRAYS, NON_ATOMIC_ARRAYS, SharedMemory, type SharedView } from '../../engine-js/sharedMemory';
 import { unwrap } from '../../engine-js/values';
+import type { Report } from '../../engine/rule';
 import type { Fix } from '../../engine/types';
 
 const ID = 'unlocked-shared-counter';
@@ -236,7 +237,7 @@ function check({ model, report }: JsRuleContext): void {
   }
 }
 
-function describe(model: JsModel, u: Update, view: SharedView): { message: string; range: ReturnType<JsModel['range']>; related: { range: ReturnType<JsModel['range']>; message: string }[]; fixes: Fix[] } {
+function describe(model: JsModel, u: Update, view: SharedView): Report {
   const array = model.nodeText(u.array);
   const line = (n: ts.Node): number => model.range(n).start.line + 1;
   const origin = view.origin.kind === 'sent' ? `a SharedArrayBuffer view sent on line ${line(view.origin.site)}` : `shared memory from ${view.origin.from}`;
@@ -249,7 +250,7 @@ function describe(model: JsModel, u: Update, view: SharedView): { message: strin
   else advice = `Use \`${fix && fix.call.length <= 60 ? fix.call : `Atomics.${u.op}(${array}, …)`}\`, which reads and writes as one step.`;
   const related = view.origin.kind === 'sent'
     ? [{ range: model.range(view.origin.sab), message: 'the SharedArrayBuffer is created here' }, { range: model.range(view.origin.site), message: 'and sent to another thread here' }]
-    : [{ range: model.range(view.origin.at), message: `received from another thread here` }];
+    : [{ range: model.range(view.origin.at), message: 'received from another thread here' }];
   return { message: `${first} ${race} ${advice}`, range: model.range(u.node), related, fixes: fix ? [fix.fix] : [] };
 }
 
@@ -294,7 +295,7 @@ function fixFor(model: JsModel, u: Update, view: SharedView): { call: string; fi
   const twice = ts.isCallExpression(u.node) || (ts.isBinaryExpression(u.node) && u.node.operatorToken.kind === K.EqualsToken);
   if (twice && (!isPure(u.array) || !isPure(u.index))) return undefined;
   const one = view.ctor?.startsWith('Big') ? '1n' : '1';
-  const operand = u.operand ? model.nodeText(unwrap(u.operand)) : one;
+  const operand = u.operand ? model.nodeText(u.operand) : one; // as written: `unwrap` would drop an `await`
   const array = ts.isParenthesizedExpression(u.array) ? u.array.expression : u.array;
   const call = `Atomics.${u.op}(${model.nodeText(array)}, ${model.nodeText(u.index)}, ${operand})`;
   let text = call;
