@@ -49,6 +49,18 @@ const pending = new Int32Array(new SharedArrayBuffer(4));
 pool.run({ pending });
 Atomics.add(pending, 0, 1); // [unlocked-shared-counter]
 
+// Held in a class's fields.
+class Meter {
+  constructor(port) {
+    this.buffer = new SharedArrayBuffer(8);
+    this.ticks = new Int32Array(this.buffer);
+    port.postMessage({ buffer: this.buffer });
+  }
+  tick() {
+    Atomics.add(this.ticks, 0, 1); // [unlocked-shared-counter]
+  }
+}
+
 // A worker's side: what arrives in workerData, a message, or receiveMessageOnPort.
 if (!isMainThread) {
   const shared = new Int32Array(workerData.sab);
@@ -108,4 +120,4 @@ parentPort?.on('message', ({ tallies }) => {
 counts[0] = counts[1] + 1;
 Atomics.store(counts, 18, Atomics.load(counts, 19) + 1);
 
-module.exports = { tally, locked, seen };
+module.exports = { tally, locked, seen, Meter };

@@ -7,7 +7,7 @@
  */
 import { ts } from 'ts-morph';
 import type { JsModel } from './model';
-import { propertyName, unwrap, type JsValue } from './values';
+import { propertyName, thisClass, unwrap, type JsValue } from './values';
 
 export const INTEGER_ARRAYS: ReadonlySet<string> = new Set(['Int8Array', 'Uint8Array', 'Int16Array', 'Uint16Array', 'Int32Array', 'Uint32Array', 'BigInt64Array', 'BigUint64Array']);
 /** Typed arrays on which every `Atomics` operation throws a TypeError. */
@@ -68,7 +68,7 @@ export class SharedMemory {
     if (ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e)) {
       const name = ts.isPropertyAccessExpression(e) ? e.name.text : literalKey(e.argumentExpression);
       if (name === undefined) return undefined;
-      if (ts.isPropertyAccessExpression(e) && e.expression.kind === ts.SyntaxKind.ThisKeyword) return undefined;
+      if (ts.isPropertyAccessExpression(e) && e.expression.kind === ts.SyntaxKind.ThisKeyword) return this.classField(e, depth);
       const base = this.trace(e.expression, depth + 1);
       if (name === 'buffer' && base?.kind === 'view') return base.base;
       if (base?.kind === 'received') return this.receivedPart(base, name, depth); // a part of a message is from the other thread too
@@ -85,6 +85,27 @@ export class SharedMemory {
       if (name === 'receiveMessageOnPort') return { kind: 'received', from: '`receiveMessageOnPort`', at: e };
     }
     return undefined;
+  }
+
+  /** `this.counts`: the field's initializer, or a `this.counts = …` in the class's own code. */
+  private classField(access: ts.PropertyAccessExpression, depth: number): Traced | undefined {
+    const cls = thisClass(access);
+    if (!cls) return undefined;
+    const name = access.name.text;
+    for (const m of cls.members) {
+      if (ts.isPropertyDeclaration(m) && propertyName(m.name) === name && m.initializer) return this.trace(m.initializer, depth + 1);
+    }
+    let found: Traced | undefined;
+    const visit = (n: ts.Node): void => {
+      if (found || (n !== cls && ts.isClassLike(n))) return;
+      if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isPropertyAccessExpression(n.left)
+        && n.left.expression.kind === ts.SyntaxKind.ThisKeyword && n.left.name.text === name && thisClass(n.left) === cls) {
+        found = this.trace(n.right, depth + 1);
+      }
+      ts.forEachChild(n, visit);
+    };
+    visit(cls);
+    return found;
   }
 
   private construct(e: ts.NewExpression, depth: number): Traced | undefined {

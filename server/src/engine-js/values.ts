@@ -347,7 +347,7 @@ export class Evaluator {
 }
 
 /** The class whose instance `this` is at `node`: through arrow functions, not through other functions. */
-function thisClass(node: ts.Node): ts.ClassLikeDeclaration | undefined {
+export function thisClass(node: ts.Node): ts.ClassLikeDeclaration | undefined {
   for (let n = node.parent; n; n = n.parent) {
     if (ts.isArrowFunction(n)) continue;
     if (ts.isFunctionDeclaration(n) || ts.isFunctionExpression(n)) return undefined;

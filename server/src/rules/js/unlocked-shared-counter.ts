@@ -4,7 +4,8 @@
  * — `counts[i]++`, `--`, `+=`, `-=`, `|=`, `&=`, `^=` (and the other compound assignments),
  * `counts[i] = counts[i] + n`, `Atomics.store(counts, i, Atomics.load(counts, i) + n)` — outside
  * `Atomics` read-modify-write functions, when another thread can reach the array:
- * it is a view (`new Int32Array(sab)`, `new Int32Array(sab, offset, n)`) of a
+ * it is a view (`new Int32Array(sab)`, `new Int32Array(sab, offset, n)`; in a variable, a
+ * parameter of a same-file function, an object literal or a class field) of a
  * `new SharedArrayBuffer(…)` that the file sends to another thread (in a `workerData` option,
  * `postMessage`, Piscina's `run` or workerpool's `exec`), or it came from another thread
  * (`workerData`, the argument of a `message` listener, `receiveMessageOnPort`). A value from
