@@ -323,6 +323,8 @@ export class Evaluator {
     }
     const out: JsValue[] = [];
     for (const f of this.eval(callee, depth)) {
+      // `const Piscina = require('piscina')`: the CommonJS module is the class itself.
+      if (f.t === 'module' && f.name === 'piscina') out.push({ t: 'instance', of: 'piscina', node: n });
       if (f.t !== 'export') continue;
       const key = `${f.module}.${f.name}`;
       if (key === 'worker_threads.Worker') out.push({ t: 'instance', of: 'worker', node: n });
@@ -345,7 +347,7 @@ export class Evaluator {
 }
 
 /** The class whose instance `this` is at `node`: through arrow functions, not through other functions. */
-function thisClass(node: ts.Node): ts.ClassLikeDeclaration | undefined {
+export function thisClass(node: ts.Node): ts.ClassLikeDeclaration | undefined {
   for (let n = node.parent; n; n = n.parent) {
     if (ts.isArrowFunction(n)) continue;
     if (ts.isFunctionDeclaration(n) || ts.isFunctionExpression(n)) return undefined;
