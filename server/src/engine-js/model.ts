@@ -1,13 +1,14 @@
 /**
  * The JavaScript/TypeScript model the JS rules query, one per analysis of a file: the compiler's
  * syntax tree (walked as plain `ts.Node`s, which is far cheaper than ts-morph's wrappers), names
- * resolved to their declarations through the binder, the calls and `new` expressions of the file
- * indexed once, and the evaluator of `values.ts`.
+ * resolved to their declarations by the file's own scopes (`scopes.ts`, built on the first
+ * question), the calls and `new` expressions of the file indexed once, and the evaluator of `values.ts`.
  */
 import * as path from 'node:path';
 import { ts } from 'ts-morph';
 import { LineIndex } from '../engine/text';
 import type { Range } from '../engine/types';
+import { Scopes } from './scopes';
 import { Evaluator, unwrap, type EvalContext, type JsValue } from './values';
 
 export type FunctionLike = ts.FunctionDeclaration | ts.FunctionExpression | ts.ArrowFunction | ts.MethodDeclaration;
@@ -21,10 +22,10 @@ export class JsModel implements EvalContext {
   /** `name = value` assignments by name, for variables declared without an initializer. */
   private readonly assignments = new Map<string, ts.BinaryExpression[]>();
   private readonly selfNames: ReadonlySet<string>;
+  private scopes: Scopes | undefined;
 
   constructor(
     readonly sourceFile: ts.SourceFile,
-    private readonly checker: () => ts.TypeChecker,
     /** The file's path (or URI), whose base name tells paths naming the file itself. */
     readonly file: string,
   ) {
@@ -72,13 +73,8 @@ export class JsModel implements EvalContext {
 
   /** The declaration a name refers to in this file; undefined for globals and unresolved names. */
   declarationOf(id: ts.Identifier): ts.Declaration | undefined {
-    const checker = this.checker();
-    let symbol = checker.getSymbolAtLocation(id);
-    if (!symbol) return undefined;
-    // `{ x }` in an object literal names the variable, not the property.
-    if (ts.isShorthandPropertyAssignment(id.parent) && id.parent.name === id) symbol = checker.getShorthandAssignmentValueSymbol(id.parent) ?? symbol;
-    const decl = symbol.valueDeclaration?.getSourceFile() === this.sourceFile ? symbol.valueDeclaration : symbol.declarations?.find((d) => d.getSourceFile() === this.sourceFile);
-    return decl;
+    this.scopes ??= new Scopes();
+    return this.scopes.declarationOf(id);
   }
 
   /** The right-hand sides assigned to a variable declared without an initializer. */
