@@ -30,16 +30,16 @@ export class JsModel implements EvalContext {
     readonly file: string,
   ) {
     this.lines = new LineIndex(sourceFile.text);
-    const visit = (n: ts.Node): void => {
-      if (ts.isCallExpression(n) || ts.isNewExpression(n)) this.calls.push(n);
-      else if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(n.left)) {
-        const list = this.assignments.get(n.left.text);
-        if (list) list.push(n);
-        else this.assignments.set(n.left.text, [n]);
+    for (const statement of sourceFile.statements) {
+      const index = indexOf(statement);
+      for (const call of index.calls) this.calls.push(call);
+      for (const a of index.assignments) {
+        const name = (a.left as ts.Identifier).text;
+        const list = this.assignments.get(name);
+        if (list) list.push(a);
+        else this.assignments.set(name, [a]);
       }
-      ts.forEachChild(n, visit);
-    };
-    visit(sourceFile);
+    }
     this.selfNames = selfNames(file);
   }
 
@@ -118,6 +118,40 @@ export class JsModel implements EvalContext {
     }
     return undefined;
   }
+}
+
+interface StatementIndex {
+  calls: (ts.CallExpression | ts.NewExpression)[];
+  assignments: ts.BinaryExpression[];
+}
+
+/**
+ * The calls and `name = value` assignments of each top-level statement, kept across analyses:
+ * the incremental parser hands back the very node objects of the statements an edit did not
+ * touch (and new ones for those it did), so an edit re-walks only the statements it changed.
+ */
+const statementIndexes = new WeakMap<ts.Statement, StatementIndex>();
+const CALL = ts.SyntaxKind.CallExpression;
+const NEW = ts.SyntaxKind.NewExpression;
+const BINARY = ts.SyntaxKind.BinaryExpression;
+const EQUALS = ts.SyntaxKind.EqualsToken;
+const IDENTIFIER = ts.SyntaxKind.Identifier;
+const forEachChild = ts.forEachChild;
+
+function indexOf(statement: ts.Statement): StatementIndex {
+  let index = statementIndexes.get(statement);
+  if (index) return index;
+  const found: StatementIndex = { calls: [], assignments: [] };
+  const visit = (n: ts.Node): void => {
+    const kind = n.kind;
+    if (kind === CALL || kind === NEW) found.calls.push(n as ts.CallExpression | ts.NewExpression);
+    else if (kind === BINARY && (n as ts.BinaryExpression).operatorToken.kind === EQUALS && (n as ts.BinaryExpression).left.kind === IDENTIFIER) found.assignments.push(n as ts.BinaryExpression);
+    forEachChild(n, visit);
+  };
+  visit(statement);
+  index = found;
+  statementIndexes.set(statement, index);
+  return index;
 }
 
 /** The binding a function is reachable by: its own name, or the variable it initialises. */

@@ -45,11 +45,8 @@ export function parse(fileName: string, text: string): ts.SourceFile {
 /** The incremental parse of `text` from `old`'s tree; the changed span is what differs between the texts. */
 export function reparse(old: ts.SourceFile, text: string): ts.SourceFile | undefined {
   const before = old.text;
-  const limit = Math.min(before.length, text.length);
-  let start = 0;
-  while (start < limit && before.charCodeAt(start) === text.charCodeAt(start)) start++;
-  let tail = 0;
-  while (tail < limit - start && before.charCodeAt(before.length - 1 - tail) === text.charCodeAt(text.length - 1 - tail)) tail++;
+  const start = commonPrefix(before, text);
+  const tail = commonSuffix(before, text, Math.min(before.length, text.length) - start);
   const change = ts.createTextChangeRange(ts.createTextSpan(start, before.length - tail - start), text.length - tail - start);
   try {
     return ts.updateSourceFile(old, text, change);
@@ -57,6 +54,25 @@ export function reparse(old: ts.SourceFile, text: string): ts.SourceFile | undef
     // The incremental parser gave up on this change: a full parse (by the caller) is always right.
     return undefined;
   }
+}
+
+// Texts are compared a chunk at a time (a native comparison), then a character at a time.
+const CHUNK = 2048;
+
+function commonPrefix(a: string, b: string): number {
+  const limit = Math.min(a.length, b.length);
+  let i = 0;
+  while (i + CHUNK <= limit && a.slice(i, i + CHUNK) === b.slice(i, i + CHUNK)) i += CHUNK;
+  while (i < limit && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  return i;
+}
+
+/** The length of the common end of `a` and `b`, at most `limit`. */
+function commonSuffix(a: string, b: string, limit: number): number {
+  let n = 0;
+  while (n + CHUNK <= limit && a.slice(a.length - n - CHUNK, a.length - n) === b.slice(b.length - n - CHUNK, b.length - n)) n += CHUNK;
+  while (n < limit && a.charCodeAt(a.length - 1 - n) === b.charCodeAt(b.length - 1 - n)) n++;
+  return n;
 }
 
 function markModule(file: ts.SourceFile): void {

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { ts } from 'ts-morph';
 import { analyzeJsSource } from '../../src/analysisJs';
+import { JsModel } from '../../src/engine-js/model';
 import { JsProject, parse } from '../../src/engine-js/project';
 
 const SCRIPT = "var { Worker } = require('worker_threads');\nvar worker = new Worker(__filename);\n";
@@ -73,6 +74,9 @@ test('an edit reparses incrementally into the tree a full parse makes', () => {
       const full = parse(name, text);
       assert.equal(incremental.text, text);
       assert.deepEqual(shape(incremental), shape(full), `${name} after edit ${i}`);
+      // The model's index of calls, kept per reused statement, is the index of a fresh tree.
+      const spans = (m: JsModel): string[] => m.calls.map((c) => `${c.pos}-${c.end}`);
+      assert.deepEqual(spans(new JsModel(incremental, name)), spans(new JsModel(full, name)), `${name} calls after edit ${i}`);
       assert.equal((incremental as { externalModuleIndicator?: unknown }).externalModuleIndicator, true, 'every file stays a module');
     }
   }
