@@ -54,6 +54,12 @@ for (const file of ['', `${stdlib}/test/test_decimal.py`, `${stdlib}/test/_test_
   results.lspLatency.push(figure);
   console.log(`edit -> diagnostics on ${figure.file} (${figure.lines} lines): p50 ${figure.p50Ms} ms, p95 ${figure.p95Ms} ms`);
 }
+// … and where such an edit's analysis goes inside the JS engine, in CPU time (steadier under load).
+{
+  const cost = sh('node', ['out/scripts/bench/jsEditCost.js'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  results.jsEditCost = JSON.parse(cost.stdout.trim().split('\n').pop());
+  console.log(`JS engine, one edit of the ${results.jsEditCost.lines}-line TypeScript module, CPU medians: ${JSON.stringify(results.jsEditCost.cpuMedianMs)}`);
+}
 
 // 3. tracer overhead. Debian's python3-debugpy is installed for the comparison when we may (root),
 // so all three variants run on Debian's own /usr/bin/python3.
