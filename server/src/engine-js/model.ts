@@ -9,7 +9,10 @@ import { ts } from 'ts-morph';
 import { LineIndex } from '../engine/text';
 import type { Range } from '../engine/types';
 import { Scopes } from './scopes';
+import { diskPath, workspaceModule } from './workspace';
 import { Evaluator, unwrap, type EvalContext, type JsValue } from './values';
+
+const MAX_MODULES = 8;
 
 export type FunctionLike = ts.FunctionDeclaration | ts.FunctionExpression | ts.ArrowFunction | ts.MethodDeclaration;
 
@@ -23,6 +26,10 @@ export class JsModel implements EvalContext {
   private readonly assignments = new Map<string, ts.BinaryExpression[]>();
   private readonly selfNames: ReadonlySet<string>;
   private scopes: Scopes | undefined;
+  /** Workspace files read for this analysis, by importing path and specifier. */
+  private readonly modules = new Map<string, ts.SourceFile | undefined>();
+  /** Nodes of other files, by the import in this file (or another one) they were reached through. */
+  private readonly origins = new Map<ts.Node, ts.Node>();
 
   constructor(
     readonly sourceFile: ts.SourceFile,
@@ -53,10 +60,16 @@ export class JsModel implements EvalContext {
   }
 
   nodeText(node: ts.Node): string {
-    return node.getText(this.sourceFile);
+    return node.getText(node.getSourceFile());
   }
 
+  /** The node's range in this file; a node of another file answers with the import it was reached through. */
   range(node: ts.Node): Range {
+    for (let hops = 0; node.getSourceFile() !== this.sourceFile; hops++) {
+      const via = hops < MAX_MODULES ? this.originOf(node) : undefined;
+      if (!via) return { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+      node = via;
+    }
     const start = this.sourceFile.getLineAndCharacterOfPosition(node.getStart(this.sourceFile));
     const end = this.sourceFile.getLineAndCharacterOfPosition(node.getEnd());
     return { start, end };
@@ -75,6 +88,30 @@ export class JsModel implements EvalContext {
   declarationOf(id: ts.Identifier): ts.Declaration | undefined {
     this.scopes ??= new Scopes();
     return this.scopes.declarationOf(id);
+  }
+
+  moduleFile(specifier: string, from: ts.Node): ts.SourceFile | undefined {
+    const sf = from.getSourceFile();
+    const fromPath = sf === this.sourceFile ? diskPath(this.file) : sf.fileName;
+    if (!fromPath) return undefined;
+    const key = `${fromPath}\0${specifier}`;
+    if (this.modules.has(key)) return this.modules.get(key);
+    // A bounded number of files per analysis: following imports never holds the editor up for long.
+    const file = this.modules.size < MAX_MODULES ? workspaceModule(fromPath, specifier) : undefined;
+    this.modules.set(key, file);
+    return file;
+  }
+
+  noteOrigin(node: ts.Node, via: ts.Node): void {
+    if (!this.origins.has(node)) this.origins.set(node, via);
+  }
+
+  private originOf(node: ts.Node): ts.Node | undefined {
+    for (let n: ts.Node | undefined = node; n; n = n.parent) {
+      const via = this.origins.get(n);
+      if (via) return via;
+    }
+    return undefined;
   }
 
   /** The right-hand sides assigned to a variable declared without an initializer. */
