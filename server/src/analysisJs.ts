@@ -49,7 +49,7 @@ export function analyzeJsSource(source: string, options: JsAnalysisOptions, proj
   if (!options.keep) project.drop(key);
   const sourceFile = project.update(key, options.fileName ?? options.file, source);
   try {
-    const model = new JsModel(sourceFile, options.file);
+    const model = new JsModel(sourceFile, options.file, (path) => project.openFile(path));
     const findings: Finding[] = [];
     for (const rule of JS_RULE_IMPLEMENTATIONS) {
       const id = rule.id;

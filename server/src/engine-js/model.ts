@@ -35,6 +35,8 @@ export class JsModel implements EvalContext {
     readonly sourceFile: ts.SourceFile,
     /** The file's path (or URI), whose base name tells paths naming the file itself. */
     readonly file: string,
+    /** Documents open in the editor by their path on disk, read before the disk for imports. */
+    private readonly openFile?: (path: string) => ts.SourceFile | undefined,
   ) {
     this.lines = new LineIndex(sourceFile.text);
     for (const statement of sourceFile.statements) {
@@ -92,12 +94,12 @@ export class JsModel implements EvalContext {
 
   moduleFile(specifier: string, from: ts.Node): ts.SourceFile | undefined {
     const sf = from.getSourceFile();
-    const fromPath = sf === this.sourceFile ? diskPath(this.file) : sf.fileName;
+    const fromPath = sf === this.sourceFile ? diskPath(this.file) : path.isAbsolute(sf.fileName) ? sf.fileName : undefined;
     if (!fromPath) return undefined;
     const key = `${fromPath}\0${specifier}`;
     if (this.modules.has(key)) return this.modules.get(key);
     // A bounded number of files per analysis: following imports never holds the editor up for long.
-    const file = this.modules.size < MAX_MODULES ? workspaceModule(fromPath, specifier) : undefined;
+    const file = this.modules.size < MAX_MODULES ? workspaceModule(fromPath, specifier, this.openFile) : undefined;
     this.modules.set(key, file);
     return file;
   }

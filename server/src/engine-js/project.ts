@@ -6,12 +6,18 @@
  * model's own scopes (`scopes.ts`), so no program, lib files or module resolution are needed.
  */
 import { ts } from 'ts-morph';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const SCRIPT_EXTENSIONS = /\.(js|mjs|cjs|jsx|ts|mts|cts|tsx)$/i;
 
 interface Kept {
   fileName: string;
-  file: ts.SourceFile;
+  /** The document's current text; `file` may lag behind it until the tree is asked for. */
+  text: string;
+  file: ts.SourceFile | undefined;
+  /** The file on disk the key names (a `file:` URI or a path), for imports from other files. */
+  diskPath: string | undefined;
 }
 
 export class JsProject {
@@ -23,18 +29,50 @@ export class JsProject {
    * lives for one analysis, so none holds it.
    */
   update(key: string, fileName: string, text: string): ts.SourceFile {
-    const name = scriptName(fileName);
-    const kept = this.files.get(key);
-    let file: ts.SourceFile | undefined;
-    if (kept && kept.fileName === name) file = kept.file.text === text ? kept.file : reparse(kept.file, text);
-    file ??= parse(name, text);
-    this.files.set(key, { fileName: name, file });
+    const kept = this.remember(key, fileName, text);
+    return this.treeOf(kept);
+  }
+
+  /** Keeps the text of an open document that is not analysed (no worker API in it), parsed only if another file imports it. */
+  remember(key: string, fileName: string, text: string): Kept {
+    // The path on disk when there is one: imports in the file are resolved from it.
+    const disk = diskPath(fileName);
+    const name = disk !== undefined && SCRIPT_EXTENSIONS.test(disk) ? disk : scriptName(fileName);
+    const old = this.files.get(key);
+    const kept: Kept = { fileName: name, text, file: old?.fileName === name ? old.file : undefined, diskPath: diskPath(key) };
+    this.files.set(key, kept);
+    return kept;
+  }
+
+  /** The tree of a document open in the editor, by its path on disk: its text may be newer than the disk's. */
+  openFile(path: string): ts.SourceFile | undefined {
+    for (const kept of this.files.values()) if (kept.diskPath === path) return this.treeOf(kept);
+    return undefined;
+  }
+
+  private treeOf(kept: Kept): ts.SourceFile {
+    const old = kept.file;
+    let file = old && (old.text === kept.text ? old : reparse(old, kept.text));
+    file ??= parse(kept.fileName, kept.text);
+    kept.file = file;
     return file;
   }
 
   drop(key: string): void {
     this.files.delete(key);
   }
+}
+
+/** The path on disk of a file the engine analyses by path or `file:` URI; undefined for other URIs (untitled). */
+export function diskPath(file: string): string | undefined {
+  if (/^file:/i.test(file)) {
+    try {
+      return fileURLToPath(file);
+    } catch {
+      return undefined;
+    }
+  }
+  return /^[a-z][\w+.-]*:/i.test(file) && !/^[a-z]:[\\/]/i.test(file) ? undefined : path.resolve(file);
 }
 
 /** A full parse, as the program used to make it: every file a module (strict mode, top-level `await`). */

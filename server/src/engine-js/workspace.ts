@@ -1,16 +1,17 @@
 /**
  * The other files of the workspace a JavaScript/TypeScript file imports by a relative path
- * (`./tasks`, `../lib/tasks.js`): found on disk beside the importing file as Node and TypeScript
- * resolve them, parsed (never bound) and kept by path until their size or mtime changes, and
+ * (`./tasks`, `../lib/tasks.js`): found beside the importing file as Node and TypeScript resolve
+ * them (an open document as the editor has it, else on disk), parsed (never bound) and kept by path until their size or mtime changes, and
  * read for what they export. Bounded so that the editor never waits on them: files over 512 KB
  * are not read, and a model reads at most a handful per analysis (see `JsModel.moduleFile`).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ts } from 'ts-morph';
 import { isJsFile } from './prefilter';
 import { parse } from './project';
+
+export { diskPath } from './project';
 
 const MAX_BYTES = 512 * 1024;
 const MAX_CACHED = 64;
@@ -20,24 +21,15 @@ const SOURCE_OF: Record<string, string[]> = { '.js': ['.ts', '.tsx'], '.jsx': ['
 
 const cache = new Map<string, { mtimeMs: number; size: number; file: ts.SourceFile }>();
 
-/** The path on disk of a file the engine analyses by path or `file:` URI; undefined for other URIs (untitled). */
-export function diskPath(file: string): string | undefined {
-  if (/^file:/i.test(file)) {
-    try {
-      return fileURLToPath(file);
-    } catch {
-      return undefined;
-    }
-  }
-  return /^[a-z][\w+.-]*:/i.test(file) && !/^[a-z]:[\\/]/i.test(file) ? undefined : path.resolve(file);
-}
-
-/** The file a relative specifier names from `fromPath`, parsed; undefined when it is none, not a script, or too large. */
-export function workspaceModule(fromPath: string, specifier: string): ts.SourceFile | undefined {
+/**
+ * The file a relative specifier names from `fromPath`, parsed; undefined when it is none, not a
+ * script, or too large. A document open in the editor (`open`) is read as the editor has it.
+ */
+export function workspaceModule(fromPath: string, specifier: string, open?: (path: string) => ts.SourceFile | undefined): ts.SourceFile | undefined {
   if (!/^\.\.?(\/|$)/.test(specifier)) return undefined;
   const base = path.resolve(path.dirname(fromPath), specifier);
   for (const candidate of candidates(base)) {
-    const file = load(candidate);
+    const file = open?.(candidate) ?? load(candidate);
     if (file) return file;
   }
   return undefined;
