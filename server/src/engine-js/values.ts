@@ -189,7 +189,10 @@ export class Evaluator {
   }
 
   /** Export `name` of a workspace file: its declaration's values, or the member of what `module.exports` is set to. */
-  private fileMember(v: Extract<JsValue, { t: 'file' }>, name: string, depth: number): JsValue[] {
+  private fileMember(v: Extract<JsValue, { t: 'file' }>, name: string, at: number): JsValue[] {
+    // Each step into a file counts: files that re-export each other's names end here.
+    const depth = at + 1;
+    if (depth > MAX_DEPTH) return [];
     const exports = exportsOf(v.file);
     const out: JsValue[] = [];
     for (const node of exports.named.get(name) ?? []) out.push(...(ts.isExpression(node) ? this.eval(node, depth) : this.declaration(node, depth)));

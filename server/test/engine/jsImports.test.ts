@@ -62,3 +62,16 @@ test('an imported file is read again once it changed on disk', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('files that re-export each other, and a file that imports itself, end without a value', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'workerscope-imports-'));
+  try {
+    fs.writeFileSync(path.join(dir, 'a.ts'), "import { task } from './b';\nexport { task };\n");
+    fs.writeFileSync(path.join(dir, 'b.ts'), "import { task } from './a';\nexport { task };\n");
+    const text = "import { Worker } from 'node:worker_threads';\nimport { task } from './a';\nimport { self } from './main';\nexport const self = () => 1;\nnew Worker('./w.js').postMessage({ task, self });\n";
+    const found = analyzeJsSource(text, { file: path.join(dir, 'main.ts') });
+    assert.deepEqual(found.map((f) => f.message.match(/sends `(\w+)`/)?.[1]), ['self'], 'the cycle gives nothing; the self-import is the local function');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
