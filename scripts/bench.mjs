@@ -37,8 +37,8 @@ if (existsSync(stdlib)) {
   console.log(`skipping the stdlib check: ${stdlib} not found`);
 }
 
-// 2. edit-to-diagnostics latency: a generated 5,000-line module dense with pools, and the two
-// largest parallel-heavy and ordinary files of the stdlib.
+// 2. edit-to-diagnostics latency: a generated 5,000-line module dense with pools, the two
+// largest parallel-heavy and ordinary files of the stdlib, and a generated TypeScript module.
 results.lspLatency = [];
 for (const file of ['', `${stdlib}/test/test_decimal.py`, `${stdlib}/test/_test_multiprocessing.py`]) {
   if (file && !existsSync(file)) continue;
@@ -46,6 +46,19 @@ for (const file of ['', `${stdlib}/test/test_decimal.py`, `${stdlib}/test/_test_
   const figure = JSON.parse(lsp.stdout.trim().split('\n').pop());
   results.lspLatency.push(figure);
   console.log(`edit -> diagnostics on ${figure.file} (${figure.lines} lines): p50 ${figure.p50Ms} ms, p95 ${figure.p95Ms} ms`);
+}
+// … and a generated 5,003-line TypeScript module (the JS/TS engine: incremental reparse, own scopes).
+{
+  const lsp = sh('node', ['out/scripts/bench/lspLatency.js'], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, BENCH_TS: '1', BENCH_LINES: '5003' } });
+  const figure = JSON.parse(lsp.stdout.trim().split('\n').pop());
+  results.lspLatency.push(figure);
+  console.log(`edit -> diagnostics on ${figure.file} (${figure.lines} lines): p50 ${figure.p50Ms} ms, p95 ${figure.p95Ms} ms`);
+}
+// … and where such an edit's analysis goes inside the JS engine, in CPU time (steadier under load).
+{
+  const cost = sh('node', ['out/scripts/bench/jsEditCost.js'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  results.jsEditCost = JSON.parse(cost.stdout.trim().split('\n').pop());
+  console.log(`JS engine, one edit of the ${results.jsEditCost.lines}-line TypeScript module, CPU medians: ${JSON.stringify(results.jsEditCost.cpuMedianMs)}`);
 }
 
 // 3. tracer overhead. Debian's python3-debugpy is installed for the comparison when we may (root),

@@ -1,6 +1,6 @@
 /**
- * The JavaScript/TypeScript analysis facade, beside `analysis.ts`: keeps the ts-morph project
- * and runs the JS rules over a file. It is loaded on demand (a bundle of its own in dist/), so
+ * The JavaScript/TypeScript analysis facade, beside `analysis.ts`: keeps the parsed files (open
+ * documents are reparsed incrementally) and runs the JS rules over a file. It is loaded on demand (a bundle of its own in dist/), so
  * that analysing Python never pays for loading the TypeScript compiler.
  */
 import { JS_RULE_IMPLEMENTATIONS } from './rules/js';
@@ -49,7 +49,7 @@ export function analyzeJsSource(source: string, options: JsAnalysisOptions, proj
   if (!options.keep) project.drop(key);
   const sourceFile = project.update(key, options.fileName ?? options.file, source);
   try {
-    const model = new JsModel(sourceFile, () => project.checker(), options.file);
+    const model = new JsModel(sourceFile, options.file, (path) => project.openFile(path));
     const findings: Finding[] = [];
     for (const rule of JS_RULE_IMPLEMENTATIONS) {
       const id = rule.id;

@@ -1,14 +1,18 @@
 /**
  * The JavaScript/TypeScript model the JS rules query, one per analysis of a file: the compiler's
  * syntax tree (walked as plain `ts.Node`s, which is far cheaper than ts-morph's wrappers), names
- * resolved to their declarations through the binder, the calls and `new` expressions of the file
- * indexed once, and the evaluator of `values.ts`.
+ * resolved to their declarations by the file's own scopes (`scopes.ts`, built on the first
+ * question), the calls and `new` expressions of the file indexed once, and the evaluator of `values.ts`.
  */
 import * as path from 'node:path';
 import { ts } from 'ts-morph';
 import { LineIndex } from '../engine/text';
 import type { Range } from '../engine/types';
+import { Scopes } from './scopes';
+import { diskPath, workspaceModule } from './workspace';
 import { Evaluator, unwrap, type EvalContext, type JsValue } from './values';
+
+const MAX_MODULES = 8;
 
 export type FunctionLike = ts.FunctionDeclaration | ts.FunctionExpression | ts.ArrowFunction | ts.MethodDeclaration;
 
@@ -21,24 +25,30 @@ export class JsModel implements EvalContext {
   /** `name = value` assignments by name, for variables declared without an initializer. */
   private readonly assignments = new Map<string, ts.BinaryExpression[]>();
   private readonly selfNames: ReadonlySet<string>;
+  private scopes: Scopes | undefined;
+  /** Workspace files read for this analysis, by importing path and specifier. */
+  private readonly modules = new Map<string, ts.SourceFile | undefined>();
+  /** Nodes of other files, by the import in this file (or another one) they were reached through. */
+  private readonly origins = new Map<ts.Node, ts.Node>();
 
   constructor(
     readonly sourceFile: ts.SourceFile,
-    private readonly checker: () => ts.TypeChecker,
     /** The file's path (or URI), whose base name tells paths naming the file itself. */
     readonly file: string,
+    /** Documents open in the editor by their path on disk, read before the disk for imports. */
+    private readonly openFile?: (path: string) => ts.SourceFile | undefined,
   ) {
     this.lines = new LineIndex(sourceFile.text);
-    const visit = (n: ts.Node): void => {
-      if (ts.isCallExpression(n) || ts.isNewExpression(n)) this.calls.push(n);
-      else if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(n.left)) {
-        const list = this.assignments.get(n.left.text);
-        if (list) list.push(n);
-        else this.assignments.set(n.left.text, [n]);
+    for (const statement of sourceFile.statements) {
+      const index = indexOf(statement);
+      for (const call of index.calls) this.calls.push(call);
+      for (const a of index.assignments) {
+        const name = (a.left as ts.Identifier).text;
+        const list = this.assignments.get(name);
+        if (list) list.push(a);
+        else this.assignments.set(name, [a]);
       }
-      ts.forEachChild(n, visit);
-    };
-    visit(sourceFile);
+    }
     this.selfNames = selfNames(file);
   }
 
@@ -52,10 +62,16 @@ export class JsModel implements EvalContext {
   }
 
   nodeText(node: ts.Node): string {
-    return node.getText(this.sourceFile);
+    return node.getText(node.getSourceFile());
   }
 
+  /** The node's range in this file; a node of another file answers with the import it was reached through. */
   range(node: ts.Node): Range {
+    for (let hops = 0; node.getSourceFile() !== this.sourceFile; hops++) {
+      const via = hops < MAX_MODULES ? this.originOf(node) : undefined;
+      if (!via) return { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+      node = via;
+    }
     const start = this.sourceFile.getLineAndCharacterOfPosition(node.getStart(this.sourceFile));
     const end = this.sourceFile.getLineAndCharacterOfPosition(node.getEnd());
     return { start, end };
@@ -72,13 +88,32 @@ export class JsModel implements EvalContext {
 
   /** The declaration a name refers to in this file; undefined for globals and unresolved names. */
   declarationOf(id: ts.Identifier): ts.Declaration | undefined {
-    const checker = this.checker();
-    let symbol = checker.getSymbolAtLocation(id);
-    if (!symbol) return undefined;
-    // `{ x }` in an object literal names the variable, not the property.
-    if (ts.isShorthandPropertyAssignment(id.parent) && id.parent.name === id) symbol = checker.getShorthandAssignmentValueSymbol(id.parent) ?? symbol;
-    const decl = symbol.valueDeclaration?.getSourceFile() === this.sourceFile ? symbol.valueDeclaration : symbol.declarations?.find((d) => d.getSourceFile() === this.sourceFile);
-    return decl;
+    this.scopes ??= new Scopes();
+    return this.scopes.declarationOf(id);
+  }
+
+  moduleFile(specifier: string, from: ts.Node): ts.SourceFile | undefined {
+    const sf = from.getSourceFile();
+    const fromPath = sf === this.sourceFile ? diskPath(this.file) : path.isAbsolute(sf.fileName) ? sf.fileName : undefined;
+    if (!fromPath) return undefined;
+    const key = `${fromPath}\0${specifier}`;
+    if (this.modules.has(key)) return this.modules.get(key);
+    // A bounded number of files per analysis: following imports never holds the editor up for long.
+    const file = this.modules.size < MAX_MODULES ? workspaceModule(fromPath, specifier, this.openFile) : undefined;
+    this.modules.set(key, file);
+    return file;
+  }
+
+  noteOrigin(node: ts.Node, via: ts.Node): void {
+    if (!this.origins.has(node)) this.origins.set(node, via);
+  }
+
+  private originOf(node: ts.Node): ts.Node | undefined {
+    for (let n: ts.Node | undefined = node; n; n = n.parent) {
+      const via = this.origins.get(n);
+      if (via) return via;
+    }
+    return undefined;
   }
 
   /** The right-hand sides assigned to a variable declared without an initializer. */
@@ -122,6 +157,40 @@ export class JsModel implements EvalContext {
     }
     return undefined;
   }
+}
+
+interface StatementIndex {
+  calls: (ts.CallExpression | ts.NewExpression)[];
+  assignments: ts.BinaryExpression[];
+}
+
+/**
+ * The calls and `name = value` assignments of each top-level statement, kept across analyses:
+ * the incremental parser hands back the very node objects of the statements an edit did not
+ * touch (and new ones for those it did), so an edit re-walks only the statements it changed.
+ */
+const statementIndexes = new WeakMap<ts.Statement, StatementIndex>();
+const CALL = ts.SyntaxKind.CallExpression;
+const NEW = ts.SyntaxKind.NewExpression;
+const BINARY = ts.SyntaxKind.BinaryExpression;
+const EQUALS = ts.SyntaxKind.EqualsToken;
+const IDENTIFIER = ts.SyntaxKind.Identifier;
+const forEachChild = ts.forEachChild;
+
+function indexOf(statement: ts.Statement): StatementIndex {
+  let index = statementIndexes.get(statement);
+  if (index) return index;
+  const found: StatementIndex = { calls: [], assignments: [] };
+  const visit = (n: ts.Node): void => {
+    const kind = n.kind;
+    if (kind === CALL || kind === NEW) found.calls.push(n as ts.CallExpression | ts.NewExpression);
+    else if (kind === BINARY && (n as ts.BinaryExpression).operatorToken.kind === EQUALS && (n as ts.BinaryExpression).left.kind === IDENTIFIER) found.assignments.push(n as ts.BinaryExpression);
+    forEachChild(n, visit);
+  };
+  visit(statement);
+  index = found;
+  statementIndexes.set(statement, index);
+  return index;
 }
 
 /** The binding a function is reachable by: its own name, or the variable it initialises. */

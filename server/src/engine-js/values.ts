@@ -2,10 +2,12 @@
  * What a JavaScript/TypeScript expression may evaluate to, as far as the worker rules care: the
  * parallelism modules and their exports, workers, pools and ports, callables, object and array
  * literals, and paths naming the analysed file itself. The evaluator follows local bindings,
- * destructuring, object literals and spread, and parameters of same-file functions (through their
- * call sites); anything else evaluates to nothing, which the rules read as "not known".
+ * destructuring, object literals and spread, parameters of same-file functions (through their
+ * call sites), and the exports of workspace files imported or required by a relative path
+ * (`workspace.ts`); anything else evaluates to nothing, which the rules read as "not known".
  */
 import { ts } from 'ts-morph';
+import { exportsOf } from './workspace';
 
 /** Node modules (and npm packages) the rules know, by their name without a `node:` prefix. */
 export type ModuleName = 'worker_threads' | 'cluster' | 'child_process' | 'piscina' | 'workerpool' | 'path' | 'url';
@@ -29,7 +31,9 @@ export type JsValue =
   | { t: 'self' }
   /** The analysed file's directory (`__dirname`, `path.dirname(__filename)`). */
   | { t: 'dirname' }
-  | { t: 'metaUrl' };
+  | { t: 'metaUrl' }
+  /** A file of the workspace imported by a relative path (`import * as t from './tasks'`); `via` is where it was imported. */
+  | { t: 'file'; file: ts.SourceFile; via: ts.Node };
 
 const MAX_DEPTH = 12;
 
@@ -39,6 +43,10 @@ export interface EvalContext {
   callSitesOf(fn: ts.SignatureDeclaration): ts.CallExpression[];
   assignmentsTo(decl: ts.VariableDeclaration): ts.Expression[];
   namesSelf(relative: string): boolean;
+  /** The workspace file a relative specifier names from the file of `from`, if it can be read. */
+  moduleFile(specifier: string, from: ts.Node): ts.SourceFile | undefined;
+  /** Records that a value defined in another file (`node`) was reached through `via` (an import). */
+  noteOrigin(node: ts.Node, via: ts.Node): void;
 }
 
 export function moduleName(specifier: string): ModuleName | undefined {
@@ -142,15 +150,15 @@ export class Evaluator {
     if (ts.isImportSpecifier(decl)) {
       const mod = this.importModule(decl.parent.parent.parent);
       const name = (decl.propertyName ?? decl.name).text;
-      return mod ? this.member([{ t: 'module', name: mod }], name, depth) : [];
+      return mod ? this.member([{ t: 'module', name: mod }], name, depth) : this.member(this.workspaceImport(decl.parent.parent.parent, decl), name, depth);
     }
     if (ts.isImportClause(decl)) {
       const mod = this.importModule(decl.parent);
-      return mod ? this.member([{ t: 'module', name: mod }], 'default', depth) : [];
+      return mod ? this.member([{ t: 'module', name: mod }], 'default', depth) : this.member(this.workspaceImport(decl.parent, decl), 'default', depth);
     }
     if (ts.isNamespaceImport(decl)) {
       const mod = this.importModule(decl.parent.parent);
-      return mod ? [{ t: 'module', name: mod }] : [];
+      return mod ? [{ t: 'module', name: mod }] : this.workspaceImport(decl.parent.parent, decl);
     }
     if (ts.isImportEqualsDeclaration(decl) && ts.isExternalModuleReference(decl.moduleReference) && ts.isStringLiteral(decl.moduleReference.expression)) {
       const mod = moduleName(decl.moduleReference.expression.text);
@@ -162,6 +170,42 @@ export class Evaluator {
 
   private importModule(decl: ts.ImportDeclaration | ts.JSDocImportTag): ModuleName | undefined {
     return ts.isImportDeclaration(decl) && ts.isStringLiteral(decl.moduleSpecifier) ? moduleName(decl.moduleSpecifier.text) : undefined;
+  }
+
+  /** `import … from './tasks'`: the workspace file, as a value whose members are its exports. */
+  private workspaceImport(decl: ts.ImportDeclaration | ts.JSDocImportTag, via: ts.Node): JsValue[] {
+    if (!ts.isImportDeclaration(decl) || !ts.isStringLiteral(decl.moduleSpecifier)) return [];
+    const file = this.model.moduleFile(decl.moduleSpecifier.text, decl);
+    return file ? [{ t: 'file', file, via }] : [];
+  }
+
+  /** `require('./tasks')`: what the file assigns to `module.exports`, or the file itself (its `exports.x = …`, its ES exports). */
+  private workspaceRequire(specifier: string, call: ts.CallExpression, depth: number): JsValue[] {
+    const file = this.model.moduleFile(specifier, call);
+    if (!file) return [];
+    const whole = exportsOf(file).whole;
+    if (whole.length === 0) return [{ t: 'file', file, via: call }];
+    return this.noted(whole.flatMap((e) => this.eval(e, depth)), call);
+  }
+
+  /** Export `name` of a workspace file: its declaration's values, or the member of what `module.exports` is set to. */
+  private fileMember(v: Extract<JsValue, { t: 'file' }>, name: string, at: number): JsValue[] {
+    // Each step into a file counts: files that re-export each other's names end here.
+    const depth = at + 1;
+    if (depth > MAX_DEPTH) return [];
+    const exports = exportsOf(v.file);
+    const out: JsValue[] = [];
+    for (const node of exports.named.get(name) ?? []) out.push(...(ts.isExpression(node) ? this.eval(node, depth) : this.declaration(node, depth)));
+    if (out.length === 0 && exports.whole.length > 0) {
+      const whole = exports.whole.flatMap((e) => this.eval(e, depth));
+      out.push(...(name === 'default' ? whole : this.member(whole, name, depth)));
+    }
+    return this.noted(out, v.via);
+  }
+
+  private noted(values: JsValue[], via: ts.Node): JsValue[] {
+    for (const v of values) if ('node' in v) this.model.noteOrigin(v.node, via);
+    return values;
   }
 
   /** `const { a: { b } } = init`: the member path from the pattern's initializer. */
@@ -216,6 +260,8 @@ export class Evaluator {
         out.push({ t: 'instance', of: 'port', node: v.node });
       } else if (v.t === 'object') {
         out.push(...this.objectMember(v.node, name, depth));
+      } else if (v.t === 'file') {
+        out.push(...this.fileMember(v, name, depth));
       } else if (v.t === 'array' && /^\d+$/.test(name)) {
         const el = v.node.elements[Number(name)];
         if (el && !ts.isSpreadElement(el)) out.push(...this.eval(el, depth));
@@ -248,8 +294,10 @@ export class Evaluator {
     const isImport = callee.kind === ts.SyntaxKind.ImportKeyword; // `await import('node:worker_threads')`
     if (isImport || (ts.isIdentifier(callee) && callee.text === 'require' && !this.model.declarationOf(callee))) {
       const arg = args[0] && unwrap(args[0]);
-      const mod = arg && (ts.isStringLiteral(arg) || ts.isNoSubstitutionTemplateLiteral(arg)) ? moduleName(arg.text) : undefined;
-      return mod ? [{ t: 'module', name: mod }] : [];
+      const specifier = arg && (ts.isStringLiteral(arg) || ts.isNoSubstitutionTemplateLiteral(arg)) ? arg.text : undefined;
+      const mod = specifier === undefined ? undefined : moduleName(specifier);
+      if (mod) return [{ t: 'module', name: mod }];
+      return specifier !== undefined && !isImport ? this.workspaceRequire(specifier, n, depth) : [];
     }
     // Function.prototype.bind: a known callable, or `a.b.bind(thisArg)` (jQuery's old `.bind('click', …)` takes a string).
     const bindArg = args[0] && unwrap(args[0]);

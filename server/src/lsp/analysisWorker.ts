@@ -63,8 +63,12 @@ export function runAnalysisWorker(): void {
     jsAnalysis ??= await import('../analysisJs.js');
     if (cancelled()) return send({ kind: 'cancelled', id: m.id });
     send({ kind: 'started', id: m.id });
-    const findings = jsAnalysis.mightUseWorkers(m.text)
-      ? jsAnalysis.analyzeJsSource(m.text, { file: m.file, fileName: scriptName(m.file, m.languageId), key: m.key, keep: m.keepTree, severities: m.severities, isCancelled: cancelled })
+    const fileName = scriptName(m.file, m.languageId);
+    const analysed = jsAnalysis.mightUseWorkers(m.text);
+    // A file without worker APIs is not analysed, but kept (unparsed) for the files that import it.
+    if (!analysed && m.keepTree) jsAnalysis.jsProject().remember(m.key, fileName, m.text);
+    const findings = analysed
+      ? jsAnalysis.analyzeJsSource(m.text, { file: m.file, fileName, key: m.key, keep: m.keepTree, severities: m.severities, isCancelled: cancelled })
       : [];
     send(cancelled() ? { kind: 'cancelled', id: m.id } : { kind: 'result', id: m.id, findings });
   }

@@ -1,10 +1,15 @@
 /**
  * The built language server analyses JavaScript and TypeScript documents: diagnostics from the
  * JS engine for a `.ts` and a `.js` document, edits followed (the project's file replaced in
- * place), the guard quick fix and the `// workerscope-ignore` suppression offered as code actions.
+ * place), the guard quick fix and the `// workerscope-ignore` suppression offered as code actions,
+ * and functions imported from other files (on disk, or open in the editor).
  */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { CodeAction, Diagnostic } from 'vscode-languageserver';
 import { TestLspClient } from './lspClient';
 
@@ -81,5 +86,29 @@ test('a JavaScript document gets unguarded-entry-point with the isMainThread qui
     assert.deepEqual(await client.diagnostics(plain), []);
   } finally {
     assert.equal(await client.stop(), 0);
+  }
+});
+
+test('a function imported from another file is followed: from disk, and from the editor where that file is open with newer text', async () => {
+  const client = await TestLspClient.start();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'workerscope-lsp-imports-'));
+  try {
+    fs.writeFileSync(path.join(dir, 'tasks.ts'), 'export const LIMIT = 3;\nexport function work(x: number): number {\n  return x * 2;\n}\n');
+    const main = pathToFileURL(path.join(dir, 'main.ts')).href;
+    const tasks = pathToFileURL(path.join(dir, 'tasks.ts')).href;
+    const text = "import { Worker } from 'node:worker_threads';\nimport { LIMIT, work } from './tasks';\n\nnew Worker('./w.js').postMessage({ LIMIT, work });\n";
+    await client.open(main, text, 1, 'typescript');
+    const first = await client.diagnostics(main, (p) => p.version === 1);
+    assert.deepEqual(first.map((d) => d.code), ['unserializable-callable']);
+    assert.match(String(first[0]!.message), /sends `work`, a function/);
+    // tasks.ts open in the editor, LIMIT turned into a function there (not saved): main.ts's next analysis reads it.
+    await client.open(tasks, 'export const LIMIT = () => 3;\nexport const work = 2;\n', 1, 'typescript');
+    await client.diagnostics(tasks, (p) => p.version === 1);
+    await client.change(main, 2, [{ range: { start: { line: 2, character: 0 }, end: { line: 2, character: 0 } }, text: '\n' }]);
+    const second = await client.diagnostics(main, (p) => p.version === 2);
+    assert.deepEqual(second.map((d) => String(d.message).match(/sends `(\w+)`/)?.[1]), ['LIMIT']);
+  } finally {
+    assert.equal(await client.stop(), 0);
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -1,0 +1,4 @@
+// A folder imported by its index.
+exports.handler = function handler(event) {
+  return event;
+};

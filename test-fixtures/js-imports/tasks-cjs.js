@@ -1,0 +1,6 @@
+// Tasks as a CommonJS module.
+function work(x) {
+  return x;
+}
+
+module.exports = { work };
