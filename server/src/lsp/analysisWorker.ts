@@ -76,7 +76,7 @@ export function runAnalysisWorker(): void {
     const tree = trees.parse(m.key, m.text, parser, cancelled, m.keepTree);
     if (!tree) return send({ kind: 'cancelled', id: m.id });
     try {
-      const findings = analyzePythonTree(tree, m.text, { file: m.file, severities: m.severities, ...(m.startMethod ? { startMethod: m.startMethod } : {}), isCancelled: cancelled });
+      const findings = analyzePythonTree(tree, m.text, { file: m.file, severities: m.severities, ...(m.startMethod ? { startMethod: m.startMethod } : {}), ...(m.notebook ? { notebook: m.notebook } : {}), isCancelled: cancelled });
       send(cancelled() ? { kind: 'cancelled', id: m.id } : { kind: 'result', id: m.id, findings });
     } finally {
       if (!m.keepTree) tree.delete();

@@ -42,13 +42,14 @@ export class TestLspClient {
     this.connection.listen();
   }
 
-  static async start(settings: unknown = { enable: true, rules: {} }, env: NodeJS.ProcessEnv = process.env): Promise<TestLspClient> {
+  /** `workspace` capabilities beyond `configuration` (workspace edits, say) come in `workspace`. */
+  static async start(settings: unknown = { enable: true, rules: {} }, env: NodeJS.ProcessEnv = process.env, workspace: Record<string, unknown> = {}): Promise<TestLspClient> {
     const child = spawn(process.execPath, [...(process.env['WORKERSCOPE_SERVER_NODE_ARGS']?.split(' ').filter(Boolean) ?? []), SERVER_BUNDLE, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env });
     const client = new TestLspClient(child, settings);
     await client.connection.sendRequest('initialize', {
       processId: process.pid,
       rootUri: null,
-      capabilities: { workspace: { configuration: true }, textDocument: { publishDiagnostics: { relatedInformation: true } } },
+      capabilities: { workspace: { configuration: true, ...workspace }, textDocument: { publishDiagnostics: { relatedInformation: true } } },
     });
     await client.connection.sendNotification('initialized', {});
     return client;
