@@ -42,8 +42,8 @@ export interface ModuleTarget {
 }
 
 /**
- * The module for a notebook at `file`: its stem made a lower-case identifier, plus `_tasks` (no
- * standard-library module ends so). Undefined for notebooks that have no folder on disk
+ * The module for a notebook at `file`: its stem made a lower-case ASCII identifier (accents
+ * dropped), plus `_tasks` (no standard-library module ends so). Undefined for notebooks that have no folder on disk
  * (`untitled:` and other schemes) and for files that are not `.ipynb`.
  */
 export function moduleTargetFor(file: string): ModuleTarget | undefined {
@@ -61,7 +61,7 @@ export function moduleTargetFor(file: string): ModuleTarget | undefined {
   }
   const stem = /^(.*)\.ipynb$/i.exec(name)?.[1];
   if (stem === undefined) return undefined;
-  let base = stem.toLowerCase().replace(/[^a-z0-9_]+/g, '_').replace(/_+/g, '_').replace(/^_|_$/g, '');
+  let base = stem.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9_]+/g, '_').replace(/_+/g, '_').replace(/^_|_$/g, '');
   if (base === '') base = 'notebook';
   if (/^[0-9]/.test(base)) base = `nb_${base}`;
   const module = `${base}_tasks`;

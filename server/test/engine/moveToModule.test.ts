@@ -107,6 +107,17 @@ test('notebook functions it calls move with it, each cell importing its own; dec
   assert.equal(await stillFlagged(after.cells), 0);
 });
 
+test('a function defined in the pool\'s own cell: the fix edits that cell alone', async () => {
+  const cells = ['import multiprocessing as mp\n', `# helpers\ndef work(x):\n    return -x\n\n\n${POOL}`];
+  const { fix, key } = await moveFix(cells);
+  assert.ok(fix);
+  assert.equal(key, 1);
+  assert.deepEqual(fix.files!.map((f) => f.kind), ['module']);
+  const after = await apply(cells, 1, fix);
+  assert.equal(after.cells[1], `# helpers\nfrom analysis_tasks import work\n${POOL}`);
+  assert.equal(await stillFlagged(after.cells), 0);
+});
+
 test('no fix when the function reads a notebook variable, an IPython name, a class or holds a magic', async () => {
   const refused = [
     'THRESHOLD = 3\n\ndef work(x):\n    return x > THRESHOLD\n',
@@ -158,7 +169,7 @@ test('a second function whose helper was moved before imports nothing of the mod
 test('the module name is an identifier made from the notebook name, beside it', () => {
   assert.deepEqual(moduleTargetFor('/home/me/My Analysis (v2).ipynb'), { file: '/home/me/my_analysis_v2_tasks.py', module: 'my_analysis_v2_tasks', notebookName: 'My Analysis (v2).ipynb' });
   assert.equal(moduleTargetFor('file:///home/me/2024%20report.ipynb')?.file, 'file:///home/me/nb_2024_report_tasks.py');
-  assert.equal(moduleTargetFor('C:\\work\\Étude.ipynb')?.file, 'C:\\work\\tude_tasks.py');
+  assert.equal(moduleTargetFor('C:\\work\\Étude №1.ipynb')?.file, 'C:\\work\\etude_1_tasks.py');
   assert.equal(moduleTargetFor('vscode-notebook-cell:/home/me/a.ipynb#W0sZmlsZQ%3D%3D'), undefined);
   assert.equal(moduleTargetFor('/home/me/script.py'), undefined);
 });
