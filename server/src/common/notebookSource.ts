@@ -70,11 +70,18 @@ function mapRange<K>(nb: ConcatenatedNotebook<K>, range: Range): { key: K; range
   };
 }
 
+/** Whether `range` lies in the cell `key`, or ends right where the next cell starts (the end of the cell). */
+function withinCell<K>(nb: ConcatenatedNotebook<K>, key: K, range: Range): boolean {
+  const cell = nb.cells.find((c) => c.key === key)!;
+  const endLine = cell.startLine + cell.lineCount;
+  return range.end.line < endLine || (range.end.line === endLine && range.end.character === 0);
+}
+
 /**
  * A finding of the concatenation as a finding of one cell. Related locations in other cells
  * name that cell (through `cellFile`). A fix's edits in the finding's cell stay its `edits`; its
- * edits in other cells become `files` changes on those cells; a fix with an edit that starts
- * outside every cell is dropped.
+ * edits in other cells become `files` changes on those cells; a fix with an edit that lies in
+ * no single cell is dropped.
  */
 export function mapFinding<K>(nb: ConcatenatedNotebook<K>, finding: Finding, cellFile: (key: K) => string): { key: K; finding: Finding } | undefined {
   const at = mapRange(nb, finding.range);
@@ -89,7 +96,7 @@ export function mapFinding<K>(nb: ConcatenatedNotebook<K>, finding: Finding, cel
     const elsewhere = new Map<K, TextEdit[]>();
     for (const e of fix.edits) {
       const m = mapRange(nb, e.range);
-      if (!m) return [];
+      if (!m || !withinCell(nb, m.key, e.range)) return [];
       const list = m.key === at.key ? edits : elsewhere.get(m.key) ?? [];
       list.push({ range: m.range, newText: e.newText });
       if (m.key !== at.key) elsewhere.set(m.key, list);

@@ -22,6 +22,8 @@ test('findings map to their cell; related locations elsewhere name the cell; edi
     fixes: [
       { title: 'same cell', edits: [{ range: { start: { line: 2, character: 0 }, end: { line: 2, character: 0 } }, newText: 'x' }] },
       { title: 'other cell', edits: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, newText: 'y' }] },
+      { title: 'to the end of a cell', edits: [{ range: { start: { line: 1, character: 0 }, end: { line: 2, character: 0 } }, newText: '' }] },
+      { title: 'across cells', edits: [{ range: { start: { line: 1, character: 0 }, end: { line: 2, character: 3 } }, newText: '' }] },
     ],
   };
   const mapped = mapFinding(nb, finding, (key) => `cell:${key}`)!;
@@ -29,7 +31,7 @@ test('findings map to their cell; related locations elsewhere name the cell; edi
   assert.deepEqual(mapped.finding.range, { start: { line: 0, character: 0 }, end: { line: 0, character: 15 } });
   assert.equal(mapped.finding.related[0]!.file, 'cell:c1');
   assert.deepEqual(mapped.finding.related[0]!.range.start, { line: 0, character: 4 });
-  assert.deepEqual(mapped.finding.fixes.map((f) => f.title), ['same cell', 'other cell']);
+  assert.deepEqual(mapped.finding.fixes.map((f) => f.title), ['same cell', 'other cell', 'to the end of a cell']);
   assert.equal(mapped.finding.fixes[0]!.files, undefined);
   const other = mapped.finding.fixes[1]!;
   assert.deepEqual(other.edits, []);
