@@ -97,7 +97,8 @@ export function moveToModuleFix(model: Model, def: Node, file: string, notebook:
     imports: plan.imports,
     definitions: plan.defs.map((d) => statementLines(model, d).join('\n')),
     defines: names,
-    header: `"""Functions moved out of ${target.notebookName.replace(/["\\]/g, '_')}: spawn and forkserver workers import them from here."""`,
+    // Short lines: the file is the user's now, linted with their line length.
+    header: `"""Functions moved out of ${target.notebookName.replace(/["\\]/g, '_')}.\n\nWorkers started by spawn or forkserver import them from here.\n"""`,
     alreadyImported: model.scopes.imported.some((m) => m === target.module || m.startsWith(`${target.module}.`)),
   };
   return { title: `Move ${listed} to ${target.module}.py beside the notebook`, edits: cells, files: [addition] };
@@ -112,10 +113,16 @@ function statementOf(def: Node): Node {
   return def.parent?.type === 'decorated_definition' ? def.parent : def;
 }
 
+/** The function's lines, without trailing blanks except where a line ends inside a string (part of its value). */
 function statementLines(model: Model, def: Node): string[] {
   const stmt = statementOf(def);
+  const endsInString = new Set<number>();
+  for (const s of stmt.descendantsOfType('string')) for (let l = s.startPosition.row; l < s.endPosition.row; l++) endsInString.add(l);
   const out: string[] = [];
-  for (let l = stmt.startPosition.row; l <= stmt.endPosition.row; l++) out.push(model.lines.line(l).replace(/[ \t]+$/, ''));
+  for (let l = stmt.startPosition.row; l <= stmt.endPosition.row; l++) {
+    const text = model.lines.line(l);
+    out.push(endsInString.has(l) ? text : text.replace(/[ \t]+$/, ''));
+  }
   return out;
 }
 

@@ -12,7 +12,7 @@ import { LineIndex } from '../../src/engine/text';
 import { ruffFaults } from '../rules/ruffLint';
 
 const NB = '/work/nb/analysis.ipynb';
-const HEADER = '"""Functions moved out of analysis.ipynb: spawn and forkserver workers import them from here."""';
+const HEADER = '"""Functions moved out of analysis.ipynb.\n\nWorkers started by spawn or forkserver import them from here.\n"""';
 const POOL = 'ctx = mp.get_context("spawn")\nwith ctx.Pool(2) as pool:\n    print(pool.map(work, range(4)))\n';
 
 /** The move fix offered on the first unserializable-callable finding, if any. */
@@ -116,6 +116,14 @@ test('a function defined in the pool\'s own cell: the fix edits that cell alone'
   const after = await apply(cells, 1, fix);
   assert.equal(after.cells[1], `# helpers\nfrom analysis_tasks import work\n${POOL}`);
   assert.equal(await stillFlagged(after.cells), 0);
+});
+
+test('the function is moved as written: trailing blanks go, except inside a multi-line string', async () => {
+  const cells = ['import multiprocessing as mp\n', 'def work(x):   \n    text = \"\"\"one  \ntwo\"\"\"\n    return text * x\n', POOL];
+  const { fix } = await moveFix(cells);
+  assert.ok(fix);
+  const addition = fix.files!.find((f) => f.kind === 'module') as ModuleAddition;
+  assert.deepEqual(addition.definitions, ['def work(x):\n    text = \"\"\"one  \ntwo\"\"\"\n    return text * x']);
 });
 
 test('no fix when the function reads a notebook variable, an IPython name, a class or holds a magic', async () => {

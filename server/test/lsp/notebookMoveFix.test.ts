@@ -61,7 +61,7 @@ test('the move fix creates the module beside the notebook and edits the defining
     assert.equal(cellEdit.textDocument.uri, cells[1], 'the edit goes to the cell that defines `work`, not the pool\'s');
     assert.equal(changes.length, 3);
     const module = applyEdits('', moduleEdit.edits as TextEdit[]);
-    assert.equal(module, '"""Functions moved out of analysis.ipynb: spawn and forkserver workers import them from here."""\nimport numpy as np\n\n\ndef work(x):\n    return float(np.sqrt(x))\n');
+    assert.equal(module, '"""Functions moved out of analysis.ipynb.\n\nWorkers started by spawn or forkserver import them from here.\n"""\nimport numpy as np\n\n\ndef work(x):\n    return float(np.sqrt(x))\n');
     assert.deepEqual([...ruffFaults(module).keys()], []);
     assert.equal(applyEdits(CELLS[1]!, cellEdit.edits as TextEdit[]), 'from analysis_tasks import work\nprint("defined")\n');
     assert.ok(actions.some((a) => a.title === 'Suppress unserializable-callable on this line'));
