@@ -48,7 +48,7 @@ export function analyzePythonTree(tree: Tree, rawSource: string, options: Analys
     const severity = severityFor(id, rule.meta.defaultSeverity, options);
     if (!severity) continue;
     if (options.isCancelled?.()) return [];
-    runRule(id, severity, (line) => isSuppressed(model.lines.line(line), id), findings, (report) => rule.check({ model, file: options.file, report }));
+    runRule(id, severity, (line) => isSuppressed(model.lines.line(line), id), findings, (report) => rule.check({ model, file: options.file, ...(options.notebook ? { notebook: options.notebook } : {}), report }));
   }
   return finishFindings(findings, rawSource);
 }

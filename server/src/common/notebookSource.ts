@@ -7,7 +7,7 @@
  * IPython-only lines (`%magic`, `%%cell_magic`, `!shell`) are turned into comments of the same
  * length, so that the rest parses as Python and columns stay where they are.
  */
-import type { Finding, Range, TextEdit } from '../engine/types';
+import type { FileChange, Finding, NotebookLayout, Range, TextEdit } from '../engine/types';
 
 export interface CellSource<K> {
   key: K;
@@ -17,6 +17,8 @@ export interface CellSource<K> {
 export interface ConcatenatedNotebook<K> {
   source: string;
   cells: { key: K; startLine: number; lineCount: number }[];
+  /** Lines of `source` that were magics or shell escapes. */
+  magicLines: number[];
 }
 
 const MAGIC = /^([ \t]*)([%!])/;
@@ -24,14 +26,24 @@ const MAGIC = /^([ \t]*)([%!])/;
 export function concatenateCells<K>(cells: readonly CellSource<K>[]): ConcatenatedNotebook<K> {
   const parts: string[] = [];
   const out: ConcatenatedNotebook<K>['cells'] = [];
+  const magicLines: number[] = [];
   let line = 0;
   for (const cell of cells) {
-    const lines = cell.text.replace(/\r\n?/g, '\n').split('\n').map((l) => l.replace(MAGIC, '$1#'));
+    const lines = cell.text.replace(/\r\n?/g, '\n').split('\n').map((l, i) => {
+      if (!MAGIC.test(l)) return l;
+      magicLines.push(line + i);
+      return l.replace(MAGIC, '$1#');
+    });
     out.push({ key: cell.key, startLine: line, lineCount: lines.length });
     parts.push(lines.join('\n'));
     line += lines.length;
   }
-  return { source: parts.join('\n'), cells: out };
+  return { source: parts.join('\n'), cells: out, magicLines };
+}
+
+/** What the engine needs to know of the cells (`AnalysisOptions.notebook`). */
+export function layoutOf<K>(nb: ConcatenatedNotebook<K>): NotebookLayout {
+  return { cellStarts: nb.cells.map((c) => c.startLine), magicLines: nb.magicLines };
 }
 
 /** The cell holding `line` of the concatenation, and the line within that cell. */
@@ -58,9 +70,18 @@ function mapRange<K>(nb: ConcatenatedNotebook<K>, range: Range): { key: K; range
   };
 }
 
+/** Whether `range` lies in the cell `key`, or ends right where the next cell starts (the end of the cell). */
+function withinCell<K>(nb: ConcatenatedNotebook<K>, key: K, range: Range): boolean {
+  const cell = nb.cells.find((c) => c.key === key)!;
+  const endLine = cell.startLine + cell.lineCount;
+  return range.end.line < endLine || (range.end.line === endLine && range.end.character === 0);
+}
+
 /**
  * A finding of the concatenation as a finding of one cell. Related locations in other cells
- * name that cell (through `cellFile`); fixes whose edits leave the finding's cell are dropped.
+ * name that cell (through `cellFile`). A fix's edits in the finding's cell stay its `edits`; its
+ * edits in other cells become `files` changes on those cells; a fix with an edit that lies in
+ * no single cell is dropped.
  */
 export function mapFinding<K>(nb: ConcatenatedNotebook<K>, finding: Finding, cellFile: (key: K) => string): { key: K; finding: Finding } | undefined {
   const at = mapRange(nb, finding.range);
@@ -72,12 +93,16 @@ export function mapFinding<K>(nb: ConcatenatedNotebook<K>, finding: Finding, cel
   });
   const fixes = finding.fixes.flatMap((fix) => {
     const edits: TextEdit[] = [];
+    const elsewhere = new Map<K, TextEdit[]>();
     for (const e of fix.edits) {
       const m = mapRange(nb, e.range);
-      if (!m || m.key !== at.key) return [];
-      edits.push({ range: m.range, newText: e.newText });
+      if (!m || !withinCell(nb, m.key, e.range)) return [];
+      const list = m.key === at.key ? edits : elsewhere.get(m.key) ?? [];
+      list.push({ range: m.range, newText: e.newText });
+      if (m.key !== at.key) elsewhere.set(m.key, list);
     }
-    return [{ ...fix, edits }];
+    const files: FileChange[] = [...(fix.files ?? []), ...[...elsewhere].map(([key, cellEdits]) => ({ kind: 'edit' as const, file: cellFile(key), edits: cellEdits }))];
+    return [{ ...fix, edits, ...(files.length > 0 ? { files } : {}) }];
   });
   return { key: at.key, finding: { ...finding, range: at.range, related, fixes } };
 }

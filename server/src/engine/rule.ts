@@ -4,7 +4,7 @@
  * and suppressions).
  */
 import type { Model } from './model';
-import type { Fix, Range, RelatedLocation, Severity } from './types';
+import type { Fix, NotebookLayout, Range, RelatedLocation, Severity } from './types';
 
 export interface RuleMeta {
   id: string;
@@ -30,6 +30,8 @@ export interface Report {
 export interface RuleContext {
   readonly model: Model;
   readonly file: string;
+  /** Set when the source is a notebook's code cells joined. */
+  readonly notebook?: NotebookLayout;
   report(report: Report): void;
 }
 

@@ -24,9 +24,56 @@ export interface TextEdit {
 
 export interface Fix {
   title: string;
+  /** Edits on the analysed document (after notebook mapping: on the finding's cell). */
   edits: TextEdit[];
   /** The fix an editor should offer first (e.g. for "fix all"). */
   isPreferred?: boolean;
+  /** What the fix changes elsewhere; a client that cannot make these changes must not offer the fix. */
+  files?: FileChange[];
+}
+
+/**
+ * A change a fix makes outside its own document: edits on another open document (another cell of
+ * the notebook), or code added to a Python module that is created when missing. The module's text
+ * is unknown to the engine: whoever applies the fix merges the code into what the file holds then
+ * (`engine/moduleMerge.ts`), never replacing it.
+ */
+export type FileChange =
+  | { kind: 'edit'; file: string; edits: TextEdit[] }
+  | ModuleAddition;
+
+export interface ModuleAddition {
+  kind: 'module';
+  /** Path or URI of the module, beside the analysed file. */
+  file: string;
+  /** Its import name (a valid identifier). */
+  module: string;
+  /** The imports the code needs, in the order they should appear. */
+  imports: ImportSpec[];
+  /** Top-level definitions to append, each a complete statement without surrounding blank lines. */
+  definitions: string[];
+  /** The names the definitions bind: the fix is refused when the module already binds one. */
+  defines: string[];
+  /** The docstring that opens the module when the fix creates it. */
+  header: string;
+  /** The analysed file already imports a module of this name: if no such file exists beside it, that
+   * name belongs to an installed module, which the new file would shadow. */
+  alreadyImported: boolean;
+}
+
+/** `import name [as alias]`, or `from <from> import name [as alias]`. */
+export interface ImportSpec {
+  from?: string;
+  name: string;
+  alias?: string;
+}
+
+/** How an analysed source is made of notebook cells (lines of the joined source). */
+export interface NotebookLayout {
+  /** The first line of each cell, ascending. */
+  cellStarts: number[];
+  /** Lines that are IPython magics or shell escapes (`%…`, `!…`), turned into comments for parsing. */
+  magicLines: number[];
 }
 
 export interface RelatedLocation {
@@ -57,6 +104,8 @@ export interface AnalysisOptions {
   startMethod?: 'fork' | 'spawn' | 'forkserver';
   /** Restrict analysis to these rule ids (CLI `--rule`). */
   onlyRules?: readonly string[];
+  /** For a notebook's cells joined: where each cell starts (fixes then edit the right cell). */
+  notebook?: NotebookLayout;
   /** Polled between rules; returning true abandons the analysis. */
   isCancelled?: () => boolean;
 }

@@ -7,7 +7,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { StartMethod } from '../engine/names';
-import type { Finding, SeveritySetting } from '../engine/types';
+import type { Finding, NotebookLayout, SeveritySetting } from '../engine/types';
 import { ANALYSIS_WORKER_ROLE, type FromWorker, type ToWorker, type WorkerData } from './analysisProtocol';
 import type { TreeEditData } from './treeStore';
 
@@ -83,7 +83,7 @@ export class AnalysisPool {
     }
   }
 
-  analyse(request: { key: string; version: number; text: string; file: string; severities: Record<string, SeveritySetting> | undefined; startMethod?: StartMethod; keepTree: boolean; language?: 'python' | 'javascript'; languageId?: string }): Promise<AnalysisOutcome> {
+  analyse(request: { key: string; version: number; text: string; file: string; severities: Record<string, SeveritySetting> | undefined; startMethod?: StartMethod; notebook?: NotebookLayout; keepTree: boolean; language?: 'python' | 'javascript'; languageId?: string }): Promise<AnalysisOutcome> {
     const slot = this.slotFor(request.key);
     const id = this.nextId++;
     if (this.broken) return Promise.resolve({ kind: 'failed', error: this.broken });

@@ -5,7 +5,7 @@
  * that has been superseded without waiting for a message it could only read after finishing.
  */
 import type { StartMethod } from '../engine/names';
-import type { Finding, SeveritySetting } from '../engine/types';
+import type { Finding, NotebookLayout, SeveritySetting } from '../engine/types';
 import type { TreeEditData } from './treeStore';
 
 export const ANALYSIS_WORKER_ROLE = 'workerscope-analysis';
@@ -30,6 +30,8 @@ export type ToWorker =
       severities: Record<string, SeveritySetting> | undefined;
       /** The project's `start-method`, assumed where the file sets none. */
       startMethod?: StartMethod;
+      /** A notebook's cells joined: where the cells start (for fixes that edit cells). */
+      notebook?: NotebookLayout;
       /** Keep the tree for incremental reparsing (open documents), or parse afresh and forget it (notebooks). */
       keepTree: boolean;
       /** Which engine reads the text: Python (tree-sitter) or JavaScript/TypeScript (ts-morph). */

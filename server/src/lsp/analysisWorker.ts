@@ -77,7 +77,7 @@ export function runAnalysisWorker(): void {
     const cancelled = (): boolean => Atomics.load(latest, m.slot) !== m.version;
     if (cancelled() || !parser) return send({ kind: 'cancelled', id: m.id });
     send({ kind: 'started', id: m.id });
-    const findings = documents.analyse(m.key, m.text, parser, { file: m.file, severities: m.severities, ...(m.startMethod ? { startMethod: m.startMethod } : {}) }, cancelled, m.keepTree);
+    const findings = documents.analyse(m.key, m.text, parser, { file: m.file, severities: m.severities, ...(m.startMethod ? { startMethod: m.startMethod } : {}), ...(m.notebook ? { notebook: m.notebook } : {}) }, cancelled, m.keepTree);
     send(!findings || cancelled() ? { kind: 'cancelled', id: m.id } : { kind: 'result', id: m.id, findings });
   }
 }

@@ -10,6 +10,7 @@ import {
   type DiagnosticRelatedInformation,
 } from 'vscode-languageserver';
 import type { Finding, Fix, Severity } from '../engine/types';
+import { fixAction, type ModuleState, type WorkspaceEditSupport } from './fileChanges';
 
 export const DIAGNOSTIC_SOURCE = 'workerscope';
 
@@ -42,22 +43,37 @@ export function toDiagnostic(finding: Finding, uri: string, docsUrl: string | un
   return diagnostic;
 }
 
+/** The fixes our diagnostics among `diagnostics` carry. */
+export function fixesOf(diagnostics: readonly Diagnostic[]): Fix[] {
+  return diagnostics.flatMap((d) => (d.source === DIAGNOSTIC_SOURCE ? (d.data as DiagnosticData | undefined)?.fixes ?? [] : []));
+}
+
+/** What fixes that change other files need: the client's support, and the modules they add to as read now. */
+export interface FileFixContext {
+  support: WorkspaceEditSupport;
+  modules: ReadonlyMap<string, ModuleState>;
+}
+
+const NO_FILE_FIXES: FileFixContext = { support: { documentChanges: false, createFiles: false }, modules: new Map() };
+
 /**
  * Quick fixes for the diagnostics the editor asks about, plus a suppression comment for each:
  * `# workerscope: ignore[id]` in Python, `// workerscope-ignore id` in JavaScript and TypeScript.
  */
-export function toCodeActions(uri: string, diagnostics: readonly Diagnostic[], lineText: (line: number) => string, language: 'python' | 'javascript' = 'python'): CodeAction[] {
+export function toCodeActions(uri: string, diagnostics: readonly Diagnostic[], lineText: (line: number) => string, language: 'python' | 'javascript' = 'python', files: FileFixContext = NO_FILE_FIXES): CodeAction[] {
   const actions: CodeAction[] = [];
   for (const diagnostic of diagnostics) {
     if (diagnostic.source !== DIAGNOSTIC_SOURCE) continue;
     const data = diagnostic.data as DiagnosticData | undefined;
     for (const fix of data?.fixes ?? []) {
+      const action = fixAction(uri, fix, files.support, files.modules);
+      if (!action) continue;
       actions.push({
-        title: fix.title,
+        title: action.title,
         kind: CodeActionKind.QuickFix,
         diagnostics: [diagnostic],
         isPreferred: fix.isPreferred,
-        edit: { changes: { [uri]: fix.edits } },
+        edit: action.edit,
       });
     }
     actions.push(suppressionAction(uri, diagnostic, lineText(diagnostic.range.start.line), language));

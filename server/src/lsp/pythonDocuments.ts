@@ -48,7 +48,7 @@ export class PythonDocuments {
    * and keeps neither the tree nor the findings (notebook cells, analysed once).
    */
   analyse(key: string, text: string, parser: Parser, options: PythonAnalysisOptions, cancelled: () => boolean, keep = true): Finding[] | undefined {
-    const optionsKey = JSON.stringify([options.file, options.severities ?? null, options.startMethod ?? null]);
+    const optionsKey = JSON.stringify([options.file, options.severities ?? null, options.startMethod ?? null, options.notebook ?? null]);
     const seen = keep ? this.remembered.get(key) : undefined;
     const hit = seen?.find((r) => r.options === optionsKey && r.text === text);
     // A hit leaves the tree edited but not reparsed: tree-sitter takes any number of edits

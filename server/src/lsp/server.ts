@@ -19,10 +19,12 @@ import {
 import { fileURLToPath } from 'node:url';
 import { RULES, type Finding } from '../analysis';
 import { checkAnalysable } from '../common/inputGuard';
+import { layoutOf } from '../common/notebookSource';
 import { isJsFile } from '../engine-js/prefilter';
 import { AnalysisPool } from './analysisPool';
 import { AnalysisScheduler } from './analysisScheduler';
-import { toCodeActions, toDiagnostic } from './convert';
+import { fixesOf, toCodeActions, toDiagnostic } from './convert';
+import { readModules, workspaceEditSupport, type WorkspaceEditSupport } from './fileChanges';
 import { DocumentStore } from './documentStore';
 import { DiagnosticHovers } from './hover';
 import { NotebookSync } from './notebooks';
@@ -55,6 +57,7 @@ class LanguageServer {
   private readonly docsUrls = new Map(RULES.map((rule) => [rule.id, rule.docsUrl]));
   private readonly skippedNotified = new Set<string>();
   private configurationSupported = false;
+  private editSupport: WorkspaceEditSupport = { documentChanges: false, createFiles: false };
   private watchFiles = false;
   private folders: string[] = [];
   private readonly settings: SettingsCache;
@@ -106,6 +109,7 @@ class LanguageServer {
     const { connection } = this;
     connection.onInitialize((params): InitializeResult => {
       this.configurationSupported = params.capabilities.workspace?.configuration === true;
+      this.editSupport = workspaceEditSupport(params.capabilities);
       this.watchFiles = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
       this.folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
       return {
@@ -186,7 +190,7 @@ class LanguageServer {
 
   private handleRequests(): void {
     const { connection, documents } = this;
-    connection.onCodeAction(({ textDocument, context }) => {
+    connection.onCodeAction(async ({ textDocument, context }) => {
       const text = documents.get(textDocument.uri)?.text.getText() ?? this.notebooks.cellText(textDocument.uri);
       if (text === undefined) return [];
       // Editors ask for code actions on every cursor move; split the text only when one of our
@@ -194,7 +198,9 @@ class LanguageServer {
       let lines: string[] | undefined;
       const doc = documents.get(textDocument.uri);
       const language = doc ? languageOf(doc.text.languageId, textDocument.uri) : 'python';
-      return toCodeActions(textDocument.uri, context.diagnostics, (line) => (lines ??= text.split(/\r\n|\r|\n/))[line] ?? '', language);
+      // A fix that adds to a module beside a notebook reads that module now, as it is when applied.
+      const modules = await readModules(fixesOf(context.diagnostics), (uri) => documents.get(uri)?.text.getText());
+      return toCodeActions(textDocument.uri, context.diagnostics, (line) => (lines ??= text.split(/\r\n|\r|\n/))[line] ?? '', language, { support: this.editSupport, modules });
     });
 
     connection.onHover(({ textDocument, position }) => {
@@ -307,7 +313,7 @@ class LanguageServer {
     let findings: Finding[] = [];
     const project = this.project.forDocument(uri, docSettings.rules);
     if (docSettings.enable && !project.excluded && checkAnalysable(source).ok) {
-      const outcome = await this.pool.analyse({ key: uri, version: generation, text: source, file: uri, severities: project.severities, startMethod: project.startMethod, keepTree: false });
+      const outcome = await this.pool.analyse({ key: uri, version: generation, text: source, file: uri, severities: project.severities, startMethod: project.startMethod, notebook: layoutOf(snapshot.concatenated), keepTree: false });
       if (!current()) return;
       if (outcome.kind === 'cancelled') {
         this.scheduler.schedule(uri);

@@ -21,7 +21,10 @@
  *
  * In a notebook, functions defined in cells live in the kernel's `__main__`, which a spawned
  * worker cannot re-import: the worker dies loading the task, so a `Pool` hangs and an executor
- * breaks with `BrokenProcessPool`.
+ * breaks with `BrokenProcessPool`. The quick fix "Move `f` to `<notebook>_tasks.py`" moves the
+ * function, with the imports and other notebook functions it uses, to a module beside the notebook
+ * (the kernel's usual working directory) and imports it back; it is not offered when the function
+ * reads other notebook variables (see [moving notebook functions](../notebook-move-fix.md)).
  *
  * Thread pools (`ThreadPoolExecutor`, `multiprocessing.dummy`, `ThreadPool`) do not pickle, and
  * joblib/loky, `multiprocess`, pathos, Ray and Dask use cloudpickle or dill, which handle these
@@ -68,6 +71,7 @@ import { capturesLocals, NameAllocator, ownsItsLines, stringInteriorLines } from
 import { topLevelStatement } from '../engine/guards';
 import { argumentNodes, type Model, type TaskCall, type Value } from '../engine/model';
 import { canonical, traitsOf } from '../engine/names';
+import { moveToModuleFix } from '../engine/moveToModule';
 import { docsUrl, type Rule, type RuleContext } from '../engine/rule';
 import { indentOf, indentUnit, nodeRange, pos } from '../engine/text';
 import type { Fix, RelatedLocation, TextEdit } from '../engine/types';
@@ -257,8 +261,8 @@ function message(model: Model, task: TaskCall, problem: Problem): string {
   return `${fails} cannot be pickled${error}. ${problem.what} is sent to the new process pickled: ${problem.why}. Instead, ${problem.remedy}.${defaults}`;
 }
 
-function check({ model, report, file }: RuleContext): void {
-  if (isNotebook(file)) checkNotebook(model, report);
+function check({ model, report, file, notebook }: RuleContext): void {
+  if (isNotebook(file)) checkNotebook(model, report, (def) => moveToModuleFix(model, def, file, notebook));
   let names: NameAllocator | undefined;
   const movedDefs = new Map<number, Fix | null>();
   const claimed = new Set<string>();
@@ -310,7 +314,7 @@ export function explicitStart(model: Model, task: TaskCall): string | undefined 
  * In a notebook, module-level functions and classes live in the kernel's `__main__`: under spawn
  * and forkserver a worker re-imports `__main__`, which there is the kernel, not the notebook.
  */
-function checkNotebook(model: Model, report: RuleContext['report']): void {
+function checkNotebook(model: Model, report: RuleContext['report'], moveFix: (def: Node) => Fix | undefined): void {
   for (const task of model.tasks()) {
     if (!isPickledSubmission(model, task)) continue;
     const start = explicitStart(model, task);
@@ -323,6 +327,7 @@ function checkNotebook(model: Model, report: RuleContext['report']): void {
         message: `${notebookConsequence(task, start)}. \`${name}\` is defined in the notebook, that is in the kernel's \`__main__\`: each worker re-imports \`__main__\` from the parent's main script, and a notebook has none, so the worker cannot find \`${name}\` (AttributeError: Can't get attribute '${name}' on <module '__main__'>). macOS and Windows default to spawn, and Linux to forkserver from Python 3.14. Move \`${name}\` into a .py module and import it.`,
         range: nodeRange(task.callable),
         related: [{ range: nodeRange(def.childForFieldName('name') ?? def), message: 'defined in a notebook cell' }],
+        fixes: [moveFix(def)].filter((f): f is Fix => f !== undefined),
       });
       break;
     }

@@ -7,12 +7,13 @@ import type { Finding } from '../../src/engine/types';
 test('cells are joined in order and magics become comments of the same length', () => {
   const nb = concatenateCells([{ key: 'a', text: '%matplotlib inline\nimport os' }, { key: 'b', text: '!pip install x\nx = 1\n' }]);
   assert.equal(nb.source, '#matplotlib inline\nimport os\n#pip install x\nx = 1\n');
+  assert.deepEqual(nb.magicLines, [0, 2]);
   assert.deepEqual(locateLine(nb, 0), { key: 'a', line: 0 });
   assert.deepEqual(locateLine(nb, 3), { key: 'b', line: 1 });
   assert.equal(locateLine(nb, 99), undefined);
 });
 
-test('findings map to their cell; related locations elsewhere name the cell; cross-cell fixes are dropped', () => {
+test('findings map to their cell; related locations elsewhere name the cell; edits of a fix in another cell go to that cell', () => {
   const nb = concatenateCells([{ key: 'c1', text: 'def f(x):\n    return x' }, { key: 'c2', text: 'pool.map(f, xs)' }]);
   const finding: Finding = {
     rule: 'r', severity: 'warning', message: 'm',
@@ -21,6 +22,8 @@ test('findings map to their cell; related locations elsewhere name the cell; cro
     fixes: [
       { title: 'same cell', edits: [{ range: { start: { line: 2, character: 0 }, end: { line: 2, character: 0 } }, newText: 'x' }] },
       { title: 'other cell', edits: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, newText: 'y' }] },
+      { title: 'to the end of a cell', edits: [{ range: { start: { line: 1, character: 0 }, end: { line: 2, character: 0 } }, newText: '' }] },
+      { title: 'across cells', edits: [{ range: { start: { line: 1, character: 0 }, end: { line: 2, character: 3 } }, newText: '' }] },
     ],
   };
   const mapped = mapFinding(nb, finding, (key) => `cell:${key}`)!;
@@ -28,7 +31,11 @@ test('findings map to their cell; related locations elsewhere name the cell; cro
   assert.deepEqual(mapped.finding.range, { start: { line: 0, character: 0 }, end: { line: 0, character: 15 } });
   assert.equal(mapped.finding.related[0]!.file, 'cell:c1');
   assert.deepEqual(mapped.finding.related[0]!.range.start, { line: 0, character: 4 });
-  assert.deepEqual(mapped.finding.fixes.map((f) => f.title), ['same cell']);
+  assert.deepEqual(mapped.finding.fixes.map((f) => f.title), ['same cell', 'other cell', 'to the end of a cell']);
+  assert.equal(mapped.finding.fixes[0]!.files, undefined);
+  const other = mapped.finding.fixes[1]!;
+  assert.deepEqual(other.edits, []);
+  assert.deepEqual(other.files, [{ kind: 'edit', file: 'cell:c1', edits: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, newText: 'y' }] }]);
 });
 
 test('readIpynb keeps code cells with their index and refuses bad JSON', () => {

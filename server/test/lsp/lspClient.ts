@@ -53,16 +53,19 @@ export class TestLspClient {
     this.connection.listen();
   }
 
-  /** Starts the server; `workspace` gives it folders (and file watching), as an editor with a folder open does. */
-  static async start(settings: Record<string, unknown> = { enable: true, rules: {} }, env: NodeJS.ProcessEnv = process.env, workspace?: { folders: string[] }): Promise<TestLspClient> {
+  /**
+   * Starts the server; `workspace.folders` gives it folders (and file watching), as an editor with
+   * a folder open does; `workspace.capabilities` adds workspace capabilities (workspace edits, say).
+   */
+  static async start(settings: Record<string, unknown> = { enable: true, rules: {} }, env: NodeJS.ProcessEnv = process.env, workspace: { folders?: string[]; capabilities?: Record<string, unknown> } = {}): Promise<TestLspClient> {
     const child = spawn(process.execPath, [...(process.env['WORKERSCOPE_SERVER_NODE_ARGS']?.split(' ').filter(Boolean) ?? []), SERVER_BUNDLE, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env });
     const client = new TestLspClient(child, settings);
     await client.connection.sendRequest('initialize', {
       processId: process.pid,
       rootUri: null,
-      ...(workspace ? { workspaceFolders: workspace.folders.map((f) => ({ uri: pathToFileURL(f).href, name: path.basename(f) })) } : {}),
+      ...(workspace.folders ? { workspaceFolders: workspace.folders.map((f) => ({ uri: pathToFileURL(f).href, name: path.basename(f) })) } : {}),
       capabilities: {
-        workspace: { configuration: true, ...(workspace ? { workspaceFolders: true, didChangeWatchedFiles: { dynamicRegistration: true } } : {}) },
+        workspace: { configuration: true, ...(workspace.folders ? { workspaceFolders: true, didChangeWatchedFiles: { dynamicRegistration: true } } : {}), ...workspace.capabilities },
         window: { workDoneProgress: true },
         textDocument: { publishDiagnostics: { relatedInformation: true } },
       },

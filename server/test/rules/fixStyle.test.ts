@@ -8,23 +8,12 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { PositionEncoding, Workspace } from '@astral-sh/ruff-wasm-nodejs';
 import { analyzePythonSource } from '../../src/analysis';
 import { applyFixes, repoRoot } from './harness';
+import { ruffFaults as faults } from './ruffLint';
 
 const dir = path.join(repoRoot(), 'test-fixtures', 'rules');
 const fixtures = fs.readdirSync(dir).filter((f) => f.endsWith('.py') && !/\.fixed\.py$/.test(f)).sort();
-const ruff = new Workspace({ 'line-length': 200, lint: { preview: true, select: ['E', 'W', 'F'] } }, PositionEncoding.Utf16);
-
-/** Ruff's findings by kind and message, counted (positions move when a fix inserts lines). */
-function faults(source: string): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const d of ruff.check(source) as Array<{ code: string | null; message: string }>) {
-    const key = `${d.code ?? ''} ${d.message}`;
-    counts.set(key, (counts.get(key) ?? 0) + 1);
-  }
-  return counts;
-}
 
 for (const name of fixtures) {
   test(`quick fixes of ${name} leave no new lint or style fault`, async () => {
