@@ -37,6 +37,13 @@ if (existsSync(stdlib)) {
   console.log(`skipping the stdlib check: ${stdlib} not found`);
 }
 
+// 1b. the language server's first workspace pass over the same folder (workspace diagnostics).
+if (existsSync(stdlib)) {
+  const pass = sh('node', ['out/scripts/bench/workspacePass.js'], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, BENCH_FOLDER: stdlib } });
+  results.workspacePass = JSON.parse(pass.stdout.trim().split('\n').pop());
+  console.log(`workspace pass over ${stdlib}: ${results.workspacePass.files} files, median ${results.workspacePass.medianSeconds} s, ${results.workspacePass.findings} findings`);
+}
+
 // 2. edit-to-diagnostics latency: a generated 5,000-line module dense with pools, the two
 // largest parallel-heavy and ordinary files of the stdlib, and a generated TypeScript module.
 results.lspLatency = [];
