@@ -6,12 +6,14 @@
 import type { JsRule } from '../../engine-js/rule';
 import { rule as transferredBufferUsed } from './transferred-buffer-used';
 import { rule as unguardedEntryPoint } from './unguarded-entry-point';
+import { rule as unserializableArgument } from './unserializable-argument';
 import { rule as unserializableCallable } from './unserializable-callable';
 import { rule as workerResultNeverSettles } from './worker-result-never-settles';
 
 export const JS_RULE_IMPLEMENTATIONS: readonly JsRule[] = [
   transferredBufferUsed,
   unguardedEntryPoint,
+  unserializableArgument,
   unserializableCallable,
   workerResultNeverSettles,
 ];
