@@ -23,7 +23,7 @@ class UrgentJob extends Job {}
 const job = new Job('a.png');
 worker.postMessage(job); // [unserializable-argument]
 worker.postMessage({ jobs: [new UrgentJob('b.png')] }); // [unserializable-argument]
-//                 ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ [unserializable-argument]
+//                 ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ [unserializable-argument]
 
 const kind = Symbol('resize');
 worker.postMessage({ kind, file: 'a.png' }); // [unserializable-argument]

@@ -12,7 +12,7 @@
  * (`fs.createReadStream`, `fs.createWriteStream`, `process.stdout`), an `http` request or response
  * (`http.request`, `http.get`, the `req` and `res` of an `http.createServer` handler), an
  * `EventEmitter`, and an instance of a class of the same file that has methods, accessors or
- * `#private` members. The message names the property path (`job.onDone`,
+ * `#private` members. The message names the property path (`job.cache`,
  * `options.logger.stream`). Plain data, `Map`, `Set`, `Date`, `RegExp`, typed arrays,
  * `ArrayBuffer`, `Error` and values the rule does not recognise are not reported; functions are
  * `unserializable-callable`'s findings.
@@ -122,7 +122,7 @@ function classMessage(model: JsModel, sink: Sink, what: string, v: Extract<JsVal
   if (sink.channel === 'ipc' && sink.serialization === 'json' && definesToJson(model, v.cls)) return undefined; // JSON calls its toJSON
   const name = v.cls.name ? `\`${v.cls.name.text}\`` : 'the class';
   const how = sink.channel === 'clone' ? 'Structured clone' : sink.serialization === 'json' ? 'JSON IPC' : 'IPC (JSON or `advanced`)';
-  const recreate = v.cls.name ? `re-create the \`${v.cls.name.text}\` in the receiver (\`Object.assign(new ${v.cls.name.text}(), data)\` or a static factory)` : 're-create the object in the receiver';
+  const recreate = v.cls.name ? `re-create a \`${v.cls.name.text}\` from it in the receiver` : 're-create the object from it in the receiver';
   return `${sink.via} delivers \`${what}\` as a plain object: ${name}'s ${listed(lost)} ${lost.length === 1 ? 'does' : 'do'} not travel. `
     + `${how} copies own fields only; the prototype is lost and \`instanceof\` is false in the receiver. Send the data and ${recreate}.`;
 }

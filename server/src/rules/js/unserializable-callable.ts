@@ -63,7 +63,7 @@ function check({ model, report }: JsRuleContext): void {
       if (r.t !== 'callable' || c.isKey) continue;
       const what = pathText(model, sink.arg, c.path, sink.root);
       const consequence = sink.channel === 'ipc'
-        ? 'the IPC channel serializes messages to JSON, which drops functions (and `advanced` serialization throws a `DataCloneError`), so the receiver never gets it'
+        ? 'the IPC channel serializes messages to JSON, which drops functions (and `advanced` serialization makes `send()` throw), so the receiver never gets it'
         : 'the structured clone algorithm cannot copy code, so the call throws a `DataCloneError` and nothing is sent';
       const related: RelatedLocation[] = r.node.pos >= sink.arg.pos && r.node.end <= sink.arg.end ? [] : [{ range: model.range(r.node), message: `the ${r.kind} is defined here` }];
       report({ message: `${sink.via} sends \`${what}\`, ${article(r.kind)}: ${consequence}.`, range: model.range(sink.arg), related });
