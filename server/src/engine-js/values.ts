@@ -54,6 +54,8 @@ const MADE_BY_NEW: Readonly<Record<string, InstanceKind>> = {
   'Promise': 'promise', 'WeakMap': 'weakMap', 'WeakSet': 'weakSet', 'WeakRef': 'weakRef',
 };
 
+const THEN: ReadonlySet<string> = new Set(['then', 'catch', 'finally']);
+
 const PROMISE_STATICS: ReadonlySet<string> = new Set(['resolve', 'reject', 'all', 'allSettled', 'any', 'race']);
 
 /** What the evaluator asks of the file's model (kept here so that the model may build an evaluator without an import cycle). */
@@ -128,7 +130,7 @@ export class Evaluator {
     if (ts.isPropertyAccessExpression(n)) {
       if (ts.isMetaProperty(n.expression) && n.expression.keywordToken === ts.SyntaxKind.ImportKeyword && n.name.text === 'url') return [{ t: 'metaUrl' }];
       if (n.expression.kind === ts.SyntaxKind.ThisKeyword) return this.classField(n, depth);
-      const global = ts.isIdentifier(n.expression) && !this.model.declarationOf(n.expression) ? n.expression.text : undefined;
+      const global = ts.isIdentifier(n.expression) && (n.expression.text === 'Symbol' || n.expression.text === 'process') && !this.model.declarationOf(n.expression) ? n.expression.text : undefined;
       if (global === 'Symbol' && n.name.text !== 'for' && n.name.text !== 'keyFor') return [{ t: 'symbol', node: n }];
       if (global === 'process' && /^std(in|out|err)$/.test(n.name.text)) return [{ t: 'instance', of: 'stream', node: n }];
       return this.member(this.eval(n.expression, depth), n.name.text, depth);
@@ -227,6 +229,9 @@ export class Evaluator {
   private serverCallback(fn: ts.SignatureDeclaration, index: number, depth: number): InstanceKind | undefined {
     const call = fn.parent;
     if (!ts.isCallExpression(call) || !call.arguments.includes(fn as ts.Expression)) return undefined;
+    const callee = unwrap(call.expression);
+    const name = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : undefined;
+    if (name !== 'createServer') return undefined; // named first: evaluating every callback's callee is costly
     for (const f of this.eval(call.expression, depth)) {
       if (f.t !== 'export' || f.name !== 'createServer') continue;
       if ((f.module === 'http' || f.module === 'https') && index <= 1) return 'httpMessage';
@@ -255,6 +260,8 @@ export class Evaluator {
         out.push(v); // `new URL(import.meta.url).href`
       } else if (v.t === 'instance' && v.of === 'channel' && (name === 'port1' || name === 'port2')) {
         out.push({ t: 'instance', of: 'port', node: v.node });
+      } else if (v.t === 'instance' && v.of === 'promise' && THEN.has(name)) {
+        out.push(v); // stands for `p.then` itself, whose call makes a Promise (see `applied`)
       } else if (v.t === 'object') {
         out.push(...this.objectMember(v.node, name, depth));
       } else if (v.t === 'array' && /^\d+$/.test(name)) {
@@ -297,10 +304,17 @@ export class Evaluator {
     if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'bind' && (this.eval(callee.expression, depth).some((v) => v.t === 'callable') || (bindArg && !ts.isStringLiteralLike(bindArg) && ts.isPropertyAccessExpression(unwrap(callee.expression))))) {
       return [{ t: 'callable', kind: 'bound function', node: n }];
     }
-    const global = this.globalCall(n, callee, depth);
+    const global = this.globalCall(n, callee);
     if (global) return global;
+    return this.applied(n, this.eval(callee, depth), depth);
+  }
+
+  /** What calling `n`'s callee, which evaluates to `callees`, makes. */
+  private applied(n: ts.CallExpression, callees: readonly JsValue[], depth: number): JsValue[] {
+    const args = n.arguments;
     const out: JsValue[] = [];
-    for (const f of this.eval(callee, depth)) {
+    for (const f of callees) {
+      if (f.t === 'instance' && f.of === 'promise') out.push({ t: 'instance', of: 'promise', node: n }); // `p.then(…)`: see `member`
       if (f.t === 'callable' && ts.isFunctionLike(f.node) && (f.node as ts.FunctionLikeDeclaration).asteriskToken) out.push({ t: 'instance', of: 'generator', node: n });
       else if (f.t === 'callable' && f.kind !== 'class' && f.kind !== 'bound function' && isAsync(f.node)) out.push({ t: 'instance', of: 'promise', node: n }, ...this.returns(f.node, depth));
       else if (f.t === 'callable' && (f.kind === 'function' || f.kind === 'arrow function')) out.push(...this.returns(f.node, depth));
@@ -308,9 +322,9 @@ export class Evaluator {
       const key = `${f.module}.${f.name}`;
       const made = MADE_BY_CALL[key];
       if (made) out.push({ t: 'instance', of: made, node: n });
-      const first = args[0] ? this.eval(args[0], depth) : [];
-      if (key === 'url.fileURLToPath' && first.some((v) => v.t === 'metaUrl' || v.t === 'self')) out.push({ t: 'self' });
-      else if (key === 'path.dirname' && first.some((v) => v.t === 'self')) out.push({ t: 'dirname' });
+      const first = (): JsValue[] => (args[0] ? this.eval(args[0], depth) : []); // only for the path helpers: evaluating every argument is costly
+      if (key === 'url.fileURLToPath' && first().some((v) => v.t === 'metaUrl' || v.t === 'self')) out.push({ t: 'self' });
+      else if (key === 'path.dirname' && first().some((v) => v.t === 'self')) out.push({ t: 'dirname' });
       else if ((key === 'path.resolve' || key === 'path.join' || key === 'path.normalize') && this.pathNamesSelf(args, depth)) out.push({ t: 'self' });
       else if (key === 'child_process.fork' || key === 'cluster.fork') out.push({ t: 'instance', of: 'childProcess', node: n });
       else if (key === 'workerpool.pool') out.push({ t: 'instance', of: 'workerpool', node: n });
@@ -318,8 +332,8 @@ export class Evaluator {
     return out;
   }
 
-  /** Calls of globals that make a Promise or a Symbol: `fetch(…)`, `Promise.all(…)`, `p.then(…)`, `Symbol('id')`. */
-  private globalCall(n: ts.CallExpression, callee: ts.Node, depth: number): JsValue[] | undefined {
+  /** Calls of globals that make a Promise or a Symbol: `fetch(…)`, `Promise.all(…)`, `Symbol('id')`. */
+  private globalCall(n: ts.CallExpression, callee: ts.Node): JsValue[] | undefined {
     const isGlobal = (e: ts.Node, name: string): boolean => ts.isIdentifier(e) && e.text === name && !this.model.declarationOf(e);
     if (isGlobal(callee, 'fetch')) return [{ t: 'instance', of: 'promise', node: n }];
     if (isGlobal(callee, 'Symbol')) return [{ t: 'symbol', node: n }];
@@ -327,7 +341,6 @@ export class Evaluator {
     const method = callee.name.text;
     if (isGlobal(callee.expression, 'Symbol') && method === 'for') return [{ t: 'symbol', node: n }];
     if (isGlobal(callee.expression, 'Promise') && PROMISE_STATICS.has(method)) return [{ t: 'instance', of: 'promise', node: n }];
-    if ((method === 'then' || method === 'catch' || method === 'finally') && this.eval(callee.expression, depth).some((v) => v.t === 'instance' && v.of === 'promise')) return [{ t: 'instance', of: 'promise', node: n }];
     return undefined;
   }
 
