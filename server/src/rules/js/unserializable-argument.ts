@@ -75,7 +75,7 @@ interface Kind {
   instead: string;
 }
 
-const FIELDS = 'delivers a plain object of its internal fields (or throws on a circular one)';
+const FIELDS = 'delivers an inert copy of its internal fields';
 
 const KINDS: Partial<Record<InstanceKind | 'symbol', Kind>> = {
   symbol: { noun: 'a Symbol', clone: 'throws', json: 'drops it (JSON has no Symbols)', instead: 'Send a string (the description) and map it back to a Symbol in the receiver.' },
@@ -121,24 +121,27 @@ function classMessage(model: JsModel, sink: Sink, what: string, v: Extract<JsVal
   if (lost.length === 0) return undefined;
   if (sink.channel === 'ipc' && sink.serialization === 'json' && definesToJson(model, v.cls)) return undefined; // JSON calls its toJSON
   const name = v.cls.name ? `\`${v.cls.name.text}\`` : 'the class';
-  const how = sink.channel === 'clone' ? 'Structured clone' : sink.serialization === 'json' ? 'JSON IPC' : 'IPC (JSON or `advanced`)';
+  const how = sink.channel === 'clone' ? 'structured clone' : sink.serialization === 'json' ? 'JSON IPC' : 'IPC (JSON or `advanced`)';
   const recreate = v.cls.name ? `re-create a \`${v.cls.name.text}\` from it in the receiver` : 're-create the object from it in the receiver';
-  return `${sink.via} delivers \`${what}\` as a plain object: ${name}'s ${listed(lost)} ${lost.length === 1 ? 'does' : 'do'} not travel. `
-    + `${how} copies own fields only; the prototype is lost and \`instanceof\` is false in the receiver. Send the data and ${recreate}.`;
+  return `${sink.via} delivers \`${what}\` as a plain object, without ${name}'s prototype. `
+    + `Its ${listed(lost)} ${lost.length === 1 ? 'does' : 'do'} not travel: ${how} copies own fields only, and \`instanceof\` is false in the receiver. Send the data and ${recreate}.`;
 }
 
 function kindMessage(sink: Sink, what: string, kind: Kind): string {
   const subject = `\`${what}\`, ${kind.noun}`;
+  const inert = 'Structured clone throws a `DataCloneError` once it has listeners, and otherwise copies only its internal fields.';
   if (sink.channel === 'clone') {
     return kind.clone === 'throws'
       ? `${sink.via} throws a \`DataCloneError\` and sends nothing: \`${what}\` is ${kind.noun}. ${kind.instead}`
-      : `${sink.via} cannot send ${subject}: it throws a \`DataCloneError\` once listeners are attached, else arrives as an inert copy of internal fields. ${kind.instead}`;
+      : `${sink.via} cannot send ${subject}: it throws or arrives inert. ${inert} ${kind.instead}`;
   }
-  const advancedThrows = kind.clone === 'throws' ? '`send()` throws (`… could not be cloned`)' : '`send()` throws once it has listeners';
-  if (sink.serialization === 'advanced') return `${sink.via} cannot send ${subject}: with \`serialization: 'advanced'\` ${advancedThrows}. ${kind.instead}`;
-  const json = `the child-process channel sends JSON, which ${kind.json}`;
-  if (sink.serialization === 'json') return `${sink.via} cannot send ${subject}: ${json}. ${kind.instead}`;
-  return `${sink.via} cannot send ${subject}: by default ${json}; with \`serialization: 'advanced'\` ${advancedThrows}. ${kind.instead}`;
+  const advanced = kind.clone === 'throws'
+    ? 'With `serialization: \'advanced\'` the channel uses structured clone, and `send()` throws (`… could not be cloned`).'
+    : 'With `serialization: \'advanced\'` the channel uses structured clone, and `send()` throws once it has listeners.';
+  const json = 'The child-process channel sends JSON unless the child was forked with `serialization: \'advanced\'`.';
+  if (sink.serialization === 'advanced') return `${sink.via} cannot send ${subject}: advanced IPC ${kind.clone === 'throws' ? 'throws' : 'throws or copies it inert'}. ${advanced} ${kind.instead}`;
+  if (sink.serialization === 'json') return `${sink.via} cannot send ${subject}: JSON IPC ${kind.json}. ${json} ${kind.instead}`;
+  return `${sink.via} cannot send ${subject}: JSON IPC ${kind.json}, advanced IPC throws. ${json} ${advanced} ${kind.instead}`;
 }
 
 function message(model: JsModel, sink: Sink, c: Carried): string | undefined {
