@@ -119,7 +119,7 @@ function listed(names: readonly string[]): string {
 function classMessage(model: JsModel, sink: Sink, what: string, v: Extract<JsValue, { t: 'classInstance' }>): string | undefined {
   const lost = lostMembers(model, v.cls);
   if (lost.length === 0) return undefined;
-  if (sink.channel === 'ipc' && sink.serialization === 'json' && definesToJson(model, v.cls)) return undefined; // JSON calls its toJSON
+  if (sink.channel === 'ipc' && sink.serialization !== 'advanced' && definesToJson(model, v.cls)) return undefined; // JSON IPC (the default) calls its toJSON
   const name = v.cls.name ? `\`${v.cls.name.text}\`` : 'the class';
   const how = sink.channel === 'clone' ? 'structured clone' : sink.serialization === 'json' ? 'JSON IPC' : 'IPC (JSON or `advanced`)';
   const recreate = v.cls.name ? `re-create a \`${v.cls.name.text}\` from it in the receiver` : 're-create the object from it in the receiver';
