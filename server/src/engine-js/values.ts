@@ -7,15 +7,22 @@
  * (`workspace.ts`); anything else evaluates to nothing, which the rules read as "not known".
  */
 import { ts } from 'ts-morph';
+import { awaited, isAsync, propertyName, thisClass, unwrap } from './syntax';
 import { exportsOf } from './workspace';
 
+export { propertyName, thisClass, unwrap } from './syntax';
+
 /** Node modules (and npm packages) the rules know, by their name without a `node:` prefix. */
-export type ModuleName = 'worker_threads' | 'cluster' | 'child_process' | 'piscina' | 'workerpool' | 'path' | 'url';
+export type ModuleName = 'worker_threads' | 'cluster' | 'child_process' | 'piscina' | 'workerpool' | 'path' | 'url' | 'events' | 'fs' | 'net' | 'tls' | 'http' | 'https';
 
-const MODULES: ReadonlySet<string> = new Set<ModuleName>(['worker_threads', 'cluster', 'child_process', 'piscina', 'workerpool', 'path', 'url']);
+const MODULES: ReadonlySet<string> = new Set<ModuleName>(['worker_threads', 'cluster', 'child_process', 'piscina', 'workerpool', 'path', 'url', 'events', 'fs', 'net', 'tls', 'http', 'https']);
 
-/** Objects created by the known APIs. */
-export type InstanceKind = 'worker' | 'port' | 'channel' | 'piscina' | 'workerpool' | 'childProcess';
+/**
+ * Objects created by the known APIs: the parallelism ones, and the objects a message cannot carry
+ * (`httpMessage` is an `http` request or response, `generator` a generator object).
+ */
+export type InstanceKind = 'worker' | 'port' | 'channel' | 'piscina' | 'workerpool' | 'childProcess'
+  | 'promise' | 'weakMap' | 'weakSet' | 'weakRef' | 'socket' | 'stream' | 'emitter' | 'httpMessage' | 'generator';
 
 export type CallableKind = 'function' | 'arrow function' | 'class' | 'bound function' | 'method';
 
@@ -26,6 +33,10 @@ export type JsValue =
   | { t: 'callable'; kind: CallableKind; node: ts.Node }
   | { t: 'object'; node: ts.ObjectLiteralExpression }
   | { t: 'array'; node: ts.ArrayLiteralExpression }
+  /** A Symbol: `Symbol('id')`, `Symbol.for('id')`, `Symbol.iterator`. */
+  | { t: 'symbol'; node: ts.Node }
+  /** `new C()` of a class of this file that extends nothing or another such class. */
+  | { t: 'classInstance'; cls: ts.ClassLikeDeclaration; node: ts.Node }
   | { t: 'string'; value: string }
   /** A path or URL naming the analysed file itself. */
   | { t: 'self' }
@@ -36,6 +47,23 @@ export type JsValue =
   | { t: 'file'; file: ts.SourceFile; via: ts.Node };
 
 const MAX_DEPTH = 12;
+
+/** Objects made by calling a module export, by `module.export`. */
+const MADE_BY_CALL: Readonly<Record<string, InstanceKind>> = {
+  'net.connect': 'socket', 'net.createConnection': 'socket', 'tls.connect': 'socket',
+  'fs.createReadStream': 'stream', 'fs.createWriteStream': 'stream',
+  'http.request': 'httpMessage', 'http.get': 'httpMessage', 'https.request': 'httpMessage', 'https.get': 'httpMessage',
+};
+
+/** Objects made by `new` of a module export or of a global. */
+const MADE_BY_NEW: Readonly<Record<string, InstanceKind>> = {
+  'net.Socket': 'socket', 'tls.TLSSocket': 'socket', 'events.EventEmitter': 'emitter',
+  'Promise': 'promise', 'WeakMap': 'weakMap', 'WeakSet': 'weakSet', 'WeakRef': 'weakRef',
+};
+
+const THEN: ReadonlySet<string> = new Set(['then', 'catch', 'finally']);
+
+const PROMISE_STATICS: ReadonlySet<string> = new Set(['resolve', 'reject', 'all', 'allSettled', 'any', 'race']);
 
 /** What the evaluator asks of the file's model (kept here so that the model may build an evaluator without an import cycle). */
 export interface EvalContext {
@@ -54,22 +82,6 @@ export function moduleName(specifier: string): ModuleName | undefined {
   return MODULES.has(name) ? (name as ModuleName) : undefined;
 }
 
-/** Strips parentheses, `await`, `as`, `!`, `satisfies` and type assertions. */
-export function unwrap(node: ts.Node): ts.Node {
-  let n = node;
-  for (;;) {
-    if (ts.isParenthesizedExpression(n) || ts.isAsExpression(n) || ts.isNonNullExpression(n) || ts.isAwaitExpression(n) || ts.isTypeAssertionExpression(n) || ts.isSatisfiesExpression(n)) n = n.expression;
-    else return n;
-  }
-}
-
-/** The name of a property name node, when it is static. */
-export function propertyName(name: ts.PropertyName | ts.MemberName | ts.BindingName | undefined): string | undefined {
-  if (!name) return undefined;
-  if (ts.isIdentifier(name) || ts.isPrivateIdentifier(name) || ts.isStringLiteral(name) || ts.isNumericLiteral(name) || ts.isNoSubstitutionTemplateLiteral(name)) return name.text;
-  return undefined;
-}
-
 export class Evaluator {
   private readonly cache = new Map<ts.Node, JsValue[]>();
   private readonly active = new Set<ts.Node>();
@@ -83,7 +95,8 @@ export class Evaluator {
     if (this.active.has(node)) return []; // a binding that refers to itself
     this.active.add(node);
     try {
-      const values = this.compute(unwrap(node), depth + 1);
+      let values = this.compute(unwrap(node), depth + 1);
+      if (awaited(node)) values = values.filter((v) => !(v.t === 'instance' && v.of === 'promise'));
       if (depth === 0) this.cache.set(node, values);
       return values;
     } finally {
@@ -112,6 +125,9 @@ export class Evaluator {
     if (ts.isPropertyAccessExpression(n)) {
       if (ts.isMetaProperty(n.expression) && n.expression.keywordToken === ts.SyntaxKind.ImportKeyword && n.name.text === 'url') return [{ t: 'metaUrl' }];
       if (n.expression.kind === ts.SyntaxKind.ThisKeyword) return this.classField(n, depth);
+      const global = ts.isIdentifier(n.expression) && (n.expression.text === 'Symbol' || n.expression.text === 'process') && !this.model.declarationOf(n.expression) ? n.expression.text : undefined;
+      if (global === 'Symbol' && n.name.text !== 'for' && n.name.text !== 'keyFor') return [{ t: 'symbol', node: n }];
+      if (global === 'process' && /^std(in|out|err)$/.test(n.name.text)) return [{ t: 'instance', of: 'stream', node: n }];
       return this.member(this.eval(n.expression, depth), n.name.text, depth);
     }
     if (ts.isElementAccessExpression(n)) {
@@ -234,8 +250,25 @@ export class Evaluator {
     if (param.dotDotDotToken) return [];
     const index = fn.parameters.indexOf(param);
     const out: JsValue[] = [];
+    const served = this.serverCallback(fn, index, depth);
+    if (served) return [{ t: 'instance', of: served, node: param }];
     for (const call of this.model.callSitesOf(fn)) out.push(...this.eval(call.arguments?.[index] ?? param.initializer, depth));
     return out;
+  }
+
+  /** A parameter of the handler given to `http.createServer` (`req`, `res`) or `net.createServer` (`socket`). */
+  private serverCallback(fn: ts.SignatureDeclaration, index: number, depth: number): InstanceKind | undefined {
+    const call = fn.parent;
+    if (!ts.isCallExpression(call) || !call.arguments.includes(fn as ts.Expression)) return undefined;
+    const callee = unwrap(call.expression);
+    const name = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : undefined;
+    if (name !== 'createServer') return undefined; // named first: evaluating every callback's callee is costly
+    for (const f of this.eval(call.expression, depth)) {
+      if (f.t !== 'export' || f.name !== 'createServer') continue;
+      if ((f.module === 'http' || f.module === 'https') && index <= 1) return 'httpMessage';
+      if ((f.module === 'net' || f.module === 'tls') && index === 0) return 'socket';
+    }
+    return undefined;
   }
 
   private template(n: ts.TemplateExpression, depth: number): JsValue[] {
@@ -258,6 +291,8 @@ export class Evaluator {
         out.push(v); // `new URL(import.meta.url).href`
       } else if (v.t === 'instance' && v.of === 'channel' && (name === 'port1' || name === 'port2')) {
         out.push({ t: 'instance', of: 'port', node: v.node });
+      } else if (v.t === 'instance' && v.of === 'promise' && THEN.has(name)) {
+        out.push(v); // stands for `p.then` itself, whose call makes a Promise (see `applied`)
       } else if (v.t === 'object') {
         out.push(...this.objectMember(v.node, name, depth));
       } else if (v.t === 'file') {
@@ -304,19 +339,44 @@ export class Evaluator {
     if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'bind' && (this.eval(callee.expression, depth).some((v) => v.t === 'callable') || (bindArg && !ts.isStringLiteralLike(bindArg) && ts.isPropertyAccessExpression(unwrap(callee.expression))))) {
       return [{ t: 'callable', kind: 'bound function', node: n }];
     }
+    const global = this.globalCall(n, callee);
+    if (global) return global;
+    return this.applied(n, this.eval(callee, depth), depth);
+  }
+
+  /** What calling `n`'s callee, which evaluates to `callees`, makes. */
+  private applied(n: ts.CallExpression, callees: readonly JsValue[], depth: number): JsValue[] {
+    const args = n.arguments;
     const out: JsValue[] = [];
-    for (const f of this.eval(callee, depth)) {
-      if (f.t === 'callable' && (f.kind === 'function' || f.kind === 'arrow function')) out.push(...this.returns(f.node, depth));
+    for (const f of callees) {
+      if (f.t === 'instance' && f.of === 'promise') out.push({ t: 'instance', of: 'promise', node: n }); // `p.then(…)`: see `member`
+      if (f.t === 'callable' && ts.isFunctionLike(f.node) && (f.node as ts.FunctionLikeDeclaration).asteriskToken) out.push({ t: 'instance', of: 'generator', node: n });
+      else if (f.t === 'callable' && f.kind !== 'class' && f.kind !== 'bound function' && isAsync(f.node)) out.push({ t: 'instance', of: 'promise', node: n }, ...this.returns(f.node, depth));
+      else if (f.t === 'callable' && (f.kind === 'function' || f.kind === 'arrow function')) out.push(...this.returns(f.node, depth));
       if (f.t !== 'export') continue;
       const key = `${f.module}.${f.name}`;
-      const first = args[0] ? this.eval(args[0], depth) : [];
-      if (key === 'url.fileURLToPath' && first.some((v) => v.t === 'metaUrl' || v.t === 'self')) out.push({ t: 'self' });
-      else if (key === 'path.dirname' && first.some((v) => v.t === 'self')) out.push({ t: 'dirname' });
+      const made = MADE_BY_CALL[key];
+      if (made) out.push({ t: 'instance', of: made, node: n });
+      const first = (): JsValue[] => (args[0] ? this.eval(args[0], depth) : []); // only for the path helpers: evaluating every argument is costly
+      if (key === 'url.fileURLToPath' && first().some((v) => v.t === 'metaUrl' || v.t === 'self')) out.push({ t: 'self' });
+      else if (key === 'path.dirname' && first().some((v) => v.t === 'self')) out.push({ t: 'dirname' });
       else if ((key === 'path.resolve' || key === 'path.join' || key === 'path.normalize') && this.pathNamesSelf(args, depth)) out.push({ t: 'self' });
       else if (key === 'child_process.fork' || key === 'cluster.fork') out.push({ t: 'instance', of: 'childProcess', node: n });
       else if (key === 'workerpool.pool') out.push({ t: 'instance', of: 'workerpool', node: n });
     }
     return out;
+  }
+
+  /** Calls of globals that make a Promise or a Symbol: `fetch(…)`, `Promise.all(…)`, `Symbol('id')`. */
+  private globalCall(n: ts.CallExpression, callee: ts.Node): JsValue[] | undefined {
+    const isGlobal = (e: ts.Node, name: string): boolean => ts.isIdentifier(e) && e.text === name && !this.model.declarationOf(e);
+    if (isGlobal(callee, 'fetch')) return [{ t: 'instance', of: 'promise', node: n }];
+    if (isGlobal(callee, 'Symbol')) return [{ t: 'symbol', node: n }];
+    if (!ts.isPropertyAccessExpression(callee)) return undefined;
+    const method = callee.name.text;
+    if (isGlobal(callee.expression, 'Symbol') && method === 'for') return [{ t: 'symbol', node: n }];
+    if (isGlobal(callee.expression, 'Promise') && PROMISE_STATICS.has(method)) return [{ t: 'instance', of: 'promise', node: n }];
+    return undefined;
   }
 
   /** What a same-file function returns: its expression body, or its `return` statements (not those of nested functions). */
@@ -368,18 +428,39 @@ export class Evaluator {
       if (callee.text === 'URL') return this.url(n, depth);
       if (callee.text === 'MessageChannel') return [{ t: 'instance', of: 'channel', node: n }];
       if (callee.text === 'BroadcastChannel') return [{ t: 'instance', of: 'port', node: n }];
+      const made = MADE_BY_NEW[callee.text];
+      if (made) return [{ t: 'instance', of: made, node: n }];
     }
     const out: JsValue[] = [];
     for (const f of this.eval(callee, depth)) {
       // `const Piscina = require('piscina')`: the CommonJS module is the class itself.
       if (f.t === 'module' && f.name === 'piscina') out.push({ t: 'instance', of: 'piscina', node: n });
+      if (f.t === 'module' && f.name === 'events') out.push({ t: 'instance', of: 'emitter', node: n }); // `new (require('events'))()`
+      if (f.t === 'callable' && f.kind === 'class' && ts.isClassLike(f.node)) out.push(...this.instanceOf(f.node, n, depth));
       if (f.t !== 'export') continue;
       const key = `${f.module}.${f.name}`;
+      const made = MADE_BY_NEW[key];
+      if (made) out.push({ t: 'instance', of: made, node: n });
       if (key === 'worker_threads.Worker') out.push({ t: 'instance', of: 'worker', node: n });
       else if (key === 'worker_threads.MessageChannel') out.push({ t: 'instance', of: 'channel', node: n });
       else if (key === 'worker_threads.BroadcastChannel') out.push({ t: 'instance', of: 'port', node: n });
       else if (key === 'piscina.Piscina') out.push({ t: 'instance', of: 'piscina', node: n });
       else if (key === 'url.URL') out.push(...this.url(n, depth));
+    }
+    return out;
+  }
+
+  /** `new C()` of a same-file class: an instance of it, or an EventEmitter when its chain of same-file bases extends one; nothing for other bases. */
+  private instanceOf(cls: ts.ClassLikeDeclaration, n: ts.Node, depth: number): JsValue[] {
+    const base = cls.heritageClauses?.find((h) => h.token === ts.SyntaxKind.ExtendsKeyword)?.types[0]?.expression;
+    if (!base) return [{ t: 'classInstance', cls, node: n }];
+    if (depth > MAX_DEPTH) return [];
+    const out: JsValue[] = [];
+    for (const b of this.eval(base, depth)) {
+      if ((b.t === 'module' && b.name === 'events') || (b.t === 'export' && b.module === 'events' && b.name === 'EventEmitter')) out.push({ t: 'instance', of: 'emitter', node: n });
+      else if (b.t === 'callable' && b.kind === 'class' && ts.isClassLike(b.node)) {
+        for (const v of this.instanceOf(b.node, n, depth + 1)) out.push(v.t === 'classInstance' ? { t: 'classInstance', cls, node: n } : v);
+      }
     }
     return out;
   }
@@ -392,14 +473,4 @@ export class Evaluator {
     if (args.length === 2 && this.eval(args[1], depth).some((v) => v.t === 'metaUrl') && first.some((v) => v.t === 'string' && this.model.namesSelf(v.value))) return [{ t: 'self' }];
     return [];
   }
-}
-
-/** The class whose instance `this` is at `node`: through arrow functions, not through other functions. */
-export function thisClass(node: ts.Node): ts.ClassLikeDeclaration | undefined {
-  for (let n = node.parent; n; n = n.parent) {
-    if (ts.isArrowFunction(n)) continue;
-    if (ts.isFunctionDeclaration(n) || ts.isFunctionExpression(n)) return undefined;
-    if (ts.isClassLike(n)) return n;
-  }
-  return undefined;
 }

@@ -35,7 +35,7 @@ export const RULE_IMPLEMENTATIONS: readonly Rule[] = [
  * The rules that also check JavaScript and TypeScript (implemented in rules/js/, which loads only
  * with the JS engine; the catalogue test holds this list equal to that registry).
  */
-export const JS_RULE_IDS: readonly string[] = ['transferred-buffer-used', 'unguarded-entry-point', 'unlocked-shared-counter', 'unserializable-callable', 'worker-result-never-settles'];
+export const JS_RULE_IDS: readonly string[] = ['transferred-buffer-used', 'unguarded-entry-point', 'unlocked-shared-counter', 'unserializable-argument', 'unserializable-callable', 'worker-result-never-settles'];
 
 export const RULES: readonly RuleMeta[] = RULE_IMPLEMENTATIONS.map((r) => ({
   ...r.meta,

@@ -7,6 +7,7 @@ import type { JsRule } from '../../engine-js/rule';
 import { rule as transferredBufferUsed } from './transferred-buffer-used';
 import { rule as unguardedEntryPoint } from './unguarded-entry-point';
 import { rule as unlockedSharedCounter } from './unlocked-shared-counter';
+import { rule as unserializableArgument } from './unserializable-argument';
 import { rule as unserializableCallable } from './unserializable-callable';
 import { rule as workerResultNeverSettles } from './worker-result-never-settles';
 
@@ -14,6 +15,7 @@ export const JS_RULE_IMPLEMENTATIONS: readonly JsRule[] = [
   transferredBufferUsed,
   unguardedEntryPoint,
   unlockedSharedCounter,
+  unserializableArgument,
   unserializableCallable,
   workerResultNeverSettles,
 ];

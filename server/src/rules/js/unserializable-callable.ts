@@ -37,30 +37,11 @@
 import { ts } from 'ts-morph';
 import type { JsModel } from '../../engine-js/model';
 import type { JsRule, JsRuleContext } from '../../engine-js/rule';
-import { propertyName, unwrap, type JsValue } from '../../engine-js/values';
+import { article, carriedValues, isInstance, messageSinks, pathText, short } from '../../engine-js/messages';
+import { unwrap } from '../../engine-js/values';
 import type { RelatedLocation } from '../../engine/types';
 
 const ID = 'unserializable-callable';
-
-type Channel = 'clone' | 'ipc';
-
-interface Sink {
-  /** The expression sent. */
-  arg: ts.Node;
-  /** `worker.postMessage(…)`, for the message. */
-  via: string;
-  channel: Channel;
-  /** How the message names its root when it is a literal (`workerData`). */
-  root?: string;
-}
-
-interface Reached {
-  path: string[];
-  kind: string;
-  node: ts.Node;
-}
-
-const MAX_DEPTH = 5;
 
 /**
  * Names the worker has as globals: a task reading a module binding that shadows one of them (a
@@ -75,110 +56,14 @@ const WORKER_GLOBALS = new Set([
   'setTimeout', 'structuredClone',
 ]);
 
-function short(model: JsModel, node: ts.Node): string {
-  const text = model.nodeText(node).replace(/\s+/g, ' ');
-  return text.length <= 40 ? text : `${text.slice(0, 37)}…`;
-}
-
-function isInstance(values: readonly JsValue[], ...of: string[]): boolean {
-  return values.some((v) => v.t === 'instance' && of.includes(v.of));
-}
-
-/** The nodes that define property `name` in the object literals `expr` evaluates to. */
-function propertyNodes(model: JsModel, expr: ts.Node | undefined, name: string): ts.Node[] {
-  const out: ts.Node[] = [];
-  for (const v of model.eval(expr)) {
-    if (v.t !== 'object') continue;
-    for (const p of v.node.properties) {
-      if (propertyName(p.name) !== name) continue;
-      if (ts.isPropertyAssignment(p)) out.push(p.initializer);
-      else if (ts.isShorthandPropertyAssignment(p)) out.push(p.name);
-    }
-  }
-  return out;
-}
-
-function sinks(model: JsModel): Sink[] {
-  const out: Sink[] = [];
-  for (const call of model.calls) {
-    const callee = unwrap(call.expression);
-    const args = call.arguments ?? [];
-    if (ts.isNewExpression(call)) {
-      const made = model.eval(call);
-      if (isInstance(made, 'worker', 'piscina')) {
-        const options = isInstance(made, 'piscina') ? args[0] : args[1];
-        for (const node of propertyNodes(model, options, 'workerData')) out.push({ arg: node, via: `\`new ${model.nodeText(call.expression)}(…)\``, channel: 'clone', root: 'workerData' });
-      }
-      continue;
-    }
-    const first = args[0];
-    if (!first) continue;
-    if (ts.isIdentifier(callee) && callee.text === 'structuredClone' && !model.declarationOf(callee)) {
-      out.push({ arg: first, via: '`structuredClone(…)`', channel: 'clone' });
-      continue;
-    }
-    if (!ts.isPropertyAccessExpression(callee)) continue;
-    const method = callee.name.text;
-    const receiver = callee.expression;
-    const via = `\`${short(model, receiver)}.${method}(…)\``;
-    if (method === 'postMessage') {
-      const r = model.eval(receiver);
-      if (isInstance(r, 'worker', 'port') || r.some((v) => v.t === 'export' && v.module === 'worker_threads' && v.name === 'parentPort')) out.push({ arg: first, via, channel: 'clone' });
-    } else if ((method === 'run' || method === 'runTask') && isInstance(model.eval(receiver), 'piscina')) {
-      out.push({ arg: first, via, channel: 'clone' });
-    } else if (method === 'send') {
-      const isProcess = ts.isIdentifier(receiver) && receiver.text === 'process' && !model.declarationOf(receiver);
-      if (isProcess || isInstance(model.eval(receiver), 'childProcess')) out.push({ arg: first, via, channel: 'ipc' });
-    } else if (method === 'exec' && isInstance(model.eval(receiver), 'workerpool') && args[1]) {
-      out.push({ arg: args[1], via, channel: 'clone' });
-    }
-  }
-  return out;
-}
-
-/** The callables `node` carries, with their property paths. */
-function reach(model: JsModel, node: ts.Node, path: string[], seen: Set<ts.Node>, out: Reached[], depth = 0): void {
-  if (depth > MAX_DEPTH || seen.has(node)) return;
-  seen.add(node);
-  for (const v of model.eval(node)) {
-    if (v.t === 'callable') out.push({ path, kind: v.kind, node: v.node });
-    else if (v.t === 'object') {
-      for (const p of v.node.properties) {
-        const name = propertyName(p.name);
-        if (ts.isSpreadAssignment(p)) reach(model, p.expression, path, seen, out, depth + 1);
-        else if (name === undefined) continue;
-        else if (ts.isPropertyAssignment(p)) reach(model, p.initializer, [...path, name], seen, out, depth + 1);
-        else if (ts.isShorthandPropertyAssignment(p)) reach(model, p.name, [...path, name], seen, out, depth + 1);
-        else if (ts.isMethodDeclaration(p)) out.push({ path: [...path, name], kind: 'method', node: p });
-      }
-    } else if (v.t === 'array') {
-      v.node.elements.forEach((el, i) => {
-        if (ts.isSpreadElement(el)) reach(model, el.expression, path, seen, out, depth + 1);
-        else reach(model, el, [...path, String(i)], seen, out, depth + 1);
-      });
-    }
-  }
-}
-
-function pathText(model: JsModel, arg: ts.Node, path: readonly string[], rootName?: string): string {
-  const root = unwrap(arg);
-  const head = ts.isObjectLiteralExpression(root) || ts.isArrayLiteralExpression(root) ? (rootName ? [rootName] : []) : [short(model, root)];
-  const parts = [...head, ...path].map((p, i) => (/^\d+$/.test(p) ? `[${p}]` : i === 0 ? p : `.${p}`));
-  return parts.join('') || short(model, root);
-}
-
-function article(kind: string): string {
-  return /^[aeiou]/.test(kind) ? `an ${kind}` : `a ${kind}`;
-}
-
 function check({ model, report }: JsRuleContext): void {
-  for (const sink of sinks(model)) {
-    const found: Reached[] = [];
-    reach(model, sink.arg, [], new Set(), found);
-    for (const r of found) {
-      const what = pathText(model, sink.arg, r.path, sink.root);
+  for (const sink of messageSinks(model)) {
+    for (const c of carriedValues(model, sink.arg)) {
+      const r = c.value;
+      if (r.t !== 'callable' || c.isKey) continue;
+      const what = pathText(model, sink.arg, c.path, sink.root);
       const consequence = sink.channel === 'ipc'
-        ? 'the IPC channel serializes messages to JSON, which drops functions (and `advanced` serialization throws a `DataCloneError`), so the receiver never gets it'
+        ? 'the IPC channel serializes messages to JSON, which drops functions (and `advanced` serialization makes `send()` throw), so the receiver never gets it'
         : 'the structured clone algorithm cannot copy code, so the call throws a `DataCloneError` and nothing is sent';
       const related: RelatedLocation[] = r.node.pos >= sink.arg.pos && r.node.end <= sink.arg.end ? [] : [{ range: model.range(r.node), message: `the ${r.kind} is defined here` }];
       report({ message: `${sink.via} sends \`${what}\`, ${article(r.kind)}: ${consequence}.`, range: model.range(sink.arg), related });
