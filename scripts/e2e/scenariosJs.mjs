@@ -24,7 +24,7 @@ export const JS_SCENARIOS = [
         const rows = await waitForProblems(page, (r) => rulesIn(r).length >= 2, { what: 'the two Workerscope problems of thumbnails.ts' });
         assert.deepEqual(rulesIn(rows), ['unserializable-callable', 'worker-result-never-settles']);
         const text = rows.join('\n');
-        assert.match(text, /`onProgress`, an arrow function/);
+        assert.match(text, /Nothing is sent: `onProgress` is an arrow function, which cannot be cloned/);
         assert.match(text, /DataCloneError/);
         // The squiggle sits under the closure in the TypeScript editor.
         await page.locator('.editor-group-container.active .monaco-editor .squiggly-error').first().waitFor({ timeout: 15_000 });

@@ -85,7 +85,7 @@ function check({ model, report }: JsRuleContext): void {
     const where = outer ? `runs at load time (through \`${short(model, outer)}\` on line ${model.range(outer).start.line + 1})` : 'runs at load time';
     const message = start.role === 'thread'
       ? `Workers without end: each worker runs this file again and starts a worker of its own. \`${short(model, start.node)}\` starts this same file in a worker thread and ${where} without an \`isMainThread\` guard, so workers multiply until the process runs out of memory.`
-      : `Every worker process dies with a TypeError: it runs this file again, where \`cluster.fork\` does not exist. \`${short(model, start.node)}\` ${where} outside an \`if (cluster.isPrimary)\` branch (and a primary that forks again on \`exit\` keeps replacing the workers).`;
+      : `Every worker process dies with a TypeError: it runs this file, where \`cluster.fork\` is missing. \`${short(model, start.node)}\` ${where} outside an \`if (cluster.isPrimary)\` branch (and a primary that forks again on \`exit\` keeps replacing the workers).`;
     report({
       message,
       range: model.range(start.node),

@@ -219,7 +219,13 @@ function evidence(model: JsModel, u: Update, view: SharedView, atomicsTargets: r
   return atomicsTargets.some((t) => model.nodeText(t) === model.nodeText(array) || (decl !== undefined && ts.isIdentifier(t) && model.declarationOf(t) === decl));
 }
 
+// Shared memory is known only from a SharedArrayBuffer this file creates or names (a type, a
+// check), or from an Atomics call on a received array: a file mentioning neither has no finding,
+// and is not walked on every keystroke.
+const SHARED_MEMORY_WORDS = /SharedArrayBuffer|Atomics/;
+
 function check({ model, report }: JsRuleContext): void {
+  if (!SHARED_MEMORY_WORDS.test(model.sourceFile.text)) return;
   const updates: Update[] = [];
   const atomicsTargets: ts.Expression[] = [];
   const visit = (n: ts.Node): void => {
@@ -242,7 +248,9 @@ function describe(model: JsModel, u: Update, view: SharedView): Report {
   const array = model.nodeText(u.array);
   const line = (n: ts.Node): number => model.range(n).start.line + 1;
   const origin = view.origin.kind === 'sent' ? `a SharedArrayBuffer view sent on line ${line(view.origin.site)}` : `shared memory from ${view.origin.from}`;
-  const first = `Lost updates: \`${u.label}\` is not atomic on \`${array}\`, ${origin}.`;
+  // The array's name alone in the first sentence keeps it whole in the Problems panel.
+  const named = array.length <= 40 ? `\`${array}\`` : 'this array';
+  const first = `Lost updates: ${named} is shared memory, changed here without Atomics. \`${u.label}\` is not atomic, and \`${array}\` is ${origin}.`;
   const race = 'Two threads can read the same value and both write back their own result, so one update is lost.';
   const fix = fixFor(model, u, view);
   let advice: string;

@@ -123,8 +123,8 @@ function classMessage(model: JsModel, sink: Sink, what: string, v: Extract<JsVal
   const name = v.cls.name ? `\`${v.cls.name.text}\`` : 'the class';
   const how = sink.channel === 'clone' ? 'structured clone' : sink.serialization === 'json' ? 'JSON IPC' : 'IPC (JSON or `advanced`)';
   const recreate = v.cls.name ? `re-create a \`${v.cls.name.text}\` from it in the receiver` : 're-create the object from it in the receiver';
-  return `${sink.via} delivers \`${what}\` as a plain object, without ${name}'s prototype. `
-    + `Its ${listed(lost)} ${lost.length === 1 ? 'does' : 'do'} not travel: ${how} copies own fields only, and \`instanceof\` is false in the receiver. Send the data and ${recreate}.`;
+  return `Methods lost: \`${what}\` arrives as a plain object, without ${name}'s prototype. `
+    + `${sink.via} sends its own fields only (${how}): its ${listed(lost)} ${lost.length === 1 ? 'does' : 'do'} not travel, and \`instanceof\` is false in the receiver. Send the data and ${recreate}.`;
 }
 
 function kindMessage(sink: Sink, what: string, kind: Kind): string {
@@ -132,16 +132,16 @@ function kindMessage(sink: Sink, what: string, kind: Kind): string {
   const inert = 'Structured clone throws a `DataCloneError` once it has listeners, and otherwise copies only its internal fields.';
   if (sink.channel === 'clone') {
     return kind.clone === 'throws'
-      ? `${sink.via} throws a \`DataCloneError\` and sends nothing: \`${what}\` is ${kind.noun}. ${kind.instead}`
-      : `${sink.via} cannot send ${subject}: it throws or arrives inert. ${inert} ${kind.instead}`;
+      ? `Nothing is sent: \`${what}\` is ${kind.noun}, which cannot be cloned. ${sink.via} throws a \`DataCloneError\`. ${kind.instead}`
+      : `Cannot travel: \`${what}\` is ${kind.noun}, which throws or arrives inert. ${sink.via}: ${inert} ${kind.instead}`;
   }
   const advanced = kind.clone === 'throws'
     ? 'With `serialization: \'advanced\'` the channel uses structured clone, and `send()` throws (`… could not be cloned`).'
     : 'With `serialization: \'advanced\'` the channel uses structured clone, and `send()` throws once it has listeners.';
   const json = 'The child-process channel sends JSON unless the child was forked with `serialization: \'advanced\'`.';
-  if (sink.serialization === 'advanced') return `${sink.via} cannot send ${subject}: advanced IPC ${kind.clone === 'throws' ? 'throws' : 'throws or copies it inert'}. ${advanced} ${kind.instead}`;
-  if (sink.serialization === 'json') return `${sink.via} cannot send ${subject}: JSON IPC ${kind.json}. ${json} ${kind.instead}`;
-  return `${sink.via} cannot send ${subject}: JSON IPC ${kind.json}, advanced IPC throws. ${json} ${advanced} ${kind.instead}`;
+  if (sink.serialization === 'advanced') return `Cannot travel: \`${what}\` is ${kind.noun}, on which advanced IPC ${kind.clone === 'throws' ? 'throws' : 'throws or copies it inert'}. ${sink.via}: ${advanced} ${kind.instead}`;
+  if (sink.serialization === 'json') return `The receiver never gets \`${what}\`: JSON IPC ${kind.json}. ${sink.via} sends ${subject}. ${json} ${kind.instead}`;
+  return `The receiver never gets \`${what}\`, ${kind.noun}: JSON or advanced IPC. ${sink.via}: JSON IPC ${kind.json}, advanced IPC throws. ${json} ${advanced} ${kind.instead}`;
 }
 
 function message(model: JsModel, sink: Sink, c: Carried): string | undefined {
@@ -150,7 +150,7 @@ function message(model: JsModel, sink: Sink, c: Carried): string | undefined {
   if (c.isKey) {
     if (v.t !== 'symbol') return undefined;
     const how = sink.channel === 'clone' ? 'structured clone' : 'IPC (JSON and `advanced` alike)';
-    return `${sink.via} silently drops \`${what}\`: ${how} skips properties keyed by a Symbol. Use a string key for data the receiver needs.`;
+    return `\`${what}\` is silently lost: ${how} skips properties keyed by a Symbol. ${sink.via} sends the rest. Use a string key for data the receiver needs.`;
   }
   if (v.t === 'classInstance') return classMessage(model, sink, what, v);
   const kind = v.t === 'symbol' ? KINDS.symbol : v.t === 'instance' ? KINDS[v.of] : undefined;

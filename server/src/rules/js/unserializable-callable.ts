@@ -62,11 +62,11 @@ function check({ model, report }: JsRuleContext): void {
       const r = c.value;
       if (r.t !== 'callable' || c.isKey) continue;
       const what = pathText(model, sink.arg, c.path, sink.root);
-      const consequence = sink.channel === 'ipc'
-        ? 'the IPC channel serializes messages to JSON, which drops functions (and `advanced` serialization makes `send()` throw), so the receiver never gets it'
-        : 'the structured clone algorithm cannot copy code, so the call throws a `DataCloneError` and nothing is sent';
+      const message = sink.channel === 'ipc'
+        ? `The receiver never gets \`${what}\`: ${article(r.kind)} does not survive IPC. ${sink.via} sends JSON, which drops functions (and \`advanced\` serialization makes \`send()\` throw).`
+        : `Nothing is sent: \`${what}\` is ${article(r.kind)}, which cannot be cloned. ${sink.via} throws a \`DataCloneError\`: the structured clone algorithm cannot copy code. Send data, and keep the code on this side.`;
       const related: RelatedLocation[] = r.node.pos >= sink.arg.pos && r.node.end <= sink.arg.end ? [] : [{ range: model.range(r.node), message: `the ${r.kind} is defined here` }];
-      report({ message: `${sink.via} sends \`${what}\`, ${article(r.kind)}: ${consequence}.`, range: model.range(sink.arg), related });
+      report({ message, range: model.range(sink.arg), related });
     }
   }
   for (const call of model.calls) checkWorkerpoolExec(model, call, report);
@@ -81,14 +81,14 @@ function checkWorkerpoolExec(model: JsModel, call: ts.CallExpression | ts.NewExp
   for (const v of model.eval(fnArg)) {
     if (v.t !== 'callable') continue;
     if (v.kind === 'bound function' || v.kind === 'method' || v.kind === 'class') {
-      report({ message: `\`${short(model, callee)}(…)\` sends \`${short(model, fnArg)}\`, ${article(v.kind)}, as source text: workerpool rebuilds the task from \`String(fn)\`, which is not a standalone function here, so the task fails in the worker.`, range: model.range(fnArg) });
+      report({ message: `The task fails in the worker: workerpool rebuilds it from its source text. \`${short(model, callee)}(…)\` sends \`${short(model, fnArg)}\`, ${article(v.kind)}, whose \`String(fn)\` is not a standalone function.`, range: model.range(fnArg) });
       continue;
     }
     const free = freeBindings(model, v.node);
     if (free.length === 0) continue;
     const names = free.map((f) => `\`${f.text}\``).join(', ');
     report({
-      message: `\`${short(model, callee)}(…)\` sends \`${short(model, fnArg)}\` as source text (workerpool rebuilds it from \`String(fn)\` in the worker), but it reads ${names} from the enclosing scope: in the worker ${free.length === 1 ? 'that name is' : 'those names are'} not defined and the task fails with a ReferenceError. Pass the values as arguments instead.`,
+      message: `The task fails with a ReferenceError: ${names} ${free.length === 1 ? 'is' : 'are'} not defined in the worker. \`${short(model, callee)}(…)\` sends \`${short(model, fnArg)}\` as source text (workerpool rebuilds it from \`String(fn)\`), and it reads ${free.length === 1 ? 'that name' : 'those names'} from the enclosing scope. Pass the values as arguments instead.`,
       range: model.range(fnArg),
       related: free.map((f) => ({ range: model.range(f), message: `\`${f.text}\` is bound outside the function` })),
     });
