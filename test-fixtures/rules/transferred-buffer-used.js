@@ -17,6 +17,21 @@ function send(port) {
 const { port1 } = new MessageChannel();
 send(port1);
 
+function pair(width) {
+  const left = new Float32Array(width);
+  const right = new Float32Array(width);
+  worker.postMessage({ left, right }, [left.buffer, right.buffer]);
+  const first = left[0]; // [transferred-buffer-used]
+  return first + right[0]; // [transferred-buffer-used]
+}
+
+function onlyTransferred(width) {
+  const scratch = new Uint8Array(width);
+  // The message does not carry `scratch`: taking it out of the list would send nothing; no fix.
+  worker.postMessage({ width }, [scratch.buffer]);
+  return scratch.length; // [transferred-buffer-used]
+}
+
 // OK
 
 function sizeFirst(width) {

@@ -7,10 +7,15 @@
  * of that variable later in the same function. Reads in another branch of an `if`, after a
  * `return` or `throw` that ends the transferring block, or of a variable assigned again after the
  * transfer are not reported.
+ *
+ * The quick fix takes the element out of the transfer list when the message itself carries the
+ * variable: the receiver then gets a copy (structured clone copies what is not transferred) and
+ * the sender keeps its data, at the cost of the copy.
  */
 import { ts } from 'ts-morph';
 import type { JsModel } from '../../engine-js/model';
 import type { JsRule, JsRuleContext } from '../../engine-js/rule';
+import type { Fix } from '../../engine/types';
 import { propertyName, unwrap } from '../../engine-js/values';
 
 const ID = 'transferred-buffer-used';
@@ -113,9 +118,28 @@ function check({ model, report }: JsRuleContext): void {
         message: `Reads as empty: ${what} on line ${model.range(call).start.line + 1} and is detached in this thread. \`${model.nodeText((call as ts.CallExpression).expression)}(…)\` moved its ArrayBuffer to the other side, so here \`${name}\` has length and byteLength 0. Copy it before transferring (\`${name}.slice()\`), or read it before the transfer.`,
         range: model.range(use),
         related: [{ range: model.range(element), message: 'transferred here' }],
+        fixes: copyInstead(model, call as ts.CallExpression, list, element, decl),
       });
     }
   }
+}
+
+/**
+ * Drops `element` from the transfer list, so the message is copied instead of moved: only when the
+ * message names the variable (else the data would no longer reach the receiver at all).
+ */
+function copyInstead(model: JsModel, call: ts.CallExpression, list: ts.ArrayLiteralExpression, element: ts.Expression, decl: ts.VariableDeclaration): Fix[] {
+  const message = call.arguments[0];
+  if (model.hasSyntaxErrors || !message || usesOf(model, decl, message).length === 0) return [];
+  const sf = model.sourceFile;
+  const elements = list.elements;
+  const at = elements.indexOf(element);
+  // The element with the comma after it, or before it when it is the last one.
+  const start = at > 0 && at === elements.length - 1 ? elements[at - 1]!.end : element.getStart(sf);
+  const end = at < elements.length - 1 ? elements[at + 1]!.getStart(sf) : element.end;
+  const range = { start: sf.getLineAndCharacterOfPosition(start), end: sf.getLineAndCharacterOfPosition(end) };
+  const name = model.nodeText(element);
+  return [{ title: `Copy instead of transferring: take \`${name}\` out of the transfer list`, edits: [{ range, newText: '' }], isPreferred: true }];
 }
 
 export const rule: JsRule = { id: ID, check };
