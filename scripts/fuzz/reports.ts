@@ -15,6 +15,7 @@ import { loadReport, ReportError } from '../../runtime/src/report';
 import { formatSummary } from '../../runtime/src/summary';
 import { TraceModel } from '../../runtime/src/traceModel';
 import { describeFailure, exceptionId, stopBadge, taskText, threadLabel, tracebackText } from '../../debug-adapter/src/session/describe';
+import { Random } from './lib/random';
 
 export interface FuzzOptions {
   seed: number;
@@ -44,22 +45,11 @@ const SEED_PROGRAMS: Array<[string, string[]]> = [
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type Rng = () => number;
 
-/** mulberry32: a small seeded PRNG, so a failing seed reproduces. */
-function prng(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const pick = <T>(rng: Rng, items: readonly T[]): T => items[Math.floor(rng() * items.length)];
 
 export async function run(opts: FuzzOptions): Promise<{ iterations: number; failures: string[] }> {
-  const rng = prng(opts.seed);
+  const random = new Random(opts.seed);
+  const rng: Rng = () => random.next();
   const work = fs.mkdtempSync(path.join(os.tmpdir(), `workerscope-fuzz-reports-${opts.seed}-`));
   const failures: string[] = [];
   const tally = { accepted: 0, refused: 0, adapter: 0 };

@@ -14,22 +14,11 @@ import { analyzePythonSource, createPythonParser, type Finding } from '../../src
 import { DocumentStore } from '../../src/lsp/documentStore';
 import { PythonDocuments } from '../../src/lsp/pythonDocuments';
 import { makeSource } from '../../../scripts/bench/lspLatency';
+import { Random } from '../../../scripts/fuzz/lib/random';
 
 const URI = 'file:///tmp/incremental.py';
 const OPTIONS = { file: URI };
 const FIXTURES = path.join(__dirname, '../../../../test-fixtures/rules');
-
-/** mulberry32: a small seeded generator, so every run replays the same edits. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // Snippets that change what the engine sees: comments, broken syntax, new bindings, calls, pools.
 const SNIPPETS = ['#', '\n', ' ', '    ', 'x', '(', ')', ':', '"', '=', 'pool', 'global counter\n', 'def f(a):\n    return a\n', 'p = Pool(2)\n', '.map(f, [1])', 'with mp.Pool() as pool:\n    pool.map(work, [lock])\n'];
@@ -71,7 +60,8 @@ async function replay(parser: Parser, source: string, seed: number, edits: numbe
   const never = (): boolean => false;
   const analyse = (): Finding[] => documents.analyse(URI, store.get(URI)!.text.getText(), parser, OPTIONS, never)!;
   assert.deepEqual(analyse(), await analyzePythonSource(source, OPTIONS), `${label}: on open`);
-  const next = random(seed);
+  const rng = new Random(seed);
+  const next = (): number => rng.next();
   let total = 0;
   let remembered = 0;
   let pendingUndo: Change | undefined;
