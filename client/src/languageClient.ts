@@ -16,7 +16,11 @@ export async function startLanguageClient(context: vscode.ExtensionContext, outp
     documentSelector: ['python', 'javascript', 'typescript', 'javascriptreact', 'typescriptreact'].flatMap((language) => [
       { scheme: 'file', language },
       { scheme: 'untitled', language },
-    ]),
+    ]).concat(
+      // Cells of notebooks: their text reaches the server through notebook sync; the selector is
+      // what makes VS Code ask the server for a cell's quick fixes and hovers.
+      { scheme: 'vscode-notebook-cell', language: 'python' },
+    ),
     outputChannel: output,
     synchronize: { configurationSection: 'workerscope' },
   };

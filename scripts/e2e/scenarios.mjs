@@ -20,6 +20,7 @@ import {
   waitForPaneRows,
 } from './lib/debugView.mjs';
 import { runNeovimSmoke } from './neovim.mjs';
+import { EDITOR_SCENARIOS } from './scenariosEditor.mjs';
 import { JS_SCENARIOS } from './scenariosJs.mjs';
 import { WORKSPACE_SCENARIOS } from './scenariosWorkspace.mjs';
 import { withWorkbench } from './lib/withWorkbench.mjs';
@@ -427,6 +428,7 @@ export const SCENARIOS = [
       }
     },
   },
+  ...EDITOR_SCENARIOS,
   ...JS_SCENARIOS,
   ...WORKSPACE_SCENARIOS,
   {
