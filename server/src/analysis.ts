@@ -11,6 +11,7 @@ import { Model } from './engine/model';
 import { PARALLEL_HINT } from './engine/names';
 import { NodeIndex } from './engine/scopes';
 import { createPythonParser } from './engine/parser';
+import { WorkspaceModules } from './engine/workspaceModules';
 import { finishFindings, runRule, severityFor } from './engine/findings';
 import type { RuleMeta } from './engine/rule';
 import { isSuppressed, parsableText } from './engine/text';
@@ -40,7 +41,9 @@ export function analyzePythonTree(tree: Tree, rawSource: string, options: Analys
   if (!mightUseParallelism(source)) return [];
   const index = new NodeIndex(tree.rootNode);
   if (!index.importsParallelism()) return [];
-  const model = new Model(tree, source, { index, ...(options.startMethod ? { assumedStart: options.startMethod } : {}) });
+  // Names imported from the project's own modules evaluate to what those modules define.
+  const imports = WorkspaceModules.forFile(options.file, tree.language);
+  const model = new Model(tree, source, { index, ...(imports ? { imports } : {}), ...(options.startMethod ? { assumedStart: options.startMethod } : {}) });
   const findings: Finding[] = [];
   for (const rule of RULE_IMPLEMENTATIONS) {
     const id = rule.meta.id;
