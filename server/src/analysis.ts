@@ -21,6 +21,7 @@ export * from './engine/types';
 export type { RuleMeta } from './engine/rule';
 export { loadPython, createPythonParser } from './engine/parser';
 export { parsableText } from './engine/text';
+export { moduleStamp } from './engine/workspaceModules';
 
 export const RULES: readonly RuleMeta[] = RULE_LIST;
 
@@ -53,6 +54,7 @@ export function analyzePythonTree(tree: Tree, rawSource: string, options: Analys
     if (options.isCancelled?.()) return [];
     runRule(id, severity, (line) => isSuppressed(model.lines.line(line), id), findings, (report) => rule.check({ model, file: options.file, ...(options.notebook ? { notebook: options.notebook } : {}), report }));
   }
+  if (imports && options.importedModules) options.importedModules.push(...imports.stamps);
   return finishFindings(findings, rawSource);
 }
 

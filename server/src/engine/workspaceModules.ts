@@ -85,6 +85,8 @@ export class WorkspaceModules implements ProjectImports {
   private readonly byName = new Map<string, Loaded | null>();
   private readonly byTree = new Map<Tree, Loaded>();
   private loads = 0;
+  /** `moduleStamp` of each module read, for callers that remember findings. */
+  readonly stamps: string[] = [];
 
   private constructor(private readonly file: string, private readonly language: Language) {}
 
@@ -148,10 +150,23 @@ export class WorkspaceModules implements ProjectImports {
     if (file && path.resolve(file) !== this.file) {
       this.loads++;
       loaded = read(file, this.language) ?? null;
-      if (loaded) this.byTree.set(loaded.tree, loaded);
+      if (loaded) {
+        this.byTree.set(loaded.tree, loaded);
+        this.stamps.push(`${loaded.file}\0${loaded.mtimeMs}\0${loaded.size}`);
+      }
     }
     this.byName.set(key, loaded);
     return loaded;
+  }
+}
+
+/** The stamp a module read now would get (see `WorkspaceModules.stamps`); undefined when it is gone. */
+export function moduleStamp(file: string): string | undefined {
+  try {
+    const stat = fs.statSync(file);
+    return `${file}\0${stat.mtimeMs}\0${stat.size}`;
+  } catch {
+    return undefined;
   }
 }
 

@@ -5,7 +5,9 @@
  * pickle-based pool: `multiprocessing.Pool` (also from a context), `ProcessPoolExecutor`, and
  * `multiprocessing.Process` unless it is explicitly started by `fork`. A module-level function
  * whose same-file decorator replaces it with a nested wrapper lacking `functools.wraps` counts
- * too: pickle looks the wrapper up as `decorator.<locals>.wrapper`.
+ * too: pickle looks the wrapper up as `decorator.<locals>.wrapper`. Names imported from the
+ * project's own modules (`from tasks import work`, `tasks.work`, relative imports) are judged by
+ * what those modules define, with the definition shown in the other file.
  *
  * ## Why is this bad?
  * These pools send the callable to the worker with `pickle`, which stores functions and classes

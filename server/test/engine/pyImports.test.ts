@@ -11,7 +11,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { analyzePythonSource, type Finding } from '../../src/analysis';
+import { analyzePythonSource, createPythonParser, type Finding } from '../../src/analysis';
+import { PythonDocuments } from '../../src/lsp/pythonDocuments';
 import { runCheck } from '../../src/cli/check';
 import { repoRoot } from '../rules/harness';
 
@@ -54,7 +55,7 @@ test('module-level functions imported from project modules, and missing modules,
   assert.deepEqual(await analyse('ok.py'), []);
 });
 
-test('an imported module is read again once it changed on disk', async () => {
+test('an imported module is read again once it changed on disk, also by the editor\'s remembered findings', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'workerscope-pyimports-'));
   try {
     fs.writeFileSync(path.join(dir, 'setup.cfg'), '');
@@ -62,8 +63,13 @@ test('an imported module is read again once it changed on disk', async () => {
     const text = 'from multiprocessing import Pool\nfrom jobs import job\n\nif __name__ == "__main__":\n    with Pool() as p:\n        p.map(job, [1])\n';
     fs.writeFileSync(path.join(dir, 'jobs.py'), 'def job(x):\n    return x\n');
     assert.deepEqual(await analyzePythonSource(text, { file: main }), []);
+    const documents = new PythonDocuments();
+    const parser = await createPythonParser();
+    const never = (): boolean => false;
+    assert.deepEqual(documents.analyse('main', text, parser, { file: main }, never), []);
     fs.writeFileSync(path.join(dir, 'jobs.py'), 'job = lambda x: x  # now a lambda, and longer\n');
     assert.deepEqual((await analyzePythonSource(text, { file: main })).map((f) => f.rule), ['unserializable-callable']);
+    assert.deepEqual(documents.analyse('main', text, parser, { file: main }, never)?.map((f) => f.rule), ['unserializable-callable'], 'the same text is analysed again');
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
