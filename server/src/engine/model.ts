@@ -38,6 +38,7 @@ export interface ModelOptions {
 export interface ProjectImports extends ImportedModules {
   modelOf(node: Node): Model | undefined;
   fileOf(node: Node): string | undefined;
+  modulesOf(stmt: Node): { file: string; model: Model }[];
 }
 
 export class Model {
@@ -97,6 +98,11 @@ export class Model {
   /** The file of an imported module's node; undefined for this file's own nodes. */
   fileOf(node: Node): string | undefined {
     return this.imports && node.tree !== this.tree ? this.imports.fileOf(node) : undefined;
+  }
+
+  /** The project modules an import statement of this file runs, with their models (none without imports). */
+  importedModules(stmt: Node): { file: string; model: Model }[] {
+    return this.imports?.modulesOf(stmt) ?? [];
   }
 
   /** The evaluation, for the modules that import this one (workspaceModules.ts). */

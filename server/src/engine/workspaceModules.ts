@@ -100,29 +100,43 @@ export class WorkspaceModules implements ProjectImports {
     const stmt = importStatement(b.node);
     if (stmt?.type !== 'import_from_statement') return undefined;
     const name = b.qname.slice(b.qname.lastIndexOf('.') + 1);
-    const moduleNode = stmt.childForFieldName('module_name');
-    if (!moduleNode) return undefined;
-    if (moduleNode.type === 'relative_import') {
-      const dots = /^\.+/.exec(moduleNode.text)?.[0].length ?? 1;
-      const inner = moduleNode.namedChildren.find((c) => c.type === 'dotted_name')?.text.replace(/\s+/g, '') ?? '';
-      let base = path.dirname(this.file);
-      if (!fs.existsSync(path.join(base, '__init__.py'))) return undefined;
-      for (let i = 1; i < dots; i++) base = path.dirname(base);
-      return this.exported(inner ? this.load(`rel:${base}:${inner}`, () => moduleFile(base, inner)) : undefined, name, depth);
-    }
-    return this.memberValues(moduleNode.text.replace(/\s+/g, ''), name, depth);
+    return this.exported(this.fromModule(stmt), name, depth);
   }
 
   memberValues(moduleName: string, name: string, depth: number): Value[] | undefined {
-    if (!/^[A-Za-z_][\w.]*$/.test(moduleName)) return undefined;
-    const loaded = this.load(moduleName, () => {
+    return this.exported(this.absolute(moduleName), name, depth);
+  }
+
+  /** The project modules an import statement runs (`import a, b.c`, `from m import x`, relative too). */
+  modulesOf(stmt: Node): { file: string; model: Model }[] {
+    const loaded = stmt.type === 'import_from_statement'
+      ? [this.fromModule(stmt)]
+      : stmt.childrenForFieldName('name').map((item) => this.absolute((item.type === 'aliased_import' ? item.childForFieldName('name') : item)?.text.replace(/\s+/g, '') ?? ''));
+    return loaded.filter((l): l is Loaded => !!l).map((l) => ({ file: l.file, model: l.model }));
+  }
+
+  /** The module of `from m import ...`: absolute, or relative to this file's package. */
+  private fromModule(stmt: Node): Loaded | null {
+    const moduleNode = stmt.childForFieldName('module_name');
+    if (!moduleNode) return null;
+    if (moduleNode.type !== 'relative_import') return this.absolute(moduleNode.text.replace(/\s+/g, ''));
+    const dots = /^\.+/.exec(moduleNode.text)?.[0].length ?? 1;
+    const inner = moduleNode.namedChildren.find((c) => c.type === 'dotted_name')?.text.replace(/\s+/g, '') ?? '';
+    let base = path.dirname(this.file);
+    if (!inner || !fs.existsSync(path.join(base, '__init__.py'))) return null;
+    for (let i = 1; i < dots; i++) base = path.dirname(base);
+    return this.load(`rel:${base}:${inner}`, () => moduleFile(base, inner));
+  }
+
+  private absolute(moduleName: string): Loaded | null {
+    if (!/^[A-Za-z_][\w.]*$/.test(moduleName)) return null;
+    return this.load(moduleName, () => {
       for (const dir of searchFolders(path.dirname(this.file))) {
         const found = moduleFile(dir, moduleName);
         if (found) return found;
       }
       return undefined;
     });
-    return this.exported(loaded, name, depth);
   }
 
   evaluatorOf(node: Node): Evaluator | undefined {

@@ -75,10 +75,18 @@ test('an imported module is read again once it changed on disk, also by the edit
   }
 });
 
+test('a script importing a project module that starts processes at import time is flagged at the import', async () => {
+  const found = await analyse('script.py');
+  assert.deepEqual(summary(found), [['unguarded-entry-point', 2, 'starter.py', 3]]);
+  assert.match(found[0]!.message, /^Process pool created at import time by an imported module: under spawn and forkserver each worker re-imports this script, which imports `starter.py` again/);
+  assert.deepEqual((await analyse('main.py')).filter((f) => f.rule === 'unguarded-entry-point'), [], 'tasks.py starts nothing at import');
+  assert.deepEqual(await analyse('library.py'), [], 'not a script');
+});
+
 test('workerscope check follows the imports of the files it checks', async () => {
   let out = '';
   const status = await runCheck([DIR, '--format', 'json'], { out: (t) => { out += t; }, err: () => undefined, version: 'test' });
   assert.equal(status, 1);
   const found = (JSON.parse(out) as { file: string; line: number }[]).map((f) => `${path.relative(DIR, f.file)}:${f.line}`);
-  assert.deepEqual(found, ['attributes.py:10', 'attributes.py:11', 'attributes.py:12', 'main.py:8', 'main.py:9', 'main.py:10', `${path.join('pkg', 'runner.py')}:9`]);
+  assert.deepEqual(found, ['attributes.py:10', 'attributes.py:11', 'attributes.py:12', 'main.py:8', 'main.py:9', 'main.py:10', `${path.join('pkg', 'runner.py')}:9`, 'script.py:3', 'starter.py:4']);
 });
