@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Language, type Node, Parser, type Tree } from 'web-tree-sitter';
 import { Model, type ProjectImports } from './model';
+import { isModelledLibrary } from './names';
 import type { Evaluator } from './evaluator';
 import type { Binding } from './scopes';
 import { parsableText } from './text';
@@ -129,7 +130,7 @@ export class WorkspaceModules implements ProjectImports {
   }
 
   private absolute(moduleName: string): Loaded | null {
-    if (!/^[A-Za-z_][\w.]*$/.test(moduleName)) return null;
+    if (!/^[A-Za-z_][\w.]*$/.test(moduleName) || isModelledLibrary(moduleName)) return null;
     return this.load(moduleName, () => {
       for (const dir of searchFolders(path.dirname(this.file))) {
         const found = moduleFile(dir, moduleName);

@@ -75,6 +75,20 @@ test('an imported module is read again once it changed on disk, also by the edit
   }
 });
 
+test('libraries the engine models stay library names where their source is importable (a workspace inside a Python installation)', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'workerscope-pyimports-'));
+  try {
+    fs.writeFileSync(path.join(dir, 'setup.cfg'), '');
+    fs.mkdirSync(path.join(dir, 'concurrent', 'futures'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'concurrent', '__init__.py'), '');
+    fs.writeFileSync(path.join(dir, 'concurrent', 'futures', '__init__.py'), 'from .process import ProcessPoolExecutor\n');
+    const text = 'from concurrent.futures import ProcessPoolExecutor\n\nif __name__ == "__main__":\n    with ProcessPoolExecutor() as ex:\n        ex.map(lambda x: x, [1])\n';
+    assert.deepEqual((await analyzePythonSource(text, { file: path.join(dir, 'main.py') })).map((f) => f.rule), ['unserializable-callable']);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('a script importing a project module that starts processes at import time is flagged at the import', async () => {
   const found = await analyse('script.py');
   assert.deepEqual(summary(found), [['unguarded-entry-point', 2, 'starter.py', 3]]);
