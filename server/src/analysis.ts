@@ -11,6 +11,7 @@ import { Model } from './engine/model';
 import { PARALLEL_HINT } from './engine/names';
 import { NodeIndex } from './engine/scopes';
 import { createPythonParser } from './engine/parser';
+import { WorkspaceModules } from './engine/workspaceModules';
 import { finishFindings, runRule, severityFor } from './engine/findings';
 import type { RuleMeta } from './engine/rule';
 import { isSuppressed, parsableText } from './engine/text';
@@ -20,6 +21,7 @@ export * from './engine/types';
 export type { RuleMeta } from './engine/rule';
 export { loadPython, createPythonParser } from './engine/parser';
 export { parsableText } from './engine/text';
+export { moduleStamp } from './engine/workspaceModules';
 
 export const RULES: readonly RuleMeta[] = RULE_LIST;
 
@@ -40,7 +42,9 @@ export function analyzePythonTree(tree: Tree, rawSource: string, options: Analys
   if (!mightUseParallelism(source)) return [];
   const index = new NodeIndex(tree.rootNode);
   if (!index.importsParallelism()) return [];
-  const model = new Model(tree, source, { index, ...(options.startMethod ? { assumedStart: options.startMethod } : {}) });
+  // Names imported from the project's own modules evaluate to what those modules define.
+  const imports = WorkspaceModules.forFile(options.file, tree.language);
+  const model = new Model(tree, source, { index, ...(imports ? { imports } : {}), ...(options.startMethod ? { assumedStart: options.startMethod } : {}) });
   const findings: Finding[] = [];
   for (const rule of RULE_IMPLEMENTATIONS) {
     const id = rule.meta.id;
@@ -50,6 +54,7 @@ export function analyzePythonTree(tree: Tree, rawSource: string, options: Analys
     if (options.isCancelled?.()) return [];
     runRule(id, severity, (line) => isSuppressed(model.lines.line(line), id), findings, (report) => rule.check({ model, file: options.file, ...(options.notebook ? { notebook: options.notebook } : {}), report }));
   }
+  if (imports && options.importedModules) options.importedModules.push(...imports.stamps);
   return finishFindings(findings, rawSource);
 }
 

@@ -90,6 +90,8 @@ export class CallSites implements ArgumentFlow {
       const fn = call.childForFieldName('function');
       if (!fn || (fn.type !== 'identifier' && fn.type !== 'attribute')) return;
       for (const callee of this.values.eval(fn)) {
+        // Functions imported from other project modules are not call sites of this file.
+        if ((callee.t === 'func' || callee.t === 'method' || callee.t === 'class') && callee.def.tree !== call.tree) continue;
         if (callee.t === 'func' || callee.t === 'method') sites.push({ call, callee, pack: argumentNodes(call) });
         else if (callee.t === 'class') {
           const init = this.classes.findMethod(callee.def, '__init__');

@@ -20,6 +20,16 @@ export interface EvaluatorPeers {
   flow: ArgumentFlow;
 }
 
+/** Definitions in the project's other modules, for a file that imports them (see workspaceModules.ts). */
+export interface ImportedModules {
+  /** The values a `from m import name` binding takes when `m` is a project module; undefined otherwise. */
+  importedValues(b: Extract<Binding, { k: 'import' }>, depth: number): Value[] | undefined;
+  /** The values `module.name` takes when `module` (absolute, dotted) is a project module. */
+  memberValues(module: string, name: string, depth: number): Value[] | undefined;
+  /** The evaluation of the imported module whose tree holds `node`; undefined for this file's nodes. */
+  evaluatorOf(node: Node): Evaluator | undefined;
+}
+
 export class Evaluator implements Evaluation {
   private readonly cache = new Map<number, Value[]>();
   private readonly flowCache = new Map<number, Value[]>();
@@ -30,7 +40,20 @@ export class Evaluator implements Evaluation {
   private noFlow = false;
   private peers!: EvaluatorPeers;
 
-  constructor(private readonly scopes: Scopes, private readonly nodes: NodeIndex, private readonly calls: CallIndex) {}
+  constructor(private readonly scopes: Scopes, private readonly nodes: NodeIndex, private readonly calls: CallIndex, private readonly imports?: ImportedModules) {}
+
+  /** The evaluator of another module's node (values of imported names hold them), if `node` is one. */
+  private foreign(node: Node): Evaluator | undefined {
+    return this.imports && node.tree !== this.scopes.module.node.tree ? this.imports.evaluatorOf(node) : undefined;
+  }
+
+  /** What the module-level name `name` holds once the module has run (its last binding); undefined when unbound. */
+  moduleValues(name: string, depth: number): Value[] | undefined {
+    const list = this.scopes.module.bindings.get(name);
+    if (!list || list.length === 0) return undefined;
+    const last = list[list.length - 1]!;
+    return dedupe((last.k === 'unknown' ? list : [last]).flatMap((b) => this.bindingValues(b, depth + 1)));
+  }
 
   connect(peers: EvaluatorPeers): void {
     this.peers = peers;
@@ -44,6 +67,8 @@ export class Evaluator implements Evaluation {
   eval(expr: Node | null | undefined, depth = 0): Value[] {
     if (!expr) return [UNKNOWN];
     if (depth > MAX_DEPTH) return [UNKNOWN];
+    const owner = this.foreign(expr);
+    if (owner) return owner.eval(expr, depth);
     const cache = this.noFlow ? this.cache : this.flowCache;
     const cached = cache.get(expr.id);
     if (cached) return cached;
@@ -99,6 +124,8 @@ export class Evaluator implements Evaluation {
 
   /** The bindings `id` may refer to, innermost scope first; undefined when nothing binds it in this file. */
   lookup(id: Node): Binding[] | undefined {
+    const owner = this.foreign(id);
+    if (owner) return owner.lookup(id);
     const name = id.text;
     const at = id.startIndex;
     const first = this.scopes.scopeOf(id);
@@ -128,7 +155,7 @@ export class Evaluator implements Evaluation {
   private bindingValues(b: Binding, depth: number): Value[] {
     switch (b.k) {
       case 'value': return this.eval(b.value, depth + 1);
-      case 'import': return [{ t: 'ref', qname: canonical(b.qname) }];
+      case 'import': return crossing(this.imports?.importedValues(b, depth)) ?? [{ t: 'ref', qname: canonical(b.qname) }];
       case 'def': return [{ t: 'func', def: b.def }];
       case 'class': return [{ t: 'class', def: b.def }];
       case 'param': return this.paramValues(b, depth);
@@ -167,8 +194,11 @@ export class Evaluator implements Evaluation {
   }
 
   private attributeOf(v: Value, name: string, depth: number): Value[] {
+    const node = v.t === 'inst' ? v.cls : v.t === 'class' ? v.def : undefined;
+    const owner = node && this.foreign(node);
+    if (owner) return owner.attributeOf(v, name, depth);
     switch (v.t) {
-      case 'ref': return [{ t: 'ref', qname: canonical(`${v.qname}.${name}`), ...(v.start ? { start: v.start } : {}) }];
+      case 'ref': return crossing(this.imports?.memberValues(v.qname, name, depth)) ?? [{ t: 'ref', qname: canonical(`${v.qname}.${name}`), ...(v.start ? { start: v.start } : {}) }];
       case 'obj':
         if (v.kind === 'context' && isContextAttribute(name)) {
           return [{ t: 'ref', qname: canonical(`${forkRoot(v.qname)}.${name}`), ...(v.start ? { start: v.start } : {}) }];
@@ -225,6 +255,8 @@ export class Evaluator implements Evaluation {
   }
 
   private returnValues(def: Node, depth: number): Value[] {
+    const owner = this.foreign(def);
+    if (owner) return crossing(owner.returnValues(def, depth))!;
     if (this.isGenerator(def)) return [{ t: 'obj', kind: 'generator', qname: 'generator', node: def }];
     const body = def.childForFieldName('body');
     if (!body || depth > MAX_DEPTH / 2) return [UNKNOWN];
@@ -239,6 +271,8 @@ export class Evaluator implements Evaluation {
   }
 
   isGenerator(def: Node): boolean {
+    const owner = this.foreign(def);
+    if (owner) return owner.isGenerator(def);
     const body = def.childForFieldName('body');
     if (!body) return false;
     return body.descendantsOfType('yield').some((y) => this.enclosingDef(y, true)?.id === def.id);
@@ -246,6 +280,8 @@ export class Evaluator implements Evaluation {
 
   /** The nearest enclosing `def` (or lambda, when `lambdas`), or null at module level. */
   enclosingDef(node: Node, lambdas = false): Node | null {
+    const owner = this.foreign(node);
+    if (owner) return owner.enclosingDef(node, lambdas);
     if (!lambdas) {
       const cached = this.enclosingDefCache.get(node.id);
       if (cached !== undefined) return cached;
@@ -258,6 +294,8 @@ export class Evaluator implements Evaluation {
   /** Static elements of an iterable expression: literals, comprehensions, `[x] * n`, `repeat(x)`. */
   elementsOf(expr: Node | null | undefined, depth = 0, follow = 2): Node[] {
     if (!expr || depth > 8) return [];
+    const owner = this.foreign(expr);
+    if (owner) return owner.elementsOf(expr, depth, follow);
     const e = unparen(expr);
     switch (e.type) {
       case 'list': case 'tuple': case 'set':
@@ -361,6 +399,14 @@ export class Evaluator implements Evaluation {
     if (!sawSite && b.defaultValue) out.push(...this.eval(b.defaultValue, depth + 1));
     return out.length > 0 ? out : [UNKNOWN];
   }
+}
+
+/**
+ * Values that come into this file from an imported module: callables and library names. Objects
+ * and instances built there are unknown here (rules would read their nodes as this file's).
+ */
+function crossing(values: Value[] | undefined): Value[] | undefined {
+  return values?.map((v) => (v.t === 'obj' || v.t === 'inst' ? UNKNOWN : v));
 }
 
 /** A binding whose statement encloses the use (the `f(x)` of `x = f(x)`) does not precede it;

@@ -10,7 +10,7 @@ import { firstArg, stringValue } from './arguments';
 import { CallIndex, type Callee } from './callIndex';
 import { CallSites } from './callSites';
 import { ClassIndex, type WorkerClass } from './classes';
-import { Evaluator } from './evaluator';
+import { Evaluator, type ImportedModules } from './evaluator';
 import { ContextIndex, type ExecutionContext } from './guards';
 import type { CallSite, IncomingPack, TaskCall, TaskTarget } from './modelParts';
 import type { StartMethod } from './names';
@@ -30,6 +30,15 @@ export interface ModelOptions {
   index?: NodeIndex;
   /** The start method assumed when the file sets none (the project's `start-method`). */
   assumedStart?: StartMethod;
+  /** The project's modules this file imports (workspaceModules.ts); without it, imports are library names. */
+  imports?: ProjectImports;
+}
+
+/** Imported project modules, as the model asks for them: the model and file that hold a node of theirs. */
+export interface ProjectImports extends ImportedModules {
+  modelOf(node: Node): Model | undefined;
+  fileOf(node: Node): string | undefined;
+  modulesOf(stmt: Node): { file: string; model: Model }[];
 }
 
 export class Model {
@@ -46,6 +55,7 @@ export class Model {
   private readonly taskIndex: TaskIndex;
   private readonly creation: CreationNames;
   private contexts: ContextIndex | undefined;
+  private readonly imports: ProjectImports | undefined;
 
   constructor(readonly tree: Tree, readonly source: string, options: ModelOptions = {}) {
     this.root = tree.rootNode;
@@ -53,7 +63,8 @@ export class Model {
     this.scopes = new Scopes(this.root, options.packageName ?? '', this.index);
     this.lines = new LineIndex(source);
     this.callIndex = new CallIndex(this.root, source, this.index);
-    this.evaluator = new Evaluator(this.scopes, this.index, this.callIndex);
+    this.imports = options.imports;
+    this.evaluator = new Evaluator(this.scopes, this.index, this.callIndex, options.imports);
     this.classes = new ClassIndex(source, this.index, this.evaluator);
     this.creation = new CreationNames(this.scopes);
     this.taskIndex = new TaskIndex(this.callIndex, this.evaluator, this.creation);
@@ -68,7 +79,40 @@ export class Model {
   }
 
   text(node: Node): string {
+    const owner = this.foreignModel(node);
+    if (owner) return owner.text(node);
     return this.source.slice(node.startIndex, node.endIndex);
+  }
+
+  // ---------------------------------------------------------------- imported project modules
+
+  /** The model of the imported module a node (held by an imported value) belongs to; this model for its own nodes. */
+  ownerOf(node: Node): Model {
+    return this.foreignModel(node) ?? this;
+  }
+
+  private foreignModel(node: Node): Model | undefined {
+    return this.imports && node.tree !== this.tree ? this.imports.modelOf(node) : undefined;
+  }
+
+  /** The file of an imported module's node; undefined for this file's own nodes. */
+  fileOf(node: Node): string | undefined {
+    return this.imports && node.tree !== this.tree ? this.imports.fileOf(node) : undefined;
+  }
+
+  /** The project modules an import statement of this file runs, with their models (none without imports). */
+  importedModules(stmt: Node): { file: string; model: Model }[] {
+    return this.imports?.modulesOf(stmt) ?? [];
+  }
+
+  /** The evaluation, for the modules that import this one (workspaceModules.ts). */
+  get evaluation(): Evaluator {
+    return this.evaluator;
+  }
+
+  /** What a module-level name holds once the module has run; undefined when the module binds no such name. */
+  moduleValues(name: string, depth = 0): Value[] | undefined {
+    return this.evaluator.moduleValues(name, depth);
   }
 
   // ---------------------------------------------------------------- calls (syntax)
@@ -138,20 +182,28 @@ export class Model {
   // ---------------------------------------------------------------- classes
 
   findMethod(cls: Node, name: string): Node | undefined {
+    const owner = this.foreignModel(cls);
+    if (owner) return owner.findMethod(cls, name);
     return this.classes.findMethod(cls, name);
   }
 
   baseClasses(cls: Node): Value[] {
+    const owner = this.foreignModel(cls);
+    if (owner) return owner.baseClasses(cls);
     return this.classes.baseClasses(cls);
   }
 
   /** Whether a same-file class derives from `multiprocessing.Process` (or a context's Process). */
   isProcessClass(cls: Node): boolean {
+    const owner = this.foreignModel(cls);
+    if (owner) return owner.isProcessClass(cls);
     return this.classes.isProcessClass(cls);
   }
 
   /** `thread` or `process` for a same-file Thread or Process subclass, any start method. */
   workerClassKind(cls: Node): 'thread' | 'process' | undefined {
+    const owner = this.foreignModel(cls);
+    if (owner) return owner.workerClassKind(cls);
     return this.classes.workerClassKind(cls);
   }
 
@@ -162,11 +214,15 @@ export class Model {
 
   /** The first `self.<name> = value` of a class whose value is one of `kinds`, unless the class controls its own pickling. */
   selfAttributeOfKind(cls: Node, kinds: ReadonlySet<string>, except?: (v: ObjectValue) => boolean): { name: string; value: ObjectValue; at: Node } | undefined {
+    const owner = this.foreignModel(cls);
+    if (owner) return owner.selfAttributeOfKind(cls, kinds, except);
     return this.classes.selfAttributeOfKind(cls, kinds, except);
   }
 
   /** `self.<name> = value` assignments in a class's methods, by name (empty when it defines its own pickled state). */
   pickledAttributes(cls: Node): Map<string, Node[]> {
+    const owner = this.foreignModel(cls);
+    if (owner) return owner.pickledAttributes(cls);
     return this.classes.findMethod(cls, '__getstate__') || this.classes.findMethod(cls, '__reduce__') || this.classes.findMethod(cls, '__reduce_ex__') ? new Map() : this.classes.selfAttributes(cls);
   }
 

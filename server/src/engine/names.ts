@@ -255,6 +255,21 @@ export function traitsOf(qname: string): BackendTraits {
   return TRAITS[backendOf(qname)];
 }
 
+let modelledRoots: Set<string> | undefined;
+
+/**
+ * Whether the engine models the library `module` belongs to (multiprocessing, concurrent,
+ * threading, functools, the parallel backends...): its names stay library names even where its
+ * source is importable from a project folder (a workspace inside a Python installation).
+ */
+export function isModelledLibrary(module: string): boolean {
+  modelledRoots ??= new Set(
+    [...Object.keys(ALIASES), ...Object.values(ALIASES), ...Object.keys(CALL_RESULTS), ...Object.keys(BACKEND_ROOTS), ...Object.keys(BACKEND_RESULTS), ...Object.keys(BACKEND_ALIASES), 'functools', 'builtins', 'os', 'queue', 'pickle', 'sys']
+      .map((q) => q.split('.')[0]!),
+  );
+  return modelledRoots.has(module.split('.')[0]!);
+}
+
 /** What calling the library object `qname` returns, when the engine models it. */
 export function callResult(qname: string): ObjectKind | undefined {
   const name = canonical(qname);

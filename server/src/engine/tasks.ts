@@ -232,7 +232,7 @@ export class TaskIndex implements TaskQueries {
         if (v.t === 'partial') {
           for (const inner of this.values.eval(v.func)) {
             const def = defOf(inner);
-            if (!def) continue;
+            if (!def || def.tree !== task.site.tree) continue;
             const packs = (task.packs.length > 0 ? task.packs : [{ positional: [], keywords: new Map<string, Node>() }]).map((p) => ({
               positional: [...v.args, ...p.positional],
               keywords: new Map([...v.keywords, ...p.keywords]),
@@ -243,7 +243,8 @@ export class TaskIndex implements TaskQueries {
           continue;
         }
         const def = defOf(v);
-        if (def) out.push({ value: v, def, shift: v.t === 'method' && v.bound ? 1 : 0, packs: task.packs });
+        // The bodies of functions imported from other project modules are not checked here.
+        if (def && def.tree === task.site.tree) out.push({ value: v, def, shift: v.t === 'method' && v.bound ? 1 : 0, packs: task.packs });
       }
     };
     if (local) this.values.withoutFlow(run);

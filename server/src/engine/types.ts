@@ -108,4 +108,6 @@ export interface AnalysisOptions {
   notebook?: NotebookLayout;
   /** Polled between rules; returning true abandons the analysis. */
   isCancelled?: () => boolean;
+  /** Filled with a stamp (path, mtime, size) of each project module the analysis read for the file's imports. */
+  importedModules?: string[];
 }

@@ -3,11 +3,12 @@
  * kept and reparsed incrementally (TreeStore), and the findings of the last few texts analysed are
  * remembered by text and options, so that a text seen again (an undo, a deleted character typed
  * back, a re-analysis after a settings change that left the options alone) costs a lookup only.
- * Findings depend on nothing but the text and the options, so a remembered list is exactly the
- * list a fresh analysis would give (server/test/lsp/incrementalAnalysis.test.ts checks it).
+ * Findings depend on nothing but the text, the options and the project modules the file imports
+ * (remembered by path, mtime and size), so a remembered list is exactly the list a fresh analysis
+ * would give (server/test/lsp/incrementalAnalysis.test.ts checks it).
  */
 import type { Parser } from 'web-tree-sitter';
-import { analyzePythonTree } from '../analysis';
+import { analyzePythonTree, moduleStamp } from '../analysis';
 import type { AnalysisOptions, Finding } from '../engine/types';
 import { TreeStore, type TreeEditData } from './treeStore';
 
@@ -20,6 +21,8 @@ interface Remembered {
   text: string;
   options: string;
   findings: Finding[];
+  /** Stamps of the project modules the analysis read (engine/workspaceModules.ts). */
+  modules: string[];
 }
 
 export type PythonAnalysisOptions = Omit<AnalysisOptions, 'isCancelled' | 'onlyRules'>;
@@ -50,17 +53,18 @@ export class PythonDocuments {
   analyse(key: string, text: string, parser: Parser, options: PythonAnalysisOptions, cancelled: () => boolean, keep = true): Finding[] | undefined {
     const optionsKey = JSON.stringify([options.file, options.severities ?? null, options.startMethod ?? null, options.notebook ?? null]);
     const seen = keep ? this.remembered.get(key) : undefined;
-    const hit = seen?.find((r) => r.options === optionsKey && r.text === text);
+    const hit = seen?.find((r) => r.options === optionsKey && r.text === text && r.modules.every((m) => moduleStamp(m.slice(0, m.indexOf('\0'))) === m));
     // A hit leaves the tree edited but not reparsed: tree-sitter takes any number of edits
     // before the next parse, which then reuses the same subtrees.
     if (hit) return hit.findings;
     const tree = this.trees.parse(key, text, parser, cancelled, keep);
     if (!tree) return undefined;
     try {
-      const findings = analyzePythonTree(tree, text, { ...options, isCancelled: cancelled });
+      const modules: string[] = [];
+      const findings = analyzePythonTree(tree, text, { ...options, isCancelled: cancelled, importedModules: modules });
       // A cancelled run may have stopped between rules with a partial list: never remember it.
       if (cancelled()) return undefined;
-      if (keep && text.length <= REMEMBERED_MAX_CHARS) this.remember(key, { text, options: optionsKey, findings });
+      if (keep && text.length <= REMEMBERED_MAX_CHARS) this.remember(key, { text, options: optionsKey, findings, modules });
       return findings;
     } finally {
       if (!keep) tree.delete();

@@ -14,6 +14,10 @@
  * finished its bootstrapping phase`; a `Pool` keeps replacing the dead workers, so the program
  * floods the machine with processes instead of doing its work.
  *
+ * A script (a file with a main guard) that imports one of the project's modules which starts
+ * processes when imported is flagged at the import: each spawned child re-imports the script,
+ * so the module runs again inside the child's bootstrapping, whatever the script's guard holds.
+ *
  * Thread pools and threads are not affected, and an explicit `fork` context does not re-import
  * the module. Jupyter notebooks are not flagged: a kernel's `__main__` has no file, so workers
  * re-run none of its cells (what fails there is finding the functions the cells define, which
@@ -221,6 +225,7 @@ function check({ model, report, file }: RuleContext): void {
     }
   }
 
+  checkImportedStarts(model, report);
   const fixes = new WrapFixes(model);
   for (const event of direct) {
     const { who, then, when } = CONSEQUENCE[event.kind];
@@ -238,6 +243,34 @@ function check({ model, report, file }: RuleContext): void {
       related: [{ range: nodeRange(event.node), message: `${event.what} here` }],
       fixes: fixes.for(call),
     });
+  }
+}
+
+/**
+ * A script (a file with a main guard) that imports a project module starting processes at its
+ * import: under spawn and forkserver each child re-imports the script as `__mp_main__`, which
+ * imports the module again inside the child's bootstrapping. Modules that are not scripts are not
+ * flagged here (what imports them decides); starts the module reaches only through functions it
+ * calls at import time are not followed.
+ */
+function checkImportedStarts(model: Model, report: RuleContext['report']): void {
+  // No exemption for `set_start_method("fork")` here: the module's processes start at the import,
+  // before the script's main guard sets anything.
+  if (!model.root.namedChildren.some(isMainGuard)) return;
+  for (const stmt of model.index.of('import_statement', 'import_from_statement')) {
+    if (model.executionContext(stmt).at !== 'import') continue;
+    for (const { file, model: imported } of model.importedModules(stmt)) {
+      const event = startCandidates(imported).map((call) => startEvent(imported, call)).find((e) => e && imported.executionContext(e.node).at === 'import');
+      if (!event) continue;
+      const { who, then, when } = CONSEQUENCE[event.kind];
+      const name = file.replace(/^.*[\\/]/, '');
+      report({
+        message: `${SUBJECT[event.kind]} by an imported module: ${when ?? 'under spawn and forkserver'} ${who} re-imports this script, which imports \`${name}\` again, and fails. In \`${name}\`, ${event.what} outside ${GUARD}; ${then}. Start it from a function called under this script's main guard.`,
+        range: nodeRange(stmt),
+        related: [{ file, range: nodeRange(calleeRange(event.node)), message: `${event.what} at import time` }],
+      });
+      break;
+    }
   }
 }
 

@@ -5,7 +5,9 @@
  * pickle-based pool: `multiprocessing.Pool` (also from a context), `ProcessPoolExecutor`, and
  * `multiprocessing.Process` unless it is explicitly started by `fork`. A module-level function
  * whose same-file decorator replaces it with a nested wrapper lacking `functools.wraps` counts
- * too: pickle looks the wrapper up as `decorator.<locals>.wrapper`.
+ * too: pickle looks the wrapper up as `decorator.<locals>.wrapper`. Names imported from the
+ * project's own modules (`from tasks import work`, `tasks.work`, relative imports) are judged by
+ * what those modules define, with the definition shown in the other file.
  *
  * ## Why is this bad?
  * These pools send the callable to the worker with `pickle`, which stores functions and classes
@@ -128,6 +130,10 @@ function localWhy(model: Model, node: Node, what: string): string {
 
 /** Why a value cannot be pickled by reference, if it cannot. */
 function problemOf(model: Model, v: Value, spawning: boolean, depth = 0): Problem | undefined {
+  // A value imported from another project module is judged by that module's model.
+  const node = v.t === 'lambda' ? v.node : v.t === 'func' || v.t === 'method' || v.t === 'class' ? v.def : v.t === 'inst' ? v.cls : undefined;
+  const owner = node && model.ownerOf(node);
+  if (owner && owner !== model) return problemOf(owner, v, spawning, depth);
   switch (v.t) {
     case 'lambda':
       if (model.enclosingDef(v.node)) return { what: '`lambda`', noun: 'a lambda', why: localWhy(model, v.node, 'a lambda'), remedy: 'use a module-level function', definedAt: v.node, movable: v.node };
@@ -276,10 +282,12 @@ function check({ model, report, file, notebook }: RuleContext): void {
     }
     if (!problem) continue;
     const related: RelatedLocation[] = [];
-    const inside = problem.definedAt.startIndex >= task.callable.startIndex && problem.definedAt.endIndex <= task.callable.endIndex;
-    if (!inside) related.push({ range: nodeRange(problem.definedAt.childForFieldName('name') ?? problem.definedAt), message: problem.relatedMessage ?? 'defined here, inside a function' });
+    // Defined in another project module: the related location is in that file, and no fix edits it.
+    const elsewhere = model.fileOf(problem.definedAt);
+    const inside = !elsewhere && problem.definedAt.startIndex >= task.callable.startIndex && problem.definedAt.endIndex <= task.callable.endIndex;
+    if (!inside) related.push({ ...(elsewhere ? { file: elsewhere } : {}), range: nodeRange(problem.definedAt.childForFieldName('name') ?? problem.definedAt), message: problem.relatedMessage ?? (elsewhere && !model.enclosingDef(problem.definedAt) ? 'defined here' : 'defined here, inside a function') });
     const fixes: Fix[] = [];
-    const movable = problem.movable;
+    const movable = elsewhere ? undefined : problem.movable;
     if (movable?.type === 'lambda' && movable.id === task.callable.id) {
       names ??= new NameAllocator(model);
       const fix = lambdaFix(model, movable, names);

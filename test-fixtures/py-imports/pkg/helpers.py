@@ -1,0 +1,2 @@
+def make_worker():
+    return lambda x: -x
