@@ -28,7 +28,10 @@ for minor in 8 9 10 11 12 13; do
     fi
     summary="$(grep -E '^Ran [0-9]+ tests' "$log" | tail -1)"
     echo "$version: $result ($summary, $(( $(date +%s) - start ))s)"
-    [ "$result" = "FAILED" ] && grep -E '^(FAIL|ERROR):' "$log" | sed 's/^/    /'
+    # Each failure with its traceback (the assertion's own message), not only its name: a failure
+    # seen once in CI must be diagnosable from the CI log alone.
+    [ "$result" = "FAILED" ] && awk '/^(FAIL|ERROR):/ {show=1} /^=====|^Ran [0-9]+ test/ {show=0} show' "$log" \
+        | cut -c1-400 | head -120 | sed 's/^/    /'
     rm -f "$log"
 done
 [ "$found" -eq 0 ] && { echo "no pyenv CPython 3.8-3.13 found under $root"; exit 1; }
