@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { type Language, type Node, Parser, type Tree } from 'web-tree-sitter';
 import { Model, type ProjectImports } from './model';
 import { isModelledLibrary } from './names';
+import { STDLIB_MODULES } from './stdlibModules';
 import type { Evaluator } from './evaluator';
 import type { Binding } from './scopes';
 import { parsableText } from './text';
@@ -130,7 +131,7 @@ export class WorkspaceModules implements ProjectImports {
   }
 
   private absolute(moduleName: string): Loaded | null {
-    if (!/^[A-Za-z_][\w.]*$/.test(moduleName) || isModelledLibrary(moduleName)) return null;
+    if (!/^[A-Za-z_][\w.]*$/.test(moduleName) || isModelledLibrary(moduleName) || STDLIB_MODULES.has(moduleName.split('.')[0]!)) return null;
     return this.load(moduleName, () => {
       for (const dir of searchFolders(path.dirname(this.file))) {
         const found = moduleFile(dir, moduleName);
