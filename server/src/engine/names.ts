@@ -294,8 +294,12 @@ export const POOL_TASK_METHODS: ReadonlySet<string> = new Set([
   'uimap', 'amap', 'apipe', 'pipe', 'map_unordered',
 ]);
 
-/** Module-qualified names whose modules are parallelism modules; the cheap prefilter keys on these. */
-export const PARALLEL_HINT = /multiprocess|concurrent|threading|_thread|Executor|\bPool\b|billiard|pathos|joblib|loky|distributed|\bdask\b|\bray\b|mpire/;
+/**
+ * Module-qualified names whose modules are parallelism modules; the cheap prefilter keys on these.
+ * The backends' names are common words ("distributed", "ray") in prose, so they count only where a
+ * line imports them: otherwise every file with such a word in a docstring would be parsed.
+ */
+export const PARALLEL_HINT = /multiprocess|concurrent|threading|_thread|Executor|\bPool\b|^[ \t]*(?:from|import)[ \t]+(?:billiard|pathos|joblib|loky|distributed|dask|ray|mpire)\b/m;
 
 export const SHARED_KINDS: ReadonlySet<ObjectKind> = new Set([
   'value', 'array', 'rawValue', 'rawArray', 'proxyValue', 'proxyArray', 'proxyDict', 'proxyList', 'proxyNamespace',
