@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { ts } from 'ts-morph';
 import { isJsFile } from './prefilter';
 import { parse } from './project';
+import { smallFileStat } from '../common/fileStamp';
 
 export { diskPath } from './project';
 
@@ -46,13 +47,8 @@ function candidates(base: string): string[] {
 
 function load(file: string): ts.SourceFile | undefined {
   if (!isJsFile(file)) return undefined;
-  let stat: fs.Stats;
-  try {
-    stat = fs.statSync(file);
-  } catch {
-    return undefined;
-  }
-  if (!stat.isFile() || stat.size > MAX_BYTES) return undefined;
+  const stat = smallFileStat(file, MAX_BYTES);
+  if (!stat) return undefined;
   const kept = cache.get(file);
   if (kept && kept.mtimeMs === stat.mtimeMs && kept.size === stat.size) return kept.file;
   let text: string;

@@ -17,6 +17,7 @@ import type { Evaluator } from './evaluator';
 import type { Binding } from './scopes';
 import { parsableText } from './text';
 import type { Value } from './values';
+import { smallFileStat } from '../common/fileStamp';
 
 const MAX_BYTES = 512 * 1024;
 const MAX_PER_ANALYSIS = 8;
@@ -195,13 +196,8 @@ function importStatement(node: Node): Node | undefined {
 
 /** The module at `file`, parsed, from the cache while its size and mtime hold. */
 function read(file: string, language: Language): Loaded | undefined {
-  let stat: fs.Stats;
-  try {
-    stat = fs.statSync(file);
-  } catch {
-    return undefined;
-  }
-  if (!stat.isFile() || stat.size > MAX_BYTES) return undefined;
+  const stat = smallFileStat(file, MAX_BYTES);
+  if (!stat) return undefined;
   const kept = cache.get(file);
   if (kept && kept.mtimeMs === stat.mtimeMs && kept.size === stat.size) {
     // Most recently used last: the oldest is evicted first, never one this analysis holds.
