@@ -412,7 +412,8 @@ def _hit(frame: "Any", bps: "List[Breakpoint]") -> bool:
     if ident in _busy or runtime.state.helper:
         return False
     pause = sys.modules.get(__package__ + ".pause")
-    if pause is not None and ident in pause.waiting:
+    # Another thread may be importing pause right now: until it defines `waiting`, nobody waits.
+    if ident in getattr(pause, "waiting", ()):
         return False
     _busy.add(ident)
     try:
