@@ -68,7 +68,7 @@ class LanguageServer {
   private readonly notebooks: NotebookSync;
   private readonly notebookGenerations = new Map<string, number>();
   private readonly workspace: WorkspaceDiagnostics;
-  private workspacePool!: AnalysisPool;
+  private readonly workspacePool: AnalysisPool;
 
   constructor(private readonly connection: Connection, entry: string) {
     this.settings = new SettingsCache(connection, () => this.configurationSupported);
@@ -83,7 +83,8 @@ class LanguageServer {
     this.scheduler = new AnalysisScheduler(ANALYSIS_BURST_MS, (uri) => this.analyse(uri), (uri, error) => {
       connection.console.error(`Workerscope could not analyse ${uri}: ${error instanceof Error ? error.stack : String(error)}`);
     });
-    this.workspace = this.workspaceDiagnostics(entry);
+    this.workspacePool = new AnalysisPool({ entry, supersededGraceMs: SUPERSEDED_GRACE_MS, budgetMs: ANALYSIS_BUDGET_MS, recycleChars: WORKSPACE_RECYCLE_CHARS, log: (message) => connection.console.log(`Workerscope: ${message}`) });
+    this.workspace = this.workspaceDiagnostics();
     this.notebooks = new NotebookSync(connection, (uri) => this.scheduleNotebook(uri), (uri, cells) => {
       this.scheduler.cancel(uri);
       this.settings.forget(uri);
@@ -210,9 +211,8 @@ class LanguageServer {
   }
 
   /** Workspace diagnostics on a pool of their own, so the first pass never delays an open document. */
-  private workspaceDiagnostics(entry: string): WorkspaceDiagnostics {
+  private workspaceDiagnostics(): WorkspaceDiagnostics {
     const log = (message: string): void => this.connection.console.log(message);
-    this.workspacePool = new AnalysisPool({ entry, supersededGraceMs: SUPERSEDED_GRACE_MS, budgetMs: ANALYSIS_BUDGET_MS, recycleChars: WORKSPACE_RECYCLE_CHARS, log });
     return new WorkspaceDiagnostics({
       connection: this.connection,
       pool: this.workspacePool,
