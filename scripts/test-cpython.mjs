@@ -42,6 +42,19 @@ if (missing) {
   console.log(`cpython suites: skipped (${missing})`);
   process.exit(0);
 }
+const version = spawnSync(python, ['-c', 'import platform; print(platform.python_version())'], { encoding: 'utf8' }).stdout.trim();
+// Tests that hang on this interpreter without the tracer, by a CPython bug fixed in a later
+// release: a hang ends the whole suite at --timeout (-w cannot re-run it), so they are left out,
+// by name, only on the releases that have the bug.
+// gh-125451: ProcessPoolExecutor's manager thread holds the shutdown lock while joining the
+// queue feeder thread, which needs that lock to report a task that failed to pickle; fixed in
+// 3.12.8 and 3.13.1. On 3.13.0 a plain loop of test_shutdown_deadlock_pickle's steps hangs
+// within 300 iterations (gh-110337 is the same hang on CPython's own buildbots).
+const KNOWN_UPSTREAM_HANGS = [
+  { test: 'test_shutdown_deadlock_pickle', affected: (v) => (v[0] === 3 && v[1] === 13 && v[2] < 1) || (v[0] === 3 && v[1] === 12 && v[2] < 8) },
+];
+const parsedVersion = version.split('.').map((n) => Number.parseInt(n, 10));
+const leftOut = KNOWN_UPSTREAM_HANGS.filter((h) => h.affected(parsedVersion)).map((h) => h.test);
 const cli = path.resolve('dist', 'cli.js');
 if (!existsSync(cli)) spawnSync('node', ['esbuild.mjs'], { stdio: 'inherit' });
 
@@ -64,7 +77,7 @@ for (const suite of suites) {
   const cwd = mkdtempSync(path.join(os.tmpdir(), 'workerscope-cpython-'));
   // -w re-runs a failed test once, as CPython's own CI does: a timing flake on a loaded
   // machine passes the second time, a failure the tracer causes does not.
-  const testArgs = ['-m', 'test', suite, '--fail-env-changed', '-w', '--timeout', '1200'];
+  const testArgs = ['-m', 'test', suite, '--fail-env-changed', '-w', '--timeout', '1200', ...leftOut.flatMap((t) => ['-i', t])];
   try {
     if (alsoPlain) {
       console.log(`\n== ${suite}, plain`);
@@ -80,7 +93,8 @@ for (const suite of suites) {
   }
 }
 
-console.log(`\nCPython ${spawnSync(python, ['-c', 'import platform; print(platform.python_version())'], { encoding: 'utf8' }).stdout.trim()} (${python})`);
+console.log(`\nCPython ${version} (${python})`);
+if (leftOut.length) console.log(`  left out (hang without the tracer on ${version}, CPython bug): ${leftOut.join(', ')}`);
 for (const r of results) console.log(`  ${r.suite}: ${r.ok ? 'passed' : `FAILED (exit ${r.code})`} in ${r.seconds}s`);
 const failed = results.filter((r) => !r.ok).length;
 console.log(`cpython suites: ${results.length - failed} passed, ${failed} failed`);
