@@ -24,6 +24,12 @@ export interface LaunchAttributes {
    * or a terminal the client opens (DAP `runInTerminal`), where the program reads its input.
    */
   console?: ConsoleKind;
+  /**
+   * Record a timeline of workers and tasks (protocol/src/timeline.ts): a path writes it there
+   * (Chrome Trace Event JSON, 0600); `true` lets the client choose a file in the extension's
+   * storage. Live batches reach the client as `workerscope/timeline` events either way.
+   */
+  timeline?: boolean | string;
   /** Open this saved trace report post-mortem instead of running a program. */
   report?: string;
 }
