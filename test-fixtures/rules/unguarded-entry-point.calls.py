@@ -1,5 +1,6 @@
 """Fixture: pools created in functions that module-level code calls."""
 import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 
 
@@ -29,6 +30,16 @@ def start_runner():
     Runner().go()
 
 
+def run_on(executor):
+    """Starts processes only when given a process executor."""
+    return list(executor.map(work, range(4)))
+
+
+class Serial:
+    def map(self, fn, items):
+        return map(fn, items)
+
+
 if __name__ != "__main__":
     pass
 else:
@@ -36,3 +47,5 @@ else:
 
 main()  # [unguarded-entry-point]
 start_runner()  # [unguarded-entry-point]
+run_on(ProcessPoolExecutor())  # [unguarded-entry-point]
+run_on(Serial())  # fine: a plain object's map starts nothing

@@ -61,7 +61,7 @@
 import type { Node } from 'web-tree-sitter';
 import { isMainGuard, topLevelStatement } from '../engine/guards';
 import { stringInteriorLines, wrapLines } from '../engine/fixes';
-import type { Model, Value } from '../engine/model';
+import type { CallSite, Model, Value } from '../engine/model';
 import { backendOf, traitsOf } from '../engine/names';
 import { docsUrl, type Rule, type RuleContext } from '../engine/rule';
 import { nodeRange } from '../engine/text';
@@ -114,31 +114,46 @@ function shortCall(model: Model, call: Node): string {
   return `${fn ? model.text(fn) : '…'}(${call.childForFieldName('arguments')?.namedChildCount ? '…' : ''})`;
 }
 
-/** Whether `call` starts worker processes (or a manager process) when it runs. */
-function startEvent(model: Model, call: Node): StartEvent | undefined {
+/** The method a call invokes on an object (`map` in `pool.map(...)`), if it is a method call. */
+function methodOf(call: Node): string | undefined {
+  const fn = call.childForFieldName('function');
+  return fn?.type === 'attribute' ? fn.childForFieldName('attribute')?.text : undefined;
+}
+
+/** The object whose method starts processes: the pool of `pool.map`, the executor of `run_in_executor`. */
+function receiverOf(call: Node, method: string | undefined): Node | undefined {
+  if (method === 'run_in_executor') return call.childForFieldName('arguments')?.namedChildren[0];
+  return method ? call.childForFieldName('function')?.childForFieldName('object') ?? undefined : undefined;
+}
+
+/**
+ * Whether `call` starts worker processes (or a manager process) when it runs. `receiverValues`
+ * replaces what the receiver evaluates to (the argument one call site passes for it).
+ */
+function startEvent(model: Model, call: Node, receiverValues?: Value[]): StartEvent | undefined {
   const fn = call.childForFieldName('function');
   if (!fn) return undefined;
-  const method = fn.type === 'attribute' ? fn.childForFieldName('attribute')?.text : undefined;
+  const method = methodOf(call);
   // Dask and torch's spawn() choose their own start method, whatever the program's default.
   const own = ownStart(model, call, method);
   if (own) return own;
   if (model.globalStart === 'fork') return undefined;
+  const receiver = (): Value[] => receiverValues ?? model.eval(receiverOf(call, method));
   if (method && PATHOS_STARTS.has(method)) {
     // A pathos pool starts its (multiprocess) workers at its first map, not when created.
-    for (const v of model.eval(fn.childForFieldName('object'))) {
+    for (const v of receiver()) {
       if (v.t === 'obj' && v.kind === 'processPool' && backendOf(v.qname) === 'pathos') return { node: call, kind: 'pool', what: `\`${shortCall(model, call)}\` starts the worker processes of a pathos pool` };
     }
   }
   if (method === 'submit' || method === 'map' || method === 'run_in_executor') {
     // A ProcessPoolExecutor starts its workers at its first submit, not when it is created.
-    const executor = method === 'run_in_executor' ? call.childForFieldName('arguments')?.namedChildren[0] : fn.childForFieldName('object');
-    for (const v of model.eval(executor)) {
+    for (const v of receiver()) {
       if (v.t === 'obj' && isProcessExecutor(v) && v.start !== 'fork') return { node: call, kind: 'executor', what: `\`${shortCall(model, call)}\` starts the worker processes of a \`ProcessPoolExecutor\`` };
     }
     return undefined;
   }
   if (method === 'start') {
-    for (const v of model.eval(fn.childForFieldName('object'))) {
+    for (const v of receiver()) {
       if (v.t === 'obj' && v.kind === 'process' && v.start !== 'fork') return { node: call, kind: 'process', what: `\`${model.text(call)}\` starts a process` };
       if (v.t === 'obj' && v.kind === 'managerUnstarted' && v.start !== 'fork') return { node: call, kind: 'manager', what: `\`${model.text(call)}\` starts a manager process` };
       if (v.t === 'inst' && model.isProcessClass(v.cls)) return { node: call, kind: 'process', what: `\`${model.text(call)}\` starts a process` };
@@ -220,7 +235,7 @@ function check({ model, report, file }: RuleContext): void {
     for (const site of model.directCallSitesWithin(model.root, (call) => model.executionContext(call).at === 'import')) {
       if (site.callee.t !== 'func' && site.callee.t !== 'method') continue;
       const event = reach(site.callee.def);
-      if (!event) continue;
+      if (!event || !startsFromThisCall(model, site, event)) continue;
       chained.push({ call: site.call, callee: site.callee.def.childForFieldName('name')?.text ?? 'function', event });
     }
   }
@@ -272,6 +287,25 @@ function checkImportedStarts(model: Model, report: RuleContext['report']): void 
       break;
     }
   }
+}
+
+/**
+ * Whether an import-time call of the function that holds `event` starts processes with the
+ * arguments it passes. The function's own start may depend on a parameter (`def timed(pool):
+ * pool.map(...)`) that other, guarded, callers fill with a pool while this call passes a plain
+ * object: then this call starts nothing. Starts further down the call graph are taken as found.
+ */
+function startsFromThisCall(model: Model, site: CallSite, event: StartEvent): boolean {
+  const where = model.executionContext(event.node);
+  if (where.at !== 'function' || where.def.id !== (site.callee as { def?: Node }).def?.id) return true;
+  const receiver = receiverOf(event.node, methodOf(event.node));
+  if (receiver?.type !== 'identifier') return true;
+  const param = (model.lookup(receiver) ?? []).find((b) => b.k === 'param');
+  if (!param || param.k !== 'param' || param.def.id !== where.def.id || param.star !== '') return true;
+  const shift = site.callee.t === 'method' && site.callee.bound ? 1 : 0;
+  const arg = site.pack.positional[param.index - shift] ?? site.pack.keywords.get(param.name);
+  if (!arg) return true;
+  return startEvent(model, event.node, model.eval(arg)) !== undefined;
 }
 
 /** For a function, the first process start it reaches through same-file calls. */
