@@ -452,3 +452,10 @@ def process_built_but_never_started():
     mp.Process(target=lambda: None)
     unused = mp.Process(target=lambda: None)
     unused.name = "idle"
+
+
+def process_only_looked_at():
+    # Asserted and printed, never started: nothing is pickled.
+    checked = mp.Process(target=lambda: None)
+    assert checked
+    print(checked)

@@ -378,9 +378,22 @@ function neverStarted(model: Model, creation: Node): boolean {
       if (use.childForFieldName('attribute')?.text === 'start') return false;
       continue;
     }
+    if (inertUse(id)) continue;
     return false;
   }
   return true;
+}
+
+/** Calls that look at an object without keeping it or starting it (`self.assertTrue(p)`, `print(p)`). */
+const INERT_CALLEES = /^(?:print|repr|str|bool|id|type|isinstance|hash|(?:self\.)?assert\w*)$/;
+
+/** A use of a name that cannot start the process it holds: `assert p`, `print(p)`, `self.assertTrue(p)`. */
+function inertUse(id: Node): boolean {
+  const use = id.parent;
+  if (use?.type === 'assert_statement') return true;
+  if (use?.type !== 'argument_list') return false;
+  const callee = use.parent?.type === 'call' ? use.parent.childForFieldName('function')?.text : undefined;
+  return callee !== undefined && INERT_CALLEES.test(callee);
 }
 
 /**
