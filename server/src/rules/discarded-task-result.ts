@@ -79,13 +79,17 @@ function check({ model, report }: RuleContext): void {
     const isFuture = task.method === 'submit';
     const isIterator = ITERATORS.has(task.method);
     if (!isFuture && !isIterator && args.namedChildren.some((a) => a.type === 'keyword_argument' && a.childForFieldName('name')?.text === 'error_callback')) continue;
-    if (!isDiscarded(model, task.site) || expectedToRaise(task.site)) continue;
+    const dropped = isDiscarded(model, task.site);
+    if (!dropped || expectedToRaise(task.site)) continue;
     const fn = model.text(task.callable);
     const receiver = task.site.childForFieldName('function')?.childForFieldName('object');
     const call = `${receiver ? model.text(receiver) : 'pool'}.${task.method}`;
     // Verified on CPython 3.8-3.13 for Pool, ThreadPool and both executors: the exception stays in
     // the dropped result; nothing is printed, not at shutdown nor when the result is collected.
-    const message = kind === 'cluster'
+    const message = kind === 'cluster' && dropped.name !== undefined
+      // A Future kept in a local that is never read still holds its task until the name lets go.
+      ? `Failures of this task are lost: its Dask \`Future\` \`${dropped.name}\` is never read. If \`${fn}\` raises in \`${call}(...)\`, only the worker's log says so ("Compute Failed"), and Dask cancels the task if it has not finished once \`${dropped.name}\` no longer holds it (rebound, or the function returned): it releases a task when its last Future goes. Call \`${dropped.name}.result()\` (or \`distributed.wait\`), or use \`fire_and_forget\` if it is meant to run unobserved.`
+      : kind === 'cluster'
       ? `Task may never run and its failure is lost: its Dask \`Future\` is dropped. Dask releases a task when its last Future goes, so \`${fn}\` in \`${call}(...)\` is cancelled if it has not started, and if it raises only the worker's log says so ("Compute Failed"). Keep the Future and call \`result()\` (or \`distributed.wait\`), or use \`fire_and_forget\` if it is meant to run unobserved.`
       : isIterator
       ? `Failures of these tasks are lost: the iterator \`${task.method}\` returns is never iterated. An exception raised by \`${fn}\` in \`${call}(...)\` is only raised while iterating the results, which nobody does: nothing is printed and the program carries on. Iterate the results (\`for _ in ${call}(...): pass\`), or use \`map\`.`
@@ -107,8 +111,11 @@ function expectedToRaise(call: Node): boolean {
   return false;
 }
 
-/** Whether the value of `call` is dropped: a bare statement, a bare comprehension of it, or a name never read. */
-function isDiscarded(model: Model, call: Node): boolean {
+/**
+ * Whether the value of `call` is dropped: a bare statement or a bare comprehension of it (no
+ * name), or a local that is never read (its name); false otherwise.
+ */
+function isDiscarded(model: Model, call: Node): { name?: string } | false {
   let node = outermostParen(call);
   let parent = node.parent;
   // `[pool.apply_async(f, (x,)) for x in xs]` as a statement drops every result.
@@ -117,13 +124,13 @@ function isDiscarded(model: Model, call: Node): boolean {
     parent = node.parent;
   }
   if (!parent) return false;
-  if (parent.type === 'expression_statement') return true;
+  if (parent.type === 'expression_statement') return {};
   if (parent.type === 'assignment' && parent.childForFieldName('right')?.id === node.id && parent.parent?.type === 'expression_statement') {
     const left = parent.childForFieldName('left');
     if (left?.type !== 'identifier') return false;
     const scope = model.scopes.scopeOf(left);
     if (scope.kind === 'module' || scope.kind === 'class' || scope.globals.has(left.text) || scope.nonlocals.has(left.text)) return false;
-    return referencesTo(model, scope, left.text).every((id) => isAssignedTarget(id));
+    return referencesTo(model, scope, left.text).every((id) => isAssignedTarget(id)) ? { name: left.text } : false;
   }
   return false;
 }
