@@ -265,10 +265,12 @@ def _watch_os_exit(proc: "Any") -> None:
         if _target_running and status != 0:
             try:
                 from .frames import frames_from_stack
+                key, task = runtime.exiting_task()  # a task runner's (hooks_dask), if any
                 runtime.emit(wire.WORKER_LOST, child=os.getpid(), worker=proc.name,
-                             role=wire.ROLE_PROCESS, exitCode=status, signal=None, key=None,
+                             role=wire.ROLE_PROCESS, exitCode=status, signal=None, key=key,
                              chunk=None, pos=None,
-                             task=getattr(proc, "_workerscope_task", None) or process_task(proc),
+                             task=task or getattr(proc, "_workerscope_task", None)
+                             or process_task(proc),
                              frames=frames_from_stack(sys._getframe(1)))
             except Exception:
                 runtime.swallowed()

@@ -25,6 +25,8 @@ _TARGETS = {
     "concurrent.futures._base": "hooks_futures:patch_base",
     "concurrent.futures.process": "hooks_futures:patch_process",
     "concurrent.futures.thread": "hooks_futures:patch_thread",
+    "distributed.client": "hooks_dask:patch_client",
+    "distributed.worker": "hooks_dask:patch_worker",
 }
 _RACE_TARGETS = {
     "multiprocessing.sharedctypes": "races:patch_sharedctypes",

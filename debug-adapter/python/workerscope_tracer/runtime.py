@@ -11,7 +11,7 @@ from . import channel, wire
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing costs milliseconds at startup in every traced process
-    from typing import Any, Dict, Iterable, Iterator, List, Optional, Tuple
+    from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tuple
     from types import TracebackType
 
 
@@ -367,6 +367,24 @@ def failure_pauses(kind: str) -> bool:
         return excfilters.failure_pauses(kind)
     return state.pause and (state.role != wire.ROLE_MAIN or kind in (wire.THREAD_EXCEPTION,
                                                                      wire.WORKER_LOST))
+
+
+# Set by a task runner that runs tasks on threads of a process (hooks_dask): the key and task
+# the calling thread runs, or None.
+thread_task: "Optional[Callable[[], Optional[Tuple[Optional[str], Dict[str, Any]]]]]" = None
+
+
+def exiting_task() -> "Tuple[Optional[str], Optional[Dict[str, Any]]]":
+    """The key and task of the thread that ends its process by ``os._exit``, when a task
+    runner knows them; (None, None) otherwise (the Process's target is then named)."""
+    if thread_task is not None:
+        try:
+            found = thread_task()
+            if found is not None:
+                return found
+        except Exception:
+            swallowed()
+    return None, None
 
 
 def report_failure(kind: str, exc: "BaseException", tb: "Optional[TracebackType]",

@@ -1,0 +1,106 @@
+"""Dask's distributed under the tracer: a real LocalCluster whose tasks fail, reported with the
+task each failure belongs to and the line that submitted it, and the program's output unchanged.
+
+Dask is not installable from PyPI here: the interpreter is Debian's python3 with
+python3-distributed (or WORKERSCOPE_DASK_PYTHON).  Run once, from the default Python's suite."""
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+
+from tests.helpers import DEFAULT_PYTHON, PROGRAMS, PY_DIR, clean_env, program
+
+PROGRAM = program("dask_failures")
+
+
+def dask_python():
+    """An interpreter that imports distributed, or None."""
+    for candidate in (os.environ.get("WORKERSCOPE_DASK_PYTHON"), "/usr/bin/python3"):
+        if not candidate or not os.path.exists(candidate):
+            continue
+        probe = subprocess.run([candidate, "-c", "import distributed"], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, env=clean_env())
+        if probe.returncode == 0:
+            return candidate
+    return None
+
+
+def source_line(text):
+    with open(PROGRAM) as f:
+        for number, line in enumerate(f, 1):
+            if text in line:
+                return number
+    raise AssertionError("%r not in %s" % (text, PROGRAM))
+
+
+@unittest.skipUnless(sys.version_info[:2] == DEFAULT_PYTHON, "run once, from the default Python")
+class DaskLocalClusterTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.python = dask_python()
+        if cls.python is None:
+            raise unittest.SkipTest("no interpreter with distributed (apt-get install python3-distributed)")
+        env = clean_env()
+        cls.plain = subprocess.run([cls.python, PROGRAM], stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, env=env, timeout=240, cwd=PROGRAMS)
+        workdir = tempfile.mkdtemp(prefix="ws-dask-")
+        report_path = os.path.join(workdir, "report.json")
+        env["PYTHONPATH"] = PY_DIR
+        cls.traced = subprocess.run(
+            [cls.python, "-m", "workerscope_tracer", "--report", report_path, "--", PROGRAM],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, timeout=240, cwd=PROGRAMS)
+        with open(report_path) as f:
+            cls.report = json.load(f)
+        os.unlink(report_path)
+        os.rmdir(workdir)
+
+    def failures(self, kind, function):
+        return [f for f in self.report["failures"]
+                if f["kind"] == kind and (f.get("task") or {}).get("function") == function]
+
+    def test_output_and_exit_status_unchanged(self):
+        self.assertEqual(self.plain.returncode, 0, self.plain.stderr.decode()[-2000:])
+        self.assertEqual(self.traced.returncode, self.plain.returncode)
+        self.assertEqual(self.traced.stdout, self.plain.stdout)
+        self.assertEqual(self.plain.stdout.decode().split("\n")[:2],
+                         ["caught ZeroDivisionError", "squares [1, 4, 9]"])
+
+    def test_a_task_that_raised_names_its_task_and_submit_line(self):
+        raised = self.failures("exception", "__main__.divide")
+        self.assertEqual(len(raised), 1, self.report["failures"])
+        failure = raised[0]
+        self.assertEqual(failure["task"]["args"], ["7"])
+        self.assertEqual(failure["task"]["submittedAt"]["line"],
+                         source_line("raised = client.submit(divide, 7)"))
+        self.assertEqual(failure["exception"]["type"], "ZeroDivisionError")
+        self.assertEqual(failure["frames"][-1]["function"], "divide")
+        self.assertEqual(failure["worker"], "Dask Worker process (from Nanny)")
+
+    def test_a_worker_ended_by_its_task_names_the_task(self):
+        # Dask retries the task on other workers until its allowed failures are spent (3):
+        # every worker it ended is reported, each with the task.
+        exited = self.failures("exited", "__main__.leave")
+        self.assertGreaterEqual(len(exited), 2, self.report["failures"])
+        for failure in exited:
+            self.assertEqual(failure["exitCode"], 3)
+            self.assertEqual(failure["task"]["args"], ["3"])
+            self.assertEqual(failure["task"]["submittedAt"]["line"],
+                             source_line("lost = client.submit(leave, 3)"))
+            self.assertEqual(failure["frames"][-1]["function"], "leave")
+
+    def test_tasks_that_succeed_are_not_failures(self):
+        self.assertEqual([f for f in self.report["failures"]
+                          if (f.get("task") or {}).get("function") == "builtins.pow"], [])
+        # Dask 2022.12's restarted workers may raise in their own close() at shutdown (a
+        # process failure of Dask's, printed by a plain run too): only the user's tasks are
+        # named as tasks.
+        tasks = {(f.get("task") or {}).get("function") for f in self.report["failures"]
+                 if f["kind"] == "exception" and f["frames"][-1]["file"] == PROGRAM}
+        self.assertEqual(tasks, {"__main__.divide"})
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,181 @@
+"""Dask's ``distributed``: tasks submitted by a ``Client`` and run by its workers, named.
+
+On the client, ``Client.submit`` and ``Client.map`` record each future's key with the function
+and the line that submitted it.  In a worker process, ``apply_function`` (the worker runs every
+plain task through it) reports a task that raised, with the worker's frames, and names the task
+a worker is running while it runs, so a worker that leaves by ``os._exit`` names it too.  Both
+wrappers return what Dask's own functions return and raise what they raise.
+"""
+
+from . import runtime, wire
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Dict, List, Optional, Tuple
+
+KEY_PREFIX = "dask:"
+
+
+def task_key(key: "Any") -> str:
+    """The key records carry: Dask's own key (a string, or a tuple for collections' tasks)."""
+    return KEY_PREFIX + str(key)
+
+
+# ---- client side --------------------------------------------------------------------------
+
+def _emit_submit(future: "Any", func: "Any", api: str, site: "Any") -> None:
+    from .frames import describe_callable
+    key = getattr(future, "key", None)
+    if key is None:
+        return
+    runtime.emit(wire.SUBMIT, key=task_key(key), api=api, function=describe_callable(func),
+                 chunksize=1, indexBase=0, indexed=False, submittedAt=site)
+
+
+def _wrap_submit(original: "Any") -> "Any":
+    def submit(self: "Any", func: "Any", *args: "Any", **kwargs: "Any") -> "Any":
+        future = original(self, func, *args, **kwargs)
+        try:
+            from .frames import call_site
+            _emit_submit(future, func, "submit", call_site(2))
+        except Exception:
+            runtime.swallowed()
+        return future
+
+    return runtime.rename_like(submit, original)
+
+
+def _wrap_map(original: "Any") -> "Any":
+    def map(self: "Any", func: "Any", *iterables: "Any", **kwargs: "Any") -> "Any":
+        futures = original(self, func, *iterables, **kwargs)
+        try:
+            from .frames import call_site
+            site = call_site(2)
+            # Dask returns a list, or an iterator for iterator input: that one is left alone
+            # (reading it here would consume what the program reads).
+            if isinstance(futures, list):
+                for future in futures:
+                    _emit_submit(future, func, "map", site)
+        except Exception:
+            runtime.swallowed()
+        return futures
+
+    return runtime.rename_like(map, original)
+
+
+def patch_client(module: "Any") -> None:
+    client = getattr(module, "Client", None)
+    if client is None or not runtime.claim(client):
+        return
+    for name, wrap in (("submit", _wrap_submit), ("map", _wrap_map)):
+        original = client.__dict__.get(name)
+        if original is not None:
+            setattr(client, name, wrap(original))
+
+
+# ---- worker side --------------------------------------------------------------------------
+
+def _user_call(function: "Any", args: "Any", kwargs: "Any") -> "Tuple[Any, Any, Any]":
+    """``submit(f, x, k=1)`` travels as ``apply(f, [x], {'k': 1})``: name ``f`` and its own
+    arguments, not ``apply``'s."""
+    if getattr(function, "__name__", None) == "apply" and \
+            str(getattr(function, "__module__", "")).startswith("dask") and \
+            isinstance(args, (tuple, list)) and len(args) >= 2 and callable(args[0]):
+        inner_kwargs = args[2] if len(args) > 2 and isinstance(args[2], dict) else {}
+        return args[0], args[1], inner_kwargs
+    return function, args, kwargs
+
+
+def _describe_task(function: "Any", args: "Any", kwargs: "Any") -> "Dict[str, Any]":
+    from .frames import describe_callable
+    from .safe_repr import repr_args, repr_kwargs
+    function, args, kwargs = _user_call(function, args, kwargs)
+    return {"function": describe_callable(function), "args": repr_args(args or ()),
+            "kwargs": repr_kwargs(kwargs or {})}
+
+
+def _arguments(call_args: "Tuple[Any, ...]", call_kwargs: "Dict[str, Any]",
+               names: "List[str]") -> "List[Any]":
+    """``apply_function``'s own arguments by name, however Dask passed them."""
+    values = list(call_args[:len(names)])
+    for name in names[len(values):]:
+        values.append(call_kwargs.get(name))
+    return values
+
+
+def _wrap_apply(original: "Any", has_key: bool) -> "Any":
+    names = ["function", "args", "kwargs", "execution_state", "key"] if has_key \
+        else ["function", "args", "kwargs"]
+
+    def apply_function(*call_args: "Any", **call_kwargs: "Any") -> "Any":
+        running = None
+        try:
+            values = _arguments(call_args, call_kwargs, names)
+            key = values[4] if has_key else _current_key()
+            running = _begin(values[0], values[1], values[2], key)
+        except Exception:
+            runtime.swallowed()
+        try:
+            msg = original(*call_args, **call_kwargs)
+        finally:
+            if running is not None:
+                _end(running)
+        if running is not None:
+            _report_if_erred(msg, running)
+        return msg
+
+    return runtime.rename_like(apply_function, original)
+
+
+def _current_key() -> "Any":
+    worker = __import__("distributed.worker", fromlist=["thread_state"])
+    return getattr(getattr(worker, "thread_state", None), "key", None)
+
+
+# Thread ident -> (key, task) of the task that thread runs now.
+_running: "Dict[int, Tuple[Optional[str], Dict[str, Any]]]" = {}
+
+
+def _thread_task() -> "Optional[Tuple[Optional[str], Dict[str, Any]]]":
+    import threading
+    return _running.get(threading.get_ident())
+
+
+def _begin(function: "Any", args: "Any", kwargs: "Any", key: "Any") -> "Dict[str, Any]":
+    """The task this thread runs, where the ``os._exit`` watch of hooks_process reads what
+    the process was running (runtime.exiting_task)."""
+    import threading
+    running = {"task": _describe_task(function, args, kwargs),
+               "key": task_key(key) if key is not None else None,
+               "thread": threading.get_ident()}
+    _running[running["thread"]] = (running["key"], running["task"])
+    return running
+
+
+def _end(running: "Dict[str, Any]") -> None:
+    _running.pop(running["thread"], None)
+
+
+def _report_if_erred(msg: "Any", running: "Dict[str, Any]") -> None:
+    """Dask hands a task's exception back in the message (``op: task-erred``), never raises it
+    here: reported as a task failure of this worker, with its traceback's frames."""
+    try:
+        if not isinstance(msg, dict) or msg.get("op") != "task-erred":
+            return
+        exc = msg.get("actual-exception")
+        if not isinstance(exc, BaseException):
+            return
+        runtime.report_failure(wire.TASK_EXCEPTION, exc, exc.__traceback__,
+                               key=running["key"], chunk=0, pos=0, task=running["task"])
+    except Exception:
+        runtime.swallowed()
+
+
+def patch_worker(module: "Any") -> None:
+    if not runtime.claim(module, "_workerscope_dask_patched"):
+        return
+    for name, has_key in (("apply_function", True), ("apply_function_async", False)):
+        original = getattr(module, name, None)
+        if original is not None and callable(original):
+            setattr(module, name, _wrap_apply(original, has_key))
+    runtime.thread_task = _thread_task
