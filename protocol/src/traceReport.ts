@@ -38,6 +38,8 @@ export interface TraceFailure {
   reason?: string;
   /** join-before-drain: the items the child had not written into the queue's pipe. */
   items?: number;
+  /** A killed worker: why it died and what else it ran, when its task runner says (a Dask nanny's memory limit). */
+  cause?: string;
 }
 
 export interface TraceProcess {

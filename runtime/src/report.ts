@@ -148,6 +148,7 @@ const FAILURE = objectOf({
   afterMainEnded: optional(boolean),
   reason: optional(string),
   items: optional(count),
+  cause: optional(string),
 }, 'a failure object');
 
 const PROCESS = objectOf({

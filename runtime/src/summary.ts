@@ -104,6 +104,7 @@ export function formatFailure(failure: TraceFailure, ordinal: number): string[] 
   if (failure.kind === 'stall') lines.push(`    no task finished meanwhile; this one had run for ${failure.runningFor !== undefined ? seconds(failure.runningFor) : 'too long'}`);
   if (failure.signal) lines.push(`    signal: ${failure.signal}${failure.exitCode !== undefined ? ` (exit code ${failure.exitCode})` : ''}`);
   else if (failure.kind === 'exited' && failure.exitCode !== undefined) lines.push(`    exit code: ${failure.exitCode}`);
+  if (failure.cause) lines.push(`    cause: ${failure.cause}`);
   const frame = innermost(failure.frames);
   if (frame) lines.push(`    at ${frame.function} (${frame.file}:${frame.line})`);
   return lines;

@@ -185,6 +185,7 @@ function failuresOf(e: Obj, joins: Joins): FoldedFailure[] {
         signal: get(e, 'signal'),
         exitCode: code,
         frames: get(e, 'frames'),
+        ...(typeof e.cause === 'string' ? { cause: e.cause } : {}),
       })];
     }
     case wire.HANG:

@@ -136,7 +136,7 @@ export const EVENT_FIELDS: Readonly<Record<EventKind, readonly string[]>> = {
   [TASK_EXCEPTION]: ['id', 'key', 'chunk', 'pos', 'thread', 'worker', 'role', 'task', 'exception', 'frames', 'paused'],
   [PROCESS_EXCEPTION]: ['id', 'thread', 'worker', 'role', 'task', 'exception', 'frames', 'paused'],
   [THREAD_EXCEPTION]: ['id', 'thread', 'worker', 'role', 'exception', 'frames', 'paused'],
-  [WORKER_LOST]: ['id', 'child', 'worker', 'role', 'exitCode', 'signal', 'key', 'chunk', 'pos', 'task', 'frames', 'paused'],
+  [WORKER_LOST]: ['id', 'child', 'worker', 'role', 'exitCode', 'signal', 'key', 'chunk', 'pos', 'task', 'frames', 'paused', 'cause'],
   [SWALLOWED]: ['key', 'chunk', 'api', 'task', 'exception', 'allChunks', 'thread', 'frames'],
   [RACE]: ['file', 'line', 'object', 'count'],
   [HANG]: ['key', 'worker', 'child', 'task', 'timeout', 'lostAt', 'reason', 'joinedAt', 'queue', 'items', 'puts'],

@@ -151,6 +151,19 @@ describe('report building', () => {
     assert.deepEqual(report.failures[1].task, { function: 'm.g', args: [], kwargs: { y: '1' }, index: null, submittedAt: null });
   });
 
+  test('a lost worker names its cause after the common fields, and its task from the submit', () => {
+    const events = [
+      { v: 1, kind: 'submit', pid: 9, t: 0.5, key: 'dask:f-1', api: 'submit', function: 'm.f', chunksize: 1, indexBase: 0, indexed: false, submittedAt: { file: '/w/a.py', line: 4 } },
+      { v: 1, kind: 'worker-lost', pid: 9, t: 1, child: 12, worker: 'Dask Worker', role: 'process', exitCode: -15, signal: 'SIGTERM', key: 'dask:f-1', chunk: null, pos: null, task: null, frames: [], cause: "the nanny's memory limit" },
+      { v: 1, kind: 'worker-lost', pid: 9, t: 2, child: 13, worker: 'W', role: 'pool-worker', exitCode: 3, signal: null, key: null, chunk: 0, pos: 0, task: null, frames: [] },
+    ];
+    const report = buildReport(events, context) as { failures: Record<string, unknown>[] };
+    assert.deepEqual(Object.keys(report.failures[0]), ['kind', 'pid', 'thread', 'worker', 'task', 'exception', 'signal', 'exitCode', 'frames', 'cause']);
+    assert.equal(report.failures[0].cause, "the nanny's memory limit");
+    assert.deepEqual(report.failures[0].task, { function: 'm.f', args: [], kwargs: {}, index: null, submittedAt: { file: '/w/a.py', line: 4 } });
+    assert.ok(!('cause' in report.failures[1]));
+  });
+
   test('processes: the main one first, children as announced, lost and exited', () => {
     const events = [
       { v: 1, kind: 'process-start', pid: 12, t: 1, ppid: 10, owner: 10, role: 'pool-worker', name: 'W-2' },

@@ -28,8 +28,26 @@ def dask_python():
     return None
 
 
-def source_line(text):
-    with open(PROGRAM) as f:
+def run_both(python, path):
+    """The program run plain, then under the tracer: (plain, traced, report)."""
+    env = clean_env()
+    plain = subprocess.run([python, path], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           env=env, timeout=240, cwd=PROGRAMS)
+    workdir = tempfile.mkdtemp(prefix="ws-dask-")
+    report_path = os.path.join(workdir, "report.json")
+    env["PYTHONPATH"] = PY_DIR
+    traced = subprocess.run([python, "-m", "workerscope_tracer", "--report", report_path, "--", path],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, timeout=240,
+                            cwd=PROGRAMS)
+    with open(report_path) as f:
+        report = json.load(f)
+    os.unlink(report_path)
+    os.rmdir(workdir)
+    return plain, traced, report
+
+
+def source_line(text, path=PROGRAM):
+    with open(path) as f:
         for number, line in enumerate(f, 1):
             if text in line:
                 return number
@@ -38,24 +56,14 @@ def source_line(text):
 
 @unittest.skipUnless(sys.version_info[:2] == DEFAULT_PYTHON, "run once, from the default Python")
 class DaskLocalClusterTest(unittest.TestCase):
+    PROGRAM = PROGRAM
+
     @classmethod
     def setUpClass(cls):
         cls.python = dask_python()
         if cls.python is None:
             raise unittest.SkipTest("no interpreter with distributed (apt-get install python3-distributed)")
-        env = clean_env()
-        cls.plain = subprocess.run([cls.python, PROGRAM], stdout=subprocess.PIPE,
-                                   stderr=subprocess.PIPE, env=env, timeout=240, cwd=PROGRAMS)
-        workdir = tempfile.mkdtemp(prefix="ws-dask-")
-        report_path = os.path.join(workdir, "report.json")
-        env["PYTHONPATH"] = PY_DIR
-        cls.traced = subprocess.run(
-            [cls.python, "-m", "workerscope_tracer", "--report", report_path, "--", PROGRAM],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, timeout=240, cwd=PROGRAMS)
-        with open(report_path) as f:
-            cls.report = json.load(f)
-        os.unlink(report_path)
-        os.rmdir(workdir)
+        cls.plain, cls.traced, cls.report = run_both(cls.python, cls.PROGRAM)
 
     def failures(self, kind, function):
         return [f for f in self.report["failures"]
@@ -100,6 +108,38 @@ class DaskLocalClusterTest(unittest.TestCase):
         tasks = {(f.get("task") or {}).get("function") for f in self.report["failures"]
                  if f["kind"] == "exception" and f["frames"][-1]["file"] == PROGRAM}
         self.assertEqual(tasks, {"__main__.divide"})
+
+
+class DaskKilledWorkersTest(DaskLocalClusterTest):
+    """Workers killed with a task running: by the nanny's memory limit (SIGTERM, which Dask
+    sends itself) and by SIGKILL; both named with the task the scheduler had on them."""
+    PROGRAM = program("dask_killed")
+
+    test_a_task_that_raised_names_its_task_and_submit_line = None
+    test_a_worker_ended_by_its_task_names_the_task = None
+    test_tasks_that_succeed_are_not_failures = None
+
+    def test_output_and_exit_status_unchanged(self):
+        self.assertEqual(self.plain.returncode, 0, self.plain.stderr.decode()[-2000:])
+        self.assertEqual(self.traced.returncode, self.plain.returncode)
+        self.assertEqual(self.traced.stdout, self.plain.stdout)
+        self.assertEqual(self.plain.stdout.decode().split("\n")[:2],
+                         ["caught hog KilledWorker", "caught killed KilledWorker"])
+
+    def test_the_memory_limit_kill_names_task_and_cause(self):
+        killed = self.failures("killed", "__main__.hog")
+        self.assertEqual(len(killed), 1, self.report["failures"])
+        self.assertEqual(killed[0]["signal"], "SIGTERM")
+        self.assertRegex(killed[0]["cause"], r"^the nanny's memory limit: \d+ MiB in use, "
+                                             r"over 95% of 400 MiB")
+        self.assertEqual(killed[0]["task"]["submittedAt"]["line"],
+                         source_line("future = client.submit(function, arg)", self.PROGRAM))
+
+    def test_a_sigkilled_worker_names_its_task(self):
+        killed = self.failures("killed", "__main__.killed")
+        self.assertEqual(len(killed), 1, self.report["failures"])
+        self.assertEqual(killed[0]["signal"], "SIGKILL")
+        self.assertNotIn("cause", killed[0])
 
 
 if __name__ == "__main__":

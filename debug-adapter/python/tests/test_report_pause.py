@@ -98,6 +98,20 @@ class ReportTest(unittest.TestCase):
         os_exit = [ev(wire.WORKER_LOST, 10, 1.0, child=12, worker="W", role="pool-worker",
                       exitCode=3, signal=None, key="k", chunk=0, pos=0, task=None, frames=[])]
         self.assertEqual(self.build(os_exit)["failures"][0]["kind"], "exited")
+        self.assertNotIn("cause", self.build(os_exit)["failures"][0])
+
+    def test_a_lost_worker_names_its_cause_after_the_common_fields(self):
+        events = [ev(wire.SUBMIT, 9, 0.5, key="dask:f-1", api="submit", function="m.f",
+                     chunksize=1, indexBase=0, indexed=False,
+                     submittedAt={"file": "/w/a.py", "line": 4}),
+                  ev(wire.WORKER_LOST, 9, 1.0, child=12, worker="Dask Worker", role="process",
+                     exitCode=-15, signal="SIGTERM", key="dask:f-1", chunk=None, pos=None,
+                     task=None, frames=[], cause="the nanny's memory limit")]
+        failure = self.build(events)["failures"][0]
+        self.assertEqual(list(failure)[-1], "cause")
+        self.assertEqual(failure["cause"], "the nanny's memory limit")
+        self.assertEqual(failure["task"]["function"], "m.f")
+        self.assertEqual(failure["task"]["submittedAt"], {"file": "/w/a.py", "line": 4})
 
 
 class PauseTest(ChannelCase):

@@ -3,8 +3,10 @@
 On the client, ``Client.submit`` and ``Client.map`` record each future's key with the function
 and the line that submitted it.  In a worker process, ``apply_function`` (the worker runs every
 plain task through it) reports a task that raised, with the worker's frames, and names the task
-a worker is running while it runs, so a worker that leaves by ``os._exit`` names it too.  Both
-wrappers return what Dask's own functions return and raise what they raise.
+a worker is running while it runs, so a worker that leaves by ``os._exit`` names it too.  In
+the process of a LocalCluster's scheduler and nannies, a worker that dies by a signal is named
+with the task the scheduler had on it, and a kill by the nanny's memory limit with that cause.
+Every wrapper returns what Dask's own function returns and raises what it raises.
 """
 
 from . import runtime, wire
@@ -179,3 +181,119 @@ def patch_worker(module: "Any") -> None:
         if original is not None and callable(original):
             setattr(module, name, _wrap_apply(original, has_key))
     runtime.thread_task = _thread_task
+
+
+# ---- the cluster's side, in the process that runs a LocalCluster's scheduler and nannies ---
+
+# Worker pid -> what the scheduler had it running when it removed the worker: (keys, memory
+# limit in bytes or None).
+_removed: "Dict[int, Tuple[List[str], Any]]" = {}
+# Worker pid -> the nanny's memory verdict: (rss in bytes or None, limit, terminate fraction).
+_memory_kills: "Dict[int, Tuple[Any, Any, Any]]" = {}
+
+
+def _processing(ws: "Any") -> "List[str]":
+    return sorted(str(ts.key) for ts in list(getattr(ws, "processing", ()) or ()))
+
+
+def _wrap_remove_worker(original: "Any") -> "Any":
+    async def remove_worker(self: "Any", *args: "Any", **kwargs: "Any") -> "Any":
+        try:
+            address = args[0] if args else kwargs.get("address")
+            ws = self.workers.get(address) if address is not None else None
+            pid = getattr(ws, "pid", None)
+            if isinstance(pid, int) and not kwargs.get("safe", False):
+                _removed[pid] = (_processing(ws), getattr(ws, "memory_limit", None))
+        except Exception:
+            runtime.swallowed()
+        return await original(self, *args, **kwargs)
+
+    return runtime.rename_like(remove_worker, original)
+
+
+def _live_processing(pid: int) -> "Optional[Tuple[List[str], Any]]":
+    """What a scheduler of this process still has the worker with this pid running."""
+    scheduler = __import__("distributed.scheduler", fromlist=["Scheduler"]).Scheduler
+    for instance in list(getattr(scheduler, "_instances", ()) or ()):
+        for ws in list(getattr(instance, "workers", {}).values()):
+            if getattr(ws, "pid", None) == pid:
+                return _processing(ws), getattr(ws, "memory_limit", None)
+    return None
+
+
+def _mib(n: "Any") -> str:
+    return "%.0f MiB" % (n / 1048576.0) if isinstance(n, (int, float)) else "?"
+
+
+def _child_task(pid: int) -> "Tuple[Optional[str], Any, Optional[str]]":
+    """The Dask task a dead worker process was running (the scheduler's view), and why it died
+    when the nanny killed it for memory."""
+    found = _removed.pop(pid, None) or _live_processing(pid)
+    memory = _memory_kills.pop(pid, None)
+    keys = found[0] if found else []
+    cause = None
+    if memory is not None:  # only then a cause: it makes the nanny's own kill a failure
+        rss, limit, fraction = memory
+        cause = "the nanny's memory limit: %s in use, over %.0f%% of %s; Dask restarted " \
+            "the worker" % (_mib(rss), (fraction or 0) * 100, _mib(limit))
+        if len(keys) > 1:
+            cause += " (also assigned to it: %s%s)" % (", ".join(keys[1:6]),
+                                                       " …" if len(keys) > 6 else "")
+    # The function and submit line come from the client's submit record (by key), not from the
+    # worker process's own target (the nanny's).
+    task = {"function": None, "args": [], "kwargs": {}} if keys else None
+    return (task_key(keys[0]) if keys else None), task, cause
+
+
+def _wrap_memory_monitor(original: "Any") -> "Any":
+    def memory_monitor(self: "Any", nanny: "Any") -> "Any":
+        before = getattr(self, "_last_terminated_pid", None)
+        rss = _rss(_worker_pid(nanny))  # measured as Dask measures it, before it acts
+        result = original(self, nanny)
+        try:
+            pid = getattr(self, "_last_terminated_pid", None)
+            if pid is not None and pid != before:
+                # Dask's decision, not the program's: hooks_process reports the death although
+                # Dask terminates the process itself (the cause says so).
+                _memory_kills[pid] = (rss, getattr(self, "memory_limit", None),
+                                      getattr(self, "memory_terminate_fraction", None))
+        except Exception:
+            runtime.swallowed()
+        return result
+
+    return runtime.rename_like(memory_monitor, original)
+
+
+def _worker_pid(nanny: "Any") -> "Any":
+    """The pid of a nanny's worker process (``nanny.process.process`` is Dask's AsyncProcess)."""
+    try:
+        return nanny.process.process.pid
+    except AttributeError:
+        return None
+
+
+def _rss(pid: "Any") -> "Any":
+    if not isinstance(pid, int):
+        return None
+    try:
+        import psutil  # a dependency of distributed
+        return psutil.Process(pid).memory_info().rss
+    except Exception:  # already gone
+        return None
+
+
+def patch_scheduler(module: "Any") -> None:
+    scheduler = getattr(module, "Scheduler", None)
+    original = scheduler.__dict__.get("remove_worker") if scheduler is not None else None
+    if original is None or not runtime.claim(scheduler):
+        return
+    scheduler.remove_worker = _wrap_remove_worker(original)
+    runtime.child_task = _child_task
+
+
+def patch_worker_memory(module: "Any") -> None:
+    manager = getattr(module, "NannyMemoryManager", None)
+    original = manager.__dict__.get("memory_monitor") if manager is not None else None
+    if original is None or not runtime.claim(manager):
+        return
+    manager.memory_monitor = _wrap_memory_monitor(original)

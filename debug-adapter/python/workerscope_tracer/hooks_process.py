@@ -149,10 +149,11 @@ def observe_exit(proc: "Any", code: "Optional[int]") -> None:
         return
     try:
         proc._workerscope_exit_seen = True
-        role = getattr(proc, "_workerscope_role", wire.ROLE_PROCESS)
-        terminated = bool(getattr(proc, "_workerscope_terminated", False)) \
-            or _ended_at_exit(proc, code)
-        pid = proc.pid
+        role, pid = getattr(proc, "_workerscope_role", wire.ROLE_PROCESS), proc.pid
+        # A task runner's (hooks_dask) cause of death is a failure though the runner ended it.
+        key, task, cause = runtime.lost_task(pid) if role == wire.ROLE_PROCESS else (None,) * 3
+        terminated = not cause and (bool(getattr(proc, "_workerscope_terminated", False))
+                                    or _ended_at_exit(proc, code))
         runtime.emit(wire.CHILD_EXIT, child=pid, name=proc.name, role=role, exitCode=code,
                      terminated=terminated)
         if role == wire.ROLE_POOL_WORKER and not terminated:
@@ -163,9 +164,9 @@ def observe_exit(proc: "Any", code: "Optional[int]") -> None:
         elif role == wire.ROLE_PROCESS and not terminated and code < 0:
             # Killed by a signal (an OOM kill, a crash in native code): no traceback anywhere.
             runtime.emit(wire.WORKER_LOST, child=pid, worker=proc.name, role=role, exitCode=code,
-                         signal=signal_name(code), key=None, chunk=None, pos=None,
-                         task=getattr(proc, "_workerscope_task", None),
-                         frames=fault_frames(pid))
+                         signal=signal_name(code), key=key, chunk=None, pos=None,
+                         task=task or getattr(proc, "_workerscope_task", None),
+                         frames=fault_frames(pid), **({"cause": cause} if cause else {}))
     except Exception:
         runtime.swallowed()
 

@@ -27,6 +27,8 @@ _TARGETS = {
     "concurrent.futures.thread": "hooks_futures:patch_thread",
     "distributed.client": "hooks_dask:patch_client",
     "distributed.worker": "hooks_dask:patch_worker",
+    "distributed.scheduler": "hooks_dask:patch_scheduler",
+    "distributed.worker_memory": "hooks_dask:patch_worker_memory",
 }
 _RACE_TARGETS = {
     "multiprocessing.sharedctypes": "races:patch_sharedctypes",

@@ -387,6 +387,21 @@ def exiting_task() -> "Tuple[Optional[str], Optional[Dict[str, Any]]]":
     return None, None
 
 
+# Set by a task runner whose workers are processes this one watches (hooks_dask): for a child
+# that died, (key, task, cause) of what it was running, by its pid.
+child_task: "Optional[Callable[[int], Tuple[Optional[str], Any, Optional[str]]]]" = None
+
+
+def lost_task(pid: int) -> "Tuple[Optional[str], Any, Optional[str]]":
+    """Key, task and cause of a child's death a task runner knows of; Nones otherwise."""
+    if child_task is not None:
+        try:
+            return child_task(pid)
+        except Exception:
+            swallowed()
+    return None, None, None
+
+
 def report_failure(kind: str, exc: "BaseException", tb: "Optional[TracebackType]",
                    once: "Optional[Tuple[int, str]]" = None, **fields: "Any") -> None:
     """Emit a failure event with worker-side frames; pause for the debugger if asked.

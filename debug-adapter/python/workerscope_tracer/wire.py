@@ -84,7 +84,9 @@ THREAD_EXCEPTION = "thread-exception"
 #                by a Process child itself when its target calls os._exit(n != 0), with live
 #                frames and their locals.  An executor's (written by its manager thread as the
 #                pool breaks) also has id:str and paused:bool: with paused, that thread waits
-#                for the debugger (pause.py), serving the requests sent to the dead child's pid
+#                for the debugger (pause.py), serving the requests sent to the dead child's pid.
+#                A child's task runner may name why it died: cause:str (hooks_dask: a Dask
+#                nanny's memory limit, other tasks the worker ran)
 WORKER_LOST = "worker-lost"
 # swallowed (parent side, at exit): key:str, chunk:int, api:str,
 #                task:{function,args,kwargs,index,submittedAt}, exception:{type,message},

@@ -195,7 +195,9 @@ def build_report(events: "Iterable[Dict[str, Any]]", *, program: str, argv: "Lis
                          e.get("pos"))
             failures.append(_failure(lost_kind, pid=e.get("child"), thread="MainThread",
                                      worker=e.get("worker"), task=task, signal=e.get("signal"),
-                                     exitCode=code, frames=e.get("frames"), _t=e.get("t")))
+                                     exitCode=code, frames=e.get("frames"), _t=e.get("t"),
+                                     **({"cause": e["cause"]} if isinstance(e.get("cause"), str)
+                                        else {})))
             if isinstance(e.get("child"), int):
                 proc = processes.setdefault(e["child"], {"pid": e["child"], "ppid": pid,
                                                          "role": e.get("role"),
@@ -337,6 +339,8 @@ def _failure_lines(f: "Dict[str, Any]") -> "List[str]":
     elif f.get("signal") or f.get("exitCode") is not None:
         lines.append("      %s" % (("killed by " + f["signal"]) if f.get("signal")
                                    else "exited with status %s" % f.get("exitCode")))
+        if f.get("cause"):
+            lines.append("      cause: %s" % f["cause"])
     return lines + _at_line(f.get("_at"), f.get("task"))
 
 
