@@ -1,0 +1,106 @@
+/**
+ * Wires the Timeline into VS Code: "Show Timeline" and "Open Timeline File…", the button on a
+ * session of the Worker Failures view, and the live `workerscope/timeline` events of workerscope
+ * debug sessions, which fill the open panel in as they arrive.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { TIMELINE_EVENT, type TimelineEventBody } from '../../../protocol/src/timeline';
+import { readTimelineFile } from './files';
+import { LiveTimelines, type LiveTimeline } from './liveTimelines';
+import { Timeline } from './model';
+import { TimelinePanel, type TimelineSource } from './panel';
+
+export const SHOW_TIMELINE_COMMAND = 'workerscope.showTimeline';
+export const OPEN_TIMELINE_FILE_COMMAND = 'workerscope.openTimelineFile';
+export const SHOW_SESSION_TIMELINE_COMMAND = 'workerscope.showSessionTimeline';
+const DEBUG_TYPE = 'workerscope';
+export const NO_TIMELINE_MESSAGE = 'No timeline was recorded for this session: set "timeline": true in its launch configuration (or run `workerscope run --timeline FILE`).';
+
+/** A session row of the Worker Failures view, as the view passes it to its inline button. */
+interface SessionNodeArg {
+  type?: string;
+  session?: { id: string; name: string; timeline?: string; running?: boolean };
+}
+
+export function registerTimeline(context: vscode.ExtensionContext): LiveTimelines {
+  const live = new LiveTimelines();
+  const show = (source: TimelineSource | { message: string }): void => {
+    TimelinePanel.show(context.extensionUri, source, () => void vscode.commands.executeCommand(OPEN_TIMELINE_FILE_COMMAND));
+  };
+  const openFile = async (file: string): Promise<void> => {
+    const result = await readTimelineFile(file);
+    if (!result.ok) {
+      void vscode.window.showErrorMessage(`Workerscope: ${result.message}`);
+      return;
+    }
+    const { otherData } = result.file;
+    const started = otherData.started ? ` · ${new Date(otherData.started).toLocaleString()}` : '';
+    show({ key: file, title: `Timeline: ${otherData.program ? path.basename(otherData.program) : path.basename(file)}${started}`, timeline: new Timeline(result.file.traceEvents), live: false, note: file, program: otherData.program, started: otherData.started });
+    if (result.skipped > 0) void vscode.window.showWarningMessage(`Workerscope: ${result.skipped} event${result.skipped === 1 ? ' was' : 's were'} left out of ${path.basename(file)} (${result.problems.join('; ')}).`);
+  };
+  const pickFile = async (): Promise<void> => {
+    const picked = await vscode.window.showOpenDialog({ canSelectMany: false, openLabel: 'Open Timeline', title: 'Open a Workerscope timeline', filters: { 'Timeline (Chrome Trace JSON)': ['json'], 'All files': ['*'] } });
+    if (picked?.[0]) await openFile(picked[0].fsPath);
+  };
+  context.subscriptions.push(
+    vscode.commands.registerCommand(SHOW_TIMELINE_COMMAND, async (arg?: unknown) => {
+      const file = arg instanceof vscode.Uri ? arg.fsPath : typeof arg === 'string' ? arg : undefined;
+      if (file) return openFile(file);
+      const latest = live.latest();
+      if (latest) return show(liveSource(latest));
+      return pickFile();
+    }),
+    vscode.commands.registerCommand(OPEN_TIMELINE_FILE_COMMAND, pickFile),
+    vscode.commands.registerCommand(SHOW_SESSION_TIMELINE_COMMAND, async (node?: SessionNodeArg) => {
+      const session = node?.session;
+      if (!session) {
+        await vscode.commands.executeCommand(SHOW_TIMELINE_COMMAND);
+        return;
+      }
+      const inMemory = live.get(session.id);
+      if (inMemory && (inMemory.running || !inMemory.file)) {
+        show(liveSource(inMemory));
+        return;
+      }
+      const file = inMemory?.file ?? session.timeline;
+      if (file) await openFile(file);
+      else void vscode.window.showInformationMessage(`Workerscope: ${NO_TIMELINE_MESSAGE}`);
+    }),
+    vscode.debug.onDidReceiveDebugSessionCustomEvent((event) => {
+      if (event.session.type !== DEBUG_TYPE || event.event !== TIMELINE_EVENT) return;
+      received(live, event.session, event.body as TimelineEventBody, show);
+    }),
+  );
+  return live;
+}
+
+/** A live batch: into the session's timeline, and into the panel when it shows that session (or no running one). */
+function received(live: LiveTimelines, session: vscode.DebugSession, body: TimelineEventBody, show: (source: TimelineSource) => void): void {
+  const events = Array.isArray(body?.events) ? body.events : [];
+  const program = (session.configuration as { program?: unknown }).program;
+  const { live: entry } = live.append(session.id, session.name, events, typeof program === 'string' ? program : undefined);
+  const panel = TimelinePanel.open;
+  if (panel) {
+    const showing = panel.showing;
+    if (showing?.key === session.id) {
+      if (events.length > 0) panel.append({ type: 'append', events });
+    } else if (!showing?.live && entry.running) {
+      // The panel follows the run that is going on, unless it shows another one still running.
+      show(liveSource(entry));
+    }
+  }
+  if (body?.final) {
+    live.end(session.id, typeof body.file === 'string' ? body.file : undefined);
+    if (panel?.showing?.key === session.id) panel.ended(endNote(entry));
+  }
+}
+
+function liveSource(entry: LiveTimeline): TimelineSource {
+  const name = entry.program ? path.basename(entry.program) : entry.name;
+  return { key: entry.id, title: `Timeline: ${name}`, timeline: entry.timeline, live: entry.running, note: entry.running ? undefined : endNote(entry), program: entry.program };
+}
+
+function endNote(entry: LiveTimeline): string {
+  return entry.file ? `run ended · recorded in ${entry.file}` : 'run ended';
+}

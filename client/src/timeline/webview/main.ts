@@ -1,0 +1,106 @@
+/// <reference lib="dom" />
+/**
+ * The Timeline webview's script (bundled by esbuild into dist/timeline-webview.js): keeps its own
+ * Timeline fed by the extension's messages, draws it on the canvas and sends back what the user
+ * asks for (open a source line, export, open a file).
+ */
+import type { FromWebview, ToWebview } from '../messages';
+import { Timeline } from '../model';
+import { TimelineCanvas } from './canvas';
+import { describe, hoveredEvent, renderSummary, showTooltip, siteOf } from './details';
+import { onThemeChange } from './theme';
+
+declare function acquireVsCodeApi(): { postMessage(message: FromWebview): void };
+
+const vscode = acquireVsCodeApi();
+const canvasElement = document.getElementById('timeline') as HTMLCanvasElement;
+const tooltip = document.getElementById('tooltip') as HTMLElement;
+const strip = document.getElementById('summary') as HTMLElement;
+const title = document.getElementById('title') as HTMLElement;
+const status = document.getElementById('status') as HTMLElement;
+const empty = document.getElementById('empty') as HTMLElement;
+
+let timeline = new Timeline();
+let summaryTimer: number | undefined;
+
+const canvas = new TimelineCanvas(canvasElement, timeline, {
+  hover(hover, x, y) {
+    if (!hover) {
+      tooltip.hidden = true;
+      return;
+    }
+    showTooltip(tooltip, describe(timeline, hover), x, y, canvasElement.getBoundingClientRect());
+    canvasElement.style.cursor = siteOf(hoveredEvent(timeline, hover)) ? 'pointer' : 'default';
+  },
+  activate(hover) {
+    const site = siteOf(hoveredEvent(timeline, hover));
+    if (site) vscode.postMessage({ type: 'open', site });
+  },
+});
+
+function reveal(ev: number): void {
+  const e = timeline.events[ev];
+  if (e && e.ph === 'X') canvas.reveal(e.ts, e.ts + e.dur);
+}
+
+/** The strip is rebuilt at most twice a second while batches arrive. */
+function summaryLater(): void {
+  if (summaryTimer !== undefined) return;
+  summaryTimer = window.setTimeout(() => {
+    summaryTimer = undefined;
+    renderSummary(strip, timeline, reveal);
+  }, 500);
+}
+
+function showEmpty(text: string | undefined): void {
+  empty.hidden = text === undefined;
+  empty.textContent = text ?? '';
+}
+
+window.addEventListener('message', (event: MessageEvent<ToWebview>) => {
+  const message = event.data;
+  switch (message.type) {
+    case 'load':
+      timeline = new Timeline(message.events);
+      title.textContent = message.title;
+      status.textContent = message.note ?? (message.live ? 'live: filling in as tasks finish' : '');
+      canvas.setTimeline(timeline);
+      renderSummary(strip, timeline, reveal);
+      showEmpty(timeline.empty ? (message.live ? 'Waiting for the first tasks of the run…' : 'This timeline has no events.') : undefined);
+      break;
+    case 'append':
+      timeline.add(message.events);
+      canvas.dataChanged();
+      summaryLater();
+      showEmpty(timeline.empty ? 'Waiting for the first tasks of the run…' : undefined);
+      break;
+    case 'ended':
+      status.textContent = message.note;
+      renderSummary(strip, timeline, reveal);
+      break;
+    case 'message':
+      timeline = new Timeline();
+      canvas.setTimeline(timeline);
+      strip.replaceChildren();
+      title.textContent = 'Timeline';
+      status.textContent = '';
+      showEmpty(message.text);
+      break;
+  }
+});
+
+document.getElementById('fit')?.addEventListener('click', () => canvas.fitAll());
+document.getElementById('export')?.addEventListener('click', () => vscode.postMessage({ type: 'export' }));
+document.getElementById('open')?.addEventListener('click', () => vscode.postMessage({ type: 'openFile' }));
+window.addEventListener('keydown', (e) => {
+  if (e.target instanceof HTMLInputElement) return;
+  if (e.key === '+' || e.key === '=') canvas.zoom(1.5);
+  else if (e.key === '-') canvas.zoom(1 / 1.5);
+  else if (e.key === '0') canvas.fitAll();
+  else if (e.key === 'ArrowLeft') canvas.pan(80);
+  else if (e.key === 'ArrowRight') canvas.pan(-80);
+});
+onThemeChange(() => canvas.themeChanged());
+// For the end-to-end test's frame-time measurement.
+(window as unknown as { workerscopeTimelineFrames: () => number[] }).workerscopeTimelineFrames = () => canvas.frames();
+vscode.postMessage({ type: 'ready' });
