@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { TimelineSite } from '../../../protocol/src/timeline';
 import { writeTimelineFile } from './files';
+import { nonce, pageHtml } from './page';
 import type { FromWebview, ToWebview } from './messages';
 import type { Timeline } from './model';
 
@@ -53,7 +54,7 @@ export class TimelinePanel {
         // The page holds the whole timeline: rebuilding it on every tab switch would resend it.
         retainContextWhenHidden: true,
       });
-      panel.webview.html = pageHtml(panel.webview, vscode.Uri.joinPath(dist, 'timeline-webview.js'));
+      panel.webview.html = pageHtml(panel.webview.cspSource, panel.webview.asWebviewUri(vscode.Uri.joinPath(dist, 'timeline-webview.js')).toString(), nonce());
       current = new TimelinePanel(panel, onOpenFile);
       TimelinePanel.current = current;
     }
@@ -148,59 +149,3 @@ async function openSite(site: TimelineSite): Promise<void> {
     void vscode.window.showErrorMessage(`Workerscope could not open ${site.file}:${site.line}: ${(error as Error).message}`);
   }
 }
-
-function nonce(): string {
-  const chars = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-  let text = '';
-  for (let i = 0; i < 32; i++) text += chars.charAt(Math.floor(Math.random() * chars.length));
-  return text;
-}
-
-function pageHtml(webview: vscode.Webview, script: vscode.Uri): string {
-  const n = nonce();
-  const csp = `default-src 'none'; img-src ${webview.cspSource} data:; style-src 'nonce-${n}'; script-src 'nonce-${n}'; font-src ${webview.cspSource};`;
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<title>Workerscope Timeline</title>
-<style nonce="${n}">${PAGE_CSS}</style>
-</head>
-<body>
-<header><strong id="title">Timeline</strong><span id="status"></span><span class="spacer"></span>
-<span class="hint">wheel: zoom · drag: pan · 0: fit</span>
-<button id="fit" title="Show the whole run (0)">Fit</button><button id="open" title="Open a timeline file">Open…</button><button id="export" title="Save as Chrome Trace Event JSON (Perfetto, chrome://tracing)">Export…</button></header>
-<div id="plot"><canvas id="timeline" aria-label="Timeline of workers and tasks"></canvas><div id="tooltip" role="tooltip" hidden></div><div id="empty" hidden></div></div>
-<section id="summary" aria-label="Summary"></section>
-<script nonce="${n}" src="${script.toString()}"></script>
-</body>
-</html>`;
-}
-
-const PAGE_CSS = `
-html, body { height: 100%; margin: 0; padding: 0; overflow: hidden; }
-body { display: flex; flex-direction: column; color: var(--vscode-foreground); background: var(--vscode-editor-background); font-family: var(--vscode-font-family); font-size: var(--vscode-font-size); }
-header { display: flex; align-items: center; gap: 8px; padding: 4px 8px; border-bottom: 1px solid var(--vscode-panel-border, transparent); }
-header .spacer { flex: 1; }
-header .hint, #status { color: var(--vscode-descriptionForeground); font-size: 0.9em; }
-button { background: var(--vscode-button-secondaryBackground); color: var(--vscode-button-secondaryForeground); border: none; padding: 3px 10px; cursor: pointer; font: inherit; }
-button:hover { background: var(--vscode-button-secondaryHoverBackground); }
-#plot { position: relative; flex: 1; min-height: 120px; }
-#timeline { position: absolute; inset: 0; width: 100%; height: 100%; cursor: default; }
-#timeline.dragging { cursor: grabbing; }
-#tooltip { position: absolute; pointer-events: none; max-width: 480px; padding: 4px 8px; background: var(--vscode-editorHoverWidget-background); color: var(--vscode-editorHoverWidget-foreground); border: 1px solid var(--vscode-editorHoverWidget-border); font-size: 12px; white-space: pre-wrap; word-break: break-word; z-index: 2; }
-#tooltip .label { color: var(--vscode-descriptionForeground); }
-#tooltip .hint { color: var(--vscode-textLink-foreground); }
-#empty { position: absolute; inset: 40% 10% auto 10%; text-align: center; color: var(--vscode-descriptionForeground); }
-#summary { display: flex; flex-wrap: wrap; gap: 4px 24px; padding: 6px 8px; border-top: 1px solid var(--vscode-panel-border, transparent); max-height: 35%; overflow: auto; font-size: 12px; }
-#summary .counts { flex-basis: 100%; color: var(--vscode-descriptionForeground); }
-#summary h3 { margin: 2px 0; font-size: 12px; font-weight: 600; }
-#summary .worker { display: flex; align-items: center; gap: 6px; }
-#summary .worker .name { min-width: 140px; }
-#summary .meter { display: inline-block; width: 90px; height: 8px; background: var(--vscode-charts-lines, gray); opacity: 0.9; }
-#summary .meter .busy { display: block; height: 100%; background: var(--vscode-charts-blue); }
-#summary .slow { display: block; background: none; color: var(--vscode-textLink-foreground); padding: 1px 0; text-align: left; }
-#summary .slow.raised, #summary .slow.killed { color: var(--vscode-errorForeground); }
-`;

@@ -8,7 +8,7 @@
 import type { Timeline } from '../model';
 import { barAt, fit, panBy, timeAt, xAt, zoomAt } from '../viewport';
 import { AXIS_H, drawFrame, LABEL_W, LANE_H, layoutRows, type Hover, type Scene } from './render';
-import { readPalette } from './theme';
+import { readPalette, type Palette } from './theme';
 
 export interface CanvasEvents {
   hover(hover: Hover | undefined, x: number, y: number): void;
@@ -89,6 +89,10 @@ export class TimelineCanvas {
     this.scene.view = panBy(this.scene.view, dx, t.start, t.end);
     this.following = false;
     this.request();
+  }
+
+  get palette(): Palette {
+    return this.scene.palette;
   }
 
   /** Frame times (ms) of the frames drawn so far, newest last (at most 500). */

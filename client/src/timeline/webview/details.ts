@@ -68,9 +68,17 @@ export function showTooltip(tip: HTMLElement, lines: Array<[string, string]>, x:
 }
 
 /** The strip: counts, per-worker busy/idle bars, the slowest tasks (a click reveals one). */
-export function renderSummary(strip: HTMLElement, timeline: Timeline, reveal: (ev: number) => void): void {
+export function renderSummary(strip: HTMLElement, timeline: Timeline, reveal: (ev: number) => void, colours: readonly string[]): void {
   const s = summarize(timeline, 5);
   const head = el('div', 'counts', `${s.tasks.toLocaleString()} tasks · ${s.failures} failure mark${s.failures === 1 ? '' : 's'} · ${s.kills} worker${s.kills === 1 ? '' : 's'} lost · median task ${formatDuration(s.medianTask)}`);
+  // The colour key: one swatch per function (the first 20).
+  for (const [i, fn] of timeline.functions.slice(0, 20).entries()) {
+    const swatch = el('span', 'swatch');
+    swatch.style.background = colours[i % colours.length] ?? '';
+    const key = el('span', 'key');
+    key.append(swatch, document.createTextNode(fn));
+    head.append(key);
+  }
   const workers = el('div', 'workers');
   workers.append(el('h3', '', 'Workers: busy / idle'));
   for (const w of s.workers) {

@@ -48,7 +48,7 @@ function summaryLater(): void {
   if (summaryTimer !== undefined) return;
   summaryTimer = window.setTimeout(() => {
     summaryTimer = undefined;
-    renderSummary(strip, timeline, reveal);
+    renderSummary(strip, timeline, reveal, canvas.palette.functions);
   }, 500);
 }
 
@@ -60,14 +60,18 @@ function showEmpty(text: string | undefined): void {
 window.addEventListener('message', (event: MessageEvent<ToWebview>) => {
   const message = event.data;
   switch (message.type) {
-    case 'load':
+    case 'load': {
+      const started = performance.now();
       timeline = new Timeline(message.events);
       title.textContent = message.title;
       status.textContent = message.note ?? (message.live ? 'live: filling in as tasks finish' : '');
       canvas.setTimeline(timeline);
-      renderSummary(strip, timeline, reveal);
+      renderSummary(strip, timeline, reveal, canvas.palette.functions);
       showEmpty(timeline.empty ? (message.live ? 'Waiting for the first tasks of the run…' : 'This timeline has no events.') : undefined);
+      // How long the page took to take in the timeline (the tests read it).
+      canvasElement.dataset.loadMs = (performance.now() - started).toFixed(0);
       break;
+    }
     case 'append':
       timeline.add(message.events);
       canvas.dataChanged();
@@ -76,7 +80,7 @@ window.addEventListener('message', (event: MessageEvent<ToWebview>) => {
       break;
     case 'ended':
       status.textContent = message.note;
-      renderSummary(strip, timeline, reveal);
+      renderSummary(strip, timeline, reveal, canvas.palette.functions);
       break;
     case 'message':
       timeline = new Timeline();
@@ -100,7 +104,10 @@ window.addEventListener('keydown', (e) => {
   else if (e.key === 'ArrowLeft') canvas.pan(80);
   else if (e.key === 'ArrowRight') canvas.pan(-80);
 });
-onThemeChange(() => canvas.themeChanged());
+onThemeChange(() => {
+  canvas.themeChanged();
+  if (!timeline.empty) renderSummary(strip, timeline, reveal, canvas.palette.functions);
+});
 // For the end-to-end test's frame-time measurement.
 (window as unknown as { workerscopeTimelineFrames: () => number[] }).workerscopeTimelineFrames = () => canvas.frames();
 vscode.postMessage({ type: 'ready' });

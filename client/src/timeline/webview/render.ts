@@ -19,6 +19,8 @@ export interface Row {
   h: number;
   group: LaneGroup;
   lane?: Lane;
+  /** The process's only lane: labelled with the process. */
+  single?: boolean;
 }
 
 export interface Hover {
@@ -47,11 +49,16 @@ export interface FrameStats {
   ms: number;
 }
 
-/** Rows top to bottom: a header per process, then its lanes. */
+/** Rows top to bottom: a header per process with several threads, then its lanes; a one-thread process is one row. */
 export function layoutRows(timeline: Timeline): { rows: Row[]; height: number } {
   const rows: Row[] = [];
   let y = 0;
   for (const group of timeline.layout()) {
+    if (group.lanes.length === 1) {
+      rows.push({ y, h: LANE_H, group, lane: group.lanes[0], single: true });
+      y += LANE_H;
+      continue;
+    }
     rows.push({ y, h: GROUP_H, group });
     y += GROUP_H;
     for (const lane of group.lanes) {
@@ -200,17 +207,18 @@ function drawLabels(ctx: CanvasRenderingContext2D, scene: Scene, top: number, he
   for (const row of scene.rows) {
     const y = top + row.y;
     if (y + row.h < AXIS_H || y > height) continue;
-    if (row.lane) {
+    if (row.lane && !row.single) {
       ctx.font = `12px ${palette.font}`;
       ctx.fillStyle = palette.muted;
       ctx.fillText(clip(ctx, row.lane.name, LABEL_W - 24), 16, y + row.h / 2);
     } else {
-      ctx.fillStyle = palette.groupBackground;
-      ctx.fillRect(0, y, LABEL_W, row.h);
+      if (!row.single) {
+        ctx.fillStyle = palette.groupBackground;
+        ctx.fillRect(0, y, LABEL_W, row.h);
+      }
       ctx.font = `bold 12px ${palette.font}`;
       ctx.fillStyle = palette.text;
-      const role = row.group.role && !row.group.name.startsWith(row.group.role) ? ` · ${row.group.role}` : '';
-      ctx.fillText(clip(ctx, `${row.group.name}${role} (${row.group.pid})`, LABEL_W - 12), 6, y + row.h / 2);
+      ctx.fillText(clip(ctx, `${row.group.name} (${row.group.pid})`, LABEL_W - 12), 6, y + row.h / 2);
     }
   }
 }
@@ -245,7 +253,7 @@ function drawAxis(ctx: CanvasRenderingContext2D, scene: Scene, width: number): v
   for (let t = firstTick(scene, step); xAt(view, t) <= view.width; t += step) {
     const x = LABEL_W + Math.round(xAt(view, t));
     ctx.fillRect(x, AXIS_H - 5, 1, 4);
-    ctx.fillText(formatDuration(Math.max(0, t - origin)), x + 3, AXIS_H / 2 - 1);
+    ctx.fillText(t - origin <= 0 ? '0' : formatDuration(t - origin), x + 3, AXIS_H / 2 - 1);
   }
   ctx.fillStyle = palette.background;
   ctx.fillRect(0, 0, LABEL_W - 4, AXIS_H - 1);
