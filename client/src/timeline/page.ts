@@ -22,7 +22,7 @@ export function pageHtml(cspSource: string, script: string, n: string): string {
 <style nonce="${n}">${PAGE_CSS}</style>
 </head>
 <body>
-<header><strong id="title">Timeline</strong><span id="status"></span><span class="spacer"></span>
+<header><strong id="title">Timeline</strong><span id="status"></span>
 <span class="hint">wheel: zoom · drag: pan · 0: fit</span>
 <button id="fit" title="Show the whole run (0)">Fit</button><button id="open" title="Open a timeline file">Open…</button><button id="export" title="Save as Chrome Trace Event JSON (Perfetto, chrome://tracing)">Export…</button></header>
 <div id="plot"><canvas id="timeline" aria-label="Timeline of workers and tasks"></canvas><div id="tooltip" role="tooltip" hidden></div><div id="empty" hidden></div></div>
@@ -36,7 +36,8 @@ const PAGE_CSS = `
 html, body { height: 100%; margin: 0; padding: 0; overflow: hidden; }
 body { display: flex; flex-direction: column; color: var(--vscode-foreground); background: var(--vscode-editor-background); font-family: var(--vscode-font-family); font-size: var(--vscode-font-size); }
 header { display: flex; align-items: center; gap: 8px; padding: 4px 8px; border-bottom: 1px solid var(--vscode-panel-border, transparent); }
-header .spacer { flex: 1; }
+header > * { white-space: nowrap; }
+#status { flex: 1; min-width: 0; overflow: hidden; text-overflow: ellipsis; }
 header .hint, #status { color: var(--vscode-descriptionForeground); font-size: 0.9em; }
 button { background: var(--vscode-button-secondaryBackground); color: var(--vscode-button-secondaryForeground); border: none; padding: 3px 10px; cursor: pointer; font: inherit; }
 button:hover { background: var(--vscode-button-secondaryHoverBackground); }

@@ -34,7 +34,7 @@ export function describe(timeline: Timeline, hover: Hover): Array<[string, strin
   const lines: Array<[string, string | undefined]> = [];
   if (event.ph === 'X' && event.cat === 'task') {
     const a = event.args;
-    lines.push(['task', `${a.function}(${a.args ?? ''})`], ['index', a.index !== undefined ? String(a.index) : undefined], ['duration', formatDuration(event.dur)], ['outcome', a.outcome]);
+    lines.push(['task', a.function], ['args', a.args], ['index', a.index !== undefined ? String(a.index) : undefined], ['duration', formatDuration(event.dur)], ['outcome', a.outcome]);
     lines.push(['error', a.error], ['worker', worker], ['pool', a.pool], ['defined at', where(a.def)], ['submitted at', where(a.submit)]);
   } else if (event.ph === 'X' && event.cat === 'wait') {
     lines.push(['wait', event.name], ['duration', formatDuration(event.dur)], ['thread', worker], ['at', where(event.args.site)]);
