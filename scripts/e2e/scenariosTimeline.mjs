@@ -16,8 +16,12 @@ const RECORDED_ROOT = '/home/user/project';
 async function answerFileDialog(page, file) {
   const input = page.locator('.quick-input-widget input.input');
   await input.waitFor({ state: 'visible', timeout: 15_000 });
-  await input.fill(file);
-  await waitFor(async () => (await input.inputValue()) === file, { timeoutMs: 5000, what: 'the path typed in the file dialog' });
+  // The dialog sets its own value (the folder) once it has listed it: type again until the path stays.
+  await waitFor(async () => {
+    if ((await input.inputValue()) !== file) await input.fill(file);
+    await page.waitForTimeout(300);
+    return (await input.inputValue()) === file;
+  }, { timeoutMs: 15_000, what: 'the path typed in the file dialog' });
   await page.keyboard.press('Enter');
   await input.waitFor({ state: 'hidden', timeout: 15_000 });
 }
