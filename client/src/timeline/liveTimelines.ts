@@ -54,3 +54,13 @@ export class LiveTimelines {
     return this.sessions[0];
   }
 }
+
+/**
+ * What the open panel does with a session's batch: `append` when it shows that session, `switch`
+ * to it when it shows no running session (a file, a finished run, nothing), else `none` (it keeps
+ * the other running session; the batch is still kept for this one).
+ */
+export function routeBatch(showing: { key: string; live: boolean } | undefined, sessionId: string, sessionRunning: boolean): 'append' | 'switch' | 'none' {
+  if (showing?.key === sessionId) return 'append';
+  return !showing?.live && sessionRunning ? 'switch' : 'none';
+}

@@ -11,7 +11,7 @@ export function nonce(): string {
 
 /** The page: `cspSource` is the webview's resource origin, `script` the bundled script's URI. */
 export function pageHtml(cspSource: string, script: string, n: string): string {
-  const csp = `default-src 'none'; img-src ${cspSource} data:; style-src 'nonce-${n}'; script-src 'nonce-${n}'; font-src ${cspSource};`;
+  const csp = `default-src 'none'; img-src ${cspSource} data:; style-src 'nonce-${n}'; script-src 'nonce-${n}'; font-src ${cspSource}; connect-src ${cspSource};`;
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -36,8 +36,9 @@ const PAGE_CSS = `
 html, body { height: 100%; margin: 0; padding: 0; overflow: hidden; }
 body { display: flex; flex-direction: column; color: var(--vscode-foreground); background: var(--vscode-editor-background); font-family: var(--vscode-font-family); font-size: var(--vscode-font-size); }
 header { display: flex; align-items: center; gap: 8px; padding: 4px 8px; border-bottom: 1px solid var(--vscode-panel-border, transparent); }
-header > * { white-space: nowrap; }
-#status { flex: 1; min-width: 0; overflow: hidden; text-overflow: ellipsis; }
+header > * { white-space: nowrap; flex-shrink: 0; }
+#title, #status, header .hint { flex-shrink: 1; min-width: 0; overflow: hidden; text-overflow: ellipsis; }
+#status { flex-grow: 1; }
 header .hint, #status { color: var(--vscode-descriptionForeground); font-size: 0.9em; }
 button { background: var(--vscode-button-secondaryBackground); color: var(--vscode-button-secondaryForeground); border: none; padding: 3px 10px; cursor: pointer; font: inherit; }
 button:hover { background: var(--vscode-button-secondaryHoverBackground); }

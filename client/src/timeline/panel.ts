@@ -22,6 +22,8 @@ export interface TimelineSource {
   note?: string;
   program?: string;
   started?: string;
+  /** The file the timeline was read from: the page reads it too instead of receiving the events. */
+  file?: string;
 }
 
 export class TimelinePanel {
@@ -29,7 +31,7 @@ export class TimelinePanel {
   private source: TimelineSource | undefined;
   private ready = false;
 
-  private constructor(private readonly panel: vscode.WebviewPanel, private readonly onOpenFile: () => void) {
+  private constructor(private readonly panel: vscode.WebviewPanel, private readonly dist: vscode.Uri, private readonly onOpenFile: () => void) {
     panel.onDidDispose(() => {
       if (TimelinePanel.current === this) TimelinePanel.current = undefined;
     });
@@ -55,7 +57,7 @@ export class TimelinePanel {
         retainContextWhenHidden: true,
       });
       panel.webview.html = pageHtml(panel.webview.cspSource, panel.webview.asWebviewUri(vscode.Uri.joinPath(dist, 'timeline-webview.js')).toString(), nonce());
-      current = new TimelinePanel(panel, onOpenFile);
+      current = new TimelinePanel(panel, dist, onOpenFile);
       TimelinePanel.current = current;
     }
     if ('message' in source) current.showMessage(source.message);
@@ -71,6 +73,13 @@ export class TimelinePanel {
   load(source: TimelineSource): void {
     this.source = source;
     this.panel.title = source.title;
+    if (source.file) {
+      // The page may read the file's folder (besides the extension's dist/), and only that.
+      this.panel.webview.options = { enableScripts: true, localResourceRoots: [this.dist, vscode.Uri.file(path.dirname(source.file))] };
+      const url = this.panel.webview.asWebviewUri(vscode.Uri.file(source.file)).toString();
+      this.post({ type: 'load', title: source.title, events: [], url, live: false, note: source.note });
+      return;
+    }
     this.post({ type: 'load', title: source.title, events: source.timeline.events, live: source.live, note: source.note });
   }
 

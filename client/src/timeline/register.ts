@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { TIMELINE_EVENT, type TimelineEventBody } from '../../../protocol/src/timeline';
 import { readTimelineFile } from './files';
-import { LiveTimelines, type LiveTimeline } from './liveTimelines';
+import { LiveTimelines, routeBatch, type LiveTimeline } from './liveTimelines';
 import { Timeline } from './model';
 import { TimelinePanel, type TimelineSource } from './panel';
 
@@ -36,7 +36,7 @@ export function registerTimeline(context: vscode.ExtensionContext): LiveTimeline
     }
     const { otherData } = result.file;
     const started = otherData.started ? ` · ${new Date(otherData.started).toLocaleString()}` : '';
-    show({ key: file, title: `Timeline: ${otherData.program ? path.basename(otherData.program) : path.basename(file)}${started}`, timeline: new Timeline(result.file.traceEvents), live: false, note: file, program: otherData.program, started: otherData.started });
+    show({ key: file, title: `Timeline: ${otherData.program ? path.basename(otherData.program) : path.basename(file)}${started}`, timeline: new Timeline(result.file.traceEvents), live: false, note: file, program: otherData.program, started: otherData.started, file });
     if (result.skipped > 0) void vscode.window.showWarningMessage(`Workerscope: ${result.skipped} event${result.skipped === 1 ? ' was' : 's were'} left out of ${path.basename(file)} (${result.problems.join('; ')}).`);
   };
   const pickFile = async (): Promise<void> => {
@@ -81,15 +81,9 @@ function received(live: LiveTimelines, session: vscode.DebugSession, body: Timel
   const program = (session.configuration as { program?: unknown }).program;
   const { live: entry } = live.append(session.id, session.name, events, typeof program === 'string' ? program : undefined);
   const panel = TimelinePanel.open;
-  if (panel) {
-    const showing = panel.showing;
-    if (showing?.key === session.id) {
-      if (events.length > 0) panel.append({ type: 'append', events });
-    } else if (!showing?.live && entry.running) {
-      // The panel follows the run that is going on, unless it shows another one still running.
-      show(liveSource(entry));
-    }
-  }
+  const route = panel ? routeBatch(panel.showing, session.id, entry.running) : 'none';
+  if (route === 'append' && events.length > 0) panel?.append({ type: 'append', events });
+  else if (route === 'switch') show(liveSource(entry));
   if (body?.final) {
     live.end(session.id, typeof body.file === 'string' ? body.file : undefined);
     if (panel?.showing?.key === session.id) panel.ended(endNote(entry));

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { newTimelinePath, pruneTimelines, readTimelineFile, writeTimelineFile } from '../../src/timeline/files';
-import { LiveTimelines } from '../../src/timeline/liveTimelines';
+import { LiveTimelines, routeBatch } from '../../src/timeline/liveTimelines';
 import { Timeline } from '../../src/timeline/model';
 import { file, task } from './builders';
 
@@ -62,4 +62,13 @@ test('live batches gather per session; the final one gives the file; finished se
   live.append('c', 'C', []);
   assert.equal(live.get('a'), undefined, 'the finished session went first');
   assert.deepEqual([live.latest()?.id, live.get('b')?.id], ['c', 'b']);
+});
+
+test('the open panel follows a running session unless it shows another running one', () => {
+  assert.equal(routeBatch({ key: 's1', live: true }, 's1', true), 'append');
+  assert.equal(routeBatch({ key: 's1', live: false }, 's1', false), 'append', 'the final batch of the session shown');
+  assert.equal(routeBatch(undefined, 's2', true), 'switch', 'an empty panel takes the run');
+  assert.equal(routeBatch({ key: '/runs/t.json', live: false }, 's2', true), 'switch', 'a file gives way to a run going on');
+  assert.equal(routeBatch({ key: 's1', live: true }, 's2', true), 'none', 'another running session keeps the panel');
+  assert.equal(routeBatch({ key: '/runs/t.json', live: false }, 's2', false), 'none', 'a finished session does not take the panel');
 });

@@ -4,8 +4,10 @@
  * Timeline fed by the extension's messages, draws it on the canvas and sends back what the user
  * asks for (open a source line, export, open a file).
  */
+import type { TimelineEvent } from '../../../../protocol/src/timeline';
 import type { FromWebview, ToWebview } from '../messages';
 import { Timeline } from '../model';
+import { parseTimelineText } from '../parse';
 import { TimelineCanvas } from './canvas';
 import { describe, hoveredEvent, renderSummary, showTooltip, siteOf } from './details';
 import { onThemeChange } from './theme';
@@ -57,21 +59,52 @@ function showEmpty(text: string | undefined): void {
   empty.textContent = text ?? '';
 }
 
+/** Shows a timeline's events (`started`: when its load began, for the tests' measurement). */
+function showTimeline(message: ToWebview & { type: 'load' }, events: readonly TimelineEvent[], started: number): void {
+  timeline = new Timeline(events);
+  title.textContent = message.title;
+  status.textContent = message.note ?? (message.live ? 'live: filling in as tasks finish' : '');
+  canvas.setTimeline(timeline);
+  renderSummary(strip, timeline, reveal, canvas.palette.functions);
+  showEmpty(timeline.empty ? (message.live ? 'Waiting for the first tasks of the run…' : 'This timeline has no events.') : undefined);
+  // How long the page took to take in the timeline (the tests read it).
+  canvasElement.dataset.loadMs = (performance.now() - started).toFixed(0);
+}
+
+function showMessage(text: string): void {
+  timeline = new Timeline();
+  canvas.setTimeline(timeline);
+  strip.replaceChildren();
+  title.textContent = 'Timeline';
+  status.textContent = '';
+  showEmpty(text);
+}
+
+/** Loads are numbered: a file still being read when another load comes is dropped. */
+let loads = 0;
+
+async function load(message: ToWebview & { type: 'load' }): Promise<void> {
+  const started = performance.now();
+  const mine = ++loads;
+  if (!message.url) return showTimeline(message, message.events, started);
+  showEmpty('Reading the timeline…');
+  try {
+    const response = await fetch(message.url);
+    const result = parseTimelineText(await response.text(), message.title);
+    if (mine !== loads) return;
+    if (result.ok) showTimeline(message, result.file.traceEvents, started);
+    else showMessage(result.message);
+  } catch (error) {
+    if (mine === loads) showMessage(`The timeline could not be read: ${(error as Error).message}`);
+  }
+}
+
 window.addEventListener('message', (event: MessageEvent<ToWebview>) => {
   const message = event.data;
   switch (message.type) {
-    case 'load': {
-      const started = performance.now();
-      timeline = new Timeline(message.events);
-      title.textContent = message.title;
-      status.textContent = message.note ?? (message.live ? 'live: filling in as tasks finish' : '');
-      canvas.setTimeline(timeline);
-      renderSummary(strip, timeline, reveal, canvas.palette.functions);
-      showEmpty(timeline.empty ? (message.live ? 'Waiting for the first tasks of the run…' : 'This timeline has no events.') : undefined);
-      // How long the page took to take in the timeline (the tests read it).
-      canvasElement.dataset.loadMs = (performance.now() - started).toFixed(0);
+    case 'load':
+      void load(message);
       break;
-    }
     case 'append':
       timeline.add(message.events);
       canvas.dataChanged();
@@ -83,12 +116,8 @@ window.addEventListener('message', (event: MessageEvent<ToWebview>) => {
       renderSummary(strip, timeline, reveal, canvas.palette.functions);
       break;
     case 'message':
-      timeline = new Timeline();
-      canvas.setTimeline(timeline);
-      strip.replaceChildren();
-      title.textContent = 'Timeline';
-      status.textContent = '';
-      showEmpty(message.text);
+      loads++;
+      showMessage(message.text);
       break;
   }
 });
