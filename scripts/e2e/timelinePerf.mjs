@@ -35,7 +35,7 @@ export async function openTimelinePage(context, events, { width = 1400, height =
   await page.goto(`${ORIGIN}/`);
   await page.waitForFunction(() => window.__posted.some((m) => m.type === 'ready'));
   const started = Date.now();
-  await page.evaluate((text) => window.postMessage({ type: 'load', title: 'perf', events: JSON.parse(text), live: false }, '*'), JSON.stringify(events));
+  await page.evaluate((text) => window.postMessage({ type: 'load', key: 'perf', title: 'perf', events: JSON.parse(text), live: false }, '*'), JSON.stringify(events));
   await page.waitForFunction(() => Number(document.getElementById('timeline').dataset.frames ?? 0) > 0);
   const inPage = Number(await page.evaluate(() => document.getElementById('timeline').dataset.loadMs));
   return { page, loadMs: Date.now() - started, inPage };

@@ -6,10 +6,10 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { TimelineSite } from '../../../protocol/src/timeline';
-import { writeTimelineFile } from './files';
+import { readTimelineFile, writeTimelineFile } from './files';
 import { nonce, pageHtml } from './page';
 import type { FromWebview, ToWebview } from './messages';
-import type { Timeline } from './model';
+import { Timeline } from './model';
 
 export const TIMELINE_VIEW_TYPE = 'workerscope.timeline';
 
@@ -17,12 +17,13 @@ export const TIMELINE_VIEW_TYPE = 'workerscope.timeline';
 export interface TimelineSource {
   key: string;
   title: string;
-  timeline: Timeline;
+  /** The events, for a session's timeline; a file's the page reads itself (`file`). */
+  timeline?: Timeline;
   live: boolean;
   note?: string;
   program?: string;
   started?: string;
-  /** The file the timeline was read from: the page reads it too instead of receiving the events. */
+  /** The timeline's file: the page reads it (a webview resource), far quicker than a message of 100,000 events. */
   file?: string;
 }
 
@@ -77,10 +78,10 @@ export class TimelinePanel {
       // The page may read the file's folder (besides the extension's dist/), and only that.
       this.panel.webview.options = { enableScripts: true, localResourceRoots: [this.dist, vscode.Uri.file(path.dirname(source.file))] };
       const url = this.panel.webview.asWebviewUri(vscode.Uri.file(source.file)).toString();
-      this.post({ type: 'load', title: source.title, events: [], url, live: false, note: source.note });
+      this.post({ type: 'load', key: source.key, title: source.title, events: [], url, live: false, note: source.note });
       return;
     }
-    this.post({ type: 'load', title: source.title, events: source.timeline.events, live: source.live, note: source.note });
+    this.post({ type: 'load', key: source.key, title: source.title, events: source.timeline?.events ?? [], live: source.live, note: source.note });
   }
 
   append(events: ToWebview & { type: 'append' }): void {
@@ -117,12 +118,23 @@ export class TimelinePanel {
       case 'openFile':
         this.onOpenFile();
         break;
+      case 'loaded':
+        if (this.source?.key !== message.key) break;
+        this.panel.title = message.title;
+        this.source.program = message.program;
+        this.source.started = message.started;
+        if (message.skipped > 0) void vscode.window.showWarningMessage(`Workerscope: ${message.skipped} event${message.skipped === 1 ? ' was' : 's were'} left out of ${path.basename(message.key)} (${message.problems.join('; ')}).`);
+        break;
+      case 'failed':
+        if (this.source?.key === message.key) void vscode.window.showErrorMessage(`Workerscope: ${message.message}`);
+        break;
     }
   }
 
   private async export(): Promise<void> {
     const source = this.source;
-    if (!source || source.timeline.empty) {
+    const timeline = source && (await timelineOf(source));
+    if (!source || !timeline || timeline.empty) {
       void vscode.window.showInformationMessage('Workerscope: there is no timeline to export yet.');
       return;
     }
@@ -140,13 +152,25 @@ export class TimelinePanel {
       return;
     }
     try {
-      const file = source.timeline.toFile({ program: source.program ?? '', started: source.started ?? '' });
+      const file = timeline.toFile({ program: source.program ?? '', started: source.started ?? '' });
       await writeTimelineFile(target.fsPath, JSON.stringify(file));
       void vscode.window.showInformationMessage(`Workerscope: timeline exported to ${target.fsPath} (opens in Perfetto and chrome://tracing).`);
     } catch (error) {
       void vscode.window.showErrorMessage(`Workerscope could not export the timeline: ${(error as Error).message}`);
     }
   }
+}
+
+/** A session's timeline, or a file's read again (the extension keeps no copy of a file's events). */
+async function timelineOf(source: TimelineSource): Promise<Timeline | undefined> {
+  if (source.timeline) return source.timeline;
+  if (!source.file) return undefined;
+  const result = await readTimelineFile(source.file);
+  if (!result.ok) {
+    void vscode.window.showErrorMessage(`Workerscope: ${result.message}`);
+    return undefined;
+  }
+  return new Timeline(result.file.traceEvents);
 }
 
 async function openSite(site: TimelineSite): Promise<void> {

@@ -3,7 +3,7 @@
  * Chrome Trace JSON; each event is checked on its own, so one broken event costs that event only.
  * Plain TypeScript (no vscode, no node modules): the webview bundles it too.
  */
-import type { TimelineEvent, TimelineFile, TimelineSite } from '../../../protocol/src/timeline';
+import type { FailureArgs, LifetimeArgs, MetadataEvent, TaskArgs, TaskOutcome, TimelineEvent, TimelineFile, TimelineSite, WaitArgs } from '../../../protocol/src/timeline';
 
 export type ParseResult =
   | { ok: true; file: TimelineFile; skipped: number; problems: string[] }
@@ -67,62 +67,83 @@ export function checkEvents(raw: readonly unknown[]): { events: TimelineEvent[];
   return { events, skipped, problems };
 }
 
-/** The event as the panel uses it, or what is wrong with it. */
+/**
+ * The event as the panel uses it, or what is wrong with it. Built field by field, without
+ * spreads: a file of 100,000 tasks is checked in the extension and again in the page.
+ */
 export function checkEvent(value: unknown): TimelineEvent | string {
   if (!isObject(value)) return 'not an object';
   const { ph, pid } = value;
   if (!isNumber(pid)) return 'pid is not a number';
-  if (ph === 'M') {
-    if (typeof value.name !== 'string' || !METADATA.has(value.name)) return `unknown metadata "${String(value.name)}"`;
-    if (!isObject(value.args)) return 'metadata without args';
-    return { ph: 'M', name: value.name as 'process_name', pid, ...(isNumber(value.tid) ? { tid: value.tid } : {}), args: { ...(typeof value.args.name === 'string' ? { name: value.args.name } : {}), ...(isNumber(value.args.sort_index) ? { sort_index: value.args.sort_index } : {}) } };
-  }
-  if (!isNumber(value.tid)) return 'tid is not a number';
-  if (!isNumber(value.ts)) return 'ts is not a number';
-  if (typeof value.name !== 'string') return 'name is not a string';
+  if (ph === 'M') return checkMetadata(value, pid);
+  const { tid, ts, name } = value;
+  if (!isNumber(tid)) return 'tid is not a number';
+  if (!isNumber(ts)) return 'ts is not a number';
+  if (typeof name !== 'string') return 'name is not a string';
   const args = isObject(value.args) ? value.args : undefined;
   if (!args) return 'no args';
-  const base = { name: value.name, pid, tid: value.tid, ts: value.ts };
   if (ph === 'i') {
     if (value.cat !== 'failure') return `instant event of category "${String(value.cat)}"`;
     if (typeof args.kind !== 'string' || typeof args.message !== 'string') return 'failure without kind or message';
-    return { ...base, ph: 'i', s: 't', cat: 'failure', args: { kind: args.kind, message: args.message, ...site('site', args.site) } };
+    const failure: FailureArgs = { kind: args.kind, message: args.message };
+    const at = site(args.site);
+    if (at) failure.site = at;
+    return { name, pid, tid, ts, ph: 'i', s: 't', cat: 'failure', args: failure };
   }
   if (ph !== 'X') return `unsupported phase "${String(ph)}"`;
-  if (!isNumber(value.dur) || value.dur < 0) return 'dur is not a duration';
-  const bar = { ...base, ph: 'X' as const, dur: value.dur };
+  const dur = value.dur;
+  if (!isNumber(dur) || dur < 0) return 'dur is not a duration';
   switch (value.cat) {
-    case 'task':
-      if (typeof args.function !== 'string') return 'task without function';
-      if (typeof args.outcome !== 'string' || !OUTCOMES.has(args.outcome)) return `task outcome "${String(args.outcome)}"`;
-      return {
-        ...bar,
-        cat: 'task',
-        args: {
-          function: args.function,
-          outcome: args.outcome as 'ok',
-          ...site('def', args.def),
-          ...site('submit', args.submit),
-          ...(isNumber(args.index) ? { index: args.index } : {}),
-          ...(typeof args.args === 'string' ? { args: args.args } : {}),
-          ...(typeof args.pool === 'string' ? { pool: args.pool } : {}),
-          ...(typeof args.error === 'string' ? { error: args.error } : {}),
-        },
-      };
-    case 'wait':
-      return { ...bar, cat: 'wait', args: site('site', args.site) };
-    case 'lifetime':
+    case 'task': {
+      const task = checkTaskArgs(args);
+      return typeof task === 'string' ? task : { name, pid, tid, ts, ph: 'X', cat: 'task', dur, args: task };
+    }
+    case 'wait': {
+      const wait: WaitArgs = {};
+      const at = site(args.site);
+      if (at) wait.site = at;
+      return { name, pid, tid, ts, ph: 'X', cat: 'wait', dur, args: wait };
+    }
+    case 'lifetime': {
       if (typeof args.role !== 'string') return 'lifetime without role';
-      return { ...bar, cat: 'lifetime', args: { role: args.role, ...(typeof args.end === 'string' ? { end: args.end } : {}) } };
+      const life: LifetimeArgs = { role: args.role };
+      if (typeof args.end === 'string') life.end = args.end;
+      return { name, pid, tid, ts, ph: 'X', cat: 'lifetime', dur, args: life };
+    }
     default:
       return `bar of category "${String(value.cat)}"`;
   }
 }
 
-/** A well-formed site under `key`, or nothing (a broken site does not cost the event). */
-function site<K extends string>(key: K, value: unknown): { [P in K]?: TimelineSite } {
-  if (!isObject(value) || typeof value.file !== 'string' || value.file === '' || !isNumber(value.line)) return {};
-  return { [key]: { file: value.file, line: value.line } } as { [P in K]?: TimelineSite };
+function checkMetadata(value: Record<string, unknown>, pid: number): MetadataEvent | string {
+  if (typeof value.name !== 'string' || !METADATA.has(value.name)) return `unknown metadata "${String(value.name)}"`;
+  if (!isObject(value.args)) return 'metadata without args';
+  const event: MetadataEvent = { ph: 'M', name: value.name as MetadataEvent['name'], pid, args: {} };
+  if (isNumber(value.tid)) event.tid = value.tid;
+  if (typeof value.args.name === 'string') event.args.name = value.args.name;
+  if (isNumber(value.args.sort_index)) event.args.sort_index = value.args.sort_index;
+  return event;
+}
+
+function checkTaskArgs(args: Record<string, unknown>): TaskArgs | string {
+  if (typeof args.function !== 'string') return 'task without function';
+  if (typeof args.outcome !== 'string' || !OUTCOMES.has(args.outcome)) return `task outcome "${String(args.outcome)}"`;
+  const task: TaskArgs = { function: args.function, outcome: args.outcome as TaskOutcome };
+  const def = site(args.def);
+  if (def) task.def = def;
+  const submit = site(args.submit);
+  if (submit) task.submit = submit;
+  if (isNumber(args.index)) task.index = args.index;
+  if (typeof args.args === 'string') task.args = args.args;
+  if (typeof args.pool === 'string') task.pool = args.pool;
+  if (typeof args.error === 'string') task.error = args.error;
+  return task;
+}
+
+/** A well-formed site, or nothing (a broken site does not cost the event). */
+function site(value: unknown): TimelineSite | undefined {
+  if (!isObject(value) || typeof value.file !== 'string' || value.file === '' || !isNumber(value.line)) return undefined;
+  return { file: value.file, line: value.line };
 }
 
 function isNumber(value: unknown): value is number {

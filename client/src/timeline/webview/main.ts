@@ -90,12 +90,24 @@ async function load(message: ToWebview & { type: 'load' }): Promise<void> {
   showEmpty('Reading the timeline…');
   try {
     const response = await fetch(message.url);
-    const result = parseTimelineText(await response.text(), message.title);
+    const name = message.key.split(/[\\/]/).pop() ?? message.key;
+    const result = parseTimelineText(await response.text(), name);
     if (mine !== loads) return;
-    if (result.ok) showTimeline(message, result.file.traceEvents, started);
-    else showMessage(result.message);
+    if (!result.ok) {
+      showMessage(result.message);
+      vscode.postMessage({ type: 'failed', key: message.key, message: result.message });
+      return;
+    }
+    const { program, started: at } = result.file.otherData;
+    const when = at && !isNaN(Date.parse(at)) ? ` · ${new Date(at).toLocaleString()}` : '';
+    const heading = `Timeline: ${program ? (program.split(/[\\/]/).pop() ?? program) : name}${when}`;
+    showTimeline({ ...message, title: heading }, result.file.traceEvents, started);
+    vscode.postMessage({ type: 'loaded', key: message.key, title: heading, program, started: at, skipped: result.skipped, problems: result.problems });
   } catch (error) {
-    if (mine === loads) showMessage(`The timeline could not be read: ${(error as Error).message}`);
+    if (mine !== loads) return;
+    const text = `The timeline ${message.key} could not be read: ${(error as Error).message}`;
+    showMessage(text);
+    vscode.postMessage({ type: 'failed', key: message.key, message: text });
   }
 }
 
