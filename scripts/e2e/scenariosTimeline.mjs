@@ -150,15 +150,17 @@ export const TIMELINE_SCENARIOS = [
         await runCommand(page, 'Workerscope: Open Timeline File…');
         const asked = Date.now();
         await answerFileDialog(page, file);
+        const chosen = Date.now();
         const frame = await timelineFrame(page);
         await waitFor(async () => (await drawn(frame)).tasks === '100000', { timeoutMs: 60_000, what: '100,000 tasks in the panel' });
-        const loadMs = Date.now() - asked;
+        const loadMs = Date.now() - chosen;
+        const dialogMs = chosen - asked;
         const { loadMs: pageMs } = await drawn(frame);
         const box = await frame.locator('canvas#timeline').boundingBox();
         const zoom = spread(await driveCanvas(page, frame, box, Array.from({ length: 30 }, (_, i) => ({ wheel: i < 20 ? -200 : 150 }))));
         const pan = spread(await driveCanvas(page, frame, box, Array.from({ length: 20 }, (_, i) => ({ drag: i % 2 ? 120 : -160 }))));
         const show = (s) => `median ${s.median.toFixed(1)} ms, p95 ${s.p95.toFixed(1)} ms, max ${s.max.toFixed(1)} ms over ${s.n} frames`;
-        console.log(`\n  100,000 tasks: shown ${loadMs} ms after the file was chosen (the page took ${pageMs} ms of it); draw per frame: zoom ${show(zoom)}; pan ${show(pan)}`);
+        console.log(`\n  100,000 tasks: shown ${loadMs} ms after the file dialog closed (${dialogMs} ms in the dialog; the page's read, check and layout took ${pageMs} ms); draw per frame: zoom ${show(zoom)}; pan ${show(pan)}`);
         await screenshot(page, 'timeline-100k');
         // A frame's drawing fits well inside the 16.7 ms of a 60 Hz frame (loose bound: two shared cores, software canvas).
         assert.ok(zoom.median < 16 && pan.median < 16, `median draw under 16 ms: zoom ${zoom.median}, pan ${pan.median}`);
