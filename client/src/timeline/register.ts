@@ -46,7 +46,9 @@ export function registerTimeline(context: vscode.ExtensionContext): LiveTimeline
     vscode.commands.registerCommand(SHOW_TIMELINE_COMMAND, async (arg?: unknown) => {
       const file = arg instanceof vscode.Uri ? arg.fsPath : typeof arg === 'string' ? arg : undefined;
       if (file) return openFile(file);
+      // The newest run's timeline: from memory while it runs, from its file once written.
       const latest = live.latest();
+      if (latest && !latest.running && latest.file) return openFile(latest.file);
       if (latest) return show(liveSource(latest));
       return pickFile();
     }),
@@ -57,7 +59,9 @@ export function registerTimeline(context: vscode.ExtensionContext): LiveTimeline
         await vscode.commands.executeCommand(SHOW_TIMELINE_COMMAND);
         return;
       }
-      const inMemory = live.get(session.id);
+      let inMemory = live.get(session.id);
+      // A run that has sent nothing yet: the panel waits for its first batch.
+      if (!inMemory && session.running) inMemory = live.append(session.id, session.name, []).live;
       if (inMemory && (inMemory.running || !inMemory.file)) {
         show(liveSource(inMemory));
         return;
@@ -69,6 +73,13 @@ export function registerTimeline(context: vscode.ExtensionContext): LiveTimeline
     vscode.debug.onDidReceiveDebugSessionCustomEvent((event) => {
       if (event.session.type !== DEBUG_TYPE || event.event !== TIMELINE_EVENT) return;
       received(live, event.session, event.body as TimelineEventBody, show);
+    }),
+    // A session that ends without a final batch (stopped, or the adapter records none) is no longer live.
+    vscode.debug.onDidTerminateDebugSession((session) => {
+      const entry = live.get(session.id);
+      if (!entry?.running) return;
+      live.end(session.id);
+      if (TimelinePanel.open?.showing?.key === session.id) TimelinePanel.open.ended(endNote(entry));
     }),
   );
   return live;
