@@ -18,7 +18,8 @@ const NO_SECONDARY_SIDE_BAR = { 'workbench.secondarySideBar.defaultVisibility': 
 /** Types a path into code-server's file dialog (a quick input) and accepts it. */
 async function answerFileDialog(page, file) {
   const input = page.locator('.quick-input-widget input.input');
-  await input.waitFor({ state: 'visible', timeout: 15_000 });
+  // The first command may activate the extension before its dialog shows: slow on a loaded machine.
+  await input.waitFor({ state: 'visible', timeout: 60_000 });
   // The dialog sets its own value (the folder) once it has listed it: type again until the path stays.
   let polls = 0;
   await waitFor(async () => {
