@@ -1,5 +1,5 @@
-// Builds the bundles (client, language server, debug adapter, CLI, and the JS/TS engine they load
-// on demand) into dist/ and copies
+// Builds the bundles (client, language server, debug adapter, CLI, the JS/TS engine they load
+// on demand, and the Timeline webview's script) into dist/ and copies
 // the tree-sitter .wasm files next to them. Flags: --watch rebuilds on change, --production minifies.
 import * as esbuild from 'esbuild';
 import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -61,6 +61,8 @@ const builds = [
   { entryPoints: { cli: 'server/src/cli/main.ts' }, plugins: [commandBundles], supported: { 'dynamic-import': false } },
   { entryPoints: { 'cli-check': 'server/src/cli/check.ts', 'cli-run': 'server/src/cli/run.ts' }, plugins: [jsEngineBundle], supported: { 'dynamic-import': false } },
   { entryPoints: { 'engine-js': 'server/src/analysisJs.ts' } },
+  // The Timeline panel's page script: runs in the webview (a browser), loads nothing else.
+  { entryPoints: { 'timeline-webview': 'client/src/timeline/webview/main.ts' }, platform: 'browser', format: 'iife', target: 'es2020' },
 ];
 
 mkdirSync('dist', { recursive: true });

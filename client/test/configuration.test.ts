@@ -62,3 +62,15 @@ test('dynamic configurations: one per open Python file, without duplicates', () 
   const configs = dynamicConfigurations(['/ws/a.py', '/ws/b.py', '/ws/a.py']);
   assert.deepEqual(configs.map((c) => [c.name, c.program]), [['Workerscope: trace a.py', '/ws/a.py'], ['Workerscope: trace b.py', '/ws/b.py']]);
 });
+
+test('timeline: true becomes a file the editor chose; a path or false is kept; without a folder true is left to the adapter', async () => {
+  const pick = async (timeline: unknown, newTimelineFile?: () => string | undefined): Promise<unknown> => {
+    const r = await resolveLaunchConfiguration({ type: 'workerscope', request: 'launch', name: 'x', program: '/ws/a.py', timeline } as object, { ...trusted, newTimelineFile });
+    return r.kind === 'ok' ? r.config.timeline : r;
+  };
+  assert.equal(await pick(true, () => '/store/timelines/timeline-20261208-011502.json'), '/store/timelines/timeline-20261208-011502.json');
+  assert.equal(await pick('/ws/run.json', () => '/store/x.json'), '/ws/run.json');
+  assert.equal(await pick(false, () => '/store/x.json'), false);
+  assert.equal(await pick(undefined, () => '/store/x.json'), undefined);
+  assert.equal(await pick(true, () => undefined), true);
+});

@@ -31,3 +31,22 @@ test('the trace summary is opened on request: a palette command and a button on 
   assert.deepEqual(source.match(/\.show\([^)]*\)/g), ['.show(true)']);
   assert.match(source, /registerCommand\(SHOW_TRACE_COMMAND, \(\) => channel\.show\(true\)\)/);
 });
+
+test('the Timeline: palette commands, a button on Worker Failures sessions that recorded one, the launch attribute', () => {
+  const all = pkg as unknown as {
+    activationEvents: string[];
+    contributes: { commands: { command: string; title: string }[]; menus: Record<string, { command: string; when?: string; group?: string }[]>; debuggers: { configurationAttributes: { launch: { properties: Record<string, { type: unknown; description: string }> } } }[] };
+  };
+  const titles = Object.fromEntries(all.contributes.commands.map((c) => [c.command, c.title]));
+  assert.equal(titles['workerscope.showTimeline'], 'Show Timeline');
+  assert.equal(titles['workerscope.openTimelineFile'], 'Open Timeline File…');
+  const inline = all.contributes.menus['view/item/context']!.find((m) => m.command === 'workerscope.showSessionTimeline');
+  assert.deepEqual(inline, { command: 'workerscope.showSessionTimeline', when: 'view == workerscope.failures && viewItem == session-timeline', group: 'inline' });
+  // The view gives that context value to sessions with a timeline only.
+  const view = fs.readFileSync(path.resolve(__dirname, '..', '..', '..', 'client', 'src', 'debug', 'failuresView.ts'), 'utf8');
+  assert.match(view, /node\.type === 'session' && node\.session\.timeline \? 'session-timeline' : node\.type/);
+  const attribute = all.contributes.debuggers[0].configurationAttributes.launch.properties.timeline;
+  assert.deepEqual(attribute.type, ['boolean', 'string']);
+  assert.match(attribute.description, /Chrome Trace Event JSON/);
+  assert.ok(all.activationEvents.includes('onCommand:workerscope.showTimeline'));
+});

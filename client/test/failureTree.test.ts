@@ -203,3 +203,22 @@ test('a malformed snapshot restores what is well formed and nothing else', () =>
   assert.equal(m.present(failure).label, 'stalled');
   assert.deepEqual(labels(m, m.children(failure)), ['in t', 'f']);
 });
+
+test('a session with a timeline stays in the view and across reloads; without one, its tooltip says how to record one', () => {
+  const m = model();
+  m.addSession('clean', 'Workerscope: trace ok.py', at(15, 0, 0), { program: '/ws/ok.py', timeline: '/store/timeline-1.json' });
+  m.addSession('plain', 'Workerscope: trace p.py', at(15, 1, 0), { program: '/ws/p.py' });
+  m.endSession('clean');
+  m.endSession('plain');
+  assert.deepEqual(m.roots().map((n) => (n.type === 'session' ? n.session.id : '')), ['clean'], 'a clean run with a timeline is kept; one without is not');
+  assert.equal(m.setTimeline('plain', '/ws/out/t.json'), true);
+  assert.equal(m.setTimeline('plain', '/ws/out/t.json'), false, 'the same file again is no change');
+  const restored = model();
+  restored.restore(JSON.parse(JSON.stringify(m.snapshot())));
+  const sessions = restored.roots().flatMap((n) => (n.type === 'session' ? [n.session] : []));
+  assert.deepEqual(sessions.map((s) => [s.id, s.timeline]), [['plain', '/ws/out/t.json'], ['clean', '/store/timeline-1.json']]);
+  const without = model();
+  without.addSession('x', 'Workerscope: trace x.py', at(15, 2, 0), { program: '/ws/x.py' });
+  assert.match(without.present(without.roots()[0]).tooltip ?? '', /no timeline recorded \(set "timeline": true in the launch configuration/);
+  assert.match(restored.present(restored.roots()[0]).tooltip ?? '', /timeline: \/ws\/out\/t\.json/);
+});

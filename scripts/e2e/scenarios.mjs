@@ -22,6 +22,7 @@ import {
 import { runNeovimSmoke } from './neovim.mjs';
 import { EDITOR_SCENARIOS } from './scenariosEditor.mjs';
 import { JS_SCENARIOS } from './scenariosJs.mjs';
+import { TIMELINE_SCENARIOS } from './scenariosTimeline.mjs';
 import { WORKSPACE_SCENARIOS } from './scenariosWorkspace.mjs';
 import { withWorkbench } from './lib/withWorkbench.mjs';
 import {
@@ -431,6 +432,7 @@ export const SCENARIOS = [
   ...EDITOR_SCENARIOS,
   ...JS_SCENARIOS,
   ...WORKSPACE_SCENARIOS,
+  ...TIMELINE_SCENARIOS,
   {
     name: 'untrusted workspace: diagnostics yes, debugging refused',
     async run({ vsix, workspaceSource }) {

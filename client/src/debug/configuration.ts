@@ -26,6 +26,8 @@ export interface ResolveContext {
   interpreterSetting?: string;
   /** Asks the Python extension for its selected interpreter; undefined when it is not installed or has none. */
   pythonFromExtension?: () => Promise<string | undefined>;
+  /** A new file in the extension's storage for `timeline: true` (undefined: the adapter picks one). */
+  newTimelineFile?: () => string | undefined;
 }
 
 export type Resolution =
@@ -55,6 +57,7 @@ export async function resolveLaunchConfiguration(input: Partial<WorkerscopeLaunc
   if (!config.cwd) config.cwd = ctx.workspaceFolder ?? (path.isAbsolute(config.program) ? path.dirname(config.program) : undefined);
   if (!config.python) config.python = await defaultPython(ctx);
   if (config.stopOnWorkerFailure === undefined) config.stopOnWorkerFailure = true;
+  if (config.timeline === true) config.timeline = ctx.newTimelineFile?.() ?? true;
   return { kind: 'ok', config };
 }
 

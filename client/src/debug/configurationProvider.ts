@@ -2,12 +2,15 @@
  * The `workerscope` DebugConfigurationProvider: gathers the editor's state (trust, active Python
  * file, settings, the Python extension's interpreter) and lets configuration.ts decide.
  */
+import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { ensureTimelineDir, KEEP_TIMELINES, newTimelinePath, pruneTimelines } from '../timeline/files';
 import { DEBUG_TYPE, dynamicConfigurations, resolveLaunchConfiguration, type WorkerscopeLaunchConfig } from './configuration';
 
 export class WorkerscopeConfigurationProvider implements vscode.DebugConfigurationProvider {
   /** `forLaunchJson`: the configurations are written into a new launch.json (no absolute paths). */
-  constructor(private readonly log: vscode.OutputChannel, private readonly forLaunchJson = false) {}
+  /** `timelineDir`: where `timeline: true` records (the extension's storage). */
+  constructor(private readonly log: vscode.OutputChannel, private readonly forLaunchJson = false, private readonly timelineDir?: string) {}
 
   provideDebugConfigurations(folder?: vscode.WorkspaceFolder): vscode.DebugConfiguration[] {
     const files = [vscode.window.activeTextEditor, ...vscode.window.visibleTextEditors]
@@ -27,6 +30,7 @@ export class WorkerscopeConfigurationProvider implements vscode.DebugConfigurati
       workspaceFolder: folder?.uri.fsPath,
       interpreterSetting: vscode.workspace.getConfiguration('workerscope', resource).get<string>('python.interpreter', ''),
       pythonFromExtension: () => pythonFromExtension(resource, this.log),
+      newTimelineFile: () => this.newTimelineFile(),
     });
     if (result.kind === 'error') {
       void vscode.window.showErrorMessage(result.message);
@@ -34,12 +38,26 @@ export class WorkerscopeConfigurationProvider implements vscode.DebugConfigurati
     }
     return result.config;
   }
+
+  /** A timestamped file in the storage folder; the oldest files go so that at most KEEP_TIMELINES stay. */
+  private newTimelineFile(): string | undefined {
+    if (!this.timelineDir) return undefined;
+    try {
+      ensureTimelineDir(this.timelineDir);
+      pruneTimelines(this.timelineDir, KEEP_TIMELINES - 1);
+      return newTimelinePath(this.timelineDir, new Date());
+    } catch (error) {
+      this.log.appendLine(`Could not prepare the timeline folder ${this.timelineDir}: ${(error as Error).message}`);
+      return undefined;
+    }
+  }
 }
 
 export function registerConfigurationProvider(context: vscode.ExtensionContext, log: vscode.OutputChannel): void {
-  const provider = new WorkerscopeConfigurationProvider(log);
+  const timelineDir = path.join((context.storageUri ?? context.globalStorageUri).fsPath, 'timelines');
+  const provider = new WorkerscopeConfigurationProvider(log, false, timelineDir);
   context.subscriptions.push(
-    vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, new WorkerscopeConfigurationProvider(log, true), vscode.DebugConfigurationProviderTriggerKind.Initial),
+    vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, new WorkerscopeConfigurationProvider(log, true, timelineDir), vscode.DebugConfigurationProviderTriggerKind.Initial),
     vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, provider, vscode.DebugConfigurationProviderTriggerKind.Dynamic),
   );
 }

@@ -14,6 +14,8 @@ export interface SessionEntry {
   program?: string;
   /** A post-mortem session's report file. */
   report?: string;
+  /** The timeline file the session records (`timeline` launch attribute) or recorded. */
+  timeline?: string;
   startedAt: Date;
   running: boolean;
   /** The first failures, up to the model's limit per session. */
@@ -88,7 +90,7 @@ export class FailureTreeModel {
     this.now = options.now ?? (() => new Date());
   }
 
-  addSession(id: string, name: string, startedAt = this.now(), about: { program?: string; report?: string } = {}): SessionEntry {
+  addSession(id: string, name: string, startedAt = this.now(), about: { program?: string; report?: string; timeline?: string } = {}): SessionEntry {
     let session = this.sessions.find((s) => s.id === id);
     if (!session) {
       session = { id, name, startedAt, running: true, failures: [], omitted: 0, races: [], ...definedOnly(about) };
@@ -109,6 +111,14 @@ export class FailureTreeModel {
     const session = this.sessions.find((s) => s.id === id);
     if (!session || !program || session.program === program) return false;
     session.program = program;
+    return true;
+  }
+
+  /** The file a session's timeline was written to (its final live batch says where). */
+  setTimeline(id: string, file: string): boolean {
+    const session = this.sessions.find((s) => s.id === id);
+    if (!session || !file || session.timeline === file) return false;
+    session.timeline = file;
     return true;
   }
 
@@ -152,9 +162,9 @@ export class FailureTreeModel {
     this.omittedIds.clear();
   }
 
-  /** Sessions that reported at least one failure or race, newest first, plus running ones. */
+  /** Sessions that reported at least one failure or race or recorded a timeline, newest first, plus running ones. */
   roots(): FailureNode[] {
-    return this.sessions.filter((s) => s.running || s.failures.length > 0 || s.races.length > 0).map((session) => ({ type: 'session', session }));
+    return this.sessions.filter((s) => s.running || s.failures.length > 0 || s.races.length > 0 || s.timeline !== undefined).map((session) => ({ type: 'session', session }));
   }
 
   /**
@@ -223,7 +233,7 @@ export class FailureTreeModel {
 
   /** What is kept across window reloads: the sessions with something to show. */
   snapshot(): StoredFailures {
-    const sessions = this.sessions.filter((s) => s.failures.length > 0 || s.races.length > 0 || s.omitted > 0);
+    const sessions = this.sessions.filter((s) => s.failures.length > 0 || s.races.length > 0 || s.omitted > 0 || s.timeline !== undefined);
     return { version: 1, sessions: sessions.map(({ startedAt, running: _running, ...rest }) => ({ ...rest, startedAt: startedAt.toISOString() })) };
   }
 
@@ -240,6 +250,7 @@ export class FailureTreeModel {
         name: raw.name,
         ...(typeof raw.program === 'string' ? { program: raw.program } : {}),
         ...(typeof raw.report === 'string' ? { report: raw.report } : {}),
+        ...(typeof raw.timeline === 'string' && raw.timeline !== '' ? { timeline: raw.timeline } : {}),
         startedAt: isNaN(startedAt.getTime()) ? new Date(0) : startedAt,
         running: false,
         failures,
@@ -268,6 +279,7 @@ function presentSession(session: SessionEntry, now: Date): NodePresentation {
     session.program ? `program: ${session.program}` : undefined,
     session.report ? `report: ${session.report}` : undefined,
     `started ${session.startedAt.toLocaleString()}`,
+    session.report ? undefined : session.timeline ? `timeline: ${session.timeline}` : 'no timeline recorded (set "timeline": true in the launch configuration to record one)',
   ].filter((line): line is string => line !== undefined).join('\n');
   return { label: sessionTitle(session, now), description: parts.join(' · '), tooltip, expandable: true, icon: session.running ? 'session-running' : 'session' };
 }

@@ -5,6 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { FAILURE_EVENT, RACE_EVENT, SUMMARY_EVENT, type FailureEventBody, type RaceEventBody, type SummaryEventBody } from '../../../protocol/src/customEvents';
+import { TIMELINE_EVENT, type TimelineEventBody } from '../../../protocol/src/timeline';
 import { DEBUG_TYPE } from './configuration';
 import { FailureTreeModel, type FailureNode, type NodePresentation } from './failureTree';
 
@@ -49,7 +50,8 @@ export class FailuresTreeProvider implements vscode.TreeDataProvider<FailureNode
     item.description = p.description;
     item.tooltip = p.tooltip;
     item.iconPath = ICONS[p.icon];
-    item.contextValue = node.type;
+    // A session with a timeline gets the "Show Timeline" button (package.json: view/item/context).
+    item.contextValue = node.type === 'session' && node.session.timeline ? 'session-timeline' : node.type;
     if (p.open) {
       const line = Math.max(0, p.open.line - 1);
       item.command = {
@@ -90,9 +92,9 @@ export function registerFailuresView(context: vscode.ExtensionContext): Failures
     { dispose: () => saveTimer !== undefined && save() },
     vscode.debug.onDidStartDebugSession((session) => {
       if (!isOurs(session)) return;
-      const config = session.configuration as { program?: unknown; report?: unknown };
+      const config = session.configuration as { program?: unknown; report?: unknown; timeline?: unknown };
       const report = typeof config.report === 'string' && config.report !== '' ? config.report : undefined;
-      provider.model.addSession(session.id, session.name, new Date(), { program: report ? undefined : stringOr(config.program), report });
+      provider.model.addSession(session.id, session.name, new Date(), { program: report ? undefined : stringOr(config.program), report, timeline: report ? undefined : stringOr(config.timeline) });
       changed();
     }),
     vscode.debug.onDidTerminateDebugSession((session) => {
@@ -107,6 +109,10 @@ export function registerFailuresView(context: vscode.ExtensionContext): Failures
       if (event.event === FAILURE_EVENT) isNew = provider.model.addFailure(id, name, event.body as FailureEventBody);
       else if (event.event === RACE_EVENT) isNew = provider.model.addRace(id, name, (event.body as RaceEventBody).race);
       else if (event.event === SUMMARY_EVENT) isNew = provider.model.setProgram(id, (event.body as SummaryEventBody).program);
+      else if (event.event === TIMELINE_EVENT) {
+        const body = event.body as TimelineEventBody;
+        if (body?.final && typeof body.file === 'string') isNew = provider.model.setTimeline(id, body.file);
+      }
       if (isNew) changed();
     }),
     vscode.commands.registerCommand(CLEAR_FAILURES_COMMAND, () => {
