@@ -1,0 +1,327 @@
+'use strict';
+/**
+ * What the Node tracer watches in every thread of every traced process: workers created and how
+ * they ended, children and how they ended, exceptions nobody caught (with the message a worker
+ * thread was handling), DataCloneErrors with the path to the value, `messageerror`s and `error`
+ * events nobody listened to. Each hook calls the original first or last and rethrows what it
+ * threw, unchanged; the tracer's own errors are logged, never thrown into the program.
+ */
+const path = require('node:path');
+const { emit, swallowed, repr, exceptionOf, framesOf, stackFile, TRACER_DIR } = require('./channel.cjs');
+const { clonePath, argumentName } = require('./clonePath.cjs');
+
+const wt = require('node:worker_threads');
+const { isMainThread, threadId } = wt;
+
+/** Errors already recorded (a DataCloneError, an unheard 'error' event): not recorded again when they go uncaught. */
+const recorded = new WeakSet();
+/** Per Worker object: its thread id (reads -1 after exit), name, whether the program terminated it. */
+const workers = new WeakMap();
+/** The last message dispatched to a port of this thread (a worker's task, for attribution). */
+let lastMessage;
+let hasMessage = false;
+/** This process's role and name, fixed when it starts. */
+let identity;
+
+/** The name of a worker thread in the report: its `name` option, else "Worker", and its id. */
+function threadName(id, name) {
+  return `${name || 'Worker'} #${id}`;
+}
+
+/** Who this process is: the program's own process, a cluster worker or another child. */
+function processIdentity(clusterId) {
+  const launcher = Number(process.env.WORKERSCOPE_LAUNCHER);
+  if (launcher && process.ppid === launcher) return { role: 'main', name: 'main' };
+  if (clusterId) return { role: 'process', name: `cluster worker ${clusterId}` };
+  const script = process.argv[1] ? path.basename(process.argv[1]) : '-e';
+  return { role: 'process', name: `node ${script}` };
+}
+
+/** A failure record of this thread: `process-exception` on the main thread, else `thread-exception`. */
+function failureRecord(fields) {
+  if (isMainThread) {
+    const me = identity || processIdentity(undefined);
+    emit('process-exception', { thread: 'MainThread', worker: me.name, role: me.role, task: null, ...fields });
+  } else {
+    emit('thread-exception', { threadId, thread: threadName(threadId, ''), worker: null, role: 'thread', ...fields });
+  }
+}
+
+// ---- exceptions nobody caught -------------------------------------------------------------------
+
+/** Lines of a stack that name the tracer's own files (its wrappers sit between Node and the program). */
+function withoutOwnFrames(stack) {
+  return stack.split('\n').filter((line) => !(line.includes(TRACER_DIR + path.sep) && /^\s+at /.test(line))).join('\n');
+}
+
+/**
+ * Takes the tracer's frames out of an error's stack, so that what Node prints (or the program
+ * logs) is the stack a plain run would show. Only errors that passed through a wrapper.
+ */
+function hideOwnFrames(error) {
+  try {
+    if (error === null || typeof error !== 'object') return;
+    const stack = error.stack;
+    if (typeof stack !== 'string' || !stack.includes(TRACER_DIR)) return;
+    const clean = withoutOwnFrames(stack);
+    if (clean !== stack) error.stack = clean;
+  } catch (e) {
+    swallowed(e);
+  }
+}
+
+/**
+ * The class of the emitter whose 'error' event nobody heard, when Node marked the error so
+ * (the function that adds "Emitted 'error' event on … at:" to the printed stack). That text
+ * is made from the stack of the emit, which may pass a wrapper of the tracer's: the function is
+ * replaced by one that leaves those frames out, so the printed error is a plain run's.
+ */
+function unheardEmitter(error) {
+  if (error === null || typeof error !== 'object') return undefined;
+  for (const sym of Object.getOwnPropertySymbols(error)) {
+    const enhance = error[sym];
+    if (sym.description !== 'kEnhanceStackBeforeInspector' || typeof enhance !== 'function') continue;
+    const text = String(enhance());
+    if (text.includes(TRACER_DIR)) {
+      try {
+        Object.defineProperty(error, sym, { value: () => withoutOwnFrames(String(enhance())), configurable: true, writable: true });
+      } catch (e) {
+        swallowed(e);
+      }
+    }
+    const m = /Emitted 'error' event(?: on (\S+) instance)? at:/.exec(text);
+    return m ? m[1] || 'EventEmitter' : 'EventEmitter';
+  }
+  return undefined;
+}
+
+function onUncaught(error, origin) {
+  hideOwnFrames(error);
+  if (error !== null && typeof error === 'object' && recorded.has(error)) return;
+  // Handled by the program's own 'uncaughtException' listener: it goes on, nothing failed.
+  if (origin === 'uncaughtException' && process.listenerCount('uncaughtException') > 0) return;
+  const fields = { exception: exceptionOf(error), frames: framesOf(error && error.stack), origin };
+  const emitter = unheardEmitter(error);
+  if (emitter) {
+    fields.origin = 'unhandled-error-event';
+    fields.emitter = emitter;
+  }
+  if (!isMainThread && hasMessage) fields.task = { function: '<message>', args: [repr(lastMessage)], kwargs: {} };
+  failureRecord(fields);
+}
+
+function installUncaught() {
+  // The monitor only watches: the program's own handlers, exit status and printed error stay as they were.
+  process.on('uncaughtExceptionMonitor', (error, origin) => {
+    try {
+      onUncaught(error, origin);
+    } catch (e) {
+      swallowed(e);
+    }
+  });
+}
+
+// ---- ports: the message being handled, messageerror, DataCloneError ---------------------------
+
+/** Structured clone refused a value: the error, where it was posted, and the path to the value. */
+function noteCloneError(error, value, api, callee, root) {
+  try {
+    if (error === null || typeof error !== 'object' || error.name !== 'DataCloneError' || recorded.has(error)) return;
+    recorded.add(error);
+    const frames = framesOf(error.stack);
+    const site = frames[frames.length - 1];
+    const name = site ? argumentName(site.file, site.line, callee, root) : root;
+    failureRecord({ exception: exceptionOf(error), frames, origin: api, clonePath: clonePath(value, name) });
+  } catch (e) {
+    swallowed(e);
+  }
+}
+
+function noteMessageError(error) {
+  try {
+    failureRecord({ exception: exceptionOf(error), frames: framesOf(error && error.stack), origin: 'messageerror' });
+  } catch (e) {
+    swallowed(e);
+  }
+}
+
+function installPorts() {
+  const proto = wt.MessagePort && wt.MessagePort.prototype;
+  if (!proto) return;
+  const post = proto.postMessage;
+  if (typeof post === 'function') {
+    proto.postMessage = function postMessage(value) {
+      try {
+        return Reflect.apply(post, this, arguments);
+      } catch (error) {
+        // The stack the error would have had: taken again from the caller, the wrapper left out.
+        try {
+          Error.captureStackTrace(error, postMessage);
+        } catch (e) {
+          swallowed(e);
+        }
+        noteCloneError(error, value, 'postMessage', 'postMessage', 'message');
+        throw error;
+      }
+    };
+  }
+  // Every message and messageerror of a port passes here (Node's internal dispatch, shared by
+  // `on('message')`, `onmessage` and addEventListener): the cheapest place to see which was last.
+  // Only worker threads handle tasks; the main thread's stacks keep no frame of the tracer's.
+  const kDispatch = Symbol.for('nodejs.internal.kHybridDispatch');
+  const dispatch = proto[kDispatch];
+  if (isMainThread || typeof dispatch !== 'function') return;
+  const parentPort = wt.parentPort;
+  proto[kDispatch] = function hybridDispatch(data, type) {
+    if (type === 'message') {
+      lastMessage = data;
+      hasMessage = true;
+    } else if (type === 'messageerror' && this === parentPort) {
+      noteMessageError(data);
+    }
+    return Reflect.apply(dispatch, this, arguments);
+  };
+}
+
+// ---- worker threads -------------------------------------------------------------------------------
+
+function workerFile(spec, options) {
+  if (options && options.eval) return '<eval>';
+  if (spec instanceof URL) return spec.protocol === 'file:' ? stackFile(spec.href) : spec.href;
+  if (typeof spec === 'string') return spec.startsWith('file://') ? stackFile(spec) : path.resolve(spec);
+  return String(spec);
+}
+
+function noteWorkerStart(worker, args, creation) {
+  const options = args[1] && typeof args[1] === 'object' ? args[1] : {};
+  const name = typeof options.name === 'string' ? options.name : '';
+  const id = worker.threadId;
+  const info = { id, name, terminated: false };
+  workers.set(worker, info);
+  const frames = framesOf(creation);
+  const site = frames[frames.length - 1];
+  emit('thread-start', {
+    threadId: id,
+    name: threadName(id, name),
+    file: workerFile(args[0], options),
+    createdAt: site ? { file: site.file, line: site.line, function: site.function } : null,
+    parentThreadId: threadId,
+  });
+  // Listeners of 'exit' and 'messageerror' change nothing in how a worker runs or ends
+  // (an 'error' listener would: it is watched through the uncaught-exception monitor instead).
+  worker.on('messageerror', noteMessageError);
+  worker.on('exit', (code) => emit('thread-exit', { threadId: id, name: threadName(id, name), exitCode: code, terminated: info.terminated }));
+}
+
+/** The tracer's frames between the program and Node in a wrapped call: the wrapper, asIfUnwrapped, its callback. */
+const WRAPPER_FRAMES = 3;
+
+/**
+ * Runs `fn` with room for the wrapper's frames in new stacks (taken out again from an error it
+ * throws): the stack the program sees is as deep as in a plain run.
+ */
+function asIfUnwrapped(fn) {
+  const limit = Error.stackTraceLimit;
+  const bump = typeof limit === 'number' && Number.isFinite(limit);
+  if (bump) Error.stackTraceLimit = limit + WRAPPER_FRAMES;
+  try {
+    return fn();
+  } catch (error) {
+    if (bump) Error.stackTraceLimit = limit;
+    hideOwnFrames(error);
+    throw error;
+  } finally {
+    if (bump) Error.stackTraceLimit = limit;
+  }
+}
+
+function installWorkers() {
+  const Original = wt.Worker;
+  if (typeof Original !== 'function') return;
+  const terminate = Original.prototype.terminate;
+  Original.prototype.terminate = function terminate() {
+    const info = workers.get(this);
+    if (info) info.terminated = true;
+    return Reflect.apply(terminate, this, arguments);
+  };
+  // A proxy, not a subclass: `Worker.name`, `instanceof`, subclasses and statics stay Node's own.
+  wt.Worker = new Proxy(Original, {
+    construct(target, args, newTarget) {
+      const creation = new Error();
+      const worker = asIfUnwrapped(() => {
+        try {
+          return Reflect.construct(target, args, newTarget);
+        } catch (error) {
+          noteCloneError(error, args[1] && args[1].workerData, 'workerData', 'Worker', 'workerData');
+          throw error;
+        }
+      });
+      try {
+        noteWorkerStart(worker, args, creation.stack);
+      } catch (e) {
+        swallowed(e);
+      }
+      return worker;
+    },
+  });
+}
+
+// ---- child processes --------------------------------------------------------------------------
+
+function childName(child) {
+  const args = Array.isArray(child.spawnargs) ? child.spawnargs : [];
+  const file = typeof child.spawnfile === 'string' ? path.basename(child.spawnfile) : 'child';
+  const rest = args.slice(1).map((a) => (a.length > 40 ? `${a.slice(0, 37)}...` : a)).join(' ');
+  const text = rest ? `${file} ${rest}` : file;
+  return text.length > 100 ? `${text.slice(0, 97)}...` : text;
+}
+
+function onChildExit(child, code, signal) {
+  if (typeof child.pid !== 'number') return;
+  const signum = signal ? require('node:os').constants.signals[signal] : undefined;
+  const exitCode = typeof code === 'number' ? code : signum ? -signum : null;
+  const name = childName(child);
+  // `killed`: the parent's own kill() reached it; its end is what the parent asked for.
+  const terminated = child.killed === true;
+  emit('child-exit', { child: child.pid, name, role: 'process', exitCode, terminated });
+  if (exitCode !== 0 && exitCode !== null && !terminated) {
+    emit('worker-lost', { child: child.pid, worker: name, role: 'process', exitCode, signal: signal || null, task: null, frames: [] });
+  }
+}
+
+function installChildren() {
+  const { ChildProcess } = require('node:child_process');
+  if (typeof ChildProcess !== 'function' || typeof ChildProcess.prototype.spawn !== 'function') return;
+  const spawn = ChildProcess.prototype.spawn;
+  ChildProcess.prototype.spawn = function spawnTraced() {
+    const result = asIfUnwrapped(() => Reflect.apply(spawn, this, arguments));
+    try {
+      if (typeof this.pid === 'number') this.on('exit', (code, signal) => onChildExit(this, code, signal));
+    } catch (e) {
+      swallowed(e);
+    }
+    return result;
+  };
+}
+
+// ---- this process ---------------------------------------------------------------------------------
+
+function announce() {
+  // Read before Node's cluster setup removes it from the environment.
+  const me = processIdentity(process.env.NODE_UNIQUE_ID);
+  identity = me;
+  emit('process-start', { ppid: process.ppid, owner: null, role: me.role, name: me.name, node: process.versions.node });
+  process.on('exit', (code) => emit('process-exit', { exitCode: code }));
+}
+
+function install() {
+  if (isMainThread) announce();
+  installUncaught();
+  installPorts();
+  installWorkers();
+  installChildren();
+  // `import { Worker } from 'node:worker_threads'` in ES modules reads the patched export.
+  require('node:module').syncBuiltinESMExports();
+}
+
+module.exports = { install };
