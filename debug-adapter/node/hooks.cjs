@@ -10,11 +10,10 @@ const path = require('node:path');
 const { emit, swallowed, repr, exceptionOf, framesOf, stackFile, TRACER_DIR } = require('./channel.cjs');
 const { clonePath, argumentName } = require('./clonePath.cjs');
 
+
 const wt = require('node:worker_threads');
 const { isMainThread, threadId } = wt;
 
-/** Errors already recorded (a DataCloneError, an unheard 'error' event): not recorded again when they go uncaught. */
-const recorded = new WeakSet();
 /** Per Worker object: its thread id (reads -1 after exit), name, whether the program terminated it. */
 const workers = new WeakMap();
 /** The last message dispatched to a port of this thread (a worker's task, for attribution). */
@@ -97,7 +96,7 @@ function unheardEmitter(error) {
 
 function onUncaught(error, origin) {
   hideOwnFrames(error);
-  if (error !== null && typeof error === 'object' && recorded.has(error)) return;
+  if (error !== null && typeof error === 'object' && error.name === 'DataCloneError' && lastClone !== undefined && exceptionOf(error).message === lastClone) return;
   // Handled by the program's own 'uncaughtException' listener: it goes on, nothing failed.
   if (origin === 'uncaughtException' && process.listenerCount('uncaughtException') > 0) return;
   const fields = { exception: exceptionOf(error), frames: framesOf(error && error.stack), origin };
@@ -123,15 +122,32 @@ function installUncaught() {
 
 // ---- ports: the message being handled, messageerror, DataCloneError ---------------------------
 
-/** Structured clone refused a value: the error, where it was posted, and the path to the value. */
-function noteCloneError(error, value, api, callee, root) {
+/** The message of the last DataCloneError recorded: the same error going uncaught is not recorded twice. */
+let lastClone;
+
+/**
+ * A postMessage threw. The error is not caught (a rethrow would move where Node says it was
+ * thrown): clone is asked again, on the tracer's side, whether it refuses the value, and if so
+ * the refusal is recorded with the call site and the path to the value. Worker construction
+ * posts its `workerData` this way too, in its first message to the new thread.
+ */
+function noteFailedPost(value) {
   try {
-    if (error === null || typeof error !== 'object' || error.name !== 'DataCloneError' || recorded.has(error)) return;
-    recorded.add(error);
-    const frames = framesOf(error.stack);
+    let error;
+    try {
+      structuredClone(value);
+      return;
+    } catch (e) {
+      error = e;
+    }
+    if (error === null || typeof error !== 'object' || error.name !== 'DataCloneError') return;
+    const starting = value !== null && typeof value === 'object' && 'workerData' in value && 'publicPort' in value;
+    const frames = framesOf(new Error().stack);
     const site = frames[frames.length - 1];
-    const name = site ? argumentName(site.file, site.line, callee, root) : root;
-    failureRecord({ exception: exceptionOf(error), frames, origin: api, clonePath: clonePath(value, name) });
+    const callee = starting ? 'Worker' : 'postMessage';
+    const root = starting ? 'workerData' : site ? argumentName(site.file, site.line, callee, 'message') : 'message';
+    lastClone = exceptionOf(error).message;
+    failureRecord({ exception: exceptionOf(error), frames, origin: starting ? 'workerData' : 'postMessage', clonePath: clonePath(starting ? value.workerData : value, root) });
   } catch (e) {
     swallowed(e);
   }
@@ -148,35 +164,17 @@ function noteMessageError(error) {
 function installPorts() {
   const proto = wt.MessagePort && wt.MessagePort.prototype;
   if (!proto) return;
-  const post = proto.postMessage;
-  if (typeof post === 'function') {
-    proto.postMessage = function postMessage(value) {
-      try {
-        return Reflect.apply(post, this, arguments);
-      } catch (error) {
-        // The stack the error would have had: taken again from the caller, the wrapper left out.
-        try {
-          Error.captureStackTrace(error, postMessage);
-        } catch (e) {
-          swallowed(e);
-        }
-        noteCloneError(error, value, 'postMessage', 'postMessage', 'message');
-        throw error;
-      }
-    };
-  }
   // Every message and messageerror of a port passes here (Node's internal dispatch, shared by
   // `on('message')`, `onmessage` and addEventListener): the cheapest place to see which was last.
   // Only worker threads handle tasks; the main thread's stacks keep no frame of the tracer's.
   const kDispatch = Symbol.for('nodejs.internal.kHybridDispatch');
   const dispatch = proto[kDispatch];
   if (isMainThread || typeof dispatch !== 'function') return;
-  const parentPort = wt.parentPort;
   proto[kDispatch] = function hybridDispatch(data, type) {
     if (type === 'message') {
       lastMessage = data;
       hasMessage = true;
-    } else if (type === 'messageerror' && this === parentPort) {
+    } else if (type === 'messageerror') {
       noteMessageError(data);
     }
     return Reflect.apply(dispatch, this, arguments);
@@ -207,29 +205,51 @@ function noteWorkerStart(worker, args, creation) {
     createdAt: site ? { file: site.file, line: site.line, function: site.function } : null,
     parentThreadId: threadId,
   });
-  // Listeners of 'exit' and 'messageerror' change nothing in how a worker runs or ends
-  // (an 'error' listener would: it is watched through the uncaught-exception monitor instead).
-  worker.on('messageerror', noteMessageError);
-  worker.on('exit', (code) => emit('thread-exit', { threadId: id, name: threadName(id, name), exitCode: code, terminated: info.terminated }));
+  // No listener is added (a second 'exit' listener changes the line of node:events in the
+  // stacks of the program's own; an 'error' listener changes what an error does): the exit is
+  // seen where Node's handle reports it, before the program's listeners hear of it.
+  onExitOf(handleOf(worker), (code) => emit('thread-exit', { threadId: id, name: threadName(id, name), exitCode: code, terminated: info.terminated }));
+}
+
+/** A Worker's native handle (Node keeps it under a private symbol named kHandle). */
+function handleOf(worker) {
+  const sym = Object.getOwnPropertySymbols(worker).find((s) => s.description === 'kHandle');
+  return sym ? worker[sym] : undefined;
+}
+
+/**
+ * Calls `note` with the exit status a native handle reports, then Node's own `onexit`. Stacks
+ * made by the program's exit listeners get room for the one frame this adds (the
+ * uncaught-exception monitor takes it out of an error that ends the program).
+ */
+function onExitOf(handle, note) {
+  const original = handle && handle.onexit;
+  if (typeof original !== 'function') return;
+  handle.onexit = function onexit() {
+    try {
+      Reflect.apply(note, undefined, arguments);
+    } catch (e) {
+      swallowed(e);
+    }
+    return asIfUnwrapped(1, () => Reflect.apply(original, this, arguments));
+  };
 }
 
 /** The tracer's frames between the program and Node in a wrapped call: the wrapper, asIfUnwrapped, its callback. */
 const WRAPPER_FRAMES = 3;
 
 /**
- * Runs `fn` with room for the wrapper's frames in new stacks (taken out again from an error it
- * throws): the stack the program sees is as deep as in a plain run.
+ * Runs `fn` with room for `frames` more in new stacks (the tracer's own, taken out of an error
+ * that goes uncaught): the stack the program sees is as deep as in a plain run.
  */
-function asIfUnwrapped(fn) {
+function asIfUnwrapped(frames, fn) {
   const limit = Error.stackTraceLimit;
   const bump = typeof limit === 'number' && Number.isFinite(limit);
-  if (bump) Error.stackTraceLimit = limit + WRAPPER_FRAMES;
+  if (bump) Error.stackTraceLimit = limit + frames;
+  // No catch: an error goes on from where it was thrown (a rethrow would move where Node says
+  // it was); should it go uncaught, the monitor takes the tracer's frames out before it is printed.
   try {
     return fn();
-  } catch (error) {
-    if (bump) Error.stackTraceLimit = limit;
-    hideOwnFrames(error);
-    throw error;
   } finally {
     if (bump) Error.stackTraceLimit = limit;
   }
@@ -238,24 +258,39 @@ function asIfUnwrapped(fn) {
 function installWorkers() {
   const Original = wt.Worker;
   if (typeof Original !== 'function') return;
-  const terminate = Original.prototype.terminate;
+  // Worker's postMessage is Node's JavaScript around the port's native one: a clone error is
+  // thrown in Node's frame, as in a plain run, whatever wraps it here.
+  const post = Original.prototype.postMessage;
+  if (typeof post === 'function') {
+    Original.prototype.postMessage = function postMessage(value) {
+      let posted = false;
+      try {
+        const result = Reflect.apply(post, this, arguments);
+        posted = true;
+        return result;
+      } finally {
+        if (!posted) noteFailedPost(value);
+      }
+    };
+  }
+  const terminateWorker = Original.prototype.terminate;
   Original.prototype.terminate = function terminate() {
     const info = workers.get(this);
     if (info) info.terminated = true;
-    return Reflect.apply(terminate, this, arguments);
+    // asIfUnwrapped leaves none of the tracer's frames in its stacks: terminate() runs no program code.
+    return Reflect.apply(terminateWorker, this, arguments);
   };
   // A proxy, not a subclass: `Worker.name`, `instanceof`, subclasses and statics stay Node's own.
   wt.Worker = new Proxy(Original, {
     construct(target, args, newTarget) {
       const creation = new Error();
-      const worker = asIfUnwrapped(() => {
-        try {
-          return Reflect.construct(target, args, newTarget);
-        } catch (error) {
-          noteCloneError(error, args[1] && args[1].workerData, 'workerData', 'Worker', 'workerData');
-          throw error;
-        }
-      });
+      let worker;
+      try {
+        worker = asIfUnwrapped(WRAPPER_FRAMES, () => Reflect.construct(target, args, newTarget));
+      } finally {
+        // Its first message to the thread carries workerData: clone refused it (or the error was another).
+        if (worker === undefined) noteFailedPost({ workerData: args[1] && args[1].workerData, publicPort: null });
+      }
       try {
         noteWorkerStart(worker, args, creation.stack);
       } catch (e) {
@@ -278,8 +313,10 @@ function childName(child) {
 
 function onChildExit(child, code, signal) {
   if (typeof child.pid !== 'number') return;
+  // The handle reports the raw status; Node names the signal.
+  if (typeof signal === 'number') signal = null;
   const signum = signal ? require('node:os').constants.signals[signal] : undefined;
-  const exitCode = typeof code === 'number' ? code : signum ? -signum : null;
+  const exitCode = signum ? -signum : typeof code === 'number' ? code : null;
   const name = childName(child);
   // `killed`: the parent's own kill() reached it; its end is what the parent asked for.
   const terminated = child.killed === true;
@@ -294,9 +331,9 @@ function installChildren() {
   if (typeof ChildProcess !== 'function' || typeof ChildProcess.prototype.spawn !== 'function') return;
   const spawn = ChildProcess.prototype.spawn;
   ChildProcess.prototype.spawn = function spawnTraced() {
-    const result = asIfUnwrapped(() => Reflect.apply(spawn, this, arguments));
+    const result = asIfUnwrapped(WRAPPER_FRAMES, () => Reflect.apply(spawn, this, arguments));
     try {
-      if (typeof this.pid === 'number') this.on('exit', (code, signal) => onChildExit(this, code, signal));
+      if (typeof this.pid === 'number') onExitOf(this._handle, (code, signal) => onChildExit(this, code, signal));
     } catch (e) {
       swallowed(e);
     }
@@ -310,8 +347,9 @@ function announce() {
   // Read before Node's cluster setup removes it from the environment.
   const me = processIdentity(process.env.NODE_UNIQUE_ID);
   identity = me;
+  // No 'exit' listener (it would show in the stacks of the program's own): the parent's
+  // child-exit, or for the main process the runtime, knows how it ended.
   emit('process-start', { ppid: process.ppid, owner: null, role: me.role, name: me.name, node: process.versions.node });
-  process.on('exit', (code) => emit('process-exit', { exitCode: code }));
 }
 
 function install() {
