@@ -303,21 +303,25 @@ function installWorkers() {
 
 // ---- child processes --------------------------------------------------------------------------
 
-function childName(child) {
+/** `node app.js 3`, `sh -c exit 3` or `cluster worker 2` (cluster.fork gives its worker the id in NODE_UNIQUE_ID). */
+function childName(child, options) {
+  const pairs = options && Array.isArray(options.envPairs) ? options.envPairs : [];
+  const unique = pairs.find((pair) => typeof pair === 'string' && pair.startsWith('NODE_UNIQUE_ID='));
+  if (unique) return `cluster worker ${unique.slice('NODE_UNIQUE_ID='.length)}`;
   const args = Array.isArray(child.spawnargs) ? child.spawnargs : [];
   const file = typeof child.spawnfile === 'string' ? path.basename(child.spawnfile) : 'child';
-  const rest = args.slice(1).map((a) => (a.length > 40 ? `${a.slice(0, 37)}...` : a)).join(' ');
+  const shown = (a) => (path.isAbsolute(a) ? path.basename(a) : a.length > 40 ? `${a.slice(0, 37)}...` : a);
+  const rest = args.slice(1).map(shown).join(' ');
   const text = rest ? `${file} ${rest}` : file;
   return text.length > 100 ? `${text.slice(0, 97)}...` : text;
 }
 
-function onChildExit(child, code, signal) {
+function onChildExit(child, name, code, signal) {
   if (typeof child.pid !== 'number') return;
   // The handle reports the raw status; Node names the signal.
   if (typeof signal === 'number') signal = null;
   const signum = signal ? require('node:os').constants.signals[signal] : undefined;
   const exitCode = signum ? -signum : typeof code === 'number' ? code : null;
-  const name = childName(child);
   // `killed`: the parent's own kill() reached it; its end is what the parent asked for.
   const terminated = child.killed === true;
   emit('child-exit', { child: child.pid, name, role: 'process', exitCode, terminated });
@@ -333,7 +337,8 @@ function installChildren() {
   ChildProcess.prototype.spawn = function spawnTraced() {
     const result = asIfUnwrapped(WRAPPER_FRAMES, () => Reflect.apply(spawn, this, arguments));
     try {
-      if (typeof this.pid === 'number') onExitOf(this._handle, (code, signal) => onChildExit(this, code, signal));
+      const name = childName(this, arguments[0]);
+      if (typeof this.pid === 'number') onExitOf(this._handle, (code, signal) => onChildExit(this, name, code, signal));
     } catch (e) {
       swallowed(e);
     }
@@ -343,9 +348,21 @@ function installChildren() {
 
 // ---- this process ---------------------------------------------------------------------------------
 
+/** This process's cluster worker id, when it is one (only a child with an IPC channel can be). */
+function clusterWorkerId() {
+  if (typeof process.send !== 'function') return undefined;
+  try {
+    // Node's cluster setup has loaded the module in a cluster worker already: no cost, no effect.
+    const cluster = require('node:cluster');
+    return cluster.isWorker && cluster.worker ? cluster.worker.id : undefined;
+  } catch (e) {
+    swallowed(e);
+    return undefined;
+  }
+}
+
 function announce() {
-  // Read before Node's cluster setup removes it from the environment.
-  const me = processIdentity(process.env.NODE_UNIQUE_ID);
+  const me = processIdentity(clusterWorkerId());
   identity = me;
   // No 'exit' listener (it would show in the stacks of the program's own): the parent's
   // child-exit, or for the main process the runtime, knows how it ended.

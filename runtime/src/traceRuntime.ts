@@ -4,7 +4,10 @@
  * terminal (terminalLaunch.ts); a program that runs for a while
  * gets a small supervisor beside it that watches for pool hangs, and the report is built here
  * from the channel once the program has ended. Owns the processes and the private channel
- * directory; knows nothing of DAP or of printing.
+ * directory; knows nothing of DAP or of printing. A Node program (`runtime: 'node'`) shares this
+ * lifecycle with the Node tracer's preload in place of the Python bootstrap (nodeStart.ts).
+ * Longer than 500 lines because the one run lifecycle (launch, channel, stop, report) serves
+ * both tracers, and splitting it would split the state every step of it reads.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
@@ -33,9 +36,8 @@ export interface LaunchOptions {
   cwd?: string;
   env?: Readonly<Record<string, string>>;
   python?: string;
-  /** `node`: the program is a Node script run by `node` (the Node tracer, no hang watch); default python. */
+  /** `node`: a Node script run by `node` (default python); the Node binary and its options before the script. */
   runtime?: ProgramRuntime;
-  /** The Node binary (default `node`) and the options given to it before the script. */
   node?: string;
   nodeArgs?: readonly string[];
   hangTimeout?: number;
