@@ -99,6 +99,8 @@ export function formatFailure(failure: TraceFailure, ordinal: number): string[] 
     lines.push(`    task: ${task.function}(${args})${index}${where}`);
   }
   if (failure.exception) lines.push(`    ${failure.exception.type}: ${failure.exception.message}`);
+  const how = nodeOrigin(failure);
+  if (how) lines.push(`    ${how}`);
   if (failure.reason === 'join-before-drain') return [...lines, ...joinBeforeDrain(failure)];
   if (failure.kind === 'hang') lines.push(`    the pool could no longer finish; the program${failure.pid !== undefined ? ` (pid ${failure.pid})` : ''} was ended`);
   if (failure.kind === 'stall') lines.push(`    no task finished meanwhile; this one had run for ${failure.runningFor !== undefined ? seconds(failure.runningFor) : 'too long'}`);
@@ -107,6 +109,23 @@ export function formatFailure(failure: TraceFailure, ordinal: number): string[] 
   const frame = innermost(failure.frames);
   if (frame) lines.push(`    at ${frame.function} (${frame.file}:${frame.line})`);
   return lines;
+}
+
+/** How a Node failure surfaced, when it says more than "uncaught exception". */
+function nodeOrigin(failure: TraceFailure): string | undefined {
+  switch (failure.origin) {
+    case 'unhandled-error-event':
+      return `an 'error' event of ${failure.emitter ?? 'an emitter'} that nobody listened to`;
+    case 'unhandledRejection':
+      return 'a promise rejection nobody handled';
+    case 'messageerror':
+      return 'a message that could not be deserialized (messageerror)';
+    case 'postMessage':
+    case 'workerData':
+      return `structured clone refused ${failure.clonePath ?? 'a value'} (${failure.origin})`;
+    default:
+      return undefined;
+  }
 }
 
 /**
