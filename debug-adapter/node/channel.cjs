@@ -12,7 +12,23 @@ const { performance } = require('node:perf_hooks');
 const util = require('node:util');
 
 const WIRE_VERSION = 1;
-const channelDir = process.env.WORKERSCOPE_CHANNEL || '';
+
+/**
+ * The channel directory. A worker thread started with an `env` of its own does not see the
+ * process's variables in process.env; the process's environment is still in /proc (Linux).
+ */
+function channelFromEnvironment() {
+  if (process.env.WORKERSCOPE_CHANNEL) return process.env.WORKERSCOPE_CHANNEL;
+  if (require('node:worker_threads').isMainThread) return '';
+  try {
+    const entry = fs.readFileSync('/proc/self/environ', 'latin1').split('\0').find((e) => e.startsWith('WORKERSCOPE_CHANNEL='));
+    return entry ? entry.slice('WORKERSCOPE_CHANNEL='.length) : '';
+  } catch {
+    return '';
+  }
+}
+
+const channelDir = channelFromEnvironment();
 const TRACER_DIR = __dirname;
 
 let fd = -1;
@@ -162,4 +178,4 @@ function loadMap(url, file) {
   return new SourceMap(payload);
 }
 
-module.exports = { emit, swallowed, repr, exceptionOf, framesOf, stackFile, TRACER_DIR };
+module.exports = { channelDir, emit, swallowed, repr, exceptionOf, framesOf, stackFile, TRACER_DIR };

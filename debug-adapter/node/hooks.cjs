@@ -7,7 +7,7 @@
  * threw, unchanged; the tracer's own errors are logged, never thrown into the program.
  */
 const path = require('node:path');
-const { emit, swallowed, repr, exceptionOf, framesOf, stackFile, TRACER_DIR } = require('./channel.cjs');
+const { channelDir, emit, swallowed, repr, exceptionOf, framesOf, stackFile, TRACER_DIR } = require('./channel.cjs');
 const { clonePath, argumentName } = require('./clonePath.cjs');
 
 
@@ -255,6 +255,23 @@ function asIfUnwrapped(frames, fn) {
   }
 }
 
+/**
+ * A worker given an `env` object of its own reads NODE_OPTIONS from it, not from the process:
+ * it gets the tracer's preload and channel added, on a copy (the program's objects stay as they
+ * were). The worker sees them in its process.env, as the program's own process does.
+ */
+function withTracedEnv(args) {
+  const options = args[1];
+  if (!options || typeof options !== 'object' || !options.env || typeof options.env !== 'object' || options.env === process.env) return args;
+  const preload = process.env.NODE_OPTIONS;
+  if (!preload || options.env.WORKERSCOPE_CHANNEL) return args;
+  const env = { ...options.env, WORKERSCOPE_CHANNEL: channelDir };
+  const own = typeof options.env.NODE_OPTIONS === 'string' ? options.env.NODE_OPTIONS : '';
+  const ours = preload.match(/--require (?:"(?:[^"\\]|\\.)*workerscope_node\.cjs"|\S*workerscope_node\.cjs)/);
+  if (ours && !own.includes(ours[0])) env.NODE_OPTIONS = own ? `${ours[0]} ${own}` : ours[0];
+  return [args[0], { ...options, env }, ...args.slice(2)];
+}
+
 function installWorkers() {
   const Original = wt.Worker;
   if (typeof Original !== 'function') return;
@@ -284,6 +301,7 @@ function installWorkers() {
   wt.Worker = new Proxy(Original, {
     construct(target, args, newTarget) {
       const creation = new Error();
+      args = withTracedEnv(args);
       let worker;
       try {
         worker = asIfUnwrapped(WRAPPER_FRAMES, () => Reflect.construct(target, args, newTarget));

@@ -6,10 +6,12 @@
  */
 const MARK = Symbol.for('workerscope.nodeTracer');
 
-if (process.env.WORKERSCOPE_CHANNEL && !globalThis[MARK]) {
+// Without the variable (a process outside any traced run) nothing else is loaded; a worker
+// thread given an env of its own finds the channel through channel.cjs.
+if ((process.env.WORKERSCOPE_CHANNEL || !require('node:worker_threads').isMainThread) && !globalThis[MARK]) {
   Object.defineProperty(globalThis, MARK, { value: true });
   try {
-    require('./hooks.cjs').install();
+    if (require('./channel.cjs').channelDir) require('./hooks.cjs').install();
   } catch (error) {
     try {
       require('./channel.cjs').swallowed(error);

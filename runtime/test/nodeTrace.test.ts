@@ -172,6 +172,13 @@ for (const node of nodes()) {
       assert.equal(child.ppid, r.report.processes[0].pid);
     });
 
+    test('a worker with an env object of its own is traced too', async () => {
+      const r = await compare(node, fixture('worker_custom_env.js'));
+      assert.equal(r.stdout, 'isolated failed: mode strict refused\n');
+      assert.deepEqual(r.report.failures.map((f: { kind: string; thread: string }) => [f.kind, f.thread]), [['thread-exception', 'isolated #1']]);
+      assert.equal(innermost(r.report.failures[0]).line, 8);
+    });
+
     test('a cluster worker that exits 5', async () => {
       const r = await compare(node, fixture('cluster_worker_dies.js'));
       assert.deepEqual(r.report.failures.map((f: { kind: string; worker: string; exitCode: number }) => [f.kind, f.worker, f.exitCode]), [['exited', 'cluster worker 1', 5]]);
