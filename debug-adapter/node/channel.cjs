@@ -5,11 +5,10 @@
  * so lines of different threads never interleave), its own errors logged to
  * WORKERSCOPE_TRACER_LOG, and the stacks and values of records turned into the report's shapes.
  */
+// Only what every thread needs at once is loaded here (each worker thread pays for it when it
+// starts); util, url and the source maps are loaded when a failure is recorded.
 const fs = require('node:fs');
 const path = require('node:path');
-const { fileURLToPath } = require('node:url');
-const { performance } = require('node:perf_hooks');
-const util = require('node:util');
 
 const WIRE_VERSION = 1;
 
@@ -48,6 +47,7 @@ function swallowed(error) {
 
 /** Seconds since the epoch with microseconds, as Python's time.time(): records of one millisecond stay ordered. */
 function now() {
+  const { performance } = globalThis.performance ? globalThis : require('node:perf_hooks');
   return (performance.timeOrigin + performance.now()) / 1000;
 }
 
@@ -67,7 +67,7 @@ function emit(kind, fields) {
 /** A value as a short readable text for a record (the message a worker was handling). */
 function repr(value) {
   try {
-    const text = util.inspect(value, { depth: 2, breakLength: Infinity, maxArrayLength: 10, maxStringLength: 120, compact: true });
+    const text = require('node:util').inspect(value, { depth: 2, breakLength: Infinity, maxArrayLength: 10, maxStringLength: 120, compact: true });
     return text.length > 300 ? `${text.slice(0, 297)}...` : text;
   } catch (error) {
     swallowed(error);
@@ -101,7 +101,7 @@ const FRAME_AT = /^\s*at (?:(.*?) \()?(.*?):(\d+):(\d+)\)?$/;
 function stackFile(file) {
   if (file.startsWith('file://')) {
     try {
-      return fileURLToPath(file);
+      return require('node:url').fileURLToPath(file);
     } catch {
       return file;
     }

@@ -8,7 +8,6 @@
  */
 const path = require('node:path');
 const { channelDir, emit, swallowed, repr, exceptionOf, framesOf, stackFile, TRACER_DIR } = require('./channel.cjs');
-const { clonePath, argumentName } = require('./clonePath.cjs');
 
 
 const wt = require('node:worker_threads');
@@ -145,6 +144,7 @@ function noteFailedPost(value) {
     const frames = framesOf(new Error().stack);
     const site = frames[frames.length - 1];
     const callee = starting ? 'Worker' : 'postMessage';
+    const { clonePath, argumentName } = require('./clonePath.cjs');
     const root = starting ? 'workerData' : site ? argumentName(site.file, site.line, callee, 'message') : 'message';
     lastClone = exceptionOf(error).message;
     failureRecord({ exception: exceptionOf(error), frames, origin: starting ? 'workerData' : 'postMessage', clonePath: clonePath(starting ? value.workerData : value, root) });
@@ -170,14 +170,16 @@ function installPorts() {
   const kDispatch = Symbol.for('nodejs.internal.kHybridDispatch');
   const dispatch = proto[kDispatch];
   if (isMainThread || typeof dispatch !== 'function') return;
-  proto[kDispatch] = function hybridDispatch(data, type) {
+  // Called once per message: a bound call, no arguments object (Node passes these three).
+  const callDispatch = Function.prototype.call.bind(dispatch);
+  proto[kDispatch] = function hybridDispatch(data, type, event) {
     if (type === 'message') {
       lastMessage = data;
       hasMessage = true;
     } else if (type === 'messageerror') {
       noteMessageError(data);
     }
-    return Reflect.apply(dispatch, this, arguments);
+    return callDispatch(this, data, type, event);
   };
 }
 

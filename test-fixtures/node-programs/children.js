@@ -12,10 +12,11 @@ const children = [
 ];
 const sleeper = spawn('sleep', ['30']);
 sleeper.on('spawn', () => sleeper.kill('SIGTERM'));
-let left = children.length + 1;
+// The children end in any order: their ends are printed sorted, once all have ended.
+const ends = [];
 for (const child of [...children, sleeper]) {
   child.on('exit', (code, signal) => {
-    console.log('child exit', code, signal);
-    if (--left === 0) console.log('all done');
+    ends.push(`child exit ${code} ${signal}`);
+    if (ends.length === children.length + 1) console.log(`${ends.sort().join('\n')}\nall done`);
   });
 }
