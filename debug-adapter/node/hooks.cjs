@@ -319,6 +319,8 @@ function installWorkers() {
       return worker;
     },
   });
+  // `worker.constructor === Worker` holds as in a plain run.
+  Object.defineProperty(Original.prototype, 'constructor', { value: wt.Worker, writable: true, enumerable: false, configurable: true });
 }
 
 // ---- child processes --------------------------------------------------------------------------

@@ -30,7 +30,11 @@ export function formatSummary(report: TraceReport): string {
   const endLines = mainSignal || inFlight.length > 0 ? formatEnd(mainSignal, inFlight) : [];
   const leftLines = formatLeftBehind(report);
   if (failures.length === 0 && races.length === 0) {
-    lines.push(`workerscope: no worker failures (${report.processes.length} process${report.processes.length === 1 ? '' : 'es'} traced, exit code ${report.exitCode ?? 'unknown'})`);
+    // A Node program's worker threads are entries of their own (role "thread"), counted apart.
+    const threads = report.processes.filter((p) => p.role === 'thread' && p.threadId !== undefined).length;
+    const processes = report.processes.length - threads;
+    const counted = `${processes} process${processes === 1 ? '' : 'es'}${threads ? ` and ${threads} worker thread${threads === 1 ? '' : 's'}` : ''}`;
+    lines.push(`workerscope: no worker failures (${counted} traced, exit code ${report.exitCode ?? 'unknown'})`);
     return `${[...lines, ...endLines, ...leftLines].join('\n')}\n`;
   }
   lines.push(`workerscope: ${failures.length} failure${failures.length === 1 ? '' : 's'}, ${races.length} race${races.length === 1 ? '' : 's'} (exit code ${report.exitCode ?? 'unknown'})`);
