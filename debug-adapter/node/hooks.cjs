@@ -319,8 +319,9 @@ function installWorkers() {
       return worker;
     },
   });
-  // `worker.constructor === Worker` holds as in a plain run.
-  Object.defineProperty(Original.prototype, 'constructor', { value: wt.Worker, writable: true, enumerable: false, configurable: true });
+  // Worker.prototype.constructor stays Node's class: V8 names a method's receiver in stacks
+  // (`at Worker.<anonymous>`) by it, and a proxy there would print as EventEmitter. So
+  // `worker.constructor === Worker` is the one identity that differs from a plain run.
 }
 
 // ---- child processes --------------------------------------------------------------------------
