@@ -81,6 +81,10 @@ for (const dir of ['workerscope_tracer', 'bootstrap']) {
   });
 }
 
+// The Node tracer is plain CommonJS preloaded into the program (NODE_OPTIONS --require): copied as it is.
+rmSync('dist/node', { recursive: true, force: true });
+cpSync(path.join('debug-adapter', 'node'), path.join('dist', 'node'), { recursive: true, filter: (src) => !src.includes(`${path.sep}test`) });
+
 const contexts = await Promise.all(
   builds.map((b) => esbuild.context({ ...common, ...b, outdir: 'dist' })),
 );

@@ -11,4 +11,6 @@ export default tseslint.config(
       curly: ['error', 'multi-line'],
     },
   },
+  // The Node tracer is plain CommonJS preloaded with --require: require() is how it loads.
+  { files: ['debug-adapter/node/**/*.cjs'], rules: { '@typescript-eslint/no-require-imports': 'off' } },
 );

@@ -2,7 +2,8 @@
 // 3.13's stdlib, edit-to-diagnostics latency through the real language server, and the tracer's
 // overhead on a Pool.map of 10,000 small tasks and of 100,000 tasks sent one by one (plain,
 // traced, and debugpy when installed), and the debugger's cost and control latency beside
-// debugpy's (scripts/bench/debugger_cost.py).
+// debugpy's (scripts/bench/debugger_cost.py), and the Node tracer's overhead on a 4-thread
+// worker_threads pool of 100,000 messages (scripts/bench/nodeWorkersOverhead.mjs).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -111,6 +112,19 @@ if (existsSync('debug-adapter/python/bench_overhead.py')) {
   // The same workload under the Python supervisor and under debugpy (subProcess), in one run.
   results.tracerOverheadPerTaskPeers = overhead(['--tasks', '100000', '--chunksize', '1', '--runs', process.env.BENCH_LARGE_RUNS ?? '5']);
   console.log(`tracer overhead, 100,000 tasks with chunksize 1, beside debugpy: ${JSON.stringify(results.tracerOverheadPerTaskPeers)}`);
+}
+
+// 3b. the Node tracer (#20): 100,000 small messages through a worker_threads pool of 4, plain,
+// with the preload alone, and as the whole `workerscope run -- node pool.js` command, interleaved.
+{
+  const r = sh('node', ['scripts/bench/nodeWorkersOverhead.mjs'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    results.nodeTracerOverhead = JSON.parse(r.stdout.trim().split('\n').pop());
+    results.nodeTracerOverhead.target = { preloadPercent: 10, pass: results.nodeTracerOverhead.overheadPercent.preload <= 10 };
+  } catch {
+    results.nodeTracerOverhead = { output: r.stdout };
+  }
+  console.log(`Node tracer overhead, 100,000 messages through 4 worker threads: ${JSON.stringify(results.nodeTracerOverhead)}`);
 }
 
 // 4. the debugger (#18): a debug session's cost with no breakpoint, with one in cold code and

@@ -19,3 +19,10 @@ test('every built bundle and wasm file in dist/ is packaged, and no source map i
   assert.deepEqual(missing, [], 'left out of the .vsix by .vscodeignore');
   assert.deepEqual([...packaged].filter((file) => file.endsWith('.map')), []);
 });
+
+test('the Node tracer is packaged: every file of dist/node', async () => {
+  const built = fs.readdirSync(path.join(root, 'dist', 'node'));
+  assert.ok(built.includes('workerscope_node.cjs'), `dist/node is built: ${built.join(', ')}`);
+  const packaged = new Set(await listFiles({ cwd: root, packageManager: PackageManager.None }));
+  assert.deepEqual(built.filter((name) => !packaged.has(`dist/node/${name}`)), [], 'left out of the .vsix by .vscodeignore');
+});

@@ -40,6 +40,16 @@ export interface TraceFailure {
   items?: number;
   /** A killed worker: why it died and what else it ran, when its task runner says (a Dask nanny's memory limit). */
   cause?: string;
+  /**
+   * Node: how the exception surfaced: "uncaughtException", "unhandledRejection",
+   * "unhandled-error-event" (an 'error' event nobody listened to), "messageerror", or where
+   * structured clone refused a value ("postMessage", "workerData").
+   */
+  origin?: string;
+  /** Node: the class of the emitter whose 'error' event nobody heard (Worker, ChildProcess…). */
+  emitter?: string;
+  /** Node: a DataCloneError's path to the value that could not be cloned (`msg.options.onProgress: function`). */
+  clonePath?: string;
 }
 
 export interface TraceProcess {
@@ -52,6 +62,14 @@ export interface TraceProcess {
   signal?: string;
   /** Still alive when the main process ended (the supervisor then ended it). */
   outlived?: boolean;
+  /** Node worker threads (role "thread", pid their process's): the thread's id in its process. */
+  threadId?: number;
+  /** Node: the id of the thread that created this one (0: the main thread). */
+  parentThreadId?: number;
+  /** Node: the worker's script (`<eval>` for code). */
+  file?: string;
+  /** Node: where `new Worker` was called. */
+  createdAt?: { file: string; line: number; function?: string };
 }
 
 /** A task running when the main process ended (killed, or stopped from the editor). */
@@ -81,6 +99,8 @@ export interface TraceReport {
   python?: string;
   startMethod?: string | null;
   runtime?: 'python' | 'node';
+  /** Node programs: the Node version of the program's own process. */
+  node?: string;
   exitCode: number | null;
   processes: TraceProcess[];
   failures: TraceFailure[];

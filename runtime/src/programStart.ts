@@ -32,7 +32,7 @@ export interface SpawnHandlers {
 }
 
 /** Resolves with the child once it runs; rejects (with a message for people) when it cannot start. */
-export function spawnChild(python: string, env: NodeJS.ProcessEnv, options: { program: string; args?: readonly string[]; cwd?: string; stdio: 'inherit' | 'pipe' }, on: SpawnHandlers): Promise<ChildProcess> {
+export function spawnChild(python: string, env: NodeJS.ProcessEnv, options: { program: string; args?: readonly string[]; cwd?: string; stdio: 'inherit' | 'pipe' }, on: SpawnHandlers, what = 'Python interpreter'): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
     const child = spawn(python, [options.program, ...(options.args ?? [])], {
       cwd: options.cwd,
@@ -49,7 +49,7 @@ export function spawnChild(python: string, env: NodeJS.ProcessEnv, options: { pr
     child.stderr?.on('data', (text: string) => on.output('stderr', text));
     child.once('spawn', () => resolve(child));
     child.once('error', (error) => {
-      const message = (error as NodeJS.ErrnoException).code === 'ENOENT' ? `Python interpreter "${python}" was not found` : error.message;
+      const message = (error as NodeJS.ErrnoException).code === 'ENOENT' ? `${what} "${python}" was not found` : error.message;
       reject(new Error(message));
     });
     child.once('close', (exitCode, signal) => on.close(exitCode, signal));

@@ -149,6 +149,9 @@ const FAILURE = objectOf({
   reason: optional(string),
   items: optional(count),
   cause: optional(string),
+  origin: optional(string),
+  emitter: optional(string),
+  clonePath: optional(string),
 }, 'a failure object');
 
 const PROCESS = objectOf({
@@ -159,6 +162,10 @@ const PROCESS = objectOf({
   exitCode: optional(integer),
   signal: optional(string),
   outlived: optional(boolean),
+  threadId: optional(integer),
+  parentThreadId: optional(integer),
+  file: optional(string),
+  createdAt: optional(objectOf({ file: string, line: count, function: optional(string) }, 'an object with "file" and "line"')),
 }, 'a process object');
 
 const IN_FLIGHT = objectOf({
@@ -185,6 +192,7 @@ const REPORT_FIELDS = objectOf({
   python: optional(string),
   startMethod: optional(string),
   runtime: optional(oneOf(['python', 'node'] as const)),
+  node: optional(string),
   exitCode: optional(integer),
   processes: optional(arrayOf(PROCESS, 'an array of processes')),
   failures: optional(arrayOf(FAILURE, 'an array of failures')),
@@ -231,6 +239,7 @@ function REPORT(json: Record<string, unknown>, at: string): TraceReport {
   if (r.python !== undefined) report.python = r.python;
   if (r.startMethod !== undefined) report.startMethod = r.startMethod;
   if (r.runtime !== undefined) report.runtime = r.runtime;
+  if (r.node !== undefined) report.node = r.node;
   return report;
 }
 

@@ -30,7 +30,11 @@ export function formatSummary(report: TraceReport): string {
   const endLines = mainSignal || inFlight.length > 0 ? formatEnd(mainSignal, inFlight) : [];
   const leftLines = formatLeftBehind(report);
   if (failures.length === 0 && races.length === 0) {
-    lines.push(`workerscope: no worker failures (${report.processes.length} process${report.processes.length === 1 ? '' : 'es'} traced, exit code ${report.exitCode ?? 'unknown'})`);
+    // A Node program's worker threads are entries of their own (role "thread"), counted apart.
+    const threads = report.processes.filter((p) => p.role === 'thread' && p.threadId !== undefined).length;
+    const processes = report.processes.length - threads;
+    const counted = `${processes} process${processes === 1 ? '' : 'es'}${threads ? ` and ${threads} worker thread${threads === 1 ? '' : 's'}` : ''}`;
+    lines.push(`workerscope: no worker failures (${counted} traced, exit code ${report.exitCode ?? 'unknown'})`);
     return `${[...lines, ...endLines, ...leftLines].join('\n')}\n`;
   }
   lines.push(`workerscope: ${failures.length} failure${failures.length === 1 ? '' : 's'}, ${races.length} race${races.length === 1 ? '' : 's'} (exit code ${report.exitCode ?? 'unknown'})`);
@@ -99,6 +103,8 @@ export function formatFailure(failure: TraceFailure, ordinal: number): string[] 
     lines.push(`    task: ${task.function}(${args})${index}${where}`);
   }
   if (failure.exception) lines.push(`    ${failure.exception.type}: ${failure.exception.message}`);
+  const how = nodeOrigin(failure);
+  if (how) lines.push(`    ${how}`);
   if (failure.reason === 'join-before-drain') return [...lines, ...joinBeforeDrain(failure)];
   if (failure.kind === 'hang') lines.push(`    the pool could no longer finish; the program${failure.pid !== undefined ? ` (pid ${failure.pid})` : ''} was ended`);
   if (failure.kind === 'stall') lines.push(`    no task finished meanwhile; this one had run for ${failure.runningFor !== undefined ? seconds(failure.runningFor) : 'too long'}`);
@@ -108,6 +114,23 @@ export function formatFailure(failure: TraceFailure, ordinal: number): string[] 
   const frame = innermost(failure.frames);
   if (frame) lines.push(`    at ${frame.function} (${frame.file}:${frame.line})`);
   return lines;
+}
+
+/** How a Node failure surfaced, when it says more than "uncaught exception". */
+function nodeOrigin(failure: TraceFailure): string | undefined {
+  switch (failure.origin) {
+    case 'unhandled-error-event':
+      return `an 'error' event of ${failure.emitter ?? 'an emitter'} that nobody listened to`;
+    case 'unhandledRejection':
+      return 'a promise rejection nobody handled';
+    case 'messageerror':
+      return 'a message that could not be deserialized (messageerror)';
+    case 'postMessage':
+    case 'workerData':
+      return `structured clone refused ${failure.clonePath ?? 'a value'} (${failure.origin})`;
+    default:
+      return undefined;
+  }
 }
 
 /**

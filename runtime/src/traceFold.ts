@@ -5,6 +5,7 @@
  * the trace model) and the end of the run (`report`) with the same joins.
  */
 import * as wire from './wire';
+import { NodeThreads, nodeFailureFields, nodeVersionOf, threadProcesses } from './nodeFold';
 import { asDict, byTime, get, isDict, isInt, num, or, pairKey, pyInt, pyList, setDefault, timeOf, truthy, type Obj } from './pyValues';
 
 export type { Obj } from './pyValues';
@@ -14,7 +15,10 @@ export interface ReportContext {
   /** Absolute path of the program. */
   program: string;
   argv: readonly string[];
-  python: string;
+  /** The interpreter's version; null for a Node program. */
+  python: string | null;
+  /** Which tracer recorded the run (default: python). */
+  runtime?: 'python' | 'node';
   /** HANG_EXIT_CODE after a hang, else the program's own code (negative: its signal). */
   exitCode: number | null;
   rootPid: number;
@@ -34,7 +38,7 @@ const FAILURE_FIELDS = ['kind', 'pid', 'thread', 'worker', 'task', 'exception', 
 const KEPT: ReadonlySet<string> = new Set([
   wire.PROCESS_START, wire.PROCESS_EXIT, wire.CHILD_EXIT, wire.START_METHOD, wire.SUBMIT, wire.TASK_EXCEPTION,
   wire.PROCESS_EXCEPTION, wire.THREAD_EXCEPTION, wire.WORKER_LOST, wire.SWALLOWED, wire.HANG, wire.IN_FLIGHT,
-  wire.LEFTOVER, wire.RACE,
+  wire.LEFTOVER, wire.RACE, wire.THREAD_START, wire.THREAD_EXIT,
 ]);
 
 /** Records that become failures of their own (a swallowed one only when no worker failure takes it in). */
@@ -53,8 +57,11 @@ class Joins {
   readonly wholeJobs = new Map<string, string>();
   /** Task exceptions by their key: only those can be taken in by a swallowed record of that key. */
   readonly exceptions = new Map<string, Obj[]>();
+  /** Worker threads of Node programs: their names, and which of them raised. */
+  readonly threads = new NodeThreads();
 
   add(e: Obj): void {
+    this.threads.add(e);
     if (e.kind === wire.TASK_EXCEPTION) setDefault(this.exceptions, JSON.stringify(get(e, 'key')), [] as Obj[]).push(e);
     else if (e.kind === wire.SUBMIT && typeof e.key === 'string') this.submits.set(e.key, e);
     else if (e.kind === wire.SWALLOWED) {
@@ -132,20 +139,25 @@ export class TraceFold {
         if (skey !== undefined) usedSwallowed.add(skey);
       }
       if (e.kind === wire.IN_FLIGHT && get(e, 'reason') === 'ended') ended = e;
-      if (FAILURE_KINDS.has(e.kind as string)) failures.push(...failuresOf(e, joins));
+      if (FAILURE_KINDS.has(e.kind as string) && !joins.threads.superseded(e)) failures.push(...failuresOf(e, joins));
+      const threadExit = joins.threads.exitFailure(e);
+      if (threadExit) failures.push(failure('exited', e, threadExit));
     }
     for (const [skey, e] of joins.swallowed) if (!usedSwallowed.has(skey)) failures.push(swallowedOnly(e, joins));
     // Array sort is stable, as Python's is; the record's time only orders, it is no failure field.
     const ordered = failures.sort((a, b) => a.t - b.t).map((f) => f.out);
     markAfterMainEnded(failures, ended);
+    const node = context.runtime === 'node';
     return {
       version: 1,
       program: context.program,
       argv: [...context.argv],
       python: context.python,
       startMethod: startMethodOf(events, context.rootPid),
+      runtime: context.runtime ?? 'python',
+      ...(node ? { node: nodeVersionOf(events, context.rootPid) } : {}),
       exitCode: context.exitCode,
-      processes: processesOf(events, context),
+      processes: node ? [...processesOf(events, context), ...threadProcesses(events)] : processesOf(events, context),
       failures: ordered,
       races: racesOf(events),
       inFlight: inFlightTasks(ended),
@@ -169,12 +181,15 @@ function failuresOf(e: Obj, joins: Joins): FoldedFailure[] {
       })];
     case wire.PROCESS_EXCEPTION:
       return [failure('exception', e, {
-        pid, thread: get(e, 'thread'), worker: get(e, 'worker'), task: task(get(e, 'task'), null), exception: get(e, 'exception'), frames: get(e, 'frames'),
+        pid, thread: get(e, 'thread'), worker: get(e, 'worker'), task: task(get(e, 'task'), null), exception: get(e, 'exception'), frames: get(e, 'frames'), ...nodeFailureFields(e),
       })];
-    case wire.THREAD_EXCEPTION:
+    case wire.THREAD_EXCEPTION: {
+      const thread = joins.threads.threadName(e, or(get(e, 'threadName'), get(e, 'thread')));
+      // A Node worker thread's record names the message it was handling; Python's have no task.
       return [failure('thread-exception', e, {
-        pid, thread: or(get(e, 'threadName'), get(e, 'thread')), worker: get(e, 'worker'), exception: get(e, 'exception'), frames: get(e, 'frames'),
+        pid, thread, worker: or(get(e, 'worker'), isInt(e.threadId) ? thread : null), task: 'task' in e ? task(get(e, 'task'), null) : null, exception: get(e, 'exception'), frames: get(e, 'frames'), ...nodeFailureFields(e),
       })];
+    }
     case wire.WORKER_LOST: {
       const code = get(e, 'exitCode');
       return [failure(isInt(code) && code < 0 ? 'killed' : 'exited', e, {

@@ -4,7 +4,10 @@
  * terminal (terminalLaunch.ts); a program that runs for a while
  * gets a small supervisor beside it that watches for pool hangs, and the report is built here
  * from the channel once the program has ended. Owns the processes and the private channel
- * directory; knows nothing of DAP or of printing.
+ * directory; knows nothing of DAP or of printing. A Node program (`runtime: 'node'`) shares this
+ * lifecycle with the Node tracer's preload in place of the Python bootstrap (nodeStart.ts).
+ * Longer than 500 lines because the one run lifecycle (launch, channel, stop, report) serves
+ * both tracers, and splitting it would split the state every step of it reads.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
@@ -23,6 +26,7 @@ import { compileTracerIfStale } from './tracerBytecode';
 import { ControlChannel, evaluation, setVariableAnswer, variablesAnswer, type EvaluateContext, type Evaluation, type SetVariableAnswer, type SetVariableTarget, type StepKind, type VariablesAnswer, type VariablesTarget } from './control';
 import { tracerPythonPath } from './tracerLocation';
 import { millis, spawnChild, supervisorArgs, watchErrorText } from './programStart';
+import { nodeProgramEnv, type ProgramRuntime } from './nodeStart';
 import { TerminalProgram, TerminalRefused, type ProgramProcess, type TerminalOption } from './terminalLaunch';
 import * as wire from './wire';
 
@@ -32,6 +36,10 @@ export interface LaunchOptions {
   cwd?: string;
   env?: Readonly<Record<string, string>>;
   python?: string;
+  /** `node`: a Node script run by `node` (default python); the Node binary and its options before the script. */
+  runtime?: ProgramRuntime;
+  node?: string;
+  nodeArgs?: readonly string[];
   hangTimeout?: number;
   /** Seconds with no task finished, while tasks run, before a stall is declared (none: never). */
   stallTimeout?: number;
@@ -123,6 +131,8 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
   /** Requests to stopped threads; their answers come back as records. */
   private readonly control = new ControlChannel(() => this.channelDir, this);
   private untracedReason: string | undefined;
+  /** Which tracer records the run. */
+  private runtimeKind: ProgramRuntime = 'python';
   /** `stallAction: 'pause'`: stalled workers are stopped here, not ended by the supervisor. */
   private stallPause = false;
   /** Workers stopped (SIGSTOP) at a stall, until continued or the program ends. */
@@ -137,6 +147,7 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
 
   /** Starts the program; resolves once it is spawned. `end` follows when it exits. */
   launch(options: LaunchOptions): Promise<void> {
+    if (options.runtime === 'node') return this.launchNode(options);
     const python = options.python || 'python3';
     const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
     const made = makeChannelDir(env, path.resolve(options.cwd ?? process.cwd()));
@@ -187,6 +198,25 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
     return options.terminal ? this.launchInTerminal(options.terminal, python, programEnv, options, started) : this.spawnProgram(python, programEnv, options, started);
   }
 
+  /**
+   * A Node program: the preload on NODE_OPTIONS records into the channel from every thread and
+   * child; the report is folded at the end. (The hang watch and the debugger are Python's.)
+   */
+  private launchNode(options: LaunchOptions): Promise<void> {
+    const node = options.node || 'node';
+    this.runtimeKind = 'node';
+    const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
+    // `node [flags] script args`; `node -e code` has no script.
+    const line = [...(options.nodeArgs ?? []), ...(options.program ? [options.program] : []), ...(options.args ?? [])];
+    const argv = { ...options, program: line[0] ?? '', args: line.slice(1) };
+    const made = makeChannelDir(env, path.resolve(options.cwd ?? process.cwd()));
+    if ('error' in made) return this.launchUntraced(node, env, argv, made.error);
+    this.channelDir = made.dir;
+    if (options.live || this.listenerCount('record') > 0) this.startReader();
+    this.launched = { python: node, program: path.resolve(options.cwd ?? process.cwd(), options.program), args: options.args ?? [], cwd: options.cwd, env };
+    return this.spawnProgram(node, nodeProgramEnv(env, made.dir, process.pid), argv, () => undefined, 'Node');
+  }
+
   /** The program in the client's terminal; a client that starts none leaves it to the pipes. */
   private async launchInTerminal(terminal: TerminalOption, python: string, programEnv: NodeJS.ProcessEnv, options: LaunchOptions, onSpawned: (pid: number) => void): Promise<void> {
     const program = new TerminalProgram(this.channelDir as string, (exitCode, signal) => void this.onClose(exitCode, signal), (why) => {
@@ -213,15 +243,15 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
     this.untracedReason = `${reason}: the program runs untraced`;
     if (options.terminal) this.emit('error', new Error(`${reason}: the program runs in the Debug Console, not in a terminal`));
     this.launched = { python, program: path.resolve(options.cwd ?? process.cwd(), options.program), args: options.args ?? [], cwd: options.cwd, env };
-    return this.spawnProgram(python, env, options, () => undefined);
+    return this.spawnProgram(python, env, options, () => undefined, this.runtimeKind === 'node' ? 'Node' : undefined);
   }
 
-  private async spawnProgram(python: string, programEnv: NodeJS.ProcessEnv, options: LaunchOptions, onSpawned: (pid: number) => void): Promise<void> {
+  private async spawnProgram(python: string, programEnv: NodeJS.ProcessEnv, options: LaunchOptions, onSpawned: (pid: number) => void, what?: string): Promise<void> {
     try {
       this.child = await spawnChild(python, programEnv, options, {
         output: (stream, text) => this.emit('output', stream, text),
         close: (exitCode, signal) => void this.onClose(exitCode, signal),
-      });
+      }, what);
     } catch (error) {
       this.finish();
       throw error;
@@ -466,7 +496,8 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
       const report = this.model.report({
         program: launched?.program ?? '',
         argv: launched?.args ?? [],
-        python: root.python ?? 'unknown',
+        python: this.runtimeKind === 'node' ? null : (root.python ?? 'unknown'),
+        runtime: this.runtimeKind,
         exitCode: this.model.endedByWatch(!this.stallPause) ? HANG_EXIT_CODE : programCode,
         rootPid: pid,
         rootPpid: (this.child instanceof TerminalProgram && this.child.launcherPid) || process.pid,

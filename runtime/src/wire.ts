@@ -88,6 +88,10 @@ export const QUEUE_FLUSHED = 'queue-flushed';
 export const STOPPED = 'stopped';
 /** A logpoint's message, or a breakpoint condition that raised; the thread goes on. */
 export const LOG = 'log';
+/** Node tracer: a worker thread made (by the thread that made it), with its name, file and creation site. */
+export const THREAD_START = 'thread-start';
+/** Node tracer: a worker thread's end, seen by the thread that made it. */
+export const THREAD_EXIT = 'thread-exit';
 /** `reason` of a hang whose parent joins a child that cannot exit until its queue is read. */
 export const HANG_JOIN_BEFORE_DRAIN = 'join-before-drain';
 
@@ -97,6 +101,7 @@ export const EVENT_KINDS = [
   PROCESS_EXCEPTION, THREAD_EXCEPTION, WORKER_LOST, SWALLOWED, RACE, HANG,
   PAUSED, RESUMED, EVALUATE_RESULT, POOL_STALLED, IN_FLIGHT, LEFTOVER,
   JOIN, QUEUE_FLUSH_WAIT, QUEUE_FLUSHED, STOPPED, LOG, VARIABLES_RESULT, SET_VARIABLE_RESULT,
+  THREAD_START, THREAD_EXIT,
 ] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 
@@ -128,14 +133,14 @@ export interface WireRecordBase {
 
 /** The fields of each kind besides v, kind, pid and t, in wire.py's documented order. */
 export const EVENT_FIELDS: Readonly<Record<EventKind, readonly string[]>> = {
-  [PROCESS_START]: ['ppid', 'owner', 'role', 'name', 'python', 'cacheTag'],
+  [PROCESS_START]: ['ppid', 'owner', 'role', 'name', 'python', 'cacheTag', 'node'],
   [PROCESS_EXIT]: ['exitCode'],
   [START_METHOD]: ['method'],
   [CHILD_EXIT]: ['child', 'name', 'role', 'exitCode', 'terminated'],
   [SUBMIT]: ['key', 'api', 'function', 'chunksize', 'indexBase', 'indexed', 'submittedAt'],
   [TASK_EXCEPTION]: ['id', 'key', 'chunk', 'pos', 'thread', 'worker', 'role', 'task', 'exception', 'frames', 'paused'],
-  [PROCESS_EXCEPTION]: ['id', 'thread', 'worker', 'role', 'task', 'exception', 'frames', 'paused'],
-  [THREAD_EXCEPTION]: ['id', 'thread', 'worker', 'role', 'exception', 'frames', 'paused'],
+  [PROCESS_EXCEPTION]: ['id', 'thread', 'worker', 'role', 'task', 'exception', 'frames', 'paused', 'origin', 'emitter', 'clonePath'],
+  [THREAD_EXCEPTION]: ['id', 'thread', 'worker', 'role', 'exception', 'frames', 'paused', 'threadId', 'origin', 'emitter', 'clonePath', 'task'],
   [WORKER_LOST]: ['id', 'child', 'worker', 'role', 'exitCode', 'signal', 'key', 'chunk', 'pos', 'task', 'frames', 'paused', 'cause'],
   [SWALLOWED]: ['key', 'chunk', 'api', 'task', 'exception', 'allChunks', 'thread', 'frames'],
   [RACE]: ['file', 'line', 'object', 'count'],
@@ -153,6 +158,8 @@ export const EVENT_FIELDS: Readonly<Record<EventKind, readonly string[]>> = {
   [LOG]: ['message', 'file', 'line', 'thread', 'worker'],
   [VARIABLES_RESULT]: ['id', 'seq', 'ok', 'variables', 'total', 'error'],
   [SET_VARIABLE_RESULT]: ['id', 'seq', 'ok', 'value', 'type', 'ref', 'error'],
+  [THREAD_START]: ['threadId', 'name', 'file', 'createdAt', 'parentThreadId'],
+  [THREAD_EXIT]: ['threadId', 'name', 'exitCode', 'terminated'],
 };
 
 export function isEventKind(kind: unknown): kind is EventKind {

@@ -222,7 +222,7 @@ describe('report building', () => {
     ];
     const killed: ReportContext = { ...context, exitCode: -15, rootExit: -15 };
     const report = buildReport(events, killed) as { processes: Record<string, unknown>[]; failures: Record<string, unknown>[]; inFlight: unknown[] };
-    assert.deepEqual(Object.keys(report), ['version', 'program', 'argv', 'python', 'startMethod', 'exitCode', 'processes', 'failures', 'races', 'inFlight']);
+    assert.deepEqual(Object.keys(report), ['version', 'program', 'argv', 'python', 'startMethod', 'runtime', 'exitCode', 'processes', 'failures', 'races', 'inFlight']);
     assert.deepEqual(report.processes, [
       { pid: 10, ppid: 9, role: 'main', name: 'MainProcess', exitCode: -15, signal: 'SIGTERM', outlived: false },
       { pid: 12, ppid: 10, role: 'pool-worker', name: 'W-12', exitCode: null, signal: null, outlived: false },
@@ -272,6 +272,42 @@ describe('report building', () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  test('Node records: threads become role-thread processes named as created; an exit of their own is a failure, an exception is not doubled', () => {
+    const context: ReportContext = { program: '/w/app.js', argv: [], python: null, runtime: 'node', exitCode: 0, rootPid: 20, rootPpid: 19, rootExit: 0 };
+    const created = { file: '/w/app.js', line: 4, function: '<module>' };
+    const events = [
+      { v: 1, kind: 'process-start', pid: 20, t: 1, ppid: 19, owner: null, role: 'main', name: 'main', node: '22.1.0' },
+      { v: 1, kind: 'thread-start', pid: 20, t: 2, threadId: 1, name: 'resize #1', file: '/w/w.js', createdAt: created, parentThreadId: 0 },
+      { v: 1, kind: 'thread-start', pid: 20, t: 2.1, threadId: 2, name: 'Worker #2', file: '<eval>', createdAt: created, parentThreadId: 0 },
+      { v: 1, kind: 'thread-start', pid: 20, t: 2.2, threadId: 3, name: 'idle #3', file: '/w/w.js', createdAt: created, parentThreadId: 0 },
+      // Recorded by the thread itself, which does not know the name its creator gave it.
+      { v: 1, kind: 'thread-exception', pid: 20, t: 3, threadId: 1, thread: 'Worker #1', worker: null, role: 'thread', origin: 'uncaughtException', exception: { type: 'Error', message: 'x' }, frames: [], task: { function: '<message>', args: ['{ n: 1 }'], kwargs: {} } },
+      { v: 1, kind: 'thread-exit', pid: 20, t: 4, threadId: 1, name: 'resize #1', exitCode: 1, terminated: false },
+      { v: 1, kind: 'thread-exit', pid: 20, t: 5, threadId: 2, name: 'Worker #2', exitCode: 3, terminated: false },
+      { v: 1, kind: 'thread-exit', pid: 20, t: 5.5, threadId: 3, name: 'idle #3', exitCode: 1, terminated: true },
+      // A Node child that recorded its own death, and the parent's account of its exit.
+      { v: 1, kind: 'process-exception', pid: 21, t: 6, thread: 'MainThread', worker: 'node c.js', role: 'process', task: null, origin: 'uncaughtException', exception: { type: 'Error', message: 'c' }, frames: [] },
+      { v: 1, kind: 'worker-lost', pid: 20, t: 7, child: 21, worker: 'node c.js', role: 'process', exitCode: 1, signal: null, task: null, frames: [] },
+      { v: 1, kind: 'worker-lost', pid: 20, t: 8, child: 22, worker: 'sh -c exit 2', role: 'process', exitCode: 2, signal: null, task: null, frames: [] },
+    ];
+    const report = buildReport(events, context);
+    assert.equal(report.runtime, 'node');
+    assert.equal(report.node, '22.1.0');
+    const failures = report.failures as Obj[];
+    assert.deepEqual(failures.map((f) => [f.kind, f.thread, f.exitCode ?? null]), [
+      ['thread-exception', 'resize #1', null],
+      ['exited', 'Worker #2', 3],
+      ['exception', 'MainThread', null],
+      ['exited', 'MainThread', 2],
+    ]);
+    assert.equal(failures[0].origin, 'uncaughtException');
+    assert.deepEqual((failures[0].task as Obj).args, ['{ n: 1 }']);
+    const threads = (report.processes as Obj[]).filter((p) => p.role === 'thread');
+    assert.deepEqual(threads.map((t) => [t.pid, t.name, t.threadId, t.exitCode]), [[20, 'resize #1', 1, 1], [20, 'Worker #2', 2, 3], [20, 'idle #3', 3, 1]]);
+    assert.deepEqual(threads[0].createdAt, created);
+    assert.deepEqual(schemaErrors(report, REPORT_SCHEMA), []);
   });
 
   test('JSON text as wire.py writes it: ASCII escapes, Python number forms, empty containers', () => {

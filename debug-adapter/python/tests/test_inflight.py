@@ -246,7 +246,7 @@ class ReportFoldTests(unittest.TestCase):
                                 root_pid=10, root_ppid=9, root_exit=-15)
         public = report.public(r)
         self.assertEqual(list(public), ["version", "program", "argv", "python", "startMethod",
-                                        "exitCode", "processes", "failures", "races",
+                                        "runtime", "exitCode", "processes", "failures", "races",
                                         "inFlight"])
         self.assertEqual(public["processes"], [
             {"pid": 10, "ppid": 9, "role": "main", "name": "MainProcess", "exitCode": -15,

@@ -54,7 +54,8 @@ ROLE_PROCESS = "process"
 #                forked pool/executor worker by its parent right after the fork (so records
 #                are keyed by their "pid" field, never by the file they are in).  The main
 #                process announces itself only when WORKERSCOPE_LAUNCHER names its parent (the
-#                editor's runtime), adding python:str ("3.12.1") and cacheTag:str|null
+#                editor's runtime), adding python:str ("3.12.1") and cacheTag:str|null.
+#                The Node tracer (debug-adapter/node) writes node:str ("22.1.0") instead
 PROCESS_START = "process-start"
 # process-exit: exitCode:int (value returned by Process._bootstrap; not sent when killed)
 PROCESS_EXIT = "process-exit"
@@ -74,9 +75,17 @@ SUBMIT = "submit"
 #                frames:[{file,line,function,locals}], paused:bool
 TASK_EXCEPTION = "task-exception"
 # process-exception: id, thread, worker, role:"process", task:{function,args,kwargs},
-#                exception, frames, paused — a multiprocessing.Process target raised
+#                exception, frames, paused — a multiprocessing.Process target raised.
+#                The Node tracer's (an exception nobody caught on a process's main thread)
+#                adds origin:"uncaughtException"|"unhandledRejection"|"unhandled-error-event"
+#                |"messageerror"|"postMessage"|"workerData", emitter:str (the class whose
+#                'error' event nobody heard) and clonePath:str|null (a DataCloneError's path
+#                to the value, "msg.options.onProgress: function")
 PROCESS_EXCEPTION = "process-exception"
-# thread-exception: id, thread:str, worker:str, role, exception, frames, paused
+# thread-exception: id, thread:str, worker:str, role, exception, frames, paused.
+#                The Node tracer's (in a worker thread) adds threadId:int, the fields origin,
+#                emitter and clonePath of process-exception, and task:{function:"<message>",
+#                args:[repr of the last message the thread was dispatched]}
 THREAD_EXCEPTION = "thread-exception"
 # worker-lost (parent side): child:int, worker:str, role:str, exitCode:int, signal:str|null,
 #                key:str, chunk:int, pos:int, task:{function,args,kwargs,index,submittedAt},
@@ -124,6 +133,13 @@ JOIN = "join"
 QUEUE_FLUSH_WAIT = "queue-flush-wait"
 # queue-flushed: queue:str — the feeder thread of a queue-flush-wait finished after all
 QUEUE_FLUSHED = "queue-flushed"
+# thread-start (Node tracer, the creating thread): threadId:int, name:str ("<name option or
+#                Worker> #<threadId>"), file:str (the worker's script, "<eval>" for code),
+#                createdAt:{file,line,function}|null (the `new Worker` call), parentThreadId:int
+THREAD_START = "thread-start"
+# thread-exit (Node tracer, the creating thread): threadId:int, name:str, exitCode:int,
+#                terminated:bool (ended by the program's own worker.terminate())
+THREAD_EXIT = "thread-exit"
 # Reason of a hang record whose parent joins a child stuck flushing a queue.
 HANG_JOIN_BEFORE_DRAIN = "join-before-drain"
 # paused / resumed: id:str (failure or stop id); reason:"continue"|"next"|"stepIn"|"stepOut"
@@ -175,6 +191,7 @@ EVENT_KINDS = (
     PROCESS_EXCEPTION, THREAD_EXCEPTION, WORKER_LOST, SWALLOWED, RACE, HANG,
     PAUSED, RESUMED, EVALUATE_RESULT, POOL_STALLED, IN_FLIGHT, LEFTOVER,
     JOIN, QUEUE_FLUSH_WAIT, QUEUE_FLUSHED, STOPPED, LOG, VARIABLES_RESULT, SET_VARIABLE_RESULT,
+    THREAD_START, THREAD_EXIT,
 )
 
 # Control requests (ctl/<pid>/<seq>.json, written by the runtime .tmp then renamed, 0600;

@@ -1,5 +1,5 @@
 /**
- * `workerscope run`: runs a Python program under the tracer with the terminal passed through,
+ * `workerscope run`: runs a Python or Node program under its tracer with the terminal passed through,
  * prints the failure summary to stderr, writes the report, and exits with the program's status.
  */
 import * as os from 'node:os';
@@ -7,19 +7,25 @@ import { TraceRuntime, type RunEnd } from '../../../runtime/src/traceRuntime';
 import { formatSummary } from '../../../runtime/src/summary';
 import { writeReportFile } from '../../../runtime/src/report';
 import { inTerminalForeground, isStopped } from '../../../runtime/src/processTree';
+import { isNodeCommand, isNodeScript, splitNodeCommand } from '../../../runtime/src/nodeStart';
 import { parseArgs, UsageError } from './args';
 import type { CheckIo } from './check';
 
 export const RUN_USAGE = `Usage: workerscope run [--report FILE] [--hang-timeout S] [--stall-timeout S] [--detect-races] [--python PATH] -- script.py [args...]
+       workerscope run [--report FILE] -- node [node options] app.js [args...]
 
-Runs a Python program under the Workerscope tracer. Its stdin, stdout, stderr and exit status
-are passed through unchanged; worker failures are summarised on stderr.
+Runs a Python or Node program under the Workerscope tracer. Its stdin, stdout, stderr and exit
+status are passed through unchanged; worker failures are summarised on stderr. A command that is
+\`node\` (or a .js/.mjs/.cjs script) runs under the Node tracer: worker threads, cluster workers
+and child processes are traced (the hang and stall watches and race detection are Python's).
   --report FILE       write the trace report (JSON, version 1) to FILE
   --hang-timeout S    seconds to wait after a pool worker died before reporting a hang (default 10)
   --stall-timeout S   report a stall and end the run (status 124) when tasks run but none has
                       finished for S seconds while the program waits on results (default: never)
   --detect-races      report unlocked read-modify-writes of shared Value/Array/Manager objects
-  --python PATH       Python interpreter (default: python3)`;
+  --python PATH       Python interpreter (default: python3)
+  --runtime R         python or node (default: node for a \`node\` command or a .js/.mjs/.cjs
+                      script, else python); with node, a script is run by \`node\` from PATH`;
 
 export async function runTraced(argv: readonly string[], io: CheckIo): Promise<number> {
   const args = parseArgs(argv, {
@@ -28,6 +34,7 @@ export async function runTraced(argv: readonly string[], io: CheckIo): Promise<n
     'stall-timeout': { value: true },
     'detect-races': {},
     python: { value: true },
+    runtime: { value: true },
     help: {},
   });
   if (args.flags.has('help')) {
@@ -39,6 +46,7 @@ export async function runTraced(argv: readonly string[], io: CheckIo): Promise<n
   const hangTimeout = seconds(args.flags.get('hang-timeout')?.[0], '--hang-timeout');
   const stallTimeout = seconds(args.flags.get('stall-timeout')?.[0], '--stall-timeout');
   const reportFile = args.flags.get('report')?.[0];
+  const node = nodeLaunch(program, programArgs, args.flags.get('runtime')?.[0]);
 
   const runtime = new TraceRuntime();
   const ended = new Promise<RunEnd>((resolve) => runtime.once('end', resolve));
@@ -48,6 +56,7 @@ export async function runTraced(argv: readonly string[], io: CheckIo): Promise<n
     await runtime.launch({
       program,
       args: programArgs,
+      ...node,
       python: args.flags.get('python')?.[0],
       hangTimeout,
       stallTimeout,
@@ -79,6 +88,21 @@ export async function runTraced(argv: readonly string[], io: CheckIo): Promise<n
   if (end.watchError) io.err(`workerscope: pool hangs may have gone undetected: ${end.watchError}\n`);
   if (end.signal) dieBy(end.signal);
   return end.exitCode ?? 1;
+}
+
+/**
+ * The launch of a Node program, when the command line is one: `node [flags] app.js args`, or a
+ * script that `--runtime node` (or its .js/.mjs/.cjs extension) gives to `node`.
+ */
+function nodeLaunch(program: string, programArgs: readonly string[], runtime: string | undefined): { runtime: 'node'; node: string; nodeArgs: string[]; program: string; args: string[] } | undefined {
+  if (runtime !== undefined && runtime !== 'node' && runtime !== 'python') throw new UsageError(`--runtime is python or node, not "${runtime}"`);
+  if (runtime === 'python') return undefined;
+  if (isNodeCommand(program)) {
+    const { flags, script, scriptArgs } = splitNodeCommand(programArgs);
+    return { runtime: 'node', node: program, nodeArgs: flags, program: script ?? '', args: scriptArgs };
+  }
+  if (runtime === 'node' || isNodeScript(program)) return { runtime: 'node', node: 'node', nodeArgs: [], program, args: [...programArgs] };
+  return undefined;
 }
 
 /** A timeout option's value: a positive number of seconds. */

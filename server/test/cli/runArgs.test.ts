@@ -30,3 +30,12 @@ test('--help documents --stall-timeout', async () => {
   assert.match(RUN_USAGE, /\[--stall-timeout S\]/);
   assert.match(RUN_USAGE, /--stall-timeout S {3}report a stall and end the run \(status 124\)/);
 });
+
+test('--runtime accepts python or node only, refused before anything runs', async () => {
+  await assert.rejects(runTraced(['--runtime', 'ruby', '--', '/nonexistent/never-run.rb'], io), (error: unknown) => {
+    assert.ok(error instanceof UsageError);
+    assert.equal(error.message, '--runtime is python or node, not "ruby"');
+    return true;
+  });
+  assert.match(RUN_USAGE, /-- node \[node options\] app\.js/);
+});

@@ -250,7 +250,7 @@ def build_report(events: "Iterable[Dict[str, Any]]", *, program: str, argv: "Lis
         race["pids"].sort()
     start = start_methods.get(root_pid) or next(iter(start_methods.values()), None)
     return {"version": 1, "program": program, "argv": list(argv), "python": python,
-            "startMethod": start, "exitCode": exit_code,
+            "startMethod": start, "runtime": "python", "exitCode": exit_code,
             "processes": [_process(p) for p in sorted(processes.values(),
                                                       key=lambda p: p["pid"] != root_pid)],
             "failures": failures, "races": list(races.values()),
