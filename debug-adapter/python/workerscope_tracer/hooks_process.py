@@ -394,9 +394,12 @@ def patch(module: "Any") -> None:
         except Exception:
             runtime.swallowed()
         _target_running[:] = [self]
+        begin = time.monotonic_ns() // 1000 if state.timeline else 0  # its target's run
         code = orig_bootstrap(self, *args, **kwargs)
         del _target_running[:]
         try:
+            if begin:
+                sys.modules[__package__ + ".timeline_hooks"].process_ran(self, begin, code)
             run_exit_hooks()
             runtime.emit(wire.PROCESS_EXIT, exitCode=code)
         except Exception:
