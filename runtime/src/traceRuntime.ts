@@ -22,7 +22,7 @@ import { TraceModel } from './traceModel';
 import { compileTracerIfStale } from './tracerBytecode';
 import { ControlChannel, evaluation, setVariableAnswer, variablesAnswer, type EvaluateContext, type Evaluation, type SetVariableAnswer, type SetVariableTarget, type StepKind, type VariablesAnswer, type VariablesTarget } from './control';
 import { tracerPythonPath } from './tracerLocation';
-import { millis, spawnChild, supervisorArgs, watchErrorText } from './programStart';
+import { millis, setTracerFlags, spawnChild, supervisorArgs, watchErrorText } from './programStart';
 import { TerminalProgram, TerminalRefused, type ProgramProcess, type TerminalOption } from './terminalLaunch';
 import * as wire from './wire';
 
@@ -58,6 +58,8 @@ export interface LaunchOptions {
    * events); otherwise it is folded from the channel once the program has ended.
    */
   live?: boolean;
+  /** Every process records timeline spans (a TimelineRecorder attached before launch folds them). */
+  timeline?: boolean;
 }
 
 export type { EvaluateContext, Evaluation, SetVariableAnswer, SetVariableTarget, ShownValue, StepKind, Variable, VariablesAnswer, VariablesTarget } from './control';
@@ -83,6 +85,8 @@ export interface TraceRuntimeEvents {
   exit: [number | null, NodeJS.Signals | null];
   output: ['stdout' | 'stderr', string];
   end: [RunEnd];
+  /** The program has ended and its records are read; the channel directory is still there (its last moment). */
+  closing: [string];
   error: [Error];
 }
 
@@ -98,12 +102,10 @@ const SUPERVISOR_DELAY_MS = 1000;
 
 /** The run's status when a pool hang or a stall was detected (the supervisor's, and `workerscope run`'s). */
 export const HANG_EXIT_CODE = 124;
-/** How long Stop waits for the supervisor's list of the tasks in flight before ending the program. */
+/** How long Stop waits for the supervisor's list of the tasks in flight (SUPERVISOR_SNAPSHOT asks for it: an `in-flight` record, reason "ended"). */
 const SNAPSHOT_WAIT_MS = 800;
-/** The line that asks a watching supervisor for an `in-flight` record (reason "ended") of the tasks running now. */
 const SUPERVISOR_SNAPSHOT = 'snapshot';
-/** How long the supervisor may take to leave once told the program has ended. */
-const SUPERVISOR_GRACE_MS = 10_000;
+const SUPERVISOR_GRACE_MS = 10_000; // how long the supervisor may take to leave once told the program has ended
 
 export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
   private child: ProgramProcess | undefined;
@@ -158,8 +160,7 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
       // The program's own process (its parent is us) announces its interpreter for the report.
       WORKERSCOPE_LAUNCHER: String(process.pid),
     };
-    if (options.detectRaces) programEnv.WORKERSCOPE_DETECT_RACES = '1';
-    else delete programEnv.WORKERSCOPE_DETECT_RACES;
+    setTracerFlags(programEnv, options);
     // Every process reads the spec as the tracer starts in it; without the variable the tracer
     // loads nothing of breakpoints at all.
     if (options.breakpoints) {
@@ -438,6 +439,7 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
       : this.channelDir && this.child?.pid !== undefined
         ? this.buildReport(this.channelDir, this.child.pid, programCode)
         : { error: 'the program was never started' };
+    if (this.channelDir && !this.untracedReason) this.emit('closing', this.channelDir);
     this.finish();
     // The supervisor killed the program after a hang: the run ends with the hang's status.
     const hung = built.report?.failures.some((failure) => failure.kind === 'hang' || (failure.kind === 'stall' && !this.stallPause)) ?? false;

@@ -18,6 +18,8 @@ export const STACK_SUFFIX = '.stack';
 export const CTL_DIR = 'ctl';
 /** `ctl/<pid>/<id>.bell`: the FIFO doorbell of a waiting stop; rung after a request is in place. */
 export const BELL_SUFFIX = '.bell';
+/** `<pid>.spans`: with the timeline on, the spans a process has not written yet (wire.py, timeline.py). */
+export const SPANS_SUFFIX = '.spans';
 
 // Slot layout: seven little-endian signed 64-bit integers in `<pid>.slot` (a file, mmap'd, 0600,
 // forked workers included, so the supervisor can read every worker's). SLOT_LOCKED is 1 while a
@@ -88,6 +90,8 @@ export const QUEUE_FLUSHED = 'queue-flushed';
 export const STOPPED = 'stopped';
 /** A logpoint's message, or a breakpoint condition that raised; the thread goes on. */
 export const LOG = 'log';
+/** With the timeline on: a process's batch of spans (task runs, waits, threads' lives); wire.py lists their fields. */
+export const SPANS = 'spans';
 /** `reason` of a hang whose parent joins a child that cannot exit until its queue is read. */
 export const HANG_JOIN_BEFORE_DRAIN = 'join-before-drain';
 
@@ -97,6 +101,7 @@ export const EVENT_KINDS = [
   PROCESS_EXCEPTION, THREAD_EXCEPTION, WORKER_LOST, SWALLOWED, RACE, HANG,
   PAUSED, RESUMED, EVALUATE_RESULT, POOL_STALLED, IN_FLIGHT, LEFTOVER,
   JOIN, QUEUE_FLUSH_WAIT, QUEUE_FLUSHED, STOPPED, LOG, VARIABLES_RESULT, SET_VARIABLE_RESULT,
+  SPANS,
 ] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 
@@ -132,7 +137,7 @@ export const EVENT_FIELDS: Readonly<Record<EventKind, readonly string[]>> = {
   [PROCESS_EXIT]: ['exitCode'],
   [START_METHOD]: ['method'],
   [CHILD_EXIT]: ['child', 'name', 'role', 'exitCode', 'terminated'],
-  [SUBMIT]: ['key', 'api', 'function', 'chunksize', 'indexBase', 'indexed', 'submittedAt'],
+  [SUBMIT]: ['key', 'api', 'function', 'chunksize', 'indexBase', 'indexed', 'submittedAt', 'def'],
   [TASK_EXCEPTION]: ['id', 'key', 'chunk', 'pos', 'thread', 'worker', 'role', 'task', 'exception', 'frames', 'paused'],
   [PROCESS_EXCEPTION]: ['id', 'thread', 'worker', 'role', 'task', 'exception', 'frames', 'paused'],
   [THREAD_EXCEPTION]: ['id', 'thread', 'worker', 'role', 'exception', 'frames', 'paused'],
@@ -153,6 +158,7 @@ export const EVENT_FIELDS: Readonly<Record<EventKind, readonly string[]>> = {
   [LOG]: ['message', 'file', 'line', 'thread', 'worker'],
   [VARIABLES_RESULT]: ['id', 'seq', 'ok', 'variables', 'total', 'error'],
   [SET_VARIABLE_RESULT]: ['id', 'seq', 'ok', 'value', 'type', 'ref', 'error'],
+  [SPANS]: ['m', 'seq', 'spans'],
 };
 
 export function isEventKind(kind: unknown): kind is EventKind {

@@ -73,6 +73,7 @@ CHILD_EXIT = "child-exit"
 # submit (parent side): key:str, api:str ("map", "imap", "apply_async", "submit", ...),
 #                function:str, chunksize:int, indexBase:int, indexed:bool,
 #                submittedAt:{file,line}|null.  Element index = indexBase + chunk*chunksize + pos.
+#                With the timeline on, also def:{file,line}|null (where the function is defined)
 SUBMIT = "submit"
 # task-exception (worker side): id:str, key:str, chunk:int, pos:int, thread:str, worker:str,
 #                role:str, task:{function,args,kwargs}, exception:{type,message},
@@ -186,7 +187,6 @@ LEFTOVER = "leftover"
 #   ["wait", tid, begin, end, call:str ("AsyncResult.get", "Pool.map", "imap.next",
 #    "Future.result", "Process.join"), site:[file,line]|null] — the thread waited on results
 #   ["thread", tid, begin, end|null, name] — a thread's life (end null: it has just started)
-#   With the timeline on, submit records also carry def:{file,line}|null (the function's).
 SPANS = "spans"
 
 EVENT_KINDS = (

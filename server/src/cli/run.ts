@@ -3,18 +3,22 @@
  * prints the failure summary to stderr, writes the report, and exits with the program's status.
  */
 import * as os from 'node:os';
+import * as path from 'node:path';
 import { TraceRuntime, type RunEnd } from '../../../runtime/src/traceRuntime';
 import { formatSummary } from '../../../runtime/src/summary';
 import { writeReportFile } from '../../../runtime/src/report';
+import { TimelineRecorder } from '../../../runtime/src/timelineRecorder';
 import { inTerminalForeground, isStopped } from '../../../runtime/src/processTree';
 import { parseArgs, UsageError } from './args';
 import type { CheckIo } from './check';
 
-export const RUN_USAGE = `Usage: workerscope run [--report FILE] [--hang-timeout S] [--stall-timeout S] [--detect-races] [--python PATH] -- script.py [args...]
+export const RUN_USAGE = `Usage: workerscope run [--report FILE] [--timeline FILE] [--hang-timeout S] [--stall-timeout S] [--detect-races] [--python PATH] -- script.py [args...]
 
 Runs a Python program under the Workerscope tracer. Its stdin, stdout, stderr and exit status
 are passed through unchanged; worker failures are summarised on stderr.
   --report FILE       write the trace report (JSON, version 1) to FILE
+  --timeline FILE     record a timeline of workers and tasks and write it to FILE (Chrome Trace
+                      Event JSON: opens in Perfetto, chrome://tracing and the Timeline panel)
   --hang-timeout S    seconds to wait after a pool worker died before reporting a hang (default 10)
   --stall-timeout S   report a stall and end the run (status 124) when tasks run but none has
                       finished for S seconds while the program waits on results (default: never)
@@ -24,6 +28,7 @@ are passed through unchanged; worker failures are summarised on stderr.
 export async function runTraced(argv: readonly string[], io: CheckIo): Promise<number> {
   const args = parseArgs(argv, {
     report: { value: true },
+    timeline: { value: true },
     'hang-timeout': { value: true },
     'stall-timeout': { value: true },
     'detect-races': {},
@@ -39,8 +44,16 @@ export async function runTraced(argv: readonly string[], io: CheckIo): Promise<n
   const hangTimeout = seconds(args.flags.get('hang-timeout')?.[0], '--hang-timeout');
   const stallTimeout = seconds(args.flags.get('stall-timeout')?.[0], '--stall-timeout');
   const reportFile = args.flags.get('report')?.[0];
+  const timelineFile = args.flags.get('timeline')?.[0];
 
   const runtime = new TraceRuntime();
+  let timelineError: string | undefined;
+  if (timelineFile) {
+    const recorder = new TimelineRecorder(runtime, { program: path.resolve(program), file: timelineFile });
+    recorder.once('final', (end) => {
+      timelineError = end.error;
+    });
+  }
   const ended = new Promise<RunEnd>((resolve) => runtime.once('end', resolve));
   // From before the spawn: a signal that arrives meanwhile waits for the program, not kills us.
   const stopForwarding = forwardSignals(runtime);
@@ -52,6 +65,7 @@ export async function runTraced(argv: readonly string[], io: CheckIo): Promise<n
       hangTimeout,
       stallTimeout,
       detectRaces: args.flags.has('detect-races'),
+      timeline: timelineFile !== undefined,
       stdio: 'inherit',
     });
   } catch (error) {
@@ -76,6 +90,7 @@ export async function runTraced(argv: readonly string[], io: CheckIo): Promise<n
   } else if (!end.untraced) {
     io.err(`workerscope: no trace report (${end.reportError ?? 'unknown reason'})\n`);
   }
+  if (timelineError) io.err(`workerscope: ${timelineError}\n`);
   if (end.watchError) io.err(`workerscope: pool hangs may have gone undetected: ${end.watchError}\n`);
   if (end.signal) dieBy(end.signal);
   return end.exitCode ?? 1;
