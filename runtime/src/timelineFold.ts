@@ -17,7 +17,8 @@ export function monotonicMicros(): number {
   return Number(process.hrtime.bigint() / 1000n);
 }
 
-interface ProcessLife { name?: string; role: string; start?: number; end?: number; endText?: string; emitted?: boolean }
+/** `start`/`end`: monotonic µs; `startT`/`endT`: a record's epoch seconds, converted once the clocks' offset is known. */
+interface ProcessLife { name?: string; role: string; start?: number; end?: number; startT?: number; endT?: number; endText?: string; emitted?: boolean }
 interface ThreadLife { name: string; start: number; end?: number }
 /** A task span whose submit record has not been read yet (another process's file). */
 interface Deferred { pid: number; span: unknown[] }
@@ -109,6 +110,7 @@ export class TimelineFold {
       const root = this.processes.get(this.rootPid);
       if (root && root.end === undefined) {
         root.end = end;
+        root.endT = undefined;
         root.endText = rootExit ?? 'running';
       }
     }
@@ -197,15 +199,15 @@ export class TimelineFold {
     const life = this.processes.get(pid) ?? { role: String(record.role ?? 'process') };
     life.role = String(record.role ?? life.role);
     if (typeof record.name === 'string') life.name = record.name;
-    if (pid !== this.rootPid) life.start = this.mono(record);
+    if (pid !== this.rootPid) life.startT = timeOfRecord(record);
     this.processes.set(pid, life);
     if (life.name) this.setName(`${pid}`, life.name);
   }
 
   private processEnded(pid: number, record: Obj, endText: string | undefined): void {
     const life = this.processes.get(pid);
-    if (!life || life.end !== undefined || pid === this.rootPid) return;
-    life.end = this.mono(record);
+    if (!life || life.end !== undefined || life.endT !== undefined || pid === this.rootPid) return;
+    life.endT = timeOfRecord(record);
     life.endText = endText;
   }
 
@@ -220,8 +222,8 @@ export class TimelineFold {
   private lifetime(pid: number, life: ProcessLife, end: number): void {
     if (life.emitted) return;
     life.emitted = true;
-    const start = life.start ?? this.t0;
-    const stop = life.end ?? end;
+    const start = this.startOf(life) ?? this.t0;
+    const stop = life.end ?? (life.endT !== undefined ? this.fromEpoch(life.endT) : end);
     const event: LifetimeEvent = { name: life.name ?? `process ${pid}`, ph: 'X', cat: 'lifetime', pid, tid: pid, ts: this.rel(start), dur: micros(stop - start), args: { role: life.role, end: life.endText ?? 'running' } };
     this.push(event);
   }
@@ -284,7 +286,8 @@ export class TimelineFold {
   private killedTask(record: Obj): void {
     const child = isInt(record.child) ? record.child : (record.pid as number);
     const end = this.mono(record);
-    const begin = Math.min(end, this.lastEnd.get(`${child}:${child}`) ?? this.processes.get(child)?.start ?? end);
+    const life = this.processes.get(child);
+    const begin = Math.min(end, this.lastEnd.get(`${child}:${child}`) ?? (life ? this.startOf(life) : undefined) ?? end);
     const task = asObj(record.task);
     const name = taskName(task) ?? '?';
     const args: TaskArgs = { function: name, outcome: 'killed', error: (typeof record.signal === 'string' ? `killed by ${record.signal}` : `exited with code ${String(record.exitCode)}`) };
@@ -345,7 +348,7 @@ export class TimelineFold {
     const out: MetadataEvent[] = [];
     const lanes = new Set<string>();
     for (const event of this.all) if (event.ph !== 'M') lanes.add(`${event.pid}`).add(`${event.pid}:${event.tid}`);
-    const pids = [...this.processes.entries()].sort((a, b) => (a[0] === this.rootPid ? -1 : b[0] === this.rootPid ? 1 : (a[1].start ?? 0) - (b[1].start ?? 0))).map(([pid]) => pid);
+    const pids = [...this.processes.entries()].sort((a, b) => (a[0] === this.rootPid ? -1 : b[0] === this.rootPid ? 1 : (this.startOf(a[1]) ?? 0) - (this.startOf(b[1]) ?? 0))).map(([pid]) => pid);
     for (const lane of lanes) {
       if (!this.named.has(lane)) this.named.set(lane, lane.includes(':') ? this.defaultThreadName(Number(lane.split(':')[0]), Number(lane.split(':')[1])) : `process ${lane}`);
       out.push(this.metaFor(lane));
@@ -360,8 +363,15 @@ export class TimelineFold {
 
   /** A record's epoch time `t` on the monotonic clock (µs). */
   private mono(record: Obj): number {
-    const t = typeof record.t === 'number' ? record.t : 0;
-    return t * 1e6 - this.offset;
+    return this.fromEpoch(timeOfRecord(record));
+  }
+
+  private fromEpoch(seconds: number): number {
+    return seconds * 1e6 - this.offset;
+  }
+
+  private startOf(life: ProcessLife): number | undefined {
+    return life.start ?? (life.startT !== undefined ? this.fromEpoch(life.startT) : undefined);
   }
 
   /** Microseconds since the run started (never before it). */
@@ -382,6 +392,10 @@ export class TimelineFold {
 /** A duration in whole microseconds, never negative. */
 function micros(value: number): number {
   return Math.max(0, Math.round(value));
+}
+
+function timeOfRecord(record: Obj): number {
+  return typeof record.t === 'number' ? record.t : 0;
 }
 
 function asObj(value: unknown): Obj {
