@@ -8,7 +8,6 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EventEmitter } from 'node:events';
 import type { TimelineEvent, TimelineFile } from '../../protocol/src/timeline';
-import { loadEvents } from './channelEvents';
 import { writeReportFile } from './report';
 import { TimelineFold, monotonicMicros } from './timelineFold';
 import type { ChannelRecord } from './channelReader';
@@ -24,7 +23,7 @@ export interface TimelineOptions {
   program: string;
   /** Where to write the timeline at the end of the run; none: nothing is written. */
   file?: string;
-  /** Batches while the run lasts (`batch` events); else the records are folded once it has ended. */
+  /** Batches while the run lasts (`batch` events); else only the end's. */
   live?: boolean;
 }
 
@@ -51,8 +50,10 @@ export class TimelineRecorder extends EventEmitter<TimelineRecorderEvents> {
   /** Attach before `runtime.launch()` (with `timeline: true` among its options). */
   constructor(private readonly runtime: TraceRuntime, private readonly options: TimelineOptions) {
     super();
+    // Read as they are written either way: the records are parsed once (the report's model then
+    // follows them too), where reading them back at the end would parse them twice.
+    runtime.on('record', (record: ChannelRecord) => this.fold.add(record as unknown as Obj));
     if (options.live) {
-      runtime.on('record', (record: ChannelRecord) => this.fold.add(record as unknown as Obj));
       this.timer = setInterval(() => this.sendBatch(), TIMELINE_BATCH_MS);
       this.timer.unref();
     }
@@ -71,7 +72,6 @@ export class TimelineRecorder extends EventEmitter<TimelineRecorderEvents> {
   private closing(channelDir: string): void {
     const pid = this.runtime.pid;
     if (pid !== undefined) this.fold.setRoot(pid);
-    if (!this.options.live) for (const record of loadEvents(channelDir)) this.fold.add(record);
     readResidualSpans(channelDir, this.fold);
   }
 
