@@ -462,7 +462,7 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
     const launched = this.launched;
     try {
       if (this.readLive) this.model.flush();
-      else for (const record of loadEvents(channelDir)) this.model.apply(record as ChannelRecord);
+      else for (const record of loadEvents(channelDir, false)) this.model.apply(record as ChannelRecord);
       const root = this.model.rootAnnouncement(pid);
       // A stall ends the run as a hang does, unless the debug session holds it instead.
       const report = this.model.report({

@@ -92,6 +92,8 @@ export const STOPPED = 'stopped';
 export const LOG = 'log';
 /** With the timeline on: a process's batch of spans (task runs, waits, threads' lives); wire.py lists their fields. */
 export const SPANS = 'spans';
+/** How every spans record's line begins: readers with no use for spans skip such a line unparsed. */
+export const SPANS_LINE_PREFIX = '{"v":1,"kind":"spans",';
 /** `reason` of a hang whose parent joins a child that cannot exit until its queue is read. */
 export const HANG_JOIN_BEFORE_DRAIN = 'join-before-drain';
 

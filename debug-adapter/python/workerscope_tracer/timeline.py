@@ -123,8 +123,8 @@ def _flush_locked() -> None:
     global _pos, _count, _seq
     if not _count:
         return
-    head = '{"v":%d,"kind":"%s","pid":%d,"t":%r,"m":%d,"seq":%d,"spans":[' % (
-        wire.WIRE_VERSION, wire.SPANS, os.getpid(), time(), now(), _seq)
+    head = '%s"pid":%d,"t":%r,"m":%d,"seq":%d,"spans":[' % (
+        wire.SPANS_LINE_PREFIX, os.getpid(), time(), now(), _seq)
     record = head.encode("ascii") + _mm[_HEADER:_pos] + b"]}\n"
     channel.write(record)
     _seq += _count

@@ -188,6 +188,9 @@ LEFTOVER = "leftover"
 #    "Future.result", "Process.join"), site:[file,line]|null] — the thread waited on results
 #   ["thread", tid, begin, end|null, name] — a thread's life (end null: it has just started)
 SPANS = "spans"
+# How every spans record's line begins (timeline.py writes it so): readers that have no use for
+# spans (the supervisor's watch, the report's fold) skip such a line without parsing it.
+SPANS_LINE_PREFIX = '{"v":1,"kind":"spans",'
 
 EVENT_KINDS = (
     PROCESS_START, PROCESS_EXIT, START_METHOD, CHILD_EXIT, SUBMIT, TASK_EXCEPTION,
