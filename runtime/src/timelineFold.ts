@@ -20,6 +20,8 @@ export function monotonicMicros(): number {
 /** `start`/`end`: monotonic µs; `startT`/`endT`: a record's epoch seconds, converted once the clocks' offset is known. */
 interface ProcessLife { name?: string; role: string; start?: number; end?: number; startT?: number; endT?: number; endText?: string; emitted?: boolean }
 interface ThreadLife { name: string; start: number; end?: number }
+/** What the tasks of one submit record share. */
+interface Job { function: string; name: string; def?: TimelineSite; submit?: TimelineSite; pool: string }
 /** A task span whose submit record has not been read yet (another process's file). */
 interface Deferred { pid: number; span: unknown[] }
 
@@ -167,19 +169,35 @@ export class TimelineFold {
   private taskEvent(pid: number, span: unknown[], submit: Obj | null): void {
     const [, tid, begin, end, key, chunk, pos, fn, submitSite, defSite, args, outcome, error] = span;
     if (!isInt(tid) || !isInt(begin) || !isInt(end)) return;
-    const taskArgs: TaskArgs = { function: String(fn ?? get(submit ?? {}, 'function') ?? '?'), outcome: outcome === 'raised' ? 'raised' : 'ok' };
-    const def = siteOf(defSite) ?? siteOf(submit?.def);
-    const at = siteOf(submitSite) ?? siteOf(submit?.submittedAt);
+    // What a job's tasks share is made once per submit record: 100,000 bars share a few objects.
+    const job = submit ? this.jobOf(submit) : undefined;
+    const fnName = fn === null || fn === undefined ? (job?.function ?? '?') : String(fn);
+    const taskArgs: TaskArgs = { function: fnName, outcome: outcome === 'raised' ? 'raised' : 'ok' };
+    const def = siteOf(defSite) ?? job?.def;
+    const at = siteOf(submitSite) ?? job?.submit;
     if (def) taskArgs.def = def;
     if (at) taskArgs.submit = at;
     const index = taskIndex(submit, chunk, pos);
     if (index !== undefined) taskArgs.index = index;
     if (typeof args === 'string') taskArgs.args = args;
-    if (typeof key === 'string') taskArgs.pool = key.slice(0, key.lastIndexOf(':'));
+    if (typeof key === 'string') taskArgs.pool = job?.pool ?? key.slice(0, key.lastIndexOf(':'));
     if (typeof error === 'string') taskArgs.error = error;
     const lane = `${pid}:${tid}`;
     this.lastEnd.set(lane, Math.max(this.lastEnd.get(lane) ?? 0, end));
-    this.push({ name: shortName(taskArgs.function), ph: 'X', cat: 'task', pid, tid, ts: this.rel(begin), dur: micros(end - begin), args: taskArgs });
+    this.push({ name: job && fnName === job.function ? job.name : shortName(fnName), ph: 'X', cat: 'task', pid, tid, ts: this.rel(begin), dur: micros(end - begin), args: taskArgs });
+  }
+
+  private readonly jobs = new Map<Obj, Job>();
+
+  private jobOf(submit: Obj): Job {
+    let job = this.jobs.get(submit);
+    if (!job) {
+      const key = String(submit.key);
+      const fn = String(get(submit, 'function') ?? '?');
+      job = { function: fn, name: shortName(fn), def: siteOf(submit.def), submit: siteOf(submit.submittedAt), pool: key.slice(0, key.lastIndexOf(':')) };
+      this.jobs.set(submit, job);
+    }
+    return job;
   }
 
   private addSubmit(record: Obj): void {

@@ -26,7 +26,6 @@ ARGS_LIMIT = 80
 
 _mm: "Any" = None
 _header: "Any" = None
-_pos = _HEADER
 _count = 0
 _oldest = 0
 _seq = 0
@@ -53,9 +52,9 @@ def configure(env: "Any") -> None:
 
 def reset_after_fork() -> None:
     """The child's spans go to a file of its own: the mapping it inherited is the parent's."""
-    global _mm, _header, _pos, _count, _seq, _broken, _lock
+    global _mm, _header, _count, _seq, _broken, _lock
     _mm = _header = None
-    _pos, _count, _seq, _broken = _HEADER, 0, 0, False
+    _count, _seq, _broken = 0, 0, False
     _lock = _new_lock()
 
 
@@ -75,6 +74,7 @@ def _open() -> bool:
         finally:
             os.close(fd)
         _header = memoryview(_mm)[:_HEADER].cast("q")
+        _mm.seek(_HEADER)
         return True
     except Exception:
         _broken = True
@@ -83,30 +83,32 @@ def _open() -> bool:
 
 
 def add(span: str, end: int) -> None:
-    """One span (a JSON array's text) that ended at ``end`` (now()); flushes when due."""
-    global _pos, _count, _oldest
+    """One span (a JSON array's text) that ended at ``end`` (now()); flushes when due.  Runs
+    once per task: the mapped file's own position is its write offset (no slice objects)."""
+    global _count, _oldest
     if _broken:
         return
-    with _lock:
-        try:
-            if _mm is None and not _open():
+    _lock.acquire()
+    try:
+        if _mm is None and not _open():
+            return
+        data = (("," + span) if _count else span).encode("ascii")
+        if _mm.tell() + len(data) > _SIZE:
+            _flush_locked()
+            data = span.encode("ascii")
+            if _HEADER + len(data) > _SIZE:
                 return
-            data = span.encode("ascii") if not _count else ("," + span).encode("ascii")
-            if _pos + len(data) > _SIZE:
-                _flush_locked()
-                data = span.encode("ascii")
-                if _pos + len(data) > _SIZE:
-                    return
-            _mm[_pos:_pos + len(data)] = data
-            _pos += len(data)
-            _header[0] = _pos - _HEADER
-            _count += 1
-            if _count == 1:
-                _oldest = end
-            elif _count >= FLUSH_COUNT or end - _oldest >= FLUSH_AGE_US:
-                _flush_locked()
-        except Exception:
-            channel.swallowed()
+        _mm.write(data)
+        _header[0] = _mm.tell() - _HEADER
+        _count += 1
+        if _count == 1:
+            _oldest = end
+        elif _count >= FLUSH_COUNT or end - _oldest >= FLUSH_AGE_US:
+            _flush_locked()
+    except Exception:
+        channel.swallowed()
+    finally:
+        _lock.release()
 
 
 def flush() -> None:
@@ -120,18 +122,19 @@ def flush() -> None:
 
 
 def _flush_locked() -> None:
-    global _pos, _count, _seq
+    global _count, _seq
     if not _count:
         return
     head = '%s"pid":%d,"t":%r,"m":%d,"seq":%d,"spans":[' % (
         wire.SPANS_LINE_PREFIX, os.getpid(), time(), now(), _seq)
-    record = head.encode("ascii") + _mm[_HEADER:_pos] + b"]}\n"
+    record = head.encode("ascii") + _mm[_HEADER:_mm.tell()] + b"]}\n"
     channel.write(record)
     _seq += _count
     # Emptied first, renumbered after: killed in between, the file holds nothing twice.
     _header[0] = 0
     _header[1] = _seq
-    _pos, _count = _HEADER, 0
+    _mm.seek(_HEADER)
+    _count = 0
 
 
 def short_repr(value: "Any") -> str:
