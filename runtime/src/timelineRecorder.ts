@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EventEmitter } from 'node:events';
 import type { TimelineEvent, TimelineFile } from '../../protocol/src/timeline';
+import { loadEvents } from './channelEvents';
 import { writeReportFile } from './report';
 import { TimelineFold, monotonicMicros } from './timelineFold';
 import type { ChannelRecord } from './channelReader';
@@ -23,7 +24,7 @@ export interface TimelineOptions {
   program: string;
   /** Where to write the timeline at the end of the run; none: nothing is written. */
   file?: string;
-  /** Batches while the run lasts (`batch` events); else only the end's. The records are read live either way. */
+  /** Read live, with batches while the run lasts (`batch` events); else the channel is folded once the program has ended. */
   live?: boolean;
 }
 
@@ -50,10 +51,8 @@ export class TimelineRecorder extends EventEmitter<TimelineRecorderEvents> {
   /** Attach before `runtime.launch()` (with `timeline: true` among its options). */
   constructor(private readonly runtime: TraceRuntime, private readonly options: TimelineOptions) {
     super();
-    // Read as they are written, live or not: each record is parsed once and folded while the
-    // program runs (read back after it, they took longer to the file on 2 cores).
-    runtime.on('record', (record: ChannelRecord) => this.fold.add(record as unknown as Obj));
     if (options.live) {
+      runtime.on('record', (record: ChannelRecord) => this.fold.add(record as unknown as Obj));
       this.timer = setInterval(() => this.sendBatch(), TIMELINE_BATCH_MS);
       this.timer.unref();
     }
@@ -72,6 +71,9 @@ export class TimelineRecorder extends EventEmitter<TimelineRecorderEvents> {
   private closing(channelDir: string): void {
     const pid = this.runtime.pid;
     if (pid !== undefined) this.fold.setRoot(pid);
+    // Not read live (the CLI: nothing of Node's competes with the program for the cores while it
+    // runs): the channel once, now; the report's own fold skipped the spans lines unparsed.
+    if (!this.options.live) for (const record of loadEvents(channelDir)) this.fold.add(record);
     readResidualSpans(channelDir, this.fold);
   }
 
