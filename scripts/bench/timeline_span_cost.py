@@ -8,7 +8,7 @@ import sys
 import tempfile
 import time
 
-from workerscope_tracer import channel, runtime, timeline, timeline_hooks
+from workerscope_tracer import channel, runtime, timeline, timeline_pools
 
 
 def cpu_us(fn, n):
@@ -32,7 +32,7 @@ def main():
         "spanWrittenUs": cpu_us(lambda: [timeline.add(span, 3) for _ in range(n)], n),
         "elementPlainUs": cpu_us(lambda: list(map(sq, iter(items))), n),
         "elementCountedUs": cpu_us(lambda: list(map(sq, runtime.counting(items, slot))), n),
-        "elementTimedUs": cpu_us(lambda: list(map(sq, timeline_hooks._timed(
+        "elementTimedUs": cpu_us(lambda: list(map(sq, timeline_pools._timed(
             runtime.counting(items, slot), items, "1:pool:0", 0, False))), n),
     }
     timeline.flush()

@@ -44,14 +44,15 @@ def _lazy(target: str) -> "Callable[[Any], None]":
     return patcher
 
 
-# With the timeline on, patched after the module's own hooks (timeline_hooks builds on them).
+# With the timeline on, patched after the module's own hooks (timeline_hooks and timeline_pools
+# build on them).
 _TIMELINE_TARGETS = {
     "threading": "timeline_hooks:patch_threading",
     "multiprocessing.process": "timeline_hooks:patch_process",
-    "multiprocessing.pool": "timeline_hooks:patch_pool",
+    "multiprocessing.pool": "timeline_pools:patch_pool",
     "concurrent.futures._base": "timeline_hooks:patch_future",
-    "concurrent.futures.process": "timeline_hooks:patch_executor",
-    "concurrent.futures.thread": "timeline_hooks:patch_thread_executor",
+    "concurrent.futures.process": "timeline_pools:patch_executor",
+    "concurrent.futures.thread": "timeline_pools:patch_thread_executor",
 }
 
 
