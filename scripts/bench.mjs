@@ -1,9 +1,10 @@
 // `npm run bench`: the product's speed figures in one run — `workerscope check` over CPython
 // 3.13's stdlib, edit-to-diagnostics latency through the real language server, and the tracer's
 // overhead on a Pool.map of 10,000 small tasks and of 100,000 tasks sent one by one (plain,
-// traced, and debugpy when installed), and the debugger's cost and control latency beside
-// debugpy's (scripts/bench/debugger_cost.py), and the Node tracer's overhead on a 4-thread
-// worker_threads pool of 100,000 messages (scripts/bench/nodeWorkersOverhead.mjs).
+// traced, and debugpy when installed), the timeline's cost beside the tracer's, the debugger's
+// cost and control latency beside debugpy's (scripts/bench/debugger_cost.py), and the Node
+// tracer's overhead on a 4-thread worker_threads pool of 100,000 messages
+// (scripts/bench/nodeWorkersOverhead.mjs).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -114,7 +115,26 @@ if (existsSync('debug-adapter/python/bench_overhead.py')) {
   console.log(`tracer overhead, 100,000 tasks with chunksize 1, beside debugpy: ${JSON.stringify(results.tracerOverheadPerTaskPeers)}`);
 }
 
-// 3b. the Node tracer (#20): 100,000 small messages through a worker_threads pool of 4, plain,
+// 3b. the timeline (#22): a Pool.map of 10,000 tasks, and of 100,000 (CPython's chunksize and one
+// by one), plain, traced, traced with the timeline written to a file and read live. Target: the
+// timeline within 1.25x of the tracer alone on the 10,000-task run. VizTracer, the nearest peer,
+// is neither on PyPI here nor in Debian: docs/performance.md cites its own documented figures.
+{
+  const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+  results.timelineOverhead = [];
+  const large = process.env.BENCH_LARGE_RUNS ?? '5';
+  for (const env of [{}, { BENCH_TASKS: '100000', BENCH_RUNS: large }, { BENCH_TASKS: '100000', BENCH_CHUNKSIZE: '1', BENCH_RUNS: large }]) {
+    const r = sh('node', ['out/scripts/bench/timelineOverhead.js'], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, BENCH_PYTHON: python, ...env } });
+    try {
+      results.timelineOverhead.push(JSON.parse(r.stdout.trim().split('\n').pop()));
+    } catch {
+      results.timelineOverhead.push({ output: r.stdout });
+    }
+    console.log(`timeline overhead: ${JSON.stringify(results.timelineOverhead.at(-1))}`);
+  }
+}
+
+// 3c. the Node tracer (#20): 100,000 small messages through a worker_threads pool of 4, plain,
 // with the preload alone, and as the whole `workerscope run -- node pool.js` command, interleaved.
 {
   const r = sh('node', ['scripts/bench/nodeWorkersOverhead.mjs'], { stdio: ['ignore', 'pipe', 'inherit'] });

@@ -24,6 +24,7 @@ import { Breakpoints, type ExceptionFilters } from '../../runtime/src/breakpoint
 import { RunControl } from './session/runControl';
 import { stoppedEvent, stopExceptionInfo } from './session/stops';
 import type { LaunchAttributes } from '../../protocol/src/launchAttributes';
+import { recordTimeline } from './session/timeline';
 import { consoleChoice } from './session/terminal';
 import { EXCEPTION_FILTERS, evaluateContext, liveVariables, setLiveVariable } from './session/liveRequests';
 
@@ -313,6 +314,8 @@ export class WorkerscopeSession extends LoggingDebugSession {
     this.watchModel();
     runtime.on('output', (stream, text) => this.sendEvent(new OutputEvent(text, stream)));
     runtime.on('error', (error) => this.sendEvent(new OutputEvent(`Workerscope: ${error.message}\n`, 'important')));
+    // Before the end's listener: the timeline's last batch goes out before the session ends.
+    const timeline = recordTimeline(runtime, args.timeline, this.program, (event) => this.sendEvent(event));
     runtime.on('end', (end) => this.onRunEnd(end));
     try {
       await runtime.launch({
@@ -331,6 +334,7 @@ export class WorkerscopeSession extends LoggingDebugSession {
         stdio: 'pipe',
         terminal: where.terminal,
         live: true,
+        timeline,
       });
     } catch (error) {
       this.runtime = undefined;

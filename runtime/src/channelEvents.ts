@@ -7,8 +7,11 @@ import * as path from 'node:path';
 import * as wire from './wire';
 import { byTime, type Obj } from './pyValues';
 
-/** Every record of every `<pid>.jsonl` in the directory, in time order (as report.py's `load_events`). */
-export function loadEvents(directory: string): Obj[] {
+/**
+ * Every record of every `<pid>.jsonl` in the directory, in time order (as report.py's `load_events`);
+ * with `spans` false, the timeline's batches are skipped unparsed (the report has no use for them).
+ */
+export function loadEvents(directory: string, spans = true): Obj[] {
   let names: string[];
   try {
     names = fs.readdirSync(directory).filter((name) => name.endsWith(wire.EVENTS_SUFFIX)).sort();
@@ -23,6 +26,7 @@ export function loadEvents(directory: string): Obj[] {
     } catch {
       continue;
     }
+    if (!spans && data.includes(wire.SPANS_LINE_PREFIX)) data = data.split('\n').filter((line) => !line.startsWith(wire.SPANS_LINE_PREFIX)).join('\n');
     events.push(...(wire.decodeLines(data) as unknown as Obj[]));
   }
   return byTime(events);

@@ -16,6 +16,14 @@ export interface WatchOptions {
   stallAction?: 'end' | 'pause';
 }
 
+/** The opt-in flags every process of the program reads as the tracer starts in it. */
+export function setTracerFlags(env: NodeJS.ProcessEnv, options: { detectRaces?: boolean; timeline?: boolean }): void {
+  for (const [name, on] of [['WORKERSCOPE_DETECT_RACES', options.detectRaces], ['WORKERSCOPE_TIMELINE', options.timeline]] as const) {
+    if (on) env[name] = '1';
+    else delete env[name];
+  }
+}
+
 /** The supervisor's arguments: it watches `pid` through the channel for hangs and stalls. */
 export function supervisorArgs(tracerDir: string, pid: number, channelDir: string, options: WatchOptions): string[] {
   const args = ['-S', path.join(tracerDir, 'workerscope_supervise.py'), '--watch', String(pid), '--channel', channelDir, '--no-summary'];

@@ -25,7 +25,7 @@ import { TraceModel } from './traceModel';
 import { compileTracerIfStale } from './tracerBytecode';
 import { ControlChannel, evaluation, setVariableAnswer, variablesAnswer, type EvaluateContext, type Evaluation, type SetVariableAnswer, type SetVariableTarget, type StepKind, type VariablesAnswer, type VariablesTarget } from './control';
 import { tracerPythonPath } from './tracerLocation';
-import { millis, spawnChild, supervisorArgs, watchErrorText } from './programStart';
+import { millis, setTracerFlags, spawnChild, supervisorArgs, watchErrorText } from './programStart';
 import { nodeProgramEnv, type ProgramRuntime } from './nodeStart';
 import { TerminalProgram, TerminalRefused, type ProgramProcess, type TerminalOption } from './terminalLaunch';
 import * as wire from './wire';
@@ -66,6 +66,8 @@ export interface LaunchOptions {
    * events); otherwise it is folded from the channel once the program has ended.
    */
   live?: boolean;
+  /** Every process records timeline spans (a TimelineRecorder attached before launch folds them). */
+  timeline?: boolean;
 }
 
 export type { EvaluateContext, Evaluation, SetVariableAnswer, SetVariableTarget, ShownValue, StepKind, Variable, VariablesAnswer, VariablesTarget } from './control';
@@ -91,6 +93,8 @@ export interface TraceRuntimeEvents {
   exit: [number | null, NodeJS.Signals | null];
   output: ['stdout' | 'stderr', string];
   end: [RunEnd];
+  /** The program has ended and its records are read; the channel directory is still there (its last moment). */
+  closing: [string];
   error: [Error];
 }
 
@@ -106,12 +110,10 @@ const SUPERVISOR_DELAY_MS = 1000;
 
 /** The run's status when a pool hang or a stall was detected (the supervisor's, and `workerscope run`'s). */
 export const HANG_EXIT_CODE = 124;
-/** How long Stop waits for the supervisor's list of the tasks in flight before ending the program. */
+/** How long Stop waits for the supervisor's list of the tasks in flight (SUPERVISOR_SNAPSHOT asks for it: an `in-flight` record, reason "ended"). */
 const SNAPSHOT_WAIT_MS = 800;
-/** The line that asks a watching supervisor for an `in-flight` record (reason "ended") of the tasks running now. */
 const SUPERVISOR_SNAPSHOT = 'snapshot';
-/** How long the supervisor may take to leave once told the program has ended. */
-const SUPERVISOR_GRACE_MS = 10_000;
+const SUPERVISOR_GRACE_MS = 10_000; // how long the supervisor may take to leave once told the program has ended
 
 export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
   private child: ProgramProcess | undefined;
@@ -169,8 +171,7 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
       // The program's own process (its parent is us) announces its interpreter for the report.
       WORKERSCOPE_LAUNCHER: String(process.pid),
     };
-    if (options.detectRaces) programEnv.WORKERSCOPE_DETECT_RACES = '1';
-    else delete programEnv.WORKERSCOPE_DETECT_RACES;
+    setTracerFlags(programEnv, options);
     // Every process reads the spec as the tracer starts in it; without the variable the tracer
     // loads nothing of breakpoints at all.
     if (options.breakpoints) {
@@ -468,6 +469,7 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
       : this.channelDir && this.child?.pid !== undefined
         ? this.buildReport(this.channelDir, this.child.pid, programCode)
         : { error: 'the program was never started' };
+    if (this.channelDir && !this.untracedReason) this.emit('closing', this.channelDir);
     this.finish();
     // The supervisor killed the program after a hang: the run ends with the hang's status.
     const hung = built.report?.failures.some((failure) => failure.kind === 'hang' || (failure.kind === 'stall' && !this.stallPause)) ?? false;
@@ -490,7 +492,7 @@ export class TraceRuntime extends EventEmitter<TraceRuntimeEvents> {
     const launched = this.launched;
     try {
       if (this.readLive) this.model.flush();
-      else for (const record of loadEvents(channelDir)) this.model.apply(record as ChannelRecord);
+      else for (const record of loadEvents(channelDir, false)) this.model.apply(record as ChannelRecord);
       const root = this.model.rootAnnouncement(pid);
       // A stall ends the run as a hang does, unless the debug session holds it instead.
       const report = this.model.report({

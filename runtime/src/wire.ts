@@ -18,6 +18,8 @@ export const STACK_SUFFIX = '.stack';
 export const CTL_DIR = 'ctl';
 /** `ctl/<pid>/<id>.bell`: the FIFO doorbell of a waiting stop; rung after a request is in place. */
 export const BELL_SUFFIX = '.bell';
+/** `<pid>.spans`: with the timeline on, the spans a process has not written yet (wire.py, timeline.py). */
+export const SPANS_SUFFIX = '.spans';
 
 // Slot layout: seven little-endian signed 64-bit integers in `<pid>.slot` (a file, mmap'd, 0600,
 // forked workers included, so the supervisor can read every worker's). SLOT_LOCKED is 1 while a
@@ -92,6 +94,10 @@ export const LOG = 'log';
 export const THREAD_START = 'thread-start';
 /** Node tracer: a worker thread's end, seen by the thread that made it. */
 export const THREAD_EXIT = 'thread-exit';
+/** With the timeline on: a process's batch of spans (task runs, waits, threads' lives); wire.py lists their fields. */
+export const SPANS = 'spans';
+/** How every spans record's line begins: readers with no use for spans skip such a line unparsed. */
+export const SPANS_LINE_PREFIX = '{"v":1,"kind":"spans",';
 /** `reason` of a hang whose parent joins a child that cannot exit until its queue is read. */
 export const HANG_JOIN_BEFORE_DRAIN = 'join-before-drain';
 
@@ -102,6 +108,7 @@ export const EVENT_KINDS = [
   PAUSED, RESUMED, EVALUATE_RESULT, POOL_STALLED, IN_FLIGHT, LEFTOVER,
   JOIN, QUEUE_FLUSH_WAIT, QUEUE_FLUSHED, STOPPED, LOG, VARIABLES_RESULT, SET_VARIABLE_RESULT,
   THREAD_START, THREAD_EXIT,
+  SPANS,
 ] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 
@@ -137,7 +144,7 @@ export const EVENT_FIELDS: Readonly<Record<EventKind, readonly string[]>> = {
   [PROCESS_EXIT]: ['exitCode'],
   [START_METHOD]: ['method'],
   [CHILD_EXIT]: ['child', 'name', 'role', 'exitCode', 'terminated'],
-  [SUBMIT]: ['key', 'api', 'function', 'chunksize', 'indexBase', 'indexed', 'submittedAt'],
+  [SUBMIT]: ['key', 'api', 'function', 'chunksize', 'indexBase', 'indexed', 'submittedAt', 'def'],
   [TASK_EXCEPTION]: ['id', 'key', 'chunk', 'pos', 'thread', 'worker', 'role', 'task', 'exception', 'frames', 'paused'],
   [PROCESS_EXCEPTION]: ['id', 'thread', 'worker', 'role', 'task', 'exception', 'frames', 'paused', 'origin', 'emitter', 'clonePath'],
   [THREAD_EXCEPTION]: ['id', 'thread', 'worker', 'role', 'exception', 'frames', 'paused', 'threadId', 'origin', 'emitter', 'clonePath', 'task'],
@@ -160,6 +167,7 @@ export const EVENT_FIELDS: Readonly<Record<EventKind, readonly string[]>> = {
   [SET_VARIABLE_RESULT]: ['id', 'seq', 'ok', 'value', 'type', 'ref', 'error'],
   [THREAD_START]: ['threadId', 'name', 'file', 'createdAt', 'parentThreadId'],
   [THREAD_EXIT]: ['threadId', 'name', 'exitCode', 'terminated'],
+  [SPANS]: ['m', 'seq', 'spans'],
 };
 
 export function isEventKind(kind: unknown): kind is EventKind {

@@ -287,3 +287,20 @@ def call_site(skip: int = 2) -> "Optional[Dict[str, Any]]":
                 first = {"file": absolute(name), "line": frame.f_lineno}
         frame = frame.f_back
     return first
+
+
+def process_task(proc: "Any") -> "Dict[str, Any]":
+    """What a ``Process`` runs: its target, or the ``run`` of a subclass that overrides it,
+    with the place that started it."""
+    from .safe_repr import repr_args, repr_kwargs
+    target = getattr(proc, "_target", None)
+    if target is None:
+        target = getattr(type(proc), "run", None)
+    function = describe_callable(target)
+    if function.startswith("multiprocessing."):  # a manager's server: its args hold the authkey
+        args, kwargs = [], {}
+    else:
+        args = repr_args(getattr(proc, "_args", ()))
+        kwargs = repr_kwargs(getattr(proc, "_kwargs", {}))
+    return {"function": function, "args": args, "kwargs": kwargs,
+            "submittedAt": getattr(proc, "_workerscope_site", None)}

@@ -294,6 +294,9 @@ def _record_submit(executor: "Any", fn: "Any", args: "Tuple[Any, ...]", kwargs: 
         import weakref
         _executors[key] = weakref.ref(executor, lambda _ref, k=key: _executors.pop(k, None))
     future._workerscope = (key, work_id)  # see _tasks
+    if state.timeline:
+        from .timeline import def_site
+        info = dict(info, **{"def": def_site(user)})
     runtime.emit(wire.SUBMIT, **info)
 
 

@@ -265,7 +265,7 @@ def _watch_os_exit(proc: "Any") -> None:
     def _exit(status: "Any") -> None:
         if _target_running and status != 0:
             try:
-                from .frames import frames_from_stack
+                from .frames import frames_from_stack, process_task
                 key, task = runtime.exiting_task()  # a task runner's (hooks_dask), if any
                 runtime.emit(wire.WORKER_LOST, child=os.getpid(), worker=proc.name,
                              role=wire.ROLE_PROCESS, exitCode=status, signal=None, key=key,
@@ -282,24 +282,6 @@ def _watch_os_exit(proc: "Any") -> None:
         os.register_at_fork(after_in_child=_target_running.clear)
 
 
-def process_task(proc: "Any") -> "Dict[str, Any]":
-    """What a ``Process`` runs: its target, or the ``run`` of a subclass that overrides it,
-    with the place that started it."""
-    from .frames import describe_callable
-    from .safe_repr import repr_args, repr_kwargs
-    target = getattr(proc, "_target", None)
-    if target is None:
-        target = getattr(type(proc), "run", None)
-    function = describe_callable(target)
-    if function.startswith("multiprocessing."):  # a manager's server: its args hold the authkey
-        args, kwargs = [], {}
-    else:
-        args = repr_args(getattr(proc, "_args", ()))
-        kwargs = repr_kwargs(getattr(proc, "_kwargs", {}))
-    return {"function": function, "args": args, "kwargs": kwargs,
-            "submittedAt": getattr(proc, "_workerscope_site", None)}
-
-
 def _patch_print_exc() -> None:
     import traceback
     original = traceback.print_exc
@@ -314,6 +296,7 @@ def _patch_print_exc() -> None:
                 if exc is not None:
                     from .frames import hide_tracer_frames
                     hide_tracer_frames(exc)
+                from .frames import process_task
                 proc = caller.f_locals.get("self")
                 hook = _child_failure_hooks.get(state.role)
                 if exc is not None and not isinstance(exc, (SystemExit, KeyboardInterrupt)) \
@@ -353,7 +336,7 @@ def patch(module: "Any") -> None:
             if self._workerscope_role == wire.ROLE_PROCESS:
                 # start() drops the target once the child runs: what a death is blamed on
                 # is taken now.
-                from .frames import call_site
+                from .frames import call_site, process_task
                 self._workerscope_site = call_site()
                 self._workerscope_task = process_task(self)
             if self._workerscope_role == wire.ROLE_EXECUTOR_WORKER:
@@ -397,9 +380,12 @@ def patch(module: "Any") -> None:
         except Exception:
             runtime.swallowed()
         _target_running[:] = [self]
+        begin = time.monotonic_ns() // 1000 if state.timeline else 0  # its target's run
         code = orig_bootstrap(self, *args, **kwargs)
         del _target_running[:]
         try:
+            if begin:
+                sys.modules[__package__ + ".timeline_hooks"].process_ran(self, begin, code)
             run_exit_hooks()
             runtime.emit(wire.PROCESS_EXIT, exitCode=code)
         except Exception:

@@ -48,12 +48,35 @@ def _lazy(target: str) -> "Callable[[Any], None]":
     return patcher
 
 
+# With the timeline on, patched after the module's own hooks (timeline_hooks and timeline_pools
+# build on them).
+_TIMELINE_TARGETS = {
+    "threading": "timeline_hooks:patch_threading",
+    "multiprocessing.process": "timeline_hooks:patch_process",
+    "multiprocessing.pool": "timeline_pools:patch_pool",
+    "concurrent.futures._base": "timeline_hooks:patch_future",
+    "concurrent.futures.process": "timeline_pools:patch_executor",
+    "concurrent.futures.thread": "timeline_pools:patch_thread_executor",
+}
+
+
+def _then(first: "Callable[[Any], None]", then: "Callable[[Any], None]"
+          ) -> "Callable[[Any], None]":
+    def patcher(module: "Any") -> None:
+        first(module)
+        then(module)
+    return patcher
+
+
 def _patchers() -> "Dict[str, Callable[[Any], None]]":
     table: "Dict[str, Callable[[Any], None]]" = {name: _lazy(t) for name, t in _TARGETS.items()}
     table["multiprocessing.resource_tracker"] = _patch_helper_main
     table["multiprocessing.forkserver"] = _patch_helper_main
     if runtime.state.detect_races:
         table.update({name: _lazy(t) for name, t in _RACE_TARGETS.items()})
+    if runtime.state.timeline:
+        for name, target in _TIMELINE_TARGETS.items():
+            table[name] = _then(table[name], _lazy(target))
     return table
 
 

@@ -15,6 +15,7 @@ import sys
 
 from . import runtime, wire
 from .frames import call_site, describe_callable
+from .runtime import state
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -33,6 +34,8 @@ _imap_unread: "Dict[int, Dict[str, Any]]" = {}
 _mod: "Any" = None
 # Hooks of hooks_pool: what a callback raising KeyError means (set by hooks_pool.patch).
 callback_lost: "Any" = None
+# With the timeline on, called with each new imap iterator (timeline_hooks times its waits).
+imap_made: "Any" = None
 
 
 def key(owner: "Any", job: "Any") -> str:
@@ -44,6 +47,9 @@ def _register(job: int, api: str, func: "Any", chunksize: int, indexed: bool,
     info = {"key": key(os.getpid(), job), "api": api, "function": describe_callable(func),
             "chunksize": chunksize, "indexBase": 0, "indexed": indexed,
             "submittedAt": call_site(3)}
+    if state.timeline:
+        from .timeline import def_site
+        info["def"] = def_site(func)
     runtime.emit(wire.SUBMIT, **info)
     info.update(kept)
     _jobs[job] = info
@@ -165,6 +171,8 @@ def _register_results(module: "Any") -> None:
             if api is not None:
                 local = frame.f_locals
                 _register(self._job, api, local["func"], local["chunksize"], True)
+            if imap_made is not None:
+                imap_made(self)
         except Exception:
             runtime.swallowed()
 

@@ -31,6 +31,7 @@ class _State:
         self.chunk: "Any" = None
         self.started_reported = False
         self.start_method_reported = False
+        self.timeline = False          # WORKERSCOPE_TIMELINE=1: timeline.py records spans
 
 
 state = _State()
@@ -39,6 +40,7 @@ state = _State()
 def configure_from_env(env: "Dict[str, str]") -> None:
     state.detect_races = env.get("WORKERSCOPE_DETECT_RACES") == "1"
     state.pause = env.get("WORKERSCOPE_PAUSE") == "1"
+    state.timeline = env.get("WORKERSCOPE_TIMELINE") == "1"
 
 
 def reset_after_fork() -> None:
@@ -47,6 +49,9 @@ def reset_after_fork() -> None:
     state.start_method_reported = False
     state.failure_seq = 0
     state.helper = False  # a child forked by the forkserver is a real worker
+    if state.timeline:
+        from . import timeline
+        timeline.reset_after_fork()
     ch = channel.get()
     if ch is not None:
         ch.reset_after_fork()

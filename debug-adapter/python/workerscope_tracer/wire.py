@@ -14,6 +14,11 @@ WIRE_VERSION = 1
 
 # File names inside the channel directory (all relative to it).
 EVENTS_SUFFIX = ".jsonl"   # <pid>.jsonl: append-only event stream of one process
+SPANS_SUFFIX = ".spans"    # <pid>.spans: with the timeline on, the spans a process has not
+#                            written yet (timeline.py): 256 KiB mapped shared; two int64
+#                            first (bytes of span text buffered, seq of the first span), then
+#                            the spans' JSON arrays joined by commas (read after the run, so
+#                            a worker killed or terminated loses none it finished)
 SLOT_SUFFIX = ".slot"      # <pid>.slot: 56-byte mmap'd "current task" slot of every pool or
 #                            executor worker (a forked one's file is made by its parent
 #                            before the fork and renamed to the child's pid after it)
@@ -69,6 +74,7 @@ CHILD_EXIT = "child-exit"
 # submit (parent side): key:str, api:str ("map", "imap", "apply_async", "submit", ...),
 #                function:str, chunksize:int, indexBase:int, indexed:bool,
 #                submittedAt:{file,line}|null.  Element index = indexBase + chunk*chunksize + pos.
+#                With the timeline on, also def:{file,line}|null (where the function is defined)
 SUBMIT = "submit"
 # task-exception (worker side): id:str, key:str, chunk:int, pos:int, thread:str, worker:str,
 #                role:str, task:{function,args,kwargs}, exception:{type,message},
@@ -186,12 +192,31 @@ IN_FLIGHT = "in-flight"
 #                grace); null/null when it went by itself and its status could not be read
 LEFTOVER = "leftover"
 
+# spans (timeline on, any process): m:int (monotonic microseconds at t), seq:int (number of
+#                the process's first span here; spans are numbered from 0 per process),
+#                spans:[span] — batched (every 512 spans, once the oldest is 250 ms old as a
+#                span ends, and at exit), each span a JSON array, times in CLOCK_MONOTONIC
+#                microseconds (one clock for every process and for the runtime):
+#   ["task", tid, begin, end, key|null, chunk|null, pos|null, function|null,
+#    submit:[file,line]|null, def:[file,line]|null, args:str|null (<= 80 chars),
+#    "ok"|"raised", error:str|null ("Type: message")] — a task's run; key names its submit
+#    record (function, sites, index = indexBase + chunk*chunksize + pos); with no key (a
+#    Process's target, a thread pool's task) function and sites are its own, pos its index
+#   ["wait", tid, begin, end, call:str ("AsyncResult.get", "Pool.map", "imap.next",
+#    "Future.result", "Process.join"), site:[file,line]|null] — the thread waited on results
+#   ["thread", tid, begin, end|null, name] — a thread's life (end null: it has just started)
+SPANS = "spans"
+# How every spans record's line begins (timeline.py writes it so): readers that have no use for
+# spans (the supervisor's watch, the report's fold) skip such a line without parsing it.
+SPANS_LINE_PREFIX = '{"v":1,"kind":"spans",'
+
 EVENT_KINDS = (
     PROCESS_START, PROCESS_EXIT, START_METHOD, CHILD_EXIT, SUBMIT, TASK_EXCEPTION,
     PROCESS_EXCEPTION, THREAD_EXCEPTION, WORKER_LOST, SWALLOWED, RACE, HANG,
     PAUSED, RESUMED, EVALUATE_RESULT, POOL_STALLED, IN_FLIGHT, LEFTOVER,
     JOIN, QUEUE_FLUSH_WAIT, QUEUE_FLUSHED, STOPPED, LOG, VARIABLES_RESULT, SET_VARIABLE_RESULT,
     THREAD_START, THREAD_EXIT,
+    SPANS,
 )
 
 # Control requests (ctl/<pid>/<seq>.json, written by the runtime .tmp then renamed, 0600;

@@ -3,15 +3,17 @@
  * prints the failure summary to stderr, writes the report, and exits with the program's status.
  */
 import * as os from 'node:os';
+import * as path from 'node:path';
 import { TraceRuntime, type RunEnd } from '../../../runtime/src/traceRuntime';
 import { formatSummary } from '../../../runtime/src/summary';
 import { writeReportFile } from '../../../runtime/src/report';
+import { TimelineRecorder } from '../../../runtime/src/timelineRecorder';
 import { inTerminalForeground, isStopped } from '../../../runtime/src/processTree';
 import { isNodeCommand, isNodeScript, splitNodeCommand } from '../../../runtime/src/nodeStart';
 import { parseArgs, UsageError } from './args';
 import type { CheckIo } from './check';
 
-export const RUN_USAGE = `Usage: workerscope run [--report FILE] [--hang-timeout S] [--stall-timeout S] [--detect-races] [--python PATH] -- script.py [args...]
+export const RUN_USAGE = `Usage: workerscope run [--report FILE] [--timeline FILE] [--hang-timeout S] [--stall-timeout S] [--detect-races] [--python PATH] -- script.py [args...]
        workerscope run [--report FILE] -- node [node options] app.js [args...]
 
 Runs a Python or Node program under the Workerscope tracer. Its stdin, stdout, stderr and exit
@@ -19,6 +21,8 @@ status are passed through unchanged; worker failures are summarised on stderr. A
 \`node\` (or a .js/.mjs/.cjs script) runs under the Node tracer: worker threads, cluster workers
 and child processes are traced (the hang and stall watches and race detection are Python's).
   --report FILE       write the trace report (JSON, version 1) to FILE
+  --timeline FILE     record a timeline of workers and tasks and write it to FILE (Chrome Trace
+                      Event JSON: opens in Perfetto, chrome://tracing and the Timeline panel)
   --hang-timeout S    seconds to wait after a pool worker died before reporting a hang (default 10)
   --stall-timeout S   report a stall and end the run (status 124) when tasks run but none has
                       finished for S seconds while the program waits on results (default: never)
@@ -30,6 +34,7 @@ and child processes are traced (the hang and stall watches and race detection ar
 export async function runTraced(argv: readonly string[], io: CheckIo): Promise<number> {
   const args = parseArgs(argv, {
     report: { value: true },
+    timeline: { value: true },
     'hang-timeout': { value: true },
     'stall-timeout': { value: true },
     'detect-races': {},
@@ -47,8 +52,16 @@ export async function runTraced(argv: readonly string[], io: CheckIo): Promise<n
   const stallTimeout = seconds(args.flags.get('stall-timeout')?.[0], '--stall-timeout');
   const reportFile = args.flags.get('report')?.[0];
   const node = nodeLaunch(program, programArgs, args.flags.get('runtime')?.[0]);
+  const timelineFile = args.flags.get('timeline')?.[0];
 
   const runtime = new TraceRuntime();
+  let timelineError: string | undefined;
+  if (timelineFile) {
+    const recorder = new TimelineRecorder(runtime, { program: path.resolve(program), file: timelineFile });
+    recorder.once('final', (end) => {
+      timelineError = end.error;
+    });
+  }
   const ended = new Promise<RunEnd>((resolve) => runtime.once('end', resolve));
   // From before the spawn: a signal that arrives meanwhile waits for the program, not kills us.
   const stopForwarding = forwardSignals(runtime);
@@ -61,6 +74,7 @@ export async function runTraced(argv: readonly string[], io: CheckIo): Promise<n
       hangTimeout,
       stallTimeout,
       detectRaces: args.flags.has('detect-races'),
+      timeline: timelineFile !== undefined,
       stdio: 'inherit',
     });
   } catch (error) {
@@ -85,6 +99,7 @@ export async function runTraced(argv: readonly string[], io: CheckIo): Promise<n
   } else if (!end.untraced) {
     io.err(`workerscope: no trace report (${end.reportError ?? 'unknown reason'})\n`);
   }
+  if (timelineError) io.err(`workerscope: ${timelineError}\n`);
   if (end.watchError) io.err(`workerscope: pool hangs may have gone undetected: ${end.watchError}\n`);
   if (end.signal) dieBy(end.signal);
   return end.exitCode ?? 1;

@@ -159,9 +159,15 @@ class Tail:
             cut = data.rfind(b"\n") + 1
             if cut < len(data):
                 self.partial[name] = data[cut:]
-            out.extend(wire.decode_lines(data[:cut]))
+            lines = data[:cut]
+            if _SPANS_LINE in lines:  # the timeline's batches: nothing the watch looks at
+                lines = b"\n".join(line for line in lines.split(b"\n")
+                                    if not line.startswith(_SPANS_LINE))
+            out.extend(wire.decode_lines(lines))
         return out
 
+
+_SPANS_LINE = wire.SPANS_LINE_PREFIX.encode("ascii")
 
 def _spawn(python: str, argv: "List[str]", env: "Dict[str, str]") -> int:
     # No session or process group of its own: the program stays where `python script.py`
