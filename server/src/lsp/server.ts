@@ -20,6 +20,7 @@ import {
   type InitializeResult,
 } from 'vscode-languageserver/node';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RULES, type Finding } from '../analysis';
 import { checkAnalysable } from '../common/inputGuard';
@@ -377,12 +378,16 @@ class LanguageServer {
     this.workspacePool.filesChanged(created);
   }
 
+  /** Checks the files importing `module` again; with the client's trace on, says when all were published. */
   private recheckDependants(module: string): void {
-    for (const dependant of this.imports.dependantsOf(module)) {
+    const started = performance.now();
+    const runs = this.imports.dependantsOf(module).map((dependant) => {
       const uri = this.openPaths.get(dependant);
-      if (uri) void this.analyse(uri, true).catch((error: unknown) => this.connection.console.error(`Workerscope could not check ${uri} again: ${String(error)}`));
-      else this.workspace.recheck(dependant);
-    }
+      if (!uri) return this.workspace.recheck(dependant);
+      return this.analyse(uri, true).catch((error: unknown) => this.connection.console.error(`Workerscope could not check ${uri} again: ${String(error)}`));
+    });
+    if (runs.length === 0) return;
+    void Promise.all(runs).then(() => this.connection.tracer.log(`Workerscope: ${runs.length} files importing ${path.basename(module)} checked again in ${(performance.now() - started).toFixed(1)} ms`));
   }
 
   private notifySkipped(uri: string, reason: string): void {

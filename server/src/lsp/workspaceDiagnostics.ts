@@ -43,7 +43,7 @@ export class WorkspaceDiagnostics {
   private pass = 0;
   private queue: Promise<void> = Promise.resolve();
   /** Files queued for a check that has not started: a burst of changes checks each once. */
-  private readonly queued = new Set<string>();
+  private readonly queued = new Map<string, Promise<void>>();
 
   constructor(private readonly deps: WorkspaceDiagnosticsDeps) {}
 
@@ -89,14 +89,14 @@ export class WorkspaceDiagnostics {
       const file = fileURLToPath(change.uri);
       if (!this.inFolders(file) || !isSourceFile(file)) continue;
       if (change.type === FileChangeType.Deleted) this.clear(change.uri);
-      else this.enqueue(change.uri, file);
+      else void this.enqueue(change.uri, file);
     }
   }
 
-  /** A module `file` imports changed: the file is checked again if it is a closed workspace file. */
-  recheck(file: string): void {
-    if (!this.active || !this.inFolders(file) || !isSourceFile(file) || this.deps.isOpen(file)) return;
-    this.enqueue(pathToFileURL(file).href, file);
+  /** A module `file` imports changed: the file is checked again if it is a closed workspace file (resolves once published). */
+  recheck(file: string): Promise<void> {
+    if (!this.active || !this.inFolders(file) || !isSourceFile(file) || this.deps.isOpen(file)) return Promise.resolve();
+    return this.enqueue(pathToFileURL(file).href, file);
   }
 
   /** A document closed in the editor: its findings now come from the file on disk. */
@@ -106,17 +106,20 @@ export class WorkspaceDiagnostics {
     if (!this.inFolders(file) || !isSourceFile(file)) return false;
     // What the open document showed stays until the file's own findings replace or clear it.
     this.shown.add(uri);
-    this.enqueue(uri, file);
+    void this.enqueue(uri, file);
     return true;
   }
 
-  private enqueue(uri: string, file: string): void {
-    if (this.queued.has(file)) return;
-    this.queued.add(file);
-    this.queue = this.queue.then(() => {
+  private enqueue(uri: string, file: string): Promise<void> {
+    const waiting = this.queued.get(file);
+    if (waiting) return waiting;
+    const next = this.queue.then(() => {
       this.queued.delete(file);
       return this.check(uri, file, () => this.active);
     }).catch((error: unknown) => this.deps.log(`Workerscope could not check ${uri}: ${String(error)}`));
+    this.queued.set(file, next);
+    this.queue = next;
+    return next;
   }
 
   /**

@@ -51,6 +51,15 @@ test('module attributes (`import tasks`, `import pkg.sub`), a src/ layout and re
   assert.deepEqual(summary(await analyse(path.join('pkg', 'runner.py'))), [['unserializable-callable', 8, path.join('pkg', 'helpers.py'), 1]]);
 });
 
+test('a name a package re-exports (`from .tasks import work` in its __init__.py) and a relative import two levels up resolve', async () => {
+  const reexported = await analyse('reexports.py');
+  assert.deepEqual(summary(reexported), [['unserializable-callable', 9, path.join('reexport', 'tasks.py'), 0]]);
+  assert.match(reexported[0]!.message, /a lambda cannot be pickled \(PicklingError\)/);
+  const deep = await analyse(path.join('deep', 'inner', 'runner.py'));
+  assert.deepEqual(summary(deep), [['unserializable-callable', 8, path.join('deep', 'util.py'), 1]]);
+  assert.match(deep[0]!.message, /a lambda defined inside `make_offset` has none \(AttributeError: Can't pickle local object/);
+});
+
 test('module-level functions imported from project modules, and missing modules, are not flagged', async () => {
   assert.deepEqual(await analyse('ok.py'), []);
 });
@@ -102,5 +111,5 @@ test('workerscope check follows the imports of the files it checks', async () =>
   const status = await runCheck([DIR, '--format', 'json'], { out: (t) => { out += t; }, err: () => undefined, version: 'test' });
   assert.equal(status, 1);
   const found = (JSON.parse(out) as { file: string; line: number }[]).map((f) => `${path.relative(DIR, f.file)}:${f.line}`);
-  assert.deepEqual(found, ['attributes.py:10', 'attributes.py:11', 'attributes.py:12', 'main.py:8', 'main.py:9', 'main.py:10', `${path.join('pkg', 'runner.py')}:9`, 'script.py:3', 'starter.py:4']);
+  assert.deepEqual(found, ['attributes.py:10', 'attributes.py:11', 'attributes.py:12', `${path.join('deep', 'inner', 'runner.py')}:9`, 'main.py:8', 'main.py:9', 'main.py:10', `${path.join('pkg', 'runner.py')}:9`, 'reexports.py:10', 'script.py:3', 'starter.py:4']);
 });
