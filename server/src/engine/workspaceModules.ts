@@ -186,6 +186,11 @@ export class WorkspaceModules implements ProjectImports {
     return loaded.filter((l): l is Loaded => !!l).map((l) => ({ file: l.file, model: l.model }));
   }
 
+  moduleNamed(dotted: string): { file: string; model: Model } | undefined {
+    const loaded = this.absolute(dotted);
+    return loaded ? { file: loaded.file, model: loaded.model } : undefined;
+  }
+
   /** The module of `from m import ...`: absolute, or relative to this file's package. */
   private fromModule(stmt: Node): Loaded | null {
     const moduleNode = stmt.childForFieldName('module_name');

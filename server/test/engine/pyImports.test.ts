@@ -60,6 +60,20 @@ test('a name a package re-exports (`from .tasks import work` in its __init__.py)
   assert.match(deep[0]!.message, /a lambda defined inside `make_offset` has none \(AttributeError: Can't pickle local object/);
 });
 
+test('an attribute of a project module that a worker reads and the main guard rebinds is stale, whichever module the task comes from', async () => {
+  const rel = (f: Finding): [number, string | undefined, number][] => f.related.map((r) => [r.range.start.line, r.file && path.relative(DIR, r.file), 0]);
+  const found = await analyse('globals_main.py');
+  assert.deepEqual(found.map((f) => [f.rule, f.range.start.line]), [['stale-global-in-worker', 10], ['stale-global-in-worker', 14]]);
+  // Read here (local_scaled): at the read, the assignment related; read in settings_tasks.py (scaled): at the assignment.
+  assert.deepEqual(rel(found[0]!).map((r) => r.slice(0, 2)), [[14, undefined], [17, undefined]]);
+  assert.deepEqual(rel(found[1]!).map((r) => r.slice(0, 2)), [[5, 'settings_tasks.py'], [16, undefined]]);
+  assert.match(found[1]!.message, /^Stale value under spawn and forkserver: workers see the import-time value\. Global `config\.SETTING` read by `scaled`/);
+  const fork = await analyse('globals_fork.py');
+  assert.deepEqual(fork.map((f) => [f.rule, f.range.start.line]), [['stale-global-in-worker', 10]]);
+  assert.match(fork[0]!.message, /^Workers keep a stale value: this global changes after they were forked/);
+  assert.deepEqual(await analyse('globals_ok.py'), [], 'set by the initializer in each worker; rebound before a fork pool');
+});
+
 test('module-level functions imported from project modules, and missing modules, are not flagged', async () => {
   assert.deepEqual(await analyse('ok.py'), []);
 });
@@ -111,5 +125,5 @@ test('workerscope check follows the imports of the files it checks', async () =>
   const status = await runCheck([DIR, '--format', 'json'], { out: (t) => { out += t; }, err: () => undefined, version: 'test' });
   assert.equal(status, 1);
   const found = (JSON.parse(out) as { file: string; line: number }[]).map((f) => `${path.relative(DIR, f.file)}:${f.line}`);
-  assert.deepEqual(found, ['attributes.py:10', 'attributes.py:11', 'attributes.py:12', `${path.join('deep', 'inner', 'runner.py')}:9`, 'main.py:8', 'main.py:9', 'main.py:10', `${path.join('pkg', 'runner.py')}:9`, 'reexports.py:10', 'script.py:3', 'starter.py:4']);
+  assert.deepEqual(found, ['attributes.py:10', 'attributes.py:11', 'attributes.py:12', `${path.join('deep', 'inner', 'runner.py')}:9`, 'globals_fork.py:11', 'globals_main.py:11', 'globals_main.py:15', 'main.py:8', 'main.py:9', 'main.py:10', `${path.join('pkg', 'runner.py')}:9`, 'reexports.py:10', 'script.py:3', 'starter.py:4']);
 });
