@@ -35,6 +35,7 @@ import { DiagnosticHovers } from './hover';
 import { ImportIndex } from './importIndex';
 import { NotebookSync } from './notebooks';
 import { ProjectSettings } from './projectSettings';
+import { PullDiagnostics } from './pullDiagnostics';
 import { SettingsCache } from './settings';
 import { WorkspaceDiagnostics, type DiagnosticMode } from './workspaceDiagnostics';
 
@@ -85,6 +86,8 @@ class LanguageServer {
   /** The newest re-check of each open document on the workspace pool (a module it imports changed). */
   private readonly dependantRuns = new Map<string, number>();
   private dependantRun = 0;
+  /** Pull diagnostics, when the client pulls (`textDocument.diagnostic`); else findings are published. */
+  private pull: PullDiagnostics | undefined;
 
   constructor(private readonly connection: Connection, entry: string) {
     this.settings = new SettingsCache(connection, () => this.configurationSupported);
@@ -129,8 +132,17 @@ class LanguageServer {
       this.editSupport = workspaceEditSupport(params.capabilities);
       this.watchFiles = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
       this.folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
+      if (params.capabilities.textDocument?.diagnostic) {
+        this.pull = new PullDiagnostics({
+          connection,
+          currentVersion: (uri) => this.documents.get(uri)?.text.version,
+          refreshSupport: params.capabilities.workspace?.diagnostics?.refreshSupport === true,
+          publish: (uri, diagnostics) => void connection.sendDiagnostics({ uri, diagnostics }),
+        });
+      }
       return {
         capabilities: {
+          ...(this.pull ? { diagnosticProvider: { identifier: 'workerscope', interFileDependencies: true, workspaceDiagnostics: true } } : {}),
           textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
           codeActionProvider: { codeActionKinds: ['quickfix'] },
           hoverProvider: true,
@@ -167,7 +179,11 @@ class LanguageServer {
       this.modulesChangedOnDisk(sources);
     });
 
+    connection.languages.diagnostics.on(({ textDocument, previousResultId }, token) => this.pull?.document(textDocument.uri, previousResultId, token) ?? { kind: 'full', items: [] });
+    connection.languages.diagnostics.onWorkspace(({ previousResultIds }, token) => this.pull?.workspace(previousResultIds, token) ?? { items: [] });
+
     connection.onShutdown(() => {
+      this.pull?.dispose();
       this.scheduler.dispose();
       this.pool.dispose();
       this.workspacePool.dispose();
@@ -204,6 +220,7 @@ class LanguageServer {
       pool.drop(textDocument.uri, true);
       this.settings.forget(textDocument.uri);
       this.openPublished.delete(textDocument.uri);
+      this.pull?.closed(textDocument.uri);
       this.dependantRuns.delete(textDocument.uri);
       this.moduleText(textDocument.uri, undefined);
       // In workspace mode the file's findings now come from disk; otherwise they go.
@@ -265,6 +282,7 @@ class LanguageServer {
 
   private publish(uri: string, version: number | undefined, diagnostics: Diagnostic[]): void {
     this.hovers.remember(uri, diagnostics);
+    if (this.pull) return this.pull.set(uri, version, diagnostics);
     void this.connection.sendDiagnostics({ uri, ...(version === undefined ? {} : { version }), diagnostics });
   }
 
