@@ -74,6 +74,7 @@ import { topLevelStatement } from '../engine/guards';
 import { argumentNodes, type Model, type TaskCall, type Value } from '../engine/model';
 import { canonical, traitsOf } from '../engine/names';
 import { moveToModuleFix } from '../engine/moveToModule';
+import { passedTasks } from '../engine/passedTasks';
 import { docsUrl, type Rule, type RuleContext } from '../engine/rule';
 import { indentOf, indentUnit, nodeRange, pos } from '../engine/text';
 import type { Fix, RelatedLocation, TextEdit } from '../engine/types';
@@ -302,6 +303,16 @@ function check({ model, report, file, notebook }: RuleContext): void {
       if (fix) fixes.push(fix);
     }
     report({ message: message(model, task, problem), range: nodeRange(task.callable), related, fixes });
+  }
+  // Passed here to another module's function that submits it there: judged at the argument.
+  for (const { task, owner, argument } of passedTasks(model)) {
+    const problem = isPickledSubmission(owner, task) ? model.eval(argument).map((v) => problemOf(model, v, task.role !== 'task')).find((p) => p) : undefined;
+    if (!problem) continue;
+    const elsewhere = model.fileOf(problem.definedAt);
+    const related: RelatedLocation[] = [{ file: model.fileOf(task.site)!, range: nodeRange(task.site), message: task.role === 'task' ? 'submitted to the pool here' : 'the process is created here' }];
+    if (elsewhere || problem.definedAt.startIndex < argument.startIndex || problem.definedAt.endIndex > argument.endIndex) related.push({ ...(elsewhere ? { file: elsewhere } : {}), range: nodeRange(problem.definedAt.childForFieldName('name') ?? problem.definedAt), message: 'defined here' });
+    const fix = !elsewhere && problem.movable?.id === argument.id && argument.type === 'lambda' ? lambdaFix(model, argument, (names ??= new NameAllocator(model))) : undefined;
+    report({ message: message(model, task, problem), range: nodeRange(argument), related, fixes: fix ? [fix] : [] });
   }
 }
 

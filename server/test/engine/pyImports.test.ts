@@ -74,6 +74,18 @@ test('an attribute of a project module that a worker reads and the main guard re
   assert.deepEqual(await analyse('globals_ok.py'), [], 'set by the initializer in each worker; rebound before a fork pool');
 });
 
+test('a lambda or a factory\'s nested function passed to another module\'s function that submits it to a pool is flagged at the argument', async () => {
+  const found = await analyse('passing.py');
+  assert.deepEqual(found.map((f) => [f.rule, f.range.start.line, f.related.map((r) => [r.file && path.relative(DIR, r.file), r.range.start.line, r.message])]), [
+    ['unserializable-callable', 9, [['pipeline.py', 6, 'submitted to the pool here']]],
+    ['unserializable-callable', 10, [['pipeline.py', 6, 'submitted to the pool here'], ['tasks.py', 14, 'defined here']]],
+  ]);
+  assert.match(found[0]!.message, /a lambda cannot be pickled \(PicklingError\)/);
+  assert.match(found[1]!.message, /Nested function `task`.*defined inside `make_task`/);
+  assert.equal(found[0]!.fixes.length, 1, 'the lambda here can be moved to a module-level function here');
+  assert.deepEqual(await analyse('pipeline.py'), [], 'the helper alone submits whatever it is given');
+});
+
 test('module-level functions imported from project modules, and missing modules, are not flagged', async () => {
   assert.deepEqual(await analyse('ok.py'), []);
 });
@@ -125,5 +137,5 @@ test('workerscope check follows the imports of the files it checks', async () =>
   const status = await runCheck([DIR, '--format', 'json'], { out: (t) => { out += t; }, err: () => undefined, version: 'test' });
   assert.equal(status, 1);
   const found = (JSON.parse(out) as { file: string; line: number }[]).map((f) => `${path.relative(DIR, f.file)}:${f.line}`);
-  assert.deepEqual(found, ['attributes.py:10', 'attributes.py:11', 'attributes.py:12', `${path.join('deep', 'inner', 'runner.py')}:9`, 'globals_fork.py:11', 'globals_main.py:11', 'globals_main.py:15', 'main.py:8', 'main.py:9', 'main.py:10', `${path.join('pkg', 'runner.py')}:9`, 'reexports.py:10', 'script.py:3', 'starter.py:4']);
+  assert.deepEqual(found, ['attributes.py:10', 'attributes.py:11', 'attributes.py:12', `${path.join('deep', 'inner', 'runner.py')}:9`, 'globals_fork.py:11', 'globals_main.py:11', 'globals_main.py:15', 'main.py:8', 'main.py:9', 'main.py:10', 'passing.py:10', 'passing.py:11', `${path.join('pkg', 'runner.py')}:9`, 'reexports.py:10', 'script.py:3', 'starter.py:4']);
 });
