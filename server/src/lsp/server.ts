@@ -221,7 +221,10 @@ class LanguageServer {
       this.settings.forget(textDocument.uri);
       this.openPublished.delete(textDocument.uri);
       this.pull?.closed(textDocument.uri);
-      this.dependantRuns.delete(textDocument.uri);
+      if (this.dependantRuns.delete(textDocument.uri)) {
+        this.workspacePool.supersede(`dependant:${textDocument.uri}`, -1);
+        this.workspacePool.drop(`dependant:${textDocument.uri}`, true);
+      }
       this.moduleText(textDocument.uri, undefined);
       // In workspace mode the file's findings now come from disk; otherwise they go.
       if (!this.workspace.documentClosed(textDocument.uri)) this.publish(textDocument.uri, undefined, []);
