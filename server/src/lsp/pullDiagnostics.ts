@@ -5,8 +5,8 @@
  * so a client asking again about an unchanged file gets `unchanged`. A document pull waits for the
  * analysis of the document's current version; a workspace pull answers with the closed files
  * whose findings changed and, when none did, waits for the next change. Findings that change
- * without an edit of their document (a module it imports changed, a notebook cell) make the
- * server ask the client to pull again (`workspace/diagnostic/refresh`).
+ * without an edit of their document (a module it imports changed) make the server ask the client
+ * to pull again (`workspace/diagnostic/refresh`). Notebook cells are published, never kept here.
  */
 import type { CancellationToken, Connection, Diagnostic, DocumentDiagnosticReport, WorkspaceDiagnosticReport, WorkspaceDocumentDiagnosticReport } from 'vscode-languageserver/node';
 

@@ -285,7 +285,9 @@ class LanguageServer {
 
   private publish(uri: string, version: number | undefined, diagnostics: Diagnostic[]): void {
     this.hovers.remember(uri, diagnostics);
-    if (this.pull) return this.pull.set(uri, version, diagnostics);
+    // Notebook cells stay published: their findings change with edits of other cells, which a
+    // cell's own pull cannot wait for (seen in code-server: a stale finding after the move fix).
+    if (this.pull && !uri.startsWith('vscode-notebook-cell:')) return this.pull.set(uri, version, diagnostics);
     void this.connection.sendDiagnostics({ uri, ...(version === undefined ? {} : { version }), diagnostics });
   }
 
