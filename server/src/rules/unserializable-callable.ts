@@ -340,7 +340,8 @@ function checkNotebook(model: Model, report: RuleContext['report'], moveFix: (de
     if (start !== 'spawn' && start !== 'forkserver') continue;
     for (const v of model.eval(task.callable)) {
       const def = v.t === 'func' || v.t === 'class' ? v.def : v.t === 'method' || v.t === 'inst' ? v.cls : undefined;
-      if (!def || model.enclosingDef(def)) continue;
+      // Imported from a module beside the notebook (the move fix's, read as the editor holds it): not the kernel's.
+      if (!def || model.fileOf(def) || model.enclosingDef(def)) continue;
       const name = def.childForFieldName('name')?.text ?? '?';
       report({
         message: `${notebookConsequence(task, start)}. \`${name}\` is defined in the notebook, that is in the kernel's \`__main__\`: each worker re-imports \`__main__\` from the parent's main script, and a notebook has none, so the worker cannot find \`${name}\` (AttributeError: Can't get attribute '${name}' on <module '__main__'>). macOS and Windows default to spawn, and Linux to forkserver from Python 3.14. Move \`${name}\` into a .py module and import it.`,

@@ -110,6 +110,20 @@ test('an imported module is read again once it changed on disk, also by the edit
   }
 });
 
+test('a notebook sending a function imported from a module beside it to spawn workers is not told the function lives in the kernel', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'workerscope-pyimports-'));
+  try {
+    fs.writeFileSync(path.join(dir, 'setup.cfg'), '');
+    fs.writeFileSync(path.join(dir, 'nb_tasks.py'), 'def square(x):\n    return x * x\n');
+    const cells = 'import multiprocessing as mp\nfrom nb_tasks import square\nctx = mp.get_context("spawn")\nwith ctx.Pool(2) as pool:\n    print(pool.map(square, range(4)))\n';
+    assert.deepEqual(await analyzePythonSource(cells, { file: path.join(dir, 'nb.ipynb') }), []);
+    const local = cells.replace('from nb_tasks import square\n', 'def square(x):\n    return x * x\n');
+    assert.deepEqual((await analyzePythonSource(local, { file: path.join(dir, 'nb.ipynb') })).map((f) => f.rule), ['unserializable-callable'], 'defined in a cell: flagged');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('libraries the engine models stay library names where their source is importable (a workspace inside a Python installation)', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'workerscope-pyimports-'));
   try {
