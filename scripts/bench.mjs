@@ -43,7 +43,8 @@ if (existsSync(stdlib)) {
 if (existsSync(stdlib)) {
   const pass = sh('node', ['out/scripts/bench/workspacePass.js'], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, BENCH_FOLDER: stdlib } });
   results.workspacePass = JSON.parse(pass.stdout.trim().split('\n').pop());
-  console.log(`workspace pass over ${stdlib}: ${results.workspacePass.files} files, median ${results.workspacePass.medianSeconds} s, ${results.workspacePass.findings} findings`);
+  const edit = results.workspacePass.edit;
+  console.log(`workspace pass over ${stdlib}: ${results.workspacePass.files} files, median ${results.workspacePass.medianSeconds} s, ${results.workspacePass.findings} findings${edit ? `; an edit of ${edit.module} re-publishes its ${edit.dependants} dependants in p50 ${edit.p50Ms} ms, p95 ${edit.p95Ms} ms` : ""}`);
 }
 
 // 2. edit-to-diagnostics latency: a generated 5,000-line module dense with pools, the two

@@ -1,7 +1,9 @@
 /**
  * Starts the bundled language server (dist/server.js) over node IPC for Python, JavaScript and
  * TypeScript documents (plain and React),
- * in trusted and untrusted workspaces alike: diagnostics read files but never run them.
+ * in trusted and untrusted workspaces alike: diagnostics read files but never run them. The
+ * server's diagnostics are pulled (LSP 3.17): after every edit and save of a document, and for
+ * the whole workspace (the server holds that request until something changes).
  */
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
@@ -23,6 +25,8 @@ export async function startLanguageClient(context: vscode.ExtensionContext, outp
     ),
     outputChannel: output,
     synchronize: { configurationSection: 'workerscope' },
+    // The client pulls a document's diagnostics on open only, unless told to on change and save too.
+    diagnosticPullOptions: { onChange: true, onSave: true },
   };
   const client = new LanguageClient('workerscope', 'Workerscope', serverOptions, clientOptions);
   context.subscriptions.push(client);

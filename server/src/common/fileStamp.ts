@@ -6,11 +6,12 @@
 import * as fs from 'node:fs';
 
 export function smallFileStat(file: string, maxBytes: number): fs.Stats | undefined {
-  let stat: fs.Stats;
+  let stat: fs.Stats | undefined;
   try {
-    stat = fs.statSync(file);
+    // A missing file is the common answer (imports looked for in several folders): no exception for it.
+    stat = fs.statSync(file, { throwIfNoEntry: false });
   } catch {
     return undefined;
   }
-  return stat.isFile() && stat.size <= maxBytes ? stat : undefined;
+  return stat?.isFile() && stat.size <= maxBytes ? stat : undefined;
 }

@@ -39,6 +39,8 @@ export interface ProjectImports extends ImportedModules {
   modelOf(node: Node): Model | undefined;
   fileOf(node: Node): string | undefined;
   modulesOf(stmt: Node): { file: string; model: Model }[];
+  /** The project module `import dotted` runs, with its model; undefined for libraries and modules not found. */
+  moduleNamed(dotted: string): { file: string; model: Model } | undefined;
 }
 
 export class Model {
@@ -103,6 +105,11 @@ export class Model {
   /** The project modules an import statement of this file runs, with their models (none without imports). */
   importedModules(stmt: Node): { file: string; model: Model }[] {
     return this.imports?.modulesOf(stmt) ?? [];
+  }
+
+  /** The project module `import dotted` runs in this file, with its model (undefined: a library, or not found). */
+  projectModule(dotted: string): { file: string; model: Model } | undefined {
+    return this.imports?.moduleNamed(dotted);
   }
 
   /** The evaluation, for the modules that import this one (workspaceModules.ts). */

@@ -11,7 +11,8 @@ import type { Finding, NotebookLayout, SeveritySetting } from '../engine/types';
 import { ANALYSIS_WORKER_ROLE, type FromWorker, type ToWorker, type WorkerData } from './analysisProtocol';
 import type { TreeEditData } from './treeStore';
 
-export type AnalysisOutcome = { kind: 'findings'; findings: Finding[] } | { kind: 'cancelled' } | { kind: 'failed'; error: string } | { kind: 'timeout' };
+/** `modules`: stamps (`path\0stamp`) of the project modules the findings depend on (analysisProtocol.ts). */
+export type AnalysisOutcome = { kind: 'findings'; findings: Finding[]; modules: string[] } | { kind: 'cancelled' } | { kind: 'failed'; error: string } | { kind: 'timeout' };
 
 export interface AnalysisPoolOptions {
   /** The script that starts the worker (the server's entry, which branches on ANALYSIS_WORKER_ROLE). */
@@ -55,6 +56,7 @@ export class AnalysisPool {
   private disposed = false;
   private failedStarts = 0;
   private broken: string | undefined;
+  private readonly overlays = new Map<string, string>();
 
   constructor(private readonly options: AnalysisPoolOptions) {
     this.start();
@@ -71,6 +73,19 @@ export class AnalysisPool {
 
   edit(key: string, edits: TreeEditData[]): void {
     if (edits.length > 0) this.post({ kind: 'edit', key, edits });
+  }
+
+  /** An open module's unsaved text (undefined once closed), for the analyses of the modules importing it. */
+  overlay(file: string, text: string | undefined): void {
+    // Kept here too: a restarted worker gets them again.
+    if (text === undefined) this.overlays.delete(file);
+    else this.overlays.set(file, text);
+    this.post({ kind: 'overlay', file, ...(text === undefined ? {} : { text }) });
+  }
+
+  /** Files created or deleted on disk, which imports may now find or miss. */
+  filesChanged(files: string[]): void {
+    if (files.length > 0) this.post({ kind: 'filesChanged', files });
   }
 
   /** Forgets the key's tree (a whole-document change, or the document closed). */
@@ -114,6 +129,7 @@ export class AnalysisPool {
     const data: WorkerData = { role: ANALYSIS_WORKER_ROLE, latest: this.latest.buffer as SharedArrayBuffer };
     const worker = new Worker(this.options.entry, { workerData: data, stdout: false, stderr: false, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
     this.worker = worker;
+    for (const [file, text] of this.overlays) worker.postMessage({ kind: 'overlay', file, text } satisfies ToWorker);
     let ready = false;
     worker.on('message', (m: FromWorker) => {
       if (m.kind === 'ready') {
@@ -146,7 +162,7 @@ export class AnalysisPool {
       p.budgetTimer = setTimeout(() => this.restart(`analysis of ${p.key} took longer than ${this.options.budgetMs} ms`, p.id), this.options.budgetMs);
     } else if (m.kind === 'result') {
       if (p.chars >= this.options.recycleChars) this.recycleWhenIdle = true;
-      this.settle(p, { kind: 'findings', findings: m.findings });
+      this.settle(p, { kind: 'findings', findings: m.findings, modules: m.modules });
     } else if (m.kind === 'cancelled') {
       this.settle(p, { kind: 'cancelled' });
     } else {

@@ -19,6 +19,10 @@ export interface WorkerData {
 export type ToWorker =
   | { kind: 'edit'; key: string; edits: TreeEditData[] }
   | { kind: 'drop'; key: string }
+  /** An open Python module's unsaved text (undefined: closed), which the modules importing it read instead of its file. */
+  | { kind: 'overlay'; file: string; text?: string }
+  /** Files created or deleted on disk (a module not found before may be found now). */
+  | { kind: 'filesChanged'; files: string[] }
   | {
       kind: 'analyse';
       id: number;
@@ -44,6 +48,7 @@ export type FromWorker =
   | { kind: 'ready' }
   /** The worker begins the run: its time budget counts from here, not from the queue. */
   | { kind: 'started'; id: number }
-  | { kind: 'result'; id: number; findings: Finding[] }
+  /** `modules`: stamps (`path\0stamp`) of the project modules the analysis read or looked for in vain. */
+  | { kind: 'result'; id: number; findings: Finding[]; modules: string[] }
   | { kind: 'cancelled'; id: number }
   | { kind: 'failed'; id: number; error: string };

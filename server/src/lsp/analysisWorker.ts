@@ -8,6 +8,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Parser } from 'web-tree-sitter';
 import { createPythonParser } from '../analysis';
+import { forgetMisses, setOverlay } from '../engine/workspaceModules';
 import type { FromWorker, ToWorker, WorkerData } from './analysisProtocol';
 import { isJsFile } from '../engine-js/prefilter';
 import { PythonDocuments } from './pythonDocuments';
@@ -50,6 +51,12 @@ export function runAnalysisWorker(): void {
         documents.drop(message.key);
         jsAnalysis?.jsProject().drop(message.key);
         return;
+      case 'overlay':
+        setOverlay(message.file, message.text);
+        return;
+      case 'filesChanged':
+        forgetMisses(message.files);
+        return;
       case 'analyse':
         if (message.language === 'javascript') await analyseJs(message);
         else analyse(message);
@@ -70,7 +77,7 @@ export function runAnalysisWorker(): void {
     const findings = analysed
       ? jsAnalysis.analyzeJsSource(m.text, { file: m.file, fileName, key: m.key, keep: m.keepTree, severities: m.severities, isCancelled: cancelled })
       : [];
-    send(cancelled() ? { kind: 'cancelled', id: m.id } : { kind: 'result', id: m.id, findings });
+    send(cancelled() ? { kind: 'cancelled', id: m.id } : { kind: 'result', id: m.id, findings, modules: [] });
   }
 
   function analyse(m: Extract<ToWorker, { kind: 'analyse' }>): void {
@@ -78,6 +85,6 @@ export function runAnalysisWorker(): void {
     if (cancelled() || !parser) return send({ kind: 'cancelled', id: m.id });
     send({ kind: 'started', id: m.id });
     const findings = documents.analyse(m.key, m.text, parser, { file: m.file, severities: m.severities, ...(m.startMethod ? { startMethod: m.startMethod } : {}), ...(m.notebook ? { notebook: m.notebook } : {}) }, cancelled, m.keepTree);
-    send(!findings || cancelled() ? { kind: 'cancelled', id: m.id } : { kind: 'result', id: m.id, findings });
+    send(!findings || cancelled() ? { kind: 'cancelled', id: m.id } : { kind: 'result', id: m.id, findings, modules: documents.lastModules });
   }
 }

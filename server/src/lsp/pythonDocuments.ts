@@ -30,6 +30,8 @@ export type PythonAnalysisOptions = Omit<AnalysisOptions, 'isCancelled' | 'onlyR
 export class PythonDocuments {
   private readonly trees = new TreeStore();
   private readonly remembered = new Map<string, Remembered[]>();
+  /** The module stamps of the last `analyse` that returned findings (remembered or fresh). */
+  lastModules: string[] = [];
 
   /** Replays a document's edits on its tree (the next parse reuses what they left alone). */
   edit(key: string, edits: readonly TreeEditData[]): void {
@@ -56,7 +58,10 @@ export class PythonDocuments {
     const hit = seen?.find((r) => r.options === optionsKey && r.text === text && r.modules.every((m) => moduleStamp(m.slice(0, m.indexOf('\0'))) === m));
     // A hit leaves the tree edited but not reparsed: tree-sitter takes any number of edits
     // before the next parse, which then reuses the same subtrees.
-    if (hit) return hit.findings;
+    if (hit) {
+      this.lastModules = hit.modules;
+      return hit.findings;
+    }
     const tree = this.trees.parse(key, text, parser, cancelled, keep);
     if (!tree) return undefined;
     try {
@@ -65,6 +70,7 @@ export class PythonDocuments {
       // A cancelled run may have stopped between rules with a partial list: never remember it.
       if (cancelled()) return undefined;
       if (keep && text.length <= REMEMBERED_MAX_CHARS) this.remember(key, { text, options: optionsKey, findings, modules });
+      this.lastModules = modules;
       return findings;
     } finally {
       if (!keep) tree.delete();

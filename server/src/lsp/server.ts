@@ -2,6 +2,8 @@
  * The language server: wires the LSP connection to the document store, the settings cache and the
  * analysis worker. Runs over stdio (`--stdio`) or node IPC, as the client chooses. This thread
  * never parses nor analyses, so requests (hover, code actions) are answered while analysis runs.
+ * A Python module that changes (edited in the editor, or on disk) has the files importing it
+ * checked again on the workspace pool, so the edited document's own analysis never waits for them.
  */
 import {
   createConnection,
@@ -14,8 +16,11 @@ import {
   TextDocumentSyncKind,
   type Diagnostic,
   type FileEvent,
+  FileChangeType,
   type InitializeResult,
 } from 'vscode-languageserver/node';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RULES, type Finding } from '../analysis';
 import { checkAnalysable } from '../common/inputGuard';
@@ -27,8 +32,10 @@ import { fixesOf, toCodeActions, toDiagnostic } from './convert';
 import { readModules, workspaceEditSupport, type WorkspaceEditSupport } from './fileChanges';
 import { DocumentStore } from './documentStore';
 import { DiagnosticHovers } from './hover';
+import { ImportIndex } from './importIndex';
 import { NotebookSync } from './notebooks';
 import { ProjectSettings } from './projectSettings';
+import { PullDiagnostics } from './pullDiagnostics';
 import { SettingsCache } from './settings';
 import { WorkspaceDiagnostics, type DiagnosticMode } from './workspaceDiagnostics';
 
@@ -69,6 +76,18 @@ class LanguageServer {
   private readonly notebookGenerations = new Map<string, number>();
   private readonly workspace: WorkspaceDiagnostics;
   private readonly workspacePool: AnalysisPool;
+  /** Which files import which project modules (from every analysis's report). */
+  private readonly imports = new ImportIndex();
+  /** Open documents on disk, by path: an open Python module's text is what the modules importing it read. */
+  private readonly openPaths = new Map<string, string>();
+  /** Counts changes of project modules: a result analysed before a change never replaces one after it. */
+  private moduleEpoch = 0;
+  private readonly openPublished = new Map<string, { version: number; epoch: number }>();
+  /** The newest re-check of each open document on the workspace pool (a module it imports changed). */
+  private readonly dependantRuns = new Map<string, number>();
+  private dependantRun = 0;
+  /** Pull diagnostics, when the client pulls (`textDocument.diagnostic`); else findings are published. */
+  private pull: PullDiagnostics | undefined;
 
   constructor(private readonly connection: Connection, entry: string) {
     this.settings = new SettingsCache(connection, () => this.configurationSupported);
@@ -113,8 +132,17 @@ class LanguageServer {
       this.editSupport = workspaceEditSupport(params.capabilities);
       this.watchFiles = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
       this.folders = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : []);
+      if (params.capabilities.textDocument?.diagnostic) {
+        this.pull = new PullDiagnostics({
+          connection,
+          currentVersion: (uri) => this.documents.get(uri)?.text.version,
+          refreshSupport: params.capabilities.workspace?.diagnostics?.refreshSupport === true,
+          publish: (uri, diagnostics) => void connection.sendDiagnostics({ uri, diagnostics }),
+        });
+      }
       return {
         capabilities: {
+          ...(this.pull ? { diagnosticProvider: { identifier: 'workerscope', interFileDependencies: true, workspaceDiagnostics: true } } : {}),
           textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
           codeActionProvider: { codeActionKinds: ['quickfix'] },
           hoverProvider: true,
@@ -148,9 +176,14 @@ class LanguageServer {
       const sources = changes.filter(isSourceChange);
       if (sources.length < changes.length) recheckAll();
       else this.workspace.filesChanged(sources);
+      this.modulesChangedOnDisk(sources);
     });
 
+    connection.languages.diagnostics.on(({ textDocument, previousResultId }, token) => this.pull?.document(textDocument.uri, previousResultId, token) ?? { kind: 'full', items: [] });
+    connection.languages.diagnostics.onWorkspace(({ previousResultIds }, token) => this.pull?.workspace(previousResultIds, token) ?? { items: [] });
+
     connection.onShutdown(() => {
+      this.pull?.dispose();
       this.scheduler.dispose();
       this.pool.dispose();
       this.workspacePool.dispose();
@@ -166,6 +199,7 @@ class LanguageServer {
       pool.drop(uri);
       pool.supersede(uri, textDocument.version);
       scheduler.schedule(uri);
+      this.moduleOpened(uri, textDocument.languageId, textDocument.text);
     });
 
     connection.onDidChangeTextDocument(({ textDocument, contentChanges }) => {
@@ -176,6 +210,7 @@ class LanguageServer {
       if ('reset' in changed.tree) pool.drop(textDocument.uri);
       else pool.edit(textDocument.uri, changed.tree.edits);
       scheduler.schedule(textDocument.uri);
+      this.moduleText(textDocument.uri, changed.doc.text.getText());
     });
 
     connection.onDidCloseTextDocument(({ textDocument }) => {
@@ -184,6 +219,13 @@ class LanguageServer {
       pool.supersede(textDocument.uri, -1);
       pool.drop(textDocument.uri, true);
       this.settings.forget(textDocument.uri);
+      this.openPublished.delete(textDocument.uri);
+      this.pull?.closed(textDocument.uri);
+      if (this.dependantRuns.delete(textDocument.uri)) {
+        this.workspacePool.supersede(`dependant:${textDocument.uri}`, -1);
+        this.workspacePool.drop(`dependant:${textDocument.uri}`, true);
+      }
+      this.moduleText(textDocument.uri, undefined);
       // In workspace mode the file's findings now come from disk; otherwise they go.
       if (!this.workspace.documentClosed(textDocument.uri)) this.publish(textDocument.uri, undefined, []);
     });
@@ -216,7 +258,8 @@ class LanguageServer {
     return new WorkspaceDiagnostics({
       connection: this.connection,
       pool: this.workspacePool,
-      isOpen: (file) => [...this.documents.all()].some((doc) => doc.uri.startsWith('file:') && fileURLToPath(doc.uri) === file),
+      isOpen: (file) => this.openPaths.has(file),
+      recordImports: (file, modules) => this.imports.record(file, modules),
       settingsFor: async (uri) => {
         // Settings are per folder for files the editor has not opened: one request per folder, not per file.
         const folder = this.folders.find((f) => uri.startsWith(f.endsWith('/') ? f : `${f}/`));
@@ -242,11 +285,19 @@ class LanguageServer {
 
   private publish(uri: string, version: number | undefined, diagnostics: Diagnostic[]): void {
     this.hovers.remember(uri, diagnostics);
+    // Notebook cells stay published: their findings change with edits of other cells, which a
+    // cell's own pull cannot wait for (seen in code-server: a stale finding after the move fix).
+    if (this.pull && !uri.startsWith('vscode-notebook-cell:')) return this.pull.set(uri, version, diagnostics);
     void this.connection.sendDiagnostics({ uri, ...(version === undefined ? {} : { version }), diagnostics });
   }
 
-  private async analyse(uri: string): Promise<void> {
-    if (this.notebooks.has(uri)) return this.analyseNotebook(uri);
+  /**
+   * Analyses an open document and publishes its findings. `dependant`: a module it imports
+   * changed, and the document is checked again on the workspace pool (its own edits keep the
+   * editor's pool to themselves).
+   */
+  private async analyse(uri: string, dependant = false): Promise<void> {
+    if (this.notebooks.has(uri)) return dependant ? undefined : this.analyseNotebook(uri);
     const { documents } = this;
     const doc = documents.get(uri);
     if (!doc) return;
@@ -260,26 +311,106 @@ class LanguageServer {
     const project = this.project.forDocument(uri, docSettings.rules);
     if (!docSettings.enable || !verdict.ok || project.excluded) {
       if (!verdict.ok) this.notifySkipped(uri, verdict.reason);
-      this.publish(uri, version, []);
+      this.publishOpen(uri, version, this.moduleEpoch, []);
       return;
     }
     const language = languageOf(doc.text.languageId, uri) ?? 'python';
-    const outcome = await this.pool.analyse({ key: uri, version, text: source, file: uri, severities: project.severities, startMethod: project.startMethod, keepTree: true, language, languageId: doc.text.languageId });
+    const pool = dependant ? this.workspacePool : this.pool;
+    const key = dependant ? `dependant:${uri}` : uri;
+    const run = dependant ? ++this.dependantRun : version;
+    if (dependant) {
+      this.dependantRuns.set(uri, run);
+      pool.supersede(key, run);
+    }
+    // Taken as the request is posted: the worker has every module text sent before it.
+    const epoch = this.moduleEpoch;
+    const outcome = await pool.analyse({ key, version: run, text: source, file: uri, severities: project.severities, startMethod: project.startMethod, keepTree: !dependant, language, languageId: doc.text.languageId });
     // Never publish for a version older than the newest received.
     if (documents.get(uri) !== doc || doc.text.version !== version) return;
     if (outcome.kind === 'cancelled') {
       // Cancelled although still current: the worker was restarted under it. Run again.
-      this.scheduler.schedule(uri);
+      if (!dependant) this.scheduler.schedule(uri);
+      else if (this.dependantRuns.get(uri) === run) await this.analyse(uri, true);
       return;
     }
     if (outcome.kind === 'failed') throw new Error(outcome.error);
     if (outcome.kind === 'timeout') {
       this.notifySkipped(uri, `analysis took longer than ${ANALYSIS_BUDGET_MS / 1000} s and was stopped`);
-      this.publish(uri, version, []);
+      this.publishOpen(uri, version, epoch, []);
       return;
     }
+    if (uri.startsWith('file:')) this.imports.record(fileURLToPath(uri), outcome.modules);
     const findings = this.project.unbaselined(uri, source, outcome.findings, project);
-    this.publish(uri, version, findings.map((f) => toDiagnostic(f, uri, this.docsUrls.get(f.rule))));
+    this.publishOpen(uri, version, epoch, findings.map((f) => toDiagnostic(f, uri, this.docsUrls.get(f.rule))));
+  }
+
+  /** Publishes an open document's findings unless newer ones (a newer version, or a later module epoch) are out. */
+  private publishOpen(uri: string, version: number, epoch: number, diagnostics: Diagnostic[]): void {
+    const last = this.openPublished.get(uri);
+    if (last && (last.version > version || (last.version === version && last.epoch > epoch))) return;
+    this.openPublished.set(uri, { version, epoch });
+    this.publish(uri, version, diagnostics);
+  }
+
+  // ---------------------------------------------------------------- modules that other files import
+
+  /** A document opened: its path is open, and a Python module whose text differs from its file is news to its dependants. */
+  private moduleOpened(uri: string, languageId: string, text: string): void {
+    if (!uri.startsWith('file:')) return;
+    const file = fileURLToPath(uri);
+    this.openPaths.set(file, uri);
+    if (languageOf(languageId, uri) !== 'python') return;
+    let onDisk: string | undefined;
+    try {
+      onDisk = fs.readFileSync(file, 'utf8');
+    } catch {
+      onDisk = undefined;
+    }
+    this.moduleText(uri, text, onDisk !== text);
+  }
+
+  /**
+   * An open Python module's text changed (undefined: it closed, its file counts again): both
+   * pools get it, and the files importing it are checked again.
+   */
+  private moduleText(uri: string, text: string | undefined, recheck = true): void {
+    if (!uri.startsWith('file:')) return;
+    const file = fileURLToPath(uri);
+    if (text === undefined) this.openPaths.delete(file);
+    if (!/\.pyw?$/.test(file)) return;
+    this.pool.overlay(file, text);
+    this.workspacePool.overlay(file, text);
+    this.moduleEpoch++;
+    if (recheck) this.recheckDependants(file);
+  }
+
+  /** Source files changed on disk: the files importing them are checked again (an open module's text wins over its file). */
+  private modulesChangedOnDisk(changes: readonly FileEvent[]): void {
+    const created: string[] = [];
+    for (const change of changes) {
+      if (!change.uri.startsWith('file:') || !/\.pyw?$/.test(change.uri.replace(/[?#].*$/, ''))) continue;
+      const file = fileURLToPath(change.uri);
+      if (change.type === FileChangeType.Deleted) this.imports.forget(file);
+      if (change.type !== FileChangeType.Changed) created.push(file);
+      if (this.openPaths.has(file)) continue;
+      this.moduleEpoch++;
+      this.recheckDependants(file);
+    }
+    // A module created or deleted is found, or missed, at once (not after the worker's negative cache expires).
+    this.pool.filesChanged(created);
+    this.workspacePool.filesChanged(created);
+  }
+
+  /** Checks the files importing `module` again; with the client's trace on, says when all were published. */
+  private recheckDependants(module: string): void {
+    const started = performance.now();
+    const runs = this.imports.dependantsOf(module).map((dependant) => {
+      const uri = this.openPaths.get(dependant);
+      if (!uri) return this.workspace.recheck(dependant);
+      return this.analyse(uri, true).catch((error: unknown) => this.connection.console.error(`Workerscope could not check ${uri} again: ${String(error)}`));
+    });
+    if (runs.length === 0) return;
+    void Promise.all(runs).then(() => this.connection.tracer.log(`Workerscope: ${runs.length} files importing ${path.basename(module)} checked again in ${(performance.now() - started).toFixed(1)} ms`));
   }
 
   private notifySkipped(uri: string, reason: string): void {

@@ -2,7 +2,8 @@
  * Workspace diagnostics: findings for every Python, JavaScript and TypeScript file of the workspace
  * folders, not only the open ones, analysed from disk on a pool of its own (so a keystroke never
  * waits behind the pass) and published for files the editor does not have open. Files changed on
- * disk are analysed again; the first pass reports its progress.
+ * disk are analysed again, and so are the files importing a module that changed (`recheck`); the
+ * first pass reports its progress.
  */
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { FileChangeType, type Connection, type Diagnostic, type FileEvent } from 'vscode-languageserver/node';
@@ -28,6 +29,8 @@ export interface WorkspaceDiagnosticsDeps {
   /** Findings a baseline accepts left out. */
   unbaselined(uri: string, source: string, findings: Finding[], settings: FileSettings): Finding[];
   publish(uri: string, diagnostics: Diagnostic[]): void;
+  /** The analysis of `file` read these project modules (stamps; none when it was not analysed). */
+  recordImports(file: string, modules: readonly string[]): void;
   toDiagnostic(finding: Finding, uri: string): Diagnostic;
   log(message: string): void;
 }
@@ -39,6 +42,8 @@ export class WorkspaceDiagnostics {
   private readonly shown = new Set<string>();
   private pass = 0;
   private queue: Promise<void> = Promise.resolve();
+  /** Files queued for a check that has not started: a burst of changes checks each once. */
+  private readonly queued = new Map<string, Promise<void>>();
 
   constructor(private readonly deps: WorkspaceDiagnosticsDeps) {}
 
@@ -84,8 +89,14 @@ export class WorkspaceDiagnostics {
       const file = fileURLToPath(change.uri);
       if (!this.inFolders(file) || !isSourceFile(file)) continue;
       if (change.type === FileChangeType.Deleted) this.clear(change.uri);
-      else this.enqueue(change.uri, file);
+      else void this.enqueue(change.uri, file);
     }
+  }
+
+  /** A module `file` imports changed: the file is checked again if it is a closed workspace file (resolves once published). */
+  recheck(file: string): Promise<void> {
+    if (!this.active || !this.inFolders(file) || !isSourceFile(file) || this.deps.isOpen(file)) return Promise.resolve();
+    return this.enqueue(pathToFileURL(file).href, file);
   }
 
   /** A document closed in the editor: its findings now come from the file on disk. */
@@ -95,12 +106,20 @@ export class WorkspaceDiagnostics {
     if (!this.inFolders(file) || !isSourceFile(file)) return false;
     // What the open document showed stays until the file's own findings replace or clear it.
     this.shown.add(uri);
-    this.enqueue(uri, file);
+    void this.enqueue(uri, file);
     return true;
   }
 
-  private enqueue(uri: string, file: string): void {
-    this.queue = this.queue.then(() => this.check(uri, file, () => this.active)).catch((error: unknown) => this.deps.log(`Workerscope could not check ${uri}: ${String(error)}`));
+  private enqueue(uri: string, file: string): Promise<void> {
+    const waiting = this.queued.get(file);
+    if (waiting) return waiting;
+    const next = this.queue.then(() => {
+      this.queued.delete(file);
+      return this.check(uri, file, () => this.active);
+    }).catch((error: unknown) => this.deps.log(`Workerscope could not check ${uri}: ${String(error)}`));
+    this.queued.set(file, next);
+    this.queue = next;
+    return next;
   }
 
   /**
@@ -109,7 +128,8 @@ export class WorkspaceDiagnostics {
    */
   private async check(uri: string, file: string, wanted: () => boolean): Promise<void> {
     if (this.deps.isOpen(file) || !wanted()) return;
-    const findings = await this.findingsOf(uri, file);
+    const { findings, modules } = await this.findingsOf(uri, file);
+    if (modules && !this.deps.isOpen(file)) this.deps.recordImports(file, modules);
     if (this.deps.isOpen(file) || !wanted()) return;
     if (findings.length === 0) {
       this.clear(uri);
@@ -119,17 +139,18 @@ export class WorkspaceDiagnostics {
     this.deps.publish(uri, findings.map((f) => this.deps.toDiagnostic(f, uri)));
   }
 
-  private async findingsOf(uri: string, file: string): Promise<Finding[]> {
+  private async findingsOf(uri: string, file: string): Promise<{ findings: Finding[]; modules: readonly string[] | undefined }> {
+    const none = { findings: [], modules: [] };
     const read = readSourceFile(file, MAX_SOURCE_BYTES, tooLargeReason);
-    if (!read.ok) return [];
+    if (!read.ok) return none;
     const js = isJsFile(file);
     const decoded = js ? decodeUtf8Source(read.bytes) : decodePythonSource(read.bytes);
-    if (!decoded.ok) return [];
+    if (!decoded.ok) return none;
     const text = decoded.text;
-    if (js ? !mightUseWorkers(text) : !mightUseParallelism(text)) return [];
-    if (!checkAnalysable(text).ok) return [];
+    if (js ? !mightUseWorkers(text) : !mightUseParallelism(text)) return none;
+    if (!checkAnalysable(text).ok) return none;
     const settings = await this.deps.settingsFor(uri);
-    if (!settings || settings.excluded) return [];
+    if (!settings || settings.excluded) return none;
     const outcome = await this.deps.pool.analyse({
       key: uri,
       version: 0,
@@ -140,7 +161,7 @@ export class WorkspaceDiagnostics {
       keepTree: false,
       language: js ? 'javascript' : 'python',
     });
-    return outcome.kind === 'findings' ? this.deps.unbaselined(uri, text, outcome.findings, settings) : [];
+    return outcome.kind === 'findings' ? { findings: this.deps.unbaselined(uri, text, outcome.findings, settings), modules: outcome.modules } : { findings: [], modules: undefined };
   }
 
   private clear(uri: string): void {

@@ -6,6 +6,10 @@
  * or, under the `fork` start method, reassigned after the pool started its workers (a `Pool` when
  * it is created, a `ProcessPoolExecutor` at its first submission). A global container
  * changed in place at run time (`SETTINGS.update(...)`, `SETTINGS["k"] = v`) is stale the same way.
+ * So is an attribute of one of the project's modules (`config.SETTING`) that the task reads — in
+ * this file, or in the module it is imported from — when this file rebinds it at run time
+ * (`config.SETTING = 10` under the main guard): the workers re-import `config` and see its
+ * import-time value.
  *
  * Constants set at import time, globals the pool's `initializer` (or the task itself) sets in the
  * worker, thread pools, and cloudpickle-based pools (joblib/loky, Ray, Dask) are not flagged.
@@ -67,6 +71,7 @@ import type { Binding } from '../engine/scopes';
 import { traitsOf } from '../engine/names';
 import { docsUrl, type Rule, type RuleContext } from '../engine/rule';
 import { nodeRange } from '../engine/text';
+import { defOf } from '../engine/values';
 import type { RelatedLocation } from '../engine/types';
 import { RULE_DOCS } from './docs.generated';
 import { explicitStart } from './unserializable-callable';
@@ -95,6 +100,7 @@ function check({ model, report }: RuleContext): void {
     // forkserver (and the platform default) are judged for it.
     if (fork && task.role === 'target') continue;
     const started = startedAt(model, task);
+    moduleAttributes(model, task, { fork, started, workerDefs, reported }, report);
     for (const target of model.taskTargets(task)) {
       for (const def of reachable(model, target.def)) {
         for (const read of globalReads(model, def)) {
@@ -298,6 +304,98 @@ function whereBound(model: Model, node: Node, workerDefs: Set<number>): Where {
       return importCalls ? 'import' : 'parent';
     }
   }
+}
+
+// ---------------------------------------------------------------- attributes of project modules
+
+interface AttributeScope {
+  fork: boolean;
+  started: number;
+  workerDefs: Set<number>;
+  reported: Set<string>;
+}
+
+/**
+ * `config.SETTING` read by a task (in this file, or in the project module the task comes from, and
+ * the functions it calls there) that this file rebinds at run time in the parent, `config` naming
+ * the same project module in both files. Under spawn and forkserver the workers re-import
+ * `config` and see its import-time value; under fork a rebinding after the workers started is
+ * lost (checked with CPython 3.8 and 3.13). Reported at the read when it is in this file, else at
+ * the assignment, with the other in the related locations.
+ */
+function moduleAttributes(model: Model, task: TaskCall, scope: AttributeScope, report: RuleContext['report']): void {
+  const writes = moduleAttributeWrites(model);
+  if (writes.size === 0) return;
+  for (const value of model.eval(task.callable)) {
+    const def = defOf(value.t === 'partial' ? model.eval(value.func)[0] ?? value : value);
+    if (!def) continue;
+    const owner = model.ownerOf(def);
+    for (const fn of reachable(owner, def)) {
+      for (const read of moduleAttributeReads(owner, fn)) {
+        const key = `${fn.id}:${read.file}:${read.name}`;
+        if (scope.reported.has(key) || read.module.moduleValues(read.name) === undefined) continue;
+        const sets = (writes.get(`${read.file}\0${read.name}`) ?? []).filter((w) => whereBound(model, w, scope.workerDefs) === 'parent');
+        const late = sets.find((w) => w.startIndex > scope.started);
+        const set = late ?? (scope.fork ? undefined : sets[0]);
+        if (!set) continue;
+        scope.reported.add(key);
+        const problem: Problem = { binding: { node: set, pos: set.startIndex }, mutated: false, afterCreation: !!late, fork: scope.fork, hasImportValue: true };
+        const elsewhere = model.fileOf(read.node);
+        const text = `${read.node.childForFieldName('object')?.text ?? '?'}.${read.name}`;
+        const process = task.role === 'target';
+        const setMessage = late ? `reassigned here, after the ${process ? 'process was created' : isExecutor(task) ? 'executor started its workers' : 'pool was created'}` : 'set here, at run time in the parent';
+        const submitted: RelatedLocation = { range: nodeRange(task.site), message: process ? 'the process is created here' : 'the task is submitted here' };
+        report(elsewhere
+          ? { message: message(text, fn, problem, task), range: nodeRange(set), related: [{ file: elsewhere, range: nodeRange(read.node), message: `read here, in ${process ? 'the child process' : 'the worker'}; ${setMessage.replace(/ here/, ' in this file')}` }, submitted] }
+          : { message: message(text, fn, problem, task), range: nodeRange(read.node), related: [{ range: nodeRange(set), message: setMessage }, submitted] });
+      }
+    }
+  }
+}
+
+/** Per analysis: `alias.NAME = ...` assignments on a project module this file imports, by module file and NAME. */
+const attributeWrites = new WeakMap<Model, Map<string, Node[]>>();
+
+function moduleAttributeWrites(model: Model): Map<string, Node[]> {
+  let found = attributeWrites.get(model);
+  if (found) return found;
+  found = new Map();
+  for (const assign of model.index.of('assignment')) {
+    const left = assign.childForFieldName('left');
+    const target = left?.type === 'attribute' ? projectAttribute(model, left) : undefined;
+    if (!target) continue;
+    const key = `${target.file}\0${target.name}`;
+    found.set(key, [...(found.get(key) ?? []), assign]);
+  }
+  attributeWrites.set(model, found);
+  return found;
+}
+
+/** `alias.NAME` reads inside `fn` (of `owner`'s file) where `alias` is an `import` of a project module. */
+function moduleAttributeReads(owner: Model, fn: Node): { node: Node; file: string; name: string; module: Model }[] {
+  const body = fn.childForFieldName('body');
+  if (!body) return [];
+  const out: { node: Node; file: string; name: string; module: Model }[] = [];
+  // Attributes are not in the node index; a worker's body is small enough to walk.
+  const assigned = new Set(owner.index.within('assignment', body).map((a) => a.childForFieldName('left')?.id));
+  for (const attr of body.descendantsOfType('attribute')) {
+    if (assigned.has(attr.id)) continue;
+    const target = projectAttribute(owner, attr);
+    if (target) out.push({ node: attr, ...target });
+  }
+  return out;
+}
+
+/** The project module and attribute name of `alias.NAME`, `alias` bound only by `import module [as alias]`. */
+function projectAttribute(model: Model, attr: Node): { file: string; name: string; module: Model } | undefined {
+  const object = attr.childForFieldName('object');
+  const name = attr.childForFieldName('attribute')?.text;
+  if (object?.type !== 'identifier' || !name) return undefined;
+  const bindings = model.lookup(object);
+  const first = bindings?.[0];
+  if (first?.k !== 'import' || !bindings!.every((b) => b.k === 'import' && b.qname === first.qname)) return undefined;
+  const module = model.projectModule(first.qname);
+  return module ? { file: module.file, name, module: module.model } : undefined;
 }
 
 export const rule: Rule = {

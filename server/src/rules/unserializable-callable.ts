@@ -74,6 +74,7 @@ import { topLevelStatement } from '../engine/guards';
 import { argumentNodes, type Model, type TaskCall, type Value } from '../engine/model';
 import { canonical, traitsOf } from '../engine/names';
 import { moveToModuleFix } from '../engine/moveToModule';
+import { passedTasks } from '../engine/passedTasks';
 import { docsUrl, type Rule, type RuleContext } from '../engine/rule';
 import { indentOf, indentUnit, nodeRange, pos } from '../engine/text';
 import type { Fix, RelatedLocation, TextEdit } from '../engine/types';
@@ -303,6 +304,16 @@ function check({ model, report, file, notebook }: RuleContext): void {
     }
     report({ message: message(model, task, problem), range: nodeRange(task.callable), related, fixes });
   }
+  // Passed here to another module's function that submits it there: judged at the argument.
+  for (const { task, owner, argument } of passedTasks(model)) {
+    const problem = isPickledSubmission(owner, task) ? model.eval(argument).map((v) => problemOf(model, v, task.role !== 'task')).find((p) => p) : undefined;
+    if (!problem) continue;
+    const elsewhere = model.fileOf(problem.definedAt);
+    const related: RelatedLocation[] = [{ file: model.fileOf(task.site)!, range: nodeRange(task.site), message: task.role === 'task' ? 'submitted to the pool here' : 'the process is created here' }];
+    if (elsewhere || problem.definedAt.startIndex < argument.startIndex || problem.definedAt.endIndex > argument.endIndex) related.push({ ...(elsewhere ? { file: elsewhere } : {}), range: nodeRange(problem.definedAt.childForFieldName('name') ?? problem.definedAt), message: 'defined here' });
+    const fix = !elsewhere && problem.movable?.id === argument.id && argument.type === 'lambda' ? lambdaFix(model, argument, (names ??= new NameAllocator(model))) : undefined;
+    report({ message: message(model, task, problem), range: nodeRange(argument), related, fixes: fix ? [fix] : [] });
+  }
 }
 
 /** Whether the analysed source is a notebook's code cells (an `.ipynb` file or its cells). */
@@ -329,7 +340,8 @@ function checkNotebook(model: Model, report: RuleContext['report'], moveFix: (de
     if (start !== 'spawn' && start !== 'forkserver') continue;
     for (const v of model.eval(task.callable)) {
       const def = v.t === 'func' || v.t === 'class' ? v.def : v.t === 'method' || v.t === 'inst' ? v.cls : undefined;
-      if (!def || model.enclosingDef(def)) continue;
+      // Imported from a module beside the notebook (the move fix's, read as the editor holds it): not the kernel's.
+      if (!def || model.fileOf(def) || model.enclosingDef(def)) continue;
       const name = def.childForFieldName('name')?.text ?? '?';
       report({
         message: `${notebookConsequence(task, start)}. \`${name}\` is defined in the notebook, that is in the kernel's \`__main__\`: each worker re-imports \`__main__\` from the parent's main script, and a notebook has none, so the worker cannot find \`${name}\` (AttributeError: Can't get attribute '${name}' on <module '__main__'>). macOS and Windows default to spawn, and Linux to forkserver from Python 3.14. Move \`${name}\` into a .py module and import it.`,

@@ -26,6 +26,8 @@ export class TestLspClient {
 
   /** `window/logMessage` texts of every type, in order. */
   readonly logs: string[] = [];
+  /** `$/logTrace` texts (sent when `workspace.trace` asked for them), in order. */
+  readonly traces: string[] = [];
 
   /** What `workspace/configuration` answers: `workerscope` as a whole, or one setting under it by name. */
   settings: Record<string, unknown>;
@@ -47,6 +49,9 @@ export class TestLspClient {
       if (params.type === 1) this.errors.push(params.message);
       this.logs.push(params.message);
     });
+    this.connection.onNotification('$/logTrace', (params: { message: string }) => {
+      this.traces.push(params.message);
+    });
     this.connection.onNotification('window/showMessage', (params: { message: string }) => {
       this.messages.push(params.message);
     });
@@ -55,19 +60,22 @@ export class TestLspClient {
 
   /**
    * Starts the server; `workspace.folders` gives it folders (and file watching), as an editor with
-   * a folder open does; `workspace.capabilities` adds workspace capabilities (workspace edits, say).
+   * a folder open does; `workspace.capabilities` adds workspace capabilities (workspace edits, say),
+   * `workspace.textDocument` text document capabilities (pull diagnostics); `workspace.trace` turns
+   * the server's `$/logTrace` on.
    */
-  static async start(settings: Record<string, unknown> = { enable: true, rules: {} }, env: NodeJS.ProcessEnv = process.env, workspace: { folders?: string[]; capabilities?: Record<string, unknown> } = {}): Promise<TestLspClient> {
+  static async start(settings: Record<string, unknown> = { enable: true, rules: {} }, env: NodeJS.ProcessEnv = process.env, workspace: { folders?: string[]; capabilities?: Record<string, unknown>; trace?: 'messages' | 'verbose'; textDocument?: Record<string, unknown> } = {}): Promise<TestLspClient> {
     const child = spawn(process.execPath, [...(process.env['WORKERSCOPE_SERVER_NODE_ARGS']?.split(' ').filter(Boolean) ?? []), SERVER_BUNDLE, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env });
     const client = new TestLspClient(child, settings);
     await client.connection.sendRequest('initialize', {
       processId: process.pid,
       rootUri: null,
+      ...(workspace.trace ? { trace: workspace.trace } : {}),
       ...(workspace.folders ? { workspaceFolders: workspace.folders.map((f) => ({ uri: pathToFileURL(f).href, name: path.basename(f) })) } : {}),
       capabilities: {
         workspace: { configuration: true, ...(workspace.folders ? { workspaceFolders: true, didChangeWatchedFiles: { dynamicRegistration: true } } : {}), ...workspace.capabilities },
         window: { workDoneProgress: true },
-        textDocument: { publishDiagnostics: { relatedInformation: true } },
+        textDocument: { publishDiagnostics: { relatedInformation: true }, ...workspace.textDocument },
       },
     });
     await client.connection.sendNotification('initialized', {});
