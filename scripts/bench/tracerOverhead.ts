@@ -11,19 +11,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { TraceRuntime } from '../../runtime/src/traceRuntime';
+import { POOL_MAP_WORKLOAD as WORKLOAD } from './poolMapWorkload';
 
-const WORKLOAD = `import multiprocessing
-import sys
-
-def sq(x):
-    return x * x
-
-if __name__ == "__main__":
-    with multiprocessing.Pool(2) as pool:
-        chunksize = int(sys.argv[2]) if len(sys.argv) > 2 else None
-        total = sum(pool.map(sq, range(int(sys.argv[1])), chunksize))
-    print(total)
-`;
 
 const python = process.env.BENCH_PYTHON ?? 'python3';
 const tasks = process.env.BENCH_TASKS ?? '10000';
