@@ -33,6 +33,9 @@ def main():
             lost.result()
         except Exception as exc:  # distributed.scheduler.KilledWorker
             print("caught", type(exc).__name__)
+        # The nannies restart the workers the task ended: closing the cluster while they do is
+        # a race of Dask's own that can hang its shutdown.
+        client.wait_for_workers(2, timeout=60)
 
 
 if __name__ == "__main__":

@@ -33,6 +33,9 @@ def main():
                     future.result()
                 except Exception as exc:  # distributed.scheduler.KilledWorker
                     print("caught", name, type(exc).__name__)
+                # The nanny restarts the killed worker: closing the cluster meanwhile is a race of
+                # Dask's own that can hang its shutdown.
+                client.wait_for_workers(1, timeout=60)
 
 
 if __name__ == "__main__":
