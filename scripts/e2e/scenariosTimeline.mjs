@@ -123,7 +123,7 @@ export const TIMELINE_SCENARIOS = [
         assert.match(summary, new RegExp(`${recorded.tasks} tasks · 3 failure marks · 1 worker lost`));
         assert.match(summary, /ForkPoolWorker-1\s+\d+% busy · \d+% idle · \d+ tasks/);
         // The slowest tasks are listed (which ones depends on the machine's load: item 77 sleeps 0.2 s).
-        assert.match(summary, /Slowest tasks\s+[\d.]+ ms \([\d.]+× median\)\s+__main__\.(checksum|thumbnail) \[\d+\]/);
+        assert.match(summary, /Slowest tasks\s+[\d.]+ m?s \([\d.]+× median\)\s+__main__\.(checksum|thumbnail) \[\d+\]/);
 
         // Hover a bar of the first worker: the tooltip names the task.
         const canvas = frame.locator('canvas#timeline');
