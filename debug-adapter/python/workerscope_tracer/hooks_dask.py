@@ -129,6 +129,27 @@ def _wrap_apply(original: "Any", has_key: bool) -> "Any":
     return runtime.rename_like(apply_function, original)
 
 
+def _wrap_apply_async(original: "Any") -> "Any":
+    """The same for ``apply_function_async`` (a coroutine function, as the wrapper is)."""
+    async def apply_function_async(*call_args: "Any", **call_kwargs: "Any") -> "Any":
+        running = None
+        try:
+            values = _arguments(call_args, call_kwargs, ["function", "args", "kwargs"])
+            running = _begin(values[0], values[1], values[2], _current_key())
+        except Exception:
+            runtime.swallowed()
+        try:
+            msg = await original(*call_args, **call_kwargs)
+        finally:
+            if running is not None:
+                _end(running)
+        if running is not None:
+            _report_if_erred(msg, running)
+        return msg
+
+    return runtime.rename_like(apply_function_async, original)
+
+
 def _current_key() -> "Any":
     worker = __import__("distributed.worker", fromlist=["thread_state"])
     return getattr(getattr(worker, "thread_state", None), "key", None)
@@ -176,10 +197,15 @@ def _report_if_erred(msg: "Any", running: "Dict[str, Any]") -> None:
 def patch_worker(module: "Any") -> None:
     if not runtime.claim(module, "_workerscope_dask_patched"):
         return
-    for name, has_key in (("apply_function", True), ("apply_function_async", False)):
+    import inspect
+    for name in ("apply_function", "apply_function_async"):
         original = getattr(module, name, None)
-        if original is not None and callable(original):
-            setattr(module, name, _wrap_apply(original, has_key))
+        if original is None or not callable(original):
+            continue
+        if inspect.iscoroutinefunction(original):
+            setattr(module, name, _wrap_apply_async(original))
+        else:
+            setattr(module, name, _wrap_apply(original, name == "apply_function"))
     runtime.thread_task = _thread_task
 
 
