@@ -13,7 +13,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { TimelineRecorder } from '../../runtime/src/timelineRecorder';
 import { TraceRuntime } from '../../runtime/src/traceRuntime';
-import { POOL_MAP_WORKLOAD as WORKLOAD } from './poolMapWorkload';
+import { median, now, POOL_MAP_WORKLOAD as WORKLOAD } from './poolMapWorkload';
 
 
 const python = process.env.BENCH_PYTHON ?? 'python3';
@@ -21,16 +21,6 @@ const tasks = process.env.BENCH_TASKS ?? '10000';
 const chunkArgs = process.env.BENCH_CHUNKSIZE ? [process.env.BENCH_CHUNKSIZE] : [];
 const runs = Number(process.env.BENCH_RUNS ?? '21');
 const TARGET = 1.25;
-
-function now(): number {
-  return Number(process.hrtime.bigint()) / 1e6;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
 
 function plain(script: string): Promise<number> {
   return new Promise((resolve, reject) => {

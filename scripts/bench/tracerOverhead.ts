@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { TraceRuntime } from '../../runtime/src/traceRuntime';
-import { POOL_MAP_WORKLOAD as WORKLOAD } from './poolMapWorkload';
+import { median, now, POOL_MAP_WORKLOAD as WORKLOAD } from './poolMapWorkload';
 
 
 const python = process.env.BENCH_PYTHON ?? 'python3';
@@ -19,16 +19,6 @@ const tasks = process.env.BENCH_TASKS ?? '10000';
 // BENCH_CHUNKSIZE=1 makes every task a message of its own: the tracer's per-task cost shows.
 const chunkArgs = process.env.BENCH_CHUNKSIZE ? [process.env.BENCH_CHUNKSIZE] : [];
 const runs = Number(process.env.BENCH_RUNS ?? '41');
-
-function now(): number {
-  return Number(process.hrtime.bigint()) / 1e6;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
 
 /** Wall time of a whole command, as a shell would wait for it. */
 function command(file: string, args: string[]): Promise<number> {

@@ -105,25 +105,27 @@ def _arguments(call_args: "Tuple[Any, ...]", call_kwargs: "Dict[str, Any]",
     return values
 
 
-def _wrap_apply(original: "Any", has_key: bool) -> "Any":
-    names = ["function", "args", "kwargs", "execution_state", "key"] if has_key \
-        else ["function", "args", "kwargs"]
+def _running_for(call_args: "Tuple[Any, ...]", call_kwargs: "Dict[str, Any]",
+                 has_key: bool) -> "Optional[Dict[str, Any]]":
+    """The task an ``apply_function`` call is about to run, registered as this thread's."""
+    try:
+        names = ["function", "args", "kwargs", "execution_state", "key"] if has_key \
+            else ["function", "args", "kwargs"]
+        values = _arguments(call_args, call_kwargs, names)
+        return _begin(values[0], values[1], values[2], values[4] if has_key else _current_key())
+    except Exception:
+        runtime.swallowed()
+        return None
 
+
+def _wrap_apply(original: "Any", has_key: bool) -> "Any":
     def apply_function(*call_args: "Any", **call_kwargs: "Any") -> "Any":
-        running = None
-        try:
-            values = _arguments(call_args, call_kwargs, names)
-            key = values[4] if has_key else _current_key()
-            running = _begin(values[0], values[1], values[2], key)
-        except Exception:
-            runtime.swallowed()
+        running = _running_for(call_args, call_kwargs, has_key)
         try:
             msg = original(*call_args, **call_kwargs)
         finally:
-            if running is not None:
-                _end(running)
-        if running is not None:
-            _report_if_erred(msg, running)
+            _end(running)
+        _report_if_erred(msg, running)
         return msg
 
     return runtime.rename_like(apply_function, original)
@@ -132,19 +134,12 @@ def _wrap_apply(original: "Any", has_key: bool) -> "Any":
 def _wrap_apply_async(original: "Any") -> "Any":
     """The same for ``apply_function_async`` (a coroutine function, as the wrapper is)."""
     async def apply_function_async(*call_args: "Any", **call_kwargs: "Any") -> "Any":
-        running = None
-        try:
-            values = _arguments(call_args, call_kwargs, ["function", "args", "kwargs"])
-            running = _begin(values[0], values[1], values[2], _current_key())
-        except Exception:
-            runtime.swallowed()
+        running = _running_for(call_args, call_kwargs, False)
         try:
             msg = await original(*call_args, **call_kwargs)
         finally:
-            if running is not None:
-                _end(running)
-        if running is not None:
-            _report_if_erred(msg, running)
+            _end(running)
+        _report_if_erred(msg, running)
         return msg
 
     return runtime.rename_like(apply_function_async, original)
@@ -175,15 +170,16 @@ def _begin(function: "Any", args: "Any", kwargs: "Any", key: "Any") -> "Dict[str
     return running
 
 
-def _end(running: "Dict[str, Any]") -> None:
-    _running.pop(running["thread"], None)
+def _end(running: "Optional[Dict[str, Any]]") -> None:
+    if running is not None:
+        _running.pop(running["thread"], None)
 
 
-def _report_if_erred(msg: "Any", running: "Dict[str, Any]") -> None:
+def _report_if_erred(msg: "Any", running: "Optional[Dict[str, Any]]") -> None:
     """Dask hands a task's exception back in the message (``op: task-erred``), never raises it
     here: reported as a task failure of this worker, with its traceback's frames."""
     try:
-        if not isinstance(msg, dict) or msg.get("op") != "task-erred":
+        if running is None or not isinstance(msg, dict) or msg.get("op") != "task-erred":
             return
         exc = msg.get("actual-exception")
         if not isinstance(exc, BaseException):

@@ -138,13 +138,16 @@ def _wait_name(frame: "Any") -> str:
     return "AsyncResult.wait"
 
 
+def _add_run_hook(role: str, hook: "Any") -> None:
+    """Runs ``hook`` in each child of ``role`` as it starts, after any hook already there."""
+    run_hooks = hooks_process._child_run_hooks
+    run_hooks[role] = _chained(run_hooks[role], hook) if role in run_hooks else hook
+
+
 def patch_pool(module: "Any") -> None:
     if not runtime.claim(module, "_workerscope_timeline"):
         return
-    run_hooks = hooks_process._child_run_hooks
-    role = wire.ROLE_POOL_WORKER
-    run_hooks[role] = _chained(run_hooks[role], _time_pool_worker) if role in run_hooks \
-        else _time_pool_worker
+    _add_run_hook(wire.ROLE_POOL_WORKER, _time_pool_worker)
     orig_wait = module.ApplyResult.wait
 
     def wait(self: "Any", timeout: "Any" = None) -> "Any":
@@ -203,10 +206,7 @@ def _time_executor_worker(proc: "Any") -> None:
 def patch_executor(module: "Any") -> None:
     if not runtime.claim(module, "_workerscope_timeline"):
         return
-    run_hooks = hooks_process._child_run_hooks
-    role = wire.ROLE_EXECUTOR_WORKER
-    run_hooks[role] = _chained(run_hooks[role], _time_executor_worker) if role in run_hooks \
-        else _time_executor_worker
+    _add_run_hook(wire.ROLE_EXECUTOR_WORKER, _time_executor_worker)
     orig_sendback = module._sendback_result
 
     def _sendback_result(*args: "Any", **kwargs: "Any") -> "Any":
